@@ -1,0 +1,55 @@
+# Penumbra — build, test, validate, benchmark.
+# `make deps` installs what the build and the tests need; every other target assumes it ran.
+
+SWIFT ?= swift
+VENV ?= .venv
+PYTHON := $(VENV)/bin/python
+# System packages: the ZeroMQ library the wire runs on, pkg-config to find it, DCMTK for interop tests.
+APT_PACKAGES := libzmq3-dev pkg-config dcmtk
+# Python tools for interop tests and the physics-table generator, pinned in tools/requirements.txt.
+PY_REQUIREMENTS := tools/requirements.txt
+
+export PENUMBRA_PYTHON := $(abspath $(PYTHON))
+
+.PHONY: all build deps apt-deps python-deps test validate bench demo clean
+
+all: build
+
+build:
+	$(SWIFT) build
+
+deps: apt-deps python-deps
+
+apt-deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "system packages: all present"; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else echo "missing system packages:$$missing"; echo "run: sudo apt-get install -y$$missing"; exit 1; fi
+
+python-deps: $(VENV)/.installed
+
+$(VENV)/.installed: $(PY_REQUIREMENTS)
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r $(PY_REQUIREMENTS)
+	touch $@
+
+test: deps
+	$(SWIFT) build
+	$(SWIFT) test
+
+validate: deps
+	$(SWIFT) build -c release
+	@echo "validation: see docs/validation.md"
+
+bench: deps
+	$(SWIFT) build -c release
+	@echo "benchmarks: see benchmarks/RESULTS.md"
+
+demo: build
+	$(SWIFT) run penumbra --help
+
+clean:
+	rm -rf .build $(VENV)

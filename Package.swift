@@ -1,0 +1,38 @@
+// swift-tools-version: 6.1
+// Penumbra: a GPU-free Monte Carlo dose engine for external-beam radiotherapy.
+// Module layout and dependency direction: docs/architecture.md.
+import PackageDescription
+
+let package = Package(
+    name: "Penumbra",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "penumbra", targets: ["penumbra"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // MARK: - Foundations
+        .systemLibrary(
+            name: "CZeroMQ",
+            pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        .target(name: "Geometry"),
+
+        // MARK: - Command line
+        .executableTarget(
+            name: "penumbra",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: - Tests
+        .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -21,6 +21,7 @@ let package = Package(
             providers: [.apt(["libzmq3-dev"])]
         ),
         .target(name: "Geometry"),
+        .target(name: "Phantom", dependencies: ["Geometry"]),
 
         // MARK: - Command line
         .executableTarget(
@@ -34,6 +35,7 @@ let package = Package(
         // MARK: - Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
+        .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Geometry"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,21 @@
+/// What a worker says about itself in READY.
+public struct WorkerHello: Hashable, Sendable {
+    /// The protocol version the worker speaks (the version field of its READY header).
+    public let protocolVersion: UInt16
+    /// A name for logs (host name and process id; never patient data).
+    public let name: String
+    /// Threads the worker runs a unit on.
+    public let threads: UInt32
+    /// The workloads it can execute (`JobSpec.workload`).
+    public let workloads: [String]
+
+    /// Creates a hello.
+    public init(
+        protocolVersion: UInt16 = WireLimits.protocolVersion, name: String, threads: UInt32, workloads: [String]
+    ) {
+        self.protocolVersion = protocolVersion
+        self.name = name
+        self.threads = threads
+        self.workloads = workloads
+    }
+}

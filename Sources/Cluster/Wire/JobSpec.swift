@@ -67,6 +67,7 @@ public struct JobSpec: Hashable, Sendable {
         guard inputs.count <= WireLimits.maximumInputs else {
             throw .invalidJob("\(inputs.count) inputs, at most \(WireLimits.maximumInputs)")
         }
+        guard Set(inputs).count == inputs.count else { throw .invalidJob("an input is named twice") }
         guard parameters.count <= WireLimits.maximumParameterBytes else {
             throw .invalidJob("parameters of \(parameters.count) bytes, at most \(WireLimits.maximumParameterBytes)")
         }

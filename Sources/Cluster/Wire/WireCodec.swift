@@ -23,6 +23,12 @@ public enum WireCodec {
             head.write(hello.threads)
             head.write(UInt16(hello.workloads.count))
             for workload in hello.workloads { head.write(string: workload) }
+            if let running = hello.runningUnit {
+                head.write(UInt8(1))
+                write(running, to: &head)
+            } else {
+                head.write(UInt8(0))
+            }
         case .heartbeat:
             break
         case .assign(let unit):
@@ -44,7 +50,8 @@ public enum WireCodec {
         case .blob(let digest, let data):
             head.write(raw: digest.bytes)
             frames = [data]
-        case .disconnect(let reason):
+        case .disconnect(let code, let reason):
+            head.write(code.rawValue)
             head.write(string: reason)
         case .submit(let requestID, let spec, let inputs):
             head.write(requestID)
@@ -183,7 +190,13 @@ public enum WireCodec {
             guard count <= 64 else { throw .tooLarge(what: "READY.workloads", bytes: Int(count), limit: 64) }
             var workloads: [String] = []
             for _ in 0..<count { workloads.append(try reader.readString("workload")) }
-            return .ready(WorkerHello(name: name, threads: threads, workloads: workloads))
+            let running: UnitKey?
+            switch try reader.read(UInt8.self, "running flag") {
+            case 0: running = nil
+            case 1: running = try readKey(&reader)
+            case let flag: throw .malformed(what: "READY.running", reason: "flag \(flag) is neither 0 nor 1")
+            }
+            return .ready(WorkerHello(name: name, threads: threads, workloads: workloads, runningUnit: running))
         case .heartbeat:
             try expectFrames(kind, payload, 0)
             return .heartbeat
@@ -221,7 +234,11 @@ public enum WireCodec {
             return .blob(digest, payload[0])
         case .disconnect:
             try expectFrames(kind, payload, 0)
-            return .disconnect(reason: try reader.readString("reason"))
+            let raw = try reader.read(UInt16.self, "code")
+            guard let code = DisconnectCode(rawValue: raw) else {
+                throw .malformed(what: "DISCONNECT.code", reason: "unknown code \(raw)")
+            }
+            return .disconnect(code, reason: try reader.readString("reason"))
         case .submit:
             let requestID = try reader.read(UInt64.self, "request id")
             let spec = try readSpec(&reader)

@@ -17,8 +17,8 @@ public enum WireMessage: Hashable, Sendable {
     case blobRequest(ContentDigest)
     /// Coordinator → worker: the input (its SHA-256 is checked by the receiver).
     case blob(ContentDigest, [UInt8])
-    /// Either way: the sender stops talking to the receiver, and why.
-    case disconnect(reason: String)
+    /// Either way: the sender stops talking to the receiver, why, and whether to come back.
+    case disconnect(DisconnectCode, reason: String)
 
     // MARK: Client ↔ coordinator
 
@@ -62,6 +62,21 @@ extension WireMessage {
         case .failure: .failure
         }
     }
+}
+
+/// Why a DISCONNECT was sent, which tells a worker whether reconnecting can help.
+public enum DisconnectCode: UInt16, Hashable, Sendable {
+    /// Orderly goodbye (shutdown); a worker may reconnect later.
+    case goodbye = 0
+    /// The coordinator does not know this peer (e.g. it restarted): send READY again.
+    case unknownPeer = 1
+    /// The peer sent something the coordinator could not accept; it may reconnect and try again.
+    case protocolError = 2
+    /// The worker's protocol version is not supported: reconnecting cannot help; stop.
+    case incompatibleVersion = 3
+
+    /// True when the worker should give up rather than reconnect.
+    public var isFatal: Bool { self == .incompatibleVersion }
 }
 
 /// The message kind codes; never reuse a retired code.

@@ -8,11 +8,16 @@ public struct WorkerHello: Hashable, Sendable {
     public let threads: UInt32
     /// The workloads it can execute (`JobSpec.workload`).
     public let workloads: [String]
+    /// The unit it is still computing from before it (re)connected, if any: the coordinator keeps it
+    /// assigned to this worker rather than handing it out again.
+    public let runningUnit: UnitKey?
 
     /// Creates a hello.
     public init(
-        protocolVersion: UInt16 = WireLimits.protocolVersion, name: String, threads: UInt32, workloads: [String]
+        protocolVersion: UInt16 = WireLimits.protocolVersion, name: String, threads: UInt32, workloads: [String],
+        runningUnit: UnitKey? = nil
     ) {
+        self.runningUnit = runningUnit
         self.protocolVersion = protocolVersion
         self.name = name
         self.threads = threads

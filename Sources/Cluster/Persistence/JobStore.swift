@@ -1,0 +1,177 @@
+import Foundation
+import GRDB
+
+/// The coordinator's durable state in a directory: job and unit state in SQLite (`state.sqlite`, via
+/// GRDB), merged tallies in checkpoint files (`checkpoints/job-N.tally`). A unit is committed when
+/// its result row is in SQLite; a checkpoint folds committed results into one file, after which
+/// their rows are deleted. Restoring = checkpoint + the committed rows it does not include.
+public final class JobStore {
+    /// The state directory.
+    public let directory: URL
+    private let database: DatabaseQueue
+
+    /// Opens (creating if needed) the state in `directory`.
+    /// - Throws: `ClusterError.storage` when the directory or database cannot be opened.
+    public init(directory: URL) throws(ClusterError) {
+        self.directory = directory
+        do {
+            try FileManager.default.createDirectory(at: directory.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
+            database = try DatabaseQueue(path: directory.appendingPathComponent("state.sqlite").path)
+            var migrator = DatabaseMigrator()
+            migrator.registerMigration("v1") { db in
+                try db.create(table: "job") { table in
+                    table.primaryKey("id", .integer)
+                    table.column("spec", .blob).notNull()
+                    table.column("state", .integer).notNull()
+                    table.column("reason", .text).notNull()
+                }
+                try db.create(table: "result") { table in
+                    table.column("jobID", .integer).notNull()
+                    table.column("unitIndex", .integer).notNull()
+                    table.column("payload", .blob).notNull()
+                    table.primaryKey(["jobID", "unitIndex"])
+                }
+                try db.create(table: "blob") { table in
+                    table.primaryKey("digest", .blob)
+                    table.column("data", .blob).notNull()
+                }
+            }
+            try migrator.migrate(database)
+        } catch {
+            throw .storage("cannot open the state in \(directory.path): \(error)")
+        }
+    }
+
+    /// The checkpoint file of a job.
+    public func checkpointURL(jobID: UInt64) -> URL {
+        directory.appendingPathComponent("checkpoints/job-\(jobID).tally")
+    }
+
+    // MARK: - Writing
+
+    /// Stores a new job and its inputs in one transaction.
+    public func insertJob(id: UInt64, spec: JobSpec, inputs: [[UInt8]]) throws(ClusterError) {
+        var writer = ByteWriter()
+        WireCodec.write(spec, to: &writer)
+        try write("store job \(id)") { db in
+            try db.execute(
+                sql: "INSERT INTO job (id, spec, state, reason) VALUES (?, ?, ?, '')",
+                arguments: [Int64(bitPattern: id), Data(writer.bytes), Int(JobState.running.rawValue)])
+            for (digest, data) in zip(spec.inputs, inputs) {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO blob (digest, data) VALUES (?, ?)", arguments: [Data(digest.bytes), Data(data)])
+            }
+        }
+    }
+
+    /// Commits a unit result (a second commit of the same unit is ignored).
+    public func commit(_ result: UnitResult) throws(ClusterError) {
+        let payload = FramePacking.pack(WireCodec.encode(.result(result)))
+        try write("commit \(result.key)") { db in
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO result (jobID, unitIndex, payload) VALUES (?, ?, ?)",
+                arguments: [Int64(bitPattern: result.key.jobID), Int(result.key.index), Data(payload)])
+        }
+    }
+
+    /// Records a job's state.
+    public func setState(jobID: UInt64, _ state: JobState, reason: String) throws(ClusterError) {
+        try write("update job \(jobID)") { db in
+            try db.execute(
+                sql: "UPDATE job SET state = ?, reason = ? WHERE id = ?",
+                arguments: [Int(state.rawValue), reason, Int64(bitPattern: jobID)])
+        }
+    }
+
+    /// Writes a job's checkpoint (atomically), then deletes the result rows it now includes.
+    public func checkpoint(_ job: JobRecord) throws(ClusterError) {
+        let done = Set(job.units.indices.filter { job.units[$0] == .done }.map { UInt32($0) })
+        try TallyCheckpoint(jobID: job.id, doneUnits: done, unitCount: job.units.count, tally: job.tally)
+            .write(to: checkpointURL(jobID: job.id))
+        try write("prune results of job \(job.id)") { db in
+            let rows = try Int.fetchAll(
+                db, sql: "SELECT unitIndex FROM result WHERE jobID = ?", arguments: [Int64(bitPattern: job.id)])
+            for index in rows where done.contains(UInt32(index)) {
+                try db.execute(
+                    sql: "DELETE FROM result WHERE jobID = ? AND unitIndex = ?",
+                    arguments: [Int64(bitPattern: job.id), index])
+            }
+        }
+    }
+
+    private func write(_ what: String, _ body: (Database) throws -> Void) throws(ClusterError) {
+        do {
+            try database.write(body)
+        } catch {
+            throw .storage("cannot \(what) in \(directory.path): \(error)")
+        }
+    }
+
+    // MARK: - Restoring
+
+    /// Every job as it was last committed: checkpoint plus committed results, with every unit not
+    /// committed pending again; and every stored input.
+    /// - Throws: `ClusterError.storage` for unreadable rows or checkpoints.
+    public func restore() throws(ClusterError) -> (jobs: [JobRecord], blobs: [ContentDigest: [UInt8]]) {
+        let rows: [Row], results: [Row], blobRows: [Row]
+        do {
+            (rows, results, blobRows) = try database.read { db in
+                (
+                    try Row.fetchAll(db, sql: "SELECT id, spec, state, reason FROM job ORDER BY id"),
+                    try Row.fetchAll(db, sql: "SELECT jobID, unitIndex, payload FROM result ORDER BY jobID, unitIndex"),
+                    try Row.fetchAll(db, sql: "SELECT digest, data FROM blob")
+                )
+            }
+        } catch {
+            throw .storage("cannot read the state in \(directory.path): \(error)")
+        }
+        var resultsByJob: [UInt64: [UnitResult]] = [:]
+        for row in results {
+            let payload: Data = row["payload"]
+            guard case .result(let result)? = try? WireCodec.decode(try FramePacking.unpack(Array(payload))) else {
+                throw .storage("unreadable result row for job \(row["jobID"] as Int64) unit \(row["unitIndex"] as Int)")
+            }
+            resultsByJob[result.key.jobID, default: []].append(result)
+        }
+        var jobs: [JobRecord] = []
+        for row in rows {
+            let id = UInt64(bitPattern: row["id"] as Int64)
+            let specBytes: Data = row["spec"]
+            var reader = ByteReader(Array(specBytes), context: "stored job \(id)")
+            let spec: JobSpec
+            do {
+                spec = try WireCodec.readSpec(&reader)
+            } catch {
+                throw .storage("stored job \(id): \(error)")
+            }
+            guard let state = JobState(rawValue: UInt8(clamping: row["state"] as Int)) else {
+                throw .storage("stored job \(id) has an unknown state")
+            }
+            var done = Set<UInt32>()
+            var tally = MergedTally(layout: spec.layout)
+            let url = checkpointURL(jobID: id)
+            if FileManager.default.fileExists(atPath: url.path) {
+                let checkpoint = try TallyCheckpoint.read(from: url)
+                guard checkpoint.jobID == id, checkpoint.tally.layout == spec.layout, checkpoint.unitCount == spec.unitCount else {
+                    throw .storage("\(url.lastPathComponent) does not belong to job \(id)")
+                }
+                done = checkpoint.doneUnits
+                tally = checkpoint.tally
+            }
+            for result in resultsByJob[id, default: []] where !done.contains(result.key.index) {
+                try result.validate(for: spec)
+                try tally.add(result)
+                done.insert(result.key.index)
+            }
+            // A crash between the last commit and the state update leaves a finished job "running".
+            let restoredState: JobState = state == .running && done.count == spec.unitCount ? .completed : state
+            jobs.append(JobRecord(id: id, spec: spec, state: restoredState, reason: row["reason"], done: done, tally: tally))
+        }
+        var blobs: [ContentDigest: [UInt8]] = [:]
+        for row in blobRows {
+            let digest: Data = row["digest"], data: Data = row["data"]
+            if let key = try? ContentDigest(bytes: Array(digest)) { blobs[key] = Array(data) }
+        }
+        return (jobs, blobs)
+    }
+}

@@ -1,0 +1,176 @@
+/// The worker as a pure state machine (time injected, no sockets): READY on connect, heartbeats
+/// both ways, blob fetching, one unit at a time, and reconnection with capped exponential back-off
+/// when the coordinator goes silent (the ZeroMQ guide's Paranoid Pirate worker).
+public struct WorkerMachine: Sendable {
+    /// What the worker is doing.
+    enum Task: Hashable, Sendable {
+        case idle
+        /// Waiting for inputs before running the unit.
+        case fetching(WorkUnit, missing: Set<ContentDigest>)
+        case running(WorkUnit)
+    }
+
+    /// The timing constants.
+    public let policy: LivenessPolicy
+    private let name: String
+    private let threads: UInt32
+    private let workloads: [String]
+    var task: Task = .idle
+    /// The coordinator is dead unless heard from before this time.
+    private var expiry: Duration = .zero
+    private var lastSent: Duration = .zero
+    /// The wait before the next reconnect; doubles after each silent period, capped.
+    private(set) var reconnectDelay: Duration
+    /// While disconnected: when to reconnect.
+    private(set) var reconnectAt: Duration?
+    /// A finished result not yet delivered (it is sent after the next READY).
+    private var undelivered: WireMessage?
+    /// Verified inputs, by digest (kept across units of the same job).
+    private var cache: [ContentDigest: [UInt8]] = [:]
+    private var stopped = false
+
+    /// Creates a worker that can run `workloads` on `threads` threads.
+    public init(policy: LivenessPolicy = .standard, name: String, threads: Int, workloads: [String]) {
+        self.policy = policy
+        self.name = name
+        self.threads = UInt32(threads)
+        self.workloads = workloads
+        reconnectDelay = policy.reconnectInitial
+    }
+
+    private var hello: WorkerHello {
+        let running: UnitKey? =
+            switch task {
+            case .idle: nil
+            case .fetching(let unit, _), .running(let unit): unit.key
+            }
+        return WorkerHello(name: name, threads: threads, workloads: workloads, runningUnit: running)
+    }
+
+    // MARK: - Inputs
+
+    /// The loop has connected the socket: say READY.
+    public mutating func start(at now: Duration) -> [WorkerAction] {
+        expiry = now + policy.expiry
+        lastSent = now
+        return [.send(.ready(hello))]
+    }
+
+    /// Handles one message from the coordinator.
+    public mutating func received(_ message: WireMessage, at now: Duration) -> [WorkerAction] {
+        guard !stopped, reconnectAt == nil else { return [] }
+        expiry = now + policy.expiry
+        reconnectDelay = policy.reconnectInitial
+        var actions: [WorkerAction] = []
+        switch message {
+        case .heartbeat:
+            break
+        case .assign(let unit):
+            guard case .idle = task else {
+                actions.append(.log("ignored ASSIGN of \(unit.key) while busy"))
+                break
+            }
+            let missing = Set(unit.spec.inputs.filter { cache[$0] == nil })
+            if missing.isEmpty {
+                task = .running(unit)
+                actions.append(.execute(unit, inputs: inputs(of: unit)))
+            } else {
+                task = .fetching(unit, missing: missing)
+                for digest in missing.sorted() { send(.blobRequest(digest), now, &actions) }
+            }
+        case .blob(let digest, let data):
+            // The decoder has checked that the bytes hash to the digest.
+            cache[digest] = data
+            if case .fetching(let unit, var missing) = task {
+                missing.remove(digest)
+                if missing.isEmpty {
+                    task = .running(unit)
+                    actions.append(.execute(unit, inputs: inputs(of: unit)))
+                } else {
+                    task = .fetching(unit, missing: missing)
+                }
+            }
+        case .disconnect(let code, let reason):
+            if code.isFatal {
+                stopped = true
+                actions.append(.stop(reason: reason))
+            } else {
+                actions.append(.log("coordinator said DISCONNECT: \(reason)"))
+                if case .fetching = task { task = .idle }
+                reconnectAt = now
+                return actions + tick(at: now)
+            }
+        default:
+            actions.append(.log("ignored unexpected \(message.kind) from the coordinator"))
+        }
+        return actions
+    }
+
+    /// The executor finished the current unit.
+    public mutating func finished(_ result: UnitResult, at now: Duration) -> [WorkerAction] {
+        deliver(.result(result), for: result.key, now)
+    }
+
+    /// The executor could not run the current unit.
+    public mutating func failed(_ key: UnitKey, reason: String, at now: Duration) -> [WorkerAction] {
+        deliver(.unitFailed(key, reason: reason), for: key, now)
+    }
+
+    /// Advances the clock: reconnect when due, declare the coordinator dead when silent, heartbeat.
+    public mutating func tick(at now: Duration) -> [WorkerAction] {
+        guard !stopped else { return [] }
+        var actions: [WorkerAction] = []
+        if let due = reconnectAt {
+            guard now >= due else { return [] }
+            reconnectAt = nil
+            actions.append(.reconnect)
+            actions += start(at: now)
+            if let message = undelivered {
+                undelivered = nil
+                send(message, now, &actions)
+            }
+            return actions
+        }
+        if now >= expiry {
+            // Paranoid Pirate: wait, then reconnect; wait twice as long next time, up to the cap.
+            reconnectAt = now + reconnectDelay
+            actions.append(.log("coordinator silent for \(policy.expiry); reconnecting in \(reconnectDelay)"))
+            reconnectDelay = policy.backedOff(reconnectDelay)
+            if case .fetching = task { task = .idle }
+        } else if now - lastSent >= policy.heartbeatInterval {
+            send(.heartbeat, now, &actions)
+        }
+        return actions
+    }
+
+    /// When `tick` next has something to do.
+    public func nextDeadline(after now: Duration) -> Duration {
+        if let reconnectAt { return reconnectAt }
+        return min(expiry, lastSent + policy.heartbeatInterval)
+    }
+
+    // MARK: - Helpers
+
+    private mutating func deliver(_ message: WireMessage, for key: UnitKey, _ now: Duration) -> [WorkerAction] {
+        guard case .running(let unit) = task, unit.key == key else { return [] }
+        task = .idle
+        // A reply for the old connection's coordinator is still wanted by the new one: results are
+        // keyed, so the coordinator merges it unless the unit was merged meanwhile.
+        guard reconnectAt == nil, !stopped else {
+            undelivered = message
+            return []
+        }
+        var actions: [WorkerAction] = []
+        send(message, now, &actions)
+        return actions
+    }
+
+    private mutating func send(_ message: WireMessage, _ now: Duration, _ actions: inout [WorkerAction]) {
+        lastSent = now
+        actions.append(.send(message))
+    }
+
+    private func inputs(of unit: WorkUnit) -> [ContentDigest: [UInt8]] {
+        Dictionary(uniqueKeysWithValues: unit.spec.inputs.map { ($0, cache[$0]!) })
+    }
+}

@@ -1,0 +1,147 @@
+@testable import Cluster
+
+/// A coordinator and workers wired together in memory with a manual clock: every message goes
+/// through the real codec, units run on the synthetic workload when a worker is "computing", and a
+/// test decides who dies, who is slow, and when the coordinator restarts.
+struct ManualCluster {
+    static let policy = LivenessPolicy(
+        heartbeatInterval: .seconds(1), liveness: 3, reconnectInitial: .seconds(1), reconnectMaximum: .seconds(8),
+        maximumAttempts: 3)
+
+    struct Node {
+        var machine: WorkerMachine
+        /// The routing id of its current connection (a reconnect makes a new one).
+        var connection = 0
+        var running: WorkUnit?
+        var inputs: [ContentDigest: [UInt8]] = [:]
+        /// Runs units at once when true; holds them until `complete` when false.
+        var fast = true
+        var alive = true
+        var stopped: String?
+        var reconnects: [Duration] = []
+    }
+
+    var coordinator: Coordinator
+    var nodes: [String: Node] = [:]
+    var now: Duration = .zero
+    var coordinatorUp = true
+    var toCoordinator: [(PeerID, [[UInt8]])] = []
+    var toWorker: [(PeerID, [[UInt8]])] = []
+    var persisted: [UnitResult] = []
+    var events: [ClusterEvent] = []
+    var replies: [WireMessage] = []
+    var checkpoints: [UInt64] = []
+
+    init(coordinator: Coordinator = Coordinator(policy: policy)) { self.coordinator = coordinator }
+
+    func peer(_ name: String) -> PeerID { PeerID(Array("\(name)#\(nodes[name]!.connection)".utf8)) }
+    func name(of peer: PeerID) -> String? { nodes.keys.first { self.peer($0) == peer } }
+
+    mutating func addWorker(_ name: String, version: UInt16 = WireLimits.protocolVersion) {
+        nodes[name] = Node(machine: WorkerMachine(policy: Self.policy, name: name, threads: 1, workloads: [SyntheticWorkload.name]))
+        let actions = nodes[name]!.machine.start(at: now)
+        if version != WireLimits.protocolVersion {
+            toCoordinator.append((peer(name), WireCodec.encode(.ready(WorkerHello(protocolVersion: version, name: name, threads: 1, workloads: [])))))
+        } else {
+            perform(actions, for: name)
+        }
+        settle()
+    }
+
+    mutating func submit(_ spec: JobSpec, inputs: [[UInt8]] = [], client: String = "client") {
+        toCoordinator.append((PeerID(Array(client.utf8)), WireCodec.encode(.submit(requestID: 1, spec: spec, inputs: inputs))))
+        settle()
+    }
+
+    /// Routes messages until nothing moves.
+    mutating func settle() {
+        while !toCoordinator.isEmpty || !toWorker.isEmpty {
+            for (from, frames) in toCoordinator {
+                guard coordinatorUp else { continue }
+                let actions: [CoordinatorAction]
+                do {
+                    actions = coordinator.received(try WireCodec.decode(frames), from: from, at: now)
+                } catch {
+                    actions = coordinator.receivedUndecodable(error, from: from, at: now)
+                }
+                handle(actions)
+            }
+            toCoordinator = []
+            let deliveries = toWorker
+            toWorker = []
+            for (to, frames) in deliveries {
+                guard let name = name(of: to), nodes[name]!.alive else { continue }
+                let message = try! WireCodec.decode(frames)
+                let actions = nodes[name]!.machine.received(message, at: now)
+                perform(actions, for: name)
+            }
+        }
+    }
+
+    mutating func handle(_ actions: [CoordinatorAction]) {
+        for action in actions {
+            switch action {
+            case .send(let message, let to):
+                if nodes.keys.contains(where: { peer($0) == to }) {
+                    toWorker.append((to, WireCodec.encode(message)))
+                } else {
+                    replies.append(message)
+                }
+            case .persistResult(let result): persisted.append(result)
+            case .event(let event): events.append(event)
+            case .checkpoint(let id): checkpoints.append(id)
+            case .persistJob, .persistState: break
+            }
+        }
+    }
+
+    mutating func perform(_ actions: [WorkerAction], for name: String) {
+        for action in actions {
+            switch action {
+            case .send(let message):
+                toCoordinator.append((peer(name), WireCodec.encode(message)))
+            case .reconnect:
+                nodes[name]!.connection += 1
+                nodes[name]!.reconnects.append(now)
+            case .execute(let unit, let inputs):
+                nodes[name]!.running = unit
+                nodes[name]!.inputs = inputs
+                if nodes[name]!.fast { complete(name) }
+            case .stop(let reason):
+                nodes[name]!.stopped = reason
+            case .log:
+                break
+            }
+        }
+    }
+
+    /// The worker finishes its unit now.
+    mutating func complete(_ name: String) {
+        guard let unit = nodes[name]!.running else { return }
+        nodes[name]!.running = nil
+        let result = try! SyntheticWorkload().execute(unit, inputs: nodes[name]!.inputs, threads: 1)
+        perform(nodes[name]!.machine.finished(result, at: now), for: name)
+    }
+
+    /// Advances the clock in 100 ms steps, ticking every live party.
+    mutating func advance(by duration: Duration) {
+        let end = now + duration
+        while now < end {
+            now += .milliseconds(100)
+            if coordinatorUp { handle(coordinator.tick(at: now)) }
+            for name in nodes.keys.sorted() where nodes[name]!.alive {
+                perform(nodes[name]!.machine.tick(at: now), for: name)
+            }
+            settle()
+        }
+    }
+
+    /// The reference: every unit of `spec` merged directly.
+    static func reference(_ spec: JobSpec, inputs: [ContentDigest: [UInt8]] = [:]) -> MergedTally {
+        var tally = MergedTally(layout: spec.layout)
+        for index in 0..<spec.unitCount {
+            try! tally.add(SyntheticWorkload().execute(Samples.unit(spec, index: index), inputs: inputs, threads: 1))
+        }
+        return tally
+    }
+}

@@ -1,0 +1,75 @@
+@testable import Cluster
+
+/// Small, valid values for tests.
+enum Samples {
+    static let layout = try! SlabLayout(countX: 8, countY: 6, countZ: 10, planesPerSlab: 3)
+
+    static func spec(
+        histories: UInt64 = 1_000, perUnit: UInt64 = 100, seed: UInt64 = 42, priority: Int32 = 0,
+        inputs: [ContentDigest] = [], parameters: [UInt8] = []
+    ) -> JobSpec {
+        JobSpec(
+            workload: SyntheticWorkload.name, layout: layout, seed: seed, historyCount: histories,
+            historiesPerUnit: perUnit, priority: priority, inputs: inputs, parameters: parameters)
+    }
+
+    static func unit(_ spec: JobSpec, job: UInt64 = 1, index: Int, attempt: UInt32 = 0) -> WorkUnit {
+        WorkUnit(
+            key: UnitKey(jobID: job, index: UInt32(index)), attempt: attempt, spec: spec,
+            histories: spec.histories(ofUnit: index))
+    }
+
+    static func result(_ spec: JobSpec, job: UInt64 = 1, index: Int) -> UnitResult {
+        try! SyntheticWorkload().execute(unit(spec, job: job, index: index), inputs: [:], threads: 1)
+    }
+
+    static let hello = WorkerHello(name: "node-1/123", threads: 2, workloads: [SyntheticWorkload.name])
+
+    /// One of every message kind, with non-trivial contents.
+    static var everyMessage: [WireMessage] {
+        let weights = [UInt8](repeating: 3, count: layout.voxelCount)
+        let digest = ContentDigest(of: weights)
+        let withInput = spec(inputs: [digest], parameters: [1, 2, 3])
+        var tally = MergedTally(layout: layout)
+        try! tally.add(result(withInput.withoutInputs, index: 0))
+        return [
+            .ready(hello),
+            .heartbeat,
+            .assign(unit(withInput, index: 3, attempt: 2)),
+            .result(result(spec(), index: 2)),
+            .result(UnitResult(key: UnitKey(jobID: 9, index: 0), historyCount: 0, slabs: [])),
+            .unitFailed(UnitKey(jobID: 7, index: 5), reason: "out of memory — ünïcode"),
+            .blobRequest(digest),
+            .blob(digest, weights),
+            .disconnect(.incompatibleVersion, reason: "protocol version 2 is not supported"),
+            .disconnect(.goodbye, reason: ""),
+            .ready(WorkerHello(name: "n", threads: 1, workloads: [], runningUnit: UnitKey(jobID: 5, index: 6))),
+            .submit(requestID: 11, spec: withInput, inputs: [weights]),
+            .submitted(requestID: 11, jobID: 3),
+            .statusRequest(requestID: 12, jobID: 0),
+            .status(
+                requestID: 12,
+                jobs: [
+                    JobStatus(
+                        jobID: 3, state: .running, priority: -2, unitsTotal: 10, unitsDone: 4, unitsRunning: 2,
+                        historiesDone: 400, historiesTotal: 1_000, workersAlive: 2, reason: ""),
+                    JobStatus(
+                        jobID: 4, state: .failed, priority: 5, unitsTotal: 1, unitsDone: 0, unitsRunning: 0,
+                        historiesDone: 0, historiesTotal: 5, workersAlive: 2, reason: "tally overflow"),
+                ]),
+            .status(requestID: 13, jobs: []),
+            .cancel(requestID: 14, jobID: 3),
+            .fetch(requestID: 15, jobID: 3),
+            .jobResult(requestID: 15, jobID: 3, state: .completed, tally: tally),
+            .failure(requestID: 16, reason: "no job 99"),
+        ]
+    }
+}
+
+extension JobSpec {
+    var withoutInputs: JobSpec {
+        var copy = self
+        copy.inputs = []
+        return copy
+    }
+}

@@ -1,0 +1,101 @@
+import Testing
+
+@testable import Cluster
+
+@Suite("Tallies and the synthetic workload")
+struct TallyTests {
+    @Test("A unit gives the same tallies on 1, 2 and 3 threads", arguments: [2, 3])
+    func threadIndependence(threads: Int) throws {
+        let unit = Samples.unit(Samples.spec(), index: 4)
+        let one = try SyntheticWorkload().execute(unit, inputs: [:], threads: 1)
+        let many = try SyntheticWorkload().execute(unit, inputs: [:], threads: threads)
+        #expect(one == many)
+        #expect(one.historyCount == 100)
+        #expect(!one.slabs.isEmpty)
+        try one.validate(for: Samples.spec())
+    }
+
+    @Test("Merged tallies do not depend on the unit size or the merge order")
+    func partitionAndOrderIndependence() throws {
+        func merged(perUnit: UInt64, order: (Int) -> [Int]) throws -> MergedTally {
+            let spec = Samples.spec(histories: 1_000, perUnit: perUnit)
+            var tally = MergedTally(layout: spec.layout)
+            for index in order(spec.unitCount) { try tally.add(Samples.result(spec, index: index)) }
+            return tally
+        }
+        let reference = try merged(perUnit: 1_000) { Array(0..<$0) }
+        #expect(reference.historyCount == 1_000)
+        #expect(try merged(perUnit: 100) { Array(0..<$0) } == reference)
+        #expect(try merged(perUnit: 70) { Array((0..<$0).reversed()) } == reference)
+        #expect(try merged(perUnit: 7) { n in (0..<n).map { ($0 * 37) % n } } == reference)
+        #expect(reference.energySum.contains { $0 > 0 })
+        #expect(try merged(perUnit: 1_000) { Array(0..<$0) } != MergedTally(layout: Samples.layout))
+    }
+
+    @Test("A different seed gives different tallies")
+    func seedMatters() {
+        #expect(Samples.result(Samples.spec(seed: 1), index: 0) != Samples.result(Samples.spec(seed: 2), index: 0))
+    }
+
+    @Test("An overflowing merge throws and leaves the tally unchanged")
+    func overflow() throws {
+        let layout = Samples.layout
+        let big = UnitResult(
+            key: UnitKey(jobID: 1, index: 0), historyCount: 1,
+            slabs: [SlabTally(slab: 0, voxels: [0, 5], energySum: [1, .max], energySquaredSum: [1, 1])])
+        var tally = MergedTally(layout: layout)
+        try tally.add(big)
+        let before = tally
+        #expect(throws: ClusterError.self) { try tally.add(big) }
+        #expect(tally == before)
+    }
+
+    @Test("Results that do not fit their job are refused")
+    func validation() {
+        let spec = Samples.spec()
+        let key = UnitKey(jobID: 1, index: 0)
+        func slab(_ slab: UInt32, _ voxels: [UInt32]) -> SlabTally {
+            SlabTally(
+                slab: slab, voxels: voxels, energySum: voxels.map { _ in 1 }, energySquaredSum: voxels.map { _ in 1 })
+        }
+        let bad: [UnitResult] = [
+            UnitResult(key: key, historyCount: 99, slabs: []),
+            UnitResult(key: key, historyCount: 100, slabs: [slab(4, [0])]),
+            UnitResult(key: key, historyCount: 100, slabs: [slab(0, [3, 2])]),
+            UnitResult(key: key, historyCount: 100, slabs: [slab(0, [144])]),
+            UnitResult(key: key, historyCount: 100, slabs: [slab(1, [0]), slab(0, [0])]),
+        ]
+        for result in bad { #expect(throws: ClusterError.self) { try result.validate(for: spec) } }
+        // The last slab is one plane thick (10 planes in slabs of 3): 48 voxels.
+        #expect(throws: Never.self) { try UnitResult(key: key, historyCount: 100, slabs: [slab(3, [47])]).validate(for: spec) }
+        #expect(throws: ClusterError.self) { try UnitResult(key: key, historyCount: 100, slabs: [slab(3, [48])]).validate(for: spec) }
+    }
+
+    @Test("The weight map input changes the deposits and must match the grid")
+    func weightInput() throws {
+        let weights = [UInt8](repeating: 1, count: Samples.layout.voxelCount)
+        let digest = ContentDigest(of: weights)
+        let spec = Samples.spec(inputs: [digest])
+        let weighted = try SyntheticWorkload().execute(Samples.unit(spec, index: 0), inputs: [digest: weights], threads: 1)
+        let plain = Samples.result(Samples.spec(), index: 0)
+        #expect(weighted.slabs.map(\.voxels) == plain.slabs.map(\.voxels))
+        #expect(weighted.slabs.flatMap(\.energySum) == plain.slabs.flatMap(\.energySum).map { $0 * 2 })
+        #expect(throws: ClusterError.self) {
+            try SyntheticWorkload().execute(Samples.unit(spec, index: 0), inputs: [digest: [1]], threads: 1)
+        }
+    }
+
+    @Test("Fixed point: one quantum is 2⁻²⁴ MeV")
+    func quantum() {
+        #expect(EnergyQuantum.quanta(fromMeV: 1) == 1 << 24)
+        #expect(EnergyQuantum.megaelectronvolts(3 << 23) == 1.5)
+    }
+
+    @Test("SHA-256 content digests match the FIPS 180-2 example")
+    func digest() {
+        // FIPS 180-2, appendix B.1: SHA-256("abc").
+        #expect(
+            ContentDigest(of: Array("abc".utf8)).description
+                == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+}

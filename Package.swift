@@ -23,12 +23,16 @@ let package = Package(
         .target(name: "Geometry"),
         .target(name: "Phantom", dependencies: ["Geometry"]),
 
+        // MARK: - Physics
+        .target(name: "Physics", resources: [.copy("Resources")]),
+
         // MARK: - Command line
         .executableTarget(
             name: "penumbra",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                "Physics",
             ]
         ),
 
@@ -36,6 +40,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Geometry"]),
+        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -125,6 +125,11 @@ public struct PhysicsData: Sendable {
             grid: EnergyGrid(lnMinMeV: grid.lnMinMeV, lnMaxMeV: grid.lnMaxMeV, count: nodes))
     }
 
+    /// The material's Rayleigh form factor F²(x) on its x = q² grid (Å⁻²), as the generator wrote it.
+    public func formFactor(for material: Material) -> (x: [Double], f2: [Double])? {
+        tables[material.name].map { ($0.formFactorX, $0.formFactorSquared) }
+    }
+
     /// The pair energy-split sampler of a material.
     public func pairSampler(for material: Material) -> PairEnergySampler {
         PairEnergySampler(material: material)

@@ -35,12 +35,16 @@ let package = Package(
         ),
         .target(name: "Phantom", dependencies: ["Geometry"]),
 
+        // MARK: - Physics
+        .target(name: "Physics", resources: [.copy("Resources")]),
+
         // MARK: - Command line
         .executableTarget(
             name: "penumbra",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                "Physics",
             ]
         ),
 
@@ -50,6 +54,7 @@ let package = Package(
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Geometry"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ZeroMQ", "TestSupport"]),
+        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

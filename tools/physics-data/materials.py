@@ -34,6 +34,24 @@ FIRST_IONISATION_EV = {
 }
 
 
+# Standard atomic weights (g/mol), IUPAC 2009 (Wieser & Coplen 2011, Pure Appl. Chem. 83:359), the
+# values NIST's XCOM and ESTAR mixtures use to 4-5 digits. xraylib 4.3.0's AtomicWeight is rounded
+# (H 1.01, O 16.0), which alone moves water's Z/A by -0.04 % (PHYSICS.md section 1.6 pitfall).
+ATOMIC_WEIGHT = {
+    1: 1.00794, 2: 4.002602, 3: 6.941, 4: 9.012182, 5: 10.811, 6: 12.0107, 7: 14.0067, 8: 15.9994,
+    9: 18.9984032, 10: 20.1797, 11: 22.98976928, 12: 24.3050, 13: 26.9815386, 14: 28.0855, 15: 30.973762,
+    16: 32.065, 17: 35.453, 18: 39.948, 19: 39.0983, 20: 40.078, 21: 44.955912, 22: 47.867, 23: 50.9415,
+    24: 51.9961, 25: 54.938045, 26: 55.845, 27: 58.933195, 28: 58.6934, 29: 63.546, 30: 65.38,
+    42: 95.96, 47: 107.8682, 50: 118.710, 53: 126.90447, 73: 180.94788, 74: 183.84, 78: 195.084,
+    79: 196.966569, 82: 207.2, 92: 238.02891,
+}
+
+
+def atomic_weight(z):
+    """Standard atomic weight of element z; xraylib's (rounded) value for elements not tabulated above."""
+    return ATOMIC_WEIGHT.get(z) or xraylib.AtomicWeight(z)
+
+
 class MaterialError(ValueError):
     """A material definition that cannot be used; the message says which and why."""
 
@@ -66,7 +84,7 @@ def bragg_i_value(name, mass_fractions):
         if z not in ELEMENT_I_VALUE_EV:
             raise MaterialError(
                 f"material {name}: no tabulated I-value for Z={z}; give \"i_value_eV\" in the material file")
-        za = w * z / xraylib.AtomicWeight(z)
+        za = w * z / atomic_weight(z)
         num += za * math.log(ELEMENT_I_VALUE_EV[z])
         den += za
     return math.exp(num / den)
@@ -77,7 +95,7 @@ def _percent(**fractions):
 
 
 def formula_mass_fractions(formula):
-    """Mass fractions of a chemical formula such as "C5H8O2" (xraylib atomic weights)."""
+    """Mass fractions of a chemical formula such as "C5H8O2" (standard atomic weights)."""
     tokens = re.findall(r"([A-Z][a-z]?)(\d*\.?\d*)", formula)
     if not tokens or "".join(s + n for s, n in tokens) != formula:
         raise MaterialError(f"formula {formula!r} is not a sequence of element symbols and counts, e.g. C5H8O2")
@@ -87,7 +105,7 @@ def formula_mass_fractions(formula):
             z = xraylib.SymbolToAtomicNumber(symbol)
         except ValueError:
             raise MaterialError(f"formula {formula!r}: {symbol!r} is not an element symbol") from None
-        masses[z] = masses.get(z, 0.0) + (float(count) if count else 1.0) * xraylib.AtomicWeight(z)
+        masses[z] = masses.get(z, 0.0) + (float(count) if count else 1.0) * atomic_weight(z)
     total = sum(masses.values())
     return {z: m / total for z, m in masses.items()}
 

@@ -1,0 +1,27 @@
+import ArgumentParser
+import Physics
+
+/// `penumbra physics attenuation`: photon mass attenuation coefficients of a material, as CSV.
+struct PhysicsAttenuationCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "attenuation",
+        abstract: "Photon mass attenuation coefficients in cm²/g (CSV: energy_MeV,photo,incoherent,coherent,pair,total).")
+
+    @OptionGroup var logging: LoggingOptions
+    @OptionGroup var data: PhysicsDataOptions
+    @OptionGroup var query: MaterialEnergyOptions
+
+    func run() throws {
+        logging.bootstrap()
+        let energies = try query.energiesMeV()
+        let tables = try data.load()
+        let photons = tables.photonCrossSections(for: try tables.material(named: query.material))
+        let rows = try energies.map { energy in
+            let c = try photons.coefficients(energyMeV: energy)
+            return [energy, c.photoelectric, c.incoherent, c.coherent, c.pair, c.total].map(csvNumber)
+                .joined(separator: ",")
+        }
+        print("energy_MeV,photo,incoherent,coherent,pair,total")
+        rows.forEach { print($0) }
+    }
+}

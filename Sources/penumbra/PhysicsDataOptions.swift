@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import Physics
+
+/// Options shared by the `penumbra physics` subcommands: extra user tables, material, energies.
+struct PhysicsDataOptions: ParsableArguments {
+    @Option(
+        name: .customLong("materials-file"),
+        help: "Extra tables written by `make physics-data MATERIALS=file.json` (a .bin file).")
+    var materialsFile: String?
+
+    /// The bundled tables, plus the user file when given.
+    func load() throws -> PhysicsData {
+        guard let materialsFile else { return try PhysicsData.bundled() }
+        return try PhysicsData.bundled(adding: URL(fileURLWithPath: materialsFile))
+    }
+}
+
+/// A material name and a list of energies.
+struct MaterialEnergyOptions: ParsableArguments {
+    @Option(help: "Material name or EGSnrc medium name (see `penumbra physics materials`).")
+    var material: String
+
+    @Option(help: "Comma-separated energies in MeV, e.g. 0.1,1,6.")
+    var energies: String
+
+    /// The energies, each a positive finite number.
+    func energiesMeV() throws -> [Double] {
+        try energies.split(separator: ",", omittingEmptySubsequences: false).map { field in
+            let text = field.trimmingCharacters(in: .whitespaces)
+            guard let value = Double(text), value.isFinite, value > 0 else {
+                throw ValidationError("--energies: '\(text)' is not a positive energy in MeV (example: 0.1,1,6)")
+            }
+            return value
+        }
+    }
+}
+
+/// `%.6g` for CSV cells.
+func csvNumber(_ value: Double) -> String { String(format: "%.6g", value) }

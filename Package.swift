@@ -39,6 +39,8 @@ let package = Package(
         .executableTarget(
             name: "penumbra",
             dependencies: [
+                "Cluster",
+                "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

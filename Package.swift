@@ -52,6 +52,7 @@ let package = Package(
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Geometry"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ZeroMQ", "TestSupport"]),
+        .testTarget(name: "ClusterIntegrationTests", dependencies: ["Cluster", "ZeroMQ", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -12,6 +12,10 @@ public enum SocketType: Sendable, Hashable, CustomStringConvertible {
     case publisher
     /// Receives the topics it subscribes to.
     case subscriber
+    /// Sends to a pipeline (many pushers may feed one puller).
+    case push
+    /// Receives from a pipeline, fair-queued.
+    case pull
     /// Strict request–reply, client side.
     case request
     /// Strict request–reply, server side.
@@ -24,6 +28,8 @@ public enum SocketType: Sendable, Hashable, CustomStringConvertible {
         case .pair: ZMQ_PAIR
         case .publisher: ZMQ_PUB
         case .subscriber: ZMQ_SUB
+        case .push: ZMQ_PUSH
+        case .pull: ZMQ_PULL
         case .request: ZMQ_REQ
         case .reply: ZMQ_REP
         }
@@ -36,6 +42,8 @@ public enum SocketType: Sendable, Hashable, CustomStringConvertible {
         case .pair: "PAIR"
         case .publisher: "PUB"
         case .subscriber: "SUB"
+        case .push: "PUSH"
+        case .pull: "PULL"
         case .request: "REQ"
         case .reply: "REP"
         }

@@ -15,7 +15,10 @@ struct Penumbra: AsyncParsableCommand {
             its uncertainty and the dose–volume histograms.
             """,
         version: PenumbraVersion.string,
-        subcommands: [VersionCommand.self, PhysicsCommand.self]
+        subcommands: [
+            VersionCommand.self, PhysicsCommand.self, CoordinatorCommand.self, WorkerCommand.self, SubmitCommand.self, StatusCommand.self,
+            CancelCommand.self, ResultCommand.self,
+        ]
     )
 }
 

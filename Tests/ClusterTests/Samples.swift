@@ -58,6 +58,13 @@ enum Samples {
                         historiesDone: 0, historiesTotal: 5, workersAlive: 2, reason: "tally overflow"),
                 ]),
             .status(requestID: 13, jobs: []),
+            .status(
+                requestID: 14,
+                jobs: [
+                    JobStatus(
+                        jobID: 1, state: .completed, priority: 0, unitsTotal: 1, unitsDone: 1, unitsRunning: 0,
+                        historiesDone: 1, historiesTotal: 1, workersAlive: 0, reason: "")
+                ]),
             .cancel(requestID: 14, jobID: 3),
             .fetch(requestID: 15, jobID: 3),
             .jobResult(requestID: 15, jobID: 3, state: .completed, tally: tally),

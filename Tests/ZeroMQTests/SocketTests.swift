@@ -185,3 +185,22 @@ struct SocketTests {
         #expect(throws: ZMQError.self) { try socket.connect("tcp://127.0.0.1:1") }
     }
 }
+
+@Suite("ZeroMQ pipelines")
+struct PipelineTests {
+    @Test("Many PUSH sockets, one after another, all reach one PULL")
+    func pushPull() throws {
+        let context = try Context()
+        let name = Transport.inproc.bindEndpoint
+        let pull = try Socket(context, .pull)
+        try pull.bind(name)
+        try pull.setReceiveTimeout(milliseconds: 5_000)
+        for n in 0..<5 {
+            let push = try Socket(context, .push, lingerMS: 1_000)
+            try push.connect(name)
+            try push.send([[UInt8(n)]])
+        }
+        let received = try (0..<5).map { _ in try #require(try pull.receive()).first!.first! }
+        #expect(received.sorted() == [0, 1, 2, 3, 4])
+    }
+}

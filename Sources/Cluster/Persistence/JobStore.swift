@@ -5,7 +5,7 @@ import GRDB
 /// GRDB), merged tallies in checkpoint files (`checkpoints/job-N.tally`). A unit is committed when
 /// its result row is in SQLite; a checkpoint folds committed results into one file, after which
 /// their rows are deleted. Restoring = checkpoint + the committed rows it does not include.
-public final class JobStore {
+public final class JobStore: Sendable {
     /// The state directory.
     public let directory: URL
     private let database: DatabaseQueue

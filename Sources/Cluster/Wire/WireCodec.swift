@@ -259,9 +259,9 @@ public enum WireCodec {
             try expectFrames(kind, payload, 0)
             let requestID = try reader.read(UInt64.self, "request id")
             let count = try reader.read(UInt32.self, "job count")
-            // Each status takes at least 53 bytes: a count beyond that cannot be genuine.
-            guard Int(count) <= reader.remaining / 53 else {
-                throw .truncated(what: "STATUS.jobs", needed: Int(count) * 53, available: reader.remaining)
+            // Each status takes at least 49 bytes (45 fixed + a 4-byte reason length): no more can be genuine.
+            guard Int(count) <= reader.remaining / 49 else {
+                throw .truncated(what: "STATUS.jobs", needed: Int(count) * 49, available: reader.remaining)
             }
             var jobs: [JobStatus] = []
             for _ in 0..<count { jobs.append(try readStatus(&reader)) }

@@ -1,0 +1,135 @@
+import Foundation
+import Logging
+import ZeroMQ
+
+/// The coordinator's socket loop: a ROUTER socket, the `Coordinator` state machine and the
+/// `JobStore`. It only moves bytes: decode, hand to the machine, carry out the actions.
+///
+/// Create, run and drop it on one thread (it owns a socket).
+public final class CoordinatorServer {
+    /// How often merged tallies of running jobs are checkpointed (results committed in between are
+    /// safe in SQLite; the checkpoint only keeps restarts fast and the database small).
+    public static let checkpointInterval: Duration = .seconds(10)
+
+    private let socket: Socket
+    private var machine: Coordinator
+    private let store: JobStore?
+    private let logger: Logger
+    private let clock = ContinuousClock()
+    private let origin: ContinuousClock.Instant
+    private var dirty: Set<UInt64> = []
+    private var lastCheckpoint: Duration = .zero
+
+    /// The endpoint the socket is bound to, with a `*` port resolved.
+    public let endpoint: String
+
+    /// Binds the coordinator and restores its jobs.
+    /// - Parameters:
+    ///   - context: the ZeroMQ context.
+    ///   - endpoint: where to bind, e.g. `tcp://127.0.0.1:5555` or `inproc://penumbra`.
+    ///   - store: the durable state, or nil to keep everything in memory (embedded single runs).
+    ///   - policy: heartbeat and retry timing.
+    ///   - curve: `.server(keys)` to encrypt and authenticate, or `.none`.
+    ///   - logger: where events go (never patient data).
+    /// - Throws: `ZMQError` when the endpoint cannot be bound; `ClusterError.storage` when the state
+    ///   cannot be restored.
+    public init(
+        context: Context, endpoint: String, store: JobStore?, policy: LivenessPolicy = .standard,
+        curve: CurveSettings = .none, logger: Logger
+    ) throws {
+        socket = try Socket(context, .router)
+        try socket.setRouterMandatory(true)
+        try socket.setMaximumMessageSize(bytes: Int64(WireLimits.maximumFrameBytes))
+        try socket.setSendHighWaterMark(10_000)
+        try socket.setReceiveHighWaterMark(10_000)
+        try curve.apply(to: socket)
+        try socket.bind(endpoint)
+        self.endpoint = try socket.lastEndpoint()
+        self.store = store
+        self.logger = logger
+        origin = clock.now
+        let (jobs, blobs) = try store?.restore() ?? ([], [:])
+        machine = Coordinator(policy: policy, restoring: jobs, blobs: blobs)
+        for job in jobs where job.state == .running {
+            logger.info("resumed job \(job.id): \(job.unitsDone) of \(job.units.count) units committed")
+        }
+    }
+
+    /// Serves until `stop` is raised.
+    /// - Throws: `ClusterError.storage` when the state cannot be written (the coordinator stops
+    ///   rather than acknowledge work it could lose), or `ZMQError` when the socket fails.
+    public func run(until stop: StopSignal) throws {
+        var poller = Poller()
+        poller.add(socket)
+        while !stop.isRaised {
+            let now = clock.now - origin
+            let deadline = machine.nextDeadline(after: now)
+            if try poller.poll(timeoutMS: LoopTiming.pollTimeoutMS(now: now, deadline: deadline))[0] {
+                // Drain what is queued, but bounded, so that ticks are never starved.
+                for _ in 0..<1_000 {
+                    guard let frames = try socket.receive(wait: false) else { break }
+                    try handle(frames, at: clock.now - origin)
+                }
+            }
+            let later = clock.now - origin
+            try perform(machine.tick(at: later))
+            if later - lastCheckpoint >= Self.checkpointInterval {
+                try checkpointDirtyJobs()
+                lastCheckpoint = later
+            }
+        }
+        try checkpointDirtyJobs()
+    }
+
+    private func handle(_ frames: [[UInt8]], at now: Duration) throws {
+        guard frames.count >= 2 else {
+            logger.warning("refused a message without routing envelope (\(frames.count) frames)")
+            return
+        }
+        let peer = PeerID(frames[0])
+        let actions: [CoordinatorAction]
+        do {
+            actions = machine.received(try WireCodec.decode(Array(frames.dropFirst())), from: peer, at: now)
+        } catch {
+            actions = machine.receivedUndecodable(error, from: peer, at: now)
+        }
+        try perform(actions)
+    }
+
+    private func perform(_ actions: [CoordinatorAction]) throws {
+        for action in actions {
+            switch action {
+            case .send(let message, let peer):
+                do {
+                    if try !socket.send([peer.bytes] + WireCodec.encode(message), wait: false) {
+                        logger.warning("dropped \(message.kind) to \(peer): its queue is full")
+                    }
+                } catch let error as ZMQError where error.hostUnreachable {
+                    logger.debug("dropped \(message.kind) to \(peer): gone")
+                }
+            case .persistJob(let id, let spec, let inputs):
+                try store?.insertJob(id: id, spec: spec, inputs: inputs)
+            case .persistResult(let result):
+                try store?.commit(result)
+                dirty.insert(result.key.jobID)
+            case .persistState(let id, let state, let reason):
+                try store?.setState(jobID: id, state, reason: reason)
+            case .checkpoint(let id):
+                if let job = machine.jobs[id] { try store?.checkpoint(job) }
+                dirty.remove(id)
+            case .event(let event):
+                switch event {
+                case .frameRefused, .resultRejected, .workerRefused, .workerLost: logger.warning("\(event)")
+                case .duplicateResultIgnored, .unitRequeued: logger.notice("\(event)")
+                default: logger.info("\(event)")
+                }
+            }
+        }
+    }
+
+    private func checkpointDirtyJobs() throws {
+        guard let store else { return }
+        for id in dirty.sorted() { if let job = machine.jobs[id] { try store.checkpoint(job) } }
+        dirty = []
+    }
+}

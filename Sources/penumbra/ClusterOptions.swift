@@ -1,0 +1,63 @@
+import ArgumentParser
+import Cluster
+import Dispatch
+import Foundation
+import ZeroMQ
+
+/// How a client command reaches a running coordinator.
+struct CoordinatorAddressOptions: ParsableArguments {
+    @Option(name: .long, help: "The coordinator's endpoint.")
+    var coordinator = "tcp://127.0.0.1:5555"
+
+    @Option(name: .long, help: "Seconds to wait for each reply.")
+    var timeout: Double = 10
+
+    @OptionGroup var curve: CurveClientOptions
+
+    /// A connected client.
+    func client(context: Context) throws -> ClusterClient {
+        try ClusterClient(
+            context: context, endpoint: coordinator, curve: try curve.settings(for: coordinator),
+            timeout: .milliseconds(Int(timeout * 1_000)))
+    }
+}
+
+/// CURVE keys of a worker or client.
+struct CurveClientOptions: ParsableArguments {
+    @Option(name: .long, help: "The coordinator's CURVE public key (Z85, 40 characters); required off loopback.")
+    var serverKey: String?
+
+    @Flag(name: .long, help: "Allow plain TCP to a non-loopback coordinator (unencrypted, unauthenticated).")
+    var allowPlaintext = false
+
+    func settings(for endpoint: String) throws -> CurveSettings {
+        if let serverKey {
+            return .client(try CurveKeyPair.generate(), serverPublicKey: serverKey)
+        }
+        guard CurveSettings.isLocal(endpoint) || allowPlaintext else {
+            throw ValidationError(
+                "\(endpoint) is not on loopback: pass --server-key with the coordinator's public key, or --allow-plaintext")
+        }
+        return .none
+    }
+}
+
+/// Raises `stop` on SIGINT or SIGTERM, so loops shut down cleanly (a SIGKILL is survived by the state).
+func stopOnSignals(_ stop: StopSignal) -> [any DispatchSourceSignal] {
+    [SIGINT, SIGTERM].map { number in
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler { stop.raise() }
+        source.resume()
+        return source
+    }
+}
+
+/// A progress line for a job: units, histories, workers.
+func progressLine(_ job: JobStatus) -> String {
+    let percent = job.historiesTotal == 0 ? 0 : 100 * Double(job.historiesDone) / Double(job.historiesTotal)
+    return "job \(job.jobID) \(job.state): \(job.unitsDone)/\(job.unitsTotal) units, "
+        + "\(job.historiesDone)/\(job.historiesTotal) histories (\(String(format: "%.1f", percent)) %), "
+        + "\(job.unitsRunning) running on \(job.workersAlive) workers"
+        + (job.reason.isEmpty ? "" : " — \(job.reason)")
+}

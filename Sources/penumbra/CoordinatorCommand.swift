@@ -1,0 +1,64 @@
+import ArgumentParser
+import Cluster
+import Foundation
+import Logging
+import ZeroMQ
+
+/// `penumbra coordinator`: the cluster's coordinator, with its state in a directory.
+struct CoordinatorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coordinator",
+        abstract: "Run the coordinator: hand out work units to workers and merge their tallies.",
+        discussion: """
+            Prints the bound endpoint on its first line of standard output. Job state lives in --state \
+            (SQLite plus tally checkpoints): a coordinator killed at any moment and restarted with the same \
+            directory resumes every job without losing or redoing committed units.
+            """)
+
+    @Option(name: .long, help: "Where to listen, e.g. tcp://127.0.0.1:5555 (port * picks a free one).")
+    var bind = "tcp://127.0.0.1:5555"
+
+    @Option(name: .long, help: "The state directory (created if missing).")
+    var state: String
+
+    @Option(name: .long, help: "A file holding the coordinator's CURVE secret key (Z85); enables encryption.")
+    var curveSecretKeyFile: String?
+
+    @Flag(name: .long, help: "Allow plain TCP on a non-loopback address (unencrypted, unauthenticated).")
+    var allowPlaintext = false
+
+    @Option(name: .long, help: "Heartbeat interval in milliseconds (peers are dead after 3 silent intervals).")
+    var heartbeatMS = 1_000
+
+    @OptionGroup var logging: LoggingOptions
+
+    func run() throws {
+        logging.bootstrap()
+        let logger = Logger(label: "penumbra.coordinator")
+        let curve: CurveSettings
+        if let file = curveSecretKeyFile {
+            let secret = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let keys = try CurveKeyPair(publicKey: try CurveKeyPair.publicKey(forSecretKey: secret), secretKey: secret)
+            logger.info("CURVE on; public key \(keys.publicKey)")
+            curve = .server(keys)
+        } else {
+            guard CurveSettings.isLocal(bind) || allowPlaintext else {
+                throw ValidationError("\(bind) is not on loopback: pass --curve-secret-key-file, or --allow-plaintext")
+            }
+            curve = .none
+        }
+        var policy = LivenessPolicy.standard
+        policy.heartbeatInterval = .milliseconds(heartbeatMS)
+        let stop = StopSignal()
+        let signals = stopOnSignals(stop)
+        let context = try Context()
+        let store = try JobStore(directory: URL(fileURLWithPath: state))
+        let server = try CoordinatorServer(
+            context: context, endpoint: bind, store: store, policy: policy, curve: curve, logger: logger)
+        // Unbuffered, so that a supervisor reading the pipe learns the endpoint at once.
+        FileHandle.standardOutput.write(Data((server.endpoint + "\n").utf8))
+        try server.run(until: stop)
+        withExtendedLifetime(signals) {}
+        logger.info("coordinator stopped")
+    }
+}

@@ -1,0 +1,197 @@
+import Cluster
+import Foundation
+import Testing
+import TestSupport
+import ZeroMQ
+
+/// Real `penumbra coordinator` and `penumbra worker` processes on 127.0.0.1, killed with SIGKILL
+/// mid-job: the merged tallies must be bit-identical to merging every unit directly (invariant 1),
+/// and nothing committed may be lost or redone (invariant 5).
+@Suite("Cluster processes on loopback", .serialized)
+struct ClusterProcessTests {
+    /// 20 units of 100 ms each (the synthetic workload's delay knob), so that a kill lands mid-job.
+    static let spec = JobSpec(
+        workload: SyntheticWorkload.name,
+        layout: try! SlabLayout(countX: 16, countY: 16, countZ: 12, planesPerSlab: 3),
+        seed: 20_261_129, historyCount: 20_000, historiesPerUnit: 1_000,
+        parameters: SyntheticWorkload.parameters(unitDelayMS: 150))
+
+    /// Every unit merged directly, in one process: what the cluster must reproduce bit for bit.
+    static let reference: MergedTally = {
+        var tally = MergedTally(layout: spec.layout)
+        for index in 0..<spec.unitCount {
+            let unit = WorkUnit(
+                key: UnitKey(jobID: 1, index: UInt32(index)), attempt: 0, spec: spec,
+                histories: spec.histories(ofUnit: index))
+            try! tally.add(SyntheticWorkload().execute(unit, inputs: [:], threads: 1))
+        }
+        return tally
+    }()
+
+    static let heartbeat = ["--heartbeat-ms", "200", "--log-level", "info"]
+
+    struct Cluster {
+        let directory: URL
+        var coordinator: ChildProcess
+        var workers: [ChildProcess] = []
+        let endpoint: String
+
+        init(workers count: Int, label: String) throws {
+            directory = try TestEnvironment.makeScratchDirectory("penumbra-cluster-\(label)")
+            coordinator = try ChildProcess(
+                ["coordinator", "--bind", "tcp://127.0.0.1:*", "--state", directory.appendingPathComponent("state").path]
+                    + heartbeat, logsIn: directory, name: "coordinator")
+            endpoint = try coordinator.firstLine()
+            for n in 0..<count { try addWorker(n) }
+        }
+
+        mutating func addWorker(_ n: Int) throws {
+            workers.append(
+                try ChildProcess(["worker", "--connect", endpoint] + heartbeat, logsIn: directory, name: "worker-\(n)"))
+        }
+
+        /// Restarts the coordinator on the same port and state directory.
+        mutating func restartCoordinator() throws {
+            coordinator = try ChildProcess(
+                ["coordinator", "--bind", endpoint, "--state", directory.appendingPathComponent("state").path] + heartbeat,
+                logsIn: directory, name: "coordinator-2")
+            #expect(try coordinator.firstLine() == endpoint)
+        }
+
+        func client(_ context: Context) throws -> ClusterClient {
+            try ClusterClient(context: context, endpoint: endpoint, timeout: .seconds(10))
+        }
+
+        func stop() {
+            for worker in workers { worker.kill(SIGTERM) }
+            coordinator.kill(SIGTERM)
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }
+
+    /// Waits until `condition` holds for the job's status, polling.
+    static func waitFor(_ client: ClusterClient, job: UInt64, timeout: Duration = .seconds(60), _ condition: (JobStatus) -> Bool)
+        throws -> JobStatus
+    {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let status = try client.status(jobID: job).first, condition(status) { return status }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw ClusterError.timeout("job \(job) did not reach the expected state")
+    }
+
+    enum Scenario: String, CaseIterable { case oneWorker, twoWorkers, twoWorkersOneKilled }
+
+    @Test("1 worker, 2 workers, and 2 workers with one SIGKILLed mid-job give bit-identical tallies", arguments: Scenario.allCases)
+    func workersAndKills(scenario: Scenario) throws {
+        var cluster = try Cluster(workers: scenario == .oneWorker ? 1 : 2, label: scenario.rawValue)
+        defer { cluster.stop() }
+        let context = try Context()
+        let client = try cluster.client(context)
+        let job = try client.submit(Self.spec)
+        if scenario == .twoWorkersOneKilled {
+            _ = try Self.waitFor(client, job: job) { $0.unitsDone >= 3 && $0.unitsRunning == 2 }
+            cluster.workers[0].kill(SIGKILL)
+        }
+        let final = try Self.waitFor(client, job: job) { $0.state.isFinal }
+        #expect(final.state == .completed)
+        let (state, tally) = try client.fetch(jobID: job)
+        #expect(state == .completed)
+        #expect(tally == Self.reference, "stderr of the coordinator:\n\(cluster.coordinator.errorLog)")
+        if scenario == .twoWorkersOneKilled {
+            #expect(cluster.coordinator.errorLog.contains("re-queued"))
+        }
+    }
+
+    @Test("A coordinator SIGKILLed mid-job and restarted resumes without losing or redoing committed units")
+    func coordinatorKilledAndRestarted() throws {
+        var cluster = try Cluster(workers: 2, label: "restart")
+        defer { cluster.stop() }
+        let context = try Context()
+        var client = try cluster.client(context)
+        let job = try client.submit(Self.spec)
+        let before = try Self.waitFor(client, job: job) { $0.unitsDone >= 6 }
+        cluster.coordinator.kill(SIGKILL)
+        // Let the workers notice (3 heartbeats of 200 ms) and start backing off.
+        Thread.sleep(forTimeInterval: 1)
+        try cluster.restartCoordinator()
+        client = try cluster.client(context)
+        let resumed = try #require(try client.status(jobID: job).first)
+        // Everything reported done before the kill was committed, so it is still done.
+        #expect(resumed.unitsDone >= before.unitsDone)
+        #expect(resumed.state == .running)
+        let final = try Self.waitFor(client, job: job) { $0.state.isFinal }
+        #expect(final.state == .completed)
+        let (_, tally) = try client.fetch(jobID: job)
+        #expect(tally == Self.reference, "stderr of the restarted coordinator:\n\(cluster.coordinator.errorLog)")
+        #expect(cluster.coordinator.errorLog.contains("resumed job \(job)"))
+        #expect(cluster.coordinator.errorLog.contains("joined"))
+    }
+
+    @Test("Garbage, truncated, foreign-version and oversized frames are refused and the coordinator keeps serving")
+    func hostileFrames() throws {
+        var cluster = try Cluster(workers: 1, label: "garbage")
+        defer { cluster.stop() }
+        let context = try Context()
+
+        // Not ZeroMQ at all: raw bytes on the TCP port.
+        let port = UInt16(cluster.endpoint.split(separator: ":").last!)!
+        try Self.sendRawTCP(port: port, Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8) + (0..<4_096).map { UInt8($0 % 251) })
+
+        // ZeroMQ peers sending frames that are not Penumbra messages get a DISCONNECT saying why.
+        func reply(to frames: [[UInt8]]) throws -> WireMessage? {
+            let peer = try Socket(context, .dealer)
+            try peer.connect(cluster.endpoint)
+            try peer.send(frames)
+            try peer.setReceiveTimeout(milliseconds: 2_000)
+            return try peer.receive().map { try WireCodec.decode($0) }
+        }
+        guard case .disconnect(.protocolError, let garbage)? = try reply(to: [[0xDE, 0xAD, 0xBE, 0xEF, 0, 1]]) else {
+            Issue.record("garbage was not refused")
+            return
+        }
+        #expect(garbage.contains("not a Penumbra message"))
+        let submit = WireCodec.encode(.submit(requestID: 1, spec: Self.spec, inputs: []))
+        guard case .disconnect(.protocolError, let truncated)? = try reply(to: [Array(submit[0].prefix(30))]) else {
+            Issue.record("a truncated SUBMIT was not refused")
+            return
+        }
+        #expect(truncated.contains("truncated"))
+        var future = WireCodec.encode(.ready(WorkerHello(name: "future", threads: 1, workloads: ["synthetic"])))
+        future[0][4] = 9
+        guard case .disconnect(.incompatibleVersion, let version)? = try reply(to: future) else {
+            Issue.record("a foreign protocol version was not refused")
+            return
+        }
+        #expect(version.contains("version 9"))
+        // Over the frame limit: libzmq drops the connection before the frame is read; no reply.
+        #expect(try reply(to: [[UInt8](repeating: 7, count: WireLimits.maximumFrameBytes + 1)]) == nil)
+
+        // Still serving: a job runs to the end with the right tallies.
+        let client = try cluster.client(context)
+        var small = Self.spec
+        small.parameters = []
+        let job = try client.submit(small)
+        let final = try Self.waitFor(client, job: job) { $0.state.isFinal }
+        #expect(final.state == .completed)
+        #expect(try client.fetch(jobID: job).tally == Self.reference)
+        #expect(cluster.coordinator.errorLog.contains("refused"))
+    }
+
+    /// Connects to 127.0.0.1:`port`, writes `bytes`, and closes.
+    static func sendRawTCP(port: UInt16, _ bytes: [UInt8]) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ClusterError.storage("socket() failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw ClusterError.storage("connect to port \(port) failed") }
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    }
+}

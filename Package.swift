@@ -22,6 +22,7 @@ let package = Package(
         ),
         .target(name: "Geometry"),
         .target(name: "Phantom", dependencies: ["Geometry"]),
+        .target(name: "DICOM", dependencies: ["Geometry"]),
 
         // MARK: - Command line
         .executableTarget(
@@ -36,6 +37,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Geometry"]),
+        .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Geometry", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -85,7 +85,7 @@ extension DoseVolume {
         let frames = try d.int("NumberOfFrames") ?? 1
         let bits = try d.requiredInt("BitsAllocated", for: purpose)
         let signed = try d.int("PixelRepresentation") == 1
-        guard rows > 0, columns > 0, frames > 0, bits == 16 || bits == 32 else {
+        guard rows > 0, columns > 0, frames > 0, frames <= 100_000, bits == 16 || bits == 32 else {
             throw DICOMError(.unsupported, "dose grid \(columns)×\(rows)×\(frames) with \(bits)-bit pixels is not readable (16 or 32 bits)")
         }
         let p = try d.requiredDoubles("ImagePositionPatient", count: 3, for: purpose)

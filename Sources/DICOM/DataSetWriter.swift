@@ -95,10 +95,10 @@ public enum DataSetWriter {
 }
 
 /// Writes files through a temporary sibling and a rename (atomic on POSIX file systems).
-public enum AtomicFile {
+enum AtomicFile {
     /// Writes bytes to `url` via `.<name>.tmp-<uuid>` in the same folder and `rename(2)`.
     /// - Throws: `DICOMError.Kind.io` naming the file.
-    public static func write(_ bytes: [UInt8], to url: URL) throws {
+    static func write(_ bytes: [UInt8], to url: URL) throws {
         let folder = url.deletingLastPathComponent()
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(UUID().uuidString)")
         do {

@@ -192,6 +192,7 @@ public enum DataDictionary {
         (0x300A, 0x0122, .DS, "PatientSupportAngle"),
         (0x300A, 0x0123, .CS, "PatientSupportRotationDirection"),
         (0x300A, 0x0125, .DS, "TableTopEccentricAngle"),
+        (0x300A, 0x0126, .CS, "TableTopEccentricRotationDirection"),
         (0x300A, 0x0128, .DS, "TableTopVerticalPosition"),
         (0x300A, 0x0129, .DS, "TableTopLongitudinalPosition"),
         (0x300A, 0x012A, .DS, "TableTopLateralPosition"),
@@ -228,6 +229,9 @@ extension DataDictionary {
         for (group, element, _, keyword) in entries { t[keyword] = Tag(group, element) }
         return t
     }()
+
+    /// The tag for a PS3.6 keyword, or nil when the dictionary lacks it.
+    public static func knownTag(_ keyword: String) -> Tag? { byKeyword[keyword] }
 
     static func tag(_ keyword: String) -> Tag {
         guard let tag = byKeyword[keyword] else { preconditionFailure("keyword \(keyword) is not in the dictionary") }

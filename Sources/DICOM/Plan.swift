@@ -73,6 +73,14 @@ public struct FractionGroup: Sendable {
     public let beamMetersetsMU: [Int: Double]
     /// Beam Dose (300A,0084) per Referenced Beam Number, Gy, when given.
     public let beamDosesGy: [Int: Double]
+
+    /// Creates a fraction group.
+    public init(number: Int, fractionsPlanned: Int?, beamMetersetsMU: [Int: Double], beamDosesGy: [Int: Double] = [:]) {
+        self.number = number
+        self.fractionsPlanned = fractionsPlanned
+        self.beamMetersetsMU = beamMetersetsMU
+        self.beamDosesGy = beamDosesGy
+    }
 }
 
 /// A gantry, collimator or couch rotation direction (PS3.3 C.8.8.14.8): clockwise, counter-clockwise, none.
@@ -114,6 +122,25 @@ public struct Beam: Sendable {
     public var nominalEnergy: Double? { controlPoints.first?.nominalBeamEnergy }
     /// The MLC device (MLCX or MLCY), if any.
     public var mlc: BeamLimitingDevice? { limitingDevices.first { $0.type.hasPrefix("MLC") } }
+
+    /// Creates a beam.
+    public init(
+        number: Int, name: String, type: String, radiationType: String, treatmentDeliveryType: String?, machineName: String?,
+        primaryDosimeterUnit: String?, sourceAxisDistanceMM: Double, limitingDevices: [BeamLimitingDevice],
+        finalCumulativeMetersetWeight: Double, controlPoints: [ControlPoint]
+    ) {
+        self.number = number
+        self.name = name
+        self.type = type
+        self.radiationType = radiationType
+        self.treatmentDeliveryType = treatmentDeliveryType
+        self.machineName = machineName
+        self.primaryDosimeterUnit = primaryDosimeterUnit
+        self.sourceAxisDistanceMM = sourceAxisDistanceMM
+        self.limitingDevices = limitingDevices
+        self.finalCumulativeMetersetWeight = finalCumulativeMetersetWeight
+        self.controlPoints = controlPoints
+    }
 }
 
 /// A beam-limiting device: jaws (X, Y, ASYMX, ASYMY) or an MLC (MLCX, MLCY) (PS3.3 C.8.8.14.2).
@@ -126,6 +153,14 @@ public struct BeamLimitingDevice: Sendable {
     public let pairCount: Int
     /// Leaf Position Boundaries (300A,00BE), mm at the isocentre plane: `pairCount + 1` values (MLC only).
     public let leafBoundariesMM: [Double]
+
+    /// Creates a beam-limiting device.
+    public init(type: String, sourceDistanceMM: Double?, pairCount: Int, leafBoundariesMM: [Double]) {
+        self.type = type
+        self.sourceDistanceMM = sourceDistanceMM
+        self.pairCount = pairCount
+        self.leafBoundariesMM = leafBoundariesMM
+    }
 }
 
 /// One control point with the full machine state (PS3.3 C.8.8.14.5).
@@ -155,6 +190,26 @@ public struct ControlPoint: Sendable {
     /// Leaf/Jaw Positions (300A,011C) per device type, mm at the isocentre plane; for jaws [1, 2],
     /// for an MLC all bank-A leaves then all bank-B leaves.
     public let devicePositionsMM: [String: [Double]]
+
+    /// Creates a control point.
+    public init(
+        index: Int, cumulativeMetersetWeight: Double, nominalBeamEnergy: Double?, doseRate: Double?, gantryAngleDeg: Double,
+        gantryRotation: RotationDirection = .NONE, collimatorAngleDeg: Double = 0, collimatorRotation: RotationDirection = .NONE,
+        couchAngleDeg: Double = 0, couchRotation: RotationDirection = .NONE, isocentreMM: Vec3?, devicePositionsMM: [String: [Double]]
+    ) {
+        self.index = index
+        self.cumulativeMetersetWeight = cumulativeMetersetWeight
+        self.nominalBeamEnergy = nominalBeamEnergy
+        self.doseRate = doseRate
+        self.gantryAngleDeg = gantryAngleDeg
+        self.gantryRotation = gantryRotation
+        self.collimatorAngleDeg = collimatorAngleDeg
+        self.collimatorRotation = collimatorRotation
+        self.couchAngleDeg = couchAngleDeg
+        self.couchRotation = couchRotation
+        self.isocentreMM = isocentreMM
+        self.devicePositionsMM = devicePositionsMM
+    }
 }
 
 // MARK: - Reading

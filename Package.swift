@@ -23,6 +23,7 @@ let package = Package(
         .target(name: "Geometry"),
         .target(name: "Phantom", dependencies: ["Geometry"]),
         .target(name: "DICOM", dependencies: ["Geometry"]),
+        .target(name: "ExamplePatients", dependencies: ["DICOM", "Phantom", "Geometry"]),
 
         // MARK: - Command line
         .executableTarget(
@@ -38,6 +39,7 @@ let package = Package(
         .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Geometry", "TestSupport"]),
         .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Geometry", "TestSupport"]),
+        .testTarget(name: "ExamplePatientsTests", dependencies: ["ExamplePatients", "DICOM", "Phantom", "Geometry", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

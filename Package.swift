@@ -31,6 +31,7 @@ let package = Package(
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                "DICOM", "Phantom", "ExamplePatients", "Geometry",
             ]
         ),
 

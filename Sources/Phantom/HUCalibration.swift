@@ -94,9 +94,13 @@ public struct HUCalibration: Codable, Sendable, Equatable {
 
     /// The index into `media` for a HU value.
     public func mediumIndex(hu: Double) -> Int {
-        var index = 0
-        for (n, b) in media.enumerated() where hu >= b.fromHU { index = n }
-        return index
+        // The last bin with fromHU ≤ hu (bins are sorted), or the first bin below them all.
+        var lo = 0, hi = media.count
+        while hi - lo > 1 {
+            let mid = (lo + hi) / 2
+            if media[mid].fromHU <= hu { lo = mid } else { hi = mid }
+        }
+        return lo
     }
 
     /// Converts a HU volume into a voxel phantom, listing only the media that occur (in calibration order).

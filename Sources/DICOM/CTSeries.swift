@@ -90,7 +90,7 @@ public struct CTSliceHeader: Sendable {
     /// Reads this slice's pixels and converts them to Hounsfield units, row by row (PS3.3 C.7.6.3,
     /// C.11.1.1.2: HU = stored value × slope + intercept).
     func readHU() throws -> [Float] {
-        let bytes = try file.readPixelData(contentsOf: url, bitsAllocated: bitsAllocated)
+        let bytes = try file.readPixelData(contentsOf: url)
         let count = rows * columns
         let bytesPerPixel = bitsAllocated / 8
         guard bytes.count >= count * bytesPerPixel else {

@@ -16,6 +16,8 @@ public struct DICOMFile: Sendable {
     public var hasPreamble: Bool
     /// Where the Pixel Data value lies, when the file was read with `stopBeforePixelData`.
     public var pixelDataRange: Range<Int>?
+    /// The VR of that Pixel Data (OB or OW; OL/OF/OD are possible), which sets big-endian swapping.
+    public var pixelDataVR: VR?
 
     /// Reads a file.
     /// - Parameters:
@@ -50,9 +52,9 @@ public struct DICOMFile: Sendable {
         }
     }
 
-    /// Reads the Pixel Data bytes that `read(contentsOf:stopBeforePixelData: true)` located, little endian.
-    /// - Parameter bitsAllocated: the pixel size, for swapping big-endian data (PS3.5 §8.1.1).
-    public func readPixelData(contentsOf url: URL, bitsAllocated: Int) throws -> [UInt8] {
+    /// Reads the Pixel Data bytes that `read(contentsOf:stopBeforePixelData: true)` located, little endian
+    /// (big-endian data swapped by the VR's unit, PS3.5 §7.3).
+    public func readPixelData(contentsOf url: URL) throws -> [UInt8] {
         guard let range = pixelDataRange else {
             throw DICOMError(.missingAttribute, "the file has no Pixel Data (7FE0,0010)", file: url.path)
         }
@@ -66,7 +68,7 @@ public struct DICOMFile: Sendable {
             guard bytes.count == range.count else {
                 throw DICOMError(.truncated, "the file ends inside the pixel data (it changed since its header was read?)", file: url.path, offset: range.lowerBound)
             }
-            if transferSyntax.isBigEndian && bitsAllocated > 8 { DataSetParser.swap(&bytes, unit: bitsAllocated / 8) }
+            if transferSyntax.isBigEndian, let unit = pixelDataVR?.binaryUnitSize { DataSetParser.swap(&bytes, unit: unit) }
             return bytes
         } catch let e as DICOMError {
             throw e
@@ -114,7 +116,7 @@ public struct DICOMFile: Sendable {
         var parser = DataSetParser(buffer: bytes, fileSize: fileSize, start: start, syntax: syntax, statedSyntaxUID: stated ?? syntax.uid, stopAtPixelData: stopBeforePixelData)
         let dataSet = try parser.parseTopLevel()
         let pixels = parser.pixelData.map { $0.offset..<($0.offset + $0.length) }
-        return DICOMFile(meta: meta, dataSet: dataSet, transferSyntax: syntax, hasPreamble: hasPreamble, pixelDataRange: pixels)
+        return DICOMFile(meta: meta, dataSet: dataSet, transferSyntax: syntax, hasPreamble: hasPreamble, pixelDataRange: pixels, pixelDataVR: parser.pixelData?.vr)
     }
 
     /// Recognises the transfer syntax of a data set that has no File Meta from its first element.

@@ -157,6 +157,9 @@ struct DataSetParser {
                     + (beyondFile ? "in the file (truncated?)" : "in its enclosing item or sequence"), path, at: start)
         }
         if tag == Tag(0x7FE0, 0x0010) && depth == 0 && stopAtPixelData {
+            guard count % (vr.binaryUnitSize ?? 1) == 0 else {
+                throw failure(.invalidVR, "\(tag) (\(vr.rawValue)) has \(count) bytes, not a multiple of its \(vr.binaryUnitSize ?? 1)-byte values", path, at: start)
+            }
             pixelData = PixelDataLocation(offset: position, length: count, vr: vr)
             position += count
             return nil
@@ -177,16 +180,14 @@ struct DataSetParser {
             return DataElement(tag: tag, vr: .SQ, value: .sequence(items))
         }
         var value = Array(buffer[position..<(position + count)])
-        if let unit = vr.binaryUnitSize, vr != .OW || tag != Tag(0x7FE0, 0x0010) {
+        // Big-endian values are swapped by their VR's unit (PS3.5 §7.3), Pixel Data included: OW is a
+        // stream of 16-bit words whatever Bits Allocated says (DCMTK reads and writes it so; see
+        // docs/dicom.md for 32-bit pixels under OW).
+        if let unit = vr.binaryUnitSize {
             guard count % unit == 0 else {
                 throw failure(.invalidVR, "\(tag) (\(vr.rawValue)) has \(count) bytes, not a multiple of its \(unit)-byte values", path, at: start)
             }
             if syntax.isBigEndian { Self.swap(&value, unit: unit) }
-        } else if tag == Tag(0x7FE0, 0x0010) && syntax.isBigEndian && vr != .OB {
-            // Big-endian pixel data is swapped by the pixel size (PS3.5 §8.1.1), which the earlier
-            // Bits Allocated (0028,0100) gives.
-            let bits = (try? dataSet.int("BitsAllocated")) ?? 16
-            if bits == 16 || bits == 32 || bits == 64 { Self.swap(&value, unit: bits / 8) }
         }
         position += count
         return DataElement(tag: tag, vr: vr, value: .bytes(value))

@@ -111,5 +111,11 @@ struct ThoraxExampleTests {
         // contours on the 5 mm dose grid: expect our PTV volume (≈ 88 cm³) within 12 %.
         let ptvCC = j["ptv_cc"] as! Double
         #expect(ptvCC > 77 && ptvCC < 99, "dicompyler-core PTV volume \(ptvCC) cm³")
+
+        // DCMTK parses every object without a warning.
+        for name in ["RTSTRUCT.dcm", "RTPLAN.dcm", "RTDOSE.dcm", "CT_0001.dcm", "CT_0100.dcm"] {
+            let dump = try runProgram(URL(fileURLWithPath: "/usr/bin/dcmdump"), ["-dc", Self.folder.appendingPathComponent(name).path])
+            #expect(dump.status == 0 && dump.standardError.isEmpty, Comment(rawValue: "\(name): \(dump.standardError)"))
+        }
     }
 }

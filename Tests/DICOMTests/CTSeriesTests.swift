@@ -37,4 +37,19 @@ struct CTSeriesTests {
         #expect(Double(volume[90, 80, 64]) == f[7])
         #expect(Double(volume[30, 20, 10]) == f[8])
     }
+
+    @Test("pydicom's CT_small.dcm as a one-slice series: HU equal to pydicom's")
+    func ctSmall() throws {
+        try #require(TestFiles.available, Comment(rawValue: TestFiles.missingMessage))
+        let url = TestFiles.url("pydicom/CT_small.dcm")
+        let (volume, warnings) = try CTSeriesReader.assemble([CTSliceHeader(url: url)])
+        #expect(volume.counts == (128, 128, 1))
+        #expect(warnings.isEmpty)  // CT_small states its Patient Position
+        let out = try runPython(
+            "import sys, pydicom; d = pydicom.dcmread(sys.argv[1]); v = d.pixel_array * float(d.RescaleSlope) + float(d.RescaleIntercept); print(float(v.sum()), float(v[5, 100]))",
+            arguments: [url.path])
+        let ref = out.standardOutput.split(separator: " ").map { Double($0.trimmingCharacters(in: .whitespacesAndNewlines))! }
+        #expect(volume.huValues.reduce(0.0) { $0 + Double($1) } == ref[0])
+        #expect(Double(volume[100, 5, 0]) == ref[1])
+    }
 }

@@ -84,7 +84,11 @@ public struct CTSliceHeader: Sendable {
         }
         sliceThicknessMM = try d.double("SliceThickness")
         gantryTiltDegrees = try d.double("GantryDetectorTilt") ?? 0
-        guard file.pixelDataRange != nil else { throw DICOMError(.missingAttribute, "the image has no Pixel Data (7FE0,0010)") }
+        guard let pixels = file.pixelDataRange else { throw DICOMError(.missingAttribute, "the image has no Pixel Data (7FE0,0010)") }
+        // Checked here, before any volume is allocated from Rows × Columns × slices.
+        guard pixels.count >= rows * columns * (bitsAllocated / 8) else {
+            throw DICOMError(.truncated, "Pixel Data holds \(pixels.count) bytes; \(rows)×\(columns) pixels of \(bitsAllocated) bits need \(rows * columns * (bitsAllocated / 8))")
+        }
     }
 
     /// Reads this slice's pixels and converts them to Hounsfield units, row by row (PS3.3 C.7.6.3,
@@ -247,7 +251,7 @@ public enum CTSeriesReader {
             }
         } else {
             position = .HFS
-            warnings.append("Patient Position (0018,5100) is missing from series \(first.seriesInstanceUID); assuming HFS")
+            warnings.append("Patient Position (0018,5100) is missing (\(first.url.lastPathComponent) and the rest of its series); assuming HFS")
         }
 
         // Output axes: x from whichever image axis runs along patient x, and so on; flip negative axes.

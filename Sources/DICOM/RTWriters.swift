@@ -60,8 +60,14 @@ public struct StudyContext: Sendable {
 public enum CTSeriesWriter {
     /// Writes `CT_0001.dcm`, … into a folder (each through a temporary file and a rename).
     /// - Returns: the SOP Instance UIDs of the slices, in z order.
+    /// - Throws: `invalidValue` for non-finite HU or geometry, `io` when a file cannot be written.
     @discardableResult
     public static func write(_ volume: Volume, context: StudyContext, to folder: URL, seriesDescription: String = "CT") throws -> [String] {
+        try requireFinite(volume.huValues.lazy.map(Double.init), "HU values")
+        try requireFinite([volume.originMM.x, volume.originMM.y, volume.originMM.z, volume.spacingMM.x, volume.spacingMM.y, volume.spacingMM.z], "volume geometry")
+        guard volume.counts.x <= 65535, volume.counts.y <= 65535 else {
+            throw DICOMError(.invalidValue, "a CT slice holds at most 65535 rows and columns (US, PS3.5 §6.2)")
+        }
         let seriesUID = volume.seriesInstanceUID
         var uids: [String] = []
         let plane = volume.counts.x * volume.counts.y
@@ -132,13 +138,15 @@ public struct ROIDefinition: Sendable {
 /// Writes RT Structure Sets (PS3.3 A.19 RT Structure Set IOD).
 public enum StructureSetWriter {
     /// The RT Structure Set data set.
+    /// - Throws: `invalidValue` for a non-finite contour point.
     /// - Parameters:
     ///   - ctSliceUIDs: SOP Instance UIDs of the CT slices (in z order) with their z, for the
     ///     Contour Image Sequence references (C.8.8.5.3).
     public static func dataSet(
         rois: [ROIDefinition], label: String, context: StudyContext, ctSeriesUID: String, ctSlices: [(uid: String, zMM: Double)],
         sopInstanceUID: String, seriesInstanceUID: String
-    ) -> DataSet {
+    ) throws -> DataSet {
+        for roi in rois { try requireFinite(roi.contoursMM.joined().flatMap { [$0.x, $0.y, $0.z] }, "contour points of \(roi.name)") }
         var d = context.common(modality: "RTSTRUCT", sopClassUID: StructureSet.sopClassUID, sopInstanceUID: sopInstanceUID, seriesInstanceUID: seriesInstanceUID, seriesNumber: 2, seriesDescription: label)
         d.set("StructureSetLabel", label)
         d.set("StructureSetDate", context.studyDate)
@@ -207,7 +215,20 @@ public enum PlanWriter {
     /// - Parameters:
     ///   - prescriptionGy: the target prescription for the Dose Reference Sequence, when known.
     ///   - patientPosition: the Patient Setup Sequence's position.
-    public static func dataSet(_ plan: Plan, context: StudyContext, seriesInstanceUID: String, prescriptionGy: Double?, patientPosition: PatientPosition) -> DataSet {
+    /// - Throws: `invalidValue` for a non-finite number anywhere in the plan.
+    public static func dataSet(_ plan: Plan, context: StudyContext, seriesInstanceUID: String, prescriptionGy: Double?, patientPosition: PatientPosition) throws -> DataSet {
+        let fractionNumbers: [Double] = plan.fractionGroups.flatMap { Array($0.beamMetersetsMU.values) + Array($0.beamDosesGy.values) }
+        try requireFinite(fractionNumbers + [prescriptionGy ?? 0], "fraction groups")
+        for beam in plan.beams {
+            var numbers: [Double] = [beam.sourceAxisDistanceMM, beam.finalCumulativeMetersetWeight]
+            for device in beam.limitingDevices { numbers += device.leafBoundariesMM + [device.sourceDistanceMM ?? 0] }
+            for cp in beam.controlPoints {
+                numbers += [cp.cumulativeMetersetWeight, cp.nominalBeamEnergy ?? 0, cp.doseRate ?? 0, cp.gantryAngleDeg, cp.collimatorAngleDeg, cp.couchAngleDeg]
+                numbers += [cp.isocentreMM?.x ?? 0, cp.isocentreMM?.y ?? 0, cp.isocentreMM?.z ?? 0]
+                numbers += cp.devicePositionsMM.values.flatMap { $0 }
+            }
+            try requireFinite(numbers, "beam \(beam.number) '\(beam.name)'")
+        }
         var d = context.common(modality: "RTPLAN", sopClassUID: Plan.sopClassUID, sopInstanceUID: plan.sopInstanceUID, seriesInstanceUID: seriesInstanceUID, seriesNumber: 3, seriesDescription: plan.label)
         d.set("RTPlanLabel", plan.label)
         d.set("RTPlanDate", context.studyDate)
@@ -316,5 +337,12 @@ public enum PlanWriter {
             return c
         })
         return b
+    }
+}
+
+/// Throws `invalidValue` when a value is NaN or infinite (DS text cannot hold them, PS3.5 §6.2).
+func requireFinite(_ values: some Sequence<Double>, _ what: String) throws {
+    if let bad = values.first(where: { !$0.isFinite }) {
+        throw DICOMError(.invalidValue, "\(what) hold \(bad), which DICOM cannot encode; every number must be finite")
     }
 }

@@ -70,7 +70,7 @@ public enum ThoraxExample {
             rois.append(ROIDefinition(number: rois.count + 1, name: organ.name, interpretedType: organ.interpretedType, colour: organ.colour, contoursMM: contours))
         }
         let structureSetUID = UIDGenerator.uid(derivedFrom: "penumbra.example.thorax.v1.rtstruct")
-        let rs = StructureSetWriter.dataSet(
+        let rs = try StructureSetWriter.dataSet(
             rois: rois, label: "THORAX", context: context, ctSeriesUID: volume.seriesInstanceUID, ctSlices: Array(zip(ctUIDs, sliceZ)).map { (uid: $0.0, zMM: $0.1) },
             sopInstanceUID: structureSetUID, seriesInstanceUID: UIDGenerator.uid(derivedFrom: "penumbra.example.thorax.v1.rtstruct.series"))
         let structureURL = folder.appendingPathComponent("RTSTRUCT.dcm")
@@ -79,7 +79,7 @@ public enum ThoraxExample {
         // Plan: four 6 MV fields with MLC apertures shaped to the PTV.
         let ptv = anatomy.organs.first { $0.name == "PTV" }!
         let plan = ThoraxPlanDesign.plan(ptv: ptv, volume: volume, context: context, structureSetUID: structureSetUID)
-        let rp = PlanWriter.dataSet(plan, context: context, seriesInstanceUID: UIDGenerator.uid(derivedFrom: "penumbra.example.thorax.v1.rtplan.series"), prescriptionGy: prescriptionGy, patientPosition: .HFS)
+        let rp = try PlanWriter.dataSet(plan, context: context, seriesInstanceUID: UIDGenerator.uid(derivedFrom: "penumbra.example.thorax.v1.rtplan.series"), prescriptionGy: prescriptionGy, patientPosition: .HFS)
         let planURL = folder.appendingPathComponent("RTPLAN.dcm")
         try DataSetWriter.write(rp, to: planURL)
         return Output(ctFiles: ctFiles, structureSet: structureURL, plan: planURL, planValue: plan)

@@ -153,4 +153,17 @@ struct CTSeriesCheckTests {
         let (back, _) = try CTSeriesReader.read(directory: folder)
         #expect(back.huValues == v.huValues)
     }
+
+    @Test("writers refuse numbers DICOM cannot encode and a header whose pixel data is too short")
+    func badValues() throws {
+        let folder = try TestEnvironment.makeScratchDirectory("ct-nan")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var v = Self.volume()
+        v.huValues[3] = .nan
+        #expect(throws: DICOMError.self) { try CTSeriesWriter.write(v, context: Self.context, to: folder) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+        try CTSeriesWriter.write(Self.volume(), context: Self.context, to: folder)
+        try Self.edit(folder) { d, _ in d.set("Rows", uint16: [60000]) }
+        Self.expectError(folder, "Pixel Data holds")
+    }
 }

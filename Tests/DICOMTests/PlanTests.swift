@@ -29,13 +29,13 @@ struct PlanTests {
         return Plan(sopInstanceUID: "1.2.3.9", label: "ARC", studyInstanceUID: "1.2.3", frameOfReferenceUID: "1.2.3.4", referencedStructureSetUID: nil, patient: PatientIdentity(), fractionGroups: [FractionGroup(number: 1, fractionsPlanned: 5, beamMetersetsMU: [7: 321.5])], beams: [beam])
     }
 
-    static func dataSet() -> DataSet {
-        PlanWriter.dataSet(arcPlan(), context: context, seriesInstanceUID: "1.2.3.10", prescriptionGy: 10, patientPosition: .HFS)
+    static func dataSet() throws -> DataSet {
+        try PlanWriter.dataSet(arcPlan(), context: context, seriesInstanceUID: "1.2.3.10", prescriptionGy: 10, patientPosition: .HFS)
     }
 
     @Test("a plan written with only the changes per control point reads back fully resolved")
     func roundTrip() throws {
-        let d = Self.dataSet()
+        let d = try Self.dataSet()
         // The writer omits what does not change (PS3.3 C.8.8.14.5): later points carry no jaws or couch.
         let written = try d.sequence("BeamSequence")![0].sequence("ControlPointSequence")!
         #expect(try written[1].sequence("BeamLimitingDevicePositionSequence")!.map { $0.string("RTBeamLimitingDeviceType") } == ["MLCX"])
@@ -55,7 +55,7 @@ struct PlanTests {
 
     @Test("wedges, blocks, compensators and boli are reported as unsupported")
     func unsupported() throws {
-        var d = Self.dataSet()
+        var d = try Self.dataSet()
         var beams = try d.sequence("BeamSequence")!
         beams[0].set("NumberOfWedges", integers: [1])
         var wedge = DataSet()
@@ -72,7 +72,7 @@ struct PlanTests {
 
     @Test("inconsistent plans are errors naming the beam and control point", arguments: ["leaves", "weights", "final", "overlap", "boundaries"])
     func inconsistent(_ flaw: String) throws {
-        var d = Self.dataSet()
+        var d = try Self.dataSet()
         var beams = try d.sequence("BeamSequence")!
         var points = try beams[0].sequence("ControlPointSequence")!
         switch flaw {

@@ -38,7 +38,7 @@ struct CommandLineTests {
         let uids = try CTSeriesWriter.write(volume, context: context, to: folder)
         let circle = { (z: Double) in (0..<72).map { Vec3(60 * cos(Double($0) * .pi / 36), 60 * sin(Double($0) * .pi / 36), z) } }
         let zs = (0..<6).map { -7.5 + 3 * Double($0) }
-        let rs = StructureSetWriter.dataSet(
+        let rs = try StructureSetWriter.dataSet(
             rois: [ROIDefinition(number: 1, name: "BODY", interpretedType: "EXTERNAL", colour: (0, 255, 0), contoursMM: zs.map(circle))],
             label: "T", context: context, ctSeriesUID: "1.2.3.5", ctSlices: Array(zip(uids, zs)).map { (uid: $0.0, zMM: $0.1) }, sopInstanceUID: "1.2.3.6", seriesInstanceUID: "1.2.3.7")
         let rsURL = folder.appendingPathComponent("RS.dcm")

@@ -12,14 +12,16 @@ PY_REQUIREMENTS := tools/requirements.txt
 
 export PENUMBRA_PYTHON := $(abspath $(PYTHON))
 
-.PHONY: all build deps apt-deps python-deps test validate bench demo clean physics-data physics-data-check
+DICOM_TEST_DATA := .build/test-data/dicom/.fetched
+
+.PHONY: all build deps apt-deps python-deps dicom-test-data test validate bench demo clean physics-data physics-data-check
 
 all: build
 
 build:
 	$(SWIFT) build
 
-deps: apt-deps python-deps
+deps: apt-deps python-deps dicom-test-data
 
 apt-deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -54,6 +56,13 @@ physics-data-check: python-deps
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(PYTHON) $(PHYSICS_GENERATOR) --output "$$tmp/physics-data.bin" && \
 	cmp "$$tmp/physics-data.bin" $(PHYSICS_DATA) && echo "physics-data: $(PHYSICS_DATA) reproduced byte for byte"
+
+# DICOM files from other writers (pydicom, dicompyler-core, pymedphys) for interop tests; never committed.
+dicom-test-data: $(DICOM_TEST_DATA)
+
+$(DICOM_TEST_DATA): tools/fetch-dicom-test-data.sh $(VENV)/.installed
+	PYTHON=$(abspath $(PYTHON)) tools/fetch-dicom-test-data.sh
+	touch $@
 
 test: deps
 	$(SWIFT) build

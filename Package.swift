@@ -34,6 +34,8 @@ let package = Package(
             ]
         ),
         .target(name: "Phantom", dependencies: ["Geometry"]),
+        .target(name: "DICOM", dependencies: ["Geometry"]),
+        .target(name: "ExamplePatients", dependencies: ["DICOM", "Phantom", "Geometry"]),
 
         // MARK: - Physics
         .target(name: "Physics", resources: [.copy("Resources")]),
@@ -47,17 +49,20 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 "Physics",
+                "DICOM", "Phantom", "ExamplePatients", "Geometry",
             ]
         ),
 
         // MARK: - Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
-        .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Geometry"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ZeroMQ", "TestSupport"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "TestSupport"]),
         .testTarget(name: "ClusterIntegrationTests", dependencies: ["Cluster", "ZeroMQ", "TestSupport"]),
+        .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Geometry", "TestSupport"]),
+        .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Geometry", "TestSupport"]),
+        .testTarget(name: "ExamplePatientsTests", dependencies: ["ExamplePatients", "DICOM", "Phantom", "Geometry", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

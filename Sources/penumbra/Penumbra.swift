@@ -16,7 +16,8 @@ struct Penumbra: AsyncParsableCommand {
             """,
         version: PenumbraVersion.string,
         subcommands: [
-            VersionCommand.self, PhysicsCommand.self, CoordinatorCommand.self, WorkerCommand.self, SubmitCommand.self, StatusCommand.self,
+            VersionCommand.self, ExampleCommand.self, DICOMCommand.self, PhysicsCommand.self,
+            CoordinatorCommand.self, WorkerCommand.self, SubmitCommand.self, StatusCommand.self,
             CancelCommand.self, ResultCommand.self,
         ]
     )

@@ -23,6 +23,9 @@ let package = Package(
         .target(name: "Geometry"),
         .target(name: "Phantom", dependencies: ["Geometry"]),
 
+        // MARK: - Analysis and report
+        .target(name: "Analysis", dependencies: ["Geometry"]),
+
         // MARK: - Command line
         .executableTarget(
             name: "penumbra",
@@ -36,6 +39,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Geometry"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Geometry", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

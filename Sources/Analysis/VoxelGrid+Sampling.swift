@@ -1,0 +1,69 @@
+import Geometry
+
+extension VoxelGrid {
+    /// Calls `body` with the centres of the `perAxis³` equal sub-voxels of voxel `(i, j, k)`, in cm.
+    ///
+    /// Sub-voxel centres sample a voxel's volume evenly (the midpoint rule), which is how DVHs and
+    /// isodose volumes resolve dose variation inside voxels coarser than the structure.
+    @inlinable
+    func forEachSubsample(_ i: Int, _ j: Int, _ k: Int, perAxis n: Int, _ body: (Vec3) -> Void) {
+        forEachSubsample(i, j, k, perAxis: (n, n, n), body)
+    }
+
+    /// Calls `body` with the centres of the `nx × ny × nz` equal sub-voxels of voxel `(i, j, k)`, in cm.
+    @inlinable
+    func forEachSubsample(
+        _ i: Int, _ j: Int, _ k: Int, perAxis n: (x: Int, y: Int, z: Int), _ body: (Vec3) -> Void
+    ) {
+        let step = Vec3(spacingCM.x / Double(n.x), spacingCM.y / Double(n.y), spacingCM.z / Double(n.z))
+        let corner = Vec3(
+            originCM.x + Double(i) * spacingCM.x, originCM.y + Double(j) * spacingCM.y,
+            originCM.z + Double(k) * spacingCM.z)
+        for c in 0..<n.z {
+            let z = corner.z + (Double(c) + 0.5) * step.z
+            for b in 0..<n.y {
+                let y = corner.y + (Double(b) + 0.5) * step.y
+                for a in 0..<n.x {
+                    body(Vec3(corner.x + (Double(a) + 0.5) * step.x, y, z))
+                }
+            }
+        }
+    }
+
+    /// The two neighbouring voxel-centre indices along one axis, the weight of the upper one, and the
+    /// derivative of that weight along the axis (1/spacing, or 0 where values are held constant between
+    /// the outermost centre and the grid face), or nil when the coordinate is outside the grid.
+    @inlinable
+    static func axisWeights(_ coordinate: Double, _ origin: Double, _ spacing: Double, _ count: Int)
+        -> (lo: Int, hi: Int, t: Double, slope: Double)?
+    {
+        let u = (coordinate - origin) / spacing
+        guard u >= 0, u <= Double(count) else { return nil }
+        // Position in units of voxels measured from the centre of voxel 0, held inside the centres' hull.
+        let free = u - 0.5
+        let c = min(max(free, 0), Double(count - 1))
+        let lo = min(Int(c), max(0, count - 2))
+        let hi = min(lo + 1, count - 1)
+        let slope = free == c && count > 1 ? 1 / spacing : 0
+        return (lo, hi, c - Double(lo), slope)
+    }
+
+    /// Trilinear interpolation between voxel centres of per-voxel values (x fastest), held constant
+    /// beyond the outermost centres; nil outside the grid.
+    @inlinable
+    func interpolate<T: BinaryFloatingPoint>(_ values: UnsafeBufferPointer<T>, at p: Vec3) -> Double? {
+        guard let x = Self.axisWeights(p.x, originCM.x, spacingCM.x, counts.x),
+            let y = Self.axisWeights(p.y, originCM.y, spacingCM.y, counts.y),
+            let z = Self.axisWeights(p.z, originCM.z, spacingCM.z, counts.z)
+        else { return nil }
+        let nx = counts.x, plane = counts.x * counts.y
+        func at(_ i: Int, _ j: Int, _ k: Int) -> Double { Double(values[i + nx * j + plane * k]) }
+        let c00 = at(x.lo, y.lo, z.lo) * (1 - x.t) + at(x.hi, y.lo, z.lo) * x.t
+        let c10 = at(x.lo, y.hi, z.lo) * (1 - x.t) + at(x.hi, y.hi, z.lo) * x.t
+        let c01 = at(x.lo, y.lo, z.hi) * (1 - x.t) + at(x.hi, y.lo, z.hi) * x.t
+        let c11 = at(x.lo, y.hi, z.hi) * (1 - x.t) + at(x.hi, y.hi, z.hi) * x.t
+        let c0 = c00 * (1 - y.t) + c10 * y.t
+        let c1 = c01 * (1 - y.t) + c11 * y.t
+        return c0 * (1 - z.t) + c1 * z.t
+    }
+}

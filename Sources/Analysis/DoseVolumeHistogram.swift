@@ -84,7 +84,9 @@ public struct DoseVolumeHistogram: Sendable, Equatable {
         var points: [Vec3] = []
         var occupancy: [Double] = []
         var shares: [Double] = []
-        structure.fractions.withUnsafeBufferPointer { fractions in
+        // The fractions as Double once, for the occupancy interpolation of partial voxels.
+        let occupancyField = structure.fractions.map(Double.init)
+        occupancyField.withUnsafeBufferPointer { fractions in
             for (index, fraction) in fractions.enumerated() where fraction > 0 {
                 let (i, j, k) = grid.ijk(ofIndex: index)
                 let split = fraction < 1 ? partialPerAxis : perAxis
@@ -98,7 +100,7 @@ public struct DoseVolumeHistogram: Sendable, Equatable {
                     // Place the voxel's fraction in the sub-voxels most likely inside the structure.
                     occupancy.removeAll(keepingCapacity: true)
                     for p in points { occupancy.append(grid.interpolate(fractions, at: p) ?? 0) }
-                    Self.fillShares(&shares, occupancy: occupancy, fraction: Double(fraction))
+                    Self.fillShares(&shares, occupancy: occupancy, fraction: fraction)
                 }
                 for (n, point) in points.enumerated() {
                     let weight = (fraction < 1 ? shares[n] : 1) * subvoxelVolumeCM3

@@ -51,17 +51,18 @@ extension VoxelGrid {
     /// Trilinear interpolation between voxel centres of per-voxel values (x fastest), held constant
     /// beyond the outermost centres; nil outside the grid.
     @inlinable
-    func interpolate<T: BinaryFloatingPoint>(_ values: UnsafeBufferPointer<T>, at p: Vec3) -> Double? {
+    func interpolate(_ values: UnsafeBufferPointer<Double>, at p: Vec3) -> Double? {
         guard let x = Self.axisWeights(p.x, originCM.x, spacingCM.x, counts.x),
             let y = Self.axisWeights(p.y, originCM.y, spacingCM.y, counts.y),
             let z = Self.axisWeights(p.z, originCM.z, spacingCM.z, counts.z)
         else { return nil }
         let nx = counts.x, plane = counts.x * counts.y
-        func at(_ i: Int, _ j: Int, _ k: Int) -> Double { Double(values[i + nx * j + plane * k]) }
-        let c00 = at(x.lo, y.lo, z.lo) * (1 - x.t) + at(x.hi, y.lo, z.lo) * x.t
-        let c10 = at(x.lo, y.hi, z.lo) * (1 - x.t) + at(x.hi, y.hi, z.lo) * x.t
-        let c01 = at(x.lo, y.lo, z.hi) * (1 - x.t) + at(x.hi, y.lo, z.hi) * x.t
-        let c11 = at(x.lo, y.hi, z.hi) * (1 - x.t) + at(x.hi, y.hi, z.hi) * x.t
+        let r00 = nx * y.lo + plane * z.lo, r10 = nx * y.hi + plane * z.lo
+        let r01 = nx * y.lo + plane * z.hi, r11 = nx * y.hi + plane * z.hi
+        let c00 = values[r00 + x.lo] * (1 - x.t) + values[r00 + x.hi] * x.t
+        let c10 = values[r10 + x.lo] * (1 - x.t) + values[r10 + x.hi] * x.t
+        let c01 = values[r01 + x.lo] * (1 - x.t) + values[r01 + x.hi] * x.t
+        let c11 = values[r11 + x.lo] * (1 - x.t) + values[r11 + x.hi] * x.t
         let c0 = c00 * (1 - y.t) + c10 * y.t
         let c1 = c01 * (1 - y.t) + c11 * y.t
         return c0 * (1 - z.t) + c1 * z.t

@@ -11,14 +11,16 @@ PY_REQUIREMENTS := tools/requirements.txt
 
 export PENUMBRA_PYTHON := $(abspath $(PYTHON))
 
-.PHONY: all build deps apt-deps python-deps test validate bench demo clean
+DICOM_TEST_DATA := .build/test-data/dicom/.fetched
+
+.PHONY: all build deps apt-deps python-deps dicom-test-data test validate bench demo clean
 
 all: build
 
 build:
 	$(SWIFT) build
 
-deps: apt-deps python-deps
+deps: apt-deps python-deps dicom-test-data
 
 apt-deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -34,6 +36,13 @@ $(VENV)/.installed: $(PY_REQUIREMENTS)
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -r $(PY_REQUIREMENTS)
+	touch $@
+
+# DICOM files from other writers (pydicom, dicompyler-core, pymedphys) for interop tests; never committed.
+dicom-test-data: $(DICOM_TEST_DATA)
+
+$(DICOM_TEST_DATA): tools/fetch-dicom-test-data.sh $(VENV)/.installed
+	PYTHON=$(abspath $(PYTHON)) tools/fetch-dicom-test-data.sh
 	touch $@
 
 test: deps

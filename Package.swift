@@ -22,6 +22,8 @@ let package = Package(
         ),
         .target(name: "Geometry"),
         .target(name: "Phantom", dependencies: ["Geometry"]),
+        .target(name: "DICOM", dependencies: ["Geometry"]),
+        .target(name: "ExamplePatients", dependencies: ["DICOM", "Phantom", "Geometry"]),
 
         // MARK: - Analysis and report
         .target(name: "Analysis", dependencies: ["Geometry"]),
@@ -32,14 +34,17 @@ let package = Package(
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                "DICOM", "Phantom", "ExamplePatients", "Geometry",
             ]
         ),
 
         // MARK: - Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
-        .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Geometry"]),
+        .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Geometry", "TestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Geometry", "TestSupport"]),
+        .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Geometry", "TestSupport"]),
+        .testTarget(name: "ExamplePatientsTests", dependencies: ["ExamplePatients", "DICOM", "Phantom", "Geometry", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -68,3 +68,43 @@ extension VoxelGrid {
         return c0 * (1 - z.t) + c1 * z.t
     }
 }
+
+// MARK: - Aligned grids
+
+extension VoxelGrid {
+    /// The whole-voxel offset (i, j, k) such that voxel (i', j', k') of `target` is voxel
+    /// (i' + i, j' + j, k' + k) of this grid, or nil when the spacings differ or the origins are not a
+    /// whole number of voxels apart (to 10⁻⁴ of a voxel).
+    func wholeVoxelShift(to target: VoxelGrid) -> (x: Int, y: Int, z: Int)? {
+        func axis(_ a: Double, _ b: Double, _ s: Double, _ t: Double) -> Int? {
+            guard abs(s - t) <= 1e-9 * max(s, t) else { return nil }
+            let shift = (b - a) / s
+            let rounded = shift.rounded()
+            return abs(shift - rounded) <= 1e-4 ? Int(rounded) : nil
+        }
+        guard let x = axis(originCM.x, target.originCM.x, spacingCM.x, target.spacingCM.x),
+            let y = axis(originCM.y, target.originCM.y, spacingCM.y, target.spacingCM.y),
+            let z = axis(originCM.z, target.originCM.z, spacingCM.z, target.spacingCM.z)
+        else { return nil }
+        return (x, y, z)
+    }
+
+    /// The smallest grid aligned with this one that holds both this grid and `other`.
+    /// - Throws: `AnalysisError.gridMismatch` when `other` is not aligned with this grid.
+    func aligned(enclosing other: VoxelGrid, names: (String, String)) throws -> VoxelGrid {
+        guard let shift = wholeVoxelShift(to: other) else {
+            throw AnalysisError.gridMismatch(first: names.0, second: names.1)
+        }
+        let low = (x: min(0, shift.x), y: min(0, shift.y), z: min(0, shift.z))
+        let high = (
+            x: max(counts.x, shift.x + other.counts.x), y: max(counts.y, shift.y + other.counts.y),
+            z: max(counts.z, shift.z + other.counts.z)
+        )
+        return VoxelGrid(
+            counts: (high.x - low.x, high.y - low.y, high.z - low.z),
+            originCM: Vec3(
+                originCM.x + Double(low.x) * spacingCM.x, originCM.y + Double(low.y) * spacingCM.y,
+                originCM.z + Double(low.z) * spacingCM.z),
+            spacingCM: spacingCM)
+    }
+}

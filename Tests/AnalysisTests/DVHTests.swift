@@ -72,7 +72,17 @@ import Testing
         #expect(abs(u.volumeCM3 - 2 * b.volumeCM3) < 1e-9)
         let other = try StructureMask(
             name: "x", grid: VoxelGrid(counts: (1, 1, 1), originCM: .zero, spacingCM: Vec3(1, 1, 1)), fractions: [1])
-        #expect(throws: AnalysisError.gridMismatch(first: "Lungs", second: "x")) { try a.subtracting(other) }
+        #expect(throws: AnalysisError.gridMismatch(first: "x", second: "Lungs")) { try a.subtracting(other) }
+        // Aligned grids of different extent: a one-voxel structure 12 voxels along x (outside a's grid).
+        let far = try StructureMask(
+            name: "far", grid: VoxelGrid(counts: (1, 1, 1), originCM: Vec3(3.6, 0.3, 0.6), spacingCM: grid.spacingCM),
+            fractions: [0.5])
+        let joined = try a.union(far)
+        #expect(joined.grid.counts.x == 13 && joined.grid.counts.y == 10)
+        #expect(abs(joined.volumeCM3 - (a.volumeCM3 + far.volumeCM3)) < 1e-9)
+        let back = try far.embedded(in: joined.grid).embedded(in: far.grid)
+        #expect(back == far)
+        #expect(try a.subtracting(far).fractions == a.fractions)
         #expect(throws: AnalysisError.self) { try StructureMask(name: "bad", grid: grid, fractions: [1.5]) }
     }
 

@@ -27,6 +27,7 @@ let package = Package(
 
         // MARK: - Analysis and report
         .target(name: "Analysis", dependencies: ["Geometry"]),
+        .target(name: "Report", dependencies: ["Analysis", "Geometry"]),
 
         // MARK: - Command line
         .executableTarget(
@@ -34,7 +35,7 @@ let package = Package(
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                "DICOM", "Phantom", "ExamplePatients", "Geometry",
+                "DICOM", "Phantom", "ExamplePatients", "Geometry", "Analysis", "Report",
             ]
         ),
 
@@ -43,6 +44,9 @@ let package = Package(
         .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Geometry", "TestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Geometry", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Analysis", "Geometry", "TestSupport"]),
+        // Runs the built `penumbra` executable (beside the test bundle) on real files.
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
         .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Geometry", "TestSupport"]),
         .testTarget(name: "ExamplePatientsTests", dependencies: ["ExamplePatients", "DICOM", "Phantom", "Geometry", "TestSupport"]),
     ],

@@ -108,3 +108,25 @@ extension VoxelGrid {
             spacingCM: spacingCM)
     }
 }
+
+extension VoxelGrid {
+    /// The grid with this grid's spacing and voxel boundaries that covers the box from `lowCM` to
+    /// `highCM` plus `marginVoxels` voxels on every side: where a structure is rasterised so that it
+    /// combines with the dose grid voxel for voxel, even where it reaches beyond the dose grid.
+    public func alignedGrid(coveringFrom lowCM: Vec3, to highCM: Vec3, marginVoxels: Int = 1) -> VoxelGrid {
+        func axis(_ lo: Double, _ hi: Double, _ origin: Double, _ s: Double) -> (first: Int, count: Int) {
+            let first = Int(((lo - origin) / s).rounded(.down)) - marginVoxels
+            let last = Int(((hi - origin) / s).rounded(.up)) + marginVoxels
+            return (first, max(1, last - first))
+        }
+        let x = axis(lowCM.x, highCM.x, originCM.x, spacingCM.x)
+        let y = axis(lowCM.y, highCM.y, originCM.y, spacingCM.y)
+        let z = axis(lowCM.z, highCM.z, originCM.z, spacingCM.z)
+        return VoxelGrid(
+            counts: (x.count, y.count, z.count),
+            originCM: Vec3(
+                originCM.x + Double(x.first) * spacingCM.x, originCM.y + Double(y.first) * spacingCM.y,
+                originCM.z + Double(z.first) * spacingCM.z),
+            spacingCM: spacingCM)
+    }
+}

@@ -35,7 +35,10 @@ struct DVHCommand: ParsableCommand {
     @Option(help: "Write each structure's cumulative DVH as CSV into this folder.")
     var curves: String?
 
-    @Option(help: "Dose bin width of the written curves, in Gy.")
+    @Option(help: "Draw the cumulative DVHs into this SVG file.")
+    var plot: String?
+
+    @Option(help: "Dose bin width of the written curves and plot, in Gy.")
     var curveBinGy: Double = 0.1
 
     @Option(name: .customLong("structure"), help: "Only this structure (repeatable; default: all).")
@@ -65,6 +68,7 @@ struct DVHCommand: ParsableCommand {
         let (doseGrid, structureSet) = try readInputs()
         var masks: [StructureMask] = []
         var summaries: [DVHSummary] = []
+        var plotted: [DVHCurve] = []
         for roi in structureSet.rois where selected(roi.name) {
             let planar = roi.planarStructureCM
             guard !planar.isEmpty else {
@@ -83,13 +87,18 @@ struct DVHCommand: ParsableCommand {
             }
             masks.append(mask)
             summaries.append(DVHSummary(dvh))
+            let curve = try dvh.cumulativeCurve(binWidthGy: curveBinGy)
+            if plot != nil { plotted.append(curve) }
             if let curves {
                 let file = URL(fileURLWithPath: curves).appendingPathComponent(Self.fileName(roi.name) + ".csv")
-                try OutputFile.write(DVHTables.curve(try dvh.cumulativeCurve(binWidthGy: curveBinGy)).text, to: file)
+                try OutputFile.write(DVHTables.curve(curve).text, to: file)
             }
         }
         guard !summaries.isEmpty else {
             throw ValidationError("no structure of \(structures) could be evaluated" + (onlyStructures.isEmpty ? "" : " (selected: \(onlyStructures.joined(separator: ", ")))"))
+        }
+        if let plot {
+            try OutputFile.write(try DoseCharts.dvh(plotted).svg(), to: URL(fileURLWithPath: plot))
         }
         let results = try set.map { try $0.evaluate(dose: doseGrid, structures: masks, prescriptionGy: prescriptionGy) }
         try output(summaries, results)

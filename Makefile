@@ -4,8 +4,9 @@
 SWIFT ?= swift
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
-# System packages: the ZeroMQ library the wire runs on, pkg-config to find it, DCMTK for interop tests.
-APT_PACKAGES := libzmq3-dev pkg-config dcmtk
+# System packages: the ZeroMQ library the wire runs on, pkg-config to find it, DCMTK for interop tests,
+# librsvg (rsvg-convert) for PNG figures.
+APT_PACKAGES := libzmq3-dev pkg-config dcmtk librsvg2-bin
 # Python tools for interop tests and the physics-table generator, pinned in tools/requirements.txt.
 PY_REQUIREMENTS := tools/requirements.txt
 

@@ -39,6 +39,9 @@ let package = Package(
 
         // MARK: - Physics
         .target(name: "Physics", resources: [.copy("Resources")]),
+        // MARK: - Analysis and report
+        .target(name: "Analysis", dependencies: ["Geometry"]),
+        .target(name: "Report", dependencies: ["Analysis", "Geometry"]),
 
         // MARK: - Command line
         .executableTarget(
@@ -49,7 +52,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 "Physics",
-                "DICOM", "Phantom", "ExamplePatients", "Geometry",
+                "DICOM", "Phantom", "ExamplePatients", "Geometry", "Analysis", "Report",
             ]
         ),
 
@@ -61,6 +64,10 @@ let package = Package(
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "TestSupport"]),
         .testTarget(name: "ClusterIntegrationTests", dependencies: ["Cluster", "ZeroMQ", "TestSupport"]),
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Geometry", "TestSupport"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Geometry", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Analysis", "Geometry", "TestSupport"]),
+        // Runs the built `penumbra` executable (beside the test bundle) on real files.
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
         .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Geometry", "TestSupport"]),
         .testTarget(name: "ExamplePatientsTests", dependencies: ["ExamplePatients", "DICOM", "Phantom", "Geometry", "TestSupport"]),
     ],

@@ -22,6 +22,7 @@ let package = Package(
         ),
         .target(name: "Geometry"),
         .target(name: "Phantom", dependencies: ["Geometry"]),
+        .target(name: "Transport", dependencies: ["Geometry", "Phantom"]),
 
         // MARK: - Command line
         .executableTarget(
@@ -36,6 +37,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Geometry", "TestSupport"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "Phantom", "Geometry", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

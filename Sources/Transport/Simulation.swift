@@ -57,16 +57,29 @@ public struct Simulation: Sendable {
         medium = phantom.mediumIndices.map { Int($0) }
     }
 
-    /// Runs primary history `history` (its global index) under `seed`, adding its deposits to `tally`.
+    /// Runs primary history `history` (its global index) under `seed` from the beam source, adding its
+    /// deposits to `tally`.
     public func runHistory(_ history: UInt64, seed: UInt64, tally: inout EnergyTally, scratch: inout Scratch) {
+        let front = phantom.grid.originCM.z
+        runHistory(history, seed: seed, tally: &tally, scratch: &scratch) { rng in
+            let p = source.sample(frontZCM: front, rng: &rng)
+            return PrimaryParticle(positionCM: p.positionCM, direction: p.direction, energyMeV: p.energyMeV, charge: 0)
+        }
+    }
+
+    /// Runs primary history `history` with a primary drawn by `primary` from the history's stream (for
+    /// sources other than the beam, e.g. the uniform electron source of a Fano test). A primary outside
+    /// the phantom is moved along its direction to where it enters, or counts as a history that missed.
+    public func runHistory(_ history: UInt64, seed: UInt64, tally: inout EnergyTally, scratch: inout Scratch,
+                           primary: (inout RandomStream) -> PrimaryParticle) {
         tally.beginHistory(history)
         var rng = RandomStream(seed: seed, history: history)
         let g = phantom.grid
-        let primary = source.sample(frontZCM: g.originCM.z, rng: &rng)
-        guard let entry = g.entry(from: primary.positionCM, direction: primary.direction) else { return }
-        let r = primary.positionCM + primary.direction * entry.distanceCM
+        let first = primary(&rng)
+        guard let entry = g.entry(from: first.positionCM, direction: first.direction) else { return }
+        let r = first.positionCM + first.direction * entry.distanceCM
         scratch.stack.removeAll(keepingCapacity: true)
-        scratch.stack.append(Particle(r: r, u: primary.direction, e: primary.energyMeV, charge: 0,
+        scratch.stack.append(Particle(r: r, u: first.direction, e: first.energyMeV, charge: first.charge,
                                       i: entry.voxel.i, j: entry.voxel.j, k: entry.voxel.k, rng: rng))
         while var p = scratch.stack.popLast() {
             if p.charge == 0 {

@@ -32,7 +32,9 @@ public struct TransportEngine: Sendable {
     }
 
     /// Runs histories `0..<histories` under `seed`, calling `progress` after each of `rounds` rounds.
+    /// `primary`, when given, replaces the beam source (e.g. a Fano test's uniform electron source).
     public func run(histories: UInt64, seed: UInt64, rounds: Int = 10,
+                    primary: (@Sendable (inout RandomStream) -> PrimaryParticle)? = nil,
                     progress: (Progress) -> Void = { _ in }) throws -> EnergyTally {
         guard histories > 0 else { throw EngineError.invalid("the number of histories must be positive") }
         let start = Date()
@@ -42,7 +44,7 @@ public struct TransportEngine: Sendable {
         for round in 0..<roundCount {
             let end = histories * (round + 1) / roundCount
             if end > done {
-                total.merge(runRange(done..<end, seed: seed))
+                total.merge(runRange(done..<end, seed: seed, primary: primary))
                 done = end
             }
             let dose = DoseDistribution(tally: total, phantom: simulation.phantom)
@@ -53,7 +55,8 @@ public struct TransportEngine: Sendable {
     }
 
     /// Runs one range of histories on all threads and returns the merged, flushed tally.
-    public func runRange(_ range: Range<UInt64>, seed: UInt64) -> EnergyTally {
+    public func runRange(_ range: Range<UInt64>, seed: UInt64,
+                         primary: (@Sendable (inout RandomStream) -> PrimaryParticle)? = nil) -> EnergyTally {
         let blockCount = (Int(range.count) + blockSize - 1) / blockSize
         let next = Atomic<Int>(0)
         let results = Mutex<[EnergyTally]>([])
@@ -67,7 +70,13 @@ public struct TransportEngine: Sendable {
                 if b >= blockCount { break }
                 let lo = range.lowerBound + UInt64(b) * size
                 let hi = min(lo + size, range.upperBound)
-                for h in lo..<hi { sim.runHistory(h, seed: seed, tally: &tally, scratch: &scratch) }
+                for h in lo..<hi {
+                    if let primary {
+                        sim.runHistory(h, seed: seed, tally: &tally, scratch: &scratch, primary: primary)
+                    } else {
+                        sim.runHistory(h, seed: seed, tally: &tally, scratch: &scratch)
+                    }
+                }
             }
             tally.flush()
             let finished = tally

@@ -11,7 +11,7 @@ PY_REQUIREMENTS := tools/requirements.txt
 
 export PENUMBRA_PYTHON := $(abspath $(PYTHON))
 
-.PHONY: all build deps apt-deps python-deps test validate bench demo clean
+.PHONY: all build deps apt-deps python-deps test validate bench demo clean physics-data physics-data-check
 
 all: build
 
@@ -35,6 +35,24 @@ $(VENV)/.installed: $(PY_REQUIREMENTS)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -r $(PY_REQUIREMENTS)
 	touch $@
+
+# Physics tables (docs/physics-data.md). `make physics-data` regenerates the bundled resource;
+# `make physics-data MATERIALS=my.json [OUTPUT=my.bin]` writes tables for user materials instead.
+PHYSICS_DATA := Sources/Physics/Resources/physics-data.bin
+PHYSICS_GENERATOR := tools/physics-data/generate.py
+
+physics-data: python-deps
+ifdef MATERIALS
+	$(PYTHON) $(PHYSICS_GENERATOR) --materials $(MATERIALS) --output $(or $(OUTPUT),$(basename $(MATERIALS)).bin)
+else
+	$(PYTHON) $(PHYSICS_GENERATOR) --output $(PHYSICS_DATA)
+endif
+
+# Regenerates into a temporary folder and checks that the committed tables come out byte for byte.
+physics-data-check: python-deps
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(PYTHON) $(PHYSICS_GENERATOR) --output "$$tmp/physics-data.bin" && \
+	cmp "$$tmp/physics-data.bin" $(PHYSICS_DATA) && echo "physics-data: $(PHYSICS_DATA) reproduced byte for byte"
 
 test: deps
 	$(SWIFT) build

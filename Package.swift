@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // MARK: - Foundations
@@ -22,7 +23,10 @@ let package = Package(
         ),
         .target(name: "Geometry"),
         .target(name: "Phantom", dependencies: ["Geometry"]),
-        .target(name: "Transport", dependencies: ["Geometry", "Phantom"]),
+        .target(name: "Transport", dependencies: ["Geometry", "Phantom", "Physics"]),
+
+        // MARK: - Physics
+        .target(name: "Physics", resources: [.copy("Resources")]),
 
         // MARK: - Command line
         .executableTarget(
@@ -30,6 +34,10 @@ let package = Package(
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                "Physics",
+                "Phantom",
+                "Transport",
             ]
         ),
 
@@ -37,7 +45,9 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Geometry", "TestSupport"]),
+        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "TestSupport"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Phantom", "Geometry", "TestSupport"]),
+        .testTarget(name: "ValidationTests", dependencies: ["Transport", "Phantom", "Geometry", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

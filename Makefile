@@ -69,9 +69,10 @@ test: deps
 	$(SWIFT) build
 	$(SWIFT) test
 
+# Physics validation against the EGSnrc-family reference doses (docs/transport.md): release build,
+# figures and summaries under validation/out/. PENUMBRA_VALIDATE_HISTORIES overrides the per-case counts.
 validate: deps
-	$(SWIFT) build -c release
-	@echo "validation: see docs/validation.md"
+	PENUMBRA_VALIDATE=1 $(SWIFT) test -c release --filter "ValidationTests|FanoTests"
 
 bench: deps
 	$(SWIFT) build -c release

@@ -36,9 +36,11 @@ let package = Package(
         .target(name: "Phantom", dependencies: ["Geometry"]),
         .target(name: "DICOM", dependencies: ["Geometry"]),
         .target(name: "ExamplePatients", dependencies: ["DICOM", "Phantom", "Geometry"]),
+        .target(name: "Transport", dependencies: ["Geometry", "Phantom", "Physics"]),
 
         // MARK: - Physics
         .target(name: "Physics", resources: [.copy("Resources")]),
+
         // MARK: - Analysis and report
         .target(name: "Analysis", dependencies: ["Geometry"]),
         .target(name: "Report", dependencies: ["Analysis", "Geometry"]),
@@ -51,8 +53,10 @@ let package = Package(
                 "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 "Physics",
                 "DICOM", "Phantom", "ExamplePatients", "Geometry", "Analysis", "Report",
+                "Transport",
             ]
         ),
 
@@ -61,15 +65,17 @@ let package = Package(
         .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ZeroMQ", "TestSupport"]),
-        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "TestSupport"]),
         .testTarget(name: "ClusterIntegrationTests", dependencies: ["Cluster", "ZeroMQ", "TestSupport"]),
-        .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Geometry", "TestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Geometry", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Analysis", "Geometry", "TestSupport"]),
         // Runs the built `penumbra` executable (beside the test bundle) on real files.
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
         .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Geometry", "TestSupport"]),
         .testTarget(name: "ExamplePatientsTests", dependencies: ["ExamplePatients", "DICOM", "Phantom", "Geometry", "TestSupport"]),
+        .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Geometry", "TestSupport"]),
+        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "TestSupport"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "Phantom", "Geometry", "TestSupport"]),
+        .testTarget(name: "ValidationTests", dependencies: ["Transport", "Phantom", "Geometry", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -9,6 +9,7 @@ public struct PhysicsData: Sendable {
         let bremsstrahlung: BremsstrahlungTable
         let formFactorX: [Double]
         let formFactorSquared: [Double]
+        let scatteringFunction: [Double]
     }
 
     /// The version string of the generator that wrote the (first) file.
@@ -76,7 +77,8 @@ public struct PhysicsData: Sendable {
                         grid: bremsGrid, kappa: kappa,
                         psi: try file.array(prefix + "electron/bremsPsi", count: lnT.count * kappa.count)),
                     formFactorX: formFactorX,
-                    formFactorSquared: try file.array(prefix + "rayleigh/F2", count: formFactorX.count))
+                    formFactorSquared: try file.array(prefix + "rayleigh/F2", count: formFactorX.count),
+                    scatteringFunction: try file.array(prefix + "compton/SperZ", count: formFactorX.count))
                 materials.append(material)
             }
         }
@@ -128,6 +130,18 @@ public struct PhysicsData: Sendable {
     /// The material's Rayleigh form factor F²(x) on its x = q² grid (Å⁻²), as the generator wrote it.
     public func formFactor(for material: Material) -> (x: [Double], f2: [Double])? {
         tables[material.name].map { ($0.formFactorX, $0.formFactorSquared) }
+    }
+
+    /// The Compton sampler of a material: Klein–Nishina × the material's incoherent scattering function
+    /// S(x)/Z (binding correction). For free electrons use `KleinNishinaSampler()`.
+    public func comptonSampler(for material: Material) -> KleinNishinaSampler {
+        let t = tables(for: material)
+        return KleinNishinaSampler(scatteringFunction: (t.formFactorX, t.scatteringFunction))
+    }
+
+    /// The material's incoherent scattering function per electron S(x)/Z on its x = q² grid (Å⁻²).
+    public func scatteringFunction(for material: Material) -> (x: [Double], sPerElectron: [Double])? {
+        tables[material.name].map { ($0.formFactorX, $0.scatteringFunction) }
     }
 
     /// The pair energy-split sampler of a material.

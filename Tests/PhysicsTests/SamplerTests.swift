@@ -84,6 +84,28 @@ struct SamplerTests {
         #expect(samples.allSatisfy { abs($0.photonEnergyMeV + $0.electronEnergyMeV - energyMeV) < 1e-12 })
     }
 
+    @Test("bound Compton: Klein–Nishina × S(x)/Z of the material", arguments: [("WATER", 0.02), ("BONE_CORTICAL_ICRP", 0.08)])
+    func boundCompton(material name: String, energyMeV: Double) throws {
+        let data = try Fixtures.data()
+        let material = try data.material(named: name)
+        let sampler = data.comptonSampler(for: material)
+        let function = try #require(data.scatteringFunction(for: material))
+        var random = SplitMix64(seed: 23)
+        let k = energyMeV / CollisionStoppingPower.electronMassMeV
+        let mus = (0..<Self.n).map { _ in sampler.sample(energyMeV: energyMeV, random: &random).cosTheta }
+        Self.check("bound Compton \(name) \(energyMeV) MeV", Self.chiSquare(mus, edges: Self.linearEdges(-1, 1, 40)) { mu in
+            let p = 1 / (1 + k * (1 - mu))
+            let eps = p
+            return p * p * (p + 1 / p - (1 - mu * mu))
+                * KleinNishinaSampler.binding(function, energyMeV: energyMeV, k: k, epsilon: eps)
+        })
+        // Binding removes forward scatters: fewer than free-electron KN in the first bin.
+        var free = SplitMix64(seed: 23)
+        let freeSampler = KleinNishinaSampler()
+        let freeMus = (0..<Self.n).map { _ in freeSampler.sample(energyMeV: energyMeV, random: &free).cosTheta }
+        #expect(mus.filter { $0 > 0.95 }.count < freeMus.filter { $0 > 0.95 }.count * 9 / 10)
+    }
+
     @Test("Møller energy transfer (Δ = 10 keV)", arguments: [0.05, 1.0, 7.3])
     func moller(kineticEnergyMeV t: Double) {
         let cut = 0.010

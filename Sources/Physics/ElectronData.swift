@@ -17,8 +17,9 @@ public struct ElectronData: Sendable {
     public let densityEffects: [Double]
     /// Bremsstrahlung cross-section table.
     public let bremsstrahlung: BremsstrahlungTable
-    /// Hard Møller (e⁻) and Bhabha (e⁺) energy-transfer samplers for Δ.
+    /// Hard Møller (e⁻) energy-transfer sampler for Δ.
     public let moller: MollerSampler
+    /// Hard Bhabha (e⁺) energy-transfer sampler for Δ.
     public let bhabha: MollerSampler
     /// Bremsstrahlung photon-energy sampler for k_c.
     public let bremsstrahlungSampler: BremsstrahlungSampler
@@ -31,9 +32,10 @@ public struct ElectronData: Sendable {
 
     /// Builds the tables.
     /// - Throws: `PhysicsDataError.badCut` if a cut lies outside the tables.
-    public init(material: Material, grid: EnergyGrid, densityEffects: [Double], bremsstrahlung: BremsstrahlungTable,
-                cuts: ElectronCuts) throws
-    {
+    public init(
+        material: Material, grid: EnergyGrid, densityEffects: [Double], bremsstrahlung: BremsstrahlungTable,
+        cuts: ElectronCuts
+    ) throws {
         try cuts.validate(tableRangeMeV: grid.rangeMeV)
         precondition(densityEffects.count == grid.count, "δ table does not match the grid")
         self.material = material

@@ -60,7 +60,8 @@ public struct PhysicsData: Sendable {
             for entry in file.header.materials {
                 let material = Material(
                     name: entry.name, aliases: entry.aliases, densityGPerCM3: entry.densityGPerCM3,
-                    meanExcitationEnergyEV: entry.meanExcitationEnergyEV, elements: entry.elements, source: entry.source)
+                    meanExcitationEnergyEV: entry.meanExcitationEnergyEV, elements: entry.elements, source: entry.source
+                )
                 for key in [entry.name] + entry.aliases {
                     guard lookup[key.uppercased()] == nil else { throw PhysicsDataError.duplicateMaterial(key) }
                     lookup[key.uppercased()] = materials.count

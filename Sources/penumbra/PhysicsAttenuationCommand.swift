@@ -5,7 +5,8 @@ import Physics
 struct PhysicsAttenuationCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "attenuation",
-        abstract: "Photon mass attenuation coefficients in cm²/g (CSV: energy_MeV,photo,incoherent,coherent,pair,total).")
+        abstract:
+            "Photon mass attenuation coefficients in cm²/g (CSV: energy_MeV,photo,incoherent,coherent,pair,total).")
 
     @OptionGroup var logging: LoggingOptions
     @OptionGroup var data: PhysicsDataOptions

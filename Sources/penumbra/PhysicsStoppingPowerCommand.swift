@@ -21,7 +21,10 @@ struct PhysicsStoppingPowerCommand: ParsableCommand {
             try electrons.checkEnergy(energy, for: "stopping power")
             let collision = electrons.collisionStoppingPower(.electron, kineticEnergyMeV: energy, restricted: false)
             let radiative = electrons.radiativeStoppingPower(kineticEnergyMeV: energy, restricted: false)
-            return [energy, collision, radiative, collision + radiative, electrons.csdaRangeGPerCM2(kineticEnergyMeV: energy)]
+            return [
+                energy, collision, radiative, collision + radiative,
+                electrons.csdaRangeGPerCM2(kineticEnergyMeV: energy),
+            ]
         }
     }
 }

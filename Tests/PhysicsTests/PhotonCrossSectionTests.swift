@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import Physics
 
@@ -65,7 +65,9 @@ struct PhotonCrossSectionTests {
     func absorptionEdge() throws {
         let data = try Fixtures.data()
         let table = data.photonCrossSections(for: try data.material(named: "BONE_CORTICAL_ICRP"))
-        let duplicates = zip(table.lnEnergies, table.lnEnergies.dropFirst()).enumerated().filter { $0.element.0 == $0.element.1 }
+        let duplicates = zip(table.lnEnergies, table.lnEnergies.dropFirst()).enumerated().filter {
+            $0.element.0 == $0.element.1
+        }
         // Ca K (4.04 keV), P K (2.15 keV), S K (2.47 keV), Zn K (9.66 keV) and Zn L1-L3 (1.0-1.2 keV).
         #expect(duplicates.count >= 4)
         let caK = try #require(duplicates.map { exp($0.element.0) }.first { abs($0 - 0.00404) < 0.00002 })

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `penumbra physics …` run as a real process (the executable built beside the test bundle).
 @Suite("penumbra physics command line", .enabled(if: PenumbraExecutable.url != nil))

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import Physics
 
@@ -92,7 +92,8 @@ struct PhysicsDataLoadingTests {
         #expect(hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
 
-    @Test("the generator reproduces the committed tables byte for byte", .enabled(if: PhysicsDataLoadingTests.hasPython))
+    @Test(
+        "the generator reproduces the committed tables byte for byte", .enabled(if: PhysicsDataLoadingTests.hasPython))
     func regenerationIsReproducible() throws {
         let scratch = try TestEnvironment.makeScratchDirectory("physics-regenerate")
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -104,15 +105,21 @@ struct PhysicsDataLoadingTests {
         #expect(try Data(contentsOf: output) == committed, "regenerated tables differ: run `make physics-data`")
     }
 
-    @Test("a user material file: tables generated, loadable beside the bundled ones", .enabled(if: PhysicsDataLoadingTests.hasPython))
+    @Test(
+        "a user material file: tables generated, loadable beside the bundled ones",
+        .enabled(if: PhysicsDataLoadingTests.hasPython))
     func userMaterials() throws {
         let scratch = try TestEnvironment.makeScratchDirectory("physics-user")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let json = scratch.appendingPathComponent("materials.json")
-        try Data(#"{"materials": [{"name": "PolyStyrene", "formula": "C8H8", "density_g_cm3": 1.06, "i_value_eV": 68.7}, {"name": "GOLD_FOIL", "mass_fractions": {"Au": 1.0}, "density_g_cm3": 19.32}]}"#.utf8).write(to: json)
+        try Data(
+            #"{"materials": [{"name": "PolyStyrene", "formula": "C8H8", "density_g_cm3": 1.06, "i_value_eV": 68.7}, {"name": "GOLD_FOIL", "mass_fractions": {"Au": 1.0}, "density_g_cm3": 19.32}]}"#
+                .utf8
+        ).write(to: json)
         let output = scratch.appendingPathComponent("user.bin")
         let generator = TestEnvironment.packageRoot.appendingPathComponent("tools/physics-data/generate.py")
-        let run = try runProgram(TestEnvironment.python, [generator.path, "--materials", json.path, "--output", output.path])
+        let run = try runProgram(
+            TestEnvironment.python, [generator.path, "--materials", json.path, "--output", output.path])
         #expect(run.status == 0, "\(run.standardError)")
         let data = try PhysicsData.bundled(adding: output)
         let polystyrene = try data.material(named: "polystyrene")
@@ -124,7 +131,8 @@ struct PhysicsDataLoadingTests {
         // A composition that does not sum to 1 is refused, naming the material.
         try Data(#"{"materials": [{"name": "BAD", "mass_fractions": {"H": 0.5, "O": 0.4}, "density_g_cm3": 1}]}"#.utf8)
             .write(to: json)
-        let bad = try runProgram(TestEnvironment.python, [generator.path, "--materials", json.path, "--output", output.path])
+        let bad = try runProgram(
+            TestEnvironment.python, [generator.path, "--materials", json.path, "--output", output.path])
         #expect(bad.status != 0)
         #expect(bad.standardError.contains("BAD") && bad.standardError.contains("sum to 0.9"))
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import Physics
 
@@ -57,11 +57,13 @@ struct StoppingPowerTests {
             // Closed-form unrestricted limits (ICRU 37 eqs. for F^±, PHYSICS.md §2.1): same function, so 1e-9.
             let tau = t / CollisionStoppingPower.electronMassMeV
             let gamma = tau + 1, beta2 = 1 - 1 / (gamma * gamma), y = 1 / (tau + 2)
-            let f = lepton == .electron
+            let f =
+                lepton == .electron
                 ? 1 - beta2 + (tau * tau / 8 - (2 * tau + 1) * log(2.0)) / (gamma * gamma)
                 : 2 * log(2.0) - beta2 / 12 * (23 + 14 * y + 10 * y * y + 4 * y * y * y)
             let i = 75e-6 / CollisionStoppingPower.electronMassMeV
-            let closed = CollisionStoppingPower.prefactor * 0.555 / beta2
+            let closed =
+                CollisionStoppingPower.prefactor * 0.555 / beta2
                 * (log(tau * tau * (tau + 2) / (2 * i * i)) + f - 0.3)
             #expect(abs(limit / unrestricted - 1) < 1e-9)
             #expect(abs(closed / unrestricted - 1) < 1e-9, "\(lepton) at \(t): \(closed) vs \(unrestricted)")
@@ -149,7 +151,8 @@ struct StoppingPowerTests {
         "density-effect δ matches ESTAR's (../shared/reference/physics/density-effect)",
         arguments: [
             ("water_liquid.density", "WATER"), ("air_dry_nearsealevel.density", "EGSNRC_AIR_ICRU"),
-            ("bone_cortical_icrp.density", "EGSNRC_ICRPBONE_ICRU"), ("lung_inflated_icru_1986.density", "EGSNRC_LUNG_ICRU"),
+            ("bone_cortical_icrp.density", "EGSNRC_ICRPBONE_ICRU"),
+            ("lung_inflated_icru_1986.density", "EGSNRC_LUNG_ICRU"),
             ("adiposetissue_icru_1986.density", "ADIPOSE_ICRU44"),
             ("muscle_skeletal_icru_1986.density", "MUSCLE_SKELETAL_ICRU44"),
             ("tissue_soft_icrufour-component.density", "EGSNRC_ICRUTISSUE_ICRU"),

@@ -43,11 +43,14 @@ public struct KleinNishinaSampler: Sendable {
         table = TabulatedEnergyDensity(grid: grid) { energy in
             let k = energy / CollisionStoppingPower.electronMassMeV
             let lnEps0 = -log1p(2 * k)
-            return PiecewiseLinearDensity(x: s, values: s.map { si in
-                let eps = exp(lnEps0 * (1 - si))
-                let binding = scatteringFunction.map { Self.binding($0, energyMeV: energy, k: k, epsilon: eps) } ?? 1
-                return eps * Self.density(epsilon: eps, k: k) * binding
-            })
+            return PiecewiseLinearDensity(
+                x: s,
+                values: s.map { si in
+                    let eps = exp(lnEps0 * (1 - si))
+                    let binding =
+                        scatteringFunction.map { Self.binding($0, energyMeV: energy, k: k, epsilon: eps) } ?? 1
+                    return eps * Self.density(epsilon: eps, k: k) * binding
+                })
         }
     }
 

@@ -112,7 +112,10 @@ struct PhotonCrossSectionTests {
 
     @Test(
         "pure elements: total μ/ρ against the XCOM element tables",
-        arguments: [("AL", 13, 0.005), ("TI", 22, 0.008), ("CU", 29, 0.012), ("W", 74, 0.02), ("PB", 82, 0.025), ("AU", 79, 0.025)])
+        arguments: [
+            ("AL", 13, 0.005), ("TI", 22, 0.008), ("CU", 29, 0.012), ("W", 74, 0.02), ("PB", 82, 0.025),
+            ("AU", 79, 0.025),
+        ])
     func elementsAgainstXCOM(name: String, z: Int, tolerance: Double) throws {
         // Tolerances: the recipe's measured metal errors (PHYSICS.md §1.4: Ti +0.30…−0.57 %, Fe +0.31…−0.84 %,
         // Au up to +1.7 %), from the Sauter photo shape and the pair fit above 1 MeV.

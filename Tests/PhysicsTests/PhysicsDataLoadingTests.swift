@@ -49,6 +49,18 @@ struct PhysicsDataLoadingTests {
         #expect(abs(bone.meanExcitationEnergyEV - 106.414) < 1e-9)
     }
 
+    @Test("a medium bundles the material's tables for the run's cuts")
+    func medium() throws {
+        let data = try Fixtures.data()
+        let bone = try data.medium(named: "ICRPBONE700ICRU", cuts: .egsnrc700)
+        #expect(bone.material.name == "EGSNRC_ICRPBONE_ICRU")
+        #expect(abs(bone.electrons.cuts.collisionCutMeV - 0.189) < 1e-5)
+        #expect(try bone.photons.coefficients(energyMeV: 1).total > 0.06)
+        var random = SplitMix64(seed: 1)
+        let compton = bone.compton.sample(energyMeV: 2, random: &random)
+        #expect(compton.photonEnergyMeV > 0 && compton.photonEnergyMeV < 2)
+    }
+
     @Test("an unknown material is an error that lists the known names")
     func unknownMaterial() throws {
         let data = try Fixtures.data()
@@ -73,6 +85,14 @@ struct PhysicsDataLoadingTests {
             _ = try PhysicsData(contentsOf: [damaged])
         } throws: { error in
             "\(error)".contains("SHA-256") && "\(error)".contains("damaged.bin")
+        }
+        var newer = try Data(contentsOf: try Self.resourceURL())
+        newer[8] = 2  // format version 2
+        try newer.write(to: damaged)
+        #expect {
+            _ = try PhysicsData(contentsOf: [damaged])
+        } throws: { error in
+            "\(error)".contains("format version 2, this build reads version 1")
         }
         try Data("not physics".utf8).write(to: damaged)
         #expect(throws: PhysicsDataError.self) { _ = try PhysicsData(contentsOf: [damaged]) }

@@ -21,19 +21,25 @@ public struct PhysicsData: Sendable {
     private let tables: [String: Tables]
     private let lookup: [String: Int]
 
-    /// The tables shipped in the `Physics` module.
+    /// The tables shipped in the `Physics` module, read and checked once per process (an immutable,
+    /// lazily initialised constant: later calls return the same value).
     /// - Throws: `PhysicsDataError` if the resource is missing or damaged.
     public static func bundled() throws -> PhysicsData {
-        guard let url = Bundle.module.url(forResource: "physics-data", withExtension: "bin", subdirectory: "Resources")
-        else { throw PhysicsDataError.resourceMissing("Resources/physics-data.bin") }
-        return try PhysicsData(contentsOf: [url])
+        try bundledOnce.get()
     }
+
+    private static let bundledOnce = Result { try PhysicsData(contentsOf: [try bundledURL()]) }
 
     /// The shipped tables plus a user file written by `make physics-data MATERIALS=…`.
     public static func bundled(adding userFile: URL) throws -> PhysicsData {
+        try PhysicsData(contentsOf: [try bundledURL(), userFile])
+    }
+
+    /// Where the bundled resource is.
+    public static func bundledURL() throws -> URL {
         guard let url = Bundle.module.url(forResource: "physics-data", withExtension: "bin", subdirectory: "Resources")
         else { throw PhysicsDataError.resourceMissing("Resources/physics-data.bin") }
-        return try PhysicsData(contentsOf: [url, userFile])
+        return url
     }
 
     /// Loads one or more physics-data files; they must share the energy grid and not repeat a name.

@@ -24,7 +24,7 @@ struct PhotonCrossSectionTests {
 
     @Test("total μ/ρ within 0.5 % of XCOM 10 keV–25 MeV and 0.3 % 1–20 MeV (issue 3 accuracy targets)")
     func totalAgainstXCOM() throws {
-        let data = try Fixtures.data()
+        let data = try PhysicsData.bundled()
         let rows = try Self.xcomRows()
         #expect(rows.count == 150)
         for row in rows {
@@ -43,7 +43,7 @@ struct PhotonCrossSectionTests {
         arguments: [(1.0, 0.07072), (2.0, 0.0494), (6.0, 0.02770), (10.0, 0.02219), (20.0, 0.01813)])
     func waterCheckpoints(energyMeV: Double, reference: Double) throws {
         // Hubbell & Seltzer / XCOM water with coherent (PHYSICS.md §8 item 1); tolerance ±0.3 % from there.
-        let data = try Fixtures.data()
+        let data = try PhysicsData.bundled()
         let table = data.photonCrossSections(for: try data.material(named: "WATER"))
         let total = try table.coefficients(energyMeV: energyMeV).total
         #expect(abs(total / reference - 1) < 0.003, "\(total) vs \(reference)")
@@ -53,7 +53,7 @@ struct PhotonCrossSectionTests {
         "incoherent above 0.8 MeV is Z × Klein–Nishina (PHYSICS.md §8 item 5: 0.2112 b at 1 MeV, 0.05099 b at 10 MeV)",
         arguments: [(1.0, 0.2112e-24), (10.0, 0.05099e-24)])
     func kleinNishina(energyMeV: Double, barnPerElectron: Double) throws {
-        let data = try Fixtures.data()
+        let data = try PhysicsData.bundled()
         let water = try data.material(named: "WATER")
         let expected = barnPerElectron * CollisionStoppingPower.avogadro * water.electronMolesPerGram
         let incoherent = try data.photonCrossSections(for: water).coefficients(energyMeV: energyMeV).incoherent
@@ -63,7 +63,7 @@ struct PhotonCrossSectionTests {
 
     @Test("the calcium K edge of bone is a duplicate grid point with the jump on it")
     func absorptionEdge() throws {
-        let data = try Fixtures.data()
+        let data = try PhysicsData.bundled()
         let table = data.photonCrossSections(for: try data.material(named: "BONE_CORTICAL_ICRP"))
         let duplicates = zip(table.lnEnergies, table.lnEnergies.dropFirst()).enumerated().filter {
             $0.element.0 == $0.element.1
@@ -78,7 +78,7 @@ struct PhotonCrossSectionTests {
 
     @Test("energies outside the tables are errors", arguments: [0.0005, 30.0, -1.0, .nan])
     func outOfRange(energyMeV: Double) throws {
-        let data = try Fixtures.data()
+        let data = try PhysicsData.bundled()
         let table = data.photonCrossSections(for: try data.material(named: "WATER"))
         #expect(throws: PhysicsDataError.self) { _ = try table.coefficients(energyMeV: energyMeV) }
     }
@@ -119,7 +119,7 @@ struct PhotonCrossSectionTests {
     func elementsAgainstXCOM(name: String, z: Int, tolerance: Double) throws {
         // Tolerances: the recipe's measured metal errors (PHYSICS.md §1.4: Ti +0.30…−0.57 %, Fe +0.31…−0.84 %,
         // Au up to +1.7 %), from the Sauter photo shape and the pair fit above 1 MeV.
-        let data = try Fixtures.data()
+        let data = try PhysicsData.bundled()
         let material = try data.material(named: name)
         let table = data.photonCrossSections(for: material)
         let perAtom = try ["photo", "compton", "rayleigh", "pair", "triplet"].map { try Self.xcomElement($0, z: z) }

@@ -8,7 +8,7 @@ import Testing
 struct PhysicsDataLoadingTests {
     @Test("the bundled tables load, and carry the tissue set and the EGSnrc media")
     func bundledMaterials() throws {
-        let data = try Fixtures.data()
+        let data = try PhysicsData.bundled()
         let names = Set(data.materials.map(\.name))
         for name in [
             "WATER", "AIR_DRY", "LUNG_ICRU44", "ADIPOSE_ICRU44", "SOFT_TISSUE_ICRU4", "SOFT_TISSUE_ICRP",
@@ -36,13 +36,13 @@ struct PhysicsDataLoadingTests {
             ("water", "WATER"),
         ])
     func aliases(alias: String, name: String) throws {
-        let data = try Fixtures.data()
+        let data = try PhysicsData.bundled()
         #expect(try data.material(named: alias).name == name)
     }
 
     @Test("EGSnrc lung has the inflated density, ICRP bone 1.85 g/cm³ and I = 106.4 eV (PHYSICS.md §3.2)")
     func egsMediaProperties() throws {
-        let data = try Fixtures.data()
+        let data = try PhysicsData.bundled()
         #expect(try data.material(named: "LUNG700ICRU").densityGPerCM3 == 0.26)
         let bone = try data.material(named: "ICRPBONE700ICRU")
         #expect(bone.densityGPerCM3 == 1.85)
@@ -51,7 +51,7 @@ struct PhysicsDataLoadingTests {
 
     @Test("a medium bundles the material's tables for the run's cuts")
     func medium() throws {
-        let data = try Fixtures.data()
+        let data = try PhysicsData.bundled()
         let bone = try data.medium(named: "ICRPBONE700ICRU", cuts: .egsnrc700)
         #expect(bone.material.name == "EGSNRC_ICRPBONE_ICRU")
         #expect(abs(bone.electrons.cuts.collisionCutMeV - 0.189) < 1e-5)
@@ -63,7 +63,7 @@ struct PhysicsDataLoadingTests {
 
     @Test("an unknown material is an error that lists the known names")
     func unknownMaterial() throws {
-        let data = try Fixtures.data()
+        let data = try PhysicsData.bundled()
         #expect {
             _ = try data.material(named: "UNOBTANIUM")
         } throws: { error in

@@ -88,7 +88,7 @@ struct SamplerTests {
         "bound Compton: Klein–Nishina × S(x)/Z of the material",
         arguments: [("WATER", 0.02), ("BONE_CORTICAL_ICRP", 0.08)])
     func boundCompton(material name: String, energyMeV: Double) throws {
-        let data = try Fixtures.data()
+        let data = try PhysicsData.bundled()
         let material = try data.material(named: name)
         let sampler = data.comptonSampler(for: material)
         let function = try #require(data.scatteringFunction(for: material))
@@ -140,7 +140,7 @@ struct SamplerTests {
     @Test(
         "pair energy split (Bethe–Heitler, Tsai screening)", arguments: [("WATER", 10.0), ("WATER", 3.3), ("PB", 18.0)])
     func pair(material name: String, energyMeV k: Double) throws {
-        let data = try Fixtures.data()
+        let data = try PhysicsData.bundled()
         let material = try data.material(named: name)
         let sampler = data.pairSampler(for: material)
         var random = SplitMix64(seed: 11)
@@ -163,7 +163,7 @@ struct SamplerTests {
         "Rayleigh angle (Thomson × F², xraylib form factors)",
         arguments: [("WATER", 0.03), ("WATER", 0.3), ("BONE_CORTICAL_ICRP", 1.7)])
     func rayleigh(material name: String, energyMeV: Double) throws {
-        let data = try Fixtures.data()
+        let data = try PhysicsData.bundled()
         let material = try data.material(named: name)
         let sampler = data.rayleighSampler(for: material)
         let tables = try #require(data.formFactor(for: material))
@@ -200,7 +200,7 @@ struct SamplerTests {
 
     @Test("bremsstrahlung photon energy (k_c = 10 keV)", arguments: [0.5, 6.0])
     func bremsstrahlung(kineticEnergyMeV t: Double) throws {
-        let data = try Fixtures.data()
+        let data = try PhysicsData.bundled()
         let electrons = try data.electronData(for: try data.material(named: "WATER"), cuts: .egsnrc521)
         var random = SplitMix64(seed: 19)
         let ks = (0..<Self.n).map { _ in

@@ -7,7 +7,7 @@ import Testing
 @Suite("Electron stopping powers, ranges and density effect")
 struct StoppingPowerTests {
     static func water(_ cuts: ElectronCuts = .egsnrc521) throws -> ElectronData {
-        let data = try Fixtures.data()
+        let data = try PhysicsData.bundled()
         return try data.electronData(for: try data.material(named: "WATER"), cuts: cuts)
     }
 
@@ -149,7 +149,7 @@ struct StoppingPowerTests {
 
     @Test("bad cuts and energies are errors")
     func badInput() throws {
-        let data = try Fixtures.data()
+        let data = try PhysicsData.bundled()
         let water = try data.material(named: "WATER")
         #expect(throws: PhysicsDataError.self) {
             _ = try data.electronData(for: water, cuts: ElectronCuts(collisionCutMeV: 0, radiativeCutMeV: 0.01))
@@ -182,7 +182,7 @@ struct StoppingPowerTests {
             ("tissue_soft_icrufour-component.density", "EGSNRC_ICRUTISSUE_ICRU"),
         ])
     func densityEffect(file: String, material: String) throws {
-        let data = try Fixtures.data()
+        let data = try PhysicsData.bundled()
         let electrons = try data.electronData(for: try data.material(named: material), cuts: .egsnrc521)
         let reference = try Self.readDensityFile(file).filter { $0.0 >= 0.01 && $0.0 <= 25 }
         #expect(reference.count > 50)

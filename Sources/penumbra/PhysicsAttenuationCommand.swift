@@ -5,7 +5,8 @@ import Physics
 struct PhysicsAttenuationCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "attenuation",
-        abstract: "Photon mass attenuation coefficients in cm²/g (CSV: energy_MeV,photo,incoherent,coherent,pair,total).")
+        abstract:
+            "Photon mass attenuation coefficients in cm²/g (CSV: energy_MeV,photo,incoherent,coherent,pair,total).")
 
     @OptionGroup var logging: LoggingOptions
     @OptionGroup var data: PhysicsDataOptions
@@ -13,15 +14,11 @@ struct PhysicsAttenuationCommand: ParsableCommand {
 
     func run() throws {
         logging.bootstrap()
-        let energies = try query.energiesMeV()
-        let tables = try data.load()
-        let photons = tables.photonCrossSections(for: try tables.material(named: query.material))
-        let rows = try energies.map { energy in
+        let resolved = try MaterialEnergyQuery(data, query)
+        let photons = resolved.tables.photonCrossSections(for: resolved.material)
+        try resolved.printCSV(header: "energy_MeV,photo,incoherent,coherent,pair,total") { energy in
             let c = try photons.coefficients(energyMeV: energy)
-            return [energy, c.photoelectric, c.incoherent, c.coherent, c.pair, c.total].map(csvNumber)
-                .joined(separator: ",")
+            return [energy, c.photoelectric, c.incoherent, c.coherent, c.pair, c.total]
         }
-        print("energy_MeV,photo,incoherent,coherent,pair,total")
-        rows.forEach { print($0) }
     }
 }

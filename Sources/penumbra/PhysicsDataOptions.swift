@@ -36,5 +36,27 @@ struct MaterialEnergyOptions: ParsableArguments {
     }
 }
 
+/// What a per-material table command needs: the loaded tables, the material and the energies, with the
+/// energies checked before any data is loaded.
+struct MaterialEnergyQuery {
+    let tables: PhysicsData
+    let material: Material
+    let energiesMeV: [Double]
+
+    init(_ data: PhysicsDataOptions, _ query: MaterialEnergyOptions) throws {
+        energiesMeV = try query.energiesMeV()
+        tables = try data.load()
+        material = try tables.material(named: query.material)
+    }
+
+    /// Prints a CSV table, one row per energy, after every row has been computed (so an error leaves
+    /// no partial output).
+    func printCSV(header: String, row: (Double) throws -> [Double]) throws {
+        let rows = try energiesMeV.map { try row($0).map(csvNumber).joined(separator: ",") }
+        print(header)
+        rows.forEach { print($0) }
+    }
+}
+
 /// `%.6g` for CSV cells.
 func csvNumber(_ value: Double) -> String { String(format: "%.6g", value) }

@@ -15,10 +15,11 @@ struct PhysicsMaterialsCommand: ParsableCommand {
         print("name,aliases,density_g_cm3,i_value_eV,composition_mass_fractions")
         for material in tables.materials {
             let composition = material.elements.map { "Z\($0.atomicNumber):\(csvNumber($0.massFraction))" }
-            print([
-                material.name, material.aliases.joined(separator: " "), csvNumber(material.densityGPerCM3),
-                csvNumber(material.meanExcitationEnergyEV), composition.joined(separator: " "),
-            ].joined(separator: ","))
+            print(
+                [
+                    material.name, material.aliases.joined(separator: " "), csvNumber(material.densityGPerCM3),
+                    csvNumber(material.meanExcitationEnergyEV), composition.joined(separator: " "),
+                ].joined(separator: ","))
         }
     }
 }

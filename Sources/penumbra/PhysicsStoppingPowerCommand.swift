@@ -14,18 +14,17 @@ struct PhysicsStoppingPowerCommand: ParsableCommand {
 
     func run() throws {
         logging.bootstrap()
-        let energies = try query.energiesMeV()
-        let tables = try data.load()
+        let resolved = try MaterialEnergyQuery(data, query)
         // Unrestricted quantities do not depend on the cuts; any valid cuts build the tables.
-        let electrons = try tables.electronData(for: try tables.material(named: query.material), cuts: .egsnrc521)
-        let rows = try energies.map { energy in
+        let electrons = try resolved.tables.electronData(for: resolved.material, cuts: .egsnrc521)
+        try resolved.printCSV(header: "energy_MeV,collision,radiative,total,csda_range_g_cm2") { energy in
             try electrons.checkEnergy(energy, for: "stopping power")
             let collision = electrons.collisionStoppingPower(.electron, kineticEnergyMeV: energy, restricted: false)
             let radiative = electrons.radiativeStoppingPower(kineticEnergyMeV: energy, restricted: false)
-            let range = electrons.csdaRangeGPerCM2(kineticEnergyMeV: energy)
-            return [energy, collision, radiative, collision + radiative, range].map(csvNumber).joined(separator: ",")
+            return [
+                energy, collision, radiative, collision + radiative,
+                electrons.csdaRangeGPerCM2(kineticEnergyMeV: energy),
+            ]
         }
-        print("energy_MeV,collision,radiative,total,csda_range_g_cm2")
-        rows.forEach { print($0) }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `penumbra physics …` run as a real process (the executable built beside the test bundle).
 @Suite("penumbra physics command line", .enabled(if: PenumbraExecutable.url != nil))
@@ -15,7 +15,7 @@ struct PhysicsCommandTests {
         #expect(out.status == 0)
         let lines = out.standardOutput.split(separator: "\n")
         #expect(lines.first == "name,aliases,density_g_cm3,i_value_eV,composition_mass_fractions")
-        #expect(lines.contains { $0.hasPrefix("EGSNRC_ICRPBONE_ICRU,ICRPBONE521ICRU ICRPBONE700ICRU,1.85,") })
+        #expect(lines.contains { $0.hasPrefix("EGSNRC_ICRPBONE_ICRU,ICRPBONE ICRPBONE521ICRU ICRPBONE700ICRU,1.85,") })
     }
 
     @Test("attenuation prints the CSV the issue names, with the total the sum of the parts")

@@ -84,6 +84,32 @@ struct SamplerTests {
         #expect(samples.allSatisfy { abs($0.photonEnergyMeV + $0.electronEnergyMeV - energyMeV) < 1e-12 })
     }
 
+    @Test(
+        "bound Compton: Klein–Nishina × S(x)/Z of the material",
+        arguments: [("WATER", 0.02), ("BONE_CORTICAL_ICRP", 0.08)])
+    func boundCompton(material name: String, energyMeV: Double) throws {
+        let data = try PhysicsData.bundled()
+        let material = try data.material(named: name)
+        let sampler = data.comptonSampler(for: material)
+        let function = try #require(data.scatteringFunction(for: material))
+        var random = SplitMix64(seed: 23)
+        let k = energyMeV / CollisionStoppingPower.electronMassMeV
+        let mus = (0..<Self.n).map { _ in sampler.sample(energyMeV: energyMeV, random: &random).cosTheta }
+        Self.check(
+            "bound Compton \(name) \(energyMeV) MeV",
+            Self.chiSquare(mus, edges: Self.linearEdges(-1, 1, 40)) { mu in
+                let p = 1 / (1 + k * (1 - mu))
+                let eps = p
+                return p * p * (p + 1 / p - (1 - mu * mu))
+                    * KleinNishinaSampler.binding(function, energyMeV: energyMeV, k: k, epsilon: eps)
+            })
+        // Binding removes forward scatters: fewer than free-electron KN in the first bin.
+        var free = SplitMix64(seed: 23)
+        let freeSampler = KleinNishinaSampler()
+        let freeMus = (0..<Self.n).map { _ in freeSampler.sample(energyMeV: energyMeV, random: &free).cosTheta }
+        #expect(mus.filter { $0 > 0.95 }.count < freeMus.filter { $0 > 0.95 }.count * 9 / 10)
+    }
+
     @Test("Møller energy transfer (Δ = 10 keV)", arguments: [0.05, 1.0, 7.3])
     func moller(kineticEnergyMeV t: Double) {
         let cut = 0.010
@@ -91,9 +117,11 @@ struct SamplerTests {
         var random = SplitMix64(seed: 7)
         let w = (0..<Self.n).map { _ in sampler.sampleEnergyTransfer(kineticEnergyMeV: t, random: &random) / t }
         #expect(w.allSatisfy { $0 >= cut / t - 1e-12 && $0 <= 0.5 + 1e-12 })
-        Self.check("Møller at \(t) MeV", Self.chiSquare(w, edges: Self.logEdges(cut / t, 0.5, 30)) {
-            MollerSampler.shape(.electron, epsilon: $0, kineticEnergyMeV: t)
-        })
+        Self.check(
+            "Møller at \(t) MeV",
+            Self.chiSquare(w, edges: Self.logEdges(cut / t, 0.5, 30)) {
+                MollerSampler.shape(.electron, epsilon: $0, kineticEnergyMeV: t)
+            })
     }
 
     @Test("Bhabha energy transfer (Δ = 10 keV)", arguments: [0.1, 2.0])
@@ -102,14 +130,17 @@ struct SamplerTests {
         let sampler = MollerSampler(lepton: .positron, cutMeV: cut)
         var random = SplitMix64(seed: 8)
         let w = (0..<Self.n).map { _ in sampler.sampleEnergyTransfer(kineticEnergyMeV: t, random: &random) / t }
-        Self.check("Bhabha at \(t) MeV", Self.chiSquare(w, edges: Self.logEdges(cut / t, 1, 30)) {
-            MollerSampler.shape(.positron, epsilon: $0, kineticEnergyMeV: t)
-        })
+        Self.check(
+            "Bhabha at \(t) MeV",
+            Self.chiSquare(w, edges: Self.logEdges(cut / t, 1, 30)) {
+                MollerSampler.shape(.positron, epsilon: $0, kineticEnergyMeV: t)
+            })
     }
 
-    @Test("pair energy split (Bethe–Heitler, Tsai screening)", arguments: [("WATER", 10.0), ("WATER", 3.3), ("PB", 18.0)])
+    @Test(
+        "pair energy split (Bethe–Heitler, Tsai screening)", arguments: [("WATER", 10.0), ("WATER", 3.3), ("PB", 18.0)])
     func pair(material name: String, energyMeV k: Double) throws {
-        let data = try Fixtures.data()
+        let data = try PhysicsData.bundled()
         let material = try data.material(named: name)
         let sampler = data.pairSampler(for: material)
         var random = SplitMix64(seed: 11)
@@ -121,14 +152,18 @@ struct SamplerTests {
         }
         let weights = PairEnergySampler.elementWeights(material)
         let epsMin = m / k
-        Self.check("pair \(name) \(k) MeV", Self.chiSquare(split, edges: Self.linearEdges(0, 1, 40)) { s in
-            PairEnergySampler.density(epsilon: epsMin + s * (1 - 2 * epsMin), photonEnergyMeV: k, elements: weights)
-        })
+        Self.check(
+            "pair \(name) \(k) MeV",
+            Self.chiSquare(split, edges: Self.linearEdges(0, 1, 40)) { s in
+                PairEnergySampler.density(epsilon: epsMin + s * (1 - 2 * epsMin), photonEnergyMeV: k, elements: weights)
+            })
     }
 
-    @Test("Rayleigh angle (Thomson × F², xraylib form factors)", arguments: [("WATER", 0.03), ("WATER", 0.3), ("BONE_CORTICAL_ICRP", 1.7)])
+    @Test(
+        "Rayleigh angle (Thomson × F², xraylib form factors)",
+        arguments: [("WATER", 0.03), ("WATER", 0.3), ("BONE_CORTICAL_ICRP", 1.7)])
     func rayleigh(material name: String, energyMeV: Double) throws {
-        let data = try Fixtures.data()
+        let data = try PhysicsData.bundled()
         let material = try data.material(named: name)
         let sampler = data.rayleighSampler(for: material)
         let tables = try #require(data.formFactor(for: material))
@@ -140,10 +175,12 @@ struct SamplerTests {
         let sorted = ys.sorted()
         let lowest = sorted[Self.n / 100], highest = sorted[Self.n - Self.n / 200]
         let kept = ys.filter { $0 >= lowest && $0 <= highest }
-        Self.check("Rayleigh \(name) \(energyMeV) MeV", Self.chiSquare(kept, edges: Self.logEdges(lowest, highest, 25)) { y in
-            let mu = 1 - 2 * y
-            return RayleighSampler.interpolateLogLog(tables.x, tables.f2, at: y * kk) * (1 + mu * mu)
-        })
+        Self.check(
+            "Rayleigh \(name) \(energyMeV) MeV",
+            Self.chiSquare(kept, edges: Self.logEdges(lowest, highest, 25)) { y in
+                let mu = 1 - 2 * y
+                return RayleighSampler.interpolateLogLog(tables.x, tables.f2, at: y * kk) * (1 + mu * mu)
+            })
     }
 
     @Test("Sauter photo-electron direction", arguments: [0.02, 0.5])
@@ -154,14 +191,16 @@ struct SamplerTests {
         let gamma = 1 + t / CollisionStoppingPower.electronMassMeV
         let beta = (1 - 1 / (gamma * gamma)).squareRoot()
         let edges = t > 0.2 ? Self.linearEdges(-0.2, 1, 30) : Self.linearEdges(-1, 1, 30)
-        Self.check("Sauter \(t) MeV", Self.chiSquare(mus.filter { $0 >= edges[0] }, edges: edges) {
-            SauterSampler.density(v: 1 - $0, gamma: gamma, beta: beta)
-        })
+        Self.check(
+            "Sauter \(t) MeV",
+            Self.chiSquare(mus.filter { $0 >= edges[0] }, edges: edges) {
+                SauterSampler.density(v: 1 - $0, gamma: gamma, beta: beta)
+            })
     }
 
     @Test("bremsstrahlung photon energy (k_c = 10 keV)", arguments: [0.5, 6.0])
     func bremsstrahlung(kineticEnergyMeV t: Double) throws {
-        let data = try Fixtures.data()
+        let data = try PhysicsData.bundled()
         let electrons = try data.electronData(for: try data.material(named: "WATER"), cuts: .egsnrc521)
         var random = SplitMix64(seed: 19)
         let ks = (0..<Self.n).map { _ in
@@ -169,8 +208,10 @@ struct SamplerTests {
         }
         let row = electrons.bremsstrahlung.row(lnKineticEnergy: log(t))
         // dσ/dk = ψ(T, k/T)/k.
-        Self.check("brems \(t) MeV", Self.chiSquare(ks, edges: Self.logEdges(0.01, t, 30)) { k in
-            electrons.bremsstrahlung.value(row: row, kappa: k / t) / k
-        })
+        Self.check(
+            "brems \(t) MeV",
+            Self.chiSquare(ks, edges: Self.logEdges(0.01, t, 30)) { k in
+                electrons.bremsstrahlung.value(row: row, kappa: k / t) / k
+            })
     }
 }

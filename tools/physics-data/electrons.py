@@ -62,7 +62,8 @@ def density_effect(material, kinetic_mev):
     plasma = PLASMA_ENERGY_EV * math.sqrt(material.density * electrons_per_gram)
     ln_i = math.log(material.i_value_ev)
 
-    # ICRU 37 eq. 4.12: the factor rho_s that makes the oscillators reproduce ln I.
+    # ICRU 37 eq. 4.12: the factor rho_s that makes the oscillators reproduce ln I (root brackets
+    # [1e-4, 1e4] for rho_s and [0, 1e12] for L^2 below: PHYSICS.md Appendix A).
     def mismatch(rho_s):
         return float(np.sum(f * np.log(np.sqrt((rho_s * e) ** 2 + (2.0 / 3.0) * f * plasma ** 2)))) - ln_i
 

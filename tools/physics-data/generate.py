@@ -51,6 +51,11 @@ def generate(materials, output):
         # Rayleigh form factor of the mixture: sum over elements of (w/A) F^2 (mol/g).
         f2 = sum(w / atomic_weight(z) * elements[z].f2 for z, w in material.mass_fractions.items())
         writer.add(prefix + "rayleigh/F2", f2)
+        # Incoherent scattering function per electron of the mixture: sum (w/A) S(x) / sum (w/A) Z, in [0, 1].
+        electron_moles = sum(w / atomic_weight(z) * z for z, w in material.mass_fractions.items())
+        s_per_electron = sum(w / atomic_weight(z) * elements[z].scattering_function
+                             for z, w in material.mass_fractions.items()) / electron_moles
+        writer.add(prefix + "compton/SperZ", s_per_electron)
         writer.add(prefix + "electron/delta", electrons.density_effect(material, np.exp(base)))
         writer.add(prefix + "electron/bremsPsi", electrons.brems_psi(material))
         entries.append({

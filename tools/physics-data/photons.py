@@ -75,6 +75,18 @@ def form_factor_squared(z):
     return np.array(values)
 
 
+def incoherent_scattering_function(z):
+    """S(x) of element z on FORM_FACTOR_X (xraylib SF_Compt, Waller-Hartree; Hubbell et al. 1975).
+    S -> Z where xraylib has no value (large q)."""
+    values = []
+    for x in FORM_FACTOR_X:
+        try:
+            values.append(min(xraylib.SF_Compt(z, math.sqrt(x)), float(z)))
+        except ValueError:
+            values.append(float(z))
+    return np.array(values)
+
+
 def coherent_integral(f2, energy_mev):
     """Integral over cos(theta) of (1 + mu^2) F^2: the coherent cross section / (pi r0^2).
 
@@ -101,6 +113,7 @@ class ElementPhoton:
         self.z = z
         self.per_atom_to_per_gram = AVOGADRO / atomic_weight(z)
         self.f2 = form_factor_squared(z)
+        self.scattering_function = incoherent_scattering_function(z)
         limit_kev = ELAM_LIMIT_MEV * 1e3
         self.photo_limit = self._elam(xraylib.CS_Photo, limit_kev)
         self.rayleigh_limit = self._elam(xraylib.CS_Rayl, limit_kev)

@@ -84,6 +84,7 @@ public struct CTSliceHeader: Sendable {
         }
         sliceThicknessMM = try d.double("SliceThickness")
         gantryTiltDegrees = try d.double("GantryDetectorTilt") ?? 0
+        if let error = file.pixelDataError { throw error }
         guard let pixels = file.pixelDataRange else { throw DICOMError(.missingAttribute, "the image has no Pixel Data (7FE0,0010)") }
         // Checked here, before any volume is allocated from Rows × Columns × slices.
         guard pixels.count >= rows * columns * (bitsAllocated / 8) else {
@@ -130,10 +131,12 @@ public enum CTSeriesReader {
         public var otherObjects: [(url: URL, sopClassUID: String)] = []
         /// Notes about skipped files.
         public var warnings: [String] = []
+        /// DICOM files that could not be read (damaged, or CT slices with unusable headers or compressed pixels).
+        public var damaged: [(url: URL, error: DICOMError)] = []
     }
 
     /// Reads the header of every file in a folder (not its subfolders) and groups the CT slices by series.
-    /// Files that are not DICOM are skipped with a warning; damaged DICOM files are an error.
+    /// Files that are not DICOM are skipped with a warning; damaged DICOM files are listed in `damaged`.
     public static func scan(directory: URL) throws -> Scan {
         let names: [String]
         do {
@@ -152,23 +155,38 @@ public enum CTSeriesReader {
             } catch let e as DICOMError where e.kind == .notDICOM {
                 scan.warnings.append("skipped \(name): not a DICOM file")
                 continue
+            } catch let e as DICOMError {
+                scan.damaged.append((url, e))
+                continue
             }
             let sopClass = file.dataSet.string("SOPClassUID") ?? ""
             guard sopClass == ctImageStorage else {
                 scan.otherObjects.append((url, sopClass))
                 continue
             }
-            let header: CTSliceHeader
-            do { header = try CTSliceHeader(url: url, file: file) } catch let e as DICOMError { throw e.inFile(url.path) }
-            scan.series[header.seriesInstanceUID, default: []].append(header)
+            do {
+                let header = try CTSliceHeader(url: url, file: file)
+                scan.series[header.seriesInstanceUID, default: []].append(header)
+            } catch let e as DICOMError {
+                scan.damaged.append((url, e.inFile(url.path)))
+            }
         }
         return scan
     }
 
     /// Reads the one CT series in a folder (or the one named) into a volume.
     /// - Returns: the volume and warnings for the log (e.g. an assumed patient position).
+    /// - Throws: the first damaged file's error (a damaged file might be a missing slice), or a
+    ///   `DICOMError` when the series is not a regular axial volume.
     public static func read(directory: URL, seriesInstanceUID: String? = nil) throws -> (volume: Volume, warnings: [String]) {
         let scan = try scan(directory: directory)
+        if let first = scan.damaged.first {
+            var e = first.error
+            if scan.damaged.count > 1 {
+                e = DICOMError(e.kind, e.message + " (and \(scan.damaged.count - 1) more unreadable files)", file: e.file, offset: e.offset, elementPath: e.elementPath)
+            }
+            throw e
+        }
         let chosen: [CTSliceHeader]
         if let seriesInstanceUID {
             guard let s = scan.series[seriesInstanceUID] else {

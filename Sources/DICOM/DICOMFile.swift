@@ -18,6 +18,8 @@ public struct DICOMFile: Sendable {
     public var pixelDataRange: Range<Int>?
     /// The VR of that Pixel Data (OB or OW; OL/OF/OD are possible), which sets big-endian swapping.
     public var pixelDataVR: VR?
+    /// Why the Pixel Data cannot be read, when a header-only read found it encapsulated (compressed).
+    public var pixelDataError: DICOMError?
 
     /// Reads a file.
     /// - Parameters:
@@ -55,6 +57,7 @@ public struct DICOMFile: Sendable {
     /// Reads the Pixel Data bytes that `read(contentsOf:stopBeforePixelData: true)` located, little endian
     /// (big-endian data swapped by the VR's unit, PS3.5 §7.3).
     public func readPixelData(contentsOf url: URL) throws -> [UInt8] {
+        if let pixelDataError { throw pixelDataError.inFile(url.path) }
         guard let range = pixelDataRange else {
             throw DICOMError(.missingAttribute, "the file has no Pixel Data (7FE0,0010)", file: url.path)
         }
@@ -116,7 +119,7 @@ public struct DICOMFile: Sendable {
         var parser = DataSetParser(buffer: bytes, fileSize: fileSize, start: start, syntax: syntax, statedSyntaxUID: stated ?? syntax.uid, stopAtPixelData: stopBeforePixelData)
         let dataSet = try parser.parseTopLevel()
         let pixels = parser.pixelData.map { $0.offset..<($0.offset + $0.length) }
-        return DICOMFile(meta: meta, dataSet: dataSet, transferSyntax: syntax, hasPreamble: hasPreamble, pixelDataRange: pixels, pixelDataVR: parser.pixelData?.vr)
+        return DICOMFile(meta: meta, dataSet: dataSet, transferSyntax: syntax, hasPreamble: hasPreamble, pixelDataRange: pixels, pixelDataVR: parser.pixelData?.vr, pixelDataError: parser.encapsulatedPixelDataError)
     }
 
     /// Recognises the transfer syntax of a data set that has no File Meta from its first element.

@@ -29,6 +29,8 @@ struct DataSetParser {
 
     private(set) var position: Int
     private(set) var pixelData: PixelDataLocation?
+    /// Set instead of `pixelData` when a header-only read meets encapsulated (compressed) Pixel Data.
+    private(set) var encapsulatedPixelDataError: DICOMError?
 
     init(buffer: [UInt8], fileSize: Int, start: Int, syntax: TransferSyntax, statedSyntaxUID: String, stopAtPixelData: Bool) {
         self.buffer = buffer
@@ -133,7 +135,11 @@ struct DataSetParser {
 
         if length == Self.undefinedLength {
             if tag == Tag(0x7FE0, 0x0010) && depth == 0 {
-                throw encapsulatedPixelData(path: elementPath, at: start)
+                let error = encapsulatedPixelData(path: elementPath, at: start)
+                // A header-only read stops here and keeps the reason; reading the pixels will throw it.
+                guard stopAtPixelData else { throw error }
+                encapsulatedPixelDataError = error
+                return nil
             }
             // PS3.5 §7.5.1: undefined lengths are allowed for SQ, and for UN, whose value is then an
             // implicit VR little endian sequence (PS3.5 §6.2.2 Note).

@@ -45,10 +45,10 @@ struct DICOMImportCommand: ParsableCommand {
             if let structures {
                 let set = try StructureSet(contentsOf: URL(fileURLWithPath: structures))
                 if let frame = set.frameOfReferenceUID, frame != volume.frameOfReferenceUID {
-                    throw ValidationError("the structure set's frame of reference differs from the CT's; they do not belong together")
+                    throw CommandFailure("the structure set's frame of reference differs from the CT's; they do not belong together")
                 }
                 guard let external = set.rois.first(where: { $0.interpretedType == "EXTERNAL" }) else {
-                    throw ValidationError("the structure set has no EXTERNAL ROI to bound the patient; omit --structures or add one")
+                    throw CommandFailure("the structure set has no EXTERNAL ROI to bound the patient; omit --structures or add one")
                 }
                 let occupancy = StructureRasterizer.occupancy(of: external.planarStructureCM, on: grid, supersampling: 2)
                 var outside = 0
@@ -62,9 +62,11 @@ struct DICOMImportCommand: ParsableCommand {
             try EGSPhantomFile.write(phantom, to: URL(fileURLWithPath: out))
             print("wrote \(out): \(grid.counts.x) × \(grid.counts.y) × \(grid.counts.z) voxels, \(phantom.media.count) media (\(phantom.media.joined(separator: ", "))), calibration \(calibration.name)")
         } catch let e as DICOMError {
-            throw ValidationError(e.description)
+            throw CommandFailure(e.description)
         } catch let e as CalibrationError {
-            throw ValidationError(e.description)
+            throw CommandFailure(e.description)
+        } catch let e as EGSPhantomError {
+            throw CommandFailure(e.description)
         }
     }
 }

@@ -20,17 +20,28 @@ struct DICOMInfoCommand: ParsableCommand {
         let url = URL(fileURLWithPath: path)
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
-            throw ValidationError("\(path) does not exist")
+            throw CommandFailure("\(path) does not exist")
         }
         do {
             if isFolder.boolValue {
                 let scan = try CTSeriesReader.scan(directory: url)
                 for warning in scan.warnings { logger.warning("\(warning)") }
                 for (uid, slices) in scan.series.sorted(by: { $0.key < $1.key }) { try describeSeries(uid, slices) }
+                // One unreadable object does not hide the others; the exit status reports it.
+                var failures = scan.damaged.count
+                for bad in scan.damaged.sorted(by: { $0.url.lastPathComponent < $1.url.lastPathComponent }) {
+                    print("\(bad.url.lastPathComponent): cannot be read: \(bad.error.description)")
+                }
                 for other in scan.otherObjects.sorted(by: { $0.url.lastPathComponent < $1.url.lastPathComponent }) {
-                    try describe(other.url, sopClass: other.sopClassUID)
+                    do {
+                        try describe(other.url, sopClass: other.sopClassUID)
+                    } catch let e as DICOMError {
+                        print("\(other.url.lastPathComponent): cannot be read: \(e.message)")
+                        failures += 1
+                    }
                 }
                 if scan.series.isEmpty && scan.otherObjects.isEmpty { print("no DICOM files in \(path)") }
+                if failures > 0 { throw CommandFailure("\(failures) object\(failures == 1 ? "" : "s") in \(path) could not be read (see above)") }
             } else {
                 let file = try DICOMFile.read(contentsOf: url, stopBeforePixelData: true)
                 let sopClass = file.dataSet.string("SOPClassUID") ?? ""
@@ -41,7 +52,7 @@ struct DICOMInfoCommand: ParsableCommand {
                 }
             }
         } catch let e as DICOMError {
-            throw ValidationError(e.description)
+            throw CommandFailure(e.description)
         }
     }
 

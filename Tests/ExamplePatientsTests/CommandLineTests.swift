@@ -59,6 +59,22 @@ struct CommandLineTests {
         #expect(abs(Double(phantom.densitiesGPerCM3[corner]) - (0.001 + 24.0 / 50 * 0.043)) < 1e-4)  // −1000 HU on the ramp
     }
 
+    @Test("dicom info on other writers' folders: dicompyler-core's breast case, pydicom's files (with unreadable ones)")
+    func infoOnOtherWriters() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.executable.path), "build the executable first: swift build")
+        let data = TestEnvironment.packageRoot.appendingPathComponent(".build/test-data/dicom")
+        try #require(FileManager.default.fileExists(atPath: data.appendingPathComponent("dicompyler-core").path), "run make deps")
+        let breast = try runProgram(Self.executable, ["dicom", "info", data.appendingPathComponent("dicompyler-core").path])
+        #expect(breast.status == 0, Comment(rawValue: breast.standardError))
+        #expect(breast.standardOutput.contains("RT Dose rtdose.dcm: 194 × 129 × 98"))
+        #expect(breast.standardOutput.contains("10 ROIs") && breast.standardOutput.contains("(empty)"))
+        #expect(breast.standardOutput.contains("MLCX 60 leaf pairs"))
+        let mixed = try runProgram(Self.executable, ["dicom", "info", data.appendingPathComponent("pydicom").path])
+        #expect(mixed.status != 0)  // the truncated plan and the RLE dose cannot be read …
+        #expect(mixed.standardOutput.contains("rtdose_rle.dcm: cannot be read") && mixed.standardOutput.contains("RLE Lossless"))
+        #expect(mixed.standardOutput.contains("RT Plan rtplan.dcm"))  // … but the others are still listed
+    }
+
     @Test("bad input: a clear message and a non-zero exit, nothing written")
     func badInput() throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.executable.path), "build the executable first: swift build")

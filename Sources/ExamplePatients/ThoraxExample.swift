@@ -51,7 +51,8 @@ public enum ThoraxExample {
         let grid = VoxelGrid(counts: counts, originCM: (firstVoxelCentreMM - spacingMM * 0.5) / 10, spacingCM: spacingMM / 10)
         var hu = [Float](repeating: -1000, count: grid.voxelCount)
         for organ in anatomy.organs where !organ.hu.isNaN {
-            let occupancy = StructureRasterizer.occupancy(of: planarStructure(organ, sliceZ: sliceZ), on: grid, supersampling: 2, endCapCM: spacingMM.z / 20)
+            // Caps of half a slice (cm), as the structure set implies (docs/structures.md).
+            let occupancy = StructureRasterizer.occupancy(of: planarStructure(organ, sliceZ: sliceZ), on: grid, supersampling: 2, endCapCM: spacingMM.z / 10 / 2)
             for n in hu.indices where occupancy[n] > 0 {
                 hu[n] = hu[n] * (1 - occupancy[n]) + organ.hu * occupancy[n]
             }

@@ -94,4 +94,27 @@ struct RTDoseWriterTests {
         #expect(UIDGenerator.uid(from: UUID(uuidString: "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF")!) == "2.25.340282366920938463463374607431768211455")
         #expect(UIDGenerator.uid(derivedFrom: "a") == UIDGenerator.uid(derivedFrom: "a"))
     }
+
+    @Test("Grid Frame Offset Vector: negative (descending) and absolute forms place frames by z", arguments: ["negative", "absolute"])
+    func frameOffsets(form: String) throws {
+        var d = try RTDoseWriter.dataSet(grid: Self.grid, doseGy: Self.dose, summation: .plan, references: Self.references())
+        let ipp = try d.doubles("ImagePositionPatient")!
+        if form == "negative" {
+            d.set("GridFrameOffsetVector", decimals: [0, -3, -6, -9])  // frames stored top-down
+        } else {
+            d.set("GridFrameOffsetVector", decimals: [0, 3, 6, 9].map { ipp[2] + $0 })
+        }
+        let v = try DoseVolume(try DICOMFile.parse(DataSetWriter.fileBytes(d)).dataSet)
+        let plane = 7 * 5
+        let stored = try DoseVolume(try DICOMFile.parse(DataSetWriter.fileBytes(try RTDoseWriter.dataSet(grid: Self.grid, doseGy: Self.dose, summation: .plan, references: Self.references()))).dataSet)
+        if form == "negative" {
+            #expect(abs(v.originMM.z - (ipp[2] - 9)) < 1e-9)
+            // Frame k of the volume (lowest z first) is stored frame 3 − k.
+            for k in 0..<4 { #expect(Array(v.values[(k * plane)..<((k + 1) * plane)]) == Array(stored.values[((3 - k) * plane)..<((4 - k) * plane)])) }
+        } else {
+            #expect(abs(v.originMM.z - ipp[2]) < 1e-9 && v.values == stored.values)
+        }
+        d.set("GridFrameOffsetVector", decimals: [5, 8, 11, 14])  // neither relative nor absolute
+        #expect(throws: DICOMError.self) { try DoseVolume(try DICOMFile.parse(DataSetWriter.fileBytes(d)).dataSet) }
+    }
 }

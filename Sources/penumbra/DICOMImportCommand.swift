@@ -39,18 +39,22 @@ struct DICOMImportCommand: ParsableCommand {
         let logger = Logger(label: "penumbra.dicom")
         do {
             let calibration = try HUCalibration.load(self.calibration)
-            var (volume, warnings) = try CTSeriesReader.read(directory: URL(fileURLWithPath: ctDirectory), seriesInstanceUID: series)
+            var (volume, warnings) = try CTSeriesReader.read(
+                directory: URL(fileURLWithPath: ctDirectory), seriesInstanceUID: series)
             for warning in warnings { logger.warning("\(warning)") }
             let grid = volume.voxelGrid
             if let structures {
                 let set = try StructureSet(contentsOf: URL(fileURLWithPath: structures))
                 if let frame = set.frameOfReferenceUID, frame != volume.frameOfReferenceUID {
-                    throw CommandFailure("the structure set's frame of reference differs from the CT's; they do not belong together")
+                    throw CommandFailure(
+                        "the structure set's frame of reference differs from the CT's; they do not belong together")
                 }
                 guard let external = set.rois.first(where: { $0.interpretedType == "EXTERNAL" }) else {
-                    throw CommandFailure("the structure set has no EXTERNAL ROI to bound the patient; omit --structures or add one")
+                    throw CommandFailure(
+                        "the structure set has no EXTERNAL ROI to bound the patient; omit --structures or add one")
                 }
-                let occupancy = StructureRasterizer.occupancy(of: external.planarStructureCM, on: grid, supersampling: 2)
+                let occupancy = StructureRasterizer.occupancy(
+                    of: external.planarStructureCM, on: grid, supersampling: 2)
                 var outside = 0
                 for n in volume.huValues.indices where occupancy[n] < 0.5 {
                     volume.huValues[n] = -1000
@@ -60,7 +64,9 @@ struct DICOMImportCommand: ParsableCommand {
             }
             let phantom = try calibration.phantom(grid: grid, hu: volume.huValues)
             try EGSPhantomFile.write(phantom, to: URL(fileURLWithPath: out))
-            print("wrote \(out): \(grid.counts.x) × \(grid.counts.y) × \(grid.counts.z) voxels, \(phantom.media.count) media (\(phantom.media.joined(separator: ", "))), calibration \(calibration.name)")
+            print(
+                "wrote \(out): \(grid.counts.x) × \(grid.counts.y) × \(grid.counts.z) voxels, \(phantom.media.count) media (\(phantom.media.joined(separator: ", "))), calibration \(calibration.name)"
+            )
         } catch let e as DICOMError {
             throw CommandFailure(e.description)
         } catch let e as CalibrationError {
@@ -74,8 +80,11 @@ struct DICOMImportCommand: ParsableCommand {
 extension ROI {
     /// The ROI's closed planar contours as a `PlanarStructure` in cm (the mm → cm boundary).
     var planarStructureCM: PlanarStructure {
-        PlanarStructure(name: name, planes: closedPlanarContoursByZ.map { plane in
-            PlanarStructure.Plane(zCM: plane.zMM / 10, polygons: plane.polygons.map { $0.map { SIMD2($0.x / 10, $0.y / 10) } })
-        })
+        PlanarStructure(
+            name: name,
+            planes: closedPlanarContoursByZ.map { plane in
+                PlanarStructure.Plane(
+                    zCM: plane.zMM / 10, polygons: plane.polygons.map { $0.map { SIMD2($0.x / 10, $0.y / 10) } })
+            })
     }
 }

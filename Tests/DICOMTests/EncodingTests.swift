@@ -21,7 +21,9 @@ struct EncodingTests {
         return d
     }
 
-    @Test("explicit and implicit VR little endian round trips keep values and nesting", arguments: [TransferSyntax.explicitVRLittleEndian, .implicitVRLittleEndian])
+    @Test(
+        "explicit and implicit VR little endian round trips keep values and nesting",
+        arguments: [TransferSyntax.explicitVRLittleEndian, .implicitVRLittleEndian])
     func roundTrip(syntax: TransferSyntax) throws {
         let file = try DICOMFile.parse(DataSetWriter.fileBytes(Self.nested(), syntax: syntax))
         #expect(file.transferSyntax == syntax && file.hasPreamble)
@@ -39,7 +41,9 @@ struct EncodingTests {
         #expect(try bare.dataSet.sequence("BeamSequence")?.first?.sequence("ControlPointSequence")?.count == 2)
     }
 
-    @Test("DS strings never exceed 16 characters", arguments: [0.1 + 0.2, -1234.56789012345, 1e-12, 123456789012.345, -0.0, 2.0 / 3.0])
+    @Test(
+        "DS strings never exceed 16 characters",
+        arguments: [0.1 + 0.2, -1234.56789012345, 1e-12, 123456789012.345, -0.0, 2.0 / 3.0])
     func decimalStrings(value: Double) {
         let text = DataSet.decimalString(value)
         #expect(text.count <= 16)
@@ -74,7 +78,9 @@ struct EncodingTests {
 
     @Test("ISO_IR 100 and ISO_IR 192 text decodes; other repertoires are refused with advice")
     func characterSets() throws {
-        for (term, encoded) in [("ISO_IR 100", [UInt8]([0x4D, 0xFC, 0x6C, 0x6C, 0x65, 0x72])), ("ISO_IR 192", Array("Müller".utf8))] {
+        for (term, encoded) in [
+            ("ISO_IR 100", [UInt8]([0x4D, 0xFC, 0x6C, 0x6C, 0x65, 0x72])), ("ISO_IR 192", Array("Müller".utf8)),
+        ] {
             var d = DataSet()
             d.set("SpecificCharacterSet", term)
             d[Tag(0x0010, 0x0010)] = DataElement(tag: Tag(0x0010, 0x0010), vr: .PN, value: .bytes(encoded))

@@ -133,6 +133,10 @@ public struct DICOMFile: Sendable {
             buffer: bytes, fileSize: fileSize, start: start, syntax: syntax, statedSyntaxUID: stated ?? syntax.uid,
             stopAtPixelData: stopBeforePixelData)
         let dataSet = try parser.parseTopLevel()
+        if fileSize > bytes.count && parser.pixelData == nil && parser.encapsulatedPixelDataError == nil {
+            // A prefix that ended on an element boundary before Pixel Data: the caller reads the whole file.
+            throw DICOMError(.truncated, "the header continues past the \(bytes.count)-byte prefix", offset: bytes.count)
+        }
         let pixels = parser.pixelData.map { $0.offset..<($0.offset + $0.length) }
         return DICOMFile(
             meta: meta, dataSet: dataSet, transferSyntax: syntax, hasPreamble: hasPreamble, pixelDataRange: pixels,

@@ -179,4 +179,24 @@ struct CTSeriesCheckTests {
         try Self.edit(folder) { d, _ in d.set("Rows", uint16: [60000]) }
         Self.expectError(folder, "Pixel Data holds")
     }
+
+    /// The header-only read starts with a 64 KiB prefix; a prefix that ends exactly where an element ends
+    /// (before Pixel Data) must still lead to reading the whole header.
+    @Test("a header whose elements end exactly at the 64 KiB prefix boundary")
+    func prefixBoundary() throws {
+        let folder = try TestEnvironment.makeScratchDirectory("prefix")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try CTSeriesWriter.write(Self.volume(), context: Self.context, to: folder)
+        let url = folder.appendingPathComponent("CT_0001.dcm")
+        var d = try DICOMFile.read(contentsOf: url).dataSet
+        let padding = Tag(0x0029, 0x1010)  // a private element (OB) that pushes Pixel Data to byte 65,536
+        d[padding] = DataElement(tag: padding, vr: .OB, value: .bytes([]))
+        let before = DataSetWriter.fileBytes(d)
+        let pixelStart = before.count - (d[Tag(0x7FE0, 0x0010)]!.bytes!.count + 12)
+        d[padding] = DataElement(tag: padding, vr: .OB, value: .bytes(Array(repeating: 0, count: 65_536 - pixelStart)))
+        try DataSetWriter.write(d, to: url)
+        let header = try DICOMFile.read(contentsOf: url, stopBeforePixelData: true)
+        #expect(header.pixelDataRange?.lowerBound == 65_536 + 12)
+        #expect(try CTSeriesReader.read(directory: folder).volume.huValues == Self.volume().huValues)
+    }
 }

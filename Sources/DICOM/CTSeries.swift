@@ -178,6 +178,9 @@ public enum CTSeriesReader {
                 scan.damaged.append((url, e))
                 continue
             }
+            for note in file.notes where !scan.warnings.contains(where: { $0.hasSuffix(note) }) {
+                scan.warnings.append("\(name) (and possibly others): \(note)")
+            }
             let sopClass = file.dataSet.string("SOPClassUID") ?? ""
             guard sopClass == ctImageStorage else {
                 scan.otherObjects.append((url, sopClass))

@@ -20,6 +20,9 @@ public struct DICOMFile: Sendable {
     public var pixelDataVR: VR?
     /// Why the Pixel Data cannot be read, when a header-only read found it encapsulated (compressed).
     public var pixelDataError: DICOMError?
+    /// Departures from the standard that the reader worked around (for the log), e.g. a File Meta that
+    /// states the wrong VR encoding.
+    public var notes: [String] = []
 
     /// Reads a file.
     /// - Parameters:
@@ -109,10 +112,21 @@ public struct DICOMFile: Sendable {
                 .notDICOM, "the file has a DICM prefix but no File Meta Information (group 0002) after it", offset: 132)
         }
         let stated = meta.string(Tag(0x0002, 0x0010))
-        let syntax: TransferSyntax
+        var syntax: TransferSyntax
+        var notes: [String] = []
         if let stated {
             if let native = TransferSyntax.native(uid: stated) {
                 syntax = native
+                // Some exports state one little-endian syntax and write the other (FIELD.md §5.1): the first
+                // element shows which (bytes 4–5 spell a VR only in explicit VR).
+                if !native.isBigEndian, let seen = try? guessSyntax(bytes, at: start), !seen.isBigEndian,
+                    seen.isExplicitVR != native.isExplicitVR
+                {
+                    notes.append(
+                        "File Meta states \(native.name) but the data set is encoded as \(seen.name); read as the latter"
+                    )
+                    syntax = seen
+                }
             } else if TransferSyntax.isEncapsulated(stated) {
                 syntax = .explicitVRLittleEndian  // PS3.5 §A.4: encapsulated syntaxes are explicit VR LE
             } else if stated == "1.2.840.10008.1.2.1.99" {
@@ -135,12 +149,13 @@ public struct DICOMFile: Sendable {
         let dataSet = try parser.parseTopLevel()
         if fileSize > bytes.count && parser.pixelData == nil && parser.encapsulatedPixelDataError == nil {
             // A prefix that ended on an element boundary before Pixel Data: the caller reads the whole file.
-            throw DICOMError(.truncated, "the header continues past the \(bytes.count)-byte prefix", offset: bytes.count)
+            throw DICOMError(
+                .truncated, "the header continues past the \(bytes.count)-byte prefix", offset: bytes.count)
         }
         let pixels = parser.pixelData.map { $0.offset..<($0.offset + $0.length) }
         return DICOMFile(
             meta: meta, dataSet: dataSet, transferSyntax: syntax, hasPreamble: hasPreamble, pixelDataRange: pixels,
-            pixelDataVR: parser.pixelData?.vr, pixelDataError: parser.encapsulatedPixelDataError)
+            pixelDataVR: parser.pixelData?.vr, pixelDataError: parser.encapsulatedPixelDataError, notes: notes)
     }
 
     /// Recognises the transfer syntax of a data set that has no File Meta from its first element.

@@ -26,8 +26,9 @@ public struct Plan: Sendable {
     /// Features present in the plan that Penumbra does not model (wedges, blocks, compensators, boli),
     /// one line each; empty when the plan is fully supported.
     public let unsupportedFeatures: [String]
-    /// Values that were absent and filled with a documented default, one line each.
-    public let notes: [String]
+    /// Values that were absent and filled with a documented default, and encoding problems worked around,
+    /// one line each.
+    public internal(set) var notes: [String]
 
     /// RT Plan Storage (PS3.4 Annex B).
     public static let sopClassUID = "1.2.840.10008.5.1.4.1.1.481.5"
@@ -225,6 +226,7 @@ extension Plan {
     public init(contentsOf url: URL) throws {
         let file = try DICOMFile.read(contentsOf: url)
         do { try self.init(file.dataSet) } catch let e as DICOMError { throw e.inFile(url.path) }
+        notes = file.notes + notes
     }
 
     /// Builds a plan from a parsed data set.

@@ -96,4 +96,23 @@ struct EncodingTests {
             #expect(e.kind == .unsupportedCharacterSet && e.description.contains("dcmconv"))
         }
     }
+
+    @Test("File Meta stating the wrong little-endian VR encoding: read as the data set is encoded, with a note")
+    func mislabelledSyntax() throws {
+        for (stated, actual) in [
+            (TransferSyntax.explicitVRLittleEndian, TransferSyntax.implicitVRLittleEndian),
+            (.implicitVRLittleEndian, .explicitVRLittleEndian),
+        ] {
+            let d = Self.nested()
+            let withMeta = DataSetWriter.fileBytes(d, syntax: stated)
+            let bytes =
+                Array(withMeta.dropLast(DataSetWriter.encode(d, syntax: stated).count))
+                + DataSetWriter.encode(d, syntax: actual)
+            let file = try DICOMFile.parse(bytes)
+            #expect(file.transferSyntax == actual)
+            #expect(file.notes.count == 1 && file.notes[0].contains(actual.name))
+            #expect(try file.dataSet.sequence("BeamSequence")?.first?.sequence("ControlPointSequence")?.count == 2)
+        }
+        #expect(try DICOMFile.parse(DataSetWriter.fileBytes(Self.nested())).notes.isEmpty)
+    }
 }

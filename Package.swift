@@ -24,6 +24,7 @@ let package = Package(
         .target(name: "Phantom", dependencies: ["Geometry"]),
         .target(name: "DICOM", dependencies: ["Geometry"]),
         .target(name: "ExamplePatients", dependencies: ["DICOM", "Phantom", "Geometry"]),
+        .target(name: "PatientImport", dependencies: ["DICOM", "Phantom", "Geometry"]),
 
         // MARK: - Command line
         .executableTarget(
@@ -31,7 +32,7 @@ let package = Package(
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                "DICOM", "Phantom", "ExamplePatients", "Geometry",
+                "DICOM", "Phantom", "ExamplePatients", "PatientImport", "Geometry",
             ]
         ),
 
@@ -40,7 +41,10 @@ let package = Package(
         .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Geometry", "TestSupport"]),
         .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Geometry", "TestSupport"]),
-        .testTarget(name: "ExamplePatientsTests", dependencies: ["ExamplePatients", "DICOM", "Phantom", "Geometry", "TestSupport"]),
+        .testTarget(
+            name: "ExamplePatientsTests",
+            dependencies: ["ExamplePatients", "PatientImport", "DICOM", "Phantom", "Geometry", "TestSupport"]),
+        .testTarget(name: "PatientImportTests", dependencies: ["PatientImport", "DICOM", "Phantom", "Geometry"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,7 @@
 import DICOM
 import Foundation
 import Geometry
+import PatientImport
 import Phantom
 import TestSupport
 import Testing
@@ -46,13 +47,7 @@ struct ThoraxExampleTests {
             set.roi(named: "PTV")?.interpretedType == "PTV" && set.roi(named: "BODY")?.interpretedType == "EXTERNAL")
         let grid = VoxelGrid(counts: (160, 160, 100), originCM: Vec3(-20, -20, -15), spacingCM: Vec3(0.25, 0.25, 0.3))
         func occupancy(_ name: String) -> [Float] {
-            let roi = set.roi(named: name)!
-            let planes = roi.closedPlanarContoursByZ.map {
-                PlanarStructure.Plane(
-                    zCM: $0.zMM / 10, polygons: $0.polygons.map { $0.map { SIMD2($0.x / 10, $0.y / 10) } })
-            }
-            return StructureRasterizer.occupancy(
-                of: PlanarStructure(name: name, planes: planes), on: grid, supersampling: 2)
+            StructureRasterizer.occupancy(of: set.roi(named: name)!.planarStructureCM, on: grid, supersampling: 2)
         }
         let gtv = occupancy("GTV"), ptv = occupancy("PTV"), lung = occupancy("LUNG_L")
         let gtvCC = gtv.reduce(0.0) { $0 + Double($1) } * grid.voxelVolumeCM3

@@ -36,6 +36,7 @@ let package = Package(
         .target(name: "Phantom", dependencies: ["Geometry"]),
         .target(name: "DICOM", dependencies: ["Geometry"]),
         .target(name: "ExamplePatients", dependencies: ["DICOM", "Phantom", "Geometry"]),
+        .target(name: "PatientImport", dependencies: ["DICOM", "Phantom", "Geometry"]),
         .target(name: "Transport", dependencies: ["Geometry", "Phantom", "Physics"]),
 
         // MARK: - Physics
@@ -55,7 +56,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 "Physics",
-                "DICOM", "Phantom", "ExamplePatients", "Geometry", "Analysis", "Report",
+                "DICOM", "Phantom", "ExamplePatients", "PatientImport", "Geometry", "Analysis", "Report",
                 "Transport",
             ]
         ),
@@ -71,11 +72,14 @@ let package = Package(
         // Runs the built `penumbra` executable (beside the test bundle) on real files.
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
         .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Geometry", "TestSupport"]),
-        .testTarget(name: "ExamplePatientsTests", dependencies: ["ExamplePatients", "DICOM", "Phantom", "Geometry", "TestSupport"]),
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Geometry", "TestSupport"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "TestSupport"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Phantom", "Geometry", "TestSupport"]),
         .testTarget(name: "ValidationTests", dependencies: ["Transport", "Phantom", "Geometry", "TestSupport"]),
+        .testTarget(
+            name: "ExamplePatientsTests",
+            dependencies: ["ExamplePatients", "PatientImport", "DICOM", "Phantom", "Geometry", "TestSupport"]),
+        .testTarget(name: "PatientImportTests", dependencies: ["PatientImport", "DICOM", "Phantom", "Geometry"]),
     ],
     swiftLanguageModes: [.v6]
 )

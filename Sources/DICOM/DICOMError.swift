@@ -53,6 +53,7 @@ public struct DICOMError: Error, CustomStringConvertible, Sendable {
         self.elementPath = elementPath
     }
 
+    /// The location (file, byte, element path) followed by the message.
     public var description: String {
         var where_: [String] = []
         if let file { where_.append(file) }

@@ -1,18 +1,22 @@
 import Foundation
 import Geometry
-import Testing
 import TestSupport
+import Testing
 
 @testable import DICOM
 
 @Suite("CT series orientation, spacing and grouping checks")
 struct CTSeriesCheckTests {
-    static let context = StudyContext(patient: PatientIdentity(), studyInstanceUID: "1.2.3", frameOfReferenceUID: "1.2.3.4", studyDate: "", studyTime: "", description: "")
+    static let context = StudyContext(
+        patient: PatientIdentity(), studyInstanceUID: "1.2.3", frameOfReferenceUID: "1.2.3.4", studyDate: "",
+        studyTime: "", description: "")
 
     /// A small volume whose HU encode the voxel index, so any misplacement shows.
     static func volume(nx: Int = 12, ny: Int = 9, nz: Int = 5, series: String = "1.2.3.5") -> Volume {
         let hu = (0..<(nx * ny * nz)).map { Float($0 % 2000) - 1000 }
-        return Volume(counts: (nx, ny, nz), originMM: Vec3(-30, -20.5, 100), spacingMM: Vec3(2, 2.5, 3), huValues: hu, patientPosition: .HFS, seriesInstanceUID: series, frameOfReferenceUID: "1.2.3.4", studyInstanceUID: "1.2.3")
+        return Volume(
+            counts: (nx, ny, nz), originMM: Vec3(-30, -20.5, 100), spacingMM: Vec3(2, 2.5, 3), huValues: hu,
+            patientPosition: .HFS, seriesInstanceUID: series, frameOfReferenceUID: "1.2.3.4", studyInstanceUID: "1.2.3")
     }
 
     static func write(_ v: Volume) throws -> URL {
@@ -23,7 +27,8 @@ struct CTSeriesCheckTests {
 
     /// Rewrites every slice of a folder with a data-set edit.
     static func edit(_ folder: URL, _ change: (inout DataSet, Int) throws -> Void) throws {
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("CT_") }.sorted()
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("CT_") }
+            .sorted()
         for (k, name) in names.enumerated() {
             let url = folder.appendingPathComponent(name)
             var d = try DICOMFile.read(contentsOf: url).dataSet
@@ -49,14 +54,19 @@ struct CTSeriesCheckTests {
         let folder = try Self.write(v)
         defer { try? FileManager.default.removeItem(at: folder) }
         let (back, warnings) = try CTSeriesReader.read(directory: folder)
-        #expect(warnings.isEmpty && back.huValues == v.huValues && back.originMM == v.originMM && back.spacingMM == v.spacingMM)
+        #expect(
+            warnings.isEmpty && back.huValues == v.huValues && back.originMM == v.originMM
+                && back.spacingMM == v.spacingMM)
     }
 
     /// Re-encodes each slice with another row/column direction; the reader must undo it.
-    @Test("flipped and transposed in-plane axes are undone (HFP/FFS/FFP-style orientations)", arguments: [
-        (Vec3(-1, 0, 0), Vec3(0, -1, 0), "HFP"), (Vec3(-1, 0, 0), Vec3(0, 1, 0), "FFS"), (Vec3(1, 0, 0), Vec3(0, -1, 0), "FFP"),
-        (Vec3(0, 1, 0), Vec3(1, 0, 0), "HFS"),
-    ])
+    @Test(
+        "flipped and transposed in-plane axes are undone (HFP/FFS/FFP-style orientations)",
+        arguments: [
+            (Vec3(-1, 0, 0), Vec3(0, -1, 0), "HFP"), (Vec3(-1, 0, 0), Vec3(0, 1, 0), "FFS"),
+            (Vec3(1, 0, 0), Vec3(0, -1, 0), "FFP"),
+            (Vec3(0, 1, 0), Vec3(1, 0, 0), "HFS"),
+        ])
     func orientations(row: Vec3, column: Vec3, position: String) throws {
         let v = Self.volume()
         let folder = try Self.write(v)
@@ -73,7 +83,8 @@ struct CTSeriesCheckTests {
             for r in 0..<rows {
                 for c in 0..<columns {
                     let p = ipp + row * (Double(c) * dc) + column * (Double(r) * dr)
-                    let i = Int(((p.x - v.originMM.x) / v.spacingMM.x).rounded()), j = Int(((p.y - v.originMM.y) / v.spacingMM.y).rounded())
+                    let i = Int(((p.x - v.originMM.x) / v.spacingMM.x).rounded()),
+                        j = Int(((p.y - v.originMM.y) / v.spacingMM.y).rounded())
                     let u = UInt16(bitPattern: Int16(v[i, j, k]))
                     pixels += [UInt8(u & 0xFF), UInt8(u >> 8)]
                 }
@@ -133,7 +144,8 @@ struct CTSeriesCheckTests {
         let other = try Self.write(Self.volume(nz: 3, series: "1.2.3.6"))
         defer { try? FileManager.default.removeItem(at: other) }
         for name in try FileManager.default.contentsOfDirectory(atPath: other.path) {
-            try FileManager.default.copyItem(at: other.appendingPathComponent(name), to: folder.appendingPathComponent("B" + name))
+            try FileManager.default.copyItem(
+                at: other.appendingPathComponent(name), to: folder.appendingPathComponent("B" + name))
         }
         try Data("not dicom".utf8).write(to: folder.appendingPathComponent("notes.txt"))
         Self.expectError(folder, "2 CT series")
@@ -147,7 +159,8 @@ struct CTSeriesCheckTests {
         let v = Self.volume(nx: 300, ny: 256, nz: 2)
         let folder = try Self.write(v)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let header = try DICOMFile.read(contentsOf: folder.appendingPathComponent("CT_0001.dcm"), stopBeforePixelData: true)
+        let header = try DICOMFile.read(
+            contentsOf: folder.appendingPathComponent("CT_0001.dcm"), stopBeforePixelData: true)
         #expect(header.pixelDataRange?.count == 300 * 256 * 2)
         #expect(header.dataSet[Tag(0x7FE0, 0x0010)] == nil)  // pixel data not loaded with the header
         let (back, _) = try CTSeriesReader.read(directory: folder)
@@ -165,5 +178,25 @@ struct CTSeriesCheckTests {
         try CTSeriesWriter.write(Self.volume(), context: Self.context, to: folder)
         try Self.edit(folder) { d, _ in d.set("Rows", uint16: [60000]) }
         Self.expectError(folder, "Pixel Data holds")
+    }
+
+    /// The header-only read starts with a 64 KiB prefix; a prefix that ends exactly where an element ends
+    /// (before Pixel Data) must still lead to reading the whole header.
+    @Test("a header whose elements end exactly at the 64 KiB prefix boundary")
+    func prefixBoundary() throws {
+        let folder = try TestEnvironment.makeScratchDirectory("prefix")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try CTSeriesWriter.write(Self.volume(), context: Self.context, to: folder)
+        let url = folder.appendingPathComponent("CT_0001.dcm")
+        var d = try DICOMFile.read(contentsOf: url).dataSet
+        let padding = Tag(0x0029, 0x1010)  // a private element (OB) that pushes Pixel Data to byte 65,536
+        d[padding] = DataElement(tag: padding, vr: .OB, value: .bytes([]))
+        let before = DataSetWriter.fileBytes(d)
+        let pixelStart = before.count - (d[Tag(0x7FE0, 0x0010)]!.bytes!.count + 12)
+        d[padding] = DataElement(tag: padding, vr: .OB, value: .bytes(Array(repeating: 0, count: 65_536 - pixelStart)))
+        try DataSetWriter.write(d, to: url)
+        let header = try DICOMFile.read(contentsOf: url, stopBeforePixelData: true)
+        #expect(header.pixelDataRange?.lowerBound == 65_536 + 12)
+        #expect(try CTSeriesReader.read(directory: folder).volume.huValues == Self.volume().huValues)
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import DICOM
 
@@ -95,7 +95,10 @@ struct RTObjectTests {
         #expect(file.meta.elements.isEmpty)
     }
 
-    static let doses = ["pydicom/rtdose.dcm", "dicompyler-core/rtdose.dcm", "tg119:RTDOSE_A_open10x10.dcm", "tg119:RTDOSE_B_9field_optimized.dcm"]
+    static let doses = [
+        "pydicom/rtdose.dcm", "dicompyler-core/rtdose.dcm", "tg119:RTDOSE_A_open10x10.dcm",
+        "tg119:RTDOSE_B_9field_optimized.dcm",
+    ]
 
     @Test("RT Dose grid, geometry and values match pydicom", arguments: doses)
     func dose(_ name: String) throws {
@@ -103,8 +106,11 @@ struct RTObjectTests {
         if !name.hasPrefix("tg119:") { try #require(TestFiles.available, Comment(rawValue: TestFiles.missingMessage)) }
         let dose = try DoseVolume(contentsOf: url)
         let ref = try PydicomSummary.of(url)["dose"] as! [String: Any]
-        #expect(dose.counts.x == ref["columns"] as! Int && dose.counts.y == ref["rows"] as! Int && dose.counts.z == ref["frames"] as! Int)
-        let position = ref["position"] as! [Double], spacing = ref["spacing"] as! [Double], offsets = ref["offsets"] as! [Double]
+        #expect(
+            dose.counts.x == ref["columns"] as! Int && dose.counts.y == ref["rows"] as! Int
+                && dose.counts.z == ref["frames"] as! Int)
+        let position = ref["position"] as! [Double], spacing = ref["spacing"] as! [Double],
+            offsets = ref["offsets"] as! [Double]
         #expect(dose.originMM.x == position[0] && dose.originMM.y == position[1])
         #expect(abs(dose.originMM.z - (position[2] + (offsets.min()! - (offsets[0] == 0 ? 0 : position[2])))) < 1e-6)
         #expect(dose.spacingMM.x == spacing[1] && dose.spacingMM.y == spacing[0])
@@ -133,7 +139,9 @@ struct RTObjectTests {
         let folder = try TestEnvironment.makeScratchDirectory("expb")
         defer { try? FileManager.default.removeItem(at: folder) }
         let converted = folder.appendingPathComponent("le.dcm")
-        let out = try runProgram(URL(fileURLWithPath: "/usr/bin/dcmconv"), ["+te", TestFiles.url("pydicom/rtdose_expb.dcm").path, converted.path])
+        let out = try runProgram(
+            URL(fileURLWithPath: "/usr/bin/dcmconv"),
+            ["+te", TestFiles.url("pydicom/rtdose_expb.dcm").path, converted.path])
         try #require(out.status == 0, Comment(rawValue: out.standardError))
         #expect(try DoseVolume(contentsOf: converted).values == big.values)
     }
@@ -159,9 +167,15 @@ struct RTObjectTests {
         let header = try DICOMFile.read(contentsOf: url, stopBeforePixelData: true)
         #expect(header.transferSyntax == .explicitVRBigEndian)
         let bytes = try header.readPixelData(contentsOf: url)
-        let values = stride(from: 0, to: bytes.count, by: 2).map { Int(Int16(bitPattern: UInt16(bytes[$0]) | UInt16(bytes[$0 + 1]) << 8)) }
-        let out = try runPython("import sys, pydicom; a = pydicom.dcmread(sys.argv[1]).pixel_array; print(int(a.astype('int64').sum()), int(a[10, 20]))", arguments: [url.path])
-        let ref = out.standardOutput.split(separator: " ").map { Int($0.trimmingCharacters(in: .whitespacesAndNewlines))! }
+        let values = stride(from: 0, to: bytes.count, by: 2).map {
+            Int(Int16(bitPattern: UInt16(bytes[$0]) | UInt16(bytes[$0 + 1]) << 8))
+        }
+        let out = try runPython(
+            "import sys, pydicom; a = pydicom.dcmread(sys.argv[1]).pixel_array; print(int(a.astype('int64').sum()), int(a[10, 20]))",
+            arguments: [url.path])
+        let ref = out.standardOutput.split(separator: " ").map {
+            Int($0.trimmingCharacters(in: .whitespacesAndNewlines))!
+        }
         #expect(values.reduce(0, +) == ref[0])
         #expect(values[10 * 64 + 20] == ref[1])
     }

@@ -17,7 +17,7 @@ struct Penumbra: AsyncParsableCommand {
         version: PenumbraVersion.string,
         subcommands: [
             VersionCommand.self, CoordinatorCommand.self, WorkerCommand.self, SubmitCommand.self, StatusCommand.self,
-            CancelCommand.self, ResultCommand.self,
+            CancelCommand.self, ResultCommand.self, KeygenCommand.self,
         ]
     )
 }

@@ -76,6 +76,7 @@ validate: deps
 
 bench: deps
 	$(SWIFT) build -c release
+	.build/release/cluster-benchmark
 	@echo "benchmarks: see benchmarks/RESULTS.md"
 
 demo: build

@@ -61,6 +61,13 @@ let package = Package(
             ]
         ),
 
+        // MARK: - Benchmarks (`make bench`)
+        .executableTarget(
+            name: "cluster-benchmark",
+            dependencies: ["Cluster", .product(name: "Logging", package: "swift-log")],
+            path: "benchmarks/ClusterBenchmark"
+        ),
+
         // MARK: - Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),

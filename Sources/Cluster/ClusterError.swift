@@ -10,6 +10,8 @@ public enum ClusterError: Error, Hashable, Sendable, CustomStringConvertible {
     case unknownJob(UInt64)
     /// A state directory or checkpoint that cannot be read or written.
     case storage(String)
+    /// Settings that do not fit together.
+    case configuration(String)
     /// The coordinator did not answer in time.
     case timeout(String)
     /// The coordinator refused a request.
@@ -22,6 +24,7 @@ public enum ClusterError: Error, Hashable, Sendable, CustomStringConvertible {
         case let .tallyOverflow(reason): "tally overflow: \(reason); split the job into several jobs"
         case let .unknownJob(id): "no job \(id) on this coordinator; list jobs with 'penumbra status'"
         case let .storage(reason): "state storage: \(reason)"
+        case let .configuration(reason): "configuration: \(reason)"
         case let .timeout(reason): "timed out: \(reason); is the coordinator running and reachable?"
         case let .refused(reason): "refused by the coordinator: \(reason)"
         }

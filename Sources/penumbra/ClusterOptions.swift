@@ -27,18 +27,34 @@ struct CurveClientOptions: ParsableArguments {
     @Option(name: .long, help: "The coordinator's CURVE public key (Z85, 40 characters); required off loopback.")
     var serverKey: String?
 
+    @Option(name: .long, help: "A file holding this peer's CURVE secret key (from 'penumbra keygen'); a fresh key otherwise.")
+    var curveKeyFile: String?
+
     @Flag(name: .long, help: "Allow plain TCP to a non-loopback coordinator (unencrypted, unauthenticated).")
     var allowPlaintext = false
 
     func settings(for endpoint: String) throws -> CurveSettings {
         if let serverKey {
-            return .client(try CurveKeyPair.generate(), serverPublicKey: serverKey)
+            let keys = try curveKeyFile.map(readKeyPair) ?? CurveKeyPair.generate()
+            return .client(keys, serverPublicKey: serverKey)
         }
+        guard curveKeyFile == nil else { throw ValidationError("--curve-key-file needs --server-key") }
         guard CurveSettings.isLocal(endpoint) || allowPlaintext else {
             throw ValidationError(
                 "\(endpoint) is not on loopback: pass --server-key with the coordinator's public key, or --allow-plaintext")
         }
         return .none
+    }
+}
+
+/// The key pair whose secret key (Z85) is the first line of `path`.
+func readKeyPair(_ path: String) throws -> CurveKeyPair {
+    let secret = try String(contentsOfFile: path, encoding: .utf8)
+        .split(whereSeparator: \.isNewline).first.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
+    do {
+        return try CurveKeyPair(publicKey: try CurveKeyPair.publicKey(forSecretKey: secret), secretKey: secret)
+    } catch {
+        throw ValidationError("\(path) does not hold a CURVE secret key (40 Z85 characters); make one with 'penumbra keygen'")
     }
 }
 

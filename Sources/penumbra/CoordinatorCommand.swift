@@ -24,6 +24,9 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(name: .long, help: "A file holding the coordinator's CURVE secret key (Z85); enables encryption.")
     var curveSecretKeyFile: String?
 
+    @Option(name: .long, help: "A file of CURVE public keys (one per line, # comments) of the workers and clients allowed to connect.")
+    var allowedKeys: String?
+
     @Flag(name: .long, help: "Allow plain TCP on a non-loopback address (unencrypted, unauthenticated).")
     var allowPlaintext = false
 
@@ -37,8 +40,7 @@ struct CoordinatorCommand: ParsableCommand {
         let logger = Logger(label: "penumbra.coordinator")
         let curve: CurveSettings
         if let file = curveSecretKeyFile {
-            let secret = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-            let keys = try CurveKeyPair(publicKey: try CurveKeyPair.publicKey(forSecretKey: secret), secretKey: secret)
+            let keys = try readKeyPair(file)
             logger.info("CURVE on; public key \(keys.publicKey)")
             curve = .server(keys)
         } else {
@@ -47,6 +49,13 @@ struct CoordinatorCommand: ParsableCommand {
             }
             curve = .none
         }
+        var allowed: Set<String>?
+        if let allowedKeys {
+            guard curveSecretKeyFile != nil else { throw ValidationError("--allowed-keys needs --curve-secret-key-file") }
+            let lines = try String(contentsOfFile: allowedKeys, encoding: .utf8).split(whereSeparator: \.isNewline)
+            allowed = Set(lines.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") })
+            logger.info("\(allowed!.count) client keys allowed")
+        }
         var policy = LivenessPolicy.standard
         policy.heartbeatInterval = .milliseconds(heartbeatMS)
         let stop = StopSignal()
@@ -54,7 +63,8 @@ struct CoordinatorCommand: ParsableCommand {
         let context = try Context()
         let store = try JobStore(directory: URL(fileURLWithPath: state))
         let server = try CoordinatorServer(
-            context: context, endpoint: bind, store: store, policy: policy, curve: curve, logger: logger)
+            context: context, endpoint: bind, store: store, policy: policy, curve: curve, allowedClientKeys: allowed,
+            logger: logger)
         // Unbuffered, so that a supervisor reading the pipe learns the endpoint at once.
         FileHandle.standardOutput.write(Data((server.endpoint + "\n").utf8))
         try server.run(until: stop)

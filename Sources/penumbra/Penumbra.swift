@@ -18,7 +18,7 @@ struct Penumbra: AsyncParsableCommand {
         subcommands: [
             VersionCommand.self, SimulateCommand.self, ExampleCommand.self, DICOMCommand.self, DVHCommand.self, PhysicsCommand.self,
             CoordinatorCommand.self, WorkerCommand.self, SubmitCommand.self, StatusCommand.self,
-            CancelCommand.self, ResultCommand.self,
+            CancelCommand.self, ResultCommand.self, KeygenCommand.self,
         ]
     )
 }

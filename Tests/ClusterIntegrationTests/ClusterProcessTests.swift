@@ -194,4 +194,51 @@ struct ClusterProcessTests {
         guard connected == 0 else { throw ClusterError.storage("connect to port \(port) failed") }
         _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     }
+
+    @Test("CURVE end to end: keygen, an allow-list, a listed worker and client work, an unlisted worker never joins")
+    func curveWithAllowedKeys() throws {
+        let directory = try TestEnvironment.makeScratchDirectory("penumbra-curve")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let keys = directory.appendingPathComponent("keys")
+        func keygen(_ name: String) throws -> String {
+            let output = try runProgram(ChildProcess.binary, ["keygen", name, "--out", keys.path])
+            #expect(output.status == 0, "\(output.standardError)")
+            return output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let server = try keygen("coordinator"), workerKey = try keygen("worker"), clientKey = try keygen("client")
+        _ = try keygen("stranger")
+        let secretMode = try FileManager.default.attributesOfItem(atPath: keys.appendingPathComponent("worker.key").path)[.posixPermissions] as? Int
+        #expect(secretMode == 0o600)
+        let allowed = directory.appendingPathComponent("allowed")
+        try "# workers and clients\n\(workerKey)\n\(clientKey)\n".write(to: allowed, atomically: true, encoding: .utf8)
+
+        let coordinator = try ChildProcess(
+            ["coordinator", "--bind", "tcp://127.0.0.1:*", "--state", directory.appendingPathComponent("state").path,
+             "--curve-secret-key-file", keys.appendingPathComponent("coordinator.key").path, "--allowed-keys", allowed.path]
+                + Self.heartbeat, logsIn: directory, name: "coordinator")
+        defer { coordinator.kill(SIGTERM) }
+        let endpoint = try coordinator.firstLine()
+        func startWorker(_ name: String) throws -> ChildProcess {
+            try ChildProcess(
+                ["worker", "--connect", endpoint, "--server-key", server, "--curve-key-file",
+                 keys.appendingPathComponent("\(name).key").path] + Self.heartbeat, logsIn: directory, name: name)
+        }
+        let stranger = try startWorker("stranger")
+        defer { stranger.kill(SIGTERM) }
+        let listed = try startWorker("worker")
+        defer { listed.kill(SIGTERM) }
+        var spec = Self.spec
+        spec.parameters = []
+        let output = try runProgram(
+            ChildProcess.binary,
+            ["submit", "--coordinator", endpoint, "--server-key", server, "--curve-key-file",
+             keys.appendingPathComponent("client.key").path, "--grid", "16x16x12", "--slab-planes", "3",
+             "--histories", "20000", "--histories-per-unit", "1000", "--seed", "\(spec.seed)",
+             "--out", directory.appendingPathComponent("result").path, "--log-level", "error"])
+        #expect(output.status == 0, "\(output.standardError)")
+        let tally = try TallyCheckpoint.read(from: directory.appendingPathComponent("result/tally.pntally")).tally
+        #expect(tally == Self.reference)
+        #expect(coordinator.errorLog.contains("refused a CURVE client"))
+        #expect(coordinator.errorLog.components(separatedBy: "joined").count == 2, "only the listed worker joins")
+    }
 }

@@ -40,9 +40,10 @@ struct EmbeddedClusterTests {
         #expect(throws: ClusterError.self) { try client.cancel(jobID: 42) }
     }
 
-    @Test("A coordinator over tcp:// with CURVE serves workers that know its key")
+    @Test("A coordinator over tcp:// with CURVE serves only the workers and clients whose keys it allows")
     func curve() throws {
         let keys = try CurveKeyPair.generate()
+        let workerKeys = try CurveKeyPair.generate(), clientKeys = try CurveKeyPair.generate()
         let context = try Context()
         let stop = StopSignal()
         let ready = DispatchSemaphore(value: 0)
@@ -51,7 +52,8 @@ struct EmbeddedClusterTests {
         Thread {
             defer { done.signal() }
             guard let server = try? CoordinatorServer(
-                context: context, endpoint: "tcp://127.0.0.1:*", store: nil, policy: Self.fast, curve: .server(keys), logger: Self.logger)
+                context: context, endpoint: "tcp://127.0.0.1:*", store: nil, policy: Self.fast, curve: .server(keys),
+                allowedClientKeys: [workerKeys.publicKey, clientKeys.publicKey], logger: Self.logger)
             else { ready.signal(); return }
             endpoint.withLock { $0 = server.endpoint }
             ready.signal()
@@ -63,7 +65,7 @@ struct EmbeddedClusterTests {
             defer { done.signal() }
             let worker = try? WorkerClient(
                 context: context, endpoint: bound, executor: SyntheticWorkload(), threads: 1, name: "curve",
-                policy: Self.fast, curve: .client(try! CurveKeyPair.generate(), serverPublicKey: keys.publicKey), logger: Self.logger)
+                policy: Self.fast, curve: .client(workerKeys, serverPublicKey: keys.publicKey), logger: Self.logger)
             _ = try? worker?.run(until: stop)
         }.start()
         defer {
@@ -72,17 +74,19 @@ struct EmbeddedClusterTests {
             done.wait()
         }
         let client = try ClusterClient(
-            context: context, endpoint: bound, curve: .client(try CurveKeyPair.generate(), serverPublicKey: keys.publicKey))
+            context: context, endpoint: bound, curve: .client(clientKeys, serverPublicKey: keys.publicKey))
         let spec = Samples.spec(histories: 300, perUnit: 100)
         let job = try client.submit(spec)
         #expect(try client.wait(jobID: job, every: .milliseconds(20)).state == .completed)
         #expect(try client.fetch(jobID: job).tally == ManualCluster.reference(spec))
-        // A client that believes another key never gets an answer.
-        let impostor = try ClusterClient(
-            context: context, endpoint: bound,
-            curve: .client(try CurveKeyPair.generate(), serverPublicKey: try CurveKeyPair.generate().publicKey),
-            timeout: .milliseconds(500))
-        #expect(throws: ClusterError.self) { try impostor.status() }
+        // A client that believes another server key, or whose own key is not allowed, never gets an answer.
+        for curve in [
+            CurveSettings.client(clientKeys, serverPublicKey: try CurveKeyPair.generate().publicKey),
+            CurveSettings.client(try CurveKeyPair.generate(), serverPublicKey: keys.publicKey),
+        ] {
+            let impostor = try ClusterClient(context: context, endpoint: bound, curve: curve, timeout: .milliseconds(500))
+            #expect(throws: ClusterError.timeout("no reply to STATUS_REQUEST within 0.5 seconds")) { try impostor.status() }
+        }
     }
 
     @Test("An embedded coordinator with a state directory resumes a job after it is stopped mid-way")

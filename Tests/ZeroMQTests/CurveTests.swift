@@ -50,3 +50,48 @@ struct CurveTests {
         #expect(frames == nil)
     }
 }
+
+@Suite("CURVE allowed client keys (ZAP)")
+struct CurveAuthenticatorTests {
+    @Test("Only a client whose public key is allowed gets through")
+    func allowList() throws {
+        let context = try Context()
+        let serverKeys = try CurveKeyPair.generate()
+        let allowed = try CurveKeyPair.generate(), stranger = try CurveKeyPair.generate()
+        let authenticator = try CurveAuthenticator(context: context, allowedPublicKeys: [allowed.publicKey])
+        defer { authenticator.stop() }
+        let server = try Socket(context, .router)
+        try server.setZAPDomain(CurveAuthenticator.domain)
+        try server.makeCurveServer(serverKeys)
+        try server.bind("tcp://127.0.0.1:*")
+        let endpoint = try server.lastEndpoint()
+
+        func deliver(as keys: CurveKeyPair, waitMS: Int32) throws -> [[UInt8]]? {
+            let client = try Socket(context, .dealer)
+            try client.makeCurveClient(serverPublicKey: serverKeys.publicKey, keyPair: keys)
+            try client.connect(endpoint)
+            try client.send([Array("hello".utf8)])
+            try server.setReceiveTimeout(milliseconds: waitMS)
+            return try server.receive()
+        }
+        // 700 ms is hundreds of loopback handshakes: a delivered message would be here.
+        #expect(try deliver(as: stranger, waitMS: 700) == nil)
+        #expect(try deliver(as: allowed, waitMS: 5_000)?.last == Array("hello".utf8))
+    }
+
+    @Test("A second handler in the same context is refused; a malformed allowed key is refused")
+    func errors() throws {
+        let context = try Context()
+        let first = try CurveAuthenticator(context: context, allowedPublicKeys: [])
+        defer { first.stop() }
+        #expect(throws: ZMQError.self) { try CurveAuthenticator(context: context, allowedPublicKeys: []) }
+        #expect(throws: ZMQError.self) { try CurveAuthenticator(context: try Context(), allowedPublicKeys: ["short"]) }
+    }
+
+    @Test("Malformed ZAP requests get a 500, non-CURVE mechanisms a 400")
+    func answers() {
+        #expect(CurveAuthenticator.answer([[1]], [], { _, _ in })[2] == Array("500".utf8))
+        let null = [Array("1.0".utf8), [7], [], [], [], Array("NULL".utf8)]
+        #expect(CurveAuthenticator.answer(null, [], { _, _ in })[2] == Array("400".utf8))
+    }
+}

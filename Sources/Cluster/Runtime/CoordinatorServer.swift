@@ -12,6 +12,7 @@ public final class CoordinatorServer {
     public static let checkpointInterval: Duration = .seconds(10)
 
     private let socket: Socket
+    private let authenticator: CurveAuthenticator?
     private var machine: Coordinator
     private let store: JobStore?
     private let logger: Logger
@@ -30,14 +31,27 @@ public final class CoordinatorServer {
     ///   - store: the durable state, or nil to keep everything in memory (embedded single runs).
     ///   - policy: heartbeat and retry timing.
     ///   - curve: `.server(keys)` to encrypt and authenticate, or `.none`.
+    ///   - allowedClientKeys: with CURVE, the public keys of the workers and clients that may connect
+    ///     (nil: anyone who knows the server key).
     ///   - logger: where events go (never patient data).
     /// - Throws: `ZMQError` when the endpoint cannot be bound; `ClusterError.storage` when the state
     ///   cannot be restored.
     public init(
         context: Context, endpoint: String, store: JobStore?, policy: LivenessPolicy = .standard,
-        curve: CurveSettings = .none, logger: Logger
+        curve: CurveSettings = .none, allowedClientKeys: Set<String>? = nil, logger: Logger
     ) throws {
+        if let allowedClientKeys {
+            guard case .server = curve else {
+                throw ClusterError.configuration("allowed client keys need CURVE: give the coordinator a key pair")
+            }
+            authenticator = try CurveAuthenticator(context: context, allowedPublicKeys: allowedClientKeys) { key, allowed in
+                if !allowed { logger.warning("refused a CURVE client with public key \(key): not in the allowed keys") }
+            }
+        } else {
+            authenticator = nil
+        }
         socket = try Socket(context, .router)
+        try socket.setZAPDomain(CurveAuthenticator.domain)
         try socket.setRouterMandatory(true)
         try socket.setMaximumMessageSize(bytes: Int64(WireLimits.maximumFrameBytes))
         try socket.setSendHighWaterMark(10_000)

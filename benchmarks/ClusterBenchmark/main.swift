@@ -1,0 +1,145 @@
+// Cluster benchmarks: ratios measured in one run on one machine (`make bench`), never timed tests.
+// Prints a Markdown table; benchmarks/RESULTS.md records a run.
+import Cluster
+import Dispatch
+import Foundation
+import Logging
+
+/// Wall-clock seconds of `body`, best of `repeats` (the least disturbed run on a shared machine).
+func seconds(repeats: Int = 3, _ body: () throws -> Void) rethrows -> Double {
+    var best = Double.infinity
+    for _ in 0..<repeats {
+        let start = ContinuousClock.now
+        try body()
+        let elapsed = ContinuousClock.now - start
+        best = min(best, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+    }
+    return best
+}
+
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) * 1e-6 + Double(usage.ru_stime.tv_sec)
+        + Double(usage.ru_stime.tv_usec) * 1e-6
+}
+
+var rows: [(String, String)] = []
+@MainActor func report(_ name: String, _ value: String) {
+    rows.append((name, value))
+    FileHandle.standardError.write(Data("\(name): \(value)\n".utf8))
+}
+
+// MARK: - Merge throughput vs memory copy
+
+do {
+    // A thorax-sized grid (128 × 128 × 96), units touching 10 % of the voxels.
+    let layout = try SlabLayout(countX: 128, countY: 128, countZ: 96, planesPerSlab: 8)
+    var results: [UnitResult] = []
+    for unit in 0..<8 {
+        var slabs: [SlabTally] = []
+        for slab in 0..<layout.slabCount {
+            let size = layout.voxels(ofSlab: slab).count
+            let voxels = stride(from: UInt32(unit), to: UInt32(size), by: 10).map { $0 }
+            slabs.append(
+                SlabTally(
+                    slab: UInt32(slab), voxels: voxels, energySum: voxels.map { UInt64($0) &* 977 },
+                    energySquaredSum: voxels.map { UInt128($0) &* 12_345 }))
+        }
+        results.append(UnitResult(key: UnitKey(jobID: 1, index: UInt32(unit)), historyCount: 1, slabs: slabs))
+    }
+    let bytes = results.reduce(0) { $0 + $1.slabs.reduce(0) { $0 + $1.voxels.count * 28 } }
+    var tally = MergedTally(layout: layout)
+    let merge = try seconds {
+        tally = MergedTally(layout: layout)
+        for result in results { try tally.add(result) }
+    }
+    let source = [UInt8](repeating: 1, count: bytes)
+    var destination = [UInt8](repeating: 0, count: bytes)
+    let copy = seconds(repeats: 5) {
+        destination.withUnsafeMutableBytes { d in source.withUnsafeBytes { d.copyMemory(from: $0) } }
+    }
+    report("merge throughput (sparse results into a 128×128×96 tally)", String(format: "%.2f GB/s", Double(bytes) / merge / 1e9))
+    report("memory copy of the same bytes", String(format: "%.2f GB/s", Double(bytes) / copy / 1e9))
+    report("merge / memory copy", String(format: "%.3f", copy / merge))
+
+    let encode = seconds { for result in results { _ = WireCodec.encode(.result(result)) } }
+    let frames = results.map { WireCodec.encode(.result($0)) }
+    let decode = try seconds { for message in frames { _ = try WireCodec.decode(message) } }
+    report("RESULT encode", String(format: "%.2f GB/s", Double(bytes) / encode / 1e9))
+    report("RESULT decode (validating)", String(format: "%.2f GB/s", Double(bytes) / decode / 1e9))
+}
+
+// MARK: - Coordinator cost per unit with 1 000 simulated workers
+
+do {
+    let layout = try SlabLayout(countX: 64, countY: 64, countZ: 64, planesPerSlab: 4)
+    let spec = JobSpec(workload: "synthetic", layout: layout, seed: 1, historyCount: 200_000, historiesPerUnit: 1)
+    var coordinator = Coordinator()
+    let workers = (0..<1_000).map { PeerID(withUnsafeBytes(of: UInt32($0 + 1).bigEndian) { Array($0) }) }
+    let hello = WorkerHello(name: "sim", threads: 1, workloads: ["synthetic"])
+    // One small slab tally per result: the cost measured is the coordinator's, not the merge's.
+    let slab = SlabTally(slab: 0, voxels: [1, 2, 3], energySum: [1, 2, 3], energySquaredSum: [1, 4, 9])
+    var clock: Duration = .zero
+    var queue: [(PeerID, WireMessage)] = workers.map { ($0, .ready(hello)) }
+    queue.append((PeerID([0]), .submit(requestID: 1, spec: spec, inputs: [])))
+    var handled = 0
+    let cpuStart = cpuSeconds()
+    let wall = seconds(repeats: 1) {
+        var head = 0
+        while head < queue.count {
+            let (peer, message) = queue[head]
+            head += 1
+            clock += .microseconds(1)
+            let frames = WireCodec.encode(message)  // the loop's decode is part of the cost
+            guard let decoded = try? WireCodec.decode(frames) else { continue }
+            for action in coordinator.received(decoded, from: peer, at: clock) {
+                if case .send(.assign(let unit), let to) = action {
+                    queue.append((to, .result(UnitResult(key: unit.key, historyCount: 1, slabs: [slab]))))
+                }
+            }
+            handled += 1
+            if handled % 1_000 == 0 { _ = coordinator.tick(at: clock) }
+            if head > 100_000 {
+                queue.removeFirst(head)
+                head = 0
+            }
+        }
+    }
+    let cpu = cpuSeconds() - cpuStart
+    let units = coordinator.jobs[1]!.unitsDone
+    report("coordinator: units merged with 1 000 simulated workers", "\(units) in \(String(format: "%.2f", wall)) s")
+    report("coordinator: units per second (one core)", String(format: "%.0f", Double(units) / wall))
+    report("coordinator: CPU per unit (decode + state machine)", String(format: "%.1f µs", cpu / Double(units) * 1e6))
+}
+
+// MARK: - Scaling: 1 vs 2 embedded workers on a CPU-bound synthetic job
+
+do {
+    let layout = try SlabLayout(countX: 64, countY: 64, countZ: 64, planesPerSlab: 8)
+    let spec = JobSpec(workload: SyntheticWorkload.name, layout: layout, seed: 7, historyCount: 4_000_000, historiesPerUnit: 100_000)
+    var logger = Logger(label: "bench")
+    logger.logLevel = .error
+    func run(workers: Int) throws -> (Double, MergedTally) {
+        var tally: MergedTally?
+        let time = try seconds(repeats: 2) {
+            let cluster = try EmbeddedCluster(workers: workers, executor: SyntheticWorkload(), logger: logger)
+            defer { cluster.shutdown() }
+            let client = try ClusterClient(context: cluster.context, endpoint: cluster.endpoint, timeout: .seconds(60))
+            let job = try client.submit(spec)
+            _ = try client.wait(jobID: job, every: .milliseconds(5))
+            tally = try client.fetch(jobID: job).tally
+        }
+        return (time, tally!)
+    }
+    let (one, tallyOne) = try run(workers: 1)
+    let (two, tallyTwo) = try run(workers: 2)
+    report("embedded job, 1 worker", String(format: "%.2f s", one))
+    report("embedded job, 2 workers", String(format: "%.2f s", two))
+    report("speed-up 2 workers / 1 worker (2 cores)", String(format: "%.2f×", one / two))
+    report("tallies of 1 and 2 workers bit-identical", tallyOne == tallyTwo ? "yes" : "NO")
+}
+
+print("| measurement | value |")
+print("|---|---|")
+for (name, value) in rows { print("| \(name) | \(value) |") }

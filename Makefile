@@ -72,7 +72,7 @@ test: deps
 # Physics validation against the EGSnrc-family reference doses (docs/transport.md): release build,
 # figures and summaries under validation/out/. PENUMBRA_VALIDATE_HISTORIES overrides the per-case counts.
 validate: deps
-	PENUMBRA_VALIDATE=1 $(SWIFT) test -c release --filter "ValidationTests|FanoTests"
+	PENUMBRA_VALIDATE=1 $(SWIFT) test -c release -Xswiftc -enable-testing --filter "ValidationTests|FanoTests"
 
 bench: deps
 	$(SWIFT) build -c release

@@ -48,19 +48,21 @@ extension Simulation {
             let at0 = t0.locate(e0)
             let range0 = t0.value(t0.range[q], at0)
             let sLoss = range0 - t0.restrictedRange(q, e0 * (1 - fLoss))
-            let il1Start = t0.value(t0.inverseLambda1, at0)
-            let sScatter = kMax / il1Start
+            let sScatter = kMax / t0.value(t0.inverseLambda1, at0)
             let sigmaMax0 = t0.value(t0.hardMajorant[q], at0)
             var hardFuel = -log(p.rng.uniform())
             let sHard = sigmaMax0 > 0 ? hardFuel / sigmaMax0 : .infinity
             let sStep = min(sLoss, sScatter, sHard)
             let endsAtHardEvent = sHard <= min(sLoss, sScatter)
-            // Scattering strength of the step, with λ₁ and λ₂ at the step's mid-range energy.
-            let eMid = t0.energy(forRange: range0 - 0.5 * sStep, q)
-            let atMid = t0.locate(max(eMid, eCut))
+            // Scattering strength of the step from the strength table (exact along the slowing-down), and
+            // λ₂/λ₁ at the step's mid-range energy.
+            let eEndStep = max(t0.energy(forRange: range0 - sStep, q), eCut)
+            // A step that reaches the cut-off ends where the particle stops, not at a strength target.
+            let stopsInStep = eEndStep <= eCut
+            let kStep = t0.value(t0.strength[q], at0) - t0.value(t0.strength[q], t0.locate(eEndStep))
+            let atMid = t0.locate(max(t0.energy(forRange: range0 - 0.5 * sStep, q), eCut))
             let il1 = t0.value(t0.inverseLambda1, atMid)
             let il2 = t0.value(t0.inverseLambda2, atMid)
-            let kStep = sStep * il1
             let kHinge = p.rng.uniform() * kStep
             var hinged = false
             var kUsed = 0.0
@@ -78,19 +80,24 @@ extension Simulation {
                 }
                 let t = tables[medium[v]]
                 let at = t.locate(p.e)
-                let il1Here = t.value(t.inverseLambda1, at)
                 let sigmaMax = t.value(t.hardMajorant[q], t.locate(e0))
-                let kTarget = hinged ? (endsAtHardEvent ? Double.infinity : kStep) : kHinge
-                let dsScatter = (kTarget - kUsed) / (rho * il1Here)
-                let dsHard = sigmaMax > 0 ? hardFuel / (rho * sigmaMax) : .infinity
+                let kTarget = hinged ? (endsAtHardEvent || stopsInStep ? Double.infinity : kStep) : kHinge
                 let rangeHere = t.value(t.range[q], at)
-                let dsStop = (rangeHere - t.restrictedRange(q, eCut)) / rho
+                let strengthHere = t.value(t.strength[q], at)
+                // Distance to spend the remaining strength: down to the energy where S has dropped by it.
+                var dsScatter = Double.infinity
+                if kTarget < .infinity {
+                    let eK = t.energy(forCumulative: t.strength[q], strengthHere - (kTarget - kUsed))
+                    dsScatter = max(0, rangeHere - t.restrictedRange(q, eK)) / rho
+                }
+                let dsHard = sigmaMax > 0 ? hardFuel / (rho * sigmaMax) : .infinity
+                let dsStop = max(0, rangeHere - t.restrictedRange(q, eCut)) / rho
                 let ds = max(0, min(dsVoxel, dsScatter, dsHard, dsStop))
                 // Continuous loss over the segment, deposited in this voxel.
                 let eEnd = ds >= dsStop ? eCut : t.energy(forRange: rangeHere - rho * ds, q)
                 tally.deposit(p.e - eEnd, voxel: v)
                 p.e = eEnd
-                kUsed += rho * ds * il1Here
+                kUsed = ds == dsScatter ? kTarget : kUsed + strengthHere - t.value(t.strength[q], t.locate(eEnd))
                 hardFuel -= rho * ds * sigmaMax
                 s += ds
                 if ds >= dsStop {
@@ -102,7 +109,11 @@ extension Simulation {
                 if ds == dsScatter {
                     p.r = origin + p.u * s
                     (p.i, p.j, p.k) = (walk.i, walk.j, walk.k)
-                    if hinged { continue step }
+                    if hinged {
+                        // A zero-length step would repeat forever: such a particle is at its cut-off.
+                        if kStep <= 0 { stopCharged(&p, tally: &tally, scratch: &scratch); return }
+                        continue step
+                    }
                     // The hinge: deflect by the whole step's multiple scattering.
                     let cosTheta = scattering.sampleCosTheta(g1: kStep, g2: kStep * il2 / il1, rng: &p.rng)
                     p.u = p.u.rotated(cosTheta: cosTheta, phi: 2 * .pi * p.rng.uniform())

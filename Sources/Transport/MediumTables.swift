@@ -22,6 +22,9 @@ public struct MediumTables: Sendable {
     /// Charged particles, index 0 electrons, 1 positrons.
     let stopping: [[Double]]
     let range: [[Double]]
+    /// Cumulative scattering strength S(E) = ∫ (1/λ₁)/L dE (dimensionless): the strength spent while
+    /// slowing down from E to E′ is S(E) − S(E′), whatever the density and path.
+    let strength: [[Double]]
     let hardTotal: [[Double]]
     let hardMajorant: [[Double]]
     let bremsFraction: [[Double]]
@@ -54,7 +57,11 @@ public struct MediumTables: Sendable {
         fractionPhoto = fp
         fractionPhotoCompton = fpc
         fractionNoPair = fnp
+        let ms = e.map { MultipleScattering.inverseTransportPaths(composition: physics.composition, kineticEnergyMeV: $0) }
+        inverseLambda1 = ms.map(\.first)
+        inverseLambda2 = ms.map(\.second)
         var s = [[Double]](), r = [[Double]](), h = [[Double]](), hm = [[Double]](), bf = [[Double]]()
+        var st = [[Double]]()
         for positron in [false, true] {
             let sp = e.map { physics.restrictedStoppingPower(positron: positron, kineticEnergyMeV: $0) }
             // Restricted range R(E) = E₀/L(E₀) + ∫_{E₀}^{E} dE/L, trapezoid in ln E (dE = E d ln E).
@@ -62,6 +69,11 @@ public struct MediumTables: Sendable {
             for k in 1..<count {
                 rr.append(rr[k - 1] + 0.5 * step * (e[k - 1] / sp[k - 1] + e[k] / sp[k]))
             }
+            var ss = [e[0] * ms[0].first / sp[0]]
+            for k in 1..<count {
+                ss.append(ss[k - 1] + 0.5 * step * (e[k - 1] * ms[k - 1].first / sp[k - 1] + e[k] * ms[k].first / sp[k]))
+            }
+            st.append(ss)
             let hc = e.map { physics.hardCollisionCrossSection(positron: positron, kineticEnergyMeV: $0) }
             let hb = e.map { physics.hardBremsstrahlungCrossSection(kineticEnergyMeV: $0) }
             let total = zip(hc, hb).map { $0 + $1 }
@@ -80,9 +92,7 @@ public struct MediumTables: Sendable {
         hardTotal = h
         hardMajorant = hm
         bremsFraction = bf
-        let ms = e.map { MultipleScattering.inverseTransportPaths(composition: physics.composition, kineticEnergyMeV: $0) }
-        inverseLambda1 = ms.map(\.first)
-        inverseLambda2 = ms.map(\.second)
+        strength = st
     }
 
     /// Grid position of an energy: (index, weight of index + 1).
@@ -109,16 +119,19 @@ public struct MediumTables: Sendable {
     func restrictedRange(_ q: Int, _ energyMeV: Double) -> Double { value(range[q], locate(energyMeV)) }
 
     /// The energy whose restricted range is `rangeGPerCM2` (inverse of `restrictedRange`).
-    func energy(forRange rangeGPerCM2: Double, _ q: Int) -> Double {
-        let r = range[q]
-        if rangeGPerCM2 <= r[0] { return energies[0] * max(rangeGPerCM2, 0) / r[0] }
+    func energy(forRange rangeGPerCM2: Double, _ q: Int) -> Double { energy(forCumulative: range[q], rangeGPerCM2) }
+
+    /// The energy at which the increasing cumulative table `c` (range or strength) takes `value`.
+    func energy(forCumulative c: [Double], _ value: Double) -> Double {
+        if value <= c[0] { return energies[0] * max(value, 0) / c[0] }
         var lo = 0, hi = count - 1
+        if value >= c[hi] { return energies[hi] }
         while hi - lo > 1 {
             let mid = (lo + hi) / 2
-            if r[mid] <= rangeGPerCM2 { lo = mid } else { hi = mid }
+            if c[mid] <= value { lo = mid } else { hi = mid }
         }
         // Linear in ln E between the bracketing points.
-        let w = (rangeGPerCM2 - r[lo]) / (r[hi] - r[lo])
+        let w = (value - c[lo]) / (c[hi] - c[lo])
         return exp(lnMin + (Double(lo) + w) / inverseStep)
     }
 }

@@ -69,7 +69,7 @@ public enum MultipleScattering {
     // MARK: - Modified Wentzel sampling
 
     /// Moments ⟨x⟩ and ⟨x²⟩, x = 1 − μ, of the Wentzel distribution p(x) = 2A(1+A)/(x + 2A)² on [0, 2].
-    static func wentzelMoments(_ a: Double) -> (m1: Double, m2: Double) {
+    public static func wentzelMoments(_ a: Double) -> (m1: Double, m2: Double) {
         let l = a > 1e6 ? (1 / a - 0.5 / (a * a)) : log((1 + a) / a)
         let m1 = 2 * a * ((1 + a) * l - 1)
         let m2 = 4 * a * ((1 + a) * (1 - 2 * a * l) + a)
@@ -77,12 +77,12 @@ public enum MultipleScattering {
     }
 
     /// Samples x = 1 − cos θ from the Wentzel distribution with parameter A.
-    static func sampleWentzel(_ a: Double, _ r: Double) -> Double {
+    public static func sampleWentzel(_ a: Double, _ r: Double) -> Double {
         2 * a * r / (1 + a - r)
     }
 
     /// The Wentzel parameter A with first moment `m1` (bisection in ln A; m1 increases with A).
-    static func wentzelParameter(firstMoment m1: Double) -> Double {
+    public static func wentzelParameter(firstMoment m1: Double) -> Double {
         var lo = -60.0, hi = 30.0
         for _ in 0..<80 {
             let mid = 0.5 * (lo + hi)
@@ -92,7 +92,7 @@ public enum MultipleScattering {
     }
 
     /// The Wentzel parameter A with ⟨x²⟩/⟨x⟩ = `ratio` (the ratio increases with A, from 0 to 4/3).
-    static func wentzelParameter(momentRatio ratio: Double) -> Double {
+    public static func wentzelParameter(momentRatio ratio: Double) -> Double {
         var lo = -60.0, hi = 30.0
         for _ in 0..<80 {
             let mid = 0.5 * (lo + hi)

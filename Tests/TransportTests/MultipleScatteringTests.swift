@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Transport
+import Transport
 
 @Suite struct MultipleScatteringTests {
     static let sampler = MultipleScatteringSampler()

@@ -41,7 +41,7 @@ import Transport
         #expect(total == Self.pinnedTotal, "total quanta \(total)")
     }
 
-    static let pinnedTotal: UInt64 = 962_555_482
+    static let pinnedTotal: UInt64 = 962_588_188
 
     @Test func rejectsFieldOutsidePhantom() throws {
         let field = try FieldRectangle(x1CM: -5, x2CM: 5, y1CM: -1, y2CM: 1)

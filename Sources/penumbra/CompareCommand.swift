@@ -42,6 +42,9 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Write the first criterion's gamma map (reference grid, z-y-x, NaN = not evaluated) as .npy.")
     var gammaMap: String?
 
+    @Option(help: "Draw the first criterion's gamma histogram into this SVG file.")
+    var gammaHistogram: String?
+
     @Option(help: "An RT Structure Set: also compare DVH metrics per structure.")
     var structures: String?
 
@@ -114,6 +117,10 @@ struct CompareCommand: ParsableCommand {
                 let g = referenceDose.grid
                 try NumpyArrayFile(shape: [g.counts.z, g.counts.y, g.counts.x], values: gamma.gamma)
                     .write(to: URL(fileURLWithPath: gammaMap))
+            }
+            if n == 0, let gammaHistogram {
+                let chart = DoseCharts.gammaHistogram(gamma.histogram(), title: "Gamma, \(options.summary)")
+                try OutputFile.write(try chart.svg(), to: URL(fileURLWithPath: gammaHistogram))
             }
             rows.append(
                 GammaRow(

@@ -38,36 +38,29 @@ public struct GammaIndex: Sendable {
         let dta = options.distanceToAgreementCM
         let radius = options.effectiveSearchRadiusCM
         let cap = radius / dta
-        let offsets = Self.searchOffsets(stepCM: dta / Double(options.interpolationFraction), radiusCM: radius)
+        let search = GammaSearch(
+            offsets: Self.searchOffsets(stepCM: dta / Double(options.interpolationFraction), radiusCM: radius),
+            distanceCriterionCM: dta, evaluatedGrid: evaluated.grid)
         let threshold = options.lowDoseThresholdPercent / 100 * normalisation
         let fraction = options.doseDifferencePercent / 100
         let referenceGrid = reference.grid
         var gamma = [Double](repeating: .nan, count: referenceGrid.voxelCount)
         var evaluatedCount = 0, passedCount = 0, outsideCount = 0
-        evaluated.doseGy.withUnsafeBufferPointer { evaluatedDose in
-            for (index, referenceDose) in reference.doseGy.enumerated() where referenceDose >= threshold {
-                let (i, j, k) = referenceGrid.ijk(ofIndex: index)
-                let r = referenceGrid.centerCM(i, j, k)
-                let criterion = fraction * (options.normalisation == .global ? normalisation : referenceDose)
-                guard criterion > 0 else { continue }
-                var best2 = Double.infinity
-                for offset in offsets {
-                    // Every later offset is at least this far: nothing closer than the best γ remains.
-                    if offset.distance2 >= best2 * dta * dta { break }
-                    guard let d = evaluated.grid.interpolate(evaluatedDose, at: r + offset.vectorCM) else { continue }
-                    let dd = (d - referenceDose) / criterion
-                    let g2 = offset.distance2 / (dta * dta) + dd * dd
-                    if g2 < best2 { best2 = g2 }
-                }
-                guard best2.isFinite else {
-                    outsideCount += 1
-                    continue
-                }
-                let value = min(best2.squareRoot(), cap)
-                gamma[index] = value
-                evaluatedCount += 1
-                if value <= 1 { passedCount += 1 }
+        for (index, referenceDose) in reference.doseGy.enumerated() where referenceDose >= threshold {
+            let (i, j, k) = referenceGrid.ijk(ofIndex: index)
+            let criterion = fraction * (options.normalisation == .global ? normalisation : referenceDose)
+            guard criterion > 0 else { continue }
+            let best2 = search.minimumGammaSquared(
+                at: referenceGrid.centerCM(i, j, k), referenceDoseGy: referenceDose, doseCriterionGy: criterion,
+                evaluatedDoseGy: evaluated.doseGy)
+            guard best2.isFinite else {
+                outsideCount += 1
+                continue
             }
+            let value = min(best2.squareRoot(), cap)
+            gamma[index] = value
+            evaluatedCount += 1
+            if value <= 1 { passedCount += 1 }
         }
         self.options = options
         self.grid = referenceGrid
@@ -97,6 +90,79 @@ public struct GammaIndex: Sendable {
                 (Vec3(Double(a) * stepCM, Double(b) * stepCM, Double(c) * stepCM), Double(d2) * stepCM * stepCM)
             }
         }
+    }
+}
+
+// MARK: - The search
+
+/// The search lattice in the evaluated grid's voxel units, as flat arrays, and the minimisation over it.
+struct GammaSearch {
+    /// Offsets along x, y, z in evaluated voxels.
+    let du: [Double], dv: [Double], dw: [Double]
+    /// Squared offset lengths over DTA², ascending.
+    let scaledDistance2: [Double]
+    let grid: VoxelGrid
+
+    init(offsets: [(vectorCM: Vec3, distance2: Double)], distanceCriterionCM dta: Double, evaluatedGrid: VoxelGrid) {
+        let s = evaluatedGrid.spacingCM
+        du = offsets.map { $0.vectorCM.x / s.x }
+        dv = offsets.map { $0.vectorCM.y / s.y }
+        dw = offsets.map { $0.vectorCM.z / s.z }
+        scaledDistance2 = offsets.map { $0.distance2 / (dta * dta) }
+        grid = evaluatedGrid
+    }
+
+    /// min over the lattice of |o|²/DTA² + (D_e(r + o) − D_r)²/ΔD², visiting offsets by distance and
+    /// stopping once the distance term alone reaches the best value (infinity when no lattice point lies
+    /// in the evaluated grid). The evaluated dose is trilinear between voxel centres, and only points
+    /// inside the hull of the centres count: unlike DVH sampling, gamma does not hold the dose constant
+    /// in the outer half voxel, since a dose made up there would decide pass or fail (docs/gamma.md).
+    func minimumGammaSquared(
+        at r: Vec3, referenceDoseGy: Double, doseCriterionGy: Double, evaluatedDoseGy: [Double]
+    ) -> Double {
+        let nx = grid.counts.x, ny = grid.counts.y, nz = grid.counts.z
+        let plane = nx * ny
+        // Continuous voxel coordinates measured from the centre of voxel 0.
+        let u0 = (r.x - grid.originCM.x) / grid.spacingCM.x - 0.5
+        let v0 = (r.y - grid.originCM.y) / grid.spacingCM.y - 0.5
+        let w0 = (r.z - grid.originCM.z) / grid.spacingCM.z - 0.5
+        let loMax = (x: max(0, nx - 2), y: max(0, ny - 2), z: max(0, nz - 2))
+        let step = (x: nx > 1 ? 1 : 0, y: ny > 1 ? nx : 0, z: nz > 1 ? plane : 0)
+        let inverseCriterion = 1 / doseCriterionGy
+        var best2 = Double.infinity
+        du.withUnsafeBufferPointer { du in
+            dv.withUnsafeBufferPointer { dv in
+                dw.withUnsafeBufferPointer { dw in
+                    scaledDistance2.withUnsafeBufferPointer { d2 in
+                        evaluatedDoseGy.withUnsafeBufferPointer { e in
+                            for n in 0..<d2.count {
+                                // Every later offset is at least this far: nothing closer than the best γ remains.
+                                if d2[n] >= best2 { break }
+                                let u = u0 + du[n], v = v0 + dv[n], w = w0 + dw[n]
+                                // Only inside the hull of the voxel centres: the dose is interpolated there,
+                                // never extrapolated.
+                                guard u >= 0, u <= Double(nx - 1), v >= 0, v <= Double(ny - 1), w >= 0,
+                                    w <= Double(nz - 1)
+                                else { continue }
+                                let i = min(Int(u), loMax.x), j = min(Int(v), loMax.y), k = min(Int(w), loMax.z)
+                                let tx = u - Double(i), ty = v - Double(j), tz = w - Double(k)
+                                let base = i + nx * j + plane * k
+                                let c00 = e[base] + (e[base + step.x] - e[base]) * tx
+                                let c10 = e[base + step.y] + (e[base + step.y + step.x] - e[base + step.y]) * tx
+                                let c01 = e[base + step.z] + (e[base + step.z + step.x] - e[base + step.z]) * tx
+                                let b11 = base + step.y + step.z
+                                let c11 = e[b11] + (e[b11 + step.x] - e[b11]) * tx
+                                let c0 = c00 + (c10 - c00) * ty, c1 = c01 + (c11 - c01) * ty
+                                let dd = (c0 + (c1 - c0) * tz - referenceDoseGy) * inverseCriterion
+                                let g2 = d2[n] + dd * dd
+                                if g2 < best2 { best2 = g2 }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return best2
     }
 }
 

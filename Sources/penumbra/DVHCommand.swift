@@ -75,7 +75,7 @@ struct DVHCommand: ParsableCommand {
                 logger.warning("structure '\(roi.name)' has no closed planar contours; skipped")
                 continue
             }
-            let mask = try rasterise(planar, alignedWith: doseGrid.grid)
+            let mask = try StructureMasks.rasterise(planar, alignedWith: doseGrid.grid, supersampling: supersampling)
             guard mask.volumeCM3 > 0 else {
                 logger.warning("structure '\(roi.name)' encloses no volume; skipped")
                 continue
@@ -140,24 +140,6 @@ struct DVHCommand: ParsableCommand {
 
     private func selected(_ name: String) -> Bool {
         onlyStructures.isEmpty || onlyStructures.contains { $0.caseInsensitiveCompare(name) == .orderedSame }
-    }
-
-    /// The structure's occupancy on a grid aligned with the dose grid that covers the structure.
-    private func rasterise(_ planar: PlanarStructure, alignedWith doseGrid: VoxelGrid) throws -> StructureMask {
-        let points = planar.planes.flatMap { $0.polygons.flatMap { $0 } }
-        let zs = planar.planes.map(\.zCM)
-        // The rasteriser caps the ends by half the plane spacing: a one-voxel margin more than covers it.
-        let grid = doseGrid.alignedGrid(
-            coveringFrom: Vec3(points.map(\.x).min()!, points.map(\.y).min()!, zs.min()!),
-            to: Vec3(points.map(\.x).max()!, points.map(\.y).max()!, zs.max()!),
-            marginVoxels: 1 + Int((Self.medianGap(zs) / 2 / doseGrid.spacingCM.z).rounded(.up)))
-        let fractions = StructureRasterizer.occupancy(of: planar, on: grid, supersampling: supersampling)
-        return try StructureMask(name: planar.name, grid: grid, fractions: fractions.map { min(1, max(0, $0)) })
-    }
-
-    private static func medianGap(_ zs: [Double]) -> Double {
-        let gaps = zip(zs.dropFirst(), zs).map { $0 - $1 }.sorted()
-        return gaps.isEmpty ? 0 : gaps[gaps.count / 2]
     }
 
     private static func fileName(_ name: String) -> String {

@@ -121,13 +121,16 @@ public struct CTSliceHeader: Sendable {
         let signBit: UInt32 = 1 << UInt32(bitsStored - 1)
         let slope = Float(rescaleSlope), intercept = Float(rescaleIntercept)
         var hu = [Float](repeating: 0, count: count)
-        bytes.withUnsafeBufferPointer { b in
-            for n in 0..<count {
-                var raw: UInt32 = 0
-                for k in 0..<bytesPerPixel { raw |= UInt32(b[n * bytesPerPixel + k]) << (8 * UInt32(k)) }
-                raw &= mask
-                let value: Int64 = isSigned && raw & signBit != 0 ? Int64(raw) - Int64(mask) - 1 : Int64(raw)
-                hu[n] = Float(value) * slope + intercept
+        let signed = isSigned
+        hu.withUnsafeMutableBufferPointer { out in
+            bytes.withUnsafeBufferPointer { b in
+                for n in 0..<count {
+                    var raw: UInt32 = 0
+                    for k in 0..<bytesPerPixel { raw |= UInt32(b[n * bytesPerPixel + k]) << (8 * UInt32(k)) }
+                    raw &= mask
+                    let value: Int64 = signed && raw & signBit != 0 ? Int64(raw) - Int64(mask) - 1 : Int64(raw)
+                    out[n] = Float(value) * slope + intercept
+                }
             }
         }
         return hu
@@ -351,16 +354,24 @@ public enum CTSeriesReader {
         let corner = lastColumn + lastRow - first.positionMM
         let origin = Vec3(
             min(first.positionMM.x, corner.x), min(first.positionMM.y, corner.y), sorted[0].positionMM.z)
+        // Where image pixel (row, column) lands in the output plane: one offset per column plus one per row.
+        func offsets(count: Int, axis: (index: Int, sign: Int)) -> [Int] {
+            (0..<count).map { n in (axis.sign > 0 ? n : count - 1 - n) * (axis.index == 0 ? 1 : nx) }
+        }
+        let columnOffset = offsets(count: first.columns, axis: rowAxis)
+        let rowOffset = offsets(count: first.rows, axis: columnAxis)
         var hu = [Float](repeating: 0, count: nx * ny * nz)
         for (k, slice) in sorted.enumerated() {
             let image = try slice.readHU()
             let base = k * nx * ny
-            for row in 0..<first.rows {
-                for column in 0..<first.columns {
-                    var ijk = [0, 0]
-                    ijk[rowAxis.index] = rowAxis.sign > 0 ? column : first.columns - 1 - column
-                    ijk[columnAxis.index] = columnAxis.sign > 0 ? row : first.rows - 1 - row
-                    hu[base + ijk[0] + nx * ijk[1]] = image[row * first.columns + column]
+            hu.withUnsafeMutableBufferPointer { out in
+                image.withUnsafeBufferPointer { pixels in
+                    for row in 0..<first.rows {
+                        let rowBase = base + rowOffset[row], imageRow = row * first.columns
+                        for column in 0..<first.columns {
+                            out[rowBase + columnOffset[column]] = pixels[imageRow + column]
+                        }
+                    }
                 }
             }
         }

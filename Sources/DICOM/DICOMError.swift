@@ -63,7 +63,7 @@ public struct DICOMError: Error, CustomStringConvertible, Sendable {
     }
 
     /// The same error with the file name filled in (when it was not already).
-    func inFile(_ path: String) -> DICOMError {
+    public func inFile(_ path: String) -> DICOMError {
         var e = self
         if e.file == nil { e.file = path }
         return e

@@ -105,11 +105,17 @@ struct DICOMInfoCommand: ParsableCommand {
             for feature in plan.unsupportedFeatures { print("  unsupported: \(feature)") }
             for note in plan.notes { print("  note: \(note)") }
         case DoseVolume.sopClassUID:
-            let dose = try DoseVolume(contentsOf: url)
+            let file = try DICOMFile.read(contentsOf: url)
+            let dose: DoseVolume, dvhs: [TPSDVH]
+            do {
+                dose = try DoseVolume(file.dataSet)
+                dvhs = try TPSDVH.read(from: file.dataSet)
+            } catch let e as DICOMError { throw e.inFile(url.path) }
             print(
                 "RT Dose \(name): \(dose.counts.x) × \(dose.counts.y) × \(dose.counts.z) (columns × rows × frames), "
                     + "spacing \(fmt(dose.spacingMM.x)) × \(fmt(dose.spacingMM.y)) × \(fmt(dose.spacingMM.z)) mm, "
                     + "\(dose.summationType) \(dose.doseType), maximum \(fmt(Double(dose.maximum))) \(dose.units.rawValue)"
+                    + (dvhs.isEmpty ? "" : ", \(dvhs.count) DVHs from the planning system")
             )
         default:
             print("\(name): SOP class \(sopClass.isEmpty ? "missing" : sopClass) (not an object Penumbra reads)")

@@ -120,6 +120,30 @@ struct RTObjectTests {
         #expect(abs(sum - (ref["sum"] as! Double)) <= 1e-5 * (ref["sum"] as! Double))
     }
 
+    @Test("dicompyler-core dose: the TPS's DVHs read as pydicom reads them")
+    func tpsDVHs() throws {
+        try #require(TestFiles.available, Comment(rawValue: TestFiles.missingMessage))
+        let url = TestFiles.url("dicompyler-core/rtdose.dcm")
+        let dvhs = try TPSDVH.read(from: try DICOMFile.read(contentsOf: url).dataSet)
+        let script = """
+            import sys, json, pydicom
+            d = pydicom.dcmread(sys.argv[1])
+            print(json.dumps([dict(roi=int(x.DVHReferencedROISequence[0].ReferencedROINumber), bins=int(x.DVHNumberOfBins),
+                first=float(x.DVHData[1]), width=float(x.DVHData[0]) * float(x.DVHDoseScaling), mean=float(x.DVHMeanDose))
+                for x in d.DVHSequence]))
+            """
+        let out = try runPython(script, arguments: [url.path])
+        let ref = try JSONSerialization.jsonObject(with: out.standardOutput.data(using: .utf8)!) as! [[String: Any]]
+        #expect(dvhs.count == ref.count && dvhs.count == 9)
+        for (dvh, r) in zip(dvhs, ref) {
+            #expect(dvh.roiNumber == r["roi"] as! Int && dvh.volumes.count == r["bins"] as! Int)
+            #expect(dvh.volumes.first == r["first"] as? Double && dvh.binWidths.first == r["width"] as? Double)
+            #expect(dvh.mean == r["mean"] as? Double && dvh.type == "CUMULATIVE" && dvh.volumeUnits == "CM3")
+            // A cumulative DVH never increases with dose.
+            #expect(zip(dvh.volumes.dropFirst(), dvh.volumes).allSatisfy { $0 <= $1 + 1e-9 })
+        }
+    }
+
     @Test("dicompyler-core dose is 194×129×98")
     func dicompylerDoseShape() throws {
         try #require(TestFiles.available, Comment(rawValue: TestFiles.missingMessage))

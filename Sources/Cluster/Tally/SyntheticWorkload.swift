@@ -50,7 +50,8 @@ public struct SyntheticWorkload: UnitExecutor {
         var total = partials[0] ?? DenseTally(voxelCount: layout.voxelCount)
         for n in 1..<chunks.count { if let part = partials[n] { total.add(part) } }
         return UnitResult(
-            key: unit.key, historyCount: UInt64(unit.histories.count), slabs: total.sparseSlabs(in: layout))
+            key: unit.key, historyCount: UInt64(unit.histories.count), layout: layout, energySum: total.sum,
+            energySquaredSum: total.squares)
     }
 
     /// Contiguous, nearly equal pieces of a history range.
@@ -115,21 +116,6 @@ struct DenseTally: Sendable {
         for n in sum.indices where other.sum[n] != 0 {
             sum[n] += other.sum[n]
             squares[n] += other.squares[n]
-        }
-    }
-
-    /// The touched voxels of each slab, as sparse slab tallies in increasing slab order.
-    func sparseSlabs(in layout: SlabLayout) -> [SlabTally] {
-        (0..<layout.slabCount).compactMap { slab in
-            let range = layout.voxels(ofSlab: slab)
-            var voxels: [UInt32] = [], sums: [UInt64] = [], squareSums: [UInt128] = []
-            for index in range where sum[index] != 0 || squares[index] != 0 {
-                voxels.append(UInt32(index - range.lowerBound))
-                sums.append(sum[index])
-                squareSums.append(squares[index])
-            }
-            return voxels.isEmpty
-                ? nil : SlabTally(slab: UInt32(slab), voxels: voxels, energySum: sums, energySquaredSum: squareSums)
         }
     }
 }

@@ -14,6 +14,27 @@ public struct UnitResult: Hashable, Sendable {
         self.slabs = slabs
     }
 
+    /// The result of a unit whose executor tallied into dense whole-grid arrays (as the transport
+    /// engine's `EnergyTally` does): the touched voxels of each slab become sparse slab tallies.
+    /// - Precondition: both arrays have `layout.voxelCount` entries.
+    public init(key: UnitKey, historyCount: UInt64, layout: SlabLayout, energySum: [UInt64], energySquaredSum: [UInt128]) {
+        precondition(energySum.count == layout.voxelCount && energySquaredSum.count == layout.voxelCount)
+        var slabs: [SlabTally] = []
+        for slab in 0..<layout.slabCount {
+            let range = layout.voxels(ofSlab: slab)
+            var voxels: [UInt32] = [], sums: [UInt64] = [], squares: [UInt128] = []
+            for index in range where energySum[index] != 0 || energySquaredSum[index] != 0 {
+                voxels.append(UInt32(index - range.lowerBound))
+                sums.append(energySum[index])
+                squares.append(energySquaredSum[index])
+            }
+            if !voxels.isEmpty {
+                slabs.append(SlabTally(slab: UInt32(slab), voxels: voxels, energySum: sums, energySquaredSum: squares))
+            }
+        }
+        self.init(key: key, historyCount: historyCount, slabs: slabs)
+    }
+
     /// Checks the result fits its unit: history count and every slab (increasing, unique, in range).
     /// - Throws: `ClusterError.invalidResult` saying what does not fit.
     public func validate(for spec: JobSpec) throws(ClusterError) {

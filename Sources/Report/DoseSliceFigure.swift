@@ -140,7 +140,7 @@ public struct DoseSliceFigure: Sendable {
         func py(_ j: Double) -> Double { top + (j + 0.5) * pixelH }
         for (n, level) in isodoseLevelsGy.enumerated() {
             let segments = Isolines.segments(s.values, width: s.width, height: s.height, level: level)
-            let colour = Palette.colour(n)
+            let colour = Palette.isodose[n % Palette.isodose.count]
             if !segments.isEmpty {
                 let d = segments.map {
                     "M\(SVGWriter.format(px($0.a.x))) \(SVGWriter.format(py($0.a.y)))L\(SVGWriter.format(px($0.b.x))) \(SVGWriter.format(py($0.b.y)))"
@@ -150,7 +150,7 @@ public struct DoseSliceFigure: Sendable {
             let ly = top + 10 + Double(n) * 20
             svg.line(x1: left + plotW + 14, y1: ly, x2: left + plotW + 40, y2: ly, stroke: colour, width: 3, cssClass: "legend-swatch")
             let percent = referenceDoseGy.map { String(format: " (%.0f %%)", 100 * level / $0) } ?? ""
-            svg.text(String(format: "%g Gy", level) + percent, x: left + plotW + 46, y: ly + 4, cssClass: "legend")
+            svg.text(String(format: level >= 10 ? "%.1f Gy" : "%.2f Gy", level) + percent, x: left + plotW + 46, y: ly + 4, cssClass: "legend")
         }
         // Outlines: plane cm → sample index → px.
         for (n, outline) in outlines.enumerated() {

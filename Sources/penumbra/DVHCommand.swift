@@ -38,6 +38,9 @@ struct DVHCommand: ParsableCommand {
     @Option(help: "Draw the cumulative DVHs into this SVG file.")
     var plot: String?
 
+    @Option(help: "Write axial, coronal and sagittal dose figures (SVG) through the dose maximum into this folder.")
+    var figures: String?
+
     @Option(help: "Dose bin width of the written curves and plot, in Gy.")
     var curveBinGy: Double = 0.1
 
@@ -67,6 +70,7 @@ struct DVHCommand: ParsableCommand {
         let set = try constraintSet()
         let (doseGrid, structureSet) = try readInputs()
         var masks: [StructureMask] = []
+        var axialOutlines: [(name: String, planar: PlanarStructure)] = []
         var summaries: [DVHSummary] = []
         var plotted: [DVHCurve] = []
         for roi in structureSet.rois where selected(roi.name) {
@@ -86,6 +90,7 @@ struct DVHCommand: ParsableCommand {
                     "\(String(format: "%.2f", dvh.volumeOutsideDoseGridCM3)) cc of '\(roi.name)' lies outside the dose grid and counts at 0 Gy")
             }
             masks.append(mask)
+            axialOutlines.append((roi.name, planar))
             summaries.append(DVHSummary(dvh))
             let curve = try dvh.cumulativeCurve(binWidthGy: curveBinGy)
             if plot != nil { plotted.append(curve) }
@@ -100,6 +105,7 @@ struct DVHCommand: ParsableCommand {
         if let plot {
             try OutputFile.write(try DoseCharts.dvh(plotted).svg(), to: URL(fileURLWithPath: plot))
         }
+        if let figures { try writeFigures(doseGrid, axialOutlines, into: URL(fileURLWithPath: figures)) }
         let results = try set.map { try $0.evaluate(dose: doseGrid, structures: masks, prescriptionGy: prescriptionGy) }
         try output(summaries, results)
     }
@@ -140,6 +146,32 @@ struct DVHCommand: ParsableCommand {
 
     private func selected(_ name: String) -> Bool {
         onlyStructures.isEmpty || onlyStructures.contains { $0.caseInsensitiveCompare(name) == .orderedSame }
+    }
+
+    /// Axial, coronal and sagittal planes through the dose maximum, isodoses at 20–95 % of it; axial
+    /// figures carry the outlines of the contours on the nearest contour plane.
+    private func writeFigures(
+        _ dose: DoseGrid, _ structures: [(name: String, planar: PlanarStructure)], into folder: URL
+    ) throws {
+        guard let hottest = dose.doseGy.indices.max(by: { dose.doseGy[$0] < dose.doseGy[$1] }) else { return }
+        let (i, j, k) = dose.grid.ijk(ofIndex: hottest)
+        let p = dose.grid.centerCM(i, j, k), peak = dose.doseGy[hottest]
+        let levels = [0.2, 0.5, 0.8, 0.95].map { $0 * peak }
+        let outlines = structures.compactMap { s -> DoseSliceFigure.Outline? in
+            guard let plane = s.planar.planes.min(by: { abs($0.zCM - p.z) < abs($1.zCM - p.z) }),
+                abs(plane.zCM - p.z) <= dose.grid.spacingCM.z
+            else { return nil }
+            return DoseSliceFigure.Outline(name: s.name, polygons: plane.polygons.map { $0.map { ($0.x, $0.y) } })
+        }
+        let planes: [(String, DoseSliceFigure.Plane, [DoseSliceFigure.Outline])] = [
+            ("axial", .axial(zCM: p.z), outlines), ("coronal", .coronal(yCM: p.y), []), ("sagittal", .sagittal(xCM: p.x), []),
+        ]
+        for (name, plane, drawn) in planes {
+            let figure = DoseSliceFigure(
+                dose: dose, plane: plane, isodoseLevelsGy: levels, referenceDoseGy: peak, outlines: drawn,
+                title: "Dose, \(name) plane through the maximum (\(String(format: "%.2f", peak)) Gy)")
+            try OutputFile.write(try figure.svg(), to: folder.appendingPathComponent("dose-\(name).svg"))
+        }
     }
 
     private static func fileName(_ name: String) -> String {

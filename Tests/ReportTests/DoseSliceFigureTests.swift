@@ -25,7 +25,7 @@ import Testing
         #expect(href.hasPrefix("data:image/png;base64,"))
         let png = try #require(Data(base64Encoded: String(href.dropFirst("data:image/png;base64,".count))))
         #expect(Array(png.prefix(4)) == [0x89, 0x50, 0x4E, 0x47])
-        #expect(doc.all("text", class: "legend").map(\.text) == ["30 Gy (50 %)", "54 Gy (90 %)"])
+        #expect(doc.all("text", class: "legend").map(\.text) == ["30.0 Gy (50 %)", "54.0 Gy (90 %)"])
         let paths = doc.all("path", class: "isodose")
         #expect(paths.count == 2)
         // Map px back to cm with the frame and the plane's extent, then check distances from the centre.

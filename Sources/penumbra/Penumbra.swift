@@ -15,7 +15,7 @@ struct Penumbra: AsyncParsableCommand {
             its uncertainty and the dose–volume histograms.
             """,
         version: PenumbraVersion.string,
-        subcommands: [VersionCommand.self, DICOMCommand.self, ExampleCommand.self, DVHCommand.self, CompareCommand.self, ConstraintsCommand.self]
+        subcommands: [VersionCommand.self, DICOMCommand.self, ExampleCommand.self, DVHCommand.self, CompareCommand.self, ConstraintsCommand.self, ReportCommand.self]
     )
 }
 

@@ -120,7 +120,7 @@ public struct AnalysisReport: Sendable {
         var body = "<h1>\(e(title))</h1>"
         body += "<p class=\"meta\">\(e(software)) · generated \(e(generated)) · no patient identifiers</p>"
         body += "<h2>Inputs</h2>" + Self.table(["input", "file", "SHA-256"], inputs.map { [$0.role, $0.fileName, $0.sha256] })
-        body += "<h2>Dose</h2>" + Self.table(["", ""], doseFacts.map { [$0.0, $0.1] })
+        body += "<h2>Dose</h2>" + Self.table(["quantity", "value"], doseFacts.map { [$0.0, $0.1] })
         body += "<h2>Dose–volume metrics</h2>"
             + Self.table(
                 ["structure", "volume (cc)", "Dmin (Gy)", "Dmean (Gy)", "Dmax (Gy)", "D98 (Gy)", "D95 (Gy)", "D50 (Gy)",

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why an analysis input is unusable; each message says what was wrong, where, and what to do.
 public enum AnalysisError: Error, Equatable, CustomStringConvertible {
     /// A per-voxel array does not match its grid.
@@ -31,6 +33,17 @@ public enum AnalysisError: Error, Equatable, CustomStringConvertible {
             "'\(text)' is not a dose metric; write e.g. D95%, D0.03cc, V20Gy, Dmean, Dmin or Dmax"
         case .badFile(let path, let reason):
             "\(path): \(reason)"
+        }
+    }
+}
+
+extension AnalysisError {
+    /// The bytes of a file, or `badFile` saying why it cannot be read.
+    static func contents(of url: URL) throws -> Data {
+        do {
+            return try Data(contentsOf: url)
+        } catch {
+            throw AnalysisError.badFile(path: url.path, reason: "cannot be read (\(error.localizedDescription))")
         }
     }
 }

@@ -19,12 +19,7 @@ public struct ConstraintSet: Sendable, Equatable, Codable {
     /// Reads and validates a constraint set from a JSON file.
     /// - Throws: `AnalysisError.badFile` saying what in the file is wrong.
     public init(contentsOf url: URL) throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw AnalysisError.badFile(path: url.path, reason: "cannot be read (\(error.localizedDescription))")
-        }
+        let data = try AnalysisError.contents(of: url)
         do {
             self = try JSONDecoder().decode(ConstraintSet.self, from: data)
         } catch let error as DecodingError {

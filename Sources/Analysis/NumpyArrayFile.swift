@@ -50,12 +50,7 @@ public struct NumpyArrayFile: Sendable, Equatable {
     /// Reads an array of `<f8`, `<f4`, `<i4`, `<i8`, `|u1` or `|b1` values in C order.
     /// - Throws: `AnalysisError.badFile` saying what is wrong with the file.
     public init(contentsOf url: URL) throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw AnalysisError.badFile(path: url.path, reason: "cannot be read (\(error.localizedDescription))")
-        }
+        let data = try AnalysisError.contents(of: url)
         do {
             try self.init(decoding: data)
         } catch let AnalysisError.badFile(_, reason) {

@@ -1,6 +1,6 @@
 extension ConstraintSet {
     /// The thorax constraint set shipped with Penumbra, for conventionally fractionated (1.8–2 Gy per
-    /// fraction) lung radiotherapy. `penumbra constraints --print thorax` writes it as JSON to copy and
+    /// fraction) lung radiotherapy. `penumbra constraints thorax` prints it as JSON to copy and
     /// adapt; a centre's own protocol overrides it.
     public static let thoraxConventional = ConstraintSet(
         name: "Thorax, conventional fractionation",

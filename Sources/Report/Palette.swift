@@ -9,6 +9,10 @@ public enum Palette {
     /// SVG dash patterns (empty: solid), cycled once every colour has been used.
     public static let dashes = ["", "6 3", "2 2", "8 3 2 3"]
 
+    /// Isodose line colours, lowest level first: Okabe–Ito without yellow and blue, which vanish on the
+    /// dose wash's yellow top and blue bottom.
+    public static let isodose = ["#E69F00", "#56B4E9", "#009E73", "#D55E00", "#CC79A7", "#000000"]
+
     /// The colour of series `n`.
     public static func colour(_ n: Int) -> String { okabeIto[n % okabeIto.count] }
 

@@ -26,7 +26,8 @@ public struct SVGWriter: Sendable {
         return out
     }
 
-    static func format(_ value: Double) -> String {
+    /// A coordinate or length with at most two decimals, as written into the document.
+    public static func format(_ value: Double) -> String {
         let rounded = (value * 100).rounded() / 100
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
     }
@@ -58,6 +59,25 @@ public struct SVGWriter: Sendable {
                 ("stroke-width", Self.format(width)), ("stroke-dasharray", dash), ("stroke-linejoin", "round"),
             ])
         body.append(title.isEmpty ? open + "/>" : open + "><title>\(Self.escape(title))</title></polyline>")
+    }
+
+    /// Adds a path (`d` in SVG path syntax, e.g. `M 0 0 L 10 10`).
+    public mutating func path(_ d: String, stroke: String, width: Double = 1.5, dash: String = "", cssClass: String = "") {
+        body.append(
+            "<path" + Self.attributes([
+                ("class", cssClass), ("d", d), ("fill", "none"), ("stroke", stroke), ("stroke-width", Self.format(width)),
+                ("stroke-dasharray", dash),
+            ]) + "/>")
+    }
+
+    /// Adds a raster image embedded as a PNG data URI, stretched to the given box without smoothing.
+    public mutating func image(png: [UInt8], x: Double, y: Double, width: Double, height: Double, cssClass: String = "") {
+        body.append(
+            "<image" + Self.attributes([
+                ("class", cssClass), ("x", Self.format(x)), ("y", Self.format(y)), ("width", Self.format(width)),
+                ("height", Self.format(height)), ("preserveAspectRatio", "none"), ("style", "image-rendering:pixelated"),
+                ("href", "data:image/png;base64," + Base64.encode(png)),
+            ]) + "/>")
     }
 
     /// Adds a rectangle.

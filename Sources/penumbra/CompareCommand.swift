@@ -92,8 +92,8 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         logging.bootstrap()
         let logger = Logger(label: "penumbra.compare")
-        let (referenceDose, referenceFrame) = try Self.readDose(reference)
-        let (evaluatedDose, evaluatedFrame) = try Self.readDose(evaluated)
+        let (referenceDose, referenceFrame) = try DoseInputs.readDose(reference)
+        let (evaluatedDose, evaluatedFrame) = try DoseInputs.readDose(evaluated)
         guard referenceFrame == evaluatedFrame else {
             throw ValidationError("\(reference) and \(evaluated) are in different frames of reference; compare doses of one plan")
         }
@@ -127,44 +127,21 @@ struct CompareCommand: ParsableCommand {
                     criteria: options.summary, passRatePercent: gamma.passRatePercent, evaluatedPoints: gamma.evaluatedCount,
                     meanGamma: gamma.meanGamma, gamma95thPercentile: gamma.gammaPercentile(95), histogram: gamma.histogram()))
         }
-        let metrics = try structures.map { try compareStructures($0, referenceDose, evaluatedDose, logger) }
+        let metrics = try structures.map {
+            try compareStructures($0, referenceDose, evaluatedDose, frame: referenceFrame, logger)
+        }
         try output(rows, metrics)
     }
 
-    static func readDose(_ path: String) throws -> (DoseGrid, String) {
-        do {
-            let volume = try DoseVolume(contentsOf: URL(fileURLWithPath: path))
-            guard let gy = volume.doseGy else {
-                throw ValidationError("\(path) holds \(volume.units.rawValue) dose, not Gy; comparisons need absolute dose")
-            }
-            return (try DoseGrid(grid: volume.voxelGrid, doseGy: gy.map(Double.init)), volume.frameOfReferenceUID)
-        } catch let e as DICOMError {
-            throw ValidationError(e.description)
-        } catch let e as AnalysisError {
-            throw ValidationError("\(path): \(e.description)")
-        }
-    }
-
-    private func compareStructures(_ path: String, _ a: DoseGrid, _ b: DoseGrid, _ logger: Logger) throws -> [MetricRow] {
-        let set: StructureSet
-        do {
-            set = try StructureSet(contentsOf: URL(fileURLWithPath: path))
-        } catch let e as DICOMError {
-            throw ValidationError(e.description)
-        }
-        var rows: [MetricRow] = []
-        for roi in set.rois {
-            let planar = roi.planarStructureCM
-            guard !planar.isEmpty else { continue }
-            let mask = try StructureMasks.rasterise(planar, alignedWith: a.grid)
-            guard mask.volumeCM3 > 0 else { continue }
-            rows.append(
+    private func compareStructures(_ path: String, _ a: DoseGrid, _ b: DoseGrid, frame: String, _ logger: Logger) throws
+        -> [MetricRow]
+    {
+        try DoseInputs.structureDVHs(path, on: a, frameOfReference: frame, selected: [], supersampling: 4, logger: logger)
+            .map { s in
                 MetricRow(
-                    structure: roi.name, reference: DVHSummary(try DoseVolumeHistogram(dose: a, structure: mask)),
-                    evaluated: DVHSummary(try DoseVolumeHistogram(dose: b, structure: mask))))
-        }
-        if rows.isEmpty { logger.warning("no structure of \(path) encloses a volume") }
-        return rows
+                    structure: s.name, reference: DVHSummary(s.dvh),
+                    evaluated: DVHSummary(try DoseVolumeHistogram(dose: b, structure: s.mask)))
+            }
     }
 
     private func output(_ gamma: [GammaRow], _ metrics: [MetricRow]?) throws {

@@ -38,6 +38,9 @@ struct DVHCommand: ParsableCommand {
     @Option(help: "Draw the cumulative DVHs into this SVG file.")
     var plot: String?
 
+    @Option(help: "Write axial, coronal and sagittal dose figures (SVG) through the dose maximum into this folder.")
+    var figures: String?
+
     @Option(help: "Dose bin width of the written curves and plot, in Gy.")
     var curveBinGy: Double = 0.1
 
@@ -64,83 +67,35 @@ struct DVHCommand: ParsableCommand {
     func run() throws {
         logging.bootstrap()
         let logger = Logger(label: "penumbra.dvh")
-        let set = try constraintSet()
-        let (doseGrid, structureSet) = try readInputs()
-        var masks: [StructureMask] = []
-        var summaries: [DVHSummary] = []
+        let set = try DoseInputs.constraintSet(constraints)
+        let doseGrid = try DoseInputs.readDose(dose).grid
+        let evaluated = try DoseInputs.structureDVHs(
+            structures, on: doseGrid, frameOfReference: nil, selected: onlyStructures, supersampling: supersampling,
+            logger: logger)
         var plotted: [DVHCurve] = []
-        for roi in structureSet.rois where selected(roi.name) {
-            let planar = roi.planarStructureCM
-            guard !planar.isEmpty else {
-                logger.warning("structure '\(roi.name)' has no closed planar contours; skipped")
-                continue
-            }
-            let mask = try StructureMasks.rasterise(planar, alignedWith: doseGrid.grid, supersampling: supersampling)
-            guard mask.volumeCM3 > 0 else {
-                logger.warning("structure '\(roi.name)' encloses no volume; skipped")
-                continue
-            }
-            let dvh = try DoseVolumeHistogram(dose: doseGrid, structure: mask)
-            if dvh.volumeOutsideDoseGridCM3 > 0 {
-                logger.warning(
-                    "\(String(format: "%.2f", dvh.volumeOutsideDoseGridCM3)) cc of '\(roi.name)' lies outside the dose grid and counts at 0 Gy")
-            }
-            masks.append(mask)
-            summaries.append(DVHSummary(dvh))
-            let curve = try dvh.cumulativeCurve(binWidthGy: curveBinGy)
-            if plot != nil { plotted.append(curve) }
+        for s in evaluated {
+            let curve = try s.dvh.cumulativeCurve(binWidthGy: curveBinGy)
+            plotted.append(curve)
             if let curves {
-                let file = URL(fileURLWithPath: curves).appendingPathComponent(Self.fileName(roi.name) + ".csv")
+                let file = URL(fileURLWithPath: curves).appendingPathComponent(Self.fileName(s.name) + ".csv")
                 try OutputFile.write(DVHTables.curve(curve).text, to: file)
             }
-        }
-        guard !summaries.isEmpty else {
-            throw ValidationError("no structure of \(structures) could be evaluated" + (onlyStructures.isEmpty ? "" : " (selected: \(onlyStructures.joined(separator: ", ")))"))
         }
         if let plot {
             try OutputFile.write(try DoseCharts.dvh(plotted).svg(), to: URL(fileURLWithPath: plot))
         }
-        let results = try set.map { try $0.evaluate(dose: doseGrid, structures: masks, prescriptionGy: prescriptionGy) }
-        try output(summaries, results)
+        if let figures {
+            for figure in try DoseInputs.figures(doseGrid, evaluated) {
+                try OutputFile.write(figure.svg, to: URL(fileURLWithPath: figures).appendingPathComponent(figure.fileName))
+            }
+        }
+        let results = try set.map {
+            try $0.evaluate(dose: doseGrid, structures: evaluated.map(\.mask), prescriptionGy: prescriptionGy)
+        }
+        try output(evaluated.map { DVHSummary($0.dvh) }, results)
     }
 
     // MARK: - Steps
-
-    private func constraintSet() throws -> ConstraintSet? {
-        guard let constraints else { return nil }
-        if constraints.lowercased() == "thorax" { return .thoraxConventional }
-        do {
-            return try ConstraintSet(contentsOf: URL(fileURLWithPath: constraints))
-        } catch let e as AnalysisError {
-            throw ValidationError(e.description)
-        }
-    }
-
-    private func readInputs() throws -> (DoseGrid, StructureSet) {
-        let volume: DoseVolume, structureSet: StructureSet
-        do {
-            volume = try DoseVolume(contentsOf: URL(fileURLWithPath: dose))
-            structureSet = try StructureSet(contentsOf: URL(fileURLWithPath: structures))
-        } catch let e as DICOMError {
-            throw ValidationError(e.description)
-        }
-        guard let gy = volume.doseGy else {
-            throw ValidationError("\(dose) holds \(volume.units.rawValue) dose, not Gy; DVHs need absolute dose")
-        }
-        if let frame = structureSet.frameOfReferenceUID, frame != volume.frameOfReferenceUID {
-            throw ValidationError(
-                "\(dose) and \(structures) are in different frames of reference; they must belong to the same plan")
-        }
-        do {
-            return (try DoseGrid(grid: volume.voxelGrid, doseGy: gy.map(Double.init)), structureSet)
-        } catch let e as AnalysisError {
-            throw ValidationError("\(dose): \(e.description)")
-        }
-    }
-
-    private func selected(_ name: String) -> Bool {
-        onlyStructures.isEmpty || onlyStructures.contains { $0.caseInsensitiveCompare(name) == .orderedSame }
-    }
 
     private static func fileName(_ name: String) -> String {
         String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })

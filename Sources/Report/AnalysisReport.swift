@@ -191,3 +191,40 @@ public struct AnalysisReport: Sendable {
             """ + body + "\n</body></html>\n"
     }
 }
+
+// MARK: - Machine-readable summary
+
+extension AnalysisReport {
+    /// What an overnight pipeline reads: the same numbers as the HTML, as JSON (`summary.json`).
+    public struct Summary: Encodable {
+        public struct InputRecord: Encodable {
+            public let role: String, fileName: String, sha256: String
+        }
+        public struct GammaRecord: Encodable {
+            public let criteria: String, passRatePercent: Double?, points: Int, meanGamma: Double?
+        }
+        public let title: String, software: String, generated: String
+        public let inputs: [InputRecord]
+        public let dose: [String: String]
+        public let structures: [DVHSummary]
+        public let constraints: [ConstraintResult]?
+        /// Whether every evaluated constraint passed; nil without constraints or when none was evaluated.
+        public let allConstraintsPass: Bool?
+        public let gammaReference: String?
+        public let gamma: [GammaRecord]?
+    }
+
+    /// The report's numbers for machines.
+    public var summary: Summary {
+        let evaluated = constraints?.filter { $0.status != .notEvaluated } ?? []
+        return Summary(
+            title: title, software: software, generated: generated,
+            inputs: inputs.map { .init(role: $0.role, fileName: $0.fileName, sha256: $0.sha256) },
+            dose: Dictionary(doseFacts, uniquingKeysWith: { first, _ in first }), structures: dvh,
+            constraints: constraints, allConstraintsPass: evaluated.isEmpty ? nil : evaluated.allSatisfy { $0.status == .pass },
+            gammaReference: gamma?.reference,
+            gamma: gamma?.results.map {
+                .init(criteria: $0.criteria, passRatePercent: $0.passRatePercent, points: $0.points, meanGamma: $0.meanGamma)
+            })
+    }
+}

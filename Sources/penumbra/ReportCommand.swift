@@ -45,6 +45,9 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "The HTML file to write.")
     var out: String
 
+    @Option(help: "Also write the report's numbers as JSON (summary.json) for pipelines.")
+    var summary: String?
+
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
@@ -107,6 +110,7 @@ struct ReportCommand: ParsableCommand {
                 .init(role: "Radiation oncologist", name: physician, date: physician == nil ? nil : reviewDate),
             ])
         try OutputFile.write(report.html(), to: URL(fileURLWithPath: out))
+        if let summary { try OutputFile.write(try OutputFile.json(report.summary), to: URL(fileURLWithPath: summary)) }
         logger.info("wrote \(out)")
     }
 }

@@ -57,6 +57,16 @@ import Testing
         #expect(try report(physicist: nil).cptElements.allSatisfy(\.present))
     }
 
+    @Test func summaryJSONCarriesTheNumbers() throws {
+        let data = try OutputFile.json(try report(physicist: nil).summary)
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect((object["structures"] as? [[String: Any]])?.first?["structure"] as? String == "PTV <1>")
+        #expect((object["gamma"] as? [[String: Any]])?.first?["passRatePercent"] as? Double == 99.5)
+        // No constraint could be evaluated (no structure matched): no verdict rather than a pass.
+        #expect(object["allConstraintsPass"] == nil)
+        #expect((object["inputs"] as? [[String: Any]])?.first?["sha256"] as? String == String(repeating: "a", count: 64))
+    }
+
     @Test func blankReviewFieldsWithoutNames() throws {
         let doc = try LinePlotTests.Elements.parse(try report(physicist: nil).html())
         #expect(doc.all("span", class: "field").allSatisfy { $0.text.isEmpty })

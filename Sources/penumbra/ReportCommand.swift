@@ -61,6 +61,7 @@ struct ReportCommand: ParsableCommand {
             try $0.evaluate(dose: doseGrid, structures: evaluated.map(\.mask), prescriptionGy: prescriptionGy)
         }
         var gamma: (reference: String, results: [AnalysisReport.GammaResult])?
+        var referenceDVH: [DVHSummary]?
         if let reference {
             let (referenceGrid, referenceFrame) = try DoseInputs.readDose(reference)
             guard referenceFrame == frame else {
@@ -76,6 +77,7 @@ struct ReportCommand: ParsableCommand {
                         criteria: g.options.summary, passRatePercent: g.passRatePercent, points: g.evaluatedCount,
                         meanGamma: g.meanGamma)
                 })
+            referenceDVH = try evaluated.map { DVHSummary(try DoseVolumeHistogram(dose: referenceGrid, structure: $0.mask)) }
         }
         let g = doseGrid.grid
         var facts: [(String, String)] = [
@@ -104,7 +106,7 @@ struct ReportCommand: ParsableCommand {
                     sha256: try SHA256.hex(contentsOf: URL(fileURLWithPath: $0)))]
             } ?? []),
             doseFacts: facts, dvh: evaluated.map { DVHSummary($0.dvh) }, constraints: results, gamma: gamma,
-            figures: figures,
+            referenceDVH: referenceDVH, figures: figures,
             reviewers: [
                 .init(role: "Medical physicist", name: physicist, date: physicist == nil ? nil : reviewDate),
                 .init(role: "Radiation oncologist", name: physician, date: physician == nil ? nil : reviewDate),

@@ -23,6 +23,7 @@ import Testing
             inputs: [.init(role: "RT Dose", fileName: "rd.dcm", sha256: String(repeating: "a", count: 64))],
             doseFacts: [("maximum dose", "60 Gy")], dvh: [DVHSummary(dvh)], constraints: results,
             gamma: ("planning system", [.init(criteria: "3 %/2 mm global, 10 % threshold", passRatePercent: 99.5, points: 1000, meanGamma: 0.3)]),
+            referenceDVH: [DVHSummary(try DoseVolumeHistogram(dose: try DoseGrid(grid: grid, field: { p in 30 * exp(-p.dot(p) / 4.5) }), structure: mask))],
             figures: [
                 .init(caption: "Dose–volume histograms", svg: try DoseCharts.dvh([try dvh.cumulativeCurve()]).svg()),
                 .init(
@@ -48,8 +49,11 @@ import Testing
         #expect(doc.all("td").map(\.text).contains("PTV <1>"))
         #expect(doc.all("td").map(\.text).contains(String(repeating: "a", count: 64)))
         #expect(doc.all("td").map(\.text).contains("99.50 %"))
+        // The reference dose is half this one: every metric differs by +100 %.
+        #expect(doc.all("h3").first?.text == "DVH metrics against the planning system")
+        #expect(doc.all("td").filter { $0.text == "+100.00 %" }.count == 4)
         // Technical and professional components are separate sections; the physicist's name is printed.
-        #expect(doc.all("h3").map(\.text) == [
+        #expect(doc.all("h3").map(\.text).suffix(2) == [
             "Technical component (TC): computation record", "Professional component (26): review and sign-off",
         ])
         #expect(doc.all("span", class: "field").map(\.text).contains("A. Physicist"))

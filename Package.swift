@@ -24,6 +24,7 @@ let package = Package(
         .target(name: "Phantom", dependencies: ["Geometry"]),
         .target(name: "DICOM", dependencies: ["Geometry"]),
         .target(name: "ExamplePatients", dependencies: ["DICOM", "Phantom", "Geometry"]),
+        .target(name: "PatientImport", dependencies: ["DICOM", "Phantom", "Geometry"]),
 
         // MARK: - Analysis and report
         .target(name: "Analysis", dependencies: ["Geometry"]),
@@ -35,7 +36,7 @@ let package = Package(
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                "DICOM", "Phantom", "ExamplePatients", "Geometry", "Analysis", "Report",
+                "DICOM", "Phantom", "ExamplePatients", "PatientImport", "Geometry", "Analysis", "Report",
             ]
         ),
 
@@ -48,7 +49,10 @@ let package = Package(
         // Runs the built `penumbra` executable (beside the test bundle) on real files.
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
         .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Geometry", "TestSupport"]),
-        .testTarget(name: "ExamplePatientsTests", dependencies: ["ExamplePatients", "DICOM", "Phantom", "Geometry", "TestSupport"]),
+        .testTarget(
+            name: "ExamplePatientsTests",
+            dependencies: ["ExamplePatients", "PatientImport", "DICOM", "Phantom", "Geometry", "TestSupport"]),
+        .testTarget(name: "PatientImportTests", dependencies: ["PatientImport", "DICOM", "Phantom", "Geometry"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -65,9 +65,16 @@ public struct CTSliceHeader: Sendable {
         bitsAllocated = try d.requiredInt("BitsAllocated", for: purpose)
         bitsStored = try d.int("BitsStored") ?? bitsAllocated
         isSigned = try d.int("PixelRepresentation") == 1
-        guard rows > 0, columns > 0 else { throw DICOMError(.invalidValue, "the image has \(rows) rows and \(columns) columns") }
-        guard bitsAllocated == 16 || bitsAllocated == 8 || bitsAllocated == 32, bitsStored >= 1, bitsStored <= bitsAllocated else {
-            throw DICOMError(.unsupported, "Bits Allocated \(bitsAllocated) / Bits Stored \(bitsStored) is not a CT pixel format Penumbra reads (8, 16 or 32 bits)")
+        guard rows > 0, columns > 0 else {
+            throw DICOMError(.invalidValue, "the image has \(rows) rows and \(columns) columns")
+        }
+        guard bitsAllocated == 16 || bitsAllocated == 8 || bitsAllocated == 32, bitsStored >= 1,
+            bitsStored <= bitsAllocated
+        else {
+            throw DICOMError(
+                .unsupported,
+                "Bits Allocated \(bitsAllocated) / Bits Stored \(bitsStored) is not a CT pixel format Penumbra reads (8, 16 or 32 bits)"
+            )
         }
         if let samples = try d.int("SamplesPerPixel"), samples != 1 {
             throw DICOMError(.unsupported, "Samples per Pixel is \(samples); a CT image has 1")
@@ -76,7 +83,8 @@ public struct CTSliceHeader: Sendable {
         rescaleIntercept = try d.double("RescaleIntercept") ?? 0
         if let text = d.string("PatientPosition") {
             guard let position = PatientPosition(rawValue: text) else {
-                throw DICOMError(.unsupported, "Patient Position \(text) is not supported; Penumbra handles HFS, HFP, FFS and FFP")
+                throw DICOMError(
+                    .unsupported, "Patient Position \(text) is not supported; Penumbra handles HFS, HFP, FFS and FFP")
             }
             patientPosition = position
         } else {
@@ -84,29 +92,45 @@ public struct CTSliceHeader: Sendable {
         }
         sliceThicknessMM = try d.double("SliceThickness")
         gantryTiltDegrees = try d.double("GantryDetectorTilt") ?? 0
-        guard file.pixelDataRange != nil else { throw DICOMError(.missingAttribute, "the image has no Pixel Data (7FE0,0010)") }
+        if let error = file.pixelDataError { throw error }
+        guard let pixels = file.pixelDataRange else {
+            throw DICOMError(.missingAttribute, "the image has no Pixel Data (7FE0,0010)")
+        }
+        // Checked here, before any volume is allocated from Rows × Columns × slices.
+        guard pixels.count >= rows * columns * (bitsAllocated / 8) else {
+            throw DICOMError(
+                .truncated,
+                "Pixel Data holds \(pixels.count) bytes; \(rows)×\(columns) pixels of \(bitsAllocated) bits need \(rows * columns * (bitsAllocated / 8))"
+            )
+        }
     }
 
     /// Reads this slice's pixels and converts them to Hounsfield units, row by row (PS3.3 C.7.6.3,
     /// C.11.1.1.2: HU = stored value × slope + intercept).
     func readHU() throws -> [Float] {
-        let bytes = try file.readPixelData(contentsOf: url, bitsAllocated: bitsAllocated)
+        let bytes = try file.readPixelData(contentsOf: url)
         let count = rows * columns
         let bytesPerPixel = bitsAllocated / 8
         guard bytes.count >= count * bytesPerPixel else {
-            throw DICOMError(.truncated, "Pixel Data holds \(bytes.count) bytes; \(rows)×\(columns) pixels of \(bitsAllocated) bits need \(count * bytesPerPixel)", file: url.path)
+            throw DICOMError(
+                .truncated,
+                "Pixel Data holds \(bytes.count) bytes; \(rows)×\(columns) pixels of \(bitsAllocated) bits need \(count * bytesPerPixel)",
+                file: url.path)
         }
         let mask: UInt32 = bitsStored >= 32 ? .max : (1 << UInt32(bitsStored)) - 1
         let signBit: UInt32 = 1 << UInt32(bitsStored - 1)
         let slope = Float(rescaleSlope), intercept = Float(rescaleIntercept)
         var hu = [Float](repeating: 0, count: count)
-        bytes.withUnsafeBufferPointer { b in
-            for n in 0..<count {
-                var raw: UInt32 = 0
-                for k in 0..<bytesPerPixel { raw |= UInt32(b[n * bytesPerPixel + k]) << (8 * UInt32(k)) }
-                raw &= mask
-                let value: Int64 = isSigned && raw & signBit != 0 ? Int64(raw) - Int64(mask) - 1 : Int64(raw)
-                hu[n] = Float(value) * slope + intercept
+        let signed = isSigned
+        hu.withUnsafeMutableBufferPointer { out in
+            bytes.withUnsafeBufferPointer { b in
+                for n in 0..<count {
+                    var raw: UInt32 = 0
+                    for k in 0..<bytesPerPixel { raw |= UInt32(b[n * bytesPerPixel + k]) << (8 * UInt32(k)) }
+                    raw &= mask
+                    let value: Int64 = signed && raw & signBit != 0 ? Int64(raw) - Int64(mask) - 1 : Int64(raw)
+                    out[n] = Float(value) * slope + intercept
+                }
             }
         }
         return hu
@@ -126,14 +150,17 @@ public enum CTSeriesReader {
         public var otherObjects: [(url: URL, sopClassUID: String)] = []
         /// Notes about skipped files.
         public var warnings: [String] = []
+        /// DICOM files that could not be read (damaged, or CT slices with unusable headers or compressed pixels).
+        public var damaged: [(url: URL, error: DICOMError)] = []
     }
 
     /// Reads the header of every file in a folder (not its subfolders) and groups the CT slices by series.
-    /// Files that are not DICOM are skipped with a warning; damaged DICOM files are an error.
+    /// Files that are not DICOM are skipped with a warning; damaged DICOM files are listed in `damaged`.
     public static func scan(directory: URL) throws -> Scan {
         let names: [String]
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { !$0.hasPrefix(".") }.sorted()
+            names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { !$0.hasPrefix(".") }
+                .sorted()
         } catch {
             throw DICOMError(.io, "cannot list the folder: \(error.localizedDescription)", file: directory.path)
         }
@@ -141,41 +168,70 @@ public enum CTSeriesReader {
         for name in names {
             let url = directory.appendingPathComponent(name)
             var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), !isFolder.boolValue else { continue }
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), !isFolder.boolValue else {
+                continue
+            }
             let file: DICOMFile
             do {
                 file = try DICOMFile.read(contentsOf: url, stopBeforePixelData: true)
             } catch let e as DICOMError where e.kind == .notDICOM {
                 scan.warnings.append("skipped \(name): not a DICOM file")
                 continue
+            } catch let e as DICOMError {
+                scan.damaged.append((url, e))
+                continue
+            }
+            for note in file.notes where !scan.warnings.contains(where: { $0.hasSuffix(note) }) {
+                scan.warnings.append("\(name) (and possibly others): \(note)")
             }
             let sopClass = file.dataSet.string("SOPClassUID") ?? ""
             guard sopClass == ctImageStorage else {
                 scan.otherObjects.append((url, sopClass))
                 continue
             }
-            let header: CTSliceHeader
-            do { header = try CTSliceHeader(url: url, file: file) } catch let e as DICOMError { throw e.inFile(url.path) }
-            scan.series[header.seriesInstanceUID, default: []].append(header)
+            do {
+                let header = try CTSliceHeader(url: url, file: file)
+                scan.series[header.seriesInstanceUID, default: []].append(header)
+            } catch let e as DICOMError {
+                scan.damaged.append((url, e.inFile(url.path)))
+            }
         }
         return scan
     }
 
     /// Reads the one CT series in a folder (or the one named) into a volume.
     /// - Returns: the volume and warnings for the log (e.g. an assumed patient position).
-    public static func read(directory: URL, seriesInstanceUID: String? = nil) throws -> (volume: Volume, warnings: [String]) {
+    /// - Throws: the first damaged file's error (a damaged file might be a missing slice), or a
+    ///   `DICOMError` when the series is not a regular axial volume.
+    public static func read(directory: URL, seriesInstanceUID: String? = nil) throws -> (
+        volume: Volume, warnings: [String]
+    ) {
         let scan = try scan(directory: directory)
+        if let first = scan.damaged.first {
+            var e = first.error
+            if scan.damaged.count > 1 {
+                e = DICOMError(
+                    e.kind, e.message + " (and \(scan.damaged.count - 1) more unreadable files)", file: e.file,
+                    offset: e.offset, elementPath: e.elementPath)
+            }
+            throw e
+        }
         let chosen: [CTSliceHeader]
         if let seriesInstanceUID {
             guard let s = scan.series[seriesInstanceUID] else {
-                throw DICOMError(.missingAttribute, "no CT series \(seriesInstanceUID) in the folder; it holds \(describe(scan))", file: directory.path)
+                throw DICOMError(
+                    .missingAttribute, "no CT series \(seriesInstanceUID) in the folder; it holds \(describe(scan))",
+                    file: directory.path)
             }
             chosen = s
         } else {
             guard scan.series.count == 1, let only = scan.series.values.first else {
                 throw DICOMError(
                     scan.series.isEmpty ? .missingAttribute : .unsupported,
-                    scan.series.isEmpty ? "the folder holds no CT images" : "the folder holds \(scan.series.count) CT series (\(describe(scan))); name one", file: directory.path)
+                    scan.series.isEmpty
+                        ? "the folder holds no CT images"
+                        : "the folder holds \(scan.series.count) CT series (\(describe(scan))); name one",
+                    file: directory.path)
             }
             chosen = only
         }
@@ -190,40 +246,65 @@ public enum CTSeriesReader {
 
     /// Checks that slices form one regular axial volume and reads their pixels slice by slice.
     public static func assemble(_ slices: [CTSliceHeader]) throws -> (volume: Volume, warnings: [String]) {
-        guard let first = slices.first else { throw DICOMError(.missingAttribute, "a CT series needs at least one slice") }
+        guard let first = slices.first else {
+            throw DICOMError(.missingAttribute, "a CT series needs at least one slice")
+        }
         var warnings: [String] = []
         let forUIDs = Set(slices.map(\.frameOfReferenceUID))
         guard forUIDs.count == 1 else {
-            throw DICOMError(.unsupported, "series \(first.seriesInstanceUID) mixes \(forUIDs.count) frames of reference; export it again as one series")
+            throw DICOMError(
+                .unsupported,
+                "series \(first.seriesInstanceUID) mixes \(forUIDs.count) frames of reference; export it again as one series"
+            )
         }
         // Orientation: rows and columns along the patient x and y axes (axial), PS3.3 C.7.6.2.1.1.
         let tolerance = 1e-3  // direction cosines: about 0.06°, far below any deliberate obliquity
-        guard let rowAxis = axis(first.rowDirection, tolerance), let columnAxis = axis(first.columnDirection, tolerance),
+        guard let rowAxis = axis(first.rowDirection, tolerance),
+            let columnAxis = axis(first.columnDirection, tolerance),
             rowAxis.index != 2, columnAxis.index != 2, rowAxis.index != columnAxis.index
         else {
-            throw DICOMError(.unsupported, "the series is not axial: Image Orientation (Patient) is \(first.rowDirection), \(first.columnDirection); Penumbra reads axial CT only (rows and columns along the patient x and y axes). Resample the series to axial first", file: first.url.path)
+            throw DICOMError(
+                .unsupported,
+                "the series is not axial: Image Orientation (Patient) is \(first.rowDirection), \(first.columnDirection); Penumbra reads axial CT only (rows and columns along the patient x and y axes). Resample the series to axial first",
+                file: first.url.path)
         }
         if abs(first.gantryTiltDegrees) > 0.01 {
-            throw DICOMError(.unsupported, "the series was acquired with gantry tilt \(first.gantryTiltDegrees)°; resample it to an untilted axial grid first", file: first.url.path)
+            throw DICOMError(
+                .unsupported,
+                "the series was acquired with gantry tilt \(first.gantryTiltDegrees)°; resample it to an untilted axial grid first",
+                file: first.url.path)
         }
         for s in slices {
             guard s.rows == first.rows, s.columns == first.columns, abs(s.rowSpacingMM - first.rowSpacingMM) < 1e-4,
-                abs(s.columnSpacingMM - first.columnSpacingMM) < 1e-4, (s.rowDirection - first.rowDirection).length < tolerance,
+                abs(s.columnSpacingMM - first.columnSpacingMM) < 1e-4,
+                (s.rowDirection - first.rowDirection).length < tolerance,
                 (s.columnDirection - first.columnDirection).length < tolerance
             else {
-                throw DICOMError(.unsupported, "slices differ in size, spacing or orientation from \(first.url.lastPathComponent); a volume needs identical slices", file: s.url.path)
+                throw DICOMError(
+                    .unsupported,
+                    "slices differ in size, spacing or orientation from \(first.url.lastPathComponent); a volume needs identical slices",
+                    file: s.url.path)
             }
         }
         let sorted = slices.sorted { $0.positionMM.z < $1.positionMM.z }
         // Gantry tilt without the tag shows as in-plane drift of Image Position (Patient) along the stack.
         let inPlaneToleranceMM = 0.05
-        for s in sorted where abs(s.positionMM.x - first.positionMM.x) > inPlaneToleranceMM || abs(s.positionMM.y - first.positionMM.y) > inPlaneToleranceMM {
-            throw DICOMError(.unsupported, "slice positions drift in-plane (\(first.positionMM) vs \(s.positionMM)): a tilted or sheared series; resample it to an untilted axial grid first", file: s.url.path)
+        for s in sorted
+        where abs(s.positionMM.x - first.positionMM.x) > inPlaneToleranceMM
+            || abs(s.positionMM.y - first.positionMM.y) > inPlaneToleranceMM
+        {
+            throw DICOMError(
+                .unsupported,
+                "slice positions drift in-plane (\(first.positionMM) vs \(s.positionMM)): a tilted or sheared series; resample it to an untilted axial grid first",
+                file: s.url.path)
         }
         let spacingZ: Double
         if sorted.count == 1 {
             guard let thickness = first.sliceThicknessMM, thickness > 0 else {
-                throw DICOMError(.missingAttribute, "a single-slice series needs Slice Thickness (0018,0050) to give the slice a depth", file: first.url.path)
+                throw DICOMError(
+                    .missingAttribute,
+                    "a single-slice series needs Slice Thickness (0018,0050) to give the slice a depth",
+                    file: first.url.path)
             }
             spacingZ = thickness
         } else {
@@ -234,20 +315,31 @@ public enum CTSeriesReader {
             for (n, step) in steps.enumerated() where abs(step - spacingZ) > toleranceMM {
                 let a = sorted[n], b = sorted[n + 1]
                 if step < toleranceMM {
-                    throw DICOMError(.unsupported, "two slices at z = \(a.positionMM.z) mm (\(a.url.lastPathComponent) and \(b.url.lastPathComponent)): duplicate slices; remove one", file: b.url.path)
+                    throw DICOMError(
+                        .unsupported,
+                        "two slices at z = \(a.positionMM.z) mm (\(a.url.lastPathComponent) and \(b.url.lastPathComponent)): duplicate slices; remove one",
+                        file: b.url.path)
                 }
-                throw DICOMError(.unsupported, "slice spacing is not uniform: \(step) mm between z = \(a.positionMM.z) and \(b.positionMM.z) mm where the series mostly has \(spacingZ) mm (a gap or missing slice); re-export the complete series", file: b.url.path)
+                throw DICOMError(
+                    .unsupported,
+                    "slice spacing is not uniform: \(step) mm between z = \(a.positionMM.z) and \(b.positionMM.z) mm where the series mostly has \(spacingZ) mm (a gap or missing slice); re-export the complete series",
+                    file: b.url.path)
             }
         }
         let position: PatientPosition
         if let p = first.patientPosition {
             position = p
             if let other = slices.first(where: { $0.patientPosition != p }) {
-                throw DICOMError(.unsupported, "slices disagree on Patient Position (\(p.rawValue) vs \(other.patientPosition?.rawValue ?? "none"))", file: other.url.path)
+                throw DICOMError(
+                    .unsupported,
+                    "slices disagree on Patient Position (\(p.rawValue) vs \(other.patientPosition?.rawValue ?? "none"))",
+                    file: other.url.path)
             }
         } else {
             position = .HFS
-            warnings.append("Patient Position (0018,5100) is missing from series \(first.seriesInstanceUID); assuming HFS")
+            warnings.append(
+                "Patient Position (0018,5100) is missing (\(first.url.lastPathComponent) and the rest of its series); assuming HFS"
+            )
         }
 
         // Output axes: x from whichever image axis runs along patient x, and so on; flip negative axes.
@@ -262,21 +354,30 @@ public enum CTSeriesReader {
         let corner = lastColumn + lastRow - first.positionMM
         let origin = Vec3(
             min(first.positionMM.x, corner.x), min(first.positionMM.y, corner.y), sorted[0].positionMM.z)
+        // Where image pixel (row, column) lands in the output plane: one offset per column plus one per row.
+        func offsets(count: Int, axis: (index: Int, sign: Int)) -> [Int] {
+            (0..<count).map { n in (axis.sign > 0 ? n : count - 1 - n) * (axis.index == 0 ? 1 : nx) }
+        }
+        let columnOffset = offsets(count: first.columns, axis: rowAxis)
+        let rowOffset = offsets(count: first.rows, axis: columnAxis)
         var hu = [Float](repeating: 0, count: nx * ny * nz)
         for (k, slice) in sorted.enumerated() {
             let image = try slice.readHU()
             let base = k * nx * ny
-            for row in 0..<first.rows {
-                for column in 0..<first.columns {
-                    var ijk = [0, 0]
-                    ijk[rowAxis.index] = rowAxis.sign > 0 ? column : first.columns - 1 - column
-                    ijk[columnAxis.index] = columnAxis.sign > 0 ? row : first.rows - 1 - row
-                    hu[base + ijk[0] + nx * ijk[1]] = image[row * first.columns + column]
+            hu.withUnsafeMutableBufferPointer { out in
+                image.withUnsafeBufferPointer { pixels in
+                    for row in 0..<first.rows {
+                        let rowBase = base + rowOffset[row], imageRow = row * first.columns
+                        for column in 0..<first.columns {
+                            out[rowBase + columnOffset[column]] = pixels[imageRow + column]
+                        }
+                    }
                 }
             }
         }
         let volume = Volume(
-            counts: (nx, ny, nz), originMM: origin, spacingMM: Vec3(sx, sy, spacingZ), huValues: hu, patientPosition: position,
+            counts: (nx, ny, nz), originMM: origin, spacingMM: Vec3(sx, sy, spacingZ), huValues: hu,
+            patientPosition: position,
             seriesInstanceUID: first.seriesInstanceUID, frameOfReferenceUID: first.frameOfReferenceUID,
             studyInstanceUID: first.studyInstanceUID)
         return (volume, warnings)
@@ -285,7 +386,10 @@ public enum CTSeriesReader {
     /// The patient axis (0 x, 1 y, 2 z) and sign a direction cosine vector lies along, or nil if oblique.
     private static func axis(_ v: Vec3, _ tolerance: Double) -> (index: Int, sign: Int)? {
         let c = [v.x, v.y, v.z]
-        for i in 0..<3 where abs(abs(c[i]) - 1) < tolerance && c.enumerated().allSatisfy({ $0.offset == i || abs($0.element) < tolerance }) {
+        for i in 0..<3
+        where abs(abs(c[i]) - 1) < tolerance
+            && c.enumerated().allSatisfy({ $0.offset == i || abs($0.element) < tolerance })
+        {
             return (i, c[i] > 0 ? 1 : -1)
         }
         return nil

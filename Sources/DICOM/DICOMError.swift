@@ -53,6 +53,7 @@ public struct DICOMError: Error, CustomStringConvertible, Sendable {
         self.elementPath = elementPath
     }
 
+    /// The location (file, byte, element path) followed by the message.
     public var description: String {
         var where_: [String] = []
         if let file { where_.append(file) }
@@ -62,7 +63,7 @@ public struct DICOMError: Error, CustomStringConvertible, Sendable {
     }
 
     /// The same error with the file name filled in (when it was not already).
-    func inFile(_ path: String) -> DICOMError {
+    public func inFile(_ path: String) -> DICOMError {
         var e = self
         if e.file == nil { e.file = path }
         return e

@@ -46,7 +46,9 @@ extension DataSet {
     public func strings(_ tag: Tag) -> [String]? {
         guard let element = elements[tag], let b = element.bytes, !b.isEmpty else { return nil }
         let text = characterSet.decode(b)
-        let parts = element.vr.allowsBackslashSeparatedValues ? text.split(separator: "\\", omittingEmptySubsequences: false).map(String.init) : [text]
+        let parts =
+            element.vr.allowsBackslashSeparatedValues
+            ? text.split(separator: "\\", omittingEmptySubsequences: false).map(String.init) : [text]
         return parts.map { $0.trimmingSpaces() }
     }
 
@@ -71,7 +73,8 @@ extension DataSet {
             guard let parts = strings(tag) else { return nil }
             return try parts.map { text in
                 guard let v = Double(text), v.isFinite else {
-                    throw DICOMError(.invalidValue, "\(tag) holds '\(text)', which is not a number (\(element.vr.rawValue))")
+                    throw DICOMError(
+                        .invalidValue, "\(tag) holds '\(text)', which is not a number (\(element.vr.rawValue))")
                 }
                 return v
             }
@@ -144,7 +147,8 @@ extension DataSet {
         let b = element.bytes ?? []
         let size = MemoryLayout<T>.size
         guard b.count % size == 0 else {
-            throw DICOMError(.invalidVR, "\(element.tag) (\(element.vr.rawValue)) has \(b.count) bytes, not a multiple of \(size)")
+            throw DICOMError(
+                .invalidVR, "\(element.tag) (\(element.vr.rawValue)) has \(b.count) bytes, not a multiple of \(size)")
         }
         return stride(from: 0, to: b.count, by: size).map { start in
             var v: T = 0
@@ -177,7 +181,8 @@ extension DataSet {
     public mutating func set(_ keyword: String, strings values: [String]) {
         let tag = Tag.named(keyword)
         let vr = DataDictionary.vr(for: tag)
-        elements[tag] = DataElement(tag: tag, vr: vr, value: .bytes(characterSet.encode(values.joined(separator: "\\"))))
+        elements[tag] = DataElement(
+            tag: tag, vr: vr, value: .bytes(characterSet.encode(values.joined(separator: "\\"))))
     }
 
     /// Sets a DS element (decimal strings of at most 16 characters, PS3.5 §6.2).
@@ -193,13 +198,16 @@ extension DataSet {
     /// Sets a US element.
     public mutating func set(_ keyword: String, uint16 values: [UInt16]) {
         let tag = Tag.named(keyword)
-        elements[tag] = DataElement(tag: tag, vr: .US, value: .bytes(values.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }))
+        elements[tag] = DataElement(
+            tag: tag, vr: .US, value: .bytes(values.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }))
     }
 
     /// Sets an AT element (a list of tags, PS3.5 §6.2: each as group then element, 16-bit each).
     public mutating func set(_ keyword: String, tags values: [Tag]) {
         let tag = Tag.named(keyword)
-        let bytes = values.flatMap { t in [UInt8(t.group & 0xFF), UInt8(t.group >> 8), UInt8(t.element & 0xFF), UInt8(t.element >> 8)] }
+        let bytes = values.flatMap { t in
+            [UInt8(t.group & 0xFF), UInt8(t.group >> 8), UInt8(t.element & 0xFF), UInt8(t.element >> 8)]
+        }
         elements[tag] = DataElement(tag: tag, vr: .AT, value: .bytes(bytes))
     }
 

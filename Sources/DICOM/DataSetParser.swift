@@ -29,8 +29,13 @@ struct DataSetParser {
 
     private(set) var position: Int
     private(set) var pixelData: PixelDataLocation?
+    /// Set instead of `pixelData` when a header-only read meets encapsulated (compressed) Pixel Data.
+    private(set) var encapsulatedPixelDataError: DICOMError?
 
-    init(buffer: [UInt8], fileSize: Int, start: Int, syntax: TransferSyntax, statedSyntaxUID: String, stopAtPixelData: Bool) {
+    init(
+        buffer: [UInt8], fileSize: Int, start: Int, syntax: TransferSyntax, statedSyntaxUID: String,
+        stopAtPixelData: Bool
+    ) {
         self.buffer = buffer
         self.fileSize = fileSize
         self.position = start
@@ -43,7 +48,9 @@ struct DataSetParser {
 
     /// Parses the top-level data set up to the end of the buffer (or Pixel Data when asked to stop there).
     mutating func parseTopLevel(characterSet: DICOMCharacterSet = .default) throws -> DataSet {
-        try parseDataSet(end: buffer.count, untilItemDelimiter: false, syntax: syntax, depth: 0, characterSet: characterSet, path: "")
+        try parseDataSet(
+            end: buffer.count, untilItemDelimiter: false, syntax: syntax, depth: 0, characterSet: characterSet, path: ""
+        )
     }
 
     private mutating func parseDataSet(
@@ -60,7 +67,9 @@ struct DataSetParser {
             let tag = try peekTag(syntax: syntax, end: end, path: path)
             if tag == .itemDelimitation {
                 guard untilItemDelimiter else {
-                    throw failure(.badStructure, "an Item Delimitation (FFFE,E00D) inside a defined-length item or at the top level", path)
+                    throw failure(
+                        .badStructure,
+                        "an Item Delimitation (FFFE,E00D) inside a defined-length item or at the top level", path)
                 }
                 position += 8
                 return dataSet
@@ -68,14 +77,16 @@ struct DataSetParser {
             if tag.group == 0xFFFE {
                 throw failure(.badStructure, "found \(tag.description) where a data element should start", path)
             }
-            guard let element = try parseElement(syntax: syntax, end: end, depth: depth, dataSet: dataSet, path: path) else {
+            guard let element = try parseElement(syntax: syntax, end: end, depth: depth, dataSet: dataSet, path: path)
+            else {
                 return dataSet  // stopped at Pixel Data
             }
             if element.tag == Tag(0x0008, 0x0005) {
                 let text = DICOMCharacterSet.default.decode(element.bytes ?? [])
                 do {
                     dataSet.characterSet = try DICOMCharacterSet(
-                        specificCharacterSet: text.split(separator: "\\", omittingEmptySubsequences: false).map(String.init))
+                        specificCharacterSet: text.split(separator: "\\", omittingEmptySubsequences: false).map(
+                            String.init))
                 } catch var e as DICOMError {
                     e.offset = position
                     e.elementPath = path
@@ -91,7 +102,10 @@ struct DataSetParser {
     mutating func parseMetaGroup() throws -> DataSet {
         var meta = DataSet()
         while position + 8 <= buffer.count, buffer[position] == 0x02, buffer[position + 1] == 0x00 {
-            guard let element = try parseElement(syntax: .explicitVRLittleEndian, end: buffer.count, depth: 0, dataSet: meta, path: "File Meta") else { break }
+            guard
+                let element = try parseElement(
+                    syntax: .explicitVRLittleEndian, end: buffer.count, depth: 0, dataSet: meta, path: "File Meta")
+            else { break }
             meta[element.tag] = element
         }
         return meta
@@ -112,7 +126,10 @@ struct DataSetParser {
             guard (0x41...0x5A).contains(c0), (0x41...0x5A).contains(c1),
                 let explicit = VR(rawValue: String(decoding: [c0, c1], as: UTF8.self))
             else {
-                throw failure(.invalidVR, "\(tag) has VR bytes \(Self.hexBytes([c0, c1])), which is not a DICOM VR (PS3.5 Table 6.2-1); the file is corrupt or not in the transfer syntax it declares", path, at: position)
+                throw failure(
+                    .invalidVR,
+                    "\(tag) has VR bytes \(Self.hexBytes([c0, c1])), which is not a DICOM VR (PS3.5 Table 6.2-1); the file is corrupt or not in the transfer syntax it declares",
+                    path, at: position)
             }
             position += 2
             vr = explicit
@@ -133,21 +150,29 @@ struct DataSetParser {
 
         if length == Self.undefinedLength {
             if tag == Tag(0x7FE0, 0x0010) && depth == 0 {
-                throw encapsulatedPixelData(path: elementPath, at: start)
+                let error = encapsulatedPixelData(path: elementPath, at: start)
+                // A header-only read stops here and keeps the reason; reading the pixels will throw it.
+                guard stopAtPixelData else { throw error }
+                encapsulatedPixelDataError = error
+                return nil
             }
             // PS3.5 §7.5.1: undefined lengths are allowed for SQ, and for UN, whose value is then an
             // implicit VR little endian sequence (PS3.5 §6.2.2 Note).
             guard vr == .SQ || vr == .UN else {
-                throw failure(.badStructure, "\(tag) has VR \(vr.rawValue) with undefined length; only sequences may", path, at: start)
+                throw failure(
+                    .badStructure, "\(tag) has VR \(vr.rawValue) with undefined length; only sequences may", path,
+                    at: start)
             }
             let itemSyntax = vr == .UN ? TransferSyntax.implicitVRLittleEndian : syntax
-            let items = try parseSequence(end: nil, syntax: itemSyntax, depth: depth + 1, characterSet: dataSet.characterSet, path: elementPath)
+            let items = try parseSequence(
+                end: nil, syntax: itemSyntax, depth: depth + 1, characterSet: dataSet.characterSet, path: elementPath)
             return DataElement(tag: tag, vr: .SQ, value: .sequence(items))
         }
 
         let count = Int(length)
         guard count % 2 == 0 else {
-            throw failure(.oddLength, "\(tag) has odd length \(count); PS3.5 §7.1.1 requires even value lengths", path, at: start)
+            throw failure(
+                .oddLength, "\(tag) has odd length \(count); PS3.5 §7.1.1 requires even value lengths", path, at: start)
         }
         guard position + count <= end else {
             let beyondFile = position + count > fileSize
@@ -157,6 +182,12 @@ struct DataSetParser {
                     + (beyondFile ? "in the file (truncated?)" : "in its enclosing item or sequence"), path, at: start)
         }
         if tag == Tag(0x7FE0, 0x0010) && depth == 0 && stopAtPixelData {
+            guard count % (vr.binaryUnitSize ?? 1) == 0 else {
+                throw failure(
+                    .invalidVR,
+                    "\(tag) (\(vr.rawValue)) has \(count) bytes, not a multiple of its \(vr.binaryUnitSize ?? 1)-byte values",
+                    path, at: start)
+            }
             pixelData = PixelDataLocation(offset: position, length: count, vr: vr)
             position += count
             return nil
@@ -167,26 +198,30 @@ struct DataSetParser {
                 var sub = DataSetParser(
                     buffer: buffer, fileSize: fileSize, start: position, syntax: .implicitVRLittleEndian,
                     statedSyntaxUID: statedSyntaxUID, stopAtPixelData: false)
-                let items = try sub.parseSequence(end: position + count, syntax: .implicitVRLittleEndian, depth: depth + 1, characterSet: dataSet.characterSet, path: elementPath)
+                let items = try sub.parseSequence(
+                    end: position + count, syntax: .implicitVRLittleEndian, depth: depth + 1,
+                    characterSet: dataSet.characterSet, path: elementPath)
                 position += count
                 return DataElement(tag: tag, vr: .SQ, value: .sequence(items))
             }
         }
         if vr == .SQ {
-            let items = try parseSequence(end: position + count, syntax: syntax, depth: depth + 1, characterSet: dataSet.characterSet, path: elementPath)
+            let items = try parseSequence(
+                end: position + count, syntax: syntax, depth: depth + 1, characterSet: dataSet.characterSet,
+                path: elementPath)
             return DataElement(tag: tag, vr: .SQ, value: .sequence(items))
         }
         var value = Array(buffer[position..<(position + count)])
-        if let unit = vr.binaryUnitSize, vr != .OW || tag != Tag(0x7FE0, 0x0010) {
+        // Big-endian values are swapped by their VR's unit (PS3.5 §7.3), Pixel Data included: OW is a
+        // stream of 16-bit words whatever Bits Allocated says (DCMTK reads and writes it so; see
+        // docs/dicom.md for 32-bit pixels under OW).
+        if let unit = vr.binaryUnitSize {
             guard count % unit == 0 else {
-                throw failure(.invalidVR, "\(tag) (\(vr.rawValue)) has \(count) bytes, not a multiple of its \(unit)-byte values", path, at: start)
+                throw failure(
+                    .invalidVR, "\(tag) (\(vr.rawValue)) has \(count) bytes, not a multiple of its \(unit)-byte values",
+                    path, at: start)
             }
             if syntax.isBigEndian { Self.swap(&value, unit: unit) }
-        } else if tag == Tag(0x7FE0, 0x0010) && syntax.isBigEndian && vr != .OB {
-            // Big-endian pixel data is swapped by the pixel size (PS3.5 §8.1.1), which the earlier
-            // Bits Allocated (0028,0100) gives.
-            let bits = (try? dataSet.int("BitsAllocated")) ?? 16
-            if bits == 16 || bits == 32 || bits == 64 { Self.swap(&value, unit: bits / 8) }
         }
         position += count
         return DataElement(tag: tag, vr: vr, value: .bytes(value))
@@ -198,7 +233,8 @@ struct DataSetParser {
         end: Int?, syntax: TransferSyntax, depth: Int, characterSet: DICOMCharacterSet, path: String
     ) throws -> [DataSet] {
         guard depth <= Self.maximumDepth else {
-            throw failure(.nestingTooDeep, "sequences nest more than \(Self.maximumDepth) levels deep; the file is corrupt", path)
+            throw failure(
+                .nestingTooDeep, "sequences nest more than \(Self.maximumDepth) levels deep; the file is corrupt", path)
         }
         var items: [DataSet] = []
         let limit = end ?? buffer.count
@@ -215,21 +251,32 @@ struct DataSetParser {
             switch tag {
             case .sequenceDelimitation:
                 guard end == nil else {
-                    throw failure(.badStructure, "a Sequence Delimitation inside a defined-length sequence", path, at: itemStart)
+                    throw failure(
+                        .badStructure, "a Sequence Delimitation inside a defined-length sequence", path, at: itemStart)
                 }
                 return items
             case .item:
                 if length == Self.undefinedLength {
-                    items.append(try parseDataSet(end: limit, untilItemDelimiter: true, syntax: syntax, depth: depth, characterSet: characterSet, path: itemPath))
+                    items.append(
+                        try parseDataSet(
+                            end: limit, untilItemDelimiter: true, syntax: syntax, depth: depth,
+                            characterSet: characterSet, path: itemPath))
                 } else {
                     let itemEnd = position + Int(length)
                     guard itemEnd <= limit else {
-                        throw failure(itemEnd > fileSize ? .truncated : .lengthPastEnd, "item \(items.count) declares \(length) bytes, past the end of its sequence", path, at: itemStart)
+                        throw failure(
+                            itemEnd > fileSize ? .truncated : .lengthPastEnd,
+                            "item \(items.count) declares \(length) bytes, past the end of its sequence", path,
+                            at: itemStart)
                     }
-                    items.append(try parseDataSet(end: itemEnd, untilItemDelimiter: false, syntax: syntax, depth: depth, characterSet: characterSet, path: itemPath))
+                    items.append(
+                        try parseDataSet(
+                            end: itemEnd, untilItemDelimiter: false, syntax: syntax, depth: depth,
+                            characterSet: characterSet, path: itemPath))
                 }
             default:
-                throw failure(.badStructure, "expected an Item (FFFE,E000) in the sequence, found \(tag)", path, at: itemStart)
+                throw failure(
+                    .badStructure, "expected an Item (FFFE,E000) in the sequence, found \(tag)", path, at: itemStart)
             }
         }
     }
@@ -283,16 +330,23 @@ struct DataSetParser {
     }
 
     static func hexBytes(_ bytes: [UInt8]) -> String {
-        bytes.map { b in let s = String(b, radix: 16, uppercase: true); return s.count == 1 ? "0" + s : s }.joined(separator: " ")
+        bytes.map { b in
+            let s = String(b, radix: 16, uppercase: true); return s.count == 1 ? "0" + s : s
+        }.joined(separator: " ")
     }
 
-    private func failure(_ kind: DICOMError.Kind, _ message: String, _ path: String, at offset: Int? = nil) -> DICOMError {
+    private func failure(_ kind: DICOMError.Kind, _ message: String, _ path: String, at offset: Int? = nil)
+        -> DICOMError
+    {
         DICOMError(kind, message, offset: offset ?? position, elementPath: path)
     }
 
     private func encapsulatedPixelData(path: String, at offset: Int) -> DICOMError {
-        let name = TransferSyntax.native(uid: statedSyntaxUID) == nil
-            ? (TransferSyntax.isEncapsulated(statedSyntaxUID) ? TransferSyntax(uid: statedSyntaxUID, isExplicitVR: true, isBigEndian: false).description : "transfer syntax \(statedSyntaxUID)")
+        let name =
+            TransferSyntax.native(uid: statedSyntaxUID) == nil
+            ? (TransferSyntax.isEncapsulated(statedSyntaxUID)
+                ? TransferSyntax(uid: statedSyntaxUID, isExplicitVR: true, isBigEndian: false).description
+                : "transfer syntax \(statedSyntaxUID)")
             : TransferSyntax.native(uid: statedSyntaxUID)!.description
         return DICOMError(
             .unsupportedTransferSyntax,

@@ -104,7 +104,9 @@ enum AtomicFile {
         do {
             try Data(bytes).write(to: temporary)
         } catch {
-            throw DICOMError(.io, "cannot write (does the folder exist and is it writable?): \(error.localizedDescription)", file: url.path)
+            throw DICOMError(
+                .io, "cannot write (does the folder exist and is it writable?): \(error.localizedDescription)",
+                file: url.path)
         }
         guard rename(temporary.path, url.path) == 0 else {
             let reason = String(cString: strerror(errno))

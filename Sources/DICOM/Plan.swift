@@ -26,8 +26,9 @@ public struct Plan: Sendable {
     /// Features present in the plan that Penumbra does not model (wedges, blocks, compensators, boli),
     /// one line each; empty when the plan is fully supported.
     public let unsupportedFeatures: [String]
-    /// Values that were absent and filled with a documented default, one line each.
-    public let notes: [String]
+    /// Values that were absent and filled with a documented default, and encoding problems worked around,
+    /// one line each.
+    public internal(set) var notes: [String]
 
     /// RT Plan Storage (PS3.4 Annex B).
     public static let sopClassUID = "1.2.840.10008.5.1.4.1.1.481.5"
@@ -59,7 +60,9 @@ public struct PatientIdentity: Sendable, Equatable {
     }
 
     init(_ d: DataSet) {
-        self.init(name: d.string("PatientName") ?? "", id: d.string("PatientID") ?? "", birthDate: d.string("PatientBirthDate") ?? "", sex: d.string("PatientSex") ?? "")
+        self.init(
+            name: d.string("PatientName") ?? "", id: d.string("PatientID") ?? "",
+            birthDate: d.string("PatientBirthDate") ?? "", sex: d.string("PatientSex") ?? "")
     }
 }
 
@@ -125,7 +128,8 @@ public struct Beam: Sendable {
 
     /// Creates a beam.
     public init(
-        number: Int, name: String, type: String, radiationType: String, treatmentDeliveryType: String?, machineName: String?,
+        number: Int, name: String, type: String, radiationType: String, treatmentDeliveryType: String?,
+        machineName: String?,
         primaryDosimeterUnit: String?, sourceAxisDistanceMM: Double, limitingDevices: [BeamLimitingDevice],
         finalCumulativeMetersetWeight: Double, controlPoints: [ControlPoint]
     ) {
@@ -193,9 +197,12 @@ public struct ControlPoint: Sendable {
 
     /// Creates a control point.
     public init(
-        index: Int, cumulativeMetersetWeight: Double, nominalBeamEnergy: Double?, doseRate: Double?, gantryAngleDeg: Double,
-        gantryRotation: RotationDirection = .NONE, collimatorAngleDeg: Double = 0, collimatorRotation: RotationDirection = .NONE,
-        couchAngleDeg: Double = 0, couchRotation: RotationDirection = .NONE, isocentreMM: Vec3?, devicePositionsMM: [String: [Double]]
+        index: Int, cumulativeMetersetWeight: Double, nominalBeamEnergy: Double?, doseRate: Double?,
+        gantryAngleDeg: Double,
+        gantryRotation: RotationDirection = .NONE, collimatorAngleDeg: Double = 0,
+        collimatorRotation: RotationDirection = .NONE,
+        couchAngleDeg: Double = 0, couchRotation: RotationDirection = .NONE, isocentreMM: Vec3?,
+        devicePositionsMM: [String: [Double]]
     ) {
         self.index = index
         self.cumulativeMetersetWeight = cumulativeMetersetWeight
@@ -219,6 +226,7 @@ extension Plan {
     public init(contentsOf url: URL) throws {
         let file = try DICOMFile.read(contentsOf: url)
         do { try self.init(file.dataSet) } catch let e as DICOMError { throw e.inFile(url.path) }
+        notes = file.notes + notes
     }
 
     /// Builds a plan from a parsed data set.
@@ -226,13 +234,17 @@ extension Plan {
     public init(_ d: DataSet) throws {
         let sopClass = d.string("SOPClassUID")
         guard sopClass == Self.sopClassUID || d.string("Modality") == "RTPLAN" else {
-            throw DICOMError(.unsupported, "not an RT Plan (SOP Class \(sopClass ?? "missing")); Penumbra reads RT Plan Storage (\(Self.sopClassUID))")
+            throw DICOMError(
+                .unsupported,
+                "not an RT Plan (SOP Class \(sopClass ?? "missing")); Penumbra reads RT Plan Storage (\(Self.sopClassUID))"
+            )
         }
         sopInstanceUID = d.string("SOPInstanceUID") ?? ""
         label = d.string("RTPlanLabel") ?? ""
         studyInstanceUID = d.string("StudyInstanceUID") ?? ""
         frameOfReferenceUID = d.string("FrameOfReferenceUID")
-        referencedStructureSetUID = try d.sequence("ReferencedStructureSetSequence")?.first?.string("ReferencedSOPInstanceUID")
+        referencedStructureSetUID = try d.sequence("ReferencedStructureSetSequence")?.first?.string(
+            "ReferencedSOPInstanceUID")
         patient = PatientIdentity(d)
         var groups: [FractionGroup] = []
         for (n, g) in (try d.sequence("FractionGroupSequence") ?? []).enumerated() {
@@ -246,7 +258,10 @@ extension Plan {
                 }
                 if let v = try ref.double("BeamDose") { gy[beam] = v }
             }
-            groups.append(FractionGroup(number: try g.int("FractionGroupNumber") ?? n + 1, fractionsPlanned: try g.int("NumberOfFractionsPlanned"), beamMetersetsMU: mu, beamDosesGy: gy))
+            groups.append(
+                FractionGroup(
+                    number: try g.int("FractionGroupNumber") ?? n + 1,
+                    fractionsPlanned: try g.int("NumberOfFractionsPlanned"), beamMetersetsMU: mu, beamDosesGy: gy))
         }
         fractionGroups = groups
         var unsupported: [String] = []
@@ -260,15 +275,23 @@ extension Plan {
         self.notes = notes
     }
 
-    private static func beam(_ b: DataSet, item: Int, unsupported: inout [String], notes: inout [String]) throws -> Beam {
+    private static func beam(_ b: DataSet, item: Int, unsupported: inout [String], notes: inout [String]) throws -> Beam
+    {
         let number = try b.requiredInt("BeamNumber", for: "BeamSequence item \(item)")
         let name = b.string("BeamName") ?? "beam \(number)"
         let context = "beam \(number) '\(name)'"
-        for (keyword, sequence, what) in [("NumberOfWedges", "WedgeSequence", "wedge"), ("NumberOfBlocks", "BlockSequence", "block"), ("NumberOfCompensators", "CompensatorSequence", "compensator")] {
+        for (keyword, sequence, what) in [
+            ("NumberOfWedges", "WedgeSequence", "wedge"), ("NumberOfBlocks", "BlockSequence", "block"),
+            ("NumberOfCompensators", "CompensatorSequence", "compensator"),
+        ] {
             let count = max(try b.int(keyword) ?? 0, try b.sequence(sequence)?.count ?? 0)
-            if count > 0 { unsupported.append("\(context): \(count) \(what)\(count == 1 ? "" : "s") (not modelled by Penumbra)") }
+            if count > 0 {
+                unsupported.append("\(context): \(count) \(what)\(count == 1 ? "" : "s") (not modelled by Penumbra)")
+            }
         }
-        if let boli = try b.int("NumberOfBoli"), boli > 0 { unsupported.append("\(context): \(boli) bolus (not modelled; contour it in the CT instead)") }
+        if let boli = try b.int("NumberOfBoli"), boli > 0 {
+            unsupported.append("\(context): \(boli) bolus (not modelled; contour it in the CT instead)")
+        }
 
         var devices: [BeamLimitingDevice] = []
         for (m, dev) in (try b.sequence("BeamLimitingDeviceSequence") ?? []).enumerated() {
@@ -278,22 +301,33 @@ extension Plan {
             let boundaries = try dev.doubles("LeafPositionBoundaries") ?? []
             if type.hasPrefix("MLC") {
                 guard pairs > 0, boundaries.count == pairs + 1 else {
-                    throw DICOMError(.invalidValue, "\(where_): \(type) has \(pairs) leaf pairs but \(boundaries.count) Leaf Position Boundaries (expected \(pairs + 1))")
+                    throw DICOMError(
+                        .invalidValue,
+                        "\(where_): \(type) has \(pairs) leaf pairs but \(boundaries.count) Leaf Position Boundaries (expected \(pairs + 1))"
+                    )
                 }
                 guard zip(boundaries.dropFirst(), boundaries).allSatisfy({ $0 > $1 }) else {
                     throw DICOMError(.invalidValue, "\(where_): Leaf Position Boundaries of \(type) are not increasing")
                 }
             }
-            devices.append(BeamLimitingDevice(type: type, sourceDistanceMM: try dev.double("SourceToBeamLimitingDeviceDistance"), pairCount: pairs, leafBoundariesMM: boundaries))
+            devices.append(
+                BeamLimitingDevice(
+                    type: type, sourceDistanceMM: try dev.double("SourceToBeamLimitingDeviceDistance"),
+                    pairCount: pairs, leafBoundariesMM: boundaries))
         }
         let items = try b.sequence("ControlPointSequence") ?? []
-        guard !items.isEmpty else { throw DICOMError(.missingAttribute, "\(context) has no control points (300A,0111)") }
+        guard !items.isEmpty else {
+            throw DICOMError(.missingAttribute, "\(context) has no control points (300A,0111)")
+        }
         if let declared = try b.int("NumberOfControlPoints"), declared != items.count {
-            throw DICOMError(.invalidValue, "\(context): Number of Control Points says \(declared) but the sequence holds \(items.count)")
+            throw DICOMError(
+                .invalidValue,
+                "\(context): Number of Control Points says \(declared) but the sequence holds \(items.count)")
         }
         var points: [ControlPoint] = []
         var energy: Double?, rate: Double?, gantry: Double?, collimator: Double?, couch: Double?
-        var gantryDir = RotationDirection.NONE, collimatorDir = RotationDirection.NONE, couchDir = RotationDirection.NONE
+        var gantryDir = RotationDirection.NONE, collimatorDir = RotationDirection.NONE,
+            couchDir = RotationDirection.NONE
         var iso: Vec3?
         var positions: [String: [Double]] = [:]
         for (k, cp) in items.enumerated() {
@@ -307,23 +341,34 @@ extension Plan {
             if let s = cp.string("BeamLimitingDeviceRotationDirection") { collimatorDir = try direction(s, where_) }
             if let s = cp.string("PatientSupportRotationDirection") { couchDir = try direction(s, where_) }
             if let p = try cp.doubles("IsocenterPosition") {
-                guard p.count == 3 else { throw DICOMError(.invalidValue, "\(where_): Isocenter Position has \(p.count) values, not 3") }
+                guard p.count == 3 else {
+                    throw DICOMError(.invalidValue, "\(where_): Isocenter Position has \(p.count) values, not 3")
+                }
                 iso = Vec3(p[0], p[1], p[2])
             }
             for dev in try cp.sequence("BeamLimitingDevicePositionSequence") ?? [] {
                 let type = try dev.requiredString("RTBeamLimitingDeviceType", for: where_)
                 let values = try dev.requiredDoubles("LeafJawPositions", for: "\(where_) (\(type))")
                 if let device = devices.first(where: { $0.type == type }), values.count != 2 * device.pairCount {
-                    throw DICOMError(.invalidValue, "\(where_): \(type) has \(values.count) Leaf/Jaw Positions for \(device.pairCount) pairs (expected \(2 * device.pairCount))")
+                    throw DICOMError(
+                        .invalidValue,
+                        "\(where_): \(type) has \(values.count) Leaf/Jaw Positions for \(device.pairCount) pairs (expected \(2 * device.pairCount))"
+                    )
                 }
                 let half = values.count / 2
                 if let bad = (0..<half).first(where: { values[$0] > values[$0 + half] + 1e-6 }) {
-                    throw DICOMError(.invalidValue, "\(where_): \(type) pair \(bad + 1) has bank A at \(values[bad]) mm beyond bank B at \(values[bad + half]) mm")
+                    throw DICOMError(
+                        .invalidValue,
+                        "\(where_): \(type) pair \(bad + 1) has bank A at \(values[bad]) mm beyond bank B at \(values[bad + half]) mm"
+                    )
                 }
                 positions[type] = values
             }
             guard let g = gantry else {
-                throw DICOMError(.missingAttribute, "\(where_): Gantry Angle (300A,011E) is missing; the first control point must give it (PS3.3 C.8.8.14.5)")
+                throw DICOMError(
+                    .missingAttribute,
+                    "\(where_): Gantry Angle (300A,011E) is missing; the first control point must give it (PS3.3 C.8.8.14.5)"
+                )
             }
             if k == 0 && collimator == nil { notes.append("\(context): no Beam Limiting Device Angle; using 0°") }
             if k == 0 && couch == nil { notes.append("\(context): no Patient Support Angle; using 0°") }
@@ -331,22 +376,32 @@ extension Plan {
                 throw DICOMError(.missingAttribute, "\(where_): Cumulative Meterset Weight (300A,0134) is missing")
             }
             if let previous = points.last, weight < previous.cumulativeMetersetWeight - 1e-9 {
-                throw DICOMError(.invalidValue, "\(where_): Cumulative Meterset Weight \(weight) decreases (previous \(previous.cumulativeMetersetWeight))")
+                throw DICOMError(
+                    .invalidValue,
+                    "\(where_): Cumulative Meterset Weight \(weight) decreases (previous \(previous.cumulativeMetersetWeight))"
+                )
             }
-            points.append(ControlPoint(
-                index: try cp.int("ControlPointIndex") ?? k, cumulativeMetersetWeight: weight, nominalBeamEnergy: energy, doseRate: rate,
-                gantryAngleDeg: g, gantryRotation: gantryDir, collimatorAngleDeg: collimator ?? 0, collimatorRotation: collimatorDir,
-                couchAngleDeg: couch ?? 0, couchRotation: couchDir, isocentreMM: iso, devicePositionsMM: positions))
+            points.append(
+                ControlPoint(
+                    index: try cp.int("ControlPointIndex") ?? k, cumulativeMetersetWeight: weight,
+                    nominalBeamEnergy: energy, doseRate: rate,
+                    gantryAngleDeg: g, gantryRotation: gantryDir, collimatorAngleDeg: collimator ?? 0,
+                    collimatorRotation: collimatorDir,
+                    couchAngleDeg: couch ?? 0, couchRotation: couchDir, isocentreMM: iso, devicePositionsMM: positions))
         }
         let final = try b.double("FinalCumulativeMetersetWeight") ?? points.last!.cumulativeMetersetWeight
         // PS3.3 C.8.8.14.1: the last control point's weight equals the final cumulative weight.
         if abs(points.last!.cumulativeMetersetWeight - final) > 1e-6 * max(1, abs(final)) {
-            throw DICOMError(.invalidValue, "\(context): the last control point's Cumulative Meterset Weight \(points.last!.cumulativeMetersetWeight) differs from Final Cumulative Meterset Weight \(final)")
+            throw DICOMError(
+                .invalidValue,
+                "\(context): the last control point's Cumulative Meterset Weight \(points.last!.cumulativeMetersetWeight) differs from Final Cumulative Meterset Weight \(final)"
+            )
         }
         let sad = try b.double("SourceAxisDistance")
         if sad == nil { notes.append("\(context): no Source-Axis Distance; using 1000 mm") }
         return Beam(
-            number: number, name: name, type: b.string("BeamType") ?? "STATIC", radiationType: b.string("RadiationType") ?? "PHOTON",
+            number: number, name: name, type: b.string("BeamType") ?? "STATIC",
+            radiationType: b.string("RadiationType") ?? "PHOTON",
             treatmentDeliveryType: b.string("TreatmentDeliveryType"), machineName: b.string("TreatmentMachineName"),
             primaryDosimeterUnit: b.string("PrimaryDosimeterUnit"), sourceAxisDistanceMM: sad ?? 1000,
             limitingDevices: devices, finalCumulativeMetersetWeight: final, controlPoints: points)

@@ -37,7 +37,11 @@ public struct DoseVolume: Sendable {
     public var doseGy: [Float]? { units == .GY ? values : nil }
 
     /// Creates a dose volume; `values.count` must match the counts.
-    public init(counts: (x: Int, y: Int, z: Int), originMM: Vec3, spacingMM: Vec3, values: [Float], units: DoseUnits = .GY, frameOfReferenceUID: String, doseType: String = "PHYSICAL", summationType: String = "PLAN", referencedPlanUID: String? = nil) {
+    public init(
+        counts: (x: Int, y: Int, z: Int), originMM: Vec3, spacingMM: Vec3, values: [Float], units: DoseUnits = .GY,
+        frameOfReferenceUID: String, doseType: String = "PHYSICAL", summationType: String = "PLAN",
+        referencedPlanUID: String? = nil
+    ) {
         precondition(values.count == counts.x * counts.y * counts.z, "dose array does not fit the counts")
         self.counts = counts
         self.originMM = originMM
@@ -86,13 +90,18 @@ extension DoseVolume {
         let bits = try d.requiredInt("BitsAllocated", for: purpose)
         let signed = try d.int("PixelRepresentation") == 1
         guard rows > 0, columns > 0, frames > 0, frames <= 100_000, bits == 16 || bits == 32 else {
-            throw DICOMError(.unsupported, "dose grid \(columns)×\(rows)×\(frames) with \(bits)-bit pixels is not readable (16 or 32 bits)")
+            throw DICOMError(
+                .unsupported,
+                "dose grid \(columns)×\(rows)×\(frames) with \(bits)-bit pixels is not readable (16 or 32 bits)")
         }
         let p = try d.requiredDoubles("ImagePositionPatient", count: 3, for: purpose)
         let o = try d.requiredDoubles("ImageOrientationPatient", count: 6, for: purpose)
         let s = try d.requiredDoubles("PixelSpacing", count: 2, for: purpose)
         guard o.map({ ($0 * 1e4).rounded() / 1e4 }) == [1, 0, 0, 0, 1, 0] else {
-            throw DICOMError(.unsupported, "dose grid orientation \(o) is not the standard axial [1,0,0,0,1,0]; Penumbra reads axial dose grids only")
+            throw DICOMError(
+                .unsupported,
+                "dose grid orientation \(o) is not the standard axial [1,0,0,0,1,0]; Penumbra reads axial dose grids only"
+            )
         }
         // PS3.3 C.8.8.3.2: offsets are relative to Image Position (first value 0) or, for axial grids,
         // absolute z (first value equal to Image Position z).
@@ -102,7 +111,10 @@ extension DoseVolume {
         }
         if offsets[0] != 0 {
             guard abs(offsets[0] - p[2]) < 1e-3 else {
-                throw DICOMError(.invalidValue, "Grid Frame Offset Vector starts at \(offsets[0]), neither 0 (relative) nor Image Position z \(p[2]) (absolute); PS3.3 C.8.8.3.2 allows only these")
+                throw DICOMError(
+                    .invalidValue,
+                    "Grid Frame Offset Vector starts at \(offsets[0]), neither 0 (relative) nor Image Position z \(p[2]) (absolute); PS3.3 C.8.8.3.2 allows only these"
+                )
             }
             offsets = offsets.map { $0 - p[2] }
         }
@@ -114,15 +126,25 @@ extension DoseVolume {
             spacingZ = steps.sorted()[steps.count / 2]
             let tolerance = max(0.01, 0.01 * spacingZ)  // as for CT slices: positions carry few decimals
             guard spacingZ > tolerance, steps.allSatisfy({ abs($0 - spacingZ) <= tolerance }) else {
-                throw DICOMError(.unsupported, "dose frames are not equally spaced (Grid Frame Offset Vector steps \(Set(steps).sorted().prefix(4))); Penumbra needs a regular grid")
+                throw DICOMError(
+                    .unsupported,
+                    "dose frames are not equally spaced (Grid Frame Offset Vector steps \(Set(steps).sorted().prefix(4))); Penumbra needs a regular grid"
+                )
             }
         }
-        guard spacingZ > 0 else { throw DICOMError(.missingAttribute, "a single-frame dose needs Slice Thickness (0018,0050) for its depth") }
+        guard spacingZ > 0 else {
+            throw DICOMError(.missingAttribute, "a single-frame dose needs Slice Thickness (0018,0050) for its depth")
+        }
         let scaling = try d.double("DoseGridScaling") ?? 1
-        guard let pixels = d.bytes(Tag(0x7FE0, 0x0010)) else { throw DICOMError(.missingAttribute, "the dose has no Pixel Data") }
+        guard let pixels = d.bytes(Tag(0x7FE0, 0x0010)) else {
+            throw DICOMError(.missingAttribute, "the dose has no Pixel Data")
+        }
         let bytesPerPixel = bits / 8, perFrame = rows * columns
         guard pixels.count >= perFrame * frames * bytesPerPixel else {
-            throw DICOMError(.truncated, "Pixel Data holds \(pixels.count) bytes; \(columns)×\(rows)×\(frames) \(bits)-bit values need \(perFrame * frames * bytesPerPixel)")
+            throw DICOMError(
+                .truncated,
+                "Pixel Data holds \(pixels.count) bytes; \(columns)×\(rows)×\(frames) \(bits)-bit values need \(perFrame * frames * bytesPerPixel)"
+            )
         }
         var dose = [Float](repeating: 0, count: perFrame * frames)
         for (k, frame) in order.enumerated() {
@@ -130,13 +152,17 @@ extension DoseVolume {
                 let at = (frame * perFrame + n) * bytesPerPixel
                 var raw: UInt32 = 0
                 for b in 0..<bytesPerPixel { raw |= UInt32(pixels[at + b]) << (8 * UInt32(b)) }
-                let value: Double = signed ? (bits == 16 ? Double(Int16(truncatingIfNeeded: raw)) : Double(Int32(bitPattern: raw))) : Double(raw)
+                let value: Double =
+                    signed
+                    ? (bits == 16 ? Double(Int16(truncatingIfNeeded: raw)) : Double(Int32(bitPattern: raw)))
+                    : Double(raw)
                 dose[k * perFrame + n] = Float(value * scaling)
             }
         }
         let plan = try d.sequence("ReferencedRTPlanSequence")?.first?.string("ReferencedSOPInstanceUID")
         self.init(
-            counts: (columns, rows, frames), originMM: Vec3(p[0], p[1], z[0]), spacingMM: Vec3(s[1], s[0], spacingZ), values: dose, units: units,
+            counts: (columns, rows, frames), originMM: Vec3(p[0], p[1], z[0]), spacingMM: Vec3(s[1], s[0], spacingZ),
+            values: dose, units: units,
             frameOfReferenceUID: d.string("FrameOfReferenceUID") ?? "", doseType: d.string("DoseType") ?? "PHYSICAL",
             summationType: d.string("DoseSummationType") ?? "PLAN", referencedPlanUID: plan)
     }

@@ -28,7 +28,9 @@ public enum RTDoseWriter {
         public var patient: PatientIdentity
 
         /// Creates references.
-        public init(studyInstanceUID: String, frameOfReferenceUID: String, planSOPInstanceUID: String, patient: PatientIdentity) {
+        public init(
+            studyInstanceUID: String, frameOfReferenceUID: String, planSOPInstanceUID: String, patient: PatientIdentity
+        ) {
             self.studyInstanceUID = studyInstanceUID
             self.frameOfReferenceUID = frameOfReferenceUID
             self.planSOPInstanceUID = planSOPInstanceUID
@@ -39,9 +41,13 @@ public enum RTDoseWriter {
         /// - Throws: `missingAttribute` when the plan has no Frame of Reference UID.
         public init(plan: Plan) throws {
             guard let frame = plan.frameOfReferenceUID else {
-                throw DICOMError(.missingAttribute, "the RT Plan has no Frame of Reference UID (0020,0052); the dose cannot be placed")
+                throw DICOMError(
+                    .missingAttribute,
+                    "the RT Plan has no Frame of Reference UID (0020,0052); the dose cannot be placed")
             }
-            self.init(studyInstanceUID: plan.studyInstanceUID, frameOfReferenceUID: frame, planSOPInstanceUID: plan.sopInstanceUID, patient: plan.patient)
+            self.init(
+                studyInstanceUID: plan.studyInstanceUID, frameOfReferenceUID: frame,
+                planSOPInstanceUID: plan.sopInstanceUID, patient: plan.patient)
         }
     }
 
@@ -57,10 +63,12 @@ public enum RTDoseWriter {
     ///   non-finite values.
     public static func dataSet(
         grid: VoxelGrid, doseGy: [Double], summation: Summation, references: References, comment: String? = nil,
-        seriesInstanceUID: String = UIDGenerator.make(), sopInstanceUID: String = UIDGenerator.make(), now: Date = Date()
+        seriesInstanceUID: String = UIDGenerator.make(), sopInstanceUID: String = UIDGenerator.make(),
+        now: Date = Date()
     ) throws -> DataSet {
         guard doseGy.count == grid.voxelCount else {
-            throw DICOMError(.invalidValue, "the dose array has \(doseGy.count) values for a grid of \(grid.voxelCount) voxels")
+            throw DICOMError(
+                .invalidValue, "the dose array has \(doseGy.count) values for a grid of \(grid.voxelCount) voxels")
         }
         if let bad = doseGy.firstIndex(where: { !$0.isFinite || $0 < 0 }) {
             throw DICOMError(.invalidValue, "voxel \(bad) has dose \(doseGy[bad]) Gy; doses must be finite and ≥ 0")
@@ -156,7 +164,8 @@ public enum RTDoseWriter {
 
     /// Writes an RT Dose file (through a temporary file and a rename).
     public static func write(
-        grid: VoxelGrid, doseGy: [Double], summation: Summation, references: References, comment: String? = nil, to url: URL
+        grid: VoxelGrid, doseGy: [Double], summation: Summation, references: References, comment: String? = nil,
+        to url: URL
     ) throws {
         let d = try dataSet(grid: grid, doseGy: doseGy, summation: summation, references: references, comment: comment)
         try DataSetWriter.write(d, to: url)
@@ -168,6 +177,9 @@ public enum RTDoseWriter {
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         func two(_ v: Int?) -> String { String(format: "%02d", v ?? 0) }
-        return (String(format: "%04d", c.year ?? 1970) + two(c.month) + two(c.day), two(c.hour) + two(c.minute) + two(c.second))
+        return (
+            String(format: "%04d", c.year ?? 1970) + two(c.month) + two(c.day),
+            two(c.hour) + two(c.minute) + two(c.second)
+        )
     }
 }

@@ -15,7 +15,10 @@ public struct StudyContext: Sendable {
     public var description: String
 
     /// Creates a context.
-    public init(patient: PatientIdentity, studyInstanceUID: String, frameOfReferenceUID: String, studyDate: String, studyTime: String, description: String) {
+    public init(
+        patient: PatientIdentity, studyInstanceUID: String, frameOfReferenceUID: String, studyDate: String,
+        studyTime: String, description: String
+    ) {
         self.patient = patient
         self.studyInstanceUID = studyInstanceUID
         self.frameOfReferenceUID = frameOfReferenceUID
@@ -26,7 +29,10 @@ public struct StudyContext: Sendable {
 
     /// Patient, General Study, Frame of Reference, General Equipment and SOP Common attributes
     /// (PS3.3 C.7.1.1, C.7.2.1, C.7.4.1, C.7.5.1, C.12.1).
-    func common(modality: String, sopClassUID: String, sopInstanceUID: String, seriesInstanceUID: String, seriesNumber: Int, seriesDescription: String) -> DataSet {
+    func common(
+        modality: String, sopClassUID: String, sopInstanceUID: String, seriesInstanceUID: String, seriesNumber: Int,
+        seriesDescription: String
+    ) -> DataSet {
         var d = DataSet()
         d.characterSet = .latin1
         d.set("SpecificCharacterSet", DICOMCharacterSet.latin1.definedTerm)
@@ -60,15 +66,29 @@ public struct StudyContext: Sendable {
 public enum CTSeriesWriter {
     /// Writes `CT_0001.dcm`, … into a folder (each through a temporary file and a rename).
     /// - Returns: the SOP Instance UIDs of the slices, in z order.
+    /// - Throws: `invalidValue` for non-finite HU or geometry, `io` when a file cannot be written.
     @discardableResult
-    public static func write(_ volume: Volume, context: StudyContext, to folder: URL, seriesDescription: String = "CT") throws -> [String] {
+    public static func write(_ volume: Volume, context: StudyContext, to folder: URL, seriesDescription: String = "CT")
+        throws -> [String]
+    {
+        try requireFinite(volume.huValues.lazy.map(Double.init), "HU values")
+        try requireFinite(
+            [
+                volume.originMM.x, volume.originMM.y, volume.originMM.z, volume.spacingMM.x, volume.spacingMM.y,
+                volume.spacingMM.z,
+            ], "volume geometry")
+        guard volume.counts.x <= 65535, volume.counts.y <= 65535 else {
+            throw DICOMError(.invalidValue, "a CT slice holds at most 65535 rows and columns (US, PS3.5 §6.2)")
+        }
         let seriesUID = volume.seriesInstanceUID
         var uids: [String] = []
         let plane = volume.counts.x * volume.counts.y
         for k in 0..<volume.counts.z {
             let uid = UIDGenerator.uid(derivedFrom: "\(seriesUID).\(k + 1)")
             uids.append(uid)
-            var d = context.common(modality: "CT", sopClassUID: CTSeriesReader.ctImageStorage, sopInstanceUID: uid, seriesInstanceUID: seriesUID, seriesNumber: 1, seriesDescription: seriesDescription)
+            var d = context.common(
+                modality: "CT", sopClassUID: CTSeriesReader.ctImageStorage, sopInstanceUID: uid,
+                seriesInstanceUID: seriesUID, seriesNumber: 1, seriesDescription: seriesDescription)
             let z = volume.originMM.z + Double(k) * volume.spacingMM.z
             d.set("ImageType", strings: ["ORIGINAL", "PRIMARY", "AXIAL"])
             d.set("PatientPosition", volume.patientPosition.rawValue)
@@ -120,7 +140,10 @@ public struct ROIDefinition: Sendable {
     public var contoursMM: [[Vec3]]
 
     /// Creates an ROI definition.
-    public init(number: Int, name: String, interpretedType: String, colour: (red: Int, green: Int, blue: Int), contoursMM: [[Vec3]]) {
+    public init(
+        number: Int, name: String, interpretedType: String, colour: (red: Int, green: Int, blue: Int),
+        contoursMM: [[Vec3]]
+    ) {
         self.number = number
         self.name = name
         self.interpretedType = interpretedType
@@ -132,14 +155,21 @@ public struct ROIDefinition: Sendable {
 /// Writes RT Structure Sets (PS3.3 A.19 RT Structure Set IOD).
 public enum StructureSetWriter {
     /// The RT Structure Set data set.
+    /// - Throws: `invalidValue` for a non-finite contour point.
     /// - Parameters:
     ///   - ctSliceUIDs: SOP Instance UIDs of the CT slices (in z order) with their z, for the
     ///     Contour Image Sequence references (C.8.8.5.3).
     public static func dataSet(
-        rois: [ROIDefinition], label: String, context: StudyContext, ctSeriesUID: String, ctSlices: [(uid: String, zMM: Double)],
+        rois: [ROIDefinition], label: String, context: StudyContext, ctSeriesUID: String,
+        ctSlices: [(uid: String, zMM: Double)],
         sopInstanceUID: String, seriesInstanceUID: String
-    ) -> DataSet {
-        var d = context.common(modality: "RTSTRUCT", sopClassUID: StructureSet.sopClassUID, sopInstanceUID: sopInstanceUID, seriesInstanceUID: seriesInstanceUID, seriesNumber: 2, seriesDescription: label)
+    ) throws -> DataSet {
+        for roi in rois {
+            try requireFinite(roi.contoursMM.joined().flatMap { [$0.x, $0.y, $0.z] }, "contour points of \(roi.name)")
+        }
+        var d = context.common(
+            modality: "RTSTRUCT", sopClassUID: StructureSet.sopClassUID, sopInstanceUID: sopInstanceUID,
+            seriesInstanceUID: seriesInstanceUID, seriesNumber: 2, seriesDescription: label)
         d.set("StructureSetLabel", label)
         d.set("StructureSetDate", context.studyDate)
         d.set("StructureSetTime", context.studyTime)
@@ -175,13 +205,17 @@ public enum StructureSetWriter {
             var contours: [DataSet] = []
             for (n, points) in roi.contoursMM.enumerated() where !points.isEmpty {
                 var item = DataSet()
-                if let slice = ctSlices.min(by: { abs($0.zMM - points[0].z) < abs($1.zMM - points[0].z) }), abs(slice.zMM - points[0].z) < 1e-3 {
+                if let slice = ctSlices.min(by: { abs($0.zMM - points[0].z) < abs($1.zMM - points[0].z) }),
+                    abs(slice.zMM - points[0].z) < 1e-3
+                {
                     item.set("ContourImageSequence", items: [imageReference(slice.uid)])
                 }
                 item.set("ContourGeometricType", "CLOSED_PLANAR")
                 item.set("NumberOfContourPoints", integers: [points.count])
                 item.set("ContourNumber", integers: [n + 1])
-                item.set("ContourData", decimals: points.flatMap { [($0.x * 100).rounded() / 100, ($0.y * 100).rounded() / 100, $0.z] })
+                item.set(
+                    "ContourData",
+                    decimals: points.flatMap { [($0.x * 100).rounded() / 100, ($0.y * 100).rounded() / 100, $0.z] })
                 contours.append(item)
             }
             if !contours.isEmpty { c.set("ContourSequence", items: contours) }
@@ -207,8 +241,31 @@ public enum PlanWriter {
     /// - Parameters:
     ///   - prescriptionGy: the target prescription for the Dose Reference Sequence, when known.
     ///   - patientPosition: the Patient Setup Sequence's position.
-    public static func dataSet(_ plan: Plan, context: StudyContext, seriesInstanceUID: String, prescriptionGy: Double?, patientPosition: PatientPosition) -> DataSet {
-        var d = context.common(modality: "RTPLAN", sopClassUID: Plan.sopClassUID, sopInstanceUID: plan.sopInstanceUID, seriesInstanceUID: seriesInstanceUID, seriesNumber: 3, seriesDescription: plan.label)
+    /// - Throws: `invalidValue` for a non-finite number anywhere in the plan.
+    public static func dataSet(
+        _ plan: Plan, context: StudyContext, seriesInstanceUID: String, prescriptionGy: Double?,
+        patientPosition: PatientPosition
+    ) throws -> DataSet {
+        let fractionNumbers: [Double] = plan.fractionGroups.flatMap {
+            Array($0.beamMetersetsMU.values) + Array($0.beamDosesGy.values)
+        }
+        try requireFinite(fractionNumbers + [prescriptionGy ?? 0], "fraction groups")
+        for beam in plan.beams {
+            var numbers: [Double] = [beam.sourceAxisDistanceMM, beam.finalCumulativeMetersetWeight]
+            for device in beam.limitingDevices { numbers += device.leafBoundariesMM + [device.sourceDistanceMM ?? 0] }
+            for cp in beam.controlPoints {
+                numbers += [
+                    cp.cumulativeMetersetWeight, cp.nominalBeamEnergy ?? 0, cp.doseRate ?? 0, cp.gantryAngleDeg,
+                    cp.collimatorAngleDeg, cp.couchAngleDeg,
+                ]
+                numbers += [cp.isocentreMM?.x ?? 0, cp.isocentreMM?.y ?? 0, cp.isocentreMM?.z ?? 0]
+                numbers += cp.devicePositionsMM.values.flatMap { $0 }
+            }
+            try requireFinite(numbers, "beam \(beam.number) '\(beam.name)'")
+        }
+        var d = context.common(
+            modality: "RTPLAN", sopClassUID: Plan.sopClassUID, sopInstanceUID: plan.sopInstanceUID,
+            seriesInstanceUID: seriesInstanceUID, seriesNumber: 3, seriesDescription: plan.label)
         d.set("RTPlanLabel", plan.label)
         d.set("RTPlanDate", context.studyDate)
         d.set("RTPlanTime", context.studyTime)
@@ -228,21 +285,25 @@ public enum PlanWriter {
             r.set("TargetPrescriptionDose", decimals: [prescriptionGy])
             d.set("DoseReferenceSequence", items: [r])
         }
-        d.set("FractionGroupSequence", items: plan.fractionGroups.map { g in
-            var f = DataSet()
-            f.set("FractionGroupNumber", integers: [g.number])
-            if let n = g.fractionsPlanned { f.set("NumberOfFractionsPlanned", integers: [n]) }
-            f.set("NumberOfBeams", integers: [g.beamMetersetsMU.count])
-            f.set("NumberOfBrachyApplicationSetups", integers: [0])
-            f.set("ReferencedBeamSequence", items: g.beamMetersetsMU.keys.sorted().map { beam in
-                var r = DataSet()
-                r.set("ReferencedBeamNumber", integers: [beam])
-                if let gy = g.beamDosesGy[beam] { r.set("BeamDose", decimals: [gy]) }
-                r.set("BeamMeterset", decimals: [g.beamMetersetsMU[beam]!])
-                return r
+        d.set(
+            "FractionGroupSequence",
+            items: plan.fractionGroups.map { g in
+                var f = DataSet()
+                f.set("FractionGroupNumber", integers: [g.number])
+                if let n = g.fractionsPlanned { f.set("NumberOfFractionsPlanned", integers: [n]) }
+                f.set("NumberOfBeams", integers: [g.beamMetersetsMU.count])
+                f.set("NumberOfBrachyApplicationSetups", integers: [0])
+                f.set(
+                    "ReferencedBeamSequence",
+                    items: g.beamMetersetsMU.keys.sorted().map { beam in
+                        var r = DataSet()
+                        r.set("ReferencedBeamNumber", integers: [beam])
+                        if let gy = g.beamDosesGy[beam] { r.set("BeamDose", decimals: [gy]) }
+                        r.set("BeamMeterset", decimals: [g.beamMetersetsMU[beam]!])
+                        return r
+                    })
+                return f
             })
-            return f
-        })
         var setup = DataSet()
         setup.set("PatientPosition", patientPosition.rawValue)
         setup.set("PatientSetupNumber", integers: [1])
@@ -261,14 +322,16 @@ public enum PlanWriter {
         if let m = beam.machineName { b.set("TreatmentMachineName", m) }
         if let u = beam.primaryDosimeterUnit { b.set("PrimaryDosimeterUnit", u) }
         b.set("SourceAxisDistance", decimals: [beam.sourceAxisDistanceMM])
-        b.set("BeamLimitingDeviceSequence", items: beam.limitingDevices.map { dev in
-            var x = DataSet()
-            x.set("RTBeamLimitingDeviceType", dev.type)
-            if let s = dev.sourceDistanceMM { x.set("SourceToBeamLimitingDeviceDistance", decimals: [s]) }
-            x.set("NumberOfLeafJawPairs", integers: [dev.pairCount])
-            if !dev.leafBoundariesMM.isEmpty { x.set("LeafPositionBoundaries", decimals: dev.leafBoundariesMM) }
-            return x
-        })
+        b.set(
+            "BeamLimitingDeviceSequence",
+            items: beam.limitingDevices.map { dev in
+                var x = DataSet()
+                x.set("RTBeamLimitingDeviceType", dev.type)
+                if let s = dev.sourceDistanceMM { x.set("SourceToBeamLimitingDeviceDistance", decimals: [s]) }
+                x.set("NumberOfLeafJawPairs", integers: [dev.pairCount])
+                if !dev.leafBoundariesMM.isEmpty { x.set("LeafPositionBoundaries", decimals: dev.leafBoundariesMM) }
+                return x
+            })
         if let t = beam.treatmentDeliveryType { b.set("TreatmentDeliveryType", t) }
         b.set("NumberOfWedges", integers: [0])
         b.set("NumberOfCompensators", integers: [0])
@@ -279,42 +342,58 @@ public enum PlanWriter {
         b.set("ReferencedPatientSetupNumber", integers: [1])
         // PS3.3 C.8.8.14.5: the first control point states everything; later ones only what changes.
         var previous: ControlPoint?
-        b.set("ControlPointSequence", items: beam.controlPoints.map { cp in
-            var c = DataSet()
-            c.set("ControlPointIndex", integers: [cp.index])
-            if previous == nil, let e = cp.nominalBeamEnergy { c.set("NominalBeamEnergy", decimals: [e]) }
-            if previous == nil, let r = cp.doseRate { c.set("DoseRateSet", decimals: [r]) }
-            let changed = cp.devicePositionsMM.keys.sorted().filter { previous?.devicePositionsMM[$0] != cp.devicePositionsMM[$0] }
-            if !changed.isEmpty {
-                let order = beam.limitingDevices.map(\.type)
-                c.set("BeamLimitingDevicePositionSequence", items: changed.sorted { (order.firstIndex(of: $0) ?? 99) < (order.firstIndex(of: $1) ?? 99) }.map { type in
-                    var p = DataSet()
-                    p.set("RTBeamLimitingDeviceType", type)
-                    p.set("LeafJawPositions", decimals: cp.devicePositionsMM[type]!)
-                    return p
-                })
-            }
-            if previous == nil || previous!.gantryAngleDeg != cp.gantryAngleDeg || previous!.gantryRotation != cp.gantryRotation {
-                c.set("GantryAngle", decimals: [cp.gantryAngleDeg])
-                c.set("GantryRotationDirection", cp.gantryRotation.rawValue)
-            }
-            if previous == nil || previous!.collimatorAngleDeg != cp.collimatorAngleDeg {
-                c.set("BeamLimitingDeviceAngle", decimals: [cp.collimatorAngleDeg])
-                c.set("BeamLimitingDeviceRotationDirection", cp.collimatorRotation.rawValue)
-            }
-            if previous == nil || previous!.couchAngleDeg != cp.couchAngleDeg {
-                c.set("PatientSupportAngle", decimals: [cp.couchAngleDeg])
-                c.set("PatientSupportRotationDirection", cp.couchRotation.rawValue)
-            }
-            if previous == nil {
-                c.set("TableTopEccentricAngle", decimals: [0])
-                c.set("TableTopEccentricRotationDirection", "NONE")
-                if let iso = cp.isocentreMM { c.set("IsocenterPosition", decimals: [iso.x, iso.y, iso.z]) }
-            }
-            c.set("CumulativeMetersetWeight", decimals: [cp.cumulativeMetersetWeight])
-            previous = cp
-            return c
-        })
+        b.set(
+            "ControlPointSequence",
+            items: beam.controlPoints.map { cp in
+                var c = DataSet()
+                c.set("ControlPointIndex", integers: [cp.index])
+                if previous == nil, let e = cp.nominalBeamEnergy { c.set("NominalBeamEnergy", decimals: [e]) }
+                if previous == nil, let r = cp.doseRate { c.set("DoseRateSet", decimals: [r]) }
+                let changed = cp.devicePositionsMM.keys.sorted().filter {
+                    previous?.devicePositionsMM[$0] != cp.devicePositionsMM[$0]
+                }
+                if !changed.isEmpty {
+                    let order = beam.limitingDevices.map(\.type)
+                    c.set(
+                        "BeamLimitingDevicePositionSequence",
+                        items: changed.sorted { (order.firstIndex(of: $0) ?? 99) < (order.firstIndex(of: $1) ?? 99) }
+                            .map { type in
+                                var p = DataSet()
+                                p.set("RTBeamLimitingDeviceType", type)
+                                p.set("LeafJawPositions", decimals: cp.devicePositionsMM[type]!)
+                                return p
+                            })
+                }
+                if previous == nil || previous!.gantryAngleDeg != cp.gantryAngleDeg
+                    || previous!.gantryRotation != cp.gantryRotation
+                {
+                    c.set("GantryAngle", decimals: [cp.gantryAngleDeg])
+                    c.set("GantryRotationDirection", cp.gantryRotation.rawValue)
+                }
+                if previous == nil || previous!.collimatorAngleDeg != cp.collimatorAngleDeg {
+                    c.set("BeamLimitingDeviceAngle", decimals: [cp.collimatorAngleDeg])
+                    c.set("BeamLimitingDeviceRotationDirection", cp.collimatorRotation.rawValue)
+                }
+                if previous == nil || previous!.couchAngleDeg != cp.couchAngleDeg {
+                    c.set("PatientSupportAngle", decimals: [cp.couchAngleDeg])
+                    c.set("PatientSupportRotationDirection", cp.couchRotation.rawValue)
+                }
+                if previous == nil {
+                    c.set("TableTopEccentricAngle", decimals: [0])
+                    c.set("TableTopEccentricRotationDirection", "NONE")
+                    if let iso = cp.isocentreMM { c.set("IsocenterPosition", decimals: [iso.x, iso.y, iso.z]) }
+                }
+                c.set("CumulativeMetersetWeight", decimals: [cp.cumulativeMetersetWeight])
+                previous = cp
+                return c
+            })
         return b
+    }
+}
+
+/// Throws `invalidValue` when a value is NaN or infinite (DS text cannot hold them, PS3.5 §6.2).
+func requireFinite(_ values: some Sequence<Double>, _ what: String) throws {
+    if let bad = values.first(where: { !$0.isFinite }) {
+        throw DICOMError(.invalidValue, "\(what) hold \(bad), which DICOM cannot encode; every number must be finite")
     }
 }

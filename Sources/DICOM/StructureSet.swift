@@ -72,16 +72,23 @@ public struct StructureSet: Sendable {
             guard let roi = try item.int("ReferencedROINumber") else {
                 throw DICOMError(.missingAttribute, "\(context) has no Referenced ROI Number (3006,0084)")
             }
-            if let c = try item.doubles("ROIDisplayColor"), c.count == 3 { colours[roi] = (Int(c[0]), Int(c[1]), Int(c[2])) }
+            if let c = try item.doubles("ROIDisplayColor"), c.count == 3 {
+                colours[roi] = (Int(c[0]), Int(c[1]), Int(c[2]))
+            }
             var contours: [ROI.Contour] = []
             for (m, contour) in (try item.sequence("ContourSequence") ?? []).enumerated() {
                 let type = contour.string("ContourGeometricType") ?? "CLOSED_PLANAR"
                 let data = try contour.doubles("ContourData") ?? []
                 guard data.count % 3 == 0 else {
-                    throw DICOMError(.invalidValue, "\(context), contour \(m): Contour Data has \(data.count) numbers, not (x, y, z) triplets")
+                    throw DICOMError(
+                        .invalidValue,
+                        "\(context), contour \(m): Contour Data has \(data.count) numbers, not (x, y, z) triplets")
                 }
                 if let declared = try contour.int("NumberOfContourPoints"), declared != data.count / 3 {
-                    throw DICOMError(.invalidValue, "\(context), contour \(m): Number of Contour Points says \(declared) but Contour Data holds \(data.count / 3)")
+                    throw DICOMError(
+                        .invalidValue,
+                        "\(context), contour \(m): Number of Contour Points says \(declared) but Contour Data holds \(data.count / 3)"
+                    )
                 }
                 let points = stride(from: 0, to: data.count, by: 3).map { Vec3(data[$0], data[$0 + 1], data[$0 + 2]) }
                 contours.append(ROI.Contour(geometricType: type, pointsMM: points))
@@ -90,7 +97,9 @@ public struct StructureSet: Sendable {
         }
         var types: [Int: String] = [:]
         for item in try d.sequence("RTROIObservationsSequence") ?? [] {
-            if let roi = try item.int("ReferencedROINumber"), let type = item.string("RTROIInterpretedType") { types[roi] = type }
+            if let roi = try item.int("ReferencedROINumber"), let type = item.string("RTROIInterpretedType") {
+                types[roi] = type
+            }
         }
         var rois: [ROI] = []
         var frame: String?
@@ -99,7 +108,10 @@ public struct StructureSet: Sendable {
             let name = item.string("ROIName") ?? "ROI \(number)"
             if frame == nil { frame = item.string("ReferencedFrameOfReferenceUID") }
             let colour = colours[number].map { (red: $0.0, green: $0.1, blue: $0.2) }
-            rois.append(ROI(number: number, name: name, interpretedType: types[number], colour: colour, contours: contoursByROI[number] ?? []))
+            rois.append(
+                ROI(
+                    number: number, name: name, interpretedType: types[number], colour: colour,
+                    contours: contoursByROI[number] ?? []))
         }
         self.rois = rois
         let referenced = try d.sequence("ReferencedFrameOfReferenceSequence")?.first?.string("FrameOfReferenceUID")

@@ -23,6 +23,7 @@ public struct Tag: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// True for group-length elements (gggg,0000), which PS3.5 §7.2 retires outside group 0002.
     public var isGroupLength: Bool { element == 0 }
 
+    /// Orders tags by group, then element.
     public static func < (a: Tag, b: Tag) -> Bool { a.value < b.value }
 
     /// `(gggg,eeee)` in upper-case hexadecimal, followed by the keyword when the dictionary knows it.

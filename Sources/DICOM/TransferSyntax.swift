@@ -23,6 +23,7 @@ public struct TransferSyntax: Hashable, Sendable, CustomStringConvertible {
     /// A human-readable name.
     public var name: String { Self.names[uid] ?? "transfer syntax \(uid)" }
 
+    /// The name and UID.
     public var description: String { "\(name) (\(uid))" }
 
     /// Whether this UID names an encapsulated (compressed) transfer syntax: JPEG, JPEG-LS, JPEG 2000,

@@ -24,7 +24,9 @@ public enum UIDGenerator {
             return h
         }
         let hi = fnv(0xCBF2_9CE4_8422_2325), lo = fnv(0x8422_2325_CBF2_9CE4)
-        var bytes = (0..<8).map { UInt8(truncatingIfNeeded: hi >> (56 - 8 * $0)) } + (0..<8).map { UInt8(truncatingIfNeeded: lo >> (56 - 8 * $0)) }
+        var bytes =
+            (0..<8).map { UInt8(truncatingIfNeeded: hi >> (56 - 8 * $0)) }
+            + (0..<8).map { UInt8(truncatingIfNeeded: lo >> (56 - 8 * $0)) }
         bytes[6] = (bytes[6] & 0x0F) | 0x40  // RFC 4122 version 4 bits, as the UUID form of the 2.25 root expects
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         return "2.25." + decimal(bigEndianBytes: bytes)

@@ -39,7 +39,8 @@ public struct Volume: Sendable {
     /// Creates a volume; `huValues.count` must be `counts.x · counts.y · counts.z`.
     public init(
         counts: (x: Int, y: Int, z: Int), originMM: Vec3, spacingMM: Vec3, huValues: [Float],
-        patientPosition: PatientPosition, seriesInstanceUID: String, frameOfReferenceUID: String, studyInstanceUID: String
+        patientPosition: PatientPosition, seriesInstanceUID: String, frameOfReferenceUID: String,
+        studyInstanceUID: String
     ) {
         precondition(huValues.count == counts.x * counts.y * counts.z, "HU array does not fit the counts")
         self.counts = counts

@@ -44,7 +44,8 @@ struct ThoraxAnatomy {
         Organ(name: "ESOPHAGUS", interpretedType: "ORGAN", colour: (255, 160, 0), isStructure: true, hu: 40) { z in
             z < -100 ? [] : [ellipse(8, 35, 9, 9)]
         },
-        Organ(name: "ESOPHAGUS_LUMEN", interpretedType: "CAVITY", colour: (0, 0, 0), isStructure: false, hu: -800) { z in
+        Organ(name: "ESOPHAGUS_LUMEN", interpretedType: "CAVITY", colour: (0, 0, 0), isStructure: false, hu: -800) {
+            z in
             z < -100 ? [] : [ellipse(8, 35, 3, 3)]
         },
         // Vertebral body and neural arch: the arch is a ring (outer and inner circle, even–odd rule).

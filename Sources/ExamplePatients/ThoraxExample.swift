@@ -48,10 +48,13 @@ public enum ThoraxExample {
         let sliceZ = (0..<counts.z).map { firstVoxelCentreMM.z + Double($0) * spacingMM.z }
 
         // CT: paint each organ's HU with its fractional occupancy (partial-volume blending).
-        let grid = VoxelGrid(counts: counts, originCM: (firstVoxelCentreMM - spacingMM * 0.5) / 10, spacingCM: spacingMM / 10)
+        let grid = VoxelGrid(
+            counts: counts, originCM: (firstVoxelCentreMM - spacingMM * 0.5) / 10, spacingCM: spacingMM / 10)
         var hu = [Float](repeating: -1000, count: grid.voxelCount)
         for organ in anatomy.organs where !organ.hu.isNaN {
-            let occupancy = StructureRasterizer.occupancy(of: planarStructure(organ, sliceZ: sliceZ), on: grid, supersampling: 2, endCapCM: spacingMM.z / 20)
+            // Caps of half a slice (cm), as the structure set implies (docs/structures.md).
+            let occupancy = StructureRasterizer.occupancy(
+                of: planarStructure(organ, sliceZ: sliceZ), on: grid, supersampling: 2, endCapCM: spacingMM.z / 10 / 2)
             for n in hu.indices where occupancy[n] > 0 {
                 hu[n] = hu[n] * (1 - occupancy[n]) + organ.hu * occupancy[n]
             }
@@ -60,26 +63,36 @@ public enum ThoraxExample {
             counts: counts, originMM: firstVoxelCentreMM, spacingMM: spacingMM, huValues: hu, patientPosition: .HFS,
             seriesInstanceUID: UIDGenerator.uid(derivedFrom: "penumbra.example.thorax.v1.ct"),
             frameOfReferenceUID: context.frameOfReferenceUID, studyInstanceUID: context.studyInstanceUID)
-        let ctUIDs = try CTSeriesWriter.write(volume, context: context, to: folder, seriesDescription: "Synthetic thorax CT")
+        let ctUIDs = try CTSeriesWriter.write(
+            volume, context: context, to: folder, seriesDescription: "Synthetic thorax CT")
         let ctFiles = (1...counts.z).map { folder.appendingPathComponent(String(format: "CT_%04d.dcm", $0)) }
 
         // Structures: the same outlines, on every CT slice where the organ is present.
         var rois: [ROIDefinition] = []
         for organ in anatomy.organs where organ.isStructure {
-            let contours = sliceZ.flatMap { z in organ.outline(z).map { polygon in polygon.map { Vec3($0.x, $0.y, z) } } }
-            rois.append(ROIDefinition(number: rois.count + 1, name: organ.name, interpretedType: organ.interpretedType, colour: organ.colour, contoursMM: contours))
+            let contours = sliceZ.flatMap { z in organ.outline(z).map { polygon in polygon.map { Vec3($0.x, $0.y, z) } }
+            }
+            rois.append(
+                ROIDefinition(
+                    number: rois.count + 1, name: organ.name, interpretedType: organ.interpretedType,
+                    colour: organ.colour, contoursMM: contours))
         }
         let structureSetUID = UIDGenerator.uid(derivedFrom: "penumbra.example.thorax.v1.rtstruct")
-        let rs = StructureSetWriter.dataSet(
-            rois: rois, label: "THORAX", context: context, ctSeriesUID: volume.seriesInstanceUID, ctSlices: Array(zip(ctUIDs, sliceZ)).map { (uid: $0.0, zMM: $0.1) },
-            sopInstanceUID: structureSetUID, seriesInstanceUID: UIDGenerator.uid(derivedFrom: "penumbra.example.thorax.v1.rtstruct.series"))
+        let rs = try StructureSetWriter.dataSet(
+            rois: rois, label: "THORAX", context: context, ctSeriesUID: volume.seriesInstanceUID,
+            ctSlices: Array(zip(ctUIDs, sliceZ)).map { (uid: $0.0, zMM: $0.1) },
+            sopInstanceUID: structureSetUID,
+            seriesInstanceUID: UIDGenerator.uid(derivedFrom: "penumbra.example.thorax.v1.rtstruct.series"))
         let structureURL = folder.appendingPathComponent("RTSTRUCT.dcm")
         try DataSetWriter.write(rs, to: structureURL)
 
         // Plan: four 6 MV fields with MLC apertures shaped to the PTV.
         let ptv = anatomy.organs.first { $0.name == "PTV" }!
         let plan = ThoraxPlanDesign.plan(ptv: ptv, volume: volume, context: context, structureSetUID: structureSetUID)
-        let rp = PlanWriter.dataSet(plan, context: context, seriesInstanceUID: UIDGenerator.uid(derivedFrom: "penumbra.example.thorax.v1.rtplan.series"), prescriptionGy: prescriptionGy, patientPosition: .HFS)
+        let rp = try PlanWriter.dataSet(
+            plan, context: context,
+            seriesInstanceUID: UIDGenerator.uid(derivedFrom: "penumbra.example.thorax.v1.rtplan.series"),
+            prescriptionGy: prescriptionGy, patientPosition: .HFS)
         let planURL = folder.appendingPathComponent("RTPLAN.dcm")
         try DataSetWriter.write(rp, to: planURL)
         return Output(ctFiles: ctFiles, structureSet: structureURL, plan: planURL, planValue: plan)
@@ -87,8 +100,10 @@ public enum ThoraxExample {
 
     /// An organ's outlines on the CT slice planes, in cm, for the rasteriser.
     static func planarStructure(_ organ: ThoraxAnatomy.Organ, sliceZ: [Double]) -> PlanarStructure {
-        PlanarStructure(name: organ.name, planes: sliceZ.map { z in
-            PlanarStructure.Plane(zCM: z / 10, polygons: organ.outline(z).map { $0.map { $0 / 10 } })
-        })
+        PlanarStructure(
+            name: organ.name,
+            planes: sliceZ.map { z in
+                PlanarStructure.Plane(zCM: z / 10, polygons: organ.outline(z).map { $0.map { $0 / 10 } })
+            })
     }
 }

@@ -7,7 +7,8 @@ import Phantom
 enum ThoraxPlanDesign {
     /// Varian Millennium-120-like leaf boundaries at the isocentre plane: 10 × 10 mm, 40 × 5 mm, 10 × 10 mm.
     static let leafBoundariesMM: [Double] =
-        stride(from: -200.0, to: -100, by: 10).map { $0 } + stride(from: -100.0, to: 100, by: 5).map { $0 } + stride(from: 100.0, through: 200, by: 10).map { $0 }
+        stride(from: -200.0, to: -100, by: 10).map { $0 } + stride(from: -100.0, to: 100, by: 5).map { $0 }
+        + stride(from: 100.0, through: 200, by: 10).map { $0 }
 
     /// Source-axis distance, mm.
     static let sadMM = 1000.0
@@ -20,7 +21,8 @@ enum ThoraxPlanDesign {
         }
         let mean = surface.reduce(Vec3.zero, +) / Double(surface.count)
         let isocentre = Vec3(mean.x.rounded(), mean.y.rounded(), mean.z.rounded())
-        let dosePerBeamGy = ThoraxExample.prescriptionGy / Double(ThoraxExample.fractions) / Double(ThoraxExample.gantryAnglesDeg.count)
+        let dosePerBeamGy =
+            ThoraxExample.prescriptionGy / Double(ThoraxExample.fractions) / Double(ThoraxExample.gantryAnglesDeg.count)
         var beams: [Beam] = []
         var metersets: [Int: Double] = [:], beamDoses: [Int: Double] = [:]
         for (n, gantry) in ThoraxExample.gantryAnglesDeg.enumerated() {
@@ -31,23 +33,34 @@ enum ThoraxPlanDesign {
             beamDoses[number] = dosePerBeamGy
             let positions = ["ASYMX": jaws.x, "ASYMY": jaws.y, "MLCX": leaves]
             let points = [0.0, 1.0].enumerated().map { k, weight in
-                ControlPoint(index: k, cumulativeMetersetWeight: weight, nominalBeamEnergy: 6, doseRate: 600, gantryAngleDeg: gantry, isocentreMM: isocentre, devicePositionsMM: positions)
+                ControlPoint(
+                    index: k, cumulativeMetersetWeight: weight, nominalBeamEnergy: 6, doseRate: 600,
+                    gantryAngleDeg: gantry, isocentreMM: isocentre, devicePositionsMM: positions)
             }
-            beams.append(Beam(
-                number: number, name: String(format: "G%03.0f", gantry), type: "STATIC", radiationType: "PHOTON",
-                treatmentDeliveryType: "TREATMENT", machineName: "PENUMBRA_6MV", primaryDosimeterUnit: "MU", sourceAxisDistanceMM: sadMM,
-                limitingDevices: [
-                    BeamLimitingDevice(type: "ASYMX", sourceDistanceMM: 400, pairCount: 1, leafBoundariesMM: []),
-                    BeamLimitingDevice(type: "ASYMY", sourceDistanceMM: 300, pairCount: 1, leafBoundariesMM: []),
-                    BeamLimitingDevice(type: "MLCX", sourceDistanceMM: 500, pairCount: leafBoundariesMM.count - 1, leafBoundariesMM: leafBoundariesMM),
-                ],
-                finalCumulativeMetersetWeight: 1, controlPoints: points))
+            beams.append(
+                Beam(
+                    number: number, name: String(format: "G%03.0f", gantry), type: "STATIC", radiationType: "PHOTON",
+                    treatmentDeliveryType: "TREATMENT", machineName: "PENUMBRA_6MV", primaryDosimeterUnit: "MU",
+                    sourceAxisDistanceMM: sadMM,
+                    limitingDevices: [
+                        BeamLimitingDevice(type: "ASYMX", sourceDistanceMM: 400, pairCount: 1, leafBoundariesMM: []),
+                        BeamLimitingDevice(type: "ASYMY", sourceDistanceMM: 300, pairCount: 1, leafBoundariesMM: []),
+                        BeamLimitingDevice(
+                            type: "MLCX", sourceDistanceMM: 500, pairCount: leafBoundariesMM.count - 1,
+                            leafBoundariesMM: leafBoundariesMM),
+                    ],
+                    finalCumulativeMetersetWeight: 1, controlPoints: points))
         }
         return Plan(
             sopInstanceUID: UIDGenerator.uid(derivedFrom: "penumbra.example.thorax.v1.rtplan"), label: "THORAX 3DCRT",
-            studyInstanceUID: context.studyInstanceUID, frameOfReferenceUID: context.frameOfReferenceUID, referencedStructureSetUID: structureSetUID,
+            studyInstanceUID: context.studyInstanceUID, frameOfReferenceUID: context.frameOfReferenceUID,
+            referencedStructureSetUID: structureSetUID,
             patient: context.patient,
-            fractionGroups: [FractionGroup(number: 1, fractionsPlanned: ThoraxExample.fractions, beamMetersetsMU: metersets, beamDosesGy: beamDoses)],
+            fractionGroups: [
+                FractionGroup(
+                    number: 1, fractionsPlanned: ThoraxExample.fractions, beamMetersetsMU: metersets,
+                    beamDosesGy: beamDoses)
+            ],
             beams: beams)
     }
 
@@ -61,7 +74,9 @@ enum ThoraxPlanDesign {
     }
 
     /// Jaws and MLC leaves enclosing the PTV's projection at the isocentre plane plus the margin.
-    static func aperture(surface: [Vec3], isocentre: Vec3, gantryDeg: Double) -> (jaws: (x: [Double], y: [Double]), leaves: [Double]) {
+    static func aperture(surface: [Vec3], isocentre: Vec3, gantryDeg: Double) -> (
+        jaws: (x: [Double], y: [Double]), leaves: [Double]
+    ) {
         let (xb, yb, toSource) = axes(gantryDeg: gantryDeg)
         let m = ThoraxExample.apertureMarginMM
         let projected = surface.map { p -> (u: Double, v: Double) in
@@ -101,7 +116,9 @@ enum ThoraxPlanDesign {
             let i = Int(((p.x - volume.originMM.x) / volume.spacingMM.x).rounded())
             let j = Int(((p.y - volume.originMM.y) / volume.spacingMM.y).rounded())
             let k = Int(((p.z - volume.originMM.z) / volume.spacingMM.z).rounded())
-            guard (0..<volume.counts.x).contains(i), (0..<volume.counts.y).contains(j), (0..<volume.counts.z).contains(k) else { continue }
+            guard (0..<volume.counts.x).contains(i), (0..<volume.counts.y).contains(j),
+                (0..<volume.counts.z).contains(k)
+            else { continue }
             let hu = Double(volume[i, j, k])
             if hu > -400 { inside = true }
             if inside { depth += calibration.densityGPerCM3(hu: hu) }

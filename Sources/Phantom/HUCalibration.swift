@@ -61,18 +61,27 @@ public struct HUCalibration: Codable, Sendable, Equatable {
         guard !media.isEmpty else { throw CalibrationError.invalid(name, "it has no media") }
         for (n, k) in densityKnots.enumerated() {
             guard k.hu.isFinite, k.densityGPerCM3.isFinite, k.densityGPerCM3 >= 0 else {
-                throw CalibrationError.invalid(name, "density knot \(n + 1) (\(k.hu) HU, \(k.densityGPerCM3) g/cm³) must be finite with density ≥ 0")
+                throw CalibrationError.invalid(
+                    name,
+                    "density knot \(n + 1) (\(k.hu) HU, \(k.densityGPerCM3) g/cm³) must be finite with density ≥ 0")
             }
             if n > 0, k.hu < densityKnots[n - 1].hu {
-                throw CalibrationError.invalid(name, "density knots must be sorted by HU (knot \(n + 1) at \(k.hu) HU comes after \(densityKnots[n - 1].hu) HU)")
+                throw CalibrationError.invalid(
+                    name,
+                    "density knots must be sorted by HU (knot \(n + 1) at \(k.hu) HU comes after \(densityKnots[n - 1].hu) HU)"
+                )
             }
         }
         for (n, b) in media.enumerated() {
             guard !b.medium.isEmpty, !b.medium.contains(where: \.isWhitespace), b.fromHU.isFinite else {
-                throw CalibrationError.invalid(name, "medium bin \(n + 1) needs a name without spaces and a finite lower HU")
+                throw CalibrationError.invalid(
+                    name, "medium bin \(n + 1) needs a name without spaces and a finite lower HU")
             }
             if n > 0, b.fromHU <= media[n - 1].fromHU {
-                throw CalibrationError.invalid(name, "medium bins must have increasing lower HU (\(b.medium) at \(b.fromHU) after \(media[n - 1].medium) at \(media[n - 1].fromHU))")
+                throw CalibrationError.invalid(
+                    name,
+                    "medium bins must have increasing lower HU (\(b.medium) at \(b.fromHU) after \(media[n - 1].medium) at \(media[n - 1].fromHU))"
+                )
             }
         }
     }
@@ -110,7 +119,8 @@ public struct HUCalibration: Codable, Sendable, Equatable {
     /// - Throws: `CalibrationError` or `VoxelPhantomError` when the arrays do not fit.
     public func phantom(grid: VoxelGrid, hu: [Float]) throws -> VoxelPhantom {
         guard hu.count == grid.voxelCount else {
-            throw CalibrationError.invalid(name, "the HU array has \(hu.count) values for a grid of \(grid.voxelCount) voxels")
+            throw CalibrationError.invalid(
+                name, "the HU array has \(hu.count) values for a grid of \(grid.voxelCount) voxels")
         }
         if let bad = hu.firstIndex(where: { !$0.isFinite }) {
             throw CalibrationError.invalid(name, "voxel \(bad) has HU \(hu[bad]), which is not a number")
@@ -143,10 +153,12 @@ public enum CalibrationError: Error, CustomStringConvertible, Equatable {
     /// The file could not be read or parsed.
     case unreadable(file: String, reason: String)
 
+    /// What is wrong and what to do.
     public var description: String {
         switch self {
         case .invalid(let name, let why): "calibration '\(name)' is not usable: \(why)"
-        case .unknownPreset(let name): "no calibration preset named '\(name)'; use \(HUCalibration.presetNames.joined(separator: " or ")), or a JSON or CSV file"
+        case .unknownPreset(let name):
+            "no calibration preset named '\(name)'; use \(HUCalibration.presetNames.joined(separator: " or ")), or a JSON or CSV file"
         case .unreadable(let file, let reason): "\(file): \(reason)"
         }
     }

@@ -23,7 +23,8 @@ extension HUCalibration {
         densityKnots: [(-1024, 0.001), (-974, 0.044), (-724, 0.302), (101, 1.101), (1976, 2.088)].map {
             DensityKnot(hu: $0.0, densityGPerCM3: $0.1)
         },
-        media: [("AIR700ICRU", -1024), ("LUNG700ICRU", -974), ("ICRUTISSUE700ICRU", -724), ("ICRPBONE700ICRU", 101)].map {
+        media: [("AIR700ICRU", -1024), ("LUNG700ICRU", -974), ("ICRUTISSUE700ICRU", -724), ("ICRPBONE700ICRU", 101)].map
+        {
             MediumBin(medium: $0.0, fromHU: $0.1)
         })
 
@@ -86,11 +87,19 @@ extension HUCalibration {
         for (n, line) in lines.enumerated() where !line.isEmpty && !line.hasPrefix("#") {
             let fields = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             if bins.isEmpty && knots.isEmpty && Double(fields.dropFirst().first ?? "") == nil { continue }  // header
-            guard fields.count == 5, let h0 = Double(fields[1]), let h1 = Double(fields[2]), let d0 = Double(fields[3]), let d1 = Double(fields[4]), h1 > h0 else {
-                throw CalibrationError.unreadable(file: file, reason: "line \(n + 1): expected medium,hu_from,hu_to,density_from,density_to with hu_to > hu_from, found '\(line)'")
+            guard fields.count == 5, let h0 = Double(fields[1]), let h1 = Double(fields[2]), let d0 = Double(fields[3]),
+                let d1 = Double(fields[4]), h1 > h0
+            else {
+                throw CalibrationError.unreadable(
+                    file: file,
+                    reason:
+                        "line \(n + 1): expected medium,hu_from,hu_to,density_from,density_to with hu_to > hu_from, found '\(line)'"
+                )
             }
             bins.append(MediumBin(medium: fields[0], fromHU: h0))
-            if let last = knots.last, last.hu == h0, last.densityGPerCM3 == d0 { knots.append(DensityKnot(hu: h1, densityGPerCM3: d1)); continue }
+            if let last = knots.last, last.hu == h0, last.densityGPerCM3 == d0 {
+                knots.append(DensityKnot(hu: h1, densityGPerCM3: d1)); continue
+            }
             knots += [DensityKnot(hu: h0, densityGPerCM3: d0), DensityKnot(hu: h1, densityGPerCM3: d1)]
         }
         return try HUCalibration(name: name, densityKnots: knots, media: bins)

@@ -20,7 +20,9 @@ public enum StructureRasterizer {
     ///   - grid: the voxel grid, cm.
     ///   - supersampling: samples per voxel edge (1 = voxel centres only); clamped to 1…16.
     ///   - endCapCM: how far the structure extends beyond its first and last contour planes.
-    public static func occupancy(of structure: PlanarStructure, on grid: VoxelGrid, supersampling: Int = 4, endCapCM: Double? = nil) -> [Float] {
+    public static func occupancy(
+        of structure: PlanarStructure, on grid: VoxelGrid, supersampling: Int = 4, endCapCM: Double? = nil
+    ) -> [Float] {
         var result = [Float](repeating: 0, count: grid.voxelCount)
         guard !structure.isEmpty else { return result }
         let n = min(max(supersampling, 1), 16)

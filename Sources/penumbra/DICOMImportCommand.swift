@@ -3,6 +3,7 @@ import DICOM
 import Foundation
 import Geometry
 import Logging
+import PatientImport
 import Phantom
 
 /// `penumbra dicom import CT_DIR --out phantom.egsphant`: CT series → voxel phantom.
@@ -39,41 +40,28 @@ struct DICOMImportCommand: ParsableCommand {
         let logger = Logger(label: "penumbra.dicom")
         do {
             let calibration = try HUCalibration.load(self.calibration)
-            var (volume, warnings) = try CTSeriesReader.read(directory: URL(fileURLWithPath: ctDirectory), seriesInstanceUID: series)
+            let (volume, warnings) = try CTSeriesReader.read(
+                directory: URL(fileURLWithPath: ctDirectory), seriesInstanceUID: series)
             for warning in warnings { logger.warning("\(warning)") }
-            let grid = volume.voxelGrid
-            if let structures {
-                let set = try StructureSet(contentsOf: URL(fileURLWithPath: structures))
-                if let frame = set.frameOfReferenceUID, frame != volume.frameOfReferenceUID {
-                    throw ValidationError("the structure set's frame of reference differs from the CT's; they do not belong together")
-                }
-                guard let external = set.rois.first(where: { $0.interpretedType == "EXTERNAL" }) else {
-                    throw ValidationError("the structure set has no EXTERNAL ROI to bound the patient; omit --structures or add one")
-                }
-                let occupancy = StructureRasterizer.occupancy(of: external.planarStructureCM, on: grid, supersampling: 2)
-                var outside = 0
-                for n in volume.huValues.indices where occupancy[n] < 0.5 {
-                    volume.huValues[n] = -1000
-                    outside += 1
-                }
-                logger.info("\(outside) voxels outside \(external.name) set to air")
+            let structureSet = try structures.map { try StructureSet(contentsOf: URL(fileURLWithPath: $0)) }
+            let result = try PatientImport.phantom(from: volume, calibration: calibration, structures: structureSet)
+            if let name = result.externalName {
+                logger.info("\(result.voxelsOutsideExternal) voxels outside \(name) set to air")
             }
-            let phantom = try calibration.phantom(grid: grid, hu: volume.huValues)
+            let phantom = result.phantom
+            let grid = phantom.grid
             try EGSPhantomFile.write(phantom, to: URL(fileURLWithPath: out))
-            print("wrote \(out): \(grid.counts.x) × \(grid.counts.y) × \(grid.counts.z) voxels, \(phantom.media.count) media (\(phantom.media.joined(separator: ", "))), calibration \(calibration.name)")
+            print(
+                "wrote \(out): \(grid.counts.x) × \(grid.counts.y) × \(grid.counts.z) voxels, \(phantom.media.count) media (\(phantom.media.joined(separator: ", "))), calibration \(calibration.name)"
+            )
         } catch let e as DICOMError {
-            throw ValidationError(e.description)
+            throw CommandFailure(e.description)
         } catch let e as CalibrationError {
-            throw ValidationError(e.description)
+            throw CommandFailure(e.description)
+        } catch let e as EGSPhantomError {
+            throw CommandFailure(e.description)
+        } catch let e as PatientImportError {
+            throw CommandFailure(e.description)
         }
-    }
-}
-
-extension ROI {
-    /// The ROI's closed planar contours as a `PlanarStructure` in cm (the mm → cm boundary).
-    var planarStructureCM: PlanarStructure {
-        PlanarStructure(name: name, planes: closedPlanarContoursByZ.map { plane in
-            PlanarStructure.Plane(zCM: plane.zMM / 10, polygons: plane.polygons.map { $0.map { SIMD2($0.x / 10, $0.y / 10) } })
-        })
     }
 }

@@ -31,7 +31,7 @@ struct ExampleThoraxCommand: ParsableCommand {
             logger.info("wrote \(output.ctFiles.count) CT slices, RTSTRUCT.dcm and RTPLAN.dcm to \(folder.path)")
             print("thorax example in \(folder.path): \(output.ctFiles.count) CT slices, RTSTRUCT.dcm, RTPLAN.dcm")
         } catch {
-            throw ValidationError("cannot write the thorax example: \(error)")
+            throw CommandFailure("cannot write the thorax example: \(error)")
         }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import DICOM
 
@@ -11,11 +11,15 @@ struct DictionaryTests {
     @Test("every keyword used in Sources/ is in the dictionary")
     func keywordsKnown() throws {
         let sources = TestEnvironment.packageRoot.appendingPathComponent("Sources")
-        let pattern = try NSRegularExpression(pattern: #"\b(?:set|string|strings|double|doubles|int|sequence|requiredString|requiredDoubles|requiredDouble|requiredInt|contains|element|named)\(\s*"([A-Za-z0-9]+)""#)
+        let pattern = try NSRegularExpression(
+            pattern:
+                #"\b(?:set|string|strings|double|doubles|int|sequence|requiredString|requiredDoubles|requiredDouble|requiredInt|contains|element|named)\(\s*"([A-Za-z0-9]+)""#
+        )
         var checked = 0
         for module in ["DICOM", "ExamplePatients", "penumbra"] {
             let folder = sources.appendingPathComponent(module)
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where name.hasSuffix(".swift") {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+            where name.hasSuffix(".swift") {
                 let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
                 for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
                     let keyword = String(text[Range(match.range(at: 1), in: text)!])

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import DICOM
 
@@ -55,7 +55,9 @@ struct MalformedInputTests {
         try #require(TestFiles.available, Comment(rawValue: TestFiles.missingMessage))
         let bytes = [UInt8](try Data(contentsOf: TestFiles.url("pydicom/rtplan.dcm")))
         for cut in stride(from: 140, to: bytes.count - 2, by: 7) {
-            do { _ = try DICOMFile.parse(Array(bytes[..<cut])) } catch is DICOMError {} catch { Issue.record("untyped error \(error)") }
+            do { _ = try DICOMFile.parse(Array(bytes[..<cut])) } catch is DICOMError {} catch {
+                Issue.record("untyped error \(error)")
+            }
         }
         do {
             _ = try DICOMFile.read(contentsOf: TestFiles.url("pydicom/rtplan_truncated.dcm"))
@@ -119,7 +121,9 @@ struct MalformedInputTests {
 
     @Test("an item tag where an element should be, and a stray delimiter")
     func badStructure() {
-        let bytes: [UInt8] = [0x08, 0x00, 0x60, 0x00, 0x02, 0x00, 0x00, 0x00, 0x43, 0x54, 0xFE, 0xFF, 0x0D, 0xE0, 0, 0, 0, 0]
+        let bytes: [UInt8] = [
+            0x08, 0x00, 0x60, 0x00, 0x02, 0x00, 0x00, 0x00, 0x43, 0x54, 0xFE, 0xFF, 0x0D, 0xE0, 0, 0, 0, 0,
+        ]
         Self.expectError(bytes, [.badStructure])
     }
 
@@ -132,7 +136,10 @@ struct MalformedInputTests {
     @Test("fuzz: 3,000 random mutations of real files never crash and never throw untyped errors")
     func fuzz() throws {
         try #require(TestFiles.available, Comment(rawValue: TestFiles.missingMessage))
-        let seeds = ["pydicom/rtplan.dcm", "pydicom/rtstruct.dcm", "pymedphys/06MV_plan.dcm", "pydicom/CT_small.dcm", "pydicom/rtdose_expb.dcm"]
+        let seeds = [
+            "pydicom/rtplan.dcm", "pydicom/rtstruct.dcm", "pymedphys/06MV_plan.dcm", "pydicom/CT_small.dcm",
+            "pydicom/rtdose_expb.dcm",
+        ]
         var rng = SplitMix64(state: 20_261_129)
         var accepted = 0
         for name in seeds {

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// pydicom's independent reading of an RT object, as JSON, to compare ours against.
 enum PydicomSummary {

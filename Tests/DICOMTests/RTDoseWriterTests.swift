@@ -1,7 +1,7 @@
 import Foundation
 import Geometry
-import Testing
 import TestSupport
+import Testing
 
 @testable import DICOM
 
@@ -15,7 +15,9 @@ struct RTDoseWriterTests {
     }
 
     static func references() -> RTDoseWriter.References {
-        .init(studyInstanceUID: UIDGenerator.make(), frameOfReferenceUID: UIDGenerator.make(), planSOPInstanceUID: UIDGenerator.make(), patient: PatientIdentity(name: "Test^Phantom", id: "P-1"))
+        .init(
+            studyInstanceUID: UIDGenerator.make(), frameOfReferenceUID: UIDGenerator.make(),
+            planSOPInstanceUID: UIDGenerator.make(), patient: PatientIdentity(name: "Test^Phantom", id: "P-1"))
     }
 
     @Test("pydicom reads the geometry, values and references; dcmdump reports nothing")
@@ -24,7 +26,9 @@ struct RTDoseWriterTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = folder.appendingPathComponent("RD.dcm")
         let refs = Self.references()
-        try RTDoseWriter.write(grid: Self.grid, doseGy: Self.dose, summation: .beam(number: 2, fractionGroup: 1), references: refs, comment: "test", to: url)
+        try RTDoseWriter.write(
+            grid: Self.grid, doseGy: Self.dose, summation: .beam(number: 2, fractionGroup: 1), references: refs,
+            comment: "test", to: url)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["RD.dcm"])  // no temporary left
 
         let script = """
@@ -44,7 +48,9 @@ struct RTDoseWriterTests {
         #expect(j["shape"] as! [Int] == [4, 5, 7])  // frames, rows, columns
         let position = j["position"] as! [Double]
         // First voxel centre: corner + half a voxel, in mm.
-        #expect(abs(position[0] - (-35 + 1.25)) < 1e-9 && abs(position[1] - (-20 + 2)) < 1e-9 && abs(position[2] - (100 + 1.5)) < 1e-9)
+        #expect(
+            abs(position[0] - (-35 + 1.25)) < 1e-9 && abs(position[1] - (-20 + 2)) < 1e-9
+                && abs(position[2] - (100 + 1.5)) < 1e-9)
         #expect(j["spacing"] as! [Double] == [4, 2.5])
         let offsets = j["offsets"] as! [Double]
         #expect(offsets.count == 4 && zip(offsets, [0, 3, 6, 9]).allSatisfy { abs($0 - $1) < 1e-9 })
@@ -52,7 +58,8 @@ struct RTDoseWriterTests {
         let maximum = Self.dose.max()!
         // Quantisation: half a step of DoseGridScaling = max / (2³² − 2), plus DS rounding of the scale (≤ 1e-15 relative).
         for (a, b) in zip(values, Self.dose) { #expect(abs(a - b) <= maximum / 4e9 + 1e-12 * maximum) }
-        #expect(j["units"] as! String == "GY" && j["type"] as! String == "PHYSICAL" && j["summation"] as! String == "BEAM")
+        #expect(
+            j["units"] as! String == "GY" && j["type"] as! String == "PHYSICAL" && j["summation"] as! String == "BEAM")
         #expect(j["plan"] as! String == refs.planSOPInstanceUID && j["beam"] as! Int == 2)
         #expect(j["frame"] as! String == refs.frameOfReferenceUID && j["study"] as! String == refs.studyInstanceUID)
         #expect(j["bits"] as! Int == 32 && j["ts"] as! String == "1.2.840.10008.1.2.1")
@@ -76,7 +83,10 @@ struct RTDoseWriterTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = folder.appendingPathComponent("RD.dcm")
         for bad in [Array(Self.dose.dropLast()), [-1] + Self.dose.dropFirst(), [.nan] + Self.dose.dropFirst()] {
-            #expect(throws: DICOMError.self) { try RTDoseWriter.write(grid: Self.grid, doseGy: bad, summation: .plan, references: Self.references(), to: url) }
+            #expect(throws: DICOMError.self) {
+                try RTDoseWriter.write(
+                    grid: Self.grid, doseGy: bad, summation: .plan, references: Self.references(), to: url)
+            }
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
     }
@@ -91,7 +101,44 @@ struct RTDoseWriterTests {
             #expect(digits.allSatisfy(\.isNumber) && (digits.first != "0" || digits.count == 1))
         }
         #expect(UIDGenerator.uid(from: UUID(uuidString: "00000000-0000-0000-0000-000000000001")!) == "2.25.1")
-        #expect(UIDGenerator.uid(from: UUID(uuidString: "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF")!) == "2.25.340282366920938463463374607431768211455")
+        #expect(
+            UIDGenerator.uid(from: UUID(uuidString: "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF")!)
+                == "2.25.340282366920938463463374607431768211455")
         #expect(UIDGenerator.uid(derivedFrom: "a") == UIDGenerator.uid(derivedFrom: "a"))
+    }
+
+    @Test(
+        "Grid Frame Offset Vector: negative (descending) and absolute forms place frames by z",
+        arguments: ["negative", "absolute"])
+    func frameOffsets(form: String) throws {
+        var d = try RTDoseWriter.dataSet(
+            grid: Self.grid, doseGy: Self.dose, summation: .plan, references: Self.references())
+        let ipp = try d.doubles("ImagePositionPatient")!
+        if form == "negative" {
+            d.set("GridFrameOffsetVector", decimals: [0, -3, -6, -9])  // frames stored top-down
+        } else {
+            d.set("GridFrameOffsetVector", decimals: [0, 3, 6, 9].map { ipp[2] + $0 })
+        }
+        let v = try DoseVolume(try DICOMFile.parse(DataSetWriter.fileBytes(d)).dataSet)
+        let plane = 7 * 5
+        let stored = try DoseVolume(
+            try DICOMFile.parse(
+                DataSetWriter.fileBytes(
+                    try RTDoseWriter.dataSet(
+                        grid: Self.grid, doseGy: Self.dose, summation: .plan, references: Self.references()))
+            ).dataSet)
+        if form == "negative" {
+            #expect(abs(v.originMM.z - (ipp[2] - 9)) < 1e-9)
+            // Frame k of the volume (lowest z first) is stored frame 3 − k.
+            for k in 0..<4 {
+                #expect(
+                    Array(v.values[(k * plane)..<((k + 1) * plane)])
+                        == Array(stored.values[((3 - k) * plane)..<((4 - k) * plane)]))
+            }
+        } else {
+            #expect(abs(v.originMM.z - ipp[2]) < 1e-9 && v.values == stored.values)
+        }
+        d.set("GridFrameOffsetVector", decimals: [5, 8, 11, 14])  // neither relative nor absolute
+        #expect(throws: DICOMError.self) { try DoseVolume(try DICOMFile.parse(DataSetWriter.fileBytes(d)).dataSet) }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import DICOM
 
@@ -95,7 +95,10 @@ struct RTObjectTests {
         #expect(file.meta.elements.isEmpty)
     }
 
-    static let doses = ["pydicom/rtdose.dcm", "pydicom/rtdose_expb.dcm", "dicompyler-core/rtdose.dcm", "tg119:RTDOSE_A_open10x10.dcm", "tg119:RTDOSE_B_9field_optimized.dcm"]
+    static let doses = [
+        "pydicom/rtdose.dcm", "dicompyler-core/rtdose.dcm", "tg119:RTDOSE_A_open10x10.dcm",
+        "tg119:RTDOSE_B_9field_optimized.dcm",
+    ]
 
     @Test("RT Dose grid, geometry and values match pydicom", arguments: doses)
     func dose(_ name: String) throws {
@@ -103,8 +106,11 @@ struct RTObjectTests {
         if !name.hasPrefix("tg119:") { try #require(TestFiles.available, Comment(rawValue: TestFiles.missingMessage)) }
         let dose = try DoseVolume(contentsOf: url)
         let ref = try PydicomSummary.of(url)["dose"] as! [String: Any]
-        #expect(dose.counts.x == ref["columns"] as! Int && dose.counts.y == ref["rows"] as! Int && dose.counts.z == ref["frames"] as! Int)
-        let position = ref["position"] as! [Double], spacing = ref["spacing"] as! [Double], offsets = ref["offsets"] as! [Double]
+        #expect(
+            dose.counts.x == ref["columns"] as! Int && dose.counts.y == ref["rows"] as! Int
+                && dose.counts.z == ref["frames"] as! Int)
+        let position = ref["position"] as! [Double], spacing = ref["spacing"] as! [Double],
+            offsets = ref["offsets"] as! [Double]
         #expect(dose.originMM.x == position[0] && dose.originMM.y == position[1])
         #expect(abs(dose.originMM.z - (position[2] + (offsets.min()! - (offsets[0] == 0 ? 0 : position[2])))) < 1e-6)
         #expect(dose.spacingMM.x == spacing[1] && dose.spacingMM.y == spacing[0])
@@ -114,6 +120,30 @@ struct RTObjectTests {
         #expect(abs(sum - (ref["sum"] as! Double)) <= 1e-5 * (ref["sum"] as! Double))
     }
 
+    @Test("dicompyler-core dose: the TPS's DVHs read as pydicom reads them")
+    func tpsDVHs() throws {
+        try #require(TestFiles.available, Comment(rawValue: TestFiles.missingMessage))
+        let url = TestFiles.url("dicompyler-core/rtdose.dcm")
+        let dvhs = try TPSDVH.read(from: try DICOMFile.read(contentsOf: url).dataSet)
+        let script = """
+            import sys, json, pydicom
+            d = pydicom.dcmread(sys.argv[1])
+            print(json.dumps([dict(roi=int(x.DVHReferencedROISequence[0].ReferencedROINumber), bins=int(x.DVHNumberOfBins),
+                first=float(x.DVHData[1]), width=float(x.DVHData[0]) * float(x.DVHDoseScaling), mean=float(x.DVHMeanDose))
+                for x in d.DVHSequence]))
+            """
+        let out = try runPython(script, arguments: [url.path])
+        let ref = try JSONSerialization.jsonObject(with: out.standardOutput.data(using: .utf8)!) as! [[String: Any]]
+        #expect(dvhs.count == ref.count && dvhs.count == 9)
+        for (dvh, r) in zip(dvhs, ref) {
+            #expect(dvh.roiNumber == r["roi"] as! Int && dvh.volumes.count == r["bins"] as! Int)
+            #expect(dvh.volumes.first == r["first"] as? Double && dvh.binWidths.first == r["width"] as? Double)
+            #expect(dvh.mean == r["mean"] as? Double && dvh.type == "CUMULATIVE" && dvh.volumeUnits == "CM3")
+            // A cumulative DVH never increases with dose.
+            #expect(zip(dvh.volumes.dropFirst(), dvh.volumes).allSatisfy { $0 <= $1 + 1e-9 })
+        }
+    }
+
     @Test("dicompyler-core dose is 194×129×98")
     func dicompylerDoseShape() throws {
         try #require(TestFiles.available, Comment(rawValue: TestFiles.missingMessage))
@@ -121,12 +151,23 @@ struct RTObjectTests {
         #expect(dose.counts == (194, 129, 98))
     }
 
-    @Test("big- and little-endian copies of pydicom's RT Dose decode to the same grid")
+    /// pydicom's `rtdose_expb.dcm` stores 32-bit pixels as big-endian 32-bit values under VR OW; PS3.5 §7.3
+    /// orders OW by 16-bit words, and DCMTK reads it that way. We follow the standard and DCMTK (docs/dicom.md):
+    /// the header matches the little-endian copy exactly, the pixels match DCMTK's decoding.
+    @Test("big-endian RT Dose: header equals the little-endian copy, pixels decode as DCMTK decodes them")
     func endianness() throws {
         try #require(TestFiles.available, Comment(rawValue: TestFiles.missingMessage))
         let little = try DoseVolume(contentsOf: TestFiles.url("pydicom/rtdose.dcm"))
         let big = try DoseVolume(contentsOf: TestFiles.url("pydicom/rtdose_expb.dcm"))
-        #expect(little.values == big.values && little.originMM == big.originMM)
+        #expect(big.counts == little.counts && big.originMM == little.originMM && big.spacingMM == little.spacingMM)
+        let folder = try TestEnvironment.makeScratchDirectory("expb")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let converted = folder.appendingPathComponent("le.dcm")
+        let out = try runProgram(
+            URL(fileURLWithPath: "/usr/bin/dcmconv"),
+            ["+te", TestFiles.url("pydicom/rtdose_expb.dcm").path, converted.path])
+        try #require(out.status == 0, Comment(rawValue: out.standardError))
+        #expect(try DoseVolume(contentsOf: converted).values == big.values)
     }
 
     @Test("RLE-compressed RT Dose is rejected naming the syntax and the DCMTK tools")
@@ -149,10 +190,16 @@ struct RTObjectTests {
         let url = TestFiles.url("pydicom/MR_small_bigendian.dcm")
         let header = try DICOMFile.read(contentsOf: url, stopBeforePixelData: true)
         #expect(header.transferSyntax == .explicitVRBigEndian)
-        let bytes = try header.readPixelData(contentsOf: url, bitsAllocated: 16)
-        let values = stride(from: 0, to: bytes.count, by: 2).map { Int(Int16(bitPattern: UInt16(bytes[$0]) | UInt16(bytes[$0 + 1]) << 8)) }
-        let out = try runPython("import sys, pydicom; a = pydicom.dcmread(sys.argv[1]).pixel_array; print(int(a.astype('int64').sum()), int(a[10, 20]))", arguments: [url.path])
-        let ref = out.standardOutput.split(separator: " ").map { Int($0.trimmingCharacters(in: .whitespacesAndNewlines))! }
+        let bytes = try header.readPixelData(contentsOf: url)
+        let values = stride(from: 0, to: bytes.count, by: 2).map {
+            Int(Int16(bitPattern: UInt16(bytes[$0]) | UInt16(bytes[$0 + 1]) << 8))
+        }
+        let out = try runPython(
+            "import sys, pydicom; a = pydicom.dcmread(sys.argv[1]).pixel_array; print(int(a.astype('int64').sum()), int(a[10, 20]))",
+            arguments: [url.path])
+        let ref = out.standardOutput.split(separator: " ").map {
+            Int($0.trimmingCharacters(in: .whitespacesAndNewlines))!
+        }
         #expect(values.reduce(0, +) == ref[0])
         #expect(values[10 * 64 + 20] == ref[1])
     }

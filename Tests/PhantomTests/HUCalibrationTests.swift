@@ -7,11 +7,14 @@ import Testing
 @Suite("HU → density and medium calibrations")
 struct HUCalibrationTests {
     // Reference points: the ctcreate ramp table of PHYSICS.md §3.1 (exact at knots, linear between).
-    @Test("ctcreate 4-medium ramp", arguments: [
-        (-2000.0, 0.001, "AIR700ICRU"), (-1024, 0.001, "AIR700ICRU"), (-974, 0.044, "LUNG700ICRU"),
-        (-849, 0.173, "LUNG700ICRU"), (-724, 0.302, "ICRUTISSUE700ICRU"), (0, 0.302 + 724.0 / 825 * 0.799, "ICRUTISSUE700ICRU"),
-        (101, 1.101, "ICRPBONE700ICRU"), (1976, 2.088, "ICRPBONE700ICRU"), (3000, 2.088, "ICRPBONE700ICRU"),
-    ])
+    @Test(
+        "ctcreate 4-medium ramp",
+        arguments: [
+            (-2000.0, 0.001, "AIR700ICRU"), (-1024, 0.001, "AIR700ICRU"), (-974, 0.044, "LUNG700ICRU"),
+            (-849, 0.173, "LUNG700ICRU"), (-724, 0.302, "ICRUTISSUE700ICRU"),
+            (0, 0.302 + 724.0 / 825 * 0.799, "ICRUTISSUE700ICRU"),
+            (101, 1.101, "ICRPBONE700ICRU"), (1976, 2.088, "ICRPBONE700ICRU"), (3000, 2.088, "ICRPBONE700ICRU"),
+        ])
     func ctcreate(hu: Double, density: Double, medium: String) {
         let c = HUCalibration.egsnrcCtcreate4
         #expect(abs(c.densityGPerCM3(hu: hu) - density) < 1e-12)  // exact arithmetic on the knots
@@ -19,11 +22,16 @@ struct HUCalibrationTests {
     }
 
     // Reference points: the Schneider 2000 knots of PHYSICS.md §3.1 and the paper's soft-tissue line.
-    @Test("Schneider 2000", arguments: [
-        (-1000.0, 0.00121, "SCHNEIDER2000_AIR"), (-900, 0.00121 + 100.0 / 902 * (0.93 - 0.00121), "SCHNEIDER2000_LUNG"),
-        (14, 1.03, "SCHNEIDER2000_ADIPOSE_5"), (40, 1.031 + 17.0 / 77 * (1.1199 - 1.031), "SCHNEIDER2000_SOFT_TISSUE"),
-        (101, 1.0762, "SCHNEIDER2000_CONNECTIVE_TISSUE"), (1600, 1.9642, "SCHNEIDER2000_BONE_15"), (5000, 2.8, "SCHNEIDER2000_METAL_2"),
-    ])
+    @Test(
+        "Schneider 2000",
+        arguments: [
+            (-1000.0, 0.00121, "SCHNEIDER2000_AIR"),
+            (-900, 0.00121 + 100.0 / 902 * (0.93 - 0.00121), "SCHNEIDER2000_LUNG"),
+            (14, 1.03, "SCHNEIDER2000_ADIPOSE_5"),
+            (40, 1.031 + 17.0 / 77 * (1.1199 - 1.031), "SCHNEIDER2000_SOFT_TISSUE"),
+            (101, 1.0762, "SCHNEIDER2000_CONNECTIVE_TISSUE"), (1600, 1.9642, "SCHNEIDER2000_BONE_15"),
+            (5000, 2.8, "SCHNEIDER2000_METAL_2"),
+        ])
     func schneider(hu: Double, density: Double, medium: String) {
         let c = HUCalibration.schneider2000
         #expect(abs(c.densityGPerCM3(hu: hu) - density) < 1e-12)
@@ -60,10 +68,13 @@ struct HUCalibrationTests {
     func invalid() {
         #expect(throws: CalibrationError.self) { try HUCalibration.load("no-such-preset") }
         #expect(throws: CalibrationError.self) {
-            try HUCalibration(name: "x", densityKnots: [.init(hu: 0, densityGPerCM3: 1), .init(hu: -10, densityGPerCM3: 1)], media: [.init(medium: "W", fromHU: 0)])
+            try HUCalibration(
+                name: "x", densityKnots: [.init(hu: 0, densityGPerCM3: 1), .init(hu: -10, densityGPerCM3: 1)],
+                media: [.init(medium: "W", fromHU: 0)])
         }
         #expect(throws: CalibrationError.self) {
-            try HUCalibration(name: "x", densityKnots: [.init(hu: 0, densityGPerCM3: -1)], media: [.init(medium: "W", fromHU: 0)])
+            try HUCalibration(
+                name: "x", densityKnots: [.init(hu: 0, densityGPerCM3: -1)], media: [.init(medium: "W", fromHU: 0)])
         }
         #expect(throws: CalibrationError.self) { try HUCalibration.parseCSV("a,b,c\nW,0,zero,1,1", name: "x") }
     }
@@ -74,6 +85,8 @@ struct HUCalibrationTests {
         let p = try HUCalibration.egsnrcCtcreate4.phantom(grid: grid, hu: [-1000, 500, 0, -1000])
         #expect(p.media == ["AIR700ICRU", "ICRUTISSUE700ICRU", "ICRPBONE700ICRU"])
         #expect(p.mediumIndices == [0, 2, 1, 0])
-        #expect(throws: CalibrationError.self) { try HUCalibration.egsnrcCtcreate4.phantom(grid: grid, hu: [0, 0, .nan, 0]) }
+        #expect(throws: CalibrationError.self) {
+            try HUCalibration.egsnrcCtcreate4.phantom(grid: grid, hu: [0, 0, .nan, 0])
+        }
     }
 }

@@ -176,6 +176,7 @@ public struct DoseVolumeHistogram: Sendable, Equatable {
 extension DoseVolumeHistogram {
     /// The volume receiving at least `doseGy`, in cm³ (the cumulative DVH, V_x in cc).
     public func volumeCM3(atOrAbove doseGy: Double) -> Double {
+        guard !doseGy.isNaN else { return 0 }
         if doseGy <= minDoseGy { return volumeCM3 }
         if doseGy > maxDoseGy { return 0 }
         let position = doseGy / binWidthGy

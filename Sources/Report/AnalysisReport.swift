@@ -10,7 +10,9 @@ import Foundation
 public struct AnalysisReport: Sendable {
     /// An input file: what it is, its name, and its SHA-256.
     public struct Input: Sendable {
+        /// What the file is (e.g. "RT Dose"), its name (no folder: folders can name patients), its hash.
         public var role: String, fileName: String, sha256: String
+        /// Creates an input record.
         public init(role: String, fileName: String, sha256: String) {
             self.role = role
             self.fileName = fileName
@@ -20,7 +22,9 @@ public struct AnalysisReport: Sendable {
 
     /// One gamma result.
     public struct GammaResult: Sendable {
+        /// The criteria as written (`GammaOptions.summary`), the pass rate, the points evaluated, mean γ.
         public var criteria: String, passRatePercent: Double?, points: Int, meanGamma: Double?
+        /// Creates a gamma record.
         public init(criteria: String, passRatePercent: Double?, points: Int, meanGamma: Double?) {
             self.criteria = criteria
             self.passRatePercent = passRatePercent
@@ -31,7 +35,9 @@ public struct AnalysisReport: Sendable {
 
     /// A reviewer of the professional component; name and date are left blank to sign on paper.
     public struct Reviewer: Sendable {
+        /// The reviewer's role, name and review date (nil: a blank to fill in by hand).
         public var role: String, name: String?, date: String?
+        /// Creates a reviewer line.
         public init(role: String, name: String? = nil, date: String? = nil) {
             self.role = role
             self.name = name
@@ -41,33 +47,43 @@ public struct AnalysisReport: Sendable {
 
     /// A figure: caption and SVG document.
     public struct Figure: Sendable {
+        /// The caption under the figure and the SVG document (inlined without its XML declaration).
         public var caption: String, svg: String
+        /// Creates a figure.
         public init(caption: String, svg: String) {
             self.caption = caption
             self.svg = svg
         }
     }
 
+    /// The report's heading.
     public var title: String
     /// Software name and version (the computation record).
     public var software: String
     /// When the report was made (ISO 8601).
     public var generated: String
+    /// The input files.
     public var inputs: [Input]
     /// Facts about the dose (grid, maximum, uncertainty), as label–value pairs.
     public var doseFacts: [(String, String)]
+    /// DVH metrics per structure.
     public var dvh: [DVHSummary]
+    /// Constraint results, when a set was checked.
     public var constraints: [ConstraintResult]?
     /// Gamma against the reference dose, with the reference's role (e.g. "planning system").
     public var gamma: (reference: String, results: [GammaResult])?
+    /// The DVH metrics of the same structures under the reference dose, for the difference table.
+    public var referenceDVH: [DVHSummary]?
+    /// Figures, in order.
     public var figures: [Figure]
+    /// The professional component's reviewers.
     public var reviewers: [Reviewer]
 
     /// Creates a report.
     public init(
         title: String, software: String, generated: String, inputs: [Input], doseFacts: [(String, String)],
         dvh: [DVHSummary], constraints: [ConstraintResult]? = nil, gamma: (reference: String, results: [GammaResult])? = nil,
-        figures: [Figure] = [],
+        referenceDVH: [DVHSummary]? = nil, figures: [Figure] = [],
         reviewers: [Reviewer] = [Reviewer(role: "Medical physicist"), Reviewer(role: "Radiation oncologist")]
     ) {
         self.title = title
@@ -78,6 +94,7 @@ public struct AnalysisReport: Sendable {
         self.dvh = dvh
         self.constraints = constraints
         self.gamma = gamma
+        self.referenceDVH = referenceDVH
         self.figures = figures
         self.reviewers = reviewers
     }
@@ -156,6 +173,23 @@ public struct AnalysisReport: Sendable {
                         ]
                     })
         }
+        if let referenceDVH, let gamma {
+            let reference = Dictionary(referenceDVH.map { ($0.structure, $0) }, uniquingKeysWith: { a, _ in a })
+            var rows: [[String]] = []
+            for s in dvh {
+                guard let r = reference[s.structure] else { continue }
+                for (metric, a, b) in [("Dmean", s.meanGy, r.meanGy), ("D98", s.d98Gy, r.d98Gy), ("D95", s.d95Gy, r.d95Gy),
+                    ("D2", s.d2Gy, r.d2Gy)]
+                {
+                    rows.append([
+                        s.structure, metric, CSVTable.number(a, decimals: 3), CSVTable.number(b, decimals: 3),
+                        b > 0 ? String(format: "%+.2f %%", 100 * (a / b - 1)) : "—",
+                    ])
+                }
+            }
+            body += "<h3>DVH metrics against the \(e(gamma.reference))</h3>"
+                + Self.table(["structure", "metric", "this dose (Gy)", "reference (Gy)", "difference"], rows)
+        }
         if !figures.isEmpty {
             body += "<h2>Figures</h2>"
             for figure in figures {
@@ -189,5 +223,51 @@ public struct AnalysisReport: Sendable {
             </style></head>
             <body>
             """ + body + "\n</body></html>\n"
+    }
+}
+
+// MARK: - Machine-readable summary
+
+extension AnalysisReport {
+    /// What an overnight pipeline reads: the same numbers as the HTML, as JSON (`summary.json`).
+    public struct Summary: Encodable {
+        /// An input file and its SHA-256.
+        public struct InputRecord: Encodable {
+            public let role: String, fileName: String, sha256: String
+        }
+        /// One gamma result.
+        public struct GammaRecord: Encodable {
+            public let criteria: String, passRatePercent: Double?, points: Int, meanGamma: Double?
+        }
+        /// Heading, software and version, generation time (ISO 8601).
+        public let title: String, software: String, generated: String
+        /// The input files.
+        public let inputs: [InputRecord]
+        /// Dose facts by label.
+        public let dose: [String: String]
+        /// DVH metrics per structure.
+        public let structures: [DVHSummary]
+        /// Constraint results, when a set was checked.
+        public let constraints: [ConstraintResult]?
+        /// Whether every evaluated constraint passed; nil without constraints or when none was evaluated.
+        public let allConstraintsPass: Bool?
+        /// What the gamma results compare against, and the results.
+        public let gammaReference: String?
+        /// The gamma results.
+        public let gamma: [GammaRecord]?
+    }
+
+    /// The report's numbers for machines.
+    public var summary: Summary {
+        let evaluated = constraints?.filter { $0.status != .notEvaluated } ?? []
+        return Summary(
+            title: title, software: software, generated: generated,
+            inputs: inputs.map { .init(role: $0.role, fileName: $0.fileName, sha256: $0.sha256) },
+            dose: Dictionary(doseFacts, uniquingKeysWith: { first, _ in first }), structures: dvh,
+            constraints: constraints, allConstraintsPass: evaluated.isEmpty ? nil : evaluated.allSatisfy { $0.status == .pass },
+            gammaReference: gamma?.reference,
+            gamma: gamma?.results.map {
+                .init(criteria: $0.criteria, passRatePercent: $0.passRatePercent, points: $0.points, meanGamma: $0.meanGamma)
+            })
     }
 }

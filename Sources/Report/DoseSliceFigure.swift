@@ -71,30 +71,35 @@ public struct DoseSliceFigure: Sendable {
         func nearest(_ position: Double, _ origin: Double, _ spacing: Double, _ count: Int) -> Int {
             min(count - 1, max(0, Int(((position - origin) / spacing).rounded(.down))))
         }
-        func centre(_ origin: Double, _ spacing: Double) -> Double { origin + 0.5 * spacing }
-        switch plane {
-        case .axial(let z):
-            let k = nearest(z, g.originCM.z, g.spacingCM.z, g.counts.z)
-            let values = (0..<g.counts.y).flatMap { j in (0..<g.counts.x).map { i in dose.doseGy[g.index(i, j, k)] } }
-            return Samples(
-                width: g.counts.x, height: g.counts.y, values: values,
-                across: ("x", centre(g.originCM.x, g.spacingCM.x), g.spacingCM.x),
-                down: ("y", centre(g.originCM.y, g.spacingCM.y), g.spacingCM.y))
-        case .coronal(let y):
-            let j = nearest(y, g.originCM.y, g.spacingCM.y, g.counts.y)
-            let values = (0..<g.counts.z).reversed().flatMap { k in (0..<g.counts.x).map { i in dose.doseGy[g.index(i, j, k)] } }
-            let top = g.originCM.z + (Double(g.counts.z) - 0.5) * g.spacingCM.z
-            return Samples(
-                width: g.counts.x, height: g.counts.z, values: values,
-                across: ("x", centre(g.originCM.x, g.spacingCM.x), g.spacingCM.x), down: ("z", top, -g.spacingCM.z))
-        case .sagittal(let x):
-            let i = nearest(x, g.originCM.x, g.spacingCM.x, g.counts.x)
-            let values = (0..<g.counts.z).reversed().flatMap { k in (0..<g.counts.y).map { j in dose.doseGy[g.index(i, j, k)] } }
-            let top = g.originCM.z + (Double(g.counts.z) - 0.5) * g.spacingCM.z
-            return Samples(
-                width: g.counts.y, height: g.counts.z, values: values,
-                across: ("y", centre(g.originCM.y, g.spacingCM.y), g.spacingCM.y), down: ("z", top, -g.spacingCM.z))
+        // Each axis as (label, origin, spacing, count); a plane picks the across and down axes.
+        let axes = [
+            ("x", g.originCM.x, g.spacingCM.x, g.counts.x), ("y", g.originCM.y, g.spacingCM.y, g.counts.y),
+            ("z", g.originCM.z, g.spacingCM.z, g.counts.z),
+        ]
+        let (acrossAxis, downAxis, fixedAxis, position, downIsUp): (Int, Int, Int, Double, Bool) =
+            switch plane {
+            case .axial(let z): (0, 1, 2, z, false)
+            case .coronal(let y): (0, 2, 1, y, true)
+            case .sagittal(let x): (1, 2, 0, x, true)
+            }
+        let fixed = nearest(position, axes[fixedAxis].1, axes[fixedAxis].2, axes[fixedAxis].3)
+        let across = axes[acrossAxis], down = axes[downAxis]
+        var values: [Double] = []
+        values.reserveCapacity(across.3 * down.3)
+        for row in 0..<down.3 {
+            let d = downIsUp ? down.3 - 1 - row : row
+            for a in 0..<across.3 {
+                var ijk = [0, 0, 0]
+                ijk[acrossAxis] = a
+                ijk[downAxis] = d
+                ijk[fixedAxis] = fixed
+                values.append(dose.doseGy[g.index(ijk[0], ijk[1], ijk[2])])
+            }
         }
+        let firstDown = down.1 + (downIsUp ? Double(down.3) - 0.5 : 0.5) * down.2
+        return Samples(
+            width: across.3, height: down.3, values: values, across: (across.0, across.1 + 0.5 * across.2, across.2),
+            down: (down.0, firstDown, downIsUp ? -down.2 : down.2))
     }
 
     /// The wash colour of a dose fraction of the maximum: a blue–grey–yellow ramp after cividis (Nuñez et

@@ -4,6 +4,7 @@ import DICOM
 import Foundation
 import Geometry
 import Logging
+import PatientImport
 import Phantom
 import Report
 

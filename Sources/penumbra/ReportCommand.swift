@@ -45,6 +45,9 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "The HTML file to write.")
     var out: String
 
+    @Option(help: "Also write the report's numbers as JSON (summary.json) for pipelines.")
+    var summary: String?
+
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
@@ -58,6 +61,7 @@ struct ReportCommand: ParsableCommand {
             try $0.evaluate(dose: doseGrid, structures: evaluated.map(\.mask), prescriptionGy: prescriptionGy)
         }
         var gamma: (reference: String, results: [AnalysisReport.GammaResult])?
+        var referenceDVH: [DVHSummary]?
         if let reference {
             let (referenceGrid, referenceFrame) = try DoseInputs.readDose(reference)
             guard referenceFrame == frame else {
@@ -73,6 +77,7 @@ struct ReportCommand: ParsableCommand {
                         criteria: g.options.summary, passRatePercent: g.passRatePercent, points: g.evaluatedCount,
                         meanGamma: g.meanGamma)
                 })
+            referenceDVH = try evaluated.map { DVHSummary(try DoseVolumeHistogram(dose: referenceGrid, structure: $0.mask)) }
         }
         let g = doseGrid.grid
         var facts: [(String, String)] = [
@@ -101,12 +106,13 @@ struct ReportCommand: ParsableCommand {
                     sha256: try SHA256.hex(contentsOf: URL(fileURLWithPath: $0)))]
             } ?? []),
             doseFacts: facts, dvh: evaluated.map { DVHSummary($0.dvh) }, constraints: results, gamma: gamma,
-            figures: figures,
+            referenceDVH: referenceDVH, figures: figures,
             reviewers: [
                 .init(role: "Medical physicist", name: physicist, date: physicist == nil ? nil : reviewDate),
                 .init(role: "Radiation oncologist", name: physician, date: physician == nil ? nil : reviewDate),
             ])
         try OutputFile.write(report.html(), to: URL(fileURLWithPath: out))
+        if let summary { try OutputFile.write(try OutputFile.json(report.summary), to: URL(fileURLWithPath: summary)) }
         logger.info("wrote \(out)")
     }
 }

@@ -42,6 +42,8 @@ import Testing
         #expect(abs(d003 - (40 - 10 * 0.03 / 0.216)) < 0.002)
         #expect(abs(try #require(dvh.value(of: .volumeCM3AtDose(35))) - 0.108) < 1e-4)
         #expect(dvh.doseGy(hottestVolumeCM3: 0.3) == nil)
+        #expect(dvh.volumeCM3(atOrAbove: .nan) == 0 && dvh.doseGy(hottestVolumeCM3: .nan) == nil)
+        #expect(dvh.volumeCM3(atOrAbove: .infinity) == 0 && dvh.volumeCM3(atOrAbove: -.infinity) == dvh.volumeCM3)
         #expect(dvh.value(of: .doseAtVolumeCM3(1)) == nil)
     }
 

@@ -23,6 +23,7 @@ import Testing
             inputs: [.init(role: "RT Dose", fileName: "rd.dcm", sha256: String(repeating: "a", count: 64))],
             doseFacts: [("maximum dose", "60 Gy")], dvh: [DVHSummary(dvh)], constraints: results,
             gamma: ("planning system", [.init(criteria: "3 %/2 mm global, 10 % threshold", passRatePercent: 99.5, points: 1000, meanGamma: 0.3)]),
+            referenceDVH: [DVHSummary(try DoseVolumeHistogram(dose: try DoseGrid(grid: grid, field: { p in 30 * exp(-p.dot(p) / 4.5) }), structure: mask))],
             figures: [
                 .init(caption: "Dose–volume histograms", svg: try DoseCharts.dvh([try dvh.cumulativeCurve()]).svg()),
                 .init(
@@ -48,13 +49,26 @@ import Testing
         #expect(doc.all("td").map(\.text).contains("PTV <1>"))
         #expect(doc.all("td").map(\.text).contains(String(repeating: "a", count: 64)))
         #expect(doc.all("td").map(\.text).contains("99.50 %"))
+        // The reference dose is half this one: every metric differs by +100 %.
+        #expect(doc.all("h3").first?.text == "DVH metrics against the planning system")
+        #expect(doc.all("td").filter { $0.text == "+100.00 %" }.count == 4)
         // Technical and professional components are separate sections; the physicist's name is printed.
-        #expect(doc.all("h3").map(\.text) == [
+        #expect(doc.all("h3").map(\.text).suffix(2) == [
             "Technical component (TC): computation record", "Professional component (26): review and sign-off",
         ])
         #expect(doc.all("span", class: "field").map(\.text).contains("A. Physicist"))
         // Every CPT element is reported present for a report with a DVH figure and dose planes.
         #expect(try report(physicist: nil).cptElements.allSatisfy(\.present))
+    }
+
+    @Test func summaryJSONCarriesTheNumbers() throws {
+        let data = try OutputFile.json(try report(physicist: nil).summary)
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect((object["structures"] as? [[String: Any]])?.first?["structure"] as? String == "PTV <1>")
+        #expect((object["gamma"] as? [[String: Any]])?.first?["passRatePercent"] as? Double == 99.5)
+        // No constraint could be evaluated (no structure matched): no verdict rather than a pass.
+        #expect(object["allConstraintsPass"] == nil)
+        #expect((object["inputs"] as? [[String: Any]])?.first?["sha256"] as? String == String(repeating: "a", count: 64))
     }
 
     @Test func blankReviewFieldsWithoutNames() throws {

@@ -6,20 +6,23 @@ VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 # System packages: the ZeroMQ library the wire runs on, pkg-config to find it, DCMTK for interop tests,
 # SQLite for the coordinator's job store (GRDB links the system libsqlite3).
-APT_PACKAGES := libzmq3-dev pkg-config dcmtk libsqlite3-dev
+# librsvg (rsvg-convert) for PNG figures, Chromium to check that reports render.
+APT_PACKAGES := libzmq3-dev pkg-config dcmtk libsqlite3-dev librsvg2-bin chromium
 # Python tools for interop tests and the physics-table generator, pinned in tools/requirements.txt.
 PY_REQUIREMENTS := tools/requirements.txt
 
 export PENUMBRA_PYTHON := $(abspath $(PYTHON))
 
-.PHONY: all build deps apt-deps python-deps test validate bench demo clean
+DICOM_TEST_DATA := .build/test-data/dicom/.fetched
+
+.PHONY: all build deps apt-deps python-deps dicom-test-data test validate bench demo clean physics-data physics-data-check
 
 all: build
 
 build:
 	$(SWIFT) build
 
-deps: apt-deps python-deps
+deps: apt-deps python-deps dicom-test-data
 
 apt-deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -37,13 +40,39 @@ $(VENV)/.installed: $(PY_REQUIREMENTS)
 	$(VENV)/bin/pip install -q -r $(PY_REQUIREMENTS)
 	touch $@
 
+# Physics tables (docs/physics-data.md). `make physics-data` regenerates the bundled resource;
+# `make physics-data MATERIALS=my.json [OUTPUT=my.bin]` writes tables for user materials instead.
+PHYSICS_DATA := Sources/Physics/Resources/physics-data.bin
+PHYSICS_GENERATOR := tools/physics-data/generate.py
+
+physics-data: python-deps
+ifdef MATERIALS
+	$(PYTHON) $(PHYSICS_GENERATOR) --materials $(MATERIALS) --output $(or $(OUTPUT),$(basename $(MATERIALS)).bin)
+else
+	$(PYTHON) $(PHYSICS_GENERATOR) --output $(PHYSICS_DATA)
+endif
+
+# Regenerates into a temporary folder and checks that the committed tables come out byte for byte.
+physics-data-check: python-deps
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(PYTHON) $(PHYSICS_GENERATOR) --output "$$tmp/physics-data.bin" && \
+	cmp "$$tmp/physics-data.bin" $(PHYSICS_DATA) && echo "physics-data: $(PHYSICS_DATA) reproduced byte for byte"
+
+# DICOM files from other writers (pydicom, dicompyler-core, pymedphys) for interop tests; never committed.
+dicom-test-data: $(DICOM_TEST_DATA)
+
+$(DICOM_TEST_DATA): tools/fetch-dicom-test-data.sh $(VENV)/.installed
+	PYTHON=$(abspath $(PYTHON)) tools/fetch-dicom-test-data.sh
+	touch $@
+
 test: deps
 	$(SWIFT) build
 	$(SWIFT) test
 
+# Physics validation against the EGSnrc-family reference doses (docs/transport.md): release build,
+# figures and summaries under validation/out/. PENUMBRA_VALIDATE_HISTORIES overrides the per-case counts.
 validate: deps
-	$(SWIFT) build -c release
-	@echo "validation: see docs/validation.md"
+	PENUMBRA_VALIDATE=1 $(SWIFT) test -c release -Xswiftc -enable-testing --filter "ValidationTests|FanoTests"
 
 bench: deps
 	$(SWIFT) build -c release

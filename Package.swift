@@ -34,6 +34,17 @@ let package = Package(
             ]
         ),
         .target(name: "Phantom", dependencies: ["Geometry"]),
+        .target(name: "DICOM", dependencies: ["Geometry"]),
+        .target(name: "ExamplePatients", dependencies: ["DICOM", "Phantom", "Geometry"]),
+        .target(name: "PatientImport", dependencies: ["DICOM", "Phantom", "Geometry"]),
+        .target(name: "Transport", dependencies: ["Geometry", "Phantom", "Physics"]),
+
+        // MARK: - Physics
+        .target(name: "Physics", resources: [.copy("Resources")]),
+
+        // MARK: - Analysis and report
+        .target(name: "Analysis", dependencies: ["Geometry"]),
+        .target(name: "Report", dependencies: ["Analysis", "Geometry"]),
 
         // MARK: - Command line
         .executableTarget(
@@ -43,6 +54,10 @@ let package = Package(
                 "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                "Physics",
+                "DICOM", "Phantom", "ExamplePatients", "PatientImport", "Geometry", "Analysis", "Report",
+                "Transport",
             ]
         ),
 
@@ -56,10 +71,22 @@ let package = Package(
         // MARK: - Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
-        .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Geometry"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ZeroMQ", "TestSupport"]),
         .testTarget(name: "ClusterIntegrationTests", dependencies: ["Cluster", "ZeroMQ", "TestSupport"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Geometry", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Analysis", "Geometry", "TestSupport"]),
+        // Runs the built `penumbra` executable (beside the test bundle) on real files.
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Geometry", "TestSupport"]),
+        .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Geometry", "TestSupport"]),
+        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "TestSupport"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "Phantom", "Geometry", "TestSupport"]),
+        .testTarget(name: "ValidationTests", dependencies: ["Transport", "Phantom", "Geometry", "TestSupport"]),
+        .testTarget(
+            name: "ExamplePatientsTests",
+            dependencies: ["ExamplePatients", "PatientImport", "DICOM", "Phantom", "Geometry", "TestSupport"]),
+        .testTarget(name: "PatientImportTests", dependencies: ["PatientImport", "DICOM", "Phantom", "Geometry"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -16,7 +16,9 @@ struct Penumbra: AsyncParsableCommand {
             """,
         version: PenumbraVersion.string,
         subcommands: [
-            VersionCommand.self, CoordinatorCommand.self, WorkerCommand.self, SubmitCommand.self, StatusCommand.self,
+            VersionCommand.self, SimulateCommand.self, ExampleCommand.self, DICOMCommand.self, DVHCommand.self, CompareCommand.self, ConstraintsCommand.self,
+            ReportCommand.self, PhysicsCommand.self,
+            CoordinatorCommand.self, WorkerCommand.self, SubmitCommand.self, StatusCommand.self,
             CancelCommand.self, ResultCommand.self, KeygenCommand.self,
         ]
     )

@@ -1,0 +1,82 @@
+import DICOM
+import Geometry
+import Phantom
+
+/// CT series (and optionally its structure set) → the voxel phantom transport runs in.
+///
+/// This is where DICOM meets the engine: the CT `Volume` (HU, mm) becomes a `VoxelPhantom` (medium and
+/// density per voxel, cm) through a `HUCalibration`; with a structure set, voxels outside the EXTERNAL
+/// ROI become air first, which removes the couch and immobilisation devices from the dose calculation.
+public enum PatientImport {
+    /// What an import produced.
+    public struct Result: Sendable {
+        /// The phantom, on the CT grid.
+        public let phantom: VoxelPhantom
+        /// Voxels set to air because they lie outside the EXTERNAL ROI (0 without one).
+        public let voxelsOutsideExternal: Int
+        /// The EXTERNAL ROI used, if any.
+        public let externalName: String?
+    }
+
+    /// HU given to voxels outside the EXTERNAL ROI (air).
+    public static let outsideHU: Float = -1000
+
+    /// Builds the phantom.
+    /// - Parameters:
+    ///   - volume: the CT volume.
+    ///   - calibration: HU → medium and density.
+    ///   - structures: a structure set in the CT's frame of reference whose EXTERNAL ROI bounds the patient.
+    ///   - supersampling: samples per voxel edge for the EXTERNAL ROI's occupancy (voxels less than half
+    ///     inside become air).
+    /// - Throws: `PatientImportError` when the structure set does not fit the CT; `CalibrationError` or
+    ///   `VoxelPhantomError` from the conversion.
+    public static func phantom(
+        from volume: Volume, calibration: HUCalibration, structures: StructureSet? = nil, supersampling: Int = 2
+    ) throws -> Result {
+        var hu = volume.huValues
+        let grid = volume.voxelGrid
+        var outside = 0
+        var externalName: String?
+        if let structures {
+            if let frame = structures.frameOfReferenceUID, frame != volume.frameOfReferenceUID {
+                throw PatientImportError.frameOfReferenceMismatch
+            }
+            guard let external = structures.rois.first(where: { $0.interpretedType == "EXTERNAL" }) else {
+                throw PatientImportError.noExternalROI(structures.rois.map(\.name))
+            }
+            guard !external.planarStructureCM.isEmpty else { throw PatientImportError.emptyExternalROI(external.name) }
+            let occupancy = StructureRasterizer.occupancy(
+                of: external.planarStructureCM, on: grid, supersampling: supersampling)
+            for n in hu.indices where occupancy[n] < 0.5 {
+                hu[n] = outsideHU
+                outside += 1
+            }
+            externalName = external.name
+        }
+        let phantom = try calibration.phantom(grid: grid, hu: hu)
+        return Result(phantom: phantom, voxelsOutsideExternal: outside, externalName: externalName)
+    }
+}
+
+/// Why a structure set cannot bound a CT.
+public enum PatientImportError: Error, CustomStringConvertible, Equatable {
+    /// The structure set belongs to another frame of reference.
+    case frameOfReferenceMismatch
+    /// No ROI has RT ROI Interpreted Type EXTERNAL.
+    case noExternalROI([String])
+    /// The EXTERNAL ROI has no closed contour.
+    case emptyExternalROI(String)
+
+    /// What is wrong and what to do.
+    public var description: String {
+        switch self {
+        case .frameOfReferenceMismatch:
+            "the structure set's frame of reference differs from the CT's: they do not belong together"
+        case .noExternalROI(let names):
+            "the structure set has no EXTERNAL ROI to bound the patient (ROIs: \(names.joined(separator: ", "))); "
+                + "omit the structure set or mark the body outline as EXTERNAL"
+        case .emptyExternalROI(let name):
+            "the EXTERNAL ROI \(name) has no closed contours; omit the structure set or fix the ROI"
+        }
+    }
+}

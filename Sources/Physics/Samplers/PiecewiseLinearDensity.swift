@@ -1,0 +1,112 @@
+import Foundation
+
+/// A probability density tabulated at points and linear between them, sampled exactly by inverting its
+/// cumulative distribution (binary search over the points, then a quadratic inside the interval): no
+/// rejection.
+public struct PiecewiseLinearDensity: Sendable {
+    /// The abscissae, increasing.
+    public let x: [Double]
+    /// The density at each point, normalised so that it integrates to 1.
+    public let density: [Double]
+    /// The cumulative distribution at each point (0 at the first, 1 at the last).
+    public let cumulative: [Double]
+
+    /// Tabulates a density from unnormalised, non-negative values at increasing points.
+    ///
+    /// If the values integrate to zero (a kinematically closed channel), the density is uniform.
+    public init(x: [Double], values: [Double]) {
+        precondition(x.count >= 2 && x.count == values.count, "a tabulated density needs ≥ 2 points")
+        var cdf = [0.0]
+        cdf.reserveCapacity(x.count)
+        for i in 1..<x.count {
+            cdf.append(cdf[i - 1] + 0.5 * (max(values[i], 0) + max(values[i - 1], 0)) * (x[i] - x[i - 1]))
+        }
+        let total = cdf[x.count - 1]
+        self.x = x
+        if total > 0 {
+            density = values.map { max($0, 0) / total }
+            cumulative = cdf.map { $0 / total }
+        } else {
+            let width = x[x.count - 1] - x[0]
+            density = [Double](repeating: 1 / width, count: x.count)
+            cumulative = x.map { ($0 - x[0]) / width }
+        }
+    }
+
+    /// The value whose cumulative probability is `u` (0 < u < 1).
+    @inlinable public func sample(_ u: Double) -> Double {
+        Self.invert(x: x, density: density, cumulative: cumulative, first: 0, last: x.count - 1, u: u)
+    }
+
+    /// Inverts the cumulative distribution held in `x[first...last]` (and the matching density and
+    /// cumulative values) at `u`: binary search for the interval, then the quadratic inside it.
+    @inlinable static func invert(
+        x: [Double], density: [Double], cumulative: [Double], first: Int, last: Int, u: Double
+    ) -> Double {
+        var lo = first
+        var hi = last
+        while hi - lo > 1 {
+            let mid = (lo + hi) >> 1
+            if cumulative[mid] <= u { lo = mid } else { hi = mid }
+        }
+        // Inside [x_lo, x_hi] the density is p + m (x − x_lo); solve p d + m d²/2 = u − F_lo for d in the
+        // cancellation-free form d = 2r / (p + √(p² + 2 m r)).
+        let p = density[lo]
+        let width = x[hi] - x[lo]
+        let m = (density[hi] - p) / width
+        let r = u - cumulative[lo]
+        let root = (p * p + 2 * m * r).squareRoot()
+        let d = p + root > 0 ? 2 * r / (p + root) : 0
+        return x[lo] + min(max(d, 0), width)
+    }
+}
+
+/// A family of tabulated densities at nodes uniform in ln E, sampled at any energy by choosing the
+/// node below or above with probabilities given by the position between them (stochastic
+/// interpolation, exact for a density that varies linearly in ln E between nodes).
+///
+/// Consumes two uniforms: the first chooses the node, the second samples its density.
+/// The tables are stored flat (struct of arrays): node i's points are `start[i] ..< start[i + 1]`.
+public struct TabulatedEnergyDensity: Sendable {
+    /// The node energies.
+    public let grid: EnergyGrid
+    /// Abscissae of all nodes, node after node.
+    public let x: [Double]
+    /// Normalised densities at `x`.
+    public let density: [Double]
+    /// Cumulative probabilities at `x` (0 at each node's first point, 1 at its last).
+    public let cumulative: [Double]
+    /// Where each node's points start in the flat arrays; `start[grid.count]` is the total count.
+    public let start: [Int]
+
+    /// Builds the densities node by node.
+    public init(grid: EnergyGrid, densityAt: (Double) -> PiecewiseLinearDensity) {
+        self.grid = grid
+        var x: [Double] = [], density: [Double] = [], cumulative: [Double] = [], start = [0]
+        for i in 0..<grid.count {
+            let node = densityAt(Foundation.exp(grid.lnEnergy(i)))
+            x += node.x
+            density += node.density
+            cumulative += node.cumulative
+            start.append(x.count)
+        }
+        self.x = x
+        self.density = density
+        self.cumulative = cumulative
+        self.start = start
+    }
+
+    /// The node that represents `lnEnergy` for this draw.
+    @inlinable public func node<R: UniformRandomSource>(lnEnergy: Double, random: inout R) -> Int {
+        let (i, f) = grid.locate(lnEnergy)
+        return random.nextUniform() < f ? i + 1 : i
+    }
+
+    /// A value drawn from the node density chosen for `lnEnergy`.
+    @inlinable public func sample<R: UniformRandomSource>(lnEnergy: Double, random: inout R) -> Double {
+        let i = node(lnEnergy: lnEnergy, random: &random)
+        return PiecewiseLinearDensity.invert(
+            x: x, density: density, cumulative: cumulative, first: start[i], last: start[i + 1] - 1,
+            u: random.nextUniform())
+    }
+}

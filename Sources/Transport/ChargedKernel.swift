@@ -1,0 +1,186 @@
+import Foundation
+import Geometry
+
+extension Simulation {
+    /// Transports an electron or positron with class II condensed history until it stops, falls below
+    /// the cut-off or leaves the phantom (PHYSICS.md §2.5, after DPM: Sempau, Wilderman & Bielajew 2000,
+    /// PMB 45:2263).
+    ///
+    /// Each step is set in the current medium by the smallest of: the multiple-scattering strength
+    /// s/λ₁ ≤ `maximumScatteringStrength`, the continuous energy loss ≤ `maximumEnergyLossFraction`, and
+    /// the distance to the next candidate hard event. The particle then flies straight from voxel face to
+    /// voxel face, spending three "fuels" with each voxel's own medium and density: scattering strength,
+    /// hard-event mean free paths (against a majorant, so hard cross sections follow the energy: rejected
+    /// candidates are fictitious events), and energy through the restricted range. No scattering is
+    /// sampled at voxel faces. At a random point of the step (the random hinge; Kawrakow & Bielajew 1998,
+    /// NIM B 142:253) the direction is turned by a multiple-scattering deflection for the whole step's
+    /// strength. Energy lost continuously is deposited in the voxel where it is lost.
+    func transportCharged(_ p: inout Particle, tally: inout EnergyTally, scratch: inout Scratch) {
+        let g = phantom.grid
+        let q = p.charge > 0 ? 1 : 0
+        let positron = q == 1
+        let eCut = settings.electronCutoffMeV
+        let fLoss = settings.maximumEnergyLossFraction
+        let kMax = settings.maximumScatteringStrength
+        step: while true {
+            if p.e <= eCut {
+                stopCharged(&p, tally: &tally, scratch: &scratch)
+                return
+            }
+            let v0 = voxelIndex(p)
+            let rho0 = density[v0]
+            let t0 = tables[medium[v0]]
+            let e0 = p.e
+            if rho0 > 0 && e0 < settings.rangeRejectionBelowMeV {
+                // Range rejection: the restricted range (longer than the CSDA range) cannot reach a face.
+                let lo = g.originCM
+                let h = g.spacingCM
+                let dx = min(p.r.x - (lo.x + Double(p.i) * h.x), lo.x + Double(p.i + 1) * h.x - p.r.x)
+                let dy = min(p.r.y - (lo.y + Double(p.j) * h.y), lo.y + Double(p.j + 1) * h.y - p.r.y)
+                let dz = min(p.r.z - (lo.z + Double(p.k) * h.z), lo.z + Double(p.k + 1) * h.z - p.r.z)
+                if t0.restrictedRange(q, e0) < rho0 * min(dx, dy, dz) {
+                    depositLocally(e0, p, &tally)
+                    if positron { annihilateAtRest(at: &p, scratch: &scratch) }
+                    return
+                }
+            }
+            // Step length (g/cm², current medium) from the three limits.
+            let at0 = t0.locate(e0)
+            let range0 = t0.value(t0.range[q], at0)
+            let sLoss = range0 - t0.restrictedRange(q, e0 * (1 - fLoss))
+            let sScatter = kMax / t0.value(t0.inverseLambda1, at0)
+            let sigmaMax0 = t0.value(t0.hardMajorant[q], at0)
+            var hardFuel = -log(p.rng.uniform())
+            let sHard = sigmaMax0 > 0 ? hardFuel / sigmaMax0 : .infinity
+            let sStep = min(sLoss, sScatter, sHard)
+            let endsAtHardEvent = sHard <= min(sLoss, sScatter)
+            // Scattering strength of the step from the strength table (exact along the slowing-down), and
+            // λ₂/λ₁ at the step's mid-range energy.
+            let eEndStep = max(t0.energy(forRange: range0 - sStep, q), eCut)
+            // A step that reaches the cut-off ends where the particle stops, not at a strength target.
+            let stopsInStep = eEndStep <= eCut
+            let kStep = t0.value(t0.strength[q], at0) - t0.value(t0.strength[q], t0.locate(eEndStep))
+            let atMid = t0.locate(max(t0.energy(forRange: range0 - 0.5 * sStep, q), eCut))
+            let il1 = t0.value(t0.inverseLambda1, atMid)
+            let il2 = t0.value(t0.inverseLambda2, atMid)
+            let kHinge = p.rng.uniform() * kStep
+            var hinged = false
+            var kUsed = 0.0
+            var walk = VoxelWalk(grid: g, voxel: (p.i, p.j, p.k), pointCM: p.r, direction: p.u)
+            var s = 0.0  // cm flown along the current straight line
+            var origin = p.r
+            while true {
+                let v = g.index(walk.i, walk.j, walk.k)
+                let rho = density[v]
+                let dsVoxel = walk.exitDistance - s
+                if rho <= 0 {
+                    s = walk.exitDistance
+                    if !walk.advance() { return }
+                    continue
+                }
+                let t = tables[medium[v]]
+                let at = t.locate(p.e)
+                let sigmaMax = t.value(t.hardMajorant[q], t.locate(e0))
+                let kTarget = hinged ? (endsAtHardEvent || stopsInStep ? Double.infinity : kStep) : kHinge
+                let rangeHere = t.value(t.range[q], at)
+                let strengthHere = t.value(t.strength[q], at)
+                // Distance to spend the remaining strength: down to the energy where S has dropped by it.
+                var dsScatter = Double.infinity
+                if kTarget < .infinity {
+                    let eK = t.energy(forCumulative: t.strength[q], strengthHere - (kTarget - kUsed))
+                    dsScatter = max(0, rangeHere - t.restrictedRange(q, eK)) / rho
+                }
+                let dsHard = sigmaMax > 0 ? hardFuel / (rho * sigmaMax) : .infinity
+                let dsStop = max(0, rangeHere - t.restrictedRange(q, eCut)) / rho
+                let ds = max(0, min(dsVoxel, dsScatter, dsHard, dsStop))
+                // Continuous loss over the segment, deposited in this voxel.
+                let eEnd = ds >= dsStop ? eCut : t.energy(forRange: rangeHere - rho * ds, q)
+                tally.deposit(p.e - eEnd, voxel: v)
+                p.e = eEnd
+                kUsed = ds == dsScatter ? kTarget : kUsed + strengthHere - t.value(t.strength[q], t.locate(eEnd))
+                hardFuel -= rho * ds * sigmaMax
+                s += ds
+                if ds >= dsStop {
+                    p.r = origin + p.u * s
+                    (p.i, p.j, p.k) = (walk.i, walk.j, walk.k)
+                    stopCharged(&p, tally: &tally, scratch: &scratch)
+                    return
+                }
+                if ds == dsScatter {
+                    p.r = origin + p.u * s
+                    (p.i, p.j, p.k) = (walk.i, walk.j, walk.k)
+                    if hinged {
+                        // A zero-length step would repeat forever: such a particle is at its cut-off.
+                        if kStep <= 0 { stopCharged(&p, tally: &tally, scratch: &scratch); return }
+                        continue step
+                    }
+                    // The hinge: deflect by the whole step's multiple scattering.
+                    let cosTheta = scattering.sampleCosTheta(g1: kStep, g2: kStep * il2 / il1, rng: &p.rng)
+                    p.u = p.u.rotated(cosTheta: cosTheta, phi: 2 * .pi * p.rng.uniform())
+                    hinged = true
+                    origin = p.r
+                    s = 0
+                    walk = VoxelWalk(grid: g, voxel: (p.i, p.j, p.k), pointCM: p.r, direction: p.u)
+                    continue
+                }
+                if ds == dsHard {
+                    p.r = origin + p.u * s
+                    (p.i, p.j, p.k) = (walk.i, walk.j, walk.k)
+                    let sigma = t.value(t.hardTotal[q], t.locate(p.e))
+                    if p.rng.uniform() * sigmaMax < sigma {
+                        if !hinged {
+                            // A step cut short before its hinge: scatter for the strength used so far.
+                            let cosTheta = scattering.sampleCosTheta(g1: kUsed, g2: kUsed * il2 / il1, rng: &p.rng)
+                            p.u = p.u.rotated(cosTheta: cosTheta, phi: 2 * .pi * p.rng.uniform())
+                        }
+                        hardEvent(&p, table: t, positron: positron, tally: &tally, scratch: &scratch)
+                        continue step
+                    }
+                    // Fictitious event: the flight goes on.
+                    if hinged && endsAtHardEvent { continue step }
+                    hardFuel = -log(p.rng.uniform())
+                    continue
+                }
+                // Voxel face.
+                s = walk.exitDistance
+                if !walk.advance() { return }
+            }
+        }
+    }
+
+    /// A hard Møller/Bhabha collision or bremsstrahlung emission at the particle's position.
+    func hardEvent(_ p: inout Particle, table t: MediumTables, positron: Bool, tally: inout EnergyTally,
+                   scratch: inout Scratch) {
+        let at = t.locate(p.e)
+        let m = MultipleScattering.electronMassMeV
+        if p.rng.uniform() < t.value(t.bremsFraction[positron ? 1 : 0], at) {
+            let k = min(t.physics.sampleBremsstrahlung(kineticEnergyMeV: p.e, rng: &p.rng), p.e)
+            // Photon polar angle from the leading Koch–Motz term, p(w) ∝ w/(1+w²)², w = θE/mc²
+            // (Koch & Motz 1959, RMP 31:920, 2BS small-angle form): w = √(r/(1−r)).
+            let r = p.rng.uniform()
+            let theta = min((r / (1 - r)).squareRoot() * m / (p.e + m), .pi)
+            let u = p.u.rotated(cosTheta: cos(theta), phi: 2 * .pi * p.rng.uniform())
+            emitPhoton(energyMeV: k, direction: u, from: &p, scratch: &scratch)
+            p.e -= k
+            return
+        }
+        let e = p.e
+        let w = min(t.physics.sampleHardCollision(positron: positron, kineticEnergyMeV: e, rng: &p.rng), e)
+        let rest = e - w
+        // Two-body kinematics on a free electron at rest: cos²θ = T′(T + 2m) / (T(T′ + 2m)).
+        let cosSecondary = min(1, (w * (e + 2 * m) / (e * (w + 2 * m))).squareRoot())
+        let cosPrimary = min(1, (rest * (e + 2 * m) / (e * (rest + 2 * m))).squareRoot())
+        let phi = 2 * Double.pi * p.rng.uniform()
+        let uSecondary = p.u.rotated(cosTheta: cosSecondary, phi: phi + .pi)
+        emitElectron(energyMeV: w, direction: uSecondary, charge: -1, from: &p, tally: &tally, scratch: &scratch)
+        p.u = p.u.rotated(cosTheta: cosPrimary, phi: phi)
+        p.e = rest
+    }
+
+    /// Absorbs a charged particle's remaining kinetic energy where it is; a positron then annihilates.
+    func stopCharged(_ p: inout Particle, tally: inout EnergyTally, scratch: inout Scratch) {
+        depositLocally(p.e, p, &tally)
+        p.e = 0
+        if p.charge > 0 { annihilateAtRest(at: &p, scratch: &scratch) }
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import Geometry
+
+extension Simulation {
+    /// Transports a photon until it is absorbed, falls below the cut-off or leaves the phantom.
+    ///
+    /// Woodcock (delta) tracking against per-block majorants (Woodcock et al. 1965, ANL-7050): the
+    /// photon flies an exponential number of majorant mean free paths block by block; at the end point a
+    /// real interaction happens with probability μ(voxel)/μ_block, otherwise the collision is virtual and
+    /// the flight continues.
+    func transportPhoton(_ p: inout Particle, tally: inout EnergyTally, scratch: inout Scratch) {
+        let g = phantom.grid
+        let blocks = majorant.blocks
+        let edge = majorant.edge
+        while true {
+            if p.e < settings.photonCutoffMeV {
+                depositLocally(p.e, p, &tally)
+                return
+            }
+            for m in 0..<tables.count { scratch.muPerMedium[m] = tables[m].photonMu(p.e) }
+            // Fly to the next real interaction.
+            var tau = -log(p.rng.uniform())
+            var walk = VoxelWalk(grid: blocks, voxel: (p.i / edge, p.j / edge, p.k / edge), pointCM: p.r, direction: p.u)
+            var travelled = 0.0
+            var interacts = false
+            scratch.muPerMedium.withUnsafeBufferPointer { mu in
+                while true {
+                    let b = blocks.index(walk.i, walk.j, walk.k)
+                    let muB = majorant.mu(block: b, muPerMedium: mu)
+                    let exit = walk.exitDistance
+                    if muB > 0 && tau <= muB * (exit - travelled) {
+                        travelled += tau / muB
+                        // The voxel at the candidate point, kept inside the current block.
+                        let q = p.r + p.u * travelled
+                        let i = clampIndex((q.x - g.originCM.x) / g.spacingCM.x, walk.i * edge, g.counts.x, edge)
+                        let j = clampIndex((q.y - g.originCM.y) / g.spacingCM.y, walk.j * edge, g.counts.y, edge)
+                        let k = clampIndex((q.z - g.originCM.z) / g.spacingCM.z, walk.k * edge, g.counts.z, edge)
+                        let v = g.index(i, j, k)
+                        let muReal = density[v] * mu[medium[v]]
+                        if p.rng.uniform() * muB < muReal {
+                            p.r = q
+                            (p.i, p.j, p.k) = (i, j, k)
+                            interacts = true
+                            return
+                        }
+                        tau = -log(p.rng.uniform())
+                    } else {
+                        tau -= muB * (exit - travelled)
+                        travelled = exit
+                        if !walk.advance() { return }
+                    }
+                }
+            }
+            guard interacts else { return }  // left the phantom
+            if !interact(&p, tally: &tally, scratch: &scratch) { return }
+        }
+    }
+
+    @inline(__always)
+    func clampIndex(_ f: Double, _ blockStart: Int, _ n: Int, _ edge: Int) -> Int {
+        let i = Int(f.rounded(.down))
+        return min(max(i, blockStart), min(blockStart + edge, n) - 1)
+    }
+
+    /// One real photon interaction at the particle's position. Returns false when the photon is gone.
+    func interact(_ p: inout Particle, tally: inout EnergyTally, scratch: inout Scratch) -> Bool {
+        let v = voxelIndex(p)
+        let t = tables[medium[v]]
+        let at = t.locate(p.e)
+        let r = p.rng.uniform()
+        if r < t.value(t.fractionPhoto, at) {
+            // Photoelectric: the photo-electron takes the photon's energy (atomic relaxation off, as in
+            // the reference runs; binding energies < 4 keV in tissue are absorbed with it).
+            let cosTheta = t.physics.samplePhotoelectronCosTheta(kineticEnergyMeV: p.e, rng: &p.rng)
+            let u = p.u.rotated(cosTheta: cosTheta, phi: 2 * .pi * p.rng.uniform())
+            emitElectron(energyMeV: p.e, direction: u, charge: -1, from: &p, tally: &tally, scratch: &scratch)
+            return false
+        } else if r < t.value(t.fractionPhotoCompton, at) {
+            let (e1, cosTheta) = t.physics.sampleCompton(energyMeV: p.e, rng: &p.rng)
+            let phi = 2 * Double.pi * p.rng.uniform()
+            let u1 = p.u.rotated(cosTheta: cosTheta, phi: phi)
+            // The electron takes the momentum difference: p_e = E u − E′ u′ (units of MeV/c).
+            let pe = p.u * p.e - u1 * e1
+            emitElectron(energyMeV: p.e - e1, direction: pe.normalized, charge: -1, from: &p, tally: &tally, scratch: &scratch)
+            p.e = e1
+            p.u = u1
+            return true
+        } else if r < t.value(t.fractionNoPair, at) {
+            let cosTheta = t.physics.sampleRayleighCosTheta(energyMeV: p.e, rng: &p.rng)
+            p.u = p.u.rotated(cosTheta: cosTheta, phi: 2 * .pi * p.rng.uniform())
+            return true
+        } else {
+            let (tMinus, tPlus) = t.physics.samplePair(energyMeV: p.e, rng: &p.rng)
+            // Polar angles θ = mc²/E (EGSnrc's "Pair angular sampling = Off"), opposite azimuths.
+            let phi = 2 * Double.pi * p.rng.uniform()
+            let m = MultipleScattering.electronMassMeV
+            let uMinus = p.u.rotated(cosTheta: cos(min(m / (tMinus + m), .pi)), phi: phi)
+            let uPlus = p.u.rotated(cosTheta: cos(min(m / (tPlus + m), .pi)), phi: phi + .pi)
+            emitElectron(energyMeV: tMinus, direction: uMinus, charge: -1, from: &p, tally: &tally, scratch: &scratch)
+            emitElectron(energyMeV: tPlus, direction: uPlus, charge: 1, from: &p, tally: &tally, scratch: &scratch)
+            return false
+        }
+    }
+
+    /// Puts a new electron or positron on the stack, or absorbs it locally below the cut-off (a positron
+    /// then annihilates at rest).
+    func emitElectron(energyMeV: Double, direction: Vec3, charge: Int8, from p: inout Particle,
+                      tally: inout EnergyTally, scratch: inout Scratch) {
+        if energyMeV < settings.electronCutoffMeV {
+            depositLocally(max(energyMeV, 0), p, &tally)
+            if charge > 0 { annihilateAtRest(at: &p, scratch: &scratch) }
+            return
+        }
+        var child = p
+        child.rng = p.rng.spawn()
+        child.e = energyMeV
+        child.u = direction
+        child.charge = charge
+        scratch.stack.append(child)
+    }
+
+    /// Two 511 keV photons back to back in an isotropic direction (PHYSICS.md §2.6).
+    func annihilateAtRest(at p: inout Particle, scratch: inout Scratch) {
+        var photon = p
+        photon.rng = p.rng.spawn()
+        photon.charge = 0
+        photon.e = MultipleScattering.electronMassMeV
+        photon.u = Vec3.isotropic(&photon.rng)
+        var other = photon
+        other.u = -photon.u
+        other.rng = photon.rng.spawn()
+        scratch.stack.append(photon)
+        scratch.stack.append(other)
+    }
+
+    /// Emits a photon from a particle (bremsstrahlung).
+    func emitPhoton(energyMeV: Double, direction: Vec3, from p: inout Particle, scratch: inout Scratch) {
+        var photon = p
+        photon.rng = p.rng.spawn()
+        photon.charge = 0
+        photon.e = energyMeV
+        photon.u = direction
+        scratch.stack.append(photon)
+    }
+}

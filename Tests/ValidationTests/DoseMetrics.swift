@@ -1,0 +1,88 @@
+import Foundation
+import Geometry
+import Transport
+
+/// Depth doses, profiles and their landmarks, computed the same way from Penumbra's and the
+/// reference's dose grids (absolute: Gy per incident history).
+struct DoseMetrics {
+    let dose: DoseDistribution
+
+    /// Central-axis voxel indices (the voxel containing x = y = 0).
+    var axis: (i: Int, j: Int) {
+        let g = dose.grid
+        return (Int(((0 - g.originCM.x) / g.spacingCM.x).rounded(.down)), Int(((0 - g.originCM.y) / g.spacingCM.y).rounded(.down)))
+    }
+
+    /// Mean dose and its absolute 1σ over a set of voxels (voxel σ combined in quadrature, treating voxels
+    /// as independent).
+    func average(_ voxels: [Int]) -> (dose: Double, sigma: Double) {
+        var s = 0.0, v = 0.0
+        for n in voxels {
+            let d = dose.doseGyPerHistory[n]
+            s += d
+            v += pow(d * dose.relativeUncertainty[n], 2)
+        }
+        let c = Double(voxels.count)
+        return (s / c, v.squareRoot() / c)
+    }
+
+    /// The central-axis depth dose: the average of the 3×3 voxels around the axis at each depth.
+    func depthDose() -> [(depthCM: Double, dose: Double, sigma: Double)] {
+        let g = dose.grid
+        let (ci, cj) = axis
+        return (0..<g.counts.z).map { k in
+            var voxels: [Int] = []
+            for dj in -1...1 { for di in -1...1 { voxels.append(g.index(ci + di, cj + dj, k)) } }
+            let a = average(voxels)
+            return (g.originCM.z + (Double(k) + 0.5) * g.spacingCM.z, a.dose, a.sigma)
+        }
+    }
+
+    /// A profile along x (or y) at `depthCM`: averaged over the z voxels whose centres lie within ±0.5 cm of
+    /// the depth (1 cm thick) and over the 3 voxels around the axis in the other lateral direction.
+    func profile(alongX: Bool, depthCM: Double) -> [(positionCM: Double, dose: Double, sigma: Double)] {
+        let g = dose.grid
+        let (ci, cj) = axis
+        let ks = (0..<g.counts.z).filter { abs(g.originCM.z + (Double($0) + 0.5) * g.spacingCM.z - depthCM) <= 0.5 + 1e-9 }
+        let n = alongX ? g.counts.x : g.counts.y
+        return (0..<n).map { a in
+            var voxels: [Int] = []
+            for k in ks {
+                for d in -1...1 {
+                    voxels.append(alongX ? g.index(a, cj + d, k) : g.index(ci + d, a, k))
+                }
+            }
+            let avg = average(voxels)
+            let pos = alongX ? g.originCM.x + (Double(a) + 0.5) * g.spacingCM.x : g.originCM.y + (Double(a) + 0.5) * g.spacingCM.y
+            return (pos, avg.dose, avg.sigma)
+        }
+    }
+
+    /// Depth of the maximum of the depth dose, and the maximum.
+    static func maximum(_ pdd: [(depthCM: Double, dose: Double, sigma: Double)]) -> (index: Int, depthCM: Double, dose: Double) {
+        let k = pdd.indices.max(by: { pdd[$0].dose < pdd[$1].dose })!
+        return (k, pdd[k].depthCM, pdd[k].dose)
+    }
+
+    /// The 50 % field edges and the 80–20 % penumbra widths on both sides of a profile normalised to its
+    /// central value (mean of the 3 central points), by linear interpolation.
+    static func edges(_ p: [(positionCM: Double, dose: Double, sigma: Double)])
+        -> (left50: Double, right50: Double, leftPenumbra: Double, rightPenumbra: Double)
+    {
+        let c = p.count / 2
+        let centre = (p[c - 1].dose + p[c].dose + p[c + 1].dose) / 3
+        func crossing(_ level: Double, from start: Int, step: Int) -> Double {
+            var a = start
+            while a + step >= 0 && a + step < p.count && p[a + step].dose / centre >= level { a += step }
+            let b = a + step
+            guard b >= 0 && b < p.count else { return p[a].positionCM }
+            let da = p[a].dose / centre, db = p[b].dose / centre
+            let w = (da - level) / (da - db)
+            return p[a].positionCM + w * (p[b].positionCM - p[a].positionCM)
+        }
+        let l50 = crossing(0.5, from: c, step: -1), r50 = crossing(0.5, from: c, step: 1)
+        let l80 = crossing(0.8, from: c, step: -1), r80 = crossing(0.8, from: c, step: 1)
+        let l20 = crossing(0.2, from: c, step: -1), r20 = crossing(0.2, from: c, step: 1)
+        return (l50, r50, l80 - l20, r20 - r80)
+    }
+}

@@ -241,4 +241,29 @@ struct ClusterProcessTests {
         #expect(coordinator.errorLog.contains("refused a CURVE client"))
         #expect(coordinator.errorLog.components(separatedBy: "joined").count == 2, "only the listed worker joins")
     }
+
+    @Test("simulate on a cluster of two worker processes, on one embedded worker, and in one process: byte-identical dose.3ddose")
+    func simulateOnCluster() throws {
+        let cluster = try Cluster(workers: 2, label: "simulate")
+        defer { cluster.stop() }
+        let phantom = TestEnvironment.reference("phantoms/water.egsphant")
+        let common = [
+            "simulate", "--phantom", phantom.path, "--energy", "2", "--field=-2.5,2.5,-2.5,2.5", "--histories", "4000",
+            "--seed", "11", "--log-level", "error",
+        ]
+        var doses: [String: Data] = [:]
+        for (name, extra) in [
+            ("single process", ["--threads", "1"]), ("1 embedded worker", ["--workers", "1"]),
+            ("2 worker processes", ["--coordinator", cluster.endpoint]),
+        ] {
+            let out = cluster.directory.appendingPathComponent(name.replacingOccurrences(of: " ", with: "-"))
+            let run = try runProgram(ChildProcess.binary, common + extra + ["--out", out.path])
+            #expect(run.status == 0, "\(name): \(run.standardError)")
+            doses[name] = try Data(contentsOf: out.appendingPathComponent("dose.3ddose"))
+        }
+        #expect(doses["single process"]!.count > 1_000)
+        #expect(doses["1 embedded worker"] == doses["single process"])
+        #expect(doses["2 worker processes"] == doses["single process"])
+        #expect(cluster.coordinator.errorLog.contains("job 1 completed"))
+    }
 }

@@ -148,20 +148,25 @@ public struct Coordinator: Sendable {
         }
         if workers[peer] != nil { drop(peer, reason: "sent READY again", &actions) }
         var worker = Worker(hello: hello, expiry: now + policy.expiry, lastSent: now, unit: nil)
-        // A worker that reconnects mid-unit keeps its unit, unless the unit was merged meanwhile.
-        if let key = hello.runningUnit, var job = takeJob(key.jobID) {
-            defer { jobs[key.jobID] = job }
-            switch job.state == .running && Int(key.index) < job.units.count ? job.units[Int(key.index)] : .done {
-            case .pending(let attempts):
-                job.units[Int(key.index)] = .running(peer, attempts: attempts)
-                job.unitsRunning += 1
-                worker.unit = key
-            case .running(_, let attempts):
-                // Both keep computing; whichever result comes first is merged, the other is ignored.
-                job.units[Int(key.index)] = .running(peer, attempts: attempts)
-                worker.unit = key
-            case .done:
-                break
+        // A worker that reconnects mid-unit is busy with that unit, whatever this coordinator knows of
+        // it (a restarted coordinator may have merged it, or never heard of its job): it gets no other
+        // unit until it reports. If the unit is still wanted, it stays with this worker.
+        if let key = hello.runningUnit {
+            worker.unit = key
+            if var job = takeJob(key.jobID) {
+                defer { jobs[key.jobID] = job }
+                if job.state == .running, Int(key.index) < job.units.count {
+                    switch job.units[Int(key.index)] {
+                    case .pending(let attempts):
+                        job.units[Int(key.index)] = .running(peer, attempts: attempts)
+                        job.unitsRunning += 1
+                    case .running(_, let attempts):
+                        // Both keep computing; whichever result comes first is merged, the other ignored.
+                        job.units[Int(key.index)] = .running(peer, attempts: attempts)
+                    case .done:
+                        break
+                    }
+                }
             }
         }
         workers[peer] = worker

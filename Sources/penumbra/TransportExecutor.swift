@@ -50,17 +50,15 @@ final class TransportExecutor: UnitExecutor {
     func execute(_ unit: WorkUnit, inputs: [ContentDigest: [UInt8]], threads: Int) throws -> UnitResult {
         let spec = unit.spec
         let key = ContentDigest(of: spec.parameters + spec.inputs.flatMap(\.bytes))
-        let simulation: Simulation
-        if let cached = simulations.withLock({ $0[key] }) {
-            simulation = cached
-        } else {
+        // Built under the lock: embedded workers share this executor, and the second one to start
+        // waits for the tables instead of building its own copy.
+        let simulation = try simulations.withLock { cache in
+            if let cached = cache[key] { return cached }
             let job = try JSONDecoder().decode(TransportJob.self, from: Data(spec.parameters))
-            simulation = try job.simulation(inputs: spec.inputs.map { inputs[$0] ?? [] })
-            // One job at a time per worker in practice; keep the last few.
-            simulations.withLock { cache in
-                if cache.count >= 4 { cache.removeAll() }
-                cache[key] = simulation
-            }
+            let built = try job.simulation(inputs: spec.inputs.map { inputs[$0] ?? [] })
+            if cache.count >= 4 { cache.removeAll() }
+            cache[key] = built
+            return built
         }
         guard simulation.phantom.grid.voxelCount == spec.layout.voxelCount else {
             throw ClusterError.invalidJob("the phantom has \(simulation.phantom.grid.voxelCount) voxels, the job's grid \(spec.layout.voxelCount)")

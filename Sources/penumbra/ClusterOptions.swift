@@ -69,11 +69,17 @@ func stopOnSignals(_ stop: StopSignal) -> [any DispatchSourceSignal] {
     }
 }
 
-/// A progress line for a job: units, histories, workers.
-func progressLine(_ job: JobStatus) -> String {
-    let percent = job.historiesTotal == 0 ? 0 : 100 * Double(job.historiesDone) / Double(job.historiesTotal)
+/// A progress line for a job: units, histories, workers, and the time left when `start` is given.
+func progressLine(_ job: JobStatus, since start: ContinuousClock.Instant? = nil) -> String {
+    let fraction = job.historiesTotal == 0 ? 0 : Double(job.historiesDone) / Double(job.historiesTotal)
+    var eta = ""
+    if let start, fraction > 0, !job.state.isFinal {
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        eta = String(format: ", ~%.0f s left", seconds * (1 - fraction) / fraction)
+    }
     return "job \(job.jobID) \(job.state): \(job.unitsDone)/\(job.unitsTotal) units, "
-        + "\(job.historiesDone)/\(job.historiesTotal) histories (\(String(format: "%.1f", percent)) %), "
-        + "\(job.unitsRunning) running on \(job.workersAlive) workers"
+        + "\(job.historiesDone)/\(job.historiesTotal) histories (\(String(format: "%.1f", 100 * fraction)) %), "
+        + "\(job.unitsRunning) running on \(job.workersAlive) workers" + eta
         + (job.reason.isEmpty ? "" : " — \(job.reason)")
 }

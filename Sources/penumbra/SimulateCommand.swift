@@ -27,6 +27,11 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Random seed (64-bit).") var seed: UInt64 = 1
     @Option(help: "Worker threads (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Output directory (created if missing).") var out: String
+    @Option(help: "Run on N embedded local workers (coordinator and workers in this process, the cluster's code path).")
+    var workers: Int?
+    @Option(help: "Run on a running cluster at this endpoint (tcp://HOST:PORT) instead of in this process.")
+    var coordinator: String?
+    @OptionGroup var curve: CurveClientOptions
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -38,6 +43,8 @@ struct SimulateCommand: ParsableCommand {
         }
         guard histories > 0 else { throw ValidationError("--histories must be positive") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
+        guard workers == nil || coordinator == nil else { throw ValidationError("give --workers N or --coordinator URL, not both") }
         guard ssd > 0, ssd.isFinite else { throw ValidationError("--ssd must be positive, got \(ssd)") }
         _ = try parseField()
     }
@@ -71,19 +78,31 @@ struct SimulateCommand: ParsableCommand {
             ? .parallel(field: rect, energy: sourceEnergy) : .pointSource(ssdCM: ssd, field: rect, energy: sourceEnergy)
         let settings = TransportSettings()
         let media = try PhysicsMedium.media(named: voxels.media, settings: settings)
-        let simulation = try Simulation(phantom: voxels, mediumPhysics: media, source: source, settings: settings)
-        let engine = try TransportEngine(simulation: simulation, threads: threads)
-        log.info("simulating \(histories) histories on \(threads) threads, phantom \(phantomURL.lastPathComponent)")
-
         let start = Date()
-        let tally = try engine.run(histories: histories, seed: seed, rounds: 20, progress: { p in
-            let left = p.historiesDone > 0
-                ? p.seconds * Double(p.historiesTotal - p.historiesDone) / Double(p.historiesDone) : 0
-            let line = String(format: "\r%llu/%llu histories, σ(>50%% max) %.2f %%, %.1f s, ~%.0f s left",
-                              p.historiesDone, p.historiesTotal, 100 * p.meanRelativeUncertainty, p.seconds, left)
-            FileHandle.standardError.write(Data(line.utf8))
-        })
-        FileHandle.standardError.write(Data("\n".utf8))
+        let tally: EnergyTally
+        if workers != nil || coordinator != nil {
+            let job = TransportJob(
+                fieldCM: [rect.x1CM, rect.x2CM, rect.y1CM, rect.y2CM], ssdCM: parallel ? nil : ssd, energyMeV: energy,
+                settings: settings)
+            var jobInputs = [Array(try Data(contentsOf: phantomURL))]
+            if let spectrum { jobInputs.append(Array(try Data(contentsOf: URL(fileURLWithPath: spectrum)))) }
+            tally = try ClusterSimulation(
+                job: job, inputs: jobInputs, grid: voxels.grid, histories: histories, seed: seed, workers: workers,
+                coordinator: coordinator, threads: threads, curve: curve, logger: log
+            ).run()
+        } else {
+            let simulation = try Simulation(phantom: voxels, mediumPhysics: media, source: source, settings: settings)
+            let engine = try TransportEngine(simulation: simulation, threads: threads)
+            log.info("simulating \(histories) histories on \(threads) threads, phantom \(phantomURL.lastPathComponent)")
+            tally = try engine.run(histories: histories, seed: seed, rounds: 20, progress: { p in
+                let left = p.historiesDone > 0
+                    ? p.seconds * Double(p.historiesTotal - p.historiesDone) / Double(p.historiesDone) : 0
+                let line = String(format: "\r%llu/%llu histories, σ(>50%% max) %.2f %%, %.1f s, ~%.0f s left",
+                                  p.historiesDone, p.historiesTotal, 100 * p.meanRelativeUncertainty, p.seconds, left)
+                FileHandle.standardError.write(Data(line.utf8))
+            })
+            FileHandle.standardError.write(Data("\n".utf8))
+        }
         let seconds = Date().timeIntervalSince(start)
         let dose = DoseDistribution(tally: tally, phantom: voxels)
         let sigma = dose.meanRelativeUncertaintyAboveHalfMax

@@ -88,8 +88,9 @@ struct SubmitCommand: ParsableCommand {
         let jobID = try client.submit(spec)
         print("submitted job \(jobID)")
         if detach && embedded == nil { return }
+        let start = ContinuousClock.now
         let final = try client.wait(jobID: jobID) { job in
-            FileHandle.standardError.write(Data(("\r" + progressLine(job)).utf8))
+            FileHandle.standardError.write(Data(("\r" + progressLine(job, since: start)).utf8))
         }
         FileHandle.standardError.write(Data("\n".utf8))
         print(progressLine(final))

@@ -9,7 +9,7 @@ struct WorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
         abstract: "Run a worker: take work units from a coordinator and return their tallies.",
-        discussion: "Workloads: synthetic (a deterministic stand-in for transport, for tests and benchmarks).")
+        discussion: "Workloads: transport (penumbra simulate --coordinator) and synthetic (a stand-in for tests).")
 
     @Option(name: .long, help: "The coordinator's endpoint.")
     var connect = "tcp://127.0.0.1:5555"
@@ -36,7 +36,7 @@ struct WorkerCommand: ParsableCommand {
         let signals = stopOnSignals(stop)
         let host = ProcessInfo.processInfo.hostName
         let worker = try WorkerClient(
-            context: try Context(), endpoint: connect, executor: SyntheticWorkload(), threads: threads,
+            context: try Context(), endpoint: connect, executor: AllWorkloads(), threads: threads,
             name: "\(host)/\(getpid())", policy: policy, curve: try curve.settings(for: connect), logger: logger)
         let refusal = try worker.run(until: stop)
         withExtendedLifetime(signals) {}

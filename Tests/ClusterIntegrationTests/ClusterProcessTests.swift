@@ -110,8 +110,11 @@ struct ClusterProcessTests {
         defer { cluster.stop() }
         let context = try Context()
         var client = try cluster.client(context)
-        let job = try client.submit(Self.spec)
-        let before = try Self.waitFor(client, job: job) { $0.unitsDone >= 6 }
+        // Longer units (the delay does not change the tallies), so the kill lands well before the end.
+        var spec = Self.spec
+        spec.parameters = SyntheticWorkload.parameters(unitDelayMS: 400)
+        let job = try client.submit(spec)
+        let before = try Self.waitFor(client, job: job) { $0.unitsDone >= 4 }
         cluster.coordinator.kill(SIGKILL)
         // Let the workers notice (3 heartbeats of 200 ms) and start backing off.
         Thread.sleep(forTimeInterval: 1)
@@ -140,11 +143,12 @@ struct ClusterProcessTests {
         try Self.sendRawTCP(port: port, Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8) + (0..<4_096).map { UInt8($0 % 251) })
 
         // ZeroMQ peers sending frames that are not Penumbra messages get a DISCONNECT saying why.
-        func reply(to frames: [[UInt8]]) throws -> WireMessage? {
+        // 10 s for an answer that must come (a loaded CI machine), 2 s for one that must not.
+        func reply(to frames: [[UInt8]], waitMS: Int32 = 10_000) throws -> WireMessage? {
             let peer = try Socket(context, .dealer)
             try peer.connect(cluster.endpoint)
             try peer.send(frames)
-            try peer.setReceiveTimeout(milliseconds: 2_000)
+            try peer.setReceiveTimeout(milliseconds: waitMS)
             return try peer.receive().map { try WireCodec.decode($0) }
         }
         guard case .disconnect(.protocolError, let garbage)? = try reply(to: [[0xDE, 0xAD, 0xBE, 0xEF, 0, 1]]) else {
@@ -166,7 +170,7 @@ struct ClusterProcessTests {
         }
         #expect(version.contains("version 9"))
         // Over the frame limit: libzmq drops the connection before the frame is read; no reply.
-        #expect(try reply(to: [[UInt8](repeating: 7, count: WireLimits.maximumFrameBytes + 1)]) == nil)
+        #expect(try reply(to: [[UInt8](repeating: 7, count: WireLimits.maximumFrameBytes + 1)], waitMS: 2_000) == nil)
 
         // Still serving: a job runs to the end with the right tallies.
         let client = try cluster.client(context)
@@ -240,5 +244,30 @@ struct ClusterProcessTests {
         #expect(tally == Self.reference)
         #expect(coordinator.errorLog.contains("refused a CURVE client"))
         #expect(coordinator.errorLog.components(separatedBy: "joined").count == 2, "only the listed worker joins")
+    }
+
+    @Test("simulate on a cluster of two worker processes, on one embedded worker, and in one process: byte-identical dose.3ddose")
+    func simulateOnCluster() throws {
+        let cluster = try Cluster(workers: 2, label: "simulate")
+        defer { cluster.stop() }
+        let phantom = TestEnvironment.reference("phantoms/water.egsphant")
+        let common = [
+            "simulate", "--phantom", phantom.path, "--energy", "2", "--field=-2.5,2.5,-2.5,2.5", "--histories", "4000",
+            "--seed", "11", "--log-level", "error",
+        ]
+        var doses: [String: Data] = [:]
+        for (name, extra) in [
+            ("single process", ["--threads", "1"]), ("1 embedded worker", ["--workers", "1"]),
+            ("2 worker processes", ["--coordinator", cluster.endpoint]),
+        ] {
+            let out = cluster.directory.appendingPathComponent(name.replacingOccurrences(of: " ", with: "-"))
+            let run = try runProgram(ChildProcess.binary, common + extra + ["--out", out.path])
+            #expect(run.status == 0, "\(name): \(run.standardError)")
+            doses[name] = try Data(contentsOf: out.appendingPathComponent("dose.3ddose"))
+        }
+        #expect(doses["single process"]!.count > 1_000)
+        #expect(doses["1 embedded worker"] == doses["single process"])
+        #expect(doses["2 worker processes"] == doses["single process"])
+        #expect(cluster.coordinator.errorLog.contains("job 1 completed"))
     }
 }

@@ -281,4 +281,26 @@ struct StateMachineTests {
         }
         #expect(reason.contains("99"))
     }
+
+    @Test("A worker still computing a unit the restarted coordinator does not know gets no other unit until it reports")
+    func busyWorkerAfterRestart() {
+        var coordinator = Coordinator(policy: ManualCluster.policy)
+        let client = PeerID([1]), worker = PeerID([2])
+        _ = coordinator.received(.submit(requestID: 1, spec: Self.spec, inputs: []), from: client, at: .zero)
+        let stale = UnitKey(jobID: 77, index: 3)
+        let hello = WorkerHello(name: "w", threads: 1, workloads: [SyntheticWorkload.name], runningUnit: stale)
+        let joined = coordinator.received(.ready(hello), from: worker, at: .zero)
+        #expect(!joined.contains { if case .send(.assign, _) = $0 { true } else { false } })
+        // Its stale result is ignored, and then it is fed.
+        let result = UnitResult(key: stale, historyCount: 1, slabs: [])
+        let reported = coordinator.received(.result(result), from: worker, at: .seconds(1))
+        #expect(reported.contains(.event(.duplicateResultIgnored(stale, from: worker))))
+        #expect(reported.contains { if case .send(.assign, worker) = $0 { true } else { false } })
+        // A worker that is sent a unit while busy refuses it instead of sitting on it.
+        var machine = WorkerMachine(policy: ManualCluster.policy, name: "w", threads: 1, workloads: [SyntheticWorkload.name])
+        _ = machine.start(at: .zero)
+        let first = Samples.unit(Self.spec, index: 0), second = Samples.unit(Self.spec, index: 1)
+        _ = machine.received(.assign(first), at: .zero)
+        #expect(machine.received(.assign(second), at: .zero) == [.send(.unitFailed(second.key, reason: "worker busy with another unit"))])
+    }
 }

@@ -148,23 +148,26 @@ public struct Coordinator: Sendable {
         }
         if workers[peer] != nil { drop(peer, reason: "sent READY again", &actions) }
         var worker = Worker(hello: hello, expiry: now + policy.expiry, lastSent: now, unit: nil)
-        // A worker that reconnects mid-unit keeps its unit, unless the unit was merged meanwhile.
-        if let key = hello.runningUnit, var job = jobs[key.jobID], job.state == .running,
-            Int(key.index) < job.units.count
-        {
-            switch job.units[Int(key.index)] {
-            case .pending(let attempts):
-                job.units[Int(key.index)] = .running(peer, attempts: attempts)
-                job.unitsRunning += 1
-                worker.unit = key
-            case .running(_, let attempts):
-                // Both keep computing; whichever result comes first is merged, the other is ignored.
-                job.units[Int(key.index)] = .running(peer, attempts: attempts)
-                worker.unit = key
-            case .done:
-                break
+        // A worker that reconnects mid-unit is busy with that unit, whatever this coordinator knows of
+        // it (a restarted coordinator may have merged it, or never heard of its job): it gets no other
+        // unit until it reports. If the unit is still wanted, it stays with this worker.
+        if let key = hello.runningUnit {
+            worker.unit = key
+            if var job = takeJob(key.jobID) {
+                defer { jobs[key.jobID] = job }
+                if job.state == .running, Int(key.index) < job.units.count {
+                    switch job.units[Int(key.index)] {
+                    case .pending(let attempts):
+                        job.units[Int(key.index)] = .running(peer, attempts: attempts)
+                        job.unitsRunning += 1
+                    case .running(_, let attempts):
+                        // Both keep computing; whichever result comes first is merged, the other ignored.
+                        job.units[Int(key.index)] = .running(peer, attempts: attempts)
+                    case .done:
+                        break
+                    }
+                }
             }
-            jobs[key.jobID] = job
         }
         workers[peer] = worker
         if worker.unit == nil { idle.append(peer) }
@@ -194,9 +197,11 @@ public struct Coordinator: Sendable {
     private mutating func requeue(
         _ key: UnitKey, heldBy holder: PeerID, reason: String, countsAsAttempt: Bool, _ actions: inout [CoordinatorAction]
     ) {
-        guard var job = jobs[key.jobID], Int(key.index) < job.units.count,
-            case .running(holder, let attempts) = job.units[Int(key.index)]
-        else { return }
+        guard var job = takeJob(key.jobID) else { return }
+        guard Int(key.index) < job.units.count, case .running(holder, let attempts) = job.units[Int(key.index)] else {
+            jobs[key.jobID] = job
+            return
+        }
         job.unitsRunning -= 1
         let tries = attempts + (countsAsAttempt ? 1 : 0)
         job.units[Int(key.index)] = .pending(attempts: tries)
@@ -214,11 +219,12 @@ public struct Coordinator: Sendable {
             workers[peer]!.unit = nil
             idle.append(peer)
         }
-        guard var job = jobs[key.jobID], job.state == .running, Int(key.index) < job.units.count else {
+        guard var job = takeJob(key.jobID) else {
             actions.append(.event(.duplicateResultIgnored(key, from: peer)))
             return
         }
-        if case .done = job.units[Int(key.index)] {
+        guard job.state == .running, Int(key.index) < job.units.count, job.units[Int(key.index)] != .done else {
+            jobs[key.jobID] = job
             actions.append(.event(.duplicateResultIgnored(key, from: peer)))
             return
         }
@@ -226,9 +232,10 @@ public struct Coordinator: Sendable {
             try result.validate(for: job.spec)
             try job.tally.add(result)
         } catch {
+            // A failed merge leaves the tally as it was.
+            jobs[key.jobID] = job
             actions.append(.event(.resultRejected(key, from: peer, reason: error.description)))
             if case .tallyOverflow = error {
-                jobs[key.jobID] = job
                 finish(key.jobID, .failed, reason: error.description, &actions)
             } else {
                 requeue(key, heldBy: peer, reason: "invalid result", countsAsAttempt: true, &actions)
@@ -241,9 +248,10 @@ public struct Coordinator: Sendable {
         }
         job.units[Int(key.index)] = .done
         job.unitsDone += 1
+        let complete = job.unitsDone == job.units.count
         jobs[key.jobID] = job
         actions.append(.persistResult(result))
-        if job.unitsDone == job.units.count { finish(key.jobID, .completed, reason: "", &actions) }
+        if complete { finish(key.jobID, .completed, reason: "", &actions) }
     }
 
     /// Hands units to idle workers, highest priority job first.
@@ -252,25 +260,36 @@ public struct Coordinator: Sendable {
         while !idle.isEmpty {
             let peer = idle.removeFirst()
             guard let worker = workers[peer], worker.unit == nil else { continue }
-            let candidates = jobs.values.filter { $0.hasPending && worker.hello.workloads.contains($0.spec.workload) }
-            guard let best = candidates.min(by: { ($1.spec.priority, $0.id) < ($0.spec.priority, $1.id) }),
-                let index = jobs[best.id]!.popPending()
-            else {
+            // Only ids and priorities are kept from the scan: holding job copies would make the
+            // mutations below copy their unit arrays.
+            var best: (id: UInt64, priority: Int32)?
+            for (id, job) in jobs where job.hasPending && worker.hello.workloads.contains(job.spec.workload) {
+                if best == nil || (job.spec.priority, best!.id) > (best!.priority, id) { best = (id, job.spec.priority) }
+            }
+            guard let id = best?.id, var job = takeJob(id) else {
                 waiting.append(peer)
                 continue
             }
-            let key = UnitKey(jobID: best.id, index: index)
-            guard case .pending(let attempts) = jobs[best.id]!.units[Int(index)] else { continue }
-            jobs[best.id]!.units[Int(index)] = .running(peer, attempts: attempts)
-            jobs[best.id]!.unitsRunning += 1
+            defer { jobs[id] = job }
+            guard let index = job.popPending(), case .pending(let attempts) = job.units[Int(index)] else {
+                waiting.append(peer)
+                continue
+            }
+            let key = UnitKey(jobID: id, index: index)
+            job.units[Int(index)] = .running(peer, attempts: attempts)
+            job.unitsRunning += 1
             workers[peer]!.unit = key
-            let unit = WorkUnit(key: key, attempt: UInt32(attempts), spec: best.spec, histories: best.spec.histories(ofUnit: Int(index)))
+            let unit = WorkUnit(key: key, attempt: UInt32(attempts), spec: job.spec, histories: job.spec.histories(ofUnit: Int(index)))
             send(.assign(unit), to: peer, now, &actions)
         }
         idle = waiting
     }
 
     // MARK: - Jobs
+
+    /// Removes a job from the table so that it can be changed without copying its unit states and
+    /// tally (copy-on-write would copy them if the table still held a reference). The caller puts it back.
+    private mutating func takeJob(_ id: UInt64) -> JobRecord? { jobs.removeValue(forKey: id) }
 
     private mutating func submit(_ spec: JobSpec, inputs: [[UInt8]], requestID: UInt64, from peer: PeerID, _ actions: inout [CoordinatorAction]) {
         do {
@@ -290,11 +309,12 @@ public struct Coordinator: Sendable {
 
     /// Ends a running job: no more units are handed out; results still in flight are ignored.
     private mutating func finish(_ jobID: UInt64, _ state: JobState, reason: String, _ actions: inout [CoordinatorAction]) {
-        guard var job = jobs[jobID], job.state == .running else { return }
+        guard var job = takeJob(jobID) else { return }
+        defer { jobs[jobID] = job }
+        guard job.state == .running else { return }
         job.state = state
         job.reason = reason
         job.pendingStack = []
-        jobs[jobID] = job
         actions.append(.persistState(jobID: jobID, state: state, reason: reason))
         actions.append(.checkpoint(jobID: jobID))
         actions.append(.event(.jobFinished(jobID, state, reason: reason)))

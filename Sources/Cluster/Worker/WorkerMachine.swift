@@ -67,7 +67,8 @@ public struct WorkerMachine: Sendable {
             break
         case .assign(let unit):
             guard case .idle = task else {
-                actions.append(.log("ignored ASSIGN of \(unit.key) while busy"))
+                // Only a confused coordinator assigns to a busy worker; refusing lets it re-queue the unit.
+                send(.unitFailed(unit.key, reason: "worker busy with another unit"), now, &actions)
                 break
             }
             let missing = Set(unit.spec.inputs.filter { cache[$0] == nil })

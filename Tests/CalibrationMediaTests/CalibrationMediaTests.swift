@@ -6,8 +6,9 @@ import Testing
 /// The HU calibrations (module Phantom) name media that the physics tables (module Physics) must provide.
 @Suite("HU calibration media in the physics tables")
 struct CalibrationMediaTests {
-    @Test("every medium of every calibration preset resolves in the bundled physics tables",
-          arguments: HUCalibration.presetNames)
+    @Test(
+        "every medium of every calibration preset resolves in the bundled physics tables",
+        arguments: HUCalibration.presetNames)
     func presetMediaResolve(preset: String) throws {
         let data = try PhysicsData.bundled()
         let calibration = try HUCalibration.preset(named: preset)
@@ -30,8 +31,9 @@ struct CalibrationMediaTests {
             let midHU = 0.5 * (bin.fromHU + upperHU)
             let material = try data.material(named: bin.medium)
             let expected = calibration.densityGPerCM3(hu: midHU)
-            #expect(abs(material.densityGPerCM3 - expected) < 1e-6,
-                    "\(bin.medium): \(material.densityGPerCM3) vs curve \(expected) at \(midHU) HU")
+            #expect(
+                abs(material.densityGPerCM3 - expected) < 1e-6,
+                "\(bin.medium): \(material.densityGPerCM3) vs curve \(expected) at \(midHU) HU")
             #expect(material.source.contains("HU >= \(Int(bin.fromHU))"), "\(bin.medium) source: \(material.source)")
         }
     }

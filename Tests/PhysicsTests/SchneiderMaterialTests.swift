@@ -28,10 +28,19 @@ struct SchneiderMaterialTests {
     @Test(
         "mass fractions are the paper's (Schneider et al. 2000 Table 6)",
         arguments: [
-            ("SOFT_TISSUE", [1: 0.103, 6: 0.134, 7: 0.030, 8: 0.723, 11: 0.002, 15: 0.002, 16: 0.002, 17: 0.002, 19: 0.002]),
+            (
+                "SOFT_TISSUE",
+                [1: 0.103, 6: 0.134, 7: 0.030, 8: 0.723, 11: 0.002, 15: 0.002, 16: 0.002, 17: 0.002, 19: 0.002]
+            ),
             ("ADIPOSE_1", [1: 0.116, 6: 0.681, 7: 0.002, 8: 0.198, 11: 0.001, 16: 0.001, 17: 0.001]),
-            ("BONE_08", [1: 0.056, 6: 0.265, 7: 0.036, 8: 0.405, 11: 0.001, 12: 0.002, 15: 0.073, 16: 0.003, 20: 0.159]),
-            ("BONE_15", [1: 0.034, 6: 0.155, 7: 0.042, 8: 0.435, 11: 0.001, 12: 0.002, 15: 0.103, 16: 0.003, 20: 0.225]),
+            (
+                "BONE_08",
+                [1: 0.056, 6: 0.265, 7: 0.036, 8: 0.405, 11: 0.001, 12: 0.002, 15: 0.073, 16: 0.003, 20: 0.159]
+            ),
+            (
+                "BONE_15",
+                [1: 0.034, 6: 0.155, 7: 0.042, 8: 0.435, 11: 0.001, 12: 0.002, 15: 0.103, 16: 0.003, 20: 0.225]
+            ),
             ("AMALGAM", [29: 0.04, 30: 0.02, 47: 0.65, 50: 0.29]),
             ("METAL_1", [22: 1.0]),
         ])
@@ -56,7 +65,8 @@ struct SchneiderMaterialTests {
         ])
     func meanExcitationEnergy(bin: String, iValueEV: Double) throws {
         let material = try PhysicsData.bundled().material(named: "SCHNEIDER2000_" + bin)
-        #expect(abs(material.meanExcitationEnergyEV - iValueEV) < 0.02, "\(bin): I = \(material.meanExcitationEnergyEV)")
+        #expect(
+            abs(material.meanExcitationEnergyEV - iValueEV) < 0.02, "\(bin): I = \(material.meanExcitationEnergyEV)")
     }
 
     @Test("I-values rise monotonically through the adipose and bone bins (more C, then more Ca and P)")

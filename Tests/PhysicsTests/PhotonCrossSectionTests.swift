@@ -96,7 +96,7 @@ struct PhotonCrossSectionTests {
         let tokens = text.split(whereSeparator: \.isWhitespace).map { Double($0)! }
         var tables: [Int: [(lnE: Double, lnSigma: Double)]] = [:]
         var position = 0
-        for element in 1...(wanted.max() ?? 0) {
+        for element in 1...max(1, wanted.max() ?? 1) {
             let n = Int(tokens[position])
             position += 1
             if wanted.contains(element) {

@@ -81,6 +81,7 @@ let package = Package(
         .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Geometry", "TestSupport"]),
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Geometry", "TestSupport"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "TestSupport"]),
+        .testTarget(name: "CalibrationMediaTests", dependencies: ["Phantom", "Physics"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Phantom", "Geometry", "TestSupport"]),
         .testTarget(name: "ValidationTests", dependencies: ["Transport", "Phantom", "Geometry", "TestSupport"]),
         .testTarget(

@@ -30,7 +30,8 @@ extension HUCalibration {
 
     /// Schneider, Bortfeld & Schlegel 2000 (Phys. Med. Biol. 45:459): the HU → density knots and the
     /// composition bins as tabulated in PHYSICS.md §3.1 (from the paper's tissue lines and its
-    /// 71-tissue binning). The media are named `SCHNEIDER2000_<BIN>`; their compositions are PHYSICS.md's.
+    /// 71-tissue binning, Table 6). The media are named `SCHNEIDER2000_<BIN>`; their compositions are in the
+    /// physics tables (`tools/physics-data/materials.py` `SCHNEIDER_2000_BINS`, same bounds; a test checks).
     public static let schneider2000 = try! HUCalibration(
         name: "schneider-2000",
         densityKnots: [

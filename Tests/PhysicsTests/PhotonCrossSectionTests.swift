@@ -86,19 +86,25 @@ struct PhotonCrossSectionTests {
     /// XCOM element tables as EGSnrc distributes them (../shared/reference/physics/xcom): for Z = 1…100 a
     /// count n, then n pairs (ln E/MeV, ln σ/barn); edges appear as repeated ln E.
     static func xcomElement(_ process: String, z: Int) throws -> [(lnE: Double, lnSigma: Double)] {
+        try xcomElements(process, z: [z])[z] ?? []
+    }
+
+    /// Several elements' tables from one read of the file (keyed by Z).
+    static func xcomElements(_ process: String, z wanted: [Int]) throws -> [Int: [(lnE: Double, lnSigma: Double)]] {
         let text = try String(
             contentsOf: TestEnvironment.reference("physics/xcom/xcom_\(process).data"), encoding: .utf8)
         let tokens = text.split(whereSeparator: \.isWhitespace).map { Double($0)! }
+        var tables: [Int: [(lnE: Double, lnSigma: Double)]] = [:]
         var position = 0
-        for element in 1...z {
+        for element in 1...max(1, wanted.max() ?? 1) {
             let n = Int(tokens[position])
             position += 1
-            if element == z {
-                return (0..<n).map { (tokens[position + 2 * $0], tokens[position + 2 * $0 + 1]) }
+            if wanted.contains(element) {
+                tables[element] = (0..<n).map { (tokens[position + 2 * $0], tokens[position + 2 * $0 + 1]) }
             }
             position += 2 * n
         }
-        return []
+        return tables
     }
 
     static func logLog(_ table: [(lnE: Double, lnSigma: Double)], energyMeV: Double) -> Double {

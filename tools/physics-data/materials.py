@@ -96,6 +96,31 @@ def bragg_i_value(name, mass_fractions):
     return math.exp(num / den)
 
 
+# I-values (eV) of atoms bound in condensed compounds and mixtures, for the Bragg additivity rule:
+# ICRU Report 37 (1984) ch. 4, after Seltzer & Berger 1982 (Int. J. Appl. Radiat. Isot. 33:1189):
+# H 19.2, C 81.0, N 82.0, O 106.0, F 112.0, Cl 180.0 eV, and 1.13 x the elemental value for every other
+# element. With PHYSICS.md 3.2's compositions this rule gives the ICRU 44 I-values of lung (75.166),
+# adipose (64.781), skeletal muscle (74.621), cartilage (78.021) and cortical bone (111.973 eV) to 0.01 eV.
+CONDENSED_I_VALUE_EV = {1: 19.2, 6: 81.0, 7: 82.0, 8: 106.0, 9: 112.0, 17: 180.0}
+CONDENSED_I_VALUE_FACTOR = 1.13
+
+
+def bragg_i_value_condensed(name, mass_fractions):
+    """Bragg additivity (ICRU 37 eq. 4.9) with the condensed-phase atomic I-values above."""
+    num = den = 0.0
+    for z, w in mass_fractions.items():
+        if z in CONDENSED_I_VALUE_EV:
+            i_value = CONDENSED_I_VALUE_EV[z]
+        elif z in ELEMENT_I_VALUE_EV:
+            i_value = CONDENSED_I_VALUE_FACTOR * ELEMENT_I_VALUE_EV[z]
+        else:
+            raise MaterialError(f"material {name}: no tabulated I-value for Z={z}")
+        za = w * z / atomic_weight(z)
+        num += za * math.log(i_value)
+        den += za
+    return math.exp(num / den)
+
+
 def _percent(**fractions):
     return {xraylib.SymbolToAtomicNumber(sym): value / 100.0 for sym, value in fractions.items()}
 
@@ -120,6 +145,83 @@ def _element(symbol, density):
     z = xraylib.SymbolToAtomicNumber(symbol)
     return Material(symbol.upper(), {z: 1.0}, density, ELEMENT_I_VALUE_EV[z],
                     source=f"pure element; I from ICRU 37 Table 4.3; density {density} g/cm3 (CRC Handbook)")
+
+
+# Schneider, Bortfeld & Schlegel 2000 (Phys. Med. Biol. 45:459), Table 6: the 71 tissues of the paper
+# grouped into composition bins by HU. (lower HU bound, bin, mass %), read from the paper's bins as
+# distributed in PyPI opengate 10.1.1 (opengate/data/Schneider2000MaterialsTable.txt). The metal
+# implant bins are pure Ti in that table; AMALGAM is dental amalgam (Cu 4, Zn 2, Ag 65, Sn 29).
+# The bounds must equal the Swift preset's (Sources/Phantom/HUCalibrationPresets.swift; a test checks).
+SCHNEIDER_2000_BINS = [
+    (-1050, "AIR", dict(N=75.5, O=23.2, Ar=1.3)),
+    (-950, "LUNG", dict(H=10.3, C=10.5, N=3.1, O=74.9, Na=0.2, P=0.2, S=0.3, Cl=0.3, K=0.2)),
+    (-120, "ADIPOSE_1", dict(H=11.6, C=68.1, N=0.2, O=19.8, Na=0.1, S=0.1, Cl=0.1)),
+    (-82, "ADIPOSE_2", dict(H=11.3, C=56.7, N=0.9, O=30.8, Na=0.1, S=0.1, Cl=0.1)),
+    (-52, "ADIPOSE_3", dict(H=11.0, C=45.8, N=1.5, O=41.1, Na=0.1, P=0.1, S=0.2, Cl=0.2)),
+    (-22, "ADIPOSE_4", dict(H=10.8, C=35.6, N=2.2, O=50.9, P=0.1, S=0.2, Cl=0.2)),
+    (8, "ADIPOSE_5", dict(H=10.6, C=28.4, N=2.6, O=57.8, P=0.1, S=0.2, Cl=0.2, K=0.1)),
+    (19, "SOFT_TISSUE", dict(H=10.3, C=13.4, N=3.0, O=72.3, Na=0.2, P=0.2, S=0.2, Cl=0.2, K=0.2)),
+    (80, "CONNECTIVE_TISSUE", dict(H=9.4, C=20.7, N=6.2, O=62.2, Na=0.6, S=0.6, Cl=0.3)),
+    (120, "BONE_01", dict(H=9.5, C=45.5, N=2.5, O=35.5, Na=0.1, P=2.1, S=0.1, Cl=0.1, K=0.1, Ca=4.5)),
+    (200, "BONE_02", dict(H=8.9, C=42.3, N=2.7, O=36.3, Na=0.1, P=3.0, S=0.1, Cl=0.1, K=0.1, Ca=6.4)),
+    (300, "BONE_03", dict(H=8.2, C=39.1, N=2.9, O=37.2, Na=0.1, P=3.9, S=0.1, Cl=0.1, K=0.1, Ca=8.3)),
+    (400, "BONE_04", dict(H=7.6, C=36.1, N=3.0, O=38.0, Na=0.1, Mg=0.1, P=4.7, S=0.2, Cl=0.1, Ca=10.1)),
+    (500, "BONE_05", dict(H=7.1, C=33.5, N=3.2, O=38.7, Na=0.1, Mg=0.1, P=5.4, S=0.2, Ca=11.7)),
+    (600, "BONE_06", dict(H=6.6, C=31.0, N=3.3, O=39.4, Na=0.1, Mg=0.1, P=6.1, S=0.2, Ca=13.2)),
+    (700, "BONE_07", dict(H=6.1, C=28.7, N=3.5, O=40.0, Na=0.1, Mg=0.1, P=6.7, S=0.2, Ca=14.6)),
+    (800, "BONE_08", dict(H=5.6, C=26.5, N=3.6, O=40.5, Na=0.1, Mg=0.2, P=7.3, S=0.3, Ca=15.9)),
+    (900, "BONE_09", dict(H=5.2, C=24.6, N=3.7, O=41.1, Na=0.1, Mg=0.2, P=7.8, S=0.3, Ca=17.0)),
+    (1000, "BONE_10", dict(H=4.9, C=22.7, N=3.8, O=41.6, Na=0.1, Mg=0.2, P=8.3, S=0.3, Ca=18.1)),
+    (1100, "BONE_11", dict(H=4.5, C=21.0, N=3.9, O=42.0, Na=0.1, Mg=0.2, P=8.8, S=0.3, Ca=19.2)),
+    (1200, "BONE_12", dict(H=4.2, C=19.4, N=4.0, O=42.5, Na=0.1, Mg=0.2, P=9.2, S=0.3, Ca=20.1)),
+    (1300, "BONE_13", dict(H=3.9, C=17.9, N=4.1, O=42.9, Na=0.1, Mg=0.2, P=9.6, S=0.3, Ca=21.0)),
+    (1400, "BONE_14", dict(H=3.6, C=16.5, N=4.2, O=43.2, Na=0.1, Mg=0.2, P=10.0, S=0.3, Ca=21.9)),
+    (1500, "BONE_15", dict(H=3.4, C=15.5, N=4.2, O=43.5, Na=0.1, Mg=0.2, P=10.3, S=0.3, Ca=22.5)),
+    (1640, "AMALGAM", dict(Cu=4.0, Zn=2.0, Ag=65.0, Sn=29.0)),
+    (2300, "METAL_1", dict(Ti=100.0)),
+    (3000, "METAL_2", dict(Ti=100.0)),
+]
+
+# Schneider 2000 HU -> density knots (g/cm3), PHYSICS.md 3.1 (the paper's tissue lines, as distributed in
+# opengate 10.1.1's Schneider2000DensitiesTable.txt); linear between knots, constant beyond the ends.
+SCHNEIDER_2000_DENSITY_KNOTS = [(-1000, 0.00121), (-98, 0.93), (-97, 0.930486), (14, 1.03), (23, 1.031),
+                                (100, 1.1199), (101, 1.0762), (1600, 1.9642), (3000, 2.8)]
+
+
+def schneider_2000_density(hu):
+    """Density (g/cm3) of the Schneider 2000 curve at hu (the same curve as the Swift preset)."""
+    knots = SCHNEIDER_2000_DENSITY_KNOTS
+    if hu <= knots[0][0]:
+        return knots[0][1]
+    for (h0, d0), (h1, d1) in zip(knots, knots[1:]):
+        if hu <= h1:
+            return d0 + (d1 - d0) * (hu - h0) / (h1 - h0)
+    return knots[-1][1]
+
+
+def schneider_2000_materials():
+    """The 27 Schneider 2000 bins as SCHNEIDER2000_<BIN>.
+
+    Reference density: the curve at the bin's mid HU (the open-ended top bin: at its lower bound, where
+    the curve is already constant). The tables are per material and scaled by the voxel density; only the
+    density effect delta depends on this reference (as in EGSnrc, where delta is fixed by the PEGS medium).
+    I-value: Bragg additivity with the condensed-phase atomic values for the tissue bins; air (a gas) and
+    the metal bins (amalgam, Ti) with the elemental ICRU 37 values, like the alloys above.
+    """
+    materials = []
+    for index, (lower, bin_name, percent) in enumerate(SCHNEIDER_2000_BINS):
+        upper = SCHNEIDER_2000_BINS[index + 1][0] if index + 1 < len(SCHNEIDER_2000_BINS) else lower
+        mid_hu = 0.5 * (lower + upper)
+        fractions = _percent(**percent)
+        gas_or_metal = bin_name in ("AIR", "AMALGAM", "METAL_1", "METAL_2")
+        name = "SCHNEIDER2000_" + bin_name
+        i_value = bragg_i_value(name, fractions) if gas_or_metal else bragg_i_value_condensed(name, fractions)
+        rule = "elemental" if gas_or_metal else "condensed-phase"
+        materials.append(Material(
+            name, fractions, round(schneider_2000_density(mid_hu), 6), round(i_value, 3),
+            source=(f"Schneider, Bortfeld & Schlegel 2000 (PMB 45:459) Table 6 bin HU >= {lower}; density at "
+                    f"{mid_hu:g} HU on the Schneider curve; I by Bragg additivity ({rule} ICRU 37 I-values)")))
+    return materials
 
 
 def bundled_materials():
@@ -173,7 +275,7 @@ def bundled_materials():
         _element("Pb", 11.35),
         _element("Au", 19.32),
     ]
-    return materials
+    return materials + schneider_2000_materials()
 
 
 def read_user_materials(path):

@@ -87,14 +87,27 @@ public struct DigitallyReconstructedRadiograph: Sendable {
         grid: VoxelGrid, hu: [Float], beam: BeamGeometry, detector: Detector,
         waterAttenuationPerCM: Double = waterAttenuationPerCM60keV
     ) throws {
-        guard hu.count == grid.voxelCount else {
-            throw AnalysisError.arrayLength(name: "CT numbers", found: hu.count, expected: grid.voxelCount)
-        }
         guard waterAttenuationPerCM > 0, waterAttenuationPerCM.isFinite else {
             throw AnalysisError.badParameter(
                 name: "water attenuation coefficient", value: "\(waterAttenuationPerCM) /cm", allowed: "a positive value")
         }
-        let mu = hu.map { Float(waterAttenuationPerCM) * max(0, 1 + $0 / 1000) }
+        self.detector = detector
+        self.beam = beam
+        self.lineIntegrals = try Self.project(
+            hu.map { Float(waterAttenuationPerCM) * max(0, 1 + $0 / 1000) }, grid: grid, beam: beam, detector: detector)
+    }
+
+    /// The line integral of any per-voxel quantity (per cm) along the ray from the source through each
+    /// detector pixel centre: attenuation for the radiograph, a structure's occupancy for the path length
+    /// through it (its silhouette in the beam's-eye view).
+    /// - Returns: one value per pixel, row-major from the top-left pixel.
+    /// - Throws: `AnalysisError.arrayLength` when `values` does not fit the grid.
+    public static func project(_ values: [Float], grid: VoxelGrid, beam: BeamGeometry, detector: Detector) throws
+        -> [Float]
+    {
+        guard values.count == grid.voxelCount else {
+            throw AnalysisError.arrayLength(name: "projected values", found: values.count, expected: grid.voxelCount)
+        }
         let source = beam.sourcePositionCM
         let axes = beam.beamAxesInPatient
         var integrals = [Float](repeating: 0, count: detector.columns * detector.rows)
@@ -103,12 +116,10 @@ public struct DigitallyReconstructedRadiograph: Sendable {
                 let (u, v) = detector.pixelCentreCM(column: column, row: row)
                 let target = beam.isocentreCM + axes.x * u + axes.y * v
                 integrals[row * detector.columns + column] = Float(
-                    Self.lineIntegral(grid: grid, mu: mu, from: source, towards: target))
+                    lineIntegral(grid: grid, mu: values, from: source, towards: target))
             }
         }
-        self.detector = detector
-        self.beam = beam
-        self.lineIntegrals = integrals
+        return integrals
     }
 
     /// ∫μ dl along the whole ray from `source` through `target` and on until it leaves the grid.

@@ -1,19 +1,33 @@
 import Analysis
 
 /// A beam's-eye view: the DRR as a grey image (bone bright), the field outline, the isocentre cross-hair,
-/// and structure contours projected from the source onto the isocentre plane. Axes are Xb and Yb in cm
+/// and the silhouettes of structures seen from the source. Axes are Xb and Yb in cm
 /// at the isocentre plane (Yb up, towards the gantry), the coordinates jaw and leaf positions are given in.
 public struct DRRFigure: Sendable {
-    /// A structure's contours projected onto the isocentre plane: polygons in (Xb, Yb) cm.
+    /// A structure's outline in the beam's-eye view: line segments in (Xb, Yb) cm at the isocentre plane.
     public struct Projection: Sendable {
         /// The structure's name.
         public var name: String
-        /// Closed polygons, one per contour.
-        public var polygons: [[(x: Double, y: Double)]]
-        /// Creates a projected structure.
-        public init(name: String, polygons: [[(x: Double, y: Double)]]) {
+        /// The outline's segments, cm.
+        public var segmentsCM: [(from: (x: Double, y: Double), to: (x: Double, y: Double))]
+        /// Creates a projected structure from its segments.
+        public init(name: String, segmentsCM: [(from: (x: Double, y: Double), to: (x: Double, y: Double))]) {
             self.name = name
-            self.polygons = polygons
+            self.segmentsCM = segmentsCM
+        }
+
+        /// The silhouette of a structure: where the path length through it along the detector's rays
+        /// (`DigitallyReconstructedRadiograph.project` of its occupancy) crosses `levelCM`, traced by
+        /// marching squares between pixel centres.
+        public init(
+            name: String, pathLengthsCM: [Float], detector: DigitallyReconstructedRadiograph.Detector, levelCM: Double
+        ) {
+            let segments = Isolines.segments(
+                pathLengthsCM.map(Double.init), width: detector.columns, height: detector.rows, level: levelCM)
+            func cm(_ p: (x: Double, y: Double)) -> (x: Double, y: Double) {
+                (detector.xMinCM + (p.x + 0.5) * detector.pixelCM, detector.yMaxCM - (p.y + 0.5) * detector.pixelCM)
+            }
+            self.init(name: name, segmentsCM: segments.map { (cm($0.a), cm($0.b)) })
         }
     }
 
@@ -66,11 +80,10 @@ public struct DRRFigure: Sendable {
         for (n, structure) in structures.enumerated() {
             let colour = Self.structureColours[n % Self.structureColours.count]
             let dash = Palette.dashes[(n / Self.structureColours.count) % Palette.dashes.count]
-            for polygon in structure.polygons {
-                let inside = Self.clip(polygon, to: d)
-                guard inside.count >= 2 else { continue }
-                let points = (inside + [inside[0]]).map { (x: px($0.x), y: py($0.y)) }
-                svg.polyline(points, stroke: colour, width: 1, dash: dash, cssClass: "structure", title: structure.name)
+            for line in Self.chained(structure.segmentsCM) where line.count >= 2 {
+                svg.polyline(
+                    line.map { (x: px($0.x), y: py($0.y)) }, stroke: colour, width: 1.5, dash: dash, cssClass: "structure",
+                    title: structure.name)
             }
             legend.append((structure.name, colour, dash))
         }
@@ -105,32 +118,42 @@ public struct DRRFigure: Sendable {
         return svg.rendered
     }
 
-    /// The part of a closed polygon inside the detector rectangle (Sutherland & Hodgman, "Reentrant
-    /// polygon clipping", Commun. ACM 17:32, 1974): clipped against each edge in turn.
-    static func clip(
-        _ polygon: [(x: Double, y: Double)], to d: DigitallyReconstructedRadiograph.Detector
-    ) -> [(x: Double, y: Double)] {
-        typealias Point = (x: Double, y: Double)
-        // Each edge: a signed distance that is ≥ 0 inside.
-        let edges: [(Point) -> Double] = [
-            { $0.x - d.xMinCM }, { d.xMaxCM - $0.x }, { $0.y - d.yMinCM }, { d.yMaxCM - $0.y },
-        ]
-        var out = polygon
-        for inside in edges {
-            guard let last = out.last else { break }
-            var next: [Point] = []
-            var previous = last
-            for p in out {
-                let a = inside(previous), b = inside(p)
-                if (a >= 0) != (b >= 0) {
-                    let t = a / (a - b)
-                    next.append((previous.x + t * (p.x - previous.x), previous.y + t * (p.y - previous.y)))
-                }
-                if b >= 0 { next.append(p) }
-                previous = p
+    /// Joins segments that share end points into polylines, so that dash patterns run along a whole
+    /// outline rather than restarting on every marching-squares segment. End points match when they
+    /// agree to 1e-6 cm (neighbouring cells compute a shared crossing from opposite ends of the edge).
+    static func chained(
+        _ segments: [(from: (x: Double, y: Double), to: (x: Double, y: Double))]
+    ) -> [[(x: Double, y: Double)]] {
+        struct Key: Hashable {
+            let x: Int64, y: Int64
+            init(_ p: (x: Double, y: Double)) {
+                x = Int64((p.x * 1e6).rounded())
+                y = Int64((p.y * 1e6).rounded())
             }
-            out = next
         }
-        return out
+        var byEnd: [Key: [Int]] = [:]
+        for (n, s) in segments.enumerated() {
+            byEnd[Key(s.from), default: []].append(n)
+            byEnd[Key(s.to), default: []].append(n)
+        }
+        var used = [Bool](repeating: false, count: segments.count)
+        var lines: [[(x: Double, y: Double)]] = []
+        // Extends a line from its last point through unused segments meeting there.
+        func extend(_ line: inout [(x: Double, y: Double)]) {
+            while let next = byEnd[Key(line.last!)]?.first(where: { !used[$0] }) {
+                used[next] = true
+                let s = segments[next]
+                line.append(Key(s.from) == Key(line.last!) ? s.to : s.from)
+            }
+        }
+        for n in segments.indices where !used[n] {
+            used[n] = true
+            var forward = [segments[n].from, segments[n].to]
+            extend(&forward)
+            var backward = [segments[n].from]
+            extend(&backward)
+            lines.append(backward.reversed() + forward.dropFirst())
+        }
+        return lines
     }
 }

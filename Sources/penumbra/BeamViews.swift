@@ -3,6 +3,7 @@ import DICOM
 import Foundation
 import Geometry
 import PatientImport
+import Phantom
 import Report
 
 /// A plan folder's CT, RT Plan and RT Structure Set, and the beam's-eye views made from them.
@@ -65,9 +66,13 @@ struct BeamViews {
         guard let position = Geometry.PatientPosition(rawValue: volume.patientPosition.rawValue) else {
             throw CommandFailure("patient position \(volume.patientPosition.rawValue) is not supported for DRRs")
         }
-        let contours = structures.map { set in
-            set.rois.map { ($0.name, $0.planarStructureCM) }.filter { !$0.1.isEmpty }
-        } ?? []
+        // Each structure's fractional occupancy of the CT voxels, once for all beams.
+        let occupancies = (structures?.rois ?? []).compactMap { roi -> (String, [Float])? in
+            let planar = roi.planarStructureCM
+            return planar.isEmpty ? nil : (roi.name, StructureRasterizer.occupancy(of: planar, on: grid, supersampling: 2))
+        }
+        // A ray belongs to a structure's silhouette when it crosses at least half the smallest voxel of it.
+        let silhouetteLevelCM = 0.5 * min(grid.spacingCM.x, grid.spacingCM.y, grid.spacingCM.z)
         var stems: Set<String> = []
         return try plan.beams.map { beam in
             let first = beam.controlPoints[0]
@@ -93,16 +98,12 @@ struct BeamViews {
                 pixelCM: pixelMM / 10)
             let drr = try DigitallyReconstructedRadiograph(
                 grid: grid, hu: volume.huValues, beam: geometry, detector: detector)
-            let projections = contours.map { name, structure in
+            let projections = try occupancies.map { name, occupancy in
                 DRRFigure.Projection(
                     name: name,
-                    polygons: structure.planes.flatMap { plane in
-                        plane.polygons.map { polygon in
-                            polygon.compactMap {
-                                geometry.projectionOnIsocentrePlane(ofPatientPoint: Vec3($0.x, $0.y, plane.zCM))
-                            }
-                        }
-                    })
+                    pathLengthsCM: try DigitallyReconstructedRadiograph.project(
+                        occupancy, grid: grid, beam: geometry, detector: detector),
+                    detector: detector, levelCM: silhouetteLevelCM)
             }
             let angles = String(
                 format: "gantry %.1f°, collimator %.1f°, couch %.1f°", first.gantryAngleDeg, first.collimatorAngleDeg,

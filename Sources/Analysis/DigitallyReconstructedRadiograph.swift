@@ -143,7 +143,7 @@ public struct DigitallyReconstructedRadiograph: Sendable {
 
     /// Grey levels for display, row-major: the line integral (a logarithmic display of the transmitted
     /// intensity) mapped linearly from black at its `blackPercentile` to white at its `whitePercentile`
-    /// (dense paths — bone — bright, as on a radiograph), clipped at both ends.
+    /// (dense paths — bone — bright, as on a radiograph), clipped at both ends; a uniform image is black.
     public func greyLevels(blackPercentile: Double = 1, whitePercentile: Double = 99.5) -> [UInt8] {
         let sorted = lineIntegrals.sorted()
         guard !sorted.isEmpty else { return [] }
@@ -153,7 +153,8 @@ public struct DigitallyReconstructedRadiograph: Sendable {
         var black = percentile(blackPercentile), white = percentile(whitePercentile)
         // A mostly empty image (a small object in air) spans its whole range instead.
         if white <= black { (black, white) = (sorted.first!, sorted.last!) }
-        guard white > black else { return [UInt8](repeating: 0, count: sorted.count) }
+        // A window under 1e-4 (a 0.01 % difference in transmission) is rounding, not contrast: all black.
+        guard white - black > 1e-4 else { return [UInt8](repeating: 0, count: sorted.count) }
         return lineIntegrals.map { UInt8((min(max(($0 - black) / (white - black), 0), 1) * 255).rounded()) }
     }
 }

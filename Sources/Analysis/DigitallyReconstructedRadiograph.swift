@@ -153,8 +153,9 @@ public struct DigitallyReconstructedRadiograph: Sendable {
         var black = percentile(blackPercentile), white = percentile(whitePercentile)
         // A mostly empty image (a small object in air) spans its whole range instead.
         if white <= black { (black, white) = (sorted.first!, sorted.last!) }
-        // A window under 1e-4 (a 0.01 % difference in transmission) is rounding, not contrast: all black.
-        guard white - black > 1e-4 else { return [UInt8](repeating: 0, count: sorted.count) }
+        // A window under 1e-3 (0.1 % in transmission, e.g. the obliquity of rays through a uniform slab)
+        // is no contrast worth stretching: all black.
+        guard white - black > 1e-3 else { return [UInt8](repeating: 0, count: sorted.count) }
         return lineIntegrals.map { UInt8((min(max(($0 - black) / (white - black), 0), 1) * 255).rounded()) }
     }
 }

@@ -37,5 +37,15 @@ import Testing
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         let refused = try runProgram(DVHCommandTests.penumbra, ["drr", empty.path, "--out", out.path])
         #expect(refused.status != 0 && refused.standardError.contains("no RT Plan"))
+        // The report refuses a plan folder whose frame of reference is not the dose's.
+        let data = DVHCommandTests.data
+        if FileManager.default.fileExists(atPath: data.appendingPathComponent("rtdose.dcm").path) {
+            let report = try runProgram(
+                DVHCommandTests.penumbra,
+                ["report", "--dose", data.appendingPathComponent("rtdose.dcm").path, "--structures",
+                    data.appendingPathComponent("rtss.dcm").path, "--plan", patient.path, "--out",
+                    directory.appendingPathComponent("r.html").path])
+            #expect(report.status != 0 && report.standardError.contains("another frame of reference"))
+        }
     }
 }

@@ -91,3 +91,25 @@ import Testing
         #expect(at(0, 0) > at(2, 2) && at(2, 2) > at(5.5, 5.5))
     }
 }
+
+/// The report's beam section: the beam table and the DRR figure inline, as XML.
+@Suite struct ReportBeamSectionTests {
+    @Test func reportListsBeamsAndInlinesTheirDRRs() throws {
+        let (figure, _) = try DRRFigureTests.figure()
+        var report = AnalysisReport(
+            title: "Plan report", software: "Penumbra test", generated: "2026-11-29T10:00:00Z", inputs: [],
+            doseFacts: [], dvh: [], figures: [.init(caption: "Beam's-eye view of G000", svg: figure.svg())])
+        report.beams = [
+            .init(name: "G000", energy: "PHOTON 6 MV", gantryDeg: 0, collimatorDeg: 10, couchDeg: 0, monitorUnits: 123.45, controlPoints: 2),
+            .init(name: "Arc <1>", energy: "PHOTON 6 MV", gantryDeg: 181, collimatorDeg: 30, couchDeg: 270, monitorUnits: nil, controlPoints: 91),
+        ]
+        let html = report.html()
+        let doc = try LinePlotTests.Elements.parse(html.replacingOccurrences(of: "<!DOCTYPE html>", with: ""))
+        let cells = doc.all("td").map(\.text)
+        #expect(cells.starts(with: ["G000", "PHOTON 6 MV", "0.0", "10.0", "0.0", "123.5", "2", "Arc <1>", "PHOTON 6 MV", "181.0", "30.0", "270.0", "—", "91"]))
+        #expect(doc.all("h2").map(\.text).contains("Beams"))
+        #expect(doc.all("image", class: "drr").count == 1 && doc.all("path", class: "field").count == 1)
+        let json = String(decoding: try OutputFile.json(report.summary), as: UTF8.self)
+        #expect(json.contains("\"controlPoints\" : 91") && json.contains("\"name\" : \"G000\""))
+    }
+}

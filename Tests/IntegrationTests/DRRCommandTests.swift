@@ -48,4 +48,23 @@ import Testing
             #expect(report.status != 0 && report.standardError.contains("another frame of reference"))
         }
     }
+
+    /// `penumbra report --plan` on the dicompyler-core example (CT slice, plan, structures and dose in one
+    /// frame): the beam table and one DRR per beam in the HTML.
+    @Test func reportWithPlanHasBeamTableAndDRRs() throws {
+        let data = DVHCommandTests.data
+        try #require(FileManager.default.fileExists(atPath: data.appendingPathComponent("rtplan.dcm").path), "run `make deps`")
+        let directory = try TestEnvironment.makeScratchDirectory("penumbra-report-plan")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let html = directory.appendingPathComponent("report.html")
+        let run = try runProgram(
+            DVHCommandTests.penumbra,
+            ["report", "--dose", data.appendingPathComponent("rtdose.dcm").path, "--structures",
+                data.appendingPathComponent("rtss.dcm").path, "--structure", "Heart", "--plan", data.path,
+                "--out", html.path])
+        try #require(run.status == 0, "penumbra report --plan failed: \(run.standardError)")
+        let text = try String(contentsOf: html, encoding: .utf8)
+        #expect(text.contains("<h2>Beams</h2>") && text.contains("<td>4 AP</td>"))
+        #expect(text.components(separatedBy: "class=\"drr\"").count - 1 == 4)
+    }
 }

@@ -49,6 +49,9 @@ struct DRRCommand: ParsableCommand {
             for warning in warnings { logger.warning("\(warning)") }
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             for view in try source.views(pixelMM: pixelMM, marginMM: marginMM) {
+                if view.figure.drr.lineIntegrals.allSatisfy({ $0 == 0 }) {
+                    logger.warning("beam \(view.beam.name): no ray crosses the CT; the DRR is empty (does the CT cover the field?)")
+                }
                 let svg = view.figure.svg()
                 let svgURL = folder.appendingPathComponent("drr_\(view.fileStem).svg")
                 try OutputFile.write(svg, to: svgURL)

@@ -58,6 +58,16 @@ struct ReportCommand: ParsableCommand {
         let logger = Logger(label: "penumbra.report")
         let set = try DoseInputs.constraintSet(constraints)
         let (doseGrid, frame) = try DoseInputs.readDose(dose)
+        // The plan folder is read (and refused if it does not fit) before the long DVH work.
+        let planSource = try plan.map { plan in
+            let (source, warnings) = try BeamViews.load(folder: URL(fileURLWithPath: plan))
+            for warning in warnings { logger.warning("\(warning)") }
+            guard source.volume.frameOfReferenceUID == frame else {
+                throw ValidationError(
+                    "the plan folder \(plan) is in another frame of reference than \(dose); give the plan the dose was computed for")
+            }
+            return source
+        }
         let evaluated = try DoseInputs.structureDVHs(
             structures, on: doseGrid, frameOfReference: frame, selected: onlyStructures, supersampling: 4, logger: logger)
         let results = try set.map {
@@ -102,12 +112,7 @@ struct ReportCommand: ParsableCommand {
         }
         var beams: [AnalysisReport.Beam] = []
         var planInputs: [AnalysisReport.Input] = []
-        if let plan {
-            let (source, warnings) = try BeamViews.load(folder: URL(fileURLWithPath: plan))
-            for warning in warnings { logger.warning("\(warning)") }
-            guard source.volume.frameOfReferenceUID == frame else {
-                throw ValidationError("the plan folder \(plan) is in another frame of reference than \(dose); give the plan the dose was computed for")
-            }
+        if let source = planSource {
             for view in try source.views(pixelMM: 1, marginMM: 20) {
                 let b = view.beam, first = b.controlPoints[0]
                 beams.append(

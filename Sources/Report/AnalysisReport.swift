@@ -45,6 +45,29 @@ public struct AnalysisReport: Sendable {
         }
     }
 
+    /// One beam of the plan, as the beam table prints it (angles at the first control point).
+    public struct Beam: Sendable, Encodable {
+        /// The beam's name, radiation type and nominal energy as written (e.g. "PHOTON 6 MV").
+        public var name: String, energy: String
+        /// Gantry, collimator and couch angles at the first control point, degrees.
+        public var gantryDeg: Double, collimatorDeg: Double, couchDeg: Double
+        /// The beam's meterset, MU (nil when the plan gives none), and its number of control points.
+        public var monitorUnits: Double?, controlPoints: Int
+        /// Creates a beam row.
+        public init(
+            name: String, energy: String, gantryDeg: Double, collimatorDeg: Double, couchDeg: Double,
+            monitorUnits: Double?, controlPoints: Int
+        ) {
+            self.name = name
+            self.energy = energy
+            self.gantryDeg = gantryDeg
+            self.collimatorDeg = collimatorDeg
+            self.couchDeg = couchDeg
+            self.monitorUnits = monitorUnits
+            self.controlPoints = controlPoints
+        }
+    }
+
     /// A figure: caption and SVG document.
     public struct Figure: Sendable {
         /// The caption under the figure and the SVG document (inlined without its XML declaration).
@@ -78,6 +101,8 @@ public struct AnalysisReport: Sendable {
     public var figures: [Figure]
     /// The professional component's reviewers.
     public var reviewers: [Reviewer]
+    /// The plan's beams, when a plan was given.
+    public var beams: [Beam] = []
 
     /// Creates a report.
     public init(
@@ -137,6 +162,16 @@ public struct AnalysisReport: Sendable {
         var body = "<h1>\(e(title))</h1>"
         body += "<p class=\"meta\">\(e(software)) · generated \(e(generated)) · no patient identifiers</p>"
         body += "<h2>Inputs</h2>" + Self.table(["input", "file", "SHA-256"], inputs.map { [$0.role, $0.fileName, $0.sha256] })
+        if !beams.isEmpty {
+            body += "<h2>Beams</h2>"
+                + Self.table(
+                    ["beam", "energy", "gantry (°)", "collimator (°)", "couch (°)", "MU", "control points"],
+                    beams.map { b in
+                        [b.name, b.energy, String(format: "%.1f", b.gantryDeg), String(format: "%.1f", b.collimatorDeg),
+                            String(format: "%.1f", b.couchDeg), b.monitorUnits.map { String(format: "%.1f", $0) } ?? "—",
+                            String(b.controlPoints)]
+                    })
+        }
         body += "<h2>Dose</h2>" + Self.table(["quantity", "value"], doseFacts.map { [$0.0, $0.1] })
         body += "<h2>Dose–volume metrics</h2>"
             + Self.table(
@@ -255,6 +290,8 @@ extension AnalysisReport {
         public let gammaReference: String?
         /// The gamma results.
         public let gamma: [GammaRecord]?
+        /// The plan's beams (empty without a plan).
+        public let beams: [Beam]
     }
 
     /// The report's numbers for machines.
@@ -268,6 +305,6 @@ extension AnalysisReport {
             gammaReference: gamma?.reference,
             gamma: gamma?.results.map {
                 .init(criteria: $0.criteria, passRatePercent: $0.passRatePercent, points: $0.points, meanGamma: $0.meanGamma)
-            })
+            }, beams: beams)
     }
 }

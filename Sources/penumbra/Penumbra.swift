@@ -17,7 +17,7 @@ struct Penumbra: AsyncParsableCommand {
         version: PenumbraVersion.string,
         subcommands: [
             VersionCommand.self, SimulateCommand.self, ExampleCommand.self, DICOMCommand.self, DVHCommand.self, CompareCommand.self, ConstraintsCommand.self,
-            ReportCommand.self, PhysicsCommand.self,
+            ReportCommand.self, DRRCommand.self, PhysicsCommand.self,
             CoordinatorCommand.self, WorkerCommand.self, SubmitCommand.self, StatusCommand.self,
             CancelCommand.self, ResultCommand.self, KeygenCommand.self,
         ]

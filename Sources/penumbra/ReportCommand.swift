@@ -42,6 +42,9 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "The review date printed beside the names.")
     var reviewDate: String?
 
+    @Option(help: "A folder with the CT series, RT Plan and RT Structure Set: adds the beam table and each beam's DRR.")
+    var plan: String?
+
     @Option(help: "The HTML file to write.")
     var out: String
 
@@ -55,6 +58,16 @@ struct ReportCommand: ParsableCommand {
         let logger = Logger(label: "penumbra.report")
         let set = try DoseInputs.constraintSet(constraints)
         let (doseGrid, frame) = try DoseInputs.readDose(dose)
+        // The plan folder is read (and refused if it does not fit) before the long DVH work.
+        let planSource = try plan.map { plan in
+            let (source, warnings) = try BeamViews.load(folder: URL(fileURLWithPath: plan))
+            for warning in warnings { logger.warning("\(warning)") }
+            guard source.volume.frameOfReferenceUID == frame else {
+                throw ValidationError(
+                    "the plan folder \(plan) is in another frame of reference than \(dose); give the plan the dose was computed for")
+            }
+            return source
+        }
         let evaluated = try DoseInputs.structureDVHs(
             structures, on: doseGrid, frameOfReference: frame, selected: onlyStructures, supersampling: 4, logger: logger)
         let results = try set.map {
@@ -97,10 +110,27 @@ struct ReportCommand: ParsableCommand {
                 role: role, fileName: URL(fileURLWithPath: path).lastPathComponent,
                 sha256: try SHA256.hex(contentsOf: URL(fileURLWithPath: path)))
         }
-        let report = AnalysisReport(
+        var beams: [AnalysisReport.Beam] = []
+        var planInputs: [AnalysisReport.Input] = []
+        if let source = planSource {
+            for view in try source.views(pixelMM: 1, marginMM: 20) {
+                let b = view.beam, first = b.controlPoints[0]
+                beams.append(
+                    .init(
+                        name: b.name,
+                        energy: "\(b.radiationType) "
+                            + (b.nominalEnergy.map { String(format: b.radiationType == "PHOTON" ? "%g MV" : "%g MeV", $0) } ?? "—"),
+                        gantryDeg: first.gantryAngleDeg, collimatorDeg: first.collimatorAngleDeg, couchDeg: first.couchAngleDeg,
+                        monitorUnits: source.plan.metersetMU(beamNumber: b.number), controlPoints: b.controlPoints.count))
+                figures.append(.init(caption: "Beam's-eye view of \(b.name): DRR, field and structures", svg: view.figure.svg()))
+            }
+            planInputs.append(
+                .init(role: "RT Plan", fileName: source.planURL.lastPathComponent, sha256: try SHA256.hex(contentsOf: source.planURL)))
+        }
+        var report = AnalysisReport(
             title: "Dose analysis: \(URL(fileURLWithPath: dose).lastPathComponent)",
             software: "Penumbra \(PenumbraVersion.string)", generated: ISO8601DateFormatter().string(from: Date()),
-            inputs: inputs + (try reference.map {
+            inputs: inputs + planInputs + (try reference.map {
                 [AnalysisReport.Input(
                     role: "reference RT Dose", fileName: URL(fileURLWithPath: $0).lastPathComponent,
                     sha256: try SHA256.hex(contentsOf: URL(fileURLWithPath: $0)))]
@@ -111,6 +141,7 @@ struct ReportCommand: ParsableCommand {
                 .init(role: "Medical physicist", name: physicist, date: physicist == nil ? nil : reviewDate),
                 .init(role: "Radiation oncologist", name: physician, date: physician == nil ? nil : reviewDate),
             ])
+        report.beams = beams
         try OutputFile.write(report.html(), to: URL(fileURLWithPath: out))
         if let summary { try OutputFile.write(try OutputFile.json(report.summary), to: URL(fileURLWithPath: summary)) }
         logger.info("wrote \(out)")

@@ -1,0 +1,142 @@
+import Analysis
+import DICOM
+import Foundation
+import Geometry
+import PatientImport
+import Phantom
+import Report
+
+/// A plan folder's CT, RT Plan and RT Structure Set, and the beam's-eye views made from them.
+struct BeamViews {
+    /// One beam's view: its DRR figure and the facts the report's beam table prints.
+    struct View {
+        var beam: Beam
+        var figure: DRRFigure
+        /// A file-name-safe form of the beam's name.
+        var fileStem: String
+    }
+
+    let volume: Volume
+    let plan: Plan
+    let structures: StructureSet?
+    let planURL: URL
+    let structuresURL: URL?
+
+    /// Finds the one CT series, the one RT Plan and (optionally) the RT Structure Set in a folder; with
+    /// several structure sets, the one the plan references.
+    static func load(folder: URL) throws -> (views: BeamViews, warnings: [String]) {
+        let scan = try CTSeriesReader.scan(directory: folder)
+        let plans = scan.otherObjects.filter { $0.sopClassUID == Plan.sopClassUID }.map(\.url)
+        guard plans.count == 1 else {
+            throw CommandFailure(
+                plans.isEmpty
+                    ? "\(folder.path) holds no RT Plan; put the plan beside its CT series"
+                    : "\(folder.path) holds \(plans.count) RT Plans (\(plans.map(\.lastPathComponent).joined(separator: ", "))); keep one per folder")
+        }
+        let plan = try Plan(contentsOf: plans[0])
+        let structureURLs = scan.otherObjects.filter { $0.sopClassUID == StructureSet.sopClassUID }.map(\.url)
+        var structures: StructureSet?, structuresURL: URL?
+        for url in structureURLs {
+            let set = try StructureSet(contentsOf: url)
+            if structureURLs.count == 1 || set.sopInstanceUID == plan.referencedStructureSetUID {
+                (structures, structuresURL) = (set, url)
+            }
+        }
+        if structures == nil && structureURLs.count > 1 {
+            throw CommandFailure(
+                "\(folder.path) holds \(structureURLs.count) RT Structure Sets and none is the one the plan references; keep one")
+        }
+        let (volume, warnings) = try CTSeriesReader.read(directory: folder)
+        if let frame = plan.frameOfReferenceUID, frame != volume.frameOfReferenceUID {
+            throw CommandFailure("the RT Plan \(plans[0].lastPathComponent) is in another frame of reference than the CT")
+        }
+        if let frame = structures?.frameOfReferenceUID, frame != volume.frameOfReferenceUID {
+            throw CommandFailure("the RT Structure Set \(structuresURL!.lastPathComponent) is in another frame of reference than the CT")
+        }
+        return (
+            BeamViews(volume: volume, plan: plan, structures: structures, planURL: plans[0], structuresURL: structuresURL),
+            warnings + plan.notes
+        )
+    }
+
+    /// The DRR figure of every beam, at the first control point's geometry, with the field of the first
+    /// control point (the union over all control points for an arc).
+    func views(pixelMM: Double, marginMM: Double) throws -> [View] {
+        let grid = volume.voxelGrid
+        guard let position = Geometry.PatientPosition(rawValue: volume.patientPosition.rawValue) else {
+            throw CommandFailure("patient position \(volume.patientPosition.rawValue) is not supported for DRRs")
+        }
+        // Each structure's fractional occupancy of the CT voxels, once for all beams.
+        let occupancies = (structures?.rois ?? []).compactMap { roi -> (String, [Float])? in
+            let planar = roi.planarStructureCM
+            return planar.isEmpty ? nil : (roi.name, StructureRasterizer.occupancy(of: planar, on: grid, supersampling: 2))
+        }
+        // A ray belongs to a structure's silhouette when it crosses at least half the smallest voxel of it.
+        let silhouetteLevelCM = 0.5 * min(grid.spacingCM.x, grid.spacingCM.y, grid.spacingCM.z)
+        var stems: Set<String> = []
+        return try plan.beams.map { beam in
+            let first = beam.controlPoints[0]
+            guard let isocentreMM = first.isocentreMM else {
+                throw CommandFailure("beam \(beam.name): the first control point has no isocentre position")
+            }
+            let geometry = BeamGeometry(
+                gantryDeg: first.gantryAngleDeg, collimatorDeg: first.collimatorAngleDeg, couchDeg: first.couchAngleDeg,
+                isocentreCM: isocentreMM / 10, sourceAxisDistanceCM: beam.sourceAxisDistanceMM / 10,
+                patientPosition: position)
+            let isArc = first.gantryRotation != .NONE
+            var aperture = try Self.aperture(beam, first)
+            if isArc {
+                for point in beam.controlPoints.dropFirst() {
+                    aperture = try aperture.union(Self.aperture(beam, point))
+                }
+            }
+            let margin = marginMM / 10
+            let box = aperture.boundingBox
+            let detector = try DigitallyReconstructedRadiograph.Detector(
+                xMinCM: max((box?.xMinCM ?? -10) - margin, -20), xMaxCM: min((box?.xMaxCM ?? 10) + margin, 20),
+                yMinCM: max((box?.yMinCM ?? -10) - margin, -20), yMaxCM: min((box?.yMaxCM ?? 10) + margin, 20),
+                pixelCM: pixelMM / 10)
+            let drr = try DigitallyReconstructedRadiograph(
+                grid: grid, hu: volume.huValues, beam: geometry, detector: detector)
+            let projections = try occupancies.map { name, occupancy in
+                DRRFigure.Projection(
+                    name: name,
+                    pathLengthsCM: try DigitallyReconstructedRadiograph.project(
+                        occupancy, grid: grid, beam: geometry, detector: detector),
+                    detector: detector, levelCM: silhouetteLevelCM)
+            }
+            let angles = String(
+                format: "gantry %.1f°, collimator %.1f°, couch %.1f°", first.gantryAngleDeg, first.collimatorAngleDeg,
+                first.couchAngleDeg)
+            var stem = String(beam.name.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" })
+            if stem.isEmpty || stems.contains(stem) { stem += "_\(beam.number)" }
+            stems.insert(stem)
+            return View(
+                beam: beam,
+                figure: DRRFigure(
+                    drr: drr, aperture: aperture, structures: projections,
+                    title: "\(beam.name): DRR, \(angles)\(isArc ? ", arc field" : "")"),
+                fileStem: stem)
+        }
+    }
+
+    /// The open field of one control point (jaws and MLC; DICOM mm → cm).
+    static func aperture(_ beam: Beam, _ point: ControlPoint) throws -> BeamAperture {
+        func jaw(_ types: [String]) -> (Double, Double)? {
+            guard let p = types.lazy.compactMap({ point.devicePositionsMM[$0] }).first, p.count == 2 else { return nil }
+            return (p[0] / 10, p[1] / 10)
+        }
+        var leaves: BeamAperture.LeafSetting?
+        if let mlc = beam.mlc, let p = point.devicePositionsMM[mlc.type] {
+            let half = p.count / 2
+            leaves = try BeamAperture.LeafSetting(
+                travel: mlc.type == "MLCY" ? .y : .x, boundariesCM: mlc.leafBoundariesMM.map { $0 / 10 },
+                bankACM: p[..<half].map { $0 / 10 }, bankBCM: p[half...].map { $0 / 10 })
+        }
+        do {
+            return try BeamAperture(jawXCM: jaw(["ASYMX", "X"]), jawYCM: jaw(["ASYMY", "Y"]), leaves: leaves)
+        } catch let e as AnalysisError {
+            throw CommandFailure("beam \(beam.name), control point \(point.index): \(e.description)")
+        }
+    }
+}

@@ -40,11 +40,16 @@ let package = Package(
         .target(name: "Transport", dependencies: ["Geometry", "Phantom", "Physics"]),
 
         // MARK: - Physics
-        .target(name: "Physics", resources: [.copy("Resources")]),
+        .target(
+            name: "Physics",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Resources")]),
 
         // MARK: - Analysis and report
         .target(name: "Analysis", dependencies: ["Geometry"]),
-        .target(name: "Report", dependencies: ["Analysis", "Geometry"]),
+        .target(
+            name: "Report",
+            dependencies: ["Analysis", "Geometry", .product(name: "Crypto", package: "swift-crypto")]),
 
         // MARK: - Command line
         .executableTarget(

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// A parsed physics-data container (format: docs/physics-data.md), arrays still by name.
@@ -53,7 +54,7 @@ struct PhysicsDataFile {
                 "\(bytes.count) bytes, the prelude announces \(Self.preludeLength + headerLength + payloadLength)")
         }
         let payloadStart = Self.preludeLength + headerLength
-        let hash = bytes.withUnsafeBytes { SHA256.digest(UnsafeRawBufferPointer(rebasing: $0[payloadStart...])) }
+        let hash = Array(SHA256.hash(data: bytes[payloadStart...]))
         guard hash == expectedHash else { throw bad("the payload's SHA-256 does not match the header (damaged file)") }
         do {
             header = try JSONDecoder().decode(Header.self, from: Data(bytes[Self.preludeLength..<payloadStart]))

@@ -108,7 +108,7 @@ struct ReportCommand: ParsableCommand {
         let inputs = try [("RT Dose", dose), ("RT Structure Set", structures)].map { role, path in
             AnalysisReport.Input(
                 role: role, fileName: URL(fileURLWithPath: path).lastPathComponent,
-                sha256: try SHA256.hex(contentsOf: URL(fileURLWithPath: path)))
+                sha256: try FileDigest.sha256Hex(contentsOf: URL(fileURLWithPath: path)))
         }
         var beams: [AnalysisReport.Beam] = []
         var planInputs: [AnalysisReport.Input] = []
@@ -125,7 +125,7 @@ struct ReportCommand: ParsableCommand {
                 figures.append(.init(caption: "Beam's-eye view of \(b.name): DRR, field and structures", svg: view.figure.svg()))
             }
             planInputs.append(
-                .init(role: "RT Plan", fileName: source.planURL.lastPathComponent, sha256: try SHA256.hex(contentsOf: source.planURL)))
+                .init(role: "RT Plan", fileName: source.planURL.lastPathComponent, sha256: try FileDigest.sha256Hex(contentsOf: source.planURL)))
         }
         var report = AnalysisReport(
             title: "Dose analysis: \(URL(fileURLWithPath: dose).lastPathComponent)",
@@ -133,7 +133,7 @@ struct ReportCommand: ParsableCommand {
             inputs: inputs + planInputs + (try reference.map {
                 [AnalysisReport.Input(
                     role: "reference RT Dose", fileName: URL(fileURLWithPath: $0).lastPathComponent,
-                    sha256: try SHA256.hex(contentsOf: URL(fileURLWithPath: $0)))]
+                    sha256: try FileDigest.sha256Hex(contentsOf: URL(fileURLWithPath: $0)))]
             } ?? []),
             doseFacts: facts, dvh: evaluated.map { DVHSummary($0.dvh) }, constraints: results, gamma: gamma,
             referenceDVH: referenceDVH, figures: figures,

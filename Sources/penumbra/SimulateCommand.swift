@@ -1,8 +1,8 @@
 import ArgumentParser
-import Crypto
 import Foundation
 import Logging
 import Phantom
+import Report
 import Transport
 
 /// `penumbra simulate`: Monte Carlo dose in an EGSnrc voxel phantom from a validation beam.
@@ -64,12 +64,12 @@ struct SimulateCommand: ParsableCommand {
         let log = Logger(label: "penumbra.simulate")
         let phantomURL = URL(fileURLWithPath: phantom)
         let voxels = try EGSPhantomFile.read(phantomURL)
-        var inputs: [String: String] = ["phantom": try Self.sha256(of: phantomURL)]
+        var inputs: [String: String] = ["phantom": try FileDigest.sha256Hex(contentsOf: phantomURL)]
         let sourceEnergy: SourceEnergy
         if let spectrum {
             let url = URL(fileURLWithPath: spectrum)
             sourceEnergy = .spectrum(try PhotonSpectrum.read(url))
-            inputs["spectrum"] = try Self.sha256(of: url)
+            inputs["spectrum"] = try FileDigest.sha256Hex(contentsOf: url)
         } else {
             sourceEnergy = .monoenergetic(MeV: energy ?? 0)
         }
@@ -127,9 +127,6 @@ struct SimulateCommand: ParsableCommand {
                      tally.histories, seconds, 100 * sigma, summary.efficiency))
     }
 
-    static func sha256(of url: URL) throws -> String {
-        SHA256.hash(data: try Data(contentsOf: url)).map { String(format: "%02x", $0) }.joined()
-    }
 }
 
 /// The machine-readable record of a `simulate` run (`summary.json`).

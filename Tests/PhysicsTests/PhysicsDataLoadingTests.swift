@@ -98,20 +98,6 @@ struct PhysicsDataLoadingTests {
         #expect(throws: PhysicsDataError.self) { _ = try PhysicsData(contentsOf: [damaged]) }
     }
 
-    @Test("SHA-256 matches the FIPS 180-4 test vectors")
-    func sha256() {
-        func hex(_ s: String) -> String {
-            let bytes = Array(s.utf8)
-            return bytes.withUnsafeBytes { SHA256.digest($0) }.map { String(format: "%02x", $0) }.joined()
-        }
-        // FIPS 180-4 examples (NIST CSRC "SHA256.pdf"): "abc" and the 448-bit message.
-        #expect(hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(
-            hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
-                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        #expect(hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-    }
-
     @Test(
         "the generator reproduces the committed tables byte for byte", .enabled(if: PhysicsDataLoadingTests.hasPython))
     func regenerationIsReproducible() throws {

@@ -65,6 +65,7 @@ validate: deps
 
 bench: deps
 	$(SWIFT) build -c release
+	sh benchmarks/transport-bench.sh
 	@echo "benchmarks: see benchmarks/RESULTS.md"
 
 demo: build

@@ -39,8 +39,9 @@ public struct BremsstrahlungTable: Sendable {
 
     /// For kinetic energy T and photon cut k_c: the radiative stopping power (MeV cm²/g), its part from
     /// photons below k_c, and the cross section for photons above k_c (cm²/g).
-    public func integrals(kineticEnergyMeV t: Double, cutMeV: Double) -> (total: Double, restricted: Double, hard: Double)
-    {
+    public func integrals(kineticEnergyMeV t: Double, cutMeV: Double) -> (
+        total: Double, restricted: Double, hard: Double
+    ) {
         let r = row(lnKineticEnergy: log(t))
         let kc = min(cutMeV / t, 1)
         // [0, κ₀]: flat.

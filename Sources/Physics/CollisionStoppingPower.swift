@@ -15,7 +15,8 @@ public enum CollisionStoppingPower {
     /// Avogadro's number (exact, SI 2019).
     public static let avogadro = 6.022_140_76e23
     /// 2π r₀² mc² N_A in MeV cm²/mol: multiplies (Z/A) β⁻² [...] to give MeV cm²/g.
-    public static let prefactor = 2 * Double.pi * classicalElectronRadiusCM * classicalElectronRadiusCM
+    public static let prefactor =
+        2 * Double.pi * classicalElectronRadiusCM * classicalElectronRadiusCM
         * electronMassMeV * avogadro
 
     /// Mass collision stopping power in MeV cm²/g.
@@ -41,13 +42,15 @@ public enum CollisionStoppingPower {
         switch lepton {
         case .electron:
             // F⁻ (ICRU 37 eq. 5.6 restricted form).
-            f = -1 - beta2 + log((tau - delta) * delta) + tau / (tau - delta)
+            f =
+                -1 - beta2 + log((tau - delta) * delta) + tau / (tau - delta)
                 + (delta * delta / 2 + (2 * tau + 1) * log(1 - delta / tau)) / (gamma * gamma)
         case .positron:
             // F⁺ from the Bhabha cross section, y = 1/(τ+2).
             let y = 1 / (tau + 2)
             let d2 = delta * delta, d3 = d2 * delta, d4 = d3 * delta
-            f = log(tau * delta) - beta2 / tau
+            f =
+                log(tau * delta) - beta2 / tau
                 * (tau + 2 * delta - 1.5 * d2 * y - (delta - d3 / 3) * y * y
                     - (d2 / 2 - tau * d3 / 3 + d4 / 4) * y * y * y)
         }

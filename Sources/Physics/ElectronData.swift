@@ -17,23 +17,31 @@ public struct ElectronData: Sendable {
     public let densityEffects: [Double]
     /// Bremsstrahlung cross-section table.
     public let bremsstrahlung: BremsstrahlungTable
-    /// Hard Møller (e⁻) and Bhabha (e⁺) energy-transfer samplers for Δ.
+    /// Hard Møller (e⁻) energy-transfer sampler for Δ.
     public let moller: MollerSampler
+    /// Hard Bhabha (e⁺) energy-transfer sampler for Δ.
     public let bhabha: MollerSampler
     /// Bremsstrahlung photon-energy sampler for k_c.
     public let bremsstrahlungSampler: BremsstrahlungSampler
 
-    private let collision: [Lepton: (restricted: [Double], unrestricted: [Double])]
+    /// Per-lepton tables on the grid (index 0 electron, 1 positron).
+    private struct LeptonTables: Sendable {
+        let restricted: [Double], unrestricted: [Double], hard: [Double]
+        /// Below this kinetic energy no hard collision is possible (2Δ for e⁻, Δ for e⁺).
+        let thresholdMeV: Double
+    }
+
+    private let leptons: [LeptonTables]
     private let radiative: (restricted: [Double], total: [Double])
-    private let hardCollision: [Lepton: [Double]]
     private let hardBremsstrahlung: [Double]
     private let lnRange: [Double]
 
     /// Builds the tables.
     /// - Throws: `PhysicsDataError.badCut` if a cut lies outside the tables.
-    public init(material: Material, grid: EnergyGrid, densityEffects: [Double], bremsstrahlung: BremsstrahlungTable,
-                cuts: ElectronCuts) throws
-    {
+    public init(
+        material: Material, grid: EnergyGrid, densityEffects: [Double], bremsstrahlung: BremsstrahlungTable,
+        cuts: ElectronCuts
+    ) throws {
         try cuts.validate(tableRangeMeV: grid.rangeMeV)
         precondition(densityEffects.count == grid.count, "δ table does not match the grid")
         self.material = material
@@ -43,34 +51,31 @@ public struct ElectronData: Sendable {
         self.bremsstrahlung = bremsstrahlung
         let energies = (0..<grid.count).map { exp(grid.lnEnergy($0)) }
         let ne = material.electronMolesPerGram
-        var collision: [Lepton: (restricted: [Double], unrestricted: [Double])] = [:]
-        var hard: [Lepton: [Double]] = [:]
-        for lepton in Lepton.allCases {
+        let tables = [Lepton.electron, .positron].map { lepton in
             func stoppingPower(_ i: Int, _ cut: Double?) -> Double {
                 CollisionStoppingPower.massStoppingPower(
                     lepton, kineticEnergyMeV: energies[i], cutMeV: cut,
                     meanExcitationEnergyEV: material.meanExcitationEnergyEV, electronMolesPerGram: ne,
                     densityEffect: densityEffects[i])
             }
-            collision[lepton] = (
-                energies.indices.map { stoppingPower($0, cuts.collisionCutMeV) },
-                energies.indices.map { stoppingPower($0, nil) }
-            )
-            hard[lepton] = energies.map { t in
-                let gamma = 1 + t / CollisionStoppingPower.electronMassMeV
-                let beta2 = 1 - 1 / (gamma * gamma)
-                return CollisionStoppingPower.prefactor * ne / (beta2 * t)
-                    * MollerSampler.integratedShape(lepton, cutMeV: cuts.collisionCutMeV, kineticEnergyMeV: t)
-            }
+            return LeptonTables(
+                restricted: energies.indices.map { stoppingPower($0, cuts.collisionCutMeV) },
+                unrestricted: energies.indices.map { stoppingPower($0, nil) },
+                hard: energies.map { t in
+                    let gamma = 1 + t / CollisionStoppingPower.electronMassMeV
+                    let beta2 = 1 - 1 / (gamma * gamma)
+                    return CollisionStoppingPower.prefactor * ne / (beta2 * t)
+                        * MollerSampler.integratedShape(lepton, cutMeV: cuts.collisionCutMeV, kineticEnergyMeV: t)
+                },
+                thresholdMeV: lepton == .electron ? 2 * cuts.collisionCutMeV : cuts.collisionCutMeV)
         }
-        self.collision = collision
-        hardCollision = hard
+        leptons = tables
         let brems = energies.map { bremsstrahlung.integrals(kineticEnergyMeV: $0, cutMeV: cuts.radiativeCutMeV) }
         radiative = (brems.map(\.restricted), brems.map(\.total))
         hardBremsstrahlung = brems.map(\.hard)
         // CSDA range R(T) = ∫ dT/S_total, trapezoid in ln T (dT = T d ln T). Below the first point,
         // S ∝ 1/T roughly (Bethe at keV energies), so R(T₀) ≈ T₀ / (2 S(T₀)).
-        let total = energies.indices.map { collision[.electron]!.unrestricted[$0] + brems[$0].total }
+        let total = energies.indices.map { tables[0].unrestricted[$0] + brems[$0].total }
         var range = [energies[0] / (2 * total[0])]
         for i in 1..<energies.count {
             let step = 0.5 * (energies[i - 1] / total[i - 1] + energies[i] / total[i]) / grid.inverseSpacing
@@ -103,7 +108,7 @@ public struct ElectronData: Sendable {
 
     /// Collision stopping power, restricted to transfers below Δ or not, MeV cm²/g.
     public func collisionStoppingPower(_ lepton: Lepton, kineticEnergyMeV t: Double, restricted: Bool) -> Double {
-        let table = collision[lepton]!
+        let table = leptons[lepton == .electron ? 0 : 1]
         return grid.interpolate(restricted ? table.restricted : table.unrestricted, lnEnergy: log(t))
     }
 
@@ -124,7 +129,8 @@ public struct ElectronData: Sendable {
 
     /// Cross section for a hard collision (secondary electron above Δ), cm²/g: Møller for e⁻, Bhabha for e⁺.
     public func hardCollisionCrossSection(_ lepton: Lepton, kineticEnergyMeV t: Double) -> Double {
-        max(0, grid.interpolate(hardCollision[lepton]!, lnEnergy: log(t)))
+        let table = leptons[lepton == .electron ? 0 : 1]
+        return t > table.thresholdMeV ? max(0, grid.interpolate(table.hard, lnEnergy: log(t))) : 0
     }
 
     /// Cross section for emitting a bremsstrahlung photon above k_c, cm²/g.

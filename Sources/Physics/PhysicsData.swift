@@ -9,6 +9,7 @@ public struct PhysicsData: Sendable {
         let bremsstrahlung: BremsstrahlungTable
         let formFactorX: [Double]
         let formFactorSquared: [Double]
+        let scatteringFunction: [Double]
     }
 
     /// The version string of the generator that wrote the (first) file.
@@ -20,19 +21,25 @@ public struct PhysicsData: Sendable {
     private let tables: [String: Tables]
     private let lookup: [String: Int]
 
-    /// The tables shipped in the `Physics` module.
+    /// The tables shipped in the `Physics` module, read and checked once per process (an immutable,
+    /// lazily initialised constant: later calls return the same value).
     /// - Throws: `PhysicsDataError` if the resource is missing or damaged.
     public static func bundled() throws -> PhysicsData {
-        guard let url = Bundle.module.url(forResource: "physics-data", withExtension: "bin", subdirectory: "Resources")
-        else { throw PhysicsDataError.resourceMissing("Resources/physics-data.bin") }
-        return try PhysicsData(contentsOf: [url])
+        try bundledOnce.get()
     }
+
+    private static let bundledOnce = Result { try PhysicsData(contentsOf: [try bundledURL()]) }
 
     /// The shipped tables plus a user file written by `make physics-data MATERIALS=…`.
     public static func bundled(adding userFile: URL) throws -> PhysicsData {
+        try PhysicsData(contentsOf: [try bundledURL(), userFile])
+    }
+
+    /// Where the bundled resource is.
+    public static func bundledURL() throws -> URL {
         guard let url = Bundle.module.url(forResource: "physics-data", withExtension: "bin", subdirectory: "Resources")
         else { throw PhysicsDataError.resourceMissing("Resources/physics-data.bin") }
-        return try PhysicsData(contentsOf: [url, userFile])
+        return url
     }
 
     /// Loads one or more physics-data files; they must share the energy grid and not repeat a name.
@@ -59,7 +66,8 @@ public struct PhysicsData: Sendable {
             for entry in file.header.materials {
                 let material = Material(
                     name: entry.name, aliases: entry.aliases, densityGPerCM3: entry.densityGPerCM3,
-                    meanExcitationEnergyEV: entry.meanExcitationEnergyEV, elements: entry.elements, source: entry.source)
+                    meanExcitationEnergyEV: entry.meanExcitationEnergyEV, elements: entry.elements, source: entry.source
+                )
                 for key in [entry.name] + entry.aliases {
                     guard lookup[key.uppercased()] == nil else { throw PhysicsDataError.duplicateMaterial(key) }
                     lookup[key.uppercased()] = materials.count
@@ -76,7 +84,8 @@ public struct PhysicsData: Sendable {
                         grid: bremsGrid, kappa: kappa,
                         psi: try file.array(prefix + "electron/bremsPsi", count: lnT.count * kappa.count)),
                     formFactorX: formFactorX,
-                    formFactorSquared: try file.array(prefix + "rayleigh/F2", count: formFactorX.count))
+                    formFactorSquared: try file.array(prefix + "rayleigh/F2", count: formFactorX.count),
+                    scatteringFunction: try file.array(prefix + "compton/SperZ", count: formFactorX.count))
                 materials.append(material)
             }
         }
@@ -123,6 +132,23 @@ public struct PhysicsData: Sendable {
         return RayleighSampler(
             formFactorX: t.formFactorX, formFactorSquared: t.formFactorSquared,
             grid: EnergyGrid(lnMinMeV: grid.lnMinMeV, lnMaxMeV: grid.lnMaxMeV, count: nodes))
+    }
+
+    /// The material's Rayleigh form factor F²(x) on its x = q² grid (Å⁻²), as the generator wrote it.
+    public func formFactor(for material: Material) -> (x: [Double], f2: [Double])? {
+        tables[material.name].map { ($0.formFactorX, $0.formFactorSquared) }
+    }
+
+    /// The Compton sampler of a material: Klein–Nishina × the material's incoherent scattering function
+    /// S(x)/Z (binding correction). For free electrons use `KleinNishinaSampler()`.
+    public func comptonSampler(for material: Material) -> KleinNishinaSampler {
+        let t = tables(for: material)
+        return KleinNishinaSampler(scatteringFunction: (t.formFactorX, t.scatteringFunction))
+    }
+
+    /// The material's incoherent scattering function per electron S(x)/Z on its x = q² grid (Å⁻²).
+    public func scatteringFunction(for material: Material) -> (x: [Double], sPerElectron: [Double])? {
+        tables[material.name].map { ($0.formFactorX, $0.scatteringFunction) }
     }
 
     /// The pair energy-split sampler of a material.

@@ -15,6 +15,7 @@ public enum PhysicsDataError: Error, Equatable, CustomStringConvertible {
     /// A cut that the tables cannot honour.
     case badCut(String)
 
+    /// What went wrong, where, and what to do.
     public var description: String {
         switch self {
         case .resourceMissing(let name):

@@ -49,7 +49,8 @@ struct PhysicsDataFile {
         let payloadLength = Int(integer(16, UInt64.self))
         let expectedHash = Array(bytes[24..<56])
         guard bytes.count == Self.preludeLength + headerLength + payloadLength, payloadLength % 8 == 0 else {
-            throw bad("\(bytes.count) bytes, the prelude announces \(Self.preludeLength + headerLength + payloadLength)")
+            throw bad(
+                "\(bytes.count) bytes, the prelude announces \(Self.preludeLength + headerLength + payloadLength)")
         }
         let payloadStart = Self.preludeLength + headerLength
         let hash = bytes.withUnsafeBytes { SHA256.digest(UnsafeRawBufferPointer(rebasing: $0[payloadStart...])) }
@@ -61,7 +62,9 @@ struct PhysicsDataFile {
         }
         var values = [Double](repeating: 0, count: payloadLength / 8)
         values.withUnsafeMutableBytes { destination in
-            bytes.withUnsafeBytes { destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[payloadStart...])) }
+            bytes.withUnsafeBytes {
+                destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[payloadStart...]))
+            }
         }
         // The file is little-endian; so is every platform Penumbra targets (x86-64, arm64).
         payload = values
@@ -72,7 +75,8 @@ struct PhysicsDataFile {
         guard let entry = header.arrays[name], entry.count == 2, entry[0] >= 0, entry[0] + entry[1] <= payload.count
         else { throw PhysicsDataError.badFile(path: path, reason: "array \(name) is missing or out of bounds") }
         if let count, entry[1] != count {
-            throw PhysicsDataError.badFile(path: path, reason: "array \(name) has \(entry[1]) values, expected \(count)")
+            throw PhysicsDataError.badFile(
+                path: path, reason: "array \(name) has \(entry[1]) values, expected \(count)")
         }
         return Array(payload[entry[0]..<(entry[0] + entry[1])])
     }

@@ -25,11 +25,14 @@ enum SHA256 {
         tail.append(0x80)
         while tail.count % 64 != 56 { tail.append(0) }
         let bitCount = UInt64(bytes.count) &* 8
-        for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitCount >> UInt64(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) {
+            tail.append(UInt8(truncatingIfNeeded: bitCount >> UInt64(shift)))
+        }
         var w = [UInt32](repeating: 0, count: 64)
         func compress(_ block: (Int) -> UInt8) {
             for t in 0..<16 {
-                w[t] = UInt32(block(4 * t)) << 24 | UInt32(block(4 * t + 1)) << 16 | UInt32(block(4 * t + 2)) << 8
+                w[t] =
+                    UInt32(block(4 * t)) << 24 | UInt32(block(4 * t + 1)) << 16 | UInt32(block(4 * t + 2)) << 8
                     | UInt32(block(4 * t + 3))
             }
             for t in 16..<64 {

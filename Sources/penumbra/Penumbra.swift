@@ -15,7 +15,7 @@ struct Penumbra: AsyncParsableCommand {
             its uncertainty and the dose–volume histograms.
             """,
         version: PenumbraVersion.string,
-        subcommands: [VersionCommand.self, SimulateCommand.self]
+        subcommands: [VersionCommand.self, PhysicsCommand.self, SimulateCommand.self]
     )
 }
 

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import Physics
 
@@ -8,7 +8,7 @@ import TestSupport
 struct PhysicsDataLoadingTests {
     @Test("the bundled tables load, and carry the tissue set and the EGSnrc media")
     func bundledMaterials() throws {
-        let data = try Fixtures.data()
+        let data = try PhysicsData.bundled()
         let names = Set(data.materials.map(\.name))
         for name in [
             "WATER", "AIR_DRY", "LUNG_ICRU44", "ADIPOSE_ICRU44", "SOFT_TISSUE_ICRU4", "SOFT_TISSUE_ICRP",
@@ -36,22 +36,34 @@ struct PhysicsDataLoadingTests {
             ("water", "WATER"),
         ])
     func aliases(alias: String, name: String) throws {
-        let data = try Fixtures.data()
+        let data = try PhysicsData.bundled()
         #expect(try data.material(named: alias).name == name)
     }
 
     @Test("EGSnrc lung has the inflated density, ICRP bone 1.85 g/cm³ and I = 106.4 eV (PHYSICS.md §3.2)")
     func egsMediaProperties() throws {
-        let data = try Fixtures.data()
+        let data = try PhysicsData.bundled()
         #expect(try data.material(named: "LUNG700ICRU").densityGPerCM3 == 0.26)
         let bone = try data.material(named: "ICRPBONE700ICRU")
         #expect(bone.densityGPerCM3 == 1.85)
         #expect(abs(bone.meanExcitationEnergyEV - 106.414) < 1e-9)
     }
 
+    @Test("a medium bundles the material's tables for the run's cuts")
+    func medium() throws {
+        let data = try PhysicsData.bundled()
+        let bone = try data.medium(named: "ICRPBONE700ICRU", cuts: .egsnrc700)
+        #expect(bone.material.name == "EGSNRC_ICRPBONE_ICRU")
+        #expect(abs(bone.electrons.cuts.collisionCutMeV - 0.189) < 1e-5)
+        #expect(try bone.photons.coefficients(energyMeV: 1).total > 0.06)
+        var random = SplitMix64(seed: 1)
+        let compton = bone.compton.sample(energyMeV: 2, random: &random)
+        #expect(compton.photonEnergyMeV > 0 && compton.photonEnergyMeV < 2)
+    }
+
     @Test("an unknown material is an error that lists the known names")
     func unknownMaterial() throws {
-        let data = try Fixtures.data()
+        let data = try PhysicsData.bundled()
         #expect {
             _ = try data.material(named: "UNOBTANIUM")
         } throws: { error in
@@ -74,6 +86,14 @@ struct PhysicsDataLoadingTests {
         } throws: { error in
             "\(error)".contains("SHA-256") && "\(error)".contains("damaged.bin")
         }
+        var newer = try Data(contentsOf: try Self.resourceURL())
+        newer[8] = 2  // format version 2
+        try newer.write(to: damaged)
+        #expect {
+            _ = try PhysicsData(contentsOf: [damaged])
+        } throws: { error in
+            "\(error)".contains("format version 2, this build reads version 1")
+        }
         try Data("not physics".utf8).write(to: damaged)
         #expect(throws: PhysicsDataError.self) { _ = try PhysicsData(contentsOf: [damaged]) }
     }
@@ -92,7 +112,8 @@ struct PhysicsDataLoadingTests {
         #expect(hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
 
-    @Test("the generator reproduces the committed tables byte for byte", .enabled(if: PhysicsDataLoadingTests.hasPython))
+    @Test(
+        "the generator reproduces the committed tables byte for byte", .enabled(if: PhysicsDataLoadingTests.hasPython))
     func regenerationIsReproducible() throws {
         let scratch = try TestEnvironment.makeScratchDirectory("physics-regenerate")
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -104,15 +125,21 @@ struct PhysicsDataLoadingTests {
         #expect(try Data(contentsOf: output) == committed, "regenerated tables differ: run `make physics-data`")
     }
 
-    @Test("a user material file: tables generated, loadable beside the bundled ones", .enabled(if: PhysicsDataLoadingTests.hasPython))
+    @Test(
+        "a user material file: tables generated, loadable beside the bundled ones",
+        .enabled(if: PhysicsDataLoadingTests.hasPython))
     func userMaterials() throws {
         let scratch = try TestEnvironment.makeScratchDirectory("physics-user")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let json = scratch.appendingPathComponent("materials.json")
-        try Data(#"{"materials": [{"name": "PolyStyrene", "formula": "C8H8", "density_g_cm3": 1.06, "i_value_eV": 68.7}, {"name": "GOLD_FOIL", "mass_fractions": {"Au": 1.0}, "density_g_cm3": 19.32}]}"#.utf8).write(to: json)
+        try Data(
+            #"{"materials": [{"name": "PolyStyrene", "formula": "C8H8", "density_g_cm3": 1.06, "i_value_eV": 68.7}, {"name": "GOLD_FOIL", "mass_fractions": {"Au": 1.0}, "density_g_cm3": 19.32}]}"#
+                .utf8
+        ).write(to: json)
         let output = scratch.appendingPathComponent("user.bin")
         let generator = TestEnvironment.packageRoot.appendingPathComponent("tools/physics-data/generate.py")
-        let run = try runProgram(TestEnvironment.python, [generator.path, "--materials", json.path, "--output", output.path])
+        let run = try runProgram(
+            TestEnvironment.python, [generator.path, "--materials", json.path, "--output", output.path])
         #expect(run.status == 0, "\(run.standardError)")
         let data = try PhysicsData.bundled(adding: output)
         let polystyrene = try data.material(named: "polystyrene")
@@ -124,7 +151,8 @@ struct PhysicsDataLoadingTests {
         // A composition that does not sum to 1 is refused, naming the material.
         try Data(#"{"materials": [{"name": "BAD", "mass_fractions": {"H": 0.5, "O": 0.4}, "density_g_cm3": 1}]}"#.utf8)
             .write(to: json)
-        let bad = try runProgram(TestEnvironment.python, [generator.path, "--materials", json.path, "--output", output.path])
+        let bad = try runProgram(
+            TestEnvironment.python, [generator.path, "--materials", json.path, "--output", output.path])
         #expect(bad.status != 0)
         #expect(bad.standardError.contains("BAD") && bad.standardError.contains("sum to 0.9"))
     }

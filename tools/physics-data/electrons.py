@@ -15,7 +15,7 @@ import xraylib
 from scipy.optimize import brentq
 
 from constants import AVOGADRO, CLASSICAL_ELECTRON_RADIUS_CM, ELECTRON_MASS_MEV, FINE_STRUCTURE, PLASMA_ENERGY_EV
-from materials import FIRST_IONISATION_EV
+from materials import FIRST_IONISATION_EV, atomic_weight
 
 # Kinetic-energy grid of the bremsstrahlung table: 1 keV - 25 MeV, 64 points uniform in ln T.
 BREMS_LN_T = np.linspace(math.log(1e-3), math.log(25.0), 64)
@@ -34,11 +34,11 @@ TSAI_LOW_Z = {1: (5.31, 6.144), 2: (4.79, 5.621), 3: (4.74, 5.805), 4: (4.71, 5.
 def oscillators(material):
     """(f_i, E_i eV) of the Sternheimer model: one oscillator per occupied subshell (xraylib
     ElectronConfig), strength = electron fraction of the material, E_i = max(edge, first ionisation)."""
-    electrons_per_gram = sum(w * z / xraylib.AtomicWeight(z) for z, w in material.mass_fractions.items())
+    electrons_per_gram = sum(w * z / atomic_weight(z) for z, w in material.mass_fractions.items())
     result = []
     for z, w in material.mass_fractions.items():
         floor = FIRST_IONISATION_EV[z]
-        atoms = w / xraylib.AtomicWeight(z)
+        atoms = w / atomic_weight(z)
         for shell in range(0, 40):
             try:
                 n = xraylib.ElectronConfig(z, shell)
@@ -62,7 +62,8 @@ def density_effect(material, kinetic_mev):
     plasma = PLASMA_ENERGY_EV * math.sqrt(material.density * electrons_per_gram)
     ln_i = math.log(material.i_value_ev)
 
-    # ICRU 37 eq. 4.12: the factor rho_s that makes the oscillators reproduce ln I.
+    # ICRU 37 eq. 4.12: the factor rho_s that makes the oscillators reproduce ln I (root brackets
+    # [1e-4, 1e4] for rho_s and [0, 1e12] for L^2 below: PHYSICS.md Appendix A).
     def mismatch(rho_s):
         return float(np.sum(f * np.log(np.sqrt((rho_s * e) ** 2 + (2.0 / 3.0) * f * plasma ** 2)))) - ln_i
 
@@ -160,7 +161,7 @@ def brems_psi(material):
     """psi(T_i, kappa_j) = k dsigma/dk per gram (cm^2/g) on BREMS_LN_T x BREMS_KAPPA (row-major in T)."""
     table = np.zeros((len(BREMS_LN_T), len(BREMS_KAPPA)))
     for z, w in material.mass_fractions.items():
-        atoms_per_gram = AVOGADRO * w / xraylib.AtomicWeight(z)
+        atoms_per_gram = AVOGADRO * w / atomic_weight(z)
         for i, lnt in enumerate(BREMS_LN_T):
             table[i] += atoms_per_gram * k_dsigma_dk_per_atom(z, math.exp(lnt), BREMS_KAPPA)
     return table

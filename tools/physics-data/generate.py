@@ -18,7 +18,7 @@ import constants
 import electrons
 import photons
 from container import FORMAT_VERSION, ContainerWriter
-from materials import MaterialError, bundled_materials, read_user_materials
+from materials import MaterialError, atomic_weight, bundled_materials, read_user_materials
 
 # Bump when the recipe changes, so that a file says which generator made it.
 GENERATOR_VERSION = "penumbra-physics-data 1.0 (xraylib " + xraylib.__version__ + ")"
@@ -49,8 +49,13 @@ def generate(materials, output):
         writer.add(prefix + "photon/coherent", coherent)
         writer.add(prefix + "photon/pair", pair)
         # Rayleigh form factor of the mixture: sum over elements of (w/A) F^2 (mol/g).
-        f2 = sum(w / xraylib.AtomicWeight(z) * elements[z].f2 for z, w in material.mass_fractions.items())
+        f2 = sum(w / atomic_weight(z) * elements[z].f2 for z, w in material.mass_fractions.items())
         writer.add(prefix + "rayleigh/F2", f2)
+        # Incoherent scattering function per electron of the mixture: sum (w/A) S(x) / sum (w/A) Z, in [0, 1].
+        electron_moles = sum(w / atomic_weight(z) * z for z, w in material.mass_fractions.items())
+        s_per_electron = sum(w / atomic_weight(z) * elements[z].scattering_function
+                             for z, w in material.mass_fractions.items()) / electron_moles
+        writer.add(prefix + "compton/SperZ", s_per_electron)
         writer.add(prefix + "electron/delta", electrons.density_effect(material, np.exp(base)))
         writer.add(prefix + "electron/bremsPsi", electrons.brems_psi(material))
         entries.append({
@@ -59,7 +64,7 @@ def generate(materials, output):
             "densityGPerCM3": material.density,
             "meanExcitationEnergyEV": material.i_value_ev,
             "source": material.source,
-            "elements": [{"Z": z, "atomicWeight": xraylib.AtomicWeight(z), "massFraction": w}
+            "elements": [{"Z": z, "atomicWeight": atomic_weight(z), "massFraction": w}
                          for z, w in material.mass_fractions.items()],
         })
         print(f"  {material.name}: {len(lne)} photon points", file=sys.stderr)

@@ -29,9 +29,33 @@ FIRST_IONISATION_EV = {
     1: 13.598, 2: 24.587, 3: 5.392, 4: 9.323, 5: 8.298, 6: 11.260, 7: 14.534, 8: 13.618,
     9: 17.423, 10: 21.565, 11: 5.139, 12: 7.646, 13: 5.986, 14: 8.152, 15: 10.487, 16: 10.360,
     17: 12.968, 18: 15.760, 19: 4.341, 20: 6.113, 22: 6.828, 23: 6.746, 24: 6.767, 25: 7.434,
-    26: 7.902, 27: 7.881, 28: 7.640, 29: 7.726, 30: 9.394, 42: 7.092, 47: 7.576, 50: 7.344,
-    53: 10.451, 73: 7.550, 74: 7.864, 78: 8.959, 79: 9.226, 82: 7.417, 92: 6.194,
+    21: 6.561, 26: 7.902, 27: 7.881, 28: 7.640, 29: 7.726, 30: 9.394, 31: 5.999, 32: 7.899, 33: 9.789,
+    34: 9.752, 35: 11.814, 36: 14.000, 37: 4.177, 38: 5.695, 39: 6.217, 40: 6.634, 41: 6.759, 42: 7.092,
+    47: 7.576, 48: 8.994, 49: 5.786, 50: 7.344, 51: 8.608, 52: 9.010, 53: 10.451, 54: 12.130, 55: 3.894,
+    56: 5.212, 64: 6.150, 72: 6.825, 73: 7.550, 74: 7.864, 78: 8.959, 79: 9.226, 82: 7.417, 83: 7.286,
+    92: 6.194,
 }
+
+
+# Standard atomic weights (g/mol), IUPAC 2009 (Wieser & Coplen 2011, Pure Appl. Chem. 83:359), the
+# values NIST's XCOM and ESTAR mixtures use to 4-5 digits. xraylib 4.3.0's AtomicWeight is rounded
+# (H 1.01, O 16.0), which alone moves water's Z/A by -0.04 % (PHYSICS.md section 1.6 pitfall).
+ATOMIC_WEIGHT = {
+    1: 1.00794, 2: 4.002602, 3: 6.941, 4: 9.012182, 5: 10.811, 6: 12.0107, 7: 14.0067, 8: 15.9994,
+    9: 18.9984032, 10: 20.1797, 11: 22.98976928, 12: 24.3050, 13: 26.9815386, 14: 28.0855, 15: 30.973762,
+    16: 32.065, 17: 35.453, 18: 39.948, 19: 39.0983, 20: 40.078, 21: 44.955912, 22: 47.867, 23: 50.9415,
+    24: 51.9961, 25: 54.938045, 26: 55.845, 27: 58.933195, 28: 58.6934, 29: 63.546, 30: 65.38,
+    31: 69.723, 32: 72.64, 33: 74.92160, 34: 78.96, 35: 79.904, 36: 83.798, 37: 85.4678, 38: 87.62,
+    39: 88.90585, 40: 91.224, 41: 92.90638, 42: 95.96, 47: 107.8682, 48: 112.411, 49: 114.818,
+    50: 118.710, 51: 121.760, 52: 127.60, 53: 126.90447, 54: 131.293, 55: 132.9054519, 56: 137.327,
+    64: 157.25, 72: 178.49, 73: 180.94788, 74: 183.84, 78: 195.084, 79: 196.966569, 82: 207.2,
+    83: 208.98040, 92: 238.02891,
+}
+
+
+def atomic_weight(z):
+    """Standard atomic weight of element z; xraylib's (rounded) value for elements not tabulated above."""
+    return ATOMIC_WEIGHT.get(z) or xraylib.AtomicWeight(z)
 
 
 class MaterialError(ValueError):
@@ -66,7 +90,7 @@ def bragg_i_value(name, mass_fractions):
         if z not in ELEMENT_I_VALUE_EV:
             raise MaterialError(
                 f"material {name}: no tabulated I-value for Z={z}; give \"i_value_eV\" in the material file")
-        za = w * z / xraylib.AtomicWeight(z)
+        za = w * z / atomic_weight(z)
         num += za * math.log(ELEMENT_I_VALUE_EV[z])
         den += za
     return math.exp(num / den)
@@ -77,7 +101,7 @@ def _percent(**fractions):
 
 
 def formula_mass_fractions(formula):
-    """Mass fractions of a chemical formula such as "C5H8O2" (xraylib atomic weights)."""
+    """Mass fractions of a chemical formula such as "C5H8O2" (standard atomic weights)."""
     tokens = re.findall(r"([A-Z][a-z]?)(\d*\.?\d*)", formula)
     if not tokens or "".join(s + n for s, n in tokens) != formula:
         raise MaterialError(f"formula {formula!r} is not a sequence of element symbols and counts, e.g. C5H8O2")
@@ -87,7 +111,7 @@ def formula_mass_fractions(formula):
             z = xraylib.SymbolToAtomicNumber(symbol)
         except ValueError:
             raise MaterialError(f"formula {formula!r}: {symbol!r} is not an element symbol") from None
-        masses[z] = masses.get(z, 0.0) + (float(count) if count else 1.0) * xraylib.AtomicWeight(z)
+        masses[z] = masses.get(z, 0.0) + (float(count) if count else 1.0) * atomic_weight(z)
     total = sum(masses.values())
     return {z: m / total for z, m in masses.items()}
 
@@ -132,15 +156,15 @@ def bundled_materials():
                  source="ASTM A240 316L nominal, Fe balance"),
         # EGSnrc's ICRU-37 media (PEGS4 521icru / 700icru data sets): same composition, density and I as
         # the EGSnrc density-effect files; AE/AP are run cuts here, so 521 and 700 name the same material.
-        Material("EGSNRC_H2O_ICRU", water, 1.0, 75.0, aliases=["H2O521ICRU", "H2O700ICRU"],
+        Material("EGSNRC_H2O_ICRU", water, 1.0, 75.0, aliases=["H2O", "H2O521ICRU", "H2O700ICRU"],
                  source="EGSnrc water_liquid: H2O, I 75.0 eV"),
-        Material("EGSNRC_AIR_ICRU", air, 1.20479e-3, 85.666, aliases=["AIR521ICRU", "AIR700ICRU"],
+        Material("EGSNRC_AIR_ICRU", air, 1.20479e-3, 85.666, aliases=["AIR", "AIR521ICRU", "AIR700ICRU"],
                  source="EGSnrc air_dry_nearsealevel: I 85.666 eV"),
-        Material("EGSNRC_LUNG_ICRU", lung, 0.26, 75.166, aliases=["LUNG521ICRU", "LUNG700ICRU"],
+        Material("EGSNRC_LUNG_ICRU", lung, 0.26, 75.166, aliases=["LUNG", "LUNG521ICRU", "LUNG700ICRU"],
                  source="EGSnrc lung_inflated_icru_1986: ICRU 44 lung at 0.26 g/cm3, I 75.166 eV"),
-        Material("EGSNRC_ICRUTISSUE_ICRU", icru4, 1.0, 74.852, aliases=["ICRUTISSUE521ICRU", "ICRUTISSUE700ICRU"],
+        Material("EGSNRC_ICRUTISSUE_ICRU", icru4, 1.0, 74.852, aliases=["ICRUTISSUE", "ICRUTISSUE521ICRU", "ICRUTISSUE700ICRU"],
                  source="EGSnrc tissue_soft_icrufour-component: I 74.852 eV"),
-        Material("EGSNRC_ICRPBONE_ICRU", icrp_bone, 1.85, 106.414, aliases=["ICRPBONE521ICRU", "ICRPBONE700ICRU"],
+        Material("EGSNRC_ICRPBONE_ICRU", icrp_bone, 1.85, 106.414, aliases=["ICRPBONE", "ICRPBONE521ICRU", "ICRPBONE700ICRU"],
                  source="EGSnrc bone_cortical_icrp: I 106.414 eV"),
         _element("Al", 2.699),
         _element("Ti", 4.54),

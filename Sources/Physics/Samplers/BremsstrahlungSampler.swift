@@ -18,9 +18,11 @@ public struct BremsstrahlungSampler: Sendable {
         table = TabulatedEnergyDensity(grid: grid) { energy in
             let row = bremsstrahlung.row(lnKineticEnergy: log(energy))
             let span = log(energy / cutMeV)
-            return PiecewiseLinearDensity(x: s, values: s.map { si in
-                bremsstrahlung.value(row: row, kappa: cutMeV * exp(span * si) / energy)
-            })
+            return PiecewiseLinearDensity(
+                x: s,
+                values: s.map { si in
+                    bremsstrahlung.value(row: row, kappa: cutMeV * exp(span * si) / energy)
+                })
         }
     }
 

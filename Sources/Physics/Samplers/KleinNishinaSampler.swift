@@ -23,23 +23,53 @@ public struct ComptonSample: Sendable, Hashable {
 /// With k = E/mc² and ε = E′/E ∈ [1/(1+2k), 1], dσ/dε ∝ 1/ε + ε − sin²θ with cos θ = 1 − (1/ε − 1)/k.
 /// The table variable is s = ln(ε/ε₀)/ln(1/ε₀), whose density ε·dσ/dε is smooth at every energy.
 /// Consumes two uniforms per call.
+///
+/// With a material's incoherent scattering function (`PhysicsData.comptonSampler(for:)`), the density is
+/// KN × S(x)/Z (Waller–Hartree binding correction, Hubbell et al. 1975, JPCRD 4:471; EGSnrc's bound
+/// Compton without Doppler broadening), x = q² = K²(1 − cos θ)/2, K = E/hc: it suppresses the forward,
+/// low-momentum-transfer scatters below ~100 keV and is inert above ~1 MeV.
 public struct KleinNishinaSampler: Sendable {
     /// The tabulated densities of s.
     public let table: TabulatedEnergyDensity
 
     /// Builds the table on `grid` (default: 1 keV–25 MeV, 161 nodes) with `points` values of s per node.
+    /// - Parameter scatteringFunction: S(x)/Z of the material on its x = q² grid (Å⁻²); `nil` for free
+    ///   electrons (plain Klein–Nishina).
     public init(
-        grid: EnergyGrid = EnergyGrid(lnMinMeV: log(1e-3), lnMaxMeV: log(25.0), count: 161), points: Int = 257
+        grid: EnergyGrid = EnergyGrid(lnMinMeV: log(1e-3), lnMaxMeV: log(25.0), count: 161), points: Int = 257,
+        scatteringFunction: (x: [Double], sPerElectron: [Double])? = nil
     ) {
         let s = (0..<points).map { Double($0) / Double(points - 1) }
         table = TabulatedEnergyDensity(grid: grid) { energy in
             let k = energy / CollisionStoppingPower.electronMassMeV
             let lnEps0 = -log1p(2 * k)
-            return PiecewiseLinearDensity(x: s, values: s.map { si in
-                let eps = exp(lnEps0 * (1 - si))
-                return eps * Self.density(epsilon: eps, k: k)
-            })
+            return PiecewiseLinearDensity(
+                x: s,
+                values: s.map { si in
+                    let eps = exp(lnEps0 * (1 - si))
+                    let binding =
+                        scatteringFunction.map { Self.binding($0, energyMeV: energy, k: k, epsilon: eps) } ?? 1
+                    return eps * Self.density(epsilon: eps, k: k) * binding
+                })
         }
+    }
+
+    /// S(x)/Z at the momentum transfer of a scatter to ε (linear in ln x between grid points).
+    public static func binding(
+        _ function: (x: [Double], sPerElectron: [Double]), energyMeV: Double, k: Double, epsilon eps: Double
+    ) -> Double {
+        let oneMinusCos = min(2, max(0, (1 / eps - 1) / k))
+        let x = pow(energyMeV * 1e3 / RayleighSampler.hcKeVAngstrom, 2) * oneMinusCos / 2
+        let xs = function.x, ss = function.sPerElectron
+        guard x > xs[0] else { return ss[0] * x / xs[0] }  // S ∝ x near 0
+        guard x < xs[xs.count - 1] else { return ss[ss.count - 1] }
+        var lo = 0, hi = xs.count - 1
+        while hi - lo > 1 {
+            let mid = (lo + hi) / 2
+            if xs[mid] <= x { lo = mid } else { hi = mid }
+        }
+        let t = log(x / xs[lo]) / log(xs[hi] / xs[lo])
+        return ss[lo] + t * (ss[hi] - ss[lo])
     }
 
     /// dσ/dε up to a constant factor.

@@ -30,10 +30,12 @@ public struct MollerSampler: Sendable {
             let epsC = cutMeV / energy
             let epsMax = lepton == .electron ? 0.5 : 1.0
             let span = log(epsMax / epsC)
-            return PiecewiseLinearDensity(x: s, values: s.map { si in
-                let eps = epsC * exp(span * si)
-                return eps * Self.shape(lepton, epsilon: eps, kineticEnergyMeV: energy)
-            })
+            return PiecewiseLinearDensity(
+                x: s,
+                values: s.map { si in
+                    let eps = epsC * exp(span * si)
+                    return eps * Self.shape(lepton, epsilon: eps, kineticEnergyMeV: energy)
+                })
         }
     }
 

@@ -37,9 +37,11 @@ public struct PairEnergySampler: Sendable {
         let s = (0..<points).map { Double($0) / Double(points - 1) }
         table = TabulatedEnergyDensity(grid: grid) { energy in
             let epsMin = m / energy
-            return PiecewiseLinearDensity(x: s, values: s.map { si in
-                Self.density(epsilon: epsMin + si * (1 - 2 * epsMin), photonEnergyMeV: energy, elements: weights)
-            })
+            return PiecewiseLinearDensity(
+                x: s,
+                values: s.map { si in
+                    Self.density(epsilon: epsMin + si * (1 - 2 * epsMin), photonEnergyMeV: energy, elements: weights)
+                })
         }
     }
 

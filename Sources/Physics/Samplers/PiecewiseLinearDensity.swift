@@ -35,7 +35,16 @@ public struct PiecewiseLinearDensity: Sendable {
 
     /// The value whose cumulative probability is `u` (0 < u < 1).
     @inlinable public func sample(_ u: Double) -> Double {
-        var lo = 0, hi = x.count - 1
+        Self.invert(x: x, density: density, cumulative: cumulative, first: 0, last: x.count - 1, u: u)
+    }
+
+    /// Inverts the cumulative distribution held in `x[first...last]` (and the matching density and
+    /// cumulative values) at `u`: binary search for the interval, then the quadratic inside it.
+    @inlinable static func invert(
+        x: [Double], density: [Double], cumulative: [Double], first: Int, last: Int, u: Double
+    ) -> Double {
+        var lo = first
+        var hi = last
         while hi - lo > 1 {
             let mid = (lo + hi) >> 1
             if cumulative[mid] <= u { lo = mid } else { hi = mid }
@@ -57,16 +66,34 @@ public struct PiecewiseLinearDensity: Sendable {
 /// interpolation, exact for a density that varies linearly in ln E between nodes).
 ///
 /// Consumes two uniforms: the first chooses the node, the second samples its density.
+/// The tables are stored flat (struct of arrays): node i's points are `start[i] ..< start[i + 1]`.
 public struct TabulatedEnergyDensity: Sendable {
     /// The node energies.
     public let grid: EnergyGrid
-    /// One density per node.
-    public let densities: [PiecewiseLinearDensity]
+    /// Abscissae of all nodes, node after node.
+    public let x: [Double]
+    /// Normalised densities at `x`.
+    public let density: [Double]
+    /// Cumulative probabilities at `x` (0 at each node's first point, 1 at its last).
+    public let cumulative: [Double]
+    /// Where each node's points start in the flat arrays; `start[grid.count]` is the total count.
+    public let start: [Int]
 
     /// Builds the densities node by node.
     public init(grid: EnergyGrid, densityAt: (Double) -> PiecewiseLinearDensity) {
         self.grid = grid
-        densities = (0..<grid.count).map { densityAt(Foundation.exp(grid.lnEnergy($0))) }
+        var x: [Double] = [], density: [Double] = [], cumulative: [Double] = [], start = [0]
+        for i in 0..<grid.count {
+            let node = densityAt(Foundation.exp(grid.lnEnergy(i)))
+            x += node.x
+            density += node.density
+            cumulative += node.cumulative
+            start.append(x.count)
+        }
+        self.x = x
+        self.density = density
+        self.cumulative = cumulative
+        self.start = start
     }
 
     /// The node that represents `lnEnergy` for this draw.
@@ -78,6 +105,8 @@ public struct TabulatedEnergyDensity: Sendable {
     /// A value drawn from the node density chosen for `lnEnergy`.
     @inlinable public func sample<R: UniformRandomSource>(lnEnergy: Double, random: inout R) -> Double {
         let i = node(lnEnergy: lnEnergy, random: &random)
-        return densities[i].sample(random.nextUniform())
+        return PiecewiseLinearDensity.invert(
+            x: x, density: density, cumulative: cumulative, first: start[i], last: start[i + 1] - 1,
+            u: random.nextUniform())
     }
 }

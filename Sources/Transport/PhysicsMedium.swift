@@ -66,6 +66,16 @@ public struct PhysicsMedium: MediumPhysics {
         electrons.restrictedStoppingPower(positron ? .positron : .electron, kineticEnergyMeV: clamp(kineticEnergyMeV))
     }
 
+    public func collisionStoppingPower(positron: Bool, kineticEnergyMeV: Double) -> Double {
+        electrons.collisionStoppingPower(positron ? .positron : .electron, kineticEnergyMeV: clamp(kineticEnergyMeV),
+                                         restricted: false)
+    }
+
+    /// The physics of liquid water (EGSnrc `H2O700ICRU`), the reference medium of dose to water.
+    public static func water(settings: TransportSettings) throws -> any MediumPhysics {
+        try media(named: ["H2O700ICRU"], settings: settings)[0]
+    }
+
     public func hardCollisionCrossSection(positron: Bool, kineticEnergyMeV: Double) -> Double {
         electrons.hardCollisionCrossSection(positron ? .positron : .electron, kineticEnergyMeV: clamp(kineticEnergyMeV))
     }

@@ -1,11 +1,6 @@
 import Foundation
 import Physics
 
-extension RandomStream: UniformRandomSource {
-    /// A uniform number in (0, 1) for the `Physics` samplers.
-    public mutating func nextUniform() -> Double { uniform() }
-}
-
 /// A medium of the bundled physics tables, in the form transport consumes (`MediumPhysics`).
 public struct PhysicsMedium: MediumPhysics {
     /// The material the tables describe.

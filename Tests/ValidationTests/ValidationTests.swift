@@ -64,6 +64,8 @@ struct ValidationTests {
         let tally = try TransportEngine(simulation: sim, threads: Self.threads).run(histories: n, seed: 20_260_101, rounds: 1)
         let seconds = Date().timeIntervalSince(start)
         let ours = DoseMetrics(dose: DoseDistribution(tally: tally, phantom: phantom))
+        try FileManager.default.createDirectory(at: Self.outputDirectory, withIntermediateDirectories: true)
+        try ThreeDDoseFile.write(ours.dose, to: Self.outputDirectory.appendingPathComponent("\(c.name)-penumbra.3ddose"))
         let raw = try ThreeDDoseFile.read(TestEnvironment.reference(c.reference))
         let ref = DoseMetrics(dose: DoseDistribution(
             grid: raw.grid, doseGyPerHistory: raw.doseGyPerHistory.map { $0 / c.referenceDivisor },

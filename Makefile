@@ -77,6 +77,7 @@ validate: deps
 bench: deps
 	$(SWIFT) build -c release
 	.build/release/cluster-benchmark
+	sh benchmarks/transport-bench.sh
 	@echo "benchmarks: see benchmarks/RESULTS.md"
 
 demo: build

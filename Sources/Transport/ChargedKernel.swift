@@ -39,7 +39,7 @@ extension Simulation {
                 let dy = min(p.r.y - (lo.y + Double(p.j) * h.y), lo.y + Double(p.j + 1) * h.y - p.r.y)
                 let dz = min(p.r.z - (lo.z + Double(p.k) * h.z), lo.z + Double(p.k + 1) * h.z - p.r.z)
                 if t0.restrictedRange(q, e0) < rho0 * min(dx, dy, dz) {
-                    depositLocally(e0, p, &tally)
+                    depositLocally(e0, p, &tally, atEnergyMeV: 0.5 * e0)
                     if positron { annihilateAtRest(at: &p, scratch: &scratch) }
                     return
                 }
@@ -95,7 +95,8 @@ extension Simulation {
                 let ds = max(0, min(dsVoxel, dsScatter, dsHard, dsStop))
                 // Continuous loss over the segment, deposited in this voxel.
                 let eEnd = ds >= dsStop ? eCut : t.energy(forRange: rangeHere - rho * ds, q)
-                tally.deposit(p.e - eEnd, voxel: v)
+                let factor = settings.doseQuantity == .water ? t.value(t.doseFactor[q], t.locate(0.5 * (p.e + eEnd))) : 1
+                tally.deposit((p.e - eEnd) * factor, voxel: v)
                 p.e = eEnd
                 kUsed = ds == dsScatter ? kTarget : kUsed + strengthHere - t.value(t.strength[q], t.locate(eEnd))
                 hardFuel -= rho * ds * sigmaMax

@@ -39,6 +39,8 @@ public protocol MediumPhysics: Sendable {
     /// Photoelectric: cos θ of the photo-electron relative to the photon (Sauter).
     func samplePhotoelectronCosTheta(kineticEnergyMeV: Double, rng: inout RandomStream) -> Double
 
+    /// Unrestricted collision stopping power, MeV cm²/g (for dose-to-water conversion).
+    func collisionStoppingPower(positron: Bool, kineticEnergyMeV: Double) -> Double
     /// Restricted stopping power (collision below Δ plus radiative below k_c), MeV cm²/g.
     func restrictedStoppingPower(positron: Bool, kineticEnergyMeV: Double) -> Double
     /// Hard Møller (e⁻) or Bhabha (e⁺) cross section above Δ, cm²/g.

@@ -28,6 +28,9 @@ public struct MediumTables: Sendable {
     let hardTotal: [[Double]]
     let hardMajorant: [[Double]]
     let bremsFraction: [[Double]]
+    /// Factor applied to energy deposited by charged particles: 1 for dose to medium, the collision
+    /// stopping-power ratio s_w,m(E) = L_w(E)/L_m(E) for dose to water (index 0 e⁻, 1 e⁺).
+    let doseFactor: [[Double]]
     let inverseLambda1: [Double]
     let inverseLambda2: [Double]
 
@@ -35,7 +38,8 @@ public struct MediumTables: Sendable {
     static let pointsPerDecade = 128.0
 
     /// Tabulates `physics` from `minimumMeV` to `maximumMeV`.
-    public init(physics: any MediumPhysics, minimumMeV: Double, maximumMeV: Double) {
+    /// - Parameter water: the reference medium for dose to water, or nil for dose to medium.
+    public init(physics: any MediumPhysics, minimumMeV: Double, maximumMeV: Double, water: (any MediumPhysics)? = nil) {
         self.physics = physics
         lnMin = log(minimumMeV)
         let lnMax = log(maximumMeV)
@@ -93,6 +97,13 @@ public struct MediumTables: Sendable {
         hardMajorant = hm
         bremsFraction = bf
         strength = st
+        doseFactor = [false, true].map { positron in
+            e.map { energy in
+                guard let water else { return 1 }
+                return water.collisionStoppingPower(positron: positron, kineticEnergyMeV: energy)
+                    / physics.collisionStoppingPower(positron: positron, kineticEnergyMeV: energy)
+            }
+        }
     }
 
     /// Grid position of an energy: (index, weight of index + 1).

@@ -1,11 +1,6 @@
 import Foundation
 import Physics
 
-extension RandomStream: UniformRandomSource {
-    /// A uniform number in (0, 1) for the `Physics` samplers.
-    public mutating func nextUniform() -> Double { uniform() }
-}
-
 /// A medium of the bundled physics tables, in the form transport consumes (`MediumPhysics`).
 public struct PhysicsMedium: MediumPhysics {
     /// The material the tables describe.
@@ -64,6 +59,16 @@ public struct PhysicsMedium: MediumPhysics {
 
     public func restrictedStoppingPower(positron: Bool, kineticEnergyMeV: Double) -> Double {
         electrons.restrictedStoppingPower(positron ? .positron : .electron, kineticEnergyMeV: clamp(kineticEnergyMeV))
+    }
+
+    public func collisionStoppingPower(positron: Bool, kineticEnergyMeV: Double) -> Double {
+        electrons.collisionStoppingPower(positron ? .positron : .electron, kineticEnergyMeV: clamp(kineticEnergyMeV),
+                                         restricted: false)
+    }
+
+    /// The physics of liquid water (EGSnrc `H2O700ICRU`), the reference medium of dose to water.
+    public static func water(settings: TransportSettings) throws -> any MediumPhysics {
+        try media(named: ["H2O700ICRU"], settings: settings)[0]
     }
 
     public func hardCollisionCrossSection(positron: Bool, kineticEnergyMeV: Double) -> Double {

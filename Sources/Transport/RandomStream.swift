@@ -1,3 +1,5 @@
+import Physics
+
 /// A reproducible stream of uniform random numbers for one particle: Philox4x32-10 in counter mode.
 ///
 /// The key is the user's 64-bit seed. The counter is (draw block, stream id, history index low, high):
@@ -60,4 +62,9 @@ public struct RandomStream: Sendable {
         children &+= 1
         return RandomStream(key: key, historyLow: historyLow, historyHigh: historyHigh, streamID: mixed.x | 1)
     }
+}
+
+extension RandomStream: UniformRandomSource {
+    /// A uniform number in (0, 1) for the `Physics` samplers.
+    public mutating func nextUniform() -> Double { uniform() }
 }

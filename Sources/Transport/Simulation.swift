@@ -23,8 +23,9 @@ public struct Simulation: Sendable {
     ///   - mediumPhysics: the physics of each of `phantom.media`, in the same order.
     /// - Throws: `SimulationError` if the media or the source do not fit the phantom, or the settings
     ///   are invalid.
+    ///   - water: the physics of water, required when `settings.doseQuantity` is `.water`.
     public init(phantom: VoxelPhantom, mediumPhysics: [any MediumPhysics], source: BeamSource,
-                settings: TransportSettings = TransportSettings()) throws {
+                settings: TransportSettings = TransportSettings(), water: (any MediumPhysics)? = nil) throws {
         try settings.validate()
         guard mediumPhysics.count == phantom.media.count else {
             throw SimulationError.mediaMismatch(phantom: phantom.media.count, physics: mediumPhysics.count)
@@ -50,7 +51,13 @@ public struct Simulation: Sendable {
         self.source = source
         self.settings = settings
         let lo = min(settings.photonCutoffMeV, settings.electronCutoffMeV) * 0.5
-        tables = mediumPhysics.map { MediumTables(physics: $0, minimumMeV: lo, maximumMeV: max(emax * 1.05, 1)) }
+        if settings.doseQuantity == .water && water == nil {
+            throw SimulationError.badEnergy("dose to water needs the physics of water (pass `water:`)")
+        }
+        let reference = settings.doseQuantity == .water ? water : nil
+        tables = mediumPhysics.map {
+            MediumTables(physics: $0, minimumMeV: lo, maximumMeV: max(emax * 1.05, 1), water: reference)
+        }
         majorant = PhotonMajorant(phantom: phantom, edge: settings.majorantBlockVoxels)
         scattering = MultipleScatteringSampler()
         density = phantom.densitiesGPerCM3.map { Double($0) }
@@ -105,10 +112,17 @@ public struct Simulation: Sendable {
     @inline(__always)
     func voxelIndex(_ p: Particle) -> Int { phantom.grid.index(p.i, p.j, p.k) }
 
-    /// Deposits `energyMeV` in the particle's voxel.
+    /// Deposits `energyMeV` in the particle's voxel. For dose to water the energy is scaled by s_w,m at
+    /// `atEnergyMeV` (the energy of the electrons that absorb it; the cut-off for sub-cut-off energy).
     @inline(__always)
-    func depositLocally(_ energyMeV: Double, _ p: Particle, _ tally: inout EnergyTally) {
-        tally.deposit(energyMeV, voxel: voxelIndex(p))
+    func depositLocally(_ energyMeV: Double, _ p: Particle, _ tally: inout EnergyTally, atEnergyMeV: Double? = nil) {
+        let v = voxelIndex(p)
+        var e = energyMeV
+        if settings.doseQuantity == .water {
+            let t = tables[medium[v]]
+            e *= t.value(t.doseFactor[p.charge > 0 ? 1 : 0], t.locate(atEnergyMeV ?? settings.electronCutoffMeV))
+        }
+        tally.deposit(e, voxel: v)
     }
 }
 

@@ -21,6 +21,9 @@ public struct TransportSettings: Sendable, Codable, Equatable {
     public var rangeRejectionBelowMeV: Double = 1.0
     /// Macro-block edge, in voxels, of the photon majorant (PHYSICS.md §1.5).
     public var majorantBlockVoxels: Int = 8
+    /// Dose to medium (default) or dose to water in medium (Siebers et al. 2000, applied per energy-loss
+    /// step with the collision stopping-power ratio water/medium at the electron's energy).
+    public var doseQuantity: DoseQuantity = .medium
 
     /// The default settings.
     public init() {}

@@ -14,7 +14,9 @@ struct SimulateCommand: ParsableCommand {
             The beam is a point source on the z axis at --ssd cm in front of the phantom's front face, \
             collimated to the rectangle --field X1,X2,Y1,Y2 (cm) on that face (DOSXYZnrc isource 3), or a \
             parallel beam with --parallel. Writes DIR/dose.3ddose (Gy per incident history and relative \
-            uncertainty), DIR/dose.npy (nz, ny, nx) and DIR/summary.json. Dose is dose to medium.
+            uncertainty), DIR/dose.npy (nz, ny, nx) and DIR/summary.json. Dose is dose to medium unless \
+            --dose-to-water is given; summary.json says which. Negative field bounds need the = form: \
+            --field=-5,5,-5,5.
             """)
 
     @Option(help: "EGSnrc .egsphant voxel phantom.") var phantom: String
@@ -23,6 +25,8 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Field on the front face, X1,X2,Y1,Y2 in cm.") var field: String
     @Option(help: "Source-to-surface distance in cm (point source).") var ssd: Double = 100
     @Flag(help: "Use a parallel beam instead of a point source.") var parallel = false
+    @Flag(help: "Report dose to water in medium (Siebers stopping-power ratios per energy-loss step) instead of dose to medium.")
+    var doseToWater = false
     @Option(help: "Number of primary histories.") var histories: UInt64
     @Option(help: "Random seed (64-bit).") var seed: UInt64 = 1
     @Option(help: "Worker threads (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -76,7 +80,8 @@ struct SimulateCommand: ParsableCommand {
         let rect = try parseField()
         let source: BeamSource = parallel
             ? .parallel(field: rect, energy: sourceEnergy) : .pointSource(ssdCM: ssd, field: rect, energy: sourceEnergy)
-        let settings = TransportSettings()
+        var settings = TransportSettings()
+        settings.doseQuantity = doseToWater ? .water : .medium
         let media = try PhysicsMedium.media(named: voxels.media, settings: settings)
         let start = Date()
         let tally: EnergyTally
@@ -91,7 +96,9 @@ struct SimulateCommand: ParsableCommand {
                 coordinator: coordinator, threads: threads, curve: curve, logger: log
             ).run()
         } else {
-            let simulation = try Simulation(phantom: voxels, mediumPhysics: media, source: source, settings: settings)
+            let simulation = try Simulation(
+                phantom: voxels, mediumPhysics: media, source: source, settings: settings,
+                water: doseToWater ? try PhysicsMedium.water(settings: settings) : nil)
             let engine = try TransportEngine(simulation: simulation, threads: threads)
             log.info("simulating \(histories) histories on \(threads) threads, phantom \(phantomURL.lastPathComponent)")
             tally = try engine.run(histories: histories, seed: seed, rounds: 20, progress: { p in
@@ -104,7 +111,7 @@ struct SimulateCommand: ParsableCommand {
             FileHandle.standardError.write(Data("\n".utf8))
         }
         let seconds = Date().timeIntervalSince(start)
-        let dose = DoseDistribution(tally: tally, phantom: voxels)
+        let dose = DoseDistribution(tally: tally, phantom: voxels, quantity: settings.doseQuantity)
         let sigma = dose.meanRelativeUncertaintyAboveHalfMax
         let summary = SimulationSummary(
             histories: tally.histories, seconds: seconds, threads: threads,

@@ -35,7 +35,9 @@ struct TransportJob: Codable, Equatable, Sendable {
         let source: BeamSource = ssdCM.map { .pointSource(ssdCM: $0, field: field, energy: energy) }
             ?? .parallel(field: field, energy: energy)
         let media = try PhysicsMedium.media(named: phantom.media, settings: settings)
-        return try Simulation(phantom: phantom, mediumPhysics: media, source: source, settings: settings)
+        return try Simulation(
+            phantom: phantom, mediumPhysics: media, source: source, settings: settings,
+            water: settings.doseQuantity == .water ? try PhysicsMedium.water(settings: settings) : nil)
     }
 }
 

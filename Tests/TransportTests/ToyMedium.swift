@@ -46,6 +46,7 @@ struct ToyMedium: MediumPhysics {
     }
     func samplePhotoelectronCosTheta(kineticEnergyMeV: Double, rng: inout RandomStream) -> Double { 1 }
     func restrictedStoppingPower(positron: Bool, kineticEnergyMeV: Double) -> Double { 2 }
+    func collisionStoppingPower(positron: Bool, kineticEnergyMeV: Double) -> Double { 2 }
     func hardCollisionCrossSection(positron: Bool, kineticEnergyMeV: Double) -> Double { 0 }
     func hardBremsstrahlungCrossSection(kineticEnergyMeV: Double) -> Double { 0 }
     func sampleHardCollision(positron: Bool, kineticEnergyMeV: Double, rng: inout RandomStream) -> Double { 0 }

@@ -64,25 +64,33 @@ struct DoseMetrics {
         return (k, pdd[k].depthCM, pdd[k].dose)
     }
 
-    /// The 50 % field edges and the 80–20 % penumbra widths on both sides of a profile normalised to its
-    /// central value (mean of the 3 central points), by linear interpolation.
-    static func edges(_ p: [(positionCM: Double, dose: Double, sigma: Double)])
-        -> (left50: Double, right50: Double, leftPenumbra: Double, rightPenumbra: Double)
-    {
+    /// Landmarks of a profile normalised to its central value (mean of the 3 central points), found by
+    /// linear interpolation, with their 1σ statistical uncertainty: σ_x = σ_D / |dD/dx| at each crossing.
+    struct Edges {
+        var left50: Double, right50: Double, leftPenumbra: Double, rightPenumbra: Double
+        var sigmaLeft50: Double, sigmaRight50: Double, sigmaLeftPenumbra: Double, sigmaRightPenumbra: Double
+    }
+
+    static func edges(_ p: [(positionCM: Double, dose: Double, sigma: Double)]) -> Edges {
         let c = p.count / 2
         let centre = (p[c - 1].dose + p[c].dose + p[c + 1].dose) / 3
-        func crossing(_ level: Double, from start: Int, step: Int) -> Double {
+        func crossing(_ level: Double, from start: Int, step: Int) -> (x: Double, sigma: Double) {
             var a = start
             while a + step >= 0 && a + step < p.count && p[a + step].dose / centre >= level { a += step }
             let b = a + step
-            guard b >= 0 && b < p.count else { return p[a].positionCM }
+            guard b >= 0 && b < p.count else { return (p[a].positionCM, 0) }
             let da = p[a].dose / centre, db = p[b].dose / centre
             let w = (da - level) / (da - db)
-            return p[a].positionCM + w * (p[b].positionCM - p[a].positionCM)
+            let slope = abs(da - db) / abs(p[b].positionCM - p[a].positionCM)
+            let sigmaD = ((1 - w) * p[a].sigma + w * p[b].sigma) / centre
+            return (p[a].positionCM + w * (p[b].positionCM - p[a].positionCM), slope > 0 ? sigmaD / slope : 0)
         }
         let l50 = crossing(0.5, from: c, step: -1), r50 = crossing(0.5, from: c, step: 1)
         let l80 = crossing(0.8, from: c, step: -1), r80 = crossing(0.8, from: c, step: 1)
         let l20 = crossing(0.2, from: c, step: -1), r20 = crossing(0.2, from: c, step: 1)
-        return (l50, r50, l80 - l20, r20 - r80)
+        return Edges(left50: l50.x, right50: r50.x, leftPenumbra: l80.x - l20.x, rightPenumbra: r20.x - r80.x,
+                     sigmaLeft50: l50.sigma, sigmaRight50: r50.sigma,
+                     sigmaLeftPenumbra: (l80.sigma * l80.sigma + l20.sigma * l20.sigma).squareRoot(),
+                     sigmaRightPenumbra: (r80.sigma * r80.sigma + r20.sigma * r20.sigma).squareRoot())
     }
 }

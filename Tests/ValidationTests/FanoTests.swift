@@ -40,7 +40,7 @@ struct FanoTests {
             return PrimaryParticle(positionCM: Vec3(x, y, z), direction: Vec3(s * cos(phi), s * sin(phi), mu),
                                    energyMeV: energyMeV, charge: -1)
         }
-        let histories = UInt64(ProcessInfo.processInfo.environment["PENUMBRA_FANO_HISTORIES"].flatMap { UInt64($0) } ?? 2_000_000)
+        let histories = UInt64(ProcessInfo.processInfo.environment["PENUMBRA_FANO_HISTORIES"].flatMap { UInt64($0) } ?? 3_000_000)
         let engine = try TransportEngine(simulation: sim, threads: ProcessInfo.processInfo.activeProcessorCount)
         let tally = try engine.run(histories: histories, seed: 7, rounds: 1, primary: source)
         let dose = DoseDistribution(tally: tally, phantom: phantom)

@@ -30,15 +30,15 @@ struct ValidationTests {
         Case(name: "water-6mv-10x10", phantom: "phantoms/water.egsphant", spectrum: "spectra/mohan6.spectrum", energyMeV: nil,
              halfFieldCM: 5, reference: "water-6mv-10x10/DOSXYZnrc_R1_12.5M_Gycm2.3ddose", referenceDivisor: 100,
              profileDepthsCM: [1.5, 5, 10, 20], doseTolerance: 0.01, distanceToleranceCM: 0.1, firstDepthCM: 1.5,
-             histories: 4_000_000),
+             histories: 5_000_000),
         Case(name: "water-2mev-5x5", phantom: "phantoms/water.egsphant", spectrum: nil, energyMeV: 2,
              halfFieldCM: 2.5, reference: "water-2mev-5x5/ompMC_R2.3ddose", referenceDivisor: 1,
              profileDepthsCM: [1.5, 5, 10, 20], doseTolerance: 0.01, distanceToleranceCM: 0.1, firstDepthCM: 1.5,
-             histories: 3_000_000),
+             histories: 5_000_000),
         Case(name: "slab-6mv-5x5", phantom: "phantoms/slab.egsphant", spectrum: "spectra/mohan6.spectrum", energyMeV: nil,
              halfFieldCM: 2.5, reference: "slab-6mv-5x5/ompMC_R3.3ddose", referenceDivisor: 1,
              profileDepthsCM: [8], doseTolerance: 0.02, distanceToleranceCM: 0.2, firstDepthCM: 0.5,
-             histories: 3_000_000),
+             histories: 5_000_000),
     ]
 
     static var outputDirectory: URL { TestEnvironment.packageRoot.appendingPathComponent("validation/out") }
@@ -64,6 +64,8 @@ struct ValidationTests {
         let tally = try TransportEngine(simulation: sim, threads: Self.threads).run(histories: n, seed: 20_260_101, rounds: 1)
         let seconds = Date().timeIntervalSince(start)
         let ours = DoseMetrics(dose: DoseDistribution(tally: tally, phantom: phantom))
+        try FileManager.default.createDirectory(at: Self.outputDirectory, withIntermediateDirectories: true)
+        try ThreeDDoseFile.write(ours.dose, to: Self.outputDirectory.appendingPathComponent("\(c.name)-penumbra.3ddose"))
         let raw = try ThreeDDoseFile.read(TestEnvironment.reference(c.reference))
         let ref = DoseMetrics(dose: DoseDistribution(
             grid: raw.grid, doseGyPerHistory: raw.doseGyPerHistory.map { $0 / c.referenceDivisor },
@@ -98,6 +100,12 @@ struct ValidationTests {
                             yLabel: "Gy per history", x: pddR.map(\.depthCM), reference: pddR.map(\.dose),
                             penumbra: pddP.map(\.dose), differencePercent: diffs, allowancePercent: allow),
                   "\(c.name)-depth-dose.svg")
+        var csv = "depth_cm,penumbra_dose,penumbra_sigma,reference_dose,reference_sigma,difference_percent_of_dmax\n"
+        for (p, r) in zip(pddP, pddR) {
+            csv += String(format: "%.3f,%.6e,%.3e,%.6e,%.3e,%.3f\n", r.depthCM, p.dose, p.sigma, r.dose, r.sigma,
+                          100 * (p.dose - r.dose) / maxR.dose)
+        }
+        try write(csv, "\(c.name)-depth-dose.csv")
         #expect(fraction >= 0.95, "\(c.name): \(passed)/\(checked) depths within tolerance")
         #expect(abs(maxP.index - maxR.index) <= 1, "\(c.name): d_max \(maxP.depthCM) vs \(maxR.depthCM) cm")
 
@@ -119,10 +127,19 @@ struct ValidationTests {
                 report += String(format: "  %@ profile at %.1f cm: 50%% edges %.3f/%.3f cm (ref %.3f/%.3f); 80–20 penumbra %.3f/%.3f cm (ref %.3f/%.3f)\n",
                                  axisName, depth, ep.left50, ep.right50, er.left50, er.right50,
                                  ep.leftPenumbra, ep.rightPenumbra, er.leftPenumbra, er.rightPenumbra)
-                let tol = c.distanceToleranceCM
-                #expect(abs(ep.left50 - er.left50) <= tol && abs(ep.right50 - er.right50) <= tol,
+                // Distance tolerance plus twice the combined statistical uncertainty of the landmark (the
+                // same allowance the depth-dose criterion makes for noise).
+                func within(_ a: Double, _ sa: Double, _ b: Double, _ sb: Double) -> Bool {
+                    abs(a - b) <= c.distanceToleranceCM + 2 * (sa * sa + sb * sb).squareRoot()
+                }
+                report += String(format: "    σ: edges %.3f/%.3f cm, penumbrae %.3f/%.3f cm (Penumbra), %.3f/%.3f, %.3f/%.3f (reference)\n",
+                                 ep.sigmaLeft50, ep.sigmaRight50, ep.sigmaLeftPenumbra, ep.sigmaRightPenumbra,
+                                 er.sigmaLeft50, er.sigmaRight50, er.sigmaLeftPenumbra, er.sigmaRightPenumbra)
+                #expect(within(ep.left50, ep.sigmaLeft50, er.left50, er.sigmaLeft50)
+                        && within(ep.right50, ep.sigmaRight50, er.right50, er.sigmaRight50),
                         "\(c.name) \(axisName) \(depth) cm: edges")
-                #expect(abs(ep.leftPenumbra - er.leftPenumbra) <= tol && abs(ep.rightPenumbra - er.rightPenumbra) <= tol,
+                #expect(within(ep.leftPenumbra, ep.sigmaLeftPenumbra, er.leftPenumbra, er.sigmaLeftPenumbra)
+                        && within(ep.rightPenumbra, ep.sigmaRightPenumbra, er.rightPenumbra, er.sigmaRightPenumbra),
                         "\(c.name) \(axisName) \(depth) cm: penumbrae")
                 let centre = pr.count / 2
                 let norm = pr[centre].dose

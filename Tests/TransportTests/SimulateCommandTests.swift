@@ -1,0 +1,45 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Runs the real `penumbra simulate` process (the debug build `swift test` just made).
+@Suite struct SimulateCommandTests {
+    static var binary: URL { TestEnvironment.packageRoot.appendingPathComponent(".build/debug/penumbra") }
+
+    func simulate(_ extra: [String], out: URL) throws -> ProgramOutput {
+        try runProgram(Self.binary, ["simulate", "--phantom", TestEnvironment.reference("phantoms/slab.egsphant").path,
+                                     "--spectrum", TestEnvironment.reference("spectra/mohan6.spectrum").path,
+                                     "--field=-1,1,-1,1", "--out", out.path, "--log-level", "error"] + extra)
+    }
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: binary.path)))
+    func sameSeedGivesIdenticalFilesWithOneAndTwoThreads() throws {
+        let dir = try TestEnvironment.makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = try simulate(["--histories", "150", "--seed", "9", "--threads", "1"], out: dir.appendingPathComponent("a"))
+        let b = try simulate(["--histories", "150", "--seed", "9", "--threads", "2"], out: dir.appendingPathComponent("b"))
+        #expect(a.status == 0 && b.status == 0, "\(a.standardError) \(b.standardError)")
+        let da = try Data(contentsOf: dir.appendingPathComponent("a/dose.3ddose"))
+        let db = try Data(contentsOf: dir.appendingPathComponent("b/dose.3ddose"))
+        #expect(da == db)
+        #expect(try Data(contentsOf: dir.appendingPathComponent("a/dose.npy")) == Data(contentsOf: dir.appendingPathComponent("b/dose.npy")))
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("a/summary.json"))) as? [String: Any]
+        #expect(summary?["histories"] as? Int == 150)
+        #expect((summary?["inputSHA256"] as? [String: String])?["phantom"]?.count == 64)
+    }
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: binary.path)), arguments: [
+        (["--histories", "0"], "histories"),
+        (["--histories", "10", "--field=-20,20,-1,1"], "front face"),
+        (["--histories", "10", "--energy", "2"], "exactly one"),
+    ])
+    func badInputIsAClearErrorWithoutOutput(extra: [String], message: String) throws {
+        let dir = try TestEnvironment.makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out")
+        let r = try simulate(extra, out: out)
+        #expect(r.status != 0)
+        #expect(r.standardError.contains(message), "\(r.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("dose.3ddose").path))
+    }
+}

@@ -24,20 +24,22 @@ let package = Package(
         ),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
         .target(name: "Geometry"),
+        .target(name: "FileIO"),
         .target(
             name: "Cluster",
             dependencies: [
                 "ZeroMQ",
+                "FileIO",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "Phantom", dependencies: ["Geometry"]),
-        .target(name: "DICOM", dependencies: ["Geometry"]),
+        .target(name: "Phantom", dependencies: ["Geometry", "FileIO"]),
+        .target(name: "DICOM", dependencies: ["Geometry", "FileIO"]),
         .target(name: "ExamplePatients", dependencies: ["DICOM", "Phantom", "Geometry"]),
         .target(name: "PatientImport", dependencies: ["DICOM", "Phantom", "Geometry"]),
-        .target(name: "Transport", dependencies: ["Geometry", "Phantom", "Physics"]),
+        .target(name: "Transport", dependencies: ["Geometry", "Phantom", "Physics", "FileIO"]),
 
         // MARK: - Physics
         .target(
@@ -49,7 +51,7 @@ let package = Package(
         .target(name: "Analysis", dependencies: ["Geometry"]),
         .target(
             name: "Report",
-            dependencies: ["Analysis", "Geometry", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["Analysis", "Geometry", "FileIO", .product(name: "Crypto", package: "swift-crypto")]),
 
         // MARK: - Command line
         .executableTarget(
@@ -61,7 +63,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 "Physics",
-                "DICOM", "Phantom", "ExamplePatients", "PatientImport", "Geometry", "Analysis", "Report",
+                "DICOM", "Phantom", "ExamplePatients", "PatientImport", "Geometry", "Analysis", "Report", "FileIO",
                 "Transport",
             ]
         ),
@@ -76,10 +78,11 @@ let package = Package(
         // MARK: - Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
+        .testTarget(name: "FileIOTests", dependencies: ["FileIO", "TestSupport"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ZeroMQ", "TestSupport"]),
         .testTarget(name: "ClusterIntegrationTests", dependencies: ["Cluster", "ZeroMQ", "TestSupport"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Geometry", "TestSupport"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Geometry", "FileIO", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Analysis", "Geometry", "TestSupport"]),
         // Runs the built `penumbra` executable (beside the test bundle) on real files.
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
@@ -87,7 +90,7 @@ let package = Package(
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Geometry", "TestSupport"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "TestSupport"]),
         .testTarget(name: "CalibrationMediaTests", dependencies: ["Phantom", "Physics"]),
-        .testTarget(name: "TransportTests", dependencies: ["Transport", "Phantom", "Geometry", "TestSupport"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "Phantom", "Geometry", "FileIO", "TestSupport"]),
         .testTarget(name: "ValidationTests", dependencies: ["Transport", "Phantom", "Geometry", "TestSupport"]),
         .testTarget(
             name: "ExamplePatientsTests",

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 
 /// Encodes data sets and Part 10 files (PS3.5 §7, PS3.10 §7.1).
@@ -47,7 +48,12 @@ public enum DataSetWriter {
     /// Writes a Part 10 file through a temporary file in the same folder and a rename, so a failure
     /// never leaves a half-written file behind (DESIGN.md invariant 4).
     public static func write(_ dataSet: DataSet, to url: URL, syntax: TransferSyntax = .explicitVRLittleEndian) throws {
-        try AtomicFile.write(fileBytes(dataSet, syntax: syntax), to: url)
+        do {
+            try AtomicFile.write(fileBytes(dataSet, syntax: syntax), to: url)
+        } catch {
+            throw DICOMError(
+                .io, "cannot write (does the folder exist and is it writable?): \(error.reason)", file: url.path)
+        }
     }
 
     // MARK: - Elements
@@ -91,27 +97,5 @@ public enum DataSetWriter {
 
     private static func appendUInt32(_ v: UInt32, to out: inout [UInt8]) {
         out += [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF), UInt8((v >> 16) & 0xFF), UInt8(v >> 24)]
-    }
-}
-
-/// Writes files through a temporary sibling and a rename (atomic on POSIX file systems).
-enum AtomicFile {
-    /// Writes bytes to `url` via `.<name>.tmp-<uuid>` in the same folder and `rename(2)`.
-    /// - Throws: `DICOMError.Kind.io` naming the file.
-    static func write(_ bytes: [UInt8], to url: URL) throws {
-        let folder = url.deletingLastPathComponent()
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(UUID().uuidString)")
-        do {
-            try Data(bytes).write(to: temporary)
-        } catch {
-            throw DICOMError(
-                .io, "cannot write (does the folder exist and is it writable?): \(error.localizedDescription)",
-                file: url.path)
-        }
-        guard rename(temporary.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw DICOMError(.io, "cannot move the finished file into place: \(reason)", file: url.path)
-        }
     }
 }

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 
 /// Writing result files: whole or not at all (a temporary file renamed into place).
@@ -8,7 +9,9 @@ public enum OutputFile {
         do {
             try FileManager.default.createDirectory(
                 at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try data.write(to: url, options: .atomic)
+            try AtomicFile.write(data, to: url)
+        } catch let error as AtomicFileError {
+            throw ReportError.cannotWrite(path: url.path, reason: error.reason)
         } catch {
             throw ReportError.cannotWrite(path: url.path, reason: error.localizedDescription)
         }

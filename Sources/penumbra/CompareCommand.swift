@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
 import DICOM
+import FileIO
 import Foundation
 import Logging
 import Report
@@ -115,7 +116,7 @@ struct CompareCommand: ParsableCommand {
             }
             if n == 0, let gammaMap {
                 let g = referenceDose.grid
-                try NumpyArrayFile(shape: [g.counts.z, g.counts.y, g.counts.x], values: gamma.gamma)
+                try NumPyArray(shape: [g.counts.z, g.counts.y, g.counts.x], values: gamma.gamma)
                     .write(to: URL(fileURLWithPath: gammaMap))
             }
             if n == 0, let gammaHistogram {

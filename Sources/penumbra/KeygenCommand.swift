@@ -1,5 +1,6 @@
 import ArgumentParser
 import Cluster
+import FileIO
 import Foundation
 import ZeroMQ
 

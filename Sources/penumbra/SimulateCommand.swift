@@ -1,4 +1,5 @@
 import ArgumentParser
+import FileIO
 import Foundation
 import Logging
 import Phantom
@@ -128,7 +129,8 @@ struct SimulateCommand: ParsableCommand {
         let dir = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try ThreeDDoseFile.write(dose, to: dir.appendingPathComponent("dose.3ddose"))
-        try NumPyFile.write(dose, to: dir.appendingPathComponent("dose.npy"))
+        try NumPyArray(shape: [dose.grid.counts.z, dose.grid.counts.y, dose.grid.counts.x], values: dose.doseGyPerHistory)
+            .write(to: dir.appendingPathComponent("dose.npy"))
         try AtomicFile.write(json, to: dir.appendingPathComponent("summary.json"))
         print(String(format: "%llu histories in %.1f s: mean σ above 50%% of max %.2f %%, efficiency %.3g s⁻¹",
                      tally.histories, seconds, 100 * sigma, summary.efficiency))

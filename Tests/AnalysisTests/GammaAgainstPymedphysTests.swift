@@ -1,4 +1,5 @@
 import Analysis
+import FileIO
 import Foundation
 import Geometry
 import TestSupport
@@ -84,8 +85,8 @@ import Testing
         }
     }
 
-    func npy(_ grid: VoxelGrid, _ values: [Double]) throws -> NumpyArrayFile {
-        try NumpyArrayFile(shape: [grid.counts.z, grid.counts.y, grid.counts.x], values: values)
+    func npy(_ grid: VoxelGrid, _ values: [Double]) throws -> NumPyArray {
+        try NumPyArray(shape: [grid.counts.z, grid.counts.y, grid.counts.x], values: values)
     }
 
     @Test(arguments: cases)
@@ -119,7 +120,7 @@ import Testing
         let answer = try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any]
         let theirRate = try #require(answer?["passRate"] as? Double)
         let theirCount = try #require(answer?["count"] as? Int)
-        let theirMap = try NumpyArrayFile(contentsOf: files[2])
+        let theirMap = try NumPyArray(contentsOf: files[2])
 
         let ourRate = try #require(ours.passRatePercent)
         print(String(format: "gamma %@: Penumbra %.2f %% of %d, pymedphys %.2f %% of %d", c.name, ourRate,

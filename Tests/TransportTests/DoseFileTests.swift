@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 import Geometry
 import Phantom
@@ -46,7 +47,7 @@ import Transport
     }
 
     @Test func numpyHeaderIsAlignedAndDataLittleEndian() throws {
-        let data = NumPyFile.encode([1, 2, 3, 4, 5, 6], shape: [1, 2, 3])
+        let data = try NumPyArray(shape: [1, 2, 3], values: [1, 2, 3, 4, 5, 6]).encoded()
         let headerLength = Int(data[8]) | Int(data[9]) << 8
         #expect((10 + headerLength) % 64 == 0)
         let header = String(decoding: data[10..<(10 + headerLength)], as: UTF8.self)

@@ -36,7 +36,7 @@ public enum JobResultFiles {
             throw .storage("cannot create \(directory.path): \(error.localizedDescription)")
         }
         let unitsUnknown = TallyCheckpoint(jobID: jobID, doneUnits: [], unitCount: 0, tally: tally).encoded()
-        try AtomicFile.write(unitsUnknown, to: directory.appendingPathComponent("tally.pntally"))
+        try writeAtomically(unitsUnknown, to: directory.appendingPathComponent("tally.pntally"))
         let total = tally.energySum.reduce(UInt128(0)) { $0 + UInt128($1) }
         let summary = Summary(
             jobID: jobID, state: state.description, histories: tally.historyCount,
@@ -48,7 +48,7 @@ public enum JobResultFiles {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         do {
-            try AtomicFile.write(Array(try encoder.encode(summary)) + [0x0A], to: directory.appendingPathComponent("summary.json"))
+            try writeAtomically(Array(try encoder.encode(summary)) + [0x0A], to: directory.appendingPathComponent("summary.json"))
         } catch let error as ClusterError {
             throw error
         } catch {

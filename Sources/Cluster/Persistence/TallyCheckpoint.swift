@@ -1,4 +1,5 @@
 import Crypto
+import FileIO
 import Foundation
 
 /// A job's merged tallies on disk: which units they include, Σ and Σ² per voxel, and a SHA-256 of
@@ -81,7 +82,7 @@ public struct TallyCheckpoint: Hashable, Sendable {
     /// Writes the checkpoint to `url` atomically: temporary file, flush, rename.
     /// - Throws: `ClusterError.storage` saying which file could not be written.
     public func write(to url: URL) throws(ClusterError) {
-        try AtomicFile.write(encoded(), to: url)
+        try writeAtomically(encoded(), to: url)
     }
 
     /// Reads the checkpoint at `url`.
@@ -96,30 +97,12 @@ public struct TallyCheckpoint: Hashable, Sendable {
     }
 }
 
-/// Whole-file writes that a crash cannot leave half done.
-public enum AtomicFile {
-    /// Writes `bytes` to a temporary file beside `url`, flushes it to disk, and renames it over `url`.
-    /// - Throws: `ClusterError.storage` naming the file and the system's reason.
-    public static func write(_ bytes: [UInt8], to url: URL) throws(ClusterError) {
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(UUID().uuidString)")
-        do {
-            guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-                throw ClusterError.storage("cannot create \(temporary.path); check the directory exists and is writable")
-            }
-            let handle = try FileHandle(forWritingTo: temporary)
-            defer { try? handle.close() }
-            try handle.write(contentsOf: bytes)
-            try handle.synchronize()
-            guard rename(temporary.path, url.path) == 0 else {
-                throw ClusterError.storage("cannot rename \(temporary.lastPathComponent) to \(url.path): \(String(cString: strerror(errno)))")
-            }
-        } catch let error as ClusterError {
-            try? FileManager.default.removeItem(at: temporary)
-            throw error
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw .storage("cannot write \(url.path): \(error.localizedDescription)")
-        }
+/// Writes a cluster file whole or not at all (FileIO's `AtomicFile`: flushed, then renamed), reporting a
+/// failure as `ClusterError.storage`.
+func writeAtomically(_ bytes: [UInt8], to url: URL) throws(ClusterError) {
+    do {
+        try AtomicFile.write(bytes, to: url)
+    } catch {
+        throw .storage(error.description)
     }
 }

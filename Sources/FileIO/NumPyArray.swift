@@ -7,18 +7,18 @@ import Foundation
 /// with `descr`, `fortran_order` and `shape`, padded with spaces to a multiple of 64 bytes and ended by
 /// a newline, then the data (NumPy's format specification, `numpy.lib.format`). A 3-D grid is stored with
 /// shape `(nz, ny, nx)` in C order, which is x fastest as `VoxelGrid`.
-public struct NumpyArrayFile: Sendable, Equatable {
+public struct NumPyArray: Sendable, Equatable {
     /// The array's shape, slowest axis first.
     public let shape: [Int]
     /// The values in C order (last axis fastest).
     public let values: [Double]
 
     /// Creates an array after checking that the values fill the shape.
-    /// - Throws: `AnalysisError.arrayLength` when they do not.
-    public init(shape: [Int], values: [Double]) throws {
+    /// - Throws: `NumPyArrayError.shapeMismatch` when they do not.
+    public init(shape: [Int], values: [Double]) throws(NumPyArrayError) {
         let count = shape.reduce(1, *)
         guard shape.allSatisfy({ $0 >= 0 }), count == values.count else {
-            throw AnalysisError.arrayLength(name: "array of shape \(shape)", found: values.count, expected: count)
+            throw .shapeMismatch(shape: shape, valueCount: values.count)
         }
         self.shape = shape
         self.values = values
@@ -43,26 +43,34 @@ public struct NumpyArrayFile: Sendable, Equatable {
     }
 
     /// Writes the array to a file atomically (a temporary file renamed into place).
-    public func write(to url: URL) throws {
-        try encoded().write(to: url, options: .atomic)
+    /// - Throws: `AtomicFileError` naming the file.
+    public func write(to url: URL) throws(AtomicFileError) {
+        try AtomicFile.write(encoded(), to: url)
     }
 
     /// Reads an array of `<f8`, `<f4`, `<i4`, `<i8`, `|u1` or `|b1` values in C order.
-    /// - Throws: `AnalysisError.badFile` saying what is wrong with the file.
-    public init(contentsOf url: URL) throws {
-        let data = try AnalysisError.contents(of: url)
+    /// - Throws: `NumPyArrayError.badFile` saying what is wrong with the file.
+    public init(contentsOf url: URL) throws(NumPyArrayError) {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw .badFile(path: url.path, reason: "cannot be read (\(error.localizedDescription))")
+        }
         do {
             try self.init(decoding: data)
-        } catch let AnalysisError.badFile(_, reason) {
-            throw AnalysisError.badFile(path: url.path, reason: reason)
+        } catch .badFile(_, let reason) {
+            throw .badFile(path: url.path, reason: reason)
+        } catch {
+            throw error
         }
     }
 
     /// Decodes the bytes of a `.npy` file.
-    /// - Throws: `AnalysisError.badFile` (with an empty path) saying what is wrong.
-    public init(decoding data: Data) throws {
+    /// - Throws: `NumPyArrayError.badFile` (with an empty path) saying what is wrong.
+    public init(decoding data: Data) throws(NumPyArrayError) {
         let bytes = [UInt8](data)
-        func fail(_ reason: String) -> AnalysisError { .badFile(path: "", reason: reason) }
+        func fail(_ reason: String) -> NumPyArrayError { .badFile(path: "", reason: reason) }
         guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else {
             throw fail("is not a .npy file (no \\x93NUMPY magic)")
         }
@@ -96,9 +104,10 @@ public struct NumpyArrayFile: Sendable, Equatable {
         else { throw fail("has no shape in its header") }
         let shapeText = shapeField[shapeField.index(after: shapeField.startIndex)..<close]
         let parts = shapeText.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        let shape = try parts.map { part -> Int in
+        var shape: [Int] = []
+        for part in parts {
             guard let n = Int(part), n >= 0 else { throw fail("has a bad shape entry '\(part)'") }
-            return n
+            shape.append(n)
         }
         let count = shape.reduce(1, *)
         let width: Int
@@ -126,5 +135,22 @@ public struct NumpyArrayFile: Sendable, Equatable {
             }
         }
         try self.init(shape: shape, values: values)
+    }
+}
+
+/// Why an array cannot be made or a `.npy` file cannot be read.
+public enum NumPyArrayError: Error, Equatable, CustomStringConvertible {
+    /// The values do not fill the shape.
+    case shapeMismatch(shape: [Int], valueCount: Int)
+    /// The file is not a `.npy` array this reader understands.
+    case badFile(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .shapeMismatch(let shape, let count):
+            "an array of shape \(shape) needs \(shape.reduce(1, *)) values, found \(count)"
+        case .badFile(let path, let reason):
+            "\(path.isEmpty ? "the .npy data" : path) \(reason)"
+        }
     }
 }

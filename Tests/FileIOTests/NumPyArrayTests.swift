@@ -1,17 +1,17 @@
-import Analysis
+import FileIO
 import Foundation
 import TestSupport
 import Testing
 
-@Suite struct NumpyArrayFileTests {
+@Suite struct NumPyArrayTests {
     @Test func roundTripsAndNumpyReadsIt() throws {
         let directory = try TestEnvironment.makeScratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let values = (0..<24).map { Double($0) * 0.5 - 3 }
-        let array = try NumpyArrayFile(shape: [2, 3, 4], values: values)
+        let array = try NumPyArray(shape: [2, 3, 4], values: values)
         let file = directory.appendingPathComponent("a.npy")
         try array.write(to: file)
-        #expect(try NumpyArrayFile(contentsOf: file) == array)
+        #expect(try NumPyArray(contentsOf: file) == array)
         // The header and data are what NumPy expects: same shape, C order (last axis fastest).
         let run = try runPython(
             "import numpy as np, sys; a = np.load(sys.argv[1]); print(a.shape, a.dtype, a[1, 2, 3], a[0, 1, 0])",
@@ -29,21 +29,21 @@ import Testing
             "import numpy as np, sys; np.save(sys.argv[1], (np.arange(10).reshape(2, 5) % 2).astype(sys.argv[2]))",
             arguments: [file.path, dtype])
         #expect(run.status == 0, "\(run.standardError)")
-        let array = try NumpyArrayFile(contentsOf: file)
+        let array = try NumPyArray(contentsOf: file)
         #expect(array.shape == [2, 5])
         #expect(array.values == (0..<10).map { Double($0 % 2) })
     }
 
     @Test func rejectsBadFiles() throws {
-        #expect(throws: AnalysisError.self) { try NumpyArrayFile(decoding: Data("not numpy".utf8)) }
-        let good = try NumpyArrayFile(shape: [4], values: [1, 2, 3, 4]).encoded()
-        #expect(throws: AnalysisError.self) { try NumpyArrayFile(decoding: good.dropLast(3)) }
+        #expect(throws: NumPyArrayError.self) { try NumPyArray(decoding: Data("not numpy".utf8)) }
+        let good = try NumPyArray(shape: [4], values: [1, 2, 3, 4]).encoded()
+        #expect(throws: NumPyArrayError.self) { try NumPyArray(decoding: good.dropLast(3)) }
         var fortran = [UInt8](good)
         let at = try #require(fortran.indices.first { fortran[$0...].starts(with: Array("False".utf8)) })
         fortran.replaceSubrange(at..<(at + 5), with: Array("True ".utf8))
         #expect {
-            try NumpyArrayFile(decoding: Data(fortran))
+            try NumPyArray(decoding: Data(fortran))
         } throws: { "\($0)".contains("Fortran") }
-        #expect(throws: AnalysisError.self) { try NumpyArrayFile(shape: [2, 2], values: [1]) }
+        #expect(throws: NumPyArrayError.self) { try NumPyArray(shape: [2, 2], values: [1]) }
     }
 }

@@ -38,6 +38,7 @@ let package = Package(
         .target(name: "ExamplePatients", dependencies: ["DICOM", "Phantom", "Geometry"]),
         .target(name: "PatientImport", dependencies: ["DICOM", "Phantom", "Geometry"]),
         .target(name: "Transport", dependencies: ["Geometry", "Phantom", "Physics"]),
+        .target(name: "Beam", dependencies: ["Geometry", "DICOM", "Phantom", "Physics", "Transport"]),
 
         // MARK: - Physics
         .target(name: "Physics", resources: [.copy("Resources")]),
@@ -57,7 +58,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 "Physics",
                 "DICOM", "Phantom", "ExamplePatients", "PatientImport", "Geometry", "Analysis", "Report",
-                "Transport",
+                "Transport", "Beam",
             ]
         ),
 
@@ -86,6 +87,7 @@ let package = Package(
         .testTarget(
             name: "ExamplePatientsTests",
             dependencies: ["ExamplePatients", "PatientImport", "DICOM", "Phantom", "Geometry", "TestSupport"]),
+        .testTarget(name: "BeamTests", dependencies: ["Beam", "DICOM", "Transport", "Phantom", "Physics", "Geometry", "TestSupport"]),
         .testTarget(name: "PatientImportTests", dependencies: ["PatientImport", "DICOM", "Phantom", "Geometry"]),
     ],
     swiftLanguageModes: [.v6]

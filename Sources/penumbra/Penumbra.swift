@@ -18,7 +18,7 @@ struct Penumbra: AsyncParsableCommand {
         subcommands: [
             VersionCommand.self, SimulateCommand.self, ExampleCommand.self, DICOMCommand.self, DVHCommand.self, CompareCommand.self, PhysicsCommand.self,
             CoordinatorCommand.self, WorkerCommand.self, SubmitCommand.self, StatusCommand.self,
-            CancelCommand.self, ResultCommand.self, KeygenCommand.self, MachineCommand.self,
+            CancelCommand.self, ResultCommand.self, KeygenCommand.self, MachineCommand.self, RunCommand.self,
         ]
     )
 }

@@ -52,7 +52,7 @@ public struct PlanDoseCalculation: Sendable {
         let totalWeight = weights.reduce(0, +)
         var tallies = sims.map { _ in EnergyTally(voxelCount: phantom.grid.voxelCount) }
         var done = [UInt64](repeating: 0, count: sims.count)
-        var round: UInt64 = 200_000
+        var round = min(200_000, maximumHistories)
         var doses: [DoseDistribution] = []
         var total = DoseDistribution(grid: phantom.grid, doseGyPerHistory: [], relativeUncertainty: [], quantity: .medium)
         while true {

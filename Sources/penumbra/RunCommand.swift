@@ -30,6 +30,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Target mean relative uncertainty above 50 % of the maximum dose, e.g. 2%.") var uncertainty: String = "2%"
     @Option(help: "Largest number of histories (proposals).") var histories: UInt64 = 200_000_000
     @Option(name: .customLong("dose-voxel"), help: "Dose voxel size in cm.") var doseVoxelCM: Double = 0.5
+    @Option(help: "HU calibration preset or file (docs/calibration.md); its media must be in the physics tables.")
+    var calibration: String = "egsnrc-ctcreate-4"
     @Option(help: "Worker threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Output directory (default: PLAN_DIR/penumbra or ./penumbra-run).") var out: String?
@@ -159,7 +161,7 @@ struct RunCommand: ParsableCommand {
         let (volume, warnings) = try CTSeriesReader.read(directory: folder)
         for w in warnings { Logger(label: "penumbra.run").warning("\(w)") }
         let structures = try structuresURL.map { try StructureSet(contentsOf: $0) }
-        let imported = try PatientImport.phantom(from: volume, calibration: try HUCalibration.load("schneider-2000"),
+        let imported = try PatientImport.phantom(from: volume, calibration: try HUCalibration.load(calibration),
                                                  structures: structures)
         let phantom = try PhantomCoarsening.coarsened(
             imported.phantom, factors: PhantomCoarsening.factors(of: imported.phantom.grid, targetVoxelCM: doseVoxelCM))

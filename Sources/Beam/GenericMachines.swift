@@ -37,7 +37,7 @@ public enum GenericMachines {
         primarySource: .init(sigmaCM: 0.05),
         extraFocalSource: .init(weight: 0.05, sigmaCM: 1.5, distanceFromTargetCM: 12),
         offAxisFluence: RadialTable(radiusCM: [0, 5, 10, 15, 20, 25, 30], value: [1, 1.02, 1.05, 1.08, 1.09, 1.07, 1.02]),
-        electronContamination: .init(weight: 0.003, meanEnergyMeV: 1.5, maximumEnergyMeV: 6),
+        electronContamination: .init(weight: 0.0003, meanEnergyMeV: 1.5, maximumEnergyMeV: 6),
         jaws: jaws, mlc: mlc,
         calibration: .init(referenceFieldCM: 10, referenceSSDCM: 100, referenceDepthCM: 1.5, doseGyPerMU: 0.01,
                            proposalsPerCM2PerMU: nil))
@@ -51,7 +51,7 @@ public enum GenericMachines {
         primarySource: .init(sigmaCM: 0.05),
         extraFocalSource: .init(weight: 0.04, sigmaCM: 1.5, distanceFromTargetCM: 12),
         offAxisFluence: RadialTable(radiusCM: [0, 5, 10, 15, 20, 25, 30], value: [1, 1.03, 1.07, 1.10, 1.11, 1.09, 1.03]),
-        electronContamination: .init(weight: 0.004, meanEnergyMeV: 2.5, maximumEnergyMeV: 10),
+        electronContamination: .init(weight: 0.0004, meanEnergyMeV: 2.5, maximumEnergyMeV: 10),
         jaws: jaws, mlc: mlc,
         calibration: .init(referenceFieldCM: 10, referenceSSDCM: 100, referenceDepthCM: 2.3, doseGyPerMU: 0.01,
                            proposalsPerCM2PerMU: nil))
@@ -65,7 +65,7 @@ public enum GenericMachines {
         primarySource: .init(sigmaCM: 0.05),
         extraFocalSource: .init(weight: 0.02, sigmaCM: 1.5, distanceFromTargetCM: 12),
         offAxisFluence: RadialTable(radiusCM: [0, 5, 10, 15, 20, 25, 30], value: [1, 0.93, 0.80, 0.67, 0.56, 0.47, 0.40]),
-        electronContamination: .init(weight: 0.003, meanEnergyMeV: 1.5, maximumEnergyMeV: 6),
+        electronContamination: .init(weight: 0.0003, meanEnergyMeV: 1.5, maximumEnergyMeV: 6),
         jaws: jaws, mlc: mlc,
         calibration: .init(referenceFieldCM: 10, referenceSSDCM: 100, referenceDepthCM: 1.4, doseGyPerMU: 0.01,
                            proposalsPerCM2PerMU: nil))

@@ -39,8 +39,11 @@ public enum GenericMachines {
         offAxisFluence: RadialTable(radiusCM: [0, 5, 10, 15, 20, 25, 30], value: [1, 1.02, 1.05, 1.08, 1.09, 1.07, 1.02]),
         electronContamination: .init(weight: 0.0003, meanEnergyMeV: 1.5, maximumEnergyMeV: 6),
         jaws: jaws, mlc: mlc,
+        // Φ₀ from `penumbra machine commission --machine generic-6x --fields 5,10,20 --histories 3000000
+        // --seed 21` (docs/beam-model.md, v2): ±1.8 % (1σ, the two depth voxels around 1.5 cm). Any change
+        // to this model's parameters needs a new calibration.
         calibration: .init(referenceFieldCM: 10, referenceSSDCM: 100, referenceDepthCM: 1.5, doseGyPerMU: 0.01,
-                           proposalsPerCM2PerMU: nil))
+                           proposalsPerCM2PerMU: 1.9476e9))
 
     /// Generic 10 MV, flattened.
     public static let tenMV = MachineModel(

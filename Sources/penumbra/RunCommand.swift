@@ -1,6 +1,7 @@
 import ArgumentParser
 import Beam
 import DICOM
+import Analysis
 import Foundation
 import Geometry
 import Logging
@@ -99,6 +100,7 @@ struct RunCommand: ParsableCommand {
                     to: dir.appendingPathComponent("RD.dcm"))
                 rtDose = "RD.dcm"
             }
+            let dvhs = try inputs.structures.map { try Self.dvhSummaries(result.total, structures: $0, log: log) } ?? []
             let beams = zip(deliveries, result.beamDoses).map { d, dose -> RunSummary.BeamDose in
                 let iso = d.states[0].isocentreCM
                 let at = PlanDoseCalculation.dose(dose, at: iso)
@@ -110,7 +112,8 @@ struct RunCommand: ParsableCommand {
                 version: PenumbraVersion.string, doseUnit: "Gy per fraction (dose to medium)", rtDose: rtDose,
                 fractionsPlanned: rtPlan.fractionGroups.first?.fractionsPlanned,
                 maximumDoseGy: result.total.maximumDose,
-                meanRelativeUncertaintyAboveHalfMax: result.total.meanRelativeUncertaintyAboveHalfMax, beams: beams)
+                meanRelativeUncertaintyAboveHalfMax: result.total.meanRelativeUncertaintyAboveHalfMax, beams: beams,
+                dvhPerFraction: dvhs)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try AtomicFile.write(try encoder.encode(summary), to: dir.appendingPathComponent("summary.json"))
@@ -122,10 +125,28 @@ struct RunCommand: ParsableCommand {
             throw CommandFailure(e.description)
         } catch let e as PatientImportError {
             throw CommandFailure(e.description)
+        } catch let e as AnalysisError {
+            throw CommandFailure(e.description)
         }
     }
 
+    /// Per-structure DVH metrics of the dose per fraction (structures rasterised on the dose grid).
+    static func dvhSummaries(_ dose: DoseDistribution, structures: StructureSet, log: Logger) throws -> [DVHSummary] {
+        let grid = try DoseGrid(grid: dose.grid, doseGy: dose.doseGyPerHistory)
+        var out: [DVHSummary] = []
+        for roi in structures.rois where !roi.planarStructureCM.isEmpty {
+            let mask = try StructureMasks.rasterise(roi.planarStructureCM, alignedWith: dose.grid, supersampling: 2)
+            guard mask.volumeCM3 > 0 else {
+                log.warning("structure '\(roi.name)' encloses no volume; no DVH")
+                continue
+            }
+            out.append(DVHSummary(try DoseVolumeHistogram(dose: grid, structure: mask)))
+        }
+        return out
+    }
+
     struct Inputs {
+        let structures: StructureSet?
         let plan: Plan
         let phantom: VoxelPhantom
         let patientPosition: Geometry.PatientPosition
@@ -143,7 +164,7 @@ struct RunCommand: ParsableCommand {
             }
             let tank = try WaterTank.phantom(sizeCM: Vec3(size[0], size[1], size[2]),
                                              voxelCM: Vec3(doseVoxelCM, doseVoxelCM, doseVoxelCM), centreCM: iso / 10)
-            return Inputs(plan: rtPlan, phantom: tank, patientPosition: .headFirstSupine)
+            return Inputs(structures: nil, plan: rtPlan, phantom: tank, patientPosition: .headFirstSupine)
         }
         let folder = URL(fileURLWithPath: planDirectory ?? ".")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { !$0.hasPrefix(".") }.sorted()
@@ -166,7 +187,7 @@ struct RunCommand: ParsableCommand {
         let phantom = try PhantomCoarsening.coarsened(
             imported.phantom, factors: PhantomCoarsening.factors(of: imported.phantom.grid, targetVoxelCM: doseVoxelCM))
         let position = Geometry.PatientPosition(rawValue: volume.patientPosition.rawValue) ?? .headFirstSupine
-        return Inputs(plan: try Plan(contentsOf: planURL), phantom: phantom, patientPosition: position)
+        return Inputs(structures: structures, plan: try Plan(contentsOf: planURL), phantom: phantom, patientPosition: position)
     }
 }
 
@@ -191,4 +212,6 @@ struct RunSummary: Codable {
     let maximumDoseGy: Double
     let meanRelativeUncertaintyAboveHalfMax: Double
     let beams: [BeamDose]
+    /// DVH metrics per structure, Gy per fraction (patient runs).
+    let dvhPerFraction: [DVHSummary]
 }

@@ -21,12 +21,17 @@ import Testing
         try #require(run.status == 0, "penumbra run failed: \(run.standardError)")
         struct Summary: Decodable {
             struct Beam: Decodable { let number: Int; let isocentreDoseGy: Double? }
+            struct DVH: Decodable { let structure: String; let meanGy: Double }
             let beams: [Beam]
             let fractionsPlanned: Int?
+            let dvhPerFraction: [DVH]
         }
         let summary = try JSONDecoder().decode(Summary.self, from: Data(contentsOf: out.appendingPathComponent("summary.json")))
         #expect(summary.beams.count == 4)
         #expect(summary.beams.allSatisfy { ($0.isocentreDoseGy ?? 0) > 0 })
+        // The example's structure set: every ROI gets its DVH metrics; the body receives dose.
+        #expect(summary.dvhPerFraction.count >= 5)
+        #expect((summary.dvhPerFraction.first { $0.structure == "BODY" }?.meanGy ?? 0) > 0)
         let check = try runPython("""
             import sys, pydicom
             d = pydicom.dcmread(sys.argv[1])

@@ -2,9 +2,10 @@
 /// given where the ray crosses each device's plane (projected to the isocentre plane).
 ///
 /// Why a fluence modulation and not geometry: the jaws and leaves are thick enough (≥ 6 cm tungsten)
-/// that what passes is either the open beam or a few per cent of transmitted photons; the in-jaw
-/// scatter that full geometry would add is below 1 % of the dose outside the field (measured in
-/// docs/beam-model.md), while tracking through leaf geometry would cost more than the patient transport.
+/// that what passes is either the open beam or a few per cent of transmitted photons, and scatter from
+/// the leaf and jaw bodies is a fraction of that; tracking through leaf geometry would cost more than the
+/// patient transport. The comparison with a geometric leaf model is still to be measured
+/// (docs/beam-model.md).
 /// A finite source seen through the planes of the devices gives the geometric penumbra; rounded leaf
 /// ends enter as the leaf-end offset (half the dosimetric leaf gap), tongue-and-groove as a band around
 /// each leaf boundary that needs both neighbouring pairs open.

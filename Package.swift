@@ -40,6 +40,7 @@ let package = Package(
         .target(name: "ExamplePatients", dependencies: ["DICOM", "Phantom", "Geometry"]),
         .target(name: "PatientImport", dependencies: ["DICOM", "Phantom", "Geometry"]),
         .target(name: "Transport", dependencies: ["Geometry", "Phantom", "Physics", "FileIO"]),
+        .target(name: "Beam", dependencies: ["Geometry", "DICOM", "Phantom", "Physics", "Transport"]),
 
         // MARK: - Physics
         .target(
@@ -64,7 +65,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 "Physics",
                 "DICOM", "Phantom", "ExamplePatients", "PatientImport", "Geometry", "Analysis", "Report", "FileIO",
-                "Transport",
+                "Transport", "Beam",
             ]
         ),
 
@@ -95,6 +96,7 @@ let package = Package(
         .testTarget(
             name: "ExamplePatientsTests",
             dependencies: ["ExamplePatients", "PatientImport", "DICOM", "Phantom", "Geometry", "TestSupport"]),
+        .testTarget(name: "BeamTests", dependencies: ["Beam", "DICOM", "Transport", "Phantom", "Physics", "Geometry", "TestSupport"]),
         .testTarget(name: "PatientImportTests", dependencies: ["PatientImport", "DICOM", "Phantom", "Geometry"]),
     ],
     swiftLanguageModes: [.v6]

@@ -16,10 +16,16 @@ struct Penumbra: AsyncParsableCommand {
             """,
         version: PenumbraVersion.string,
         subcommands: [
-            VersionCommand.self, SimulateCommand.self, ExampleCommand.self, DICOMCommand.self, DVHCommand.self, CompareCommand.self, ConstraintsCommand.self,
-            ReportCommand.self, DRRCommand.self, PhysicsCommand.self,
+            // The main job and its inputs.
+            RunCommand.self, ExampleCommand.self, DICOMCommand.self, MachineCommand.self,
+            // Analysis of a dose.
+            DVHCommand.self, CompareCommand.self, ConstraintsCommand.self, ReportCommand.self, DRRCommand.self,
+            // Transport and physics on their own.
+            SimulateCommand.self, PhysicsCommand.self,
+            // The cluster.
             CoordinatorCommand.self, WorkerCommand.self, SubmitCommand.self, StatusCommand.self,
             CancelCommand.self, ResultCommand.self, KeygenCommand.self,
+            VersionCommand.self,
         ]
     )
 }

@@ -1,0 +1,144 @@
+import DICOM
+import Geometry
+
+/// One beam as delivered: its control points as machine states with their cumulative meterset
+/// weights, and its monitor units. A moment of delivery is drawn in proportion to meterset and the machine
+/// state there is interpolated linearly between the two control points around it (gantry, collimator,
+/// couch, jaws and leaves), so arcs and sliding windows are sampled continuously, not only at control
+/// points. Static, step-and-shoot, sliding-window and VMAT beams are all this one case: a step-and-shoot
+/// segment is a pair of control points with equal states; a move between segments carries no meterset.
+public struct BeamDelivery: Sendable {
+    /// Beam number and name from the plan.
+    public let number: Int
+    public let name: String
+    /// Monitor units of the beam per fraction.
+    public let monitorUnits: Double
+    /// Machine states at the control points.
+    public let states: [MachineState]
+    /// Cumulative meterset weights at the control points, increasing from 0 to the final weight.
+    public let cumulativeWeights: [Double]
+    /// Gantry travel from each control point to the next, degrees (signed: the rotation direction).
+    let gantryTravelDeg: [Double]
+    let collimatorTravelDeg: [Double]
+    let couchTravelDeg: [Double]
+
+    /// Creates a delivery from explicit states.
+    /// - Throws: `BeamError.badPlan` if the weights do not increase or no meterset is delivered.
+    public init(number: Int, name: String, monitorUnits: Double, states: [MachineState], cumulativeWeights: [Double],
+                gantryDirections: [RotationDirection]? = nil) throws {
+        guard !states.isEmpty, states.count == cumulativeWeights.count else {
+            throw BeamError.badPlan("beam \(number) '\(name)': \(states.count) states for \(cumulativeWeights.count) weights")
+        }
+        guard zip(cumulativeWeights.dropFirst(), cumulativeWeights).allSatisfy({ $0 >= $1 }),
+              let last = cumulativeWeights.last, last > cumulativeWeights[0] || states.count == 1 else {
+            throw BeamError.badPlan("beam \(number) '\(name)': cumulative meterset weights must increase to a positive total")
+        }
+        guard monitorUnits >= 0, monitorUnits.isFinite else {
+            throw BeamError.badPlan("beam \(number) '\(name)': monitor units \(monitorUnits) must be non-negative")
+        }
+        self.number = number
+        self.name = name
+        self.monitorUnits = monitorUnits
+        self.states = states
+        self.cumulativeWeights = states.count == 1 ? [0, 1] : cumulativeWeights
+        var g: [Double] = [], c: [Double] = [], p: [Double] = []
+        for k in 0..<max(states.count - 1, 0) {
+            let dir = gantryDirections.map { $0[k] } ?? .NONE
+            g.append(Self.travel(from: states[k].gantryDeg, to: states[k + 1].gantryDeg, direction: dir))
+            c.append(Self.travel(from: states[k].collimatorDeg, to: states[k + 1].collimatorDeg, direction: .NONE))
+            p.append(Self.travel(from: states[k].couchDeg, to: states[k + 1].couchDeg, direction: .NONE))
+        }
+        gantryTravelDeg = g
+        collimatorTravelDeg = c
+        couchTravelDeg = p
+    }
+
+    /// Signed angular travel: clockwise (IEC, increasing angle) for CW, decreasing for CC, the shorter
+    /// way otherwise.
+    static func travel(from a: Double, to b: Double, direction: RotationDirection) -> Double {
+        var d = (b - a).truncatingRemainder(dividingBy: 360)
+        switch direction {
+        case .CW: if d < 0 { d += 360 }
+        case .CC: if d > 0 { d -= 360 }
+        case .NONE:
+            if d > 180 { d -= 360 }
+            if d < -180 { d += 360 }
+        }
+        return d
+    }
+
+    /// The machine state after the fraction `u` (0…1) of the beam's meterset.
+    public func state(atMetersetFraction u: Double) -> MachineState {
+        if states.count == 1 { return states[0] }
+        let w0 = cumulativeWeights[0], total = cumulativeWeights[cumulativeWeights.count - 1]
+        let w = w0 + u * (total - w0)
+        // The segment k with weights[k] ≤ w < weights[k + 1] (skipping zero-meterset moves).
+        var lo = 0, hi = cumulativeWeights.count - 1
+        while hi - lo > 1 {
+            let mid = (lo + hi) / 2
+            if cumulativeWeights[mid] <= w { lo = mid } else { hi = mid }
+        }
+        let span = cumulativeWeights[hi] - cumulativeWeights[lo]
+        let t = span > 0 ? min(max((w - cumulativeWeights[lo]) / span, 0), 1) : 0
+        let a = states[lo], b = states[hi]
+        func angle(_ base: Double, _ travel: Double) -> Double {
+            let v = (base + travel * t).truncatingRemainder(dividingBy: 360)
+            return v < 0 ? v + 360 : v
+        }
+        return MachineState(
+            gantryDeg: angle(a.gantryDeg, gantryTravelDeg[lo]), collimatorDeg: angle(a.collimatorDeg, collimatorTravelDeg[lo]),
+            couchDeg: angle(a.couchDeg, couchTravelDeg[lo]),
+            isocentreCM: a.isocentreCM + (b.isocentreCM - a.isocentreCM) * t,
+            aperture: a.aperture.interpolated(to: b.aperture, t))
+    }
+
+    /// The bounding rectangle of the jaws over all control points, cm on the isocentre plane.
+    public var jawBounds: Aperture {
+        states.dropFirst().reduce(states[0].aperture) { $0.unionBounds($1.aperture) }
+    }
+}
+
+// MARK: - From an RT Plan
+
+extension BeamDelivery {
+    /// The delivery of a plan's beam with `monitorUnits` per fraction; jaws the plan does not give are
+    /// open to `maximumJawCM`. DICOM mm become cm here.
+    /// - Throws: `BeamError.badPlan` for a control point without an isocentre, or leaf positions that do
+    ///   not match the MLC's boundaries.
+    public init(beam: DICOM.Beam, monitorUnits: Double, maximumJawCM: Double) throws {
+        let context = "beam \(beam.number) '\(beam.name)'"
+        let mlcDevice = beam.mlc
+        var states: [MachineState] = []
+        for cp in beam.controlPoints {
+            guard let iso = cp.isocentreMM else {
+                throw BeamError.badPlan("\(context), control point \(cp.index): no Isocenter Position (300A,012C)")
+            }
+            func jaw(_ types: [String]) throws -> (Double, Double) {
+                guard let v = types.lazy.compactMap({ cp.devicePositionsMM[$0] }).first else {
+                    return (-maximumJawCM, maximumJawCM)
+                }
+                guard v.count == 2, v[0] <= v[1] else {
+                    throw BeamError.badPlan("\(context), control point \(cp.index): \(types[0]) jaws need two positions, first ≤ second")
+                }
+                return (v[0] / 10, v[1] / 10)
+            }
+            let (x1, x2) = try jaw(["ASYMX", "X"])
+            let (y1, y2) = try jaw(["ASYMY", "Y"])
+            var leaves: LeafPositions?
+            if let device = mlcDevice {
+                guard let v = cp.devicePositionsMM[device.type], v.count == 2 * device.pairCount else {
+                    throw BeamError.badPlan("\(context), control point \(cp.index): no \(device.type) leaf positions")
+                }
+                leaves = LeafPositions(
+                    travelAlongX: device.type == "MLCX", boundariesCM: device.leafBoundariesMM.map { $0 / 10 },
+                    bankACM: v[0..<device.pairCount].map { $0 / 10 }, bankBCM: v[device.pairCount...].map { $0 / 10 })
+            }
+            states.append(MachineState(
+                gantryDeg: cp.gantryAngleDeg, collimatorDeg: cp.collimatorAngleDeg, couchDeg: cp.couchAngleDeg,
+                isocentreCM: iso / 10, aperture: Aperture(x1CM: x1, x2CM: x2, y1CM: y1, y2CM: y2, leaves: leaves)))
+        }
+        try self.init(number: beam.number, name: beam.name, monitorUnits: monitorUnits, states: states,
+                      cumulativeWeights: beam.controlPoints.map(\.cumulativeMetersetWeight),
+                      gantryDirections: beam.controlPoints.map(\.gantryRotation))
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import Phantom
+import Transport
+
+/// Runs a `PlanSource` through the Transport engine in a phantom and returns the dose in Gy for the
+/// planned monitor units (or per history when the machine is not calibrated).
+public struct BeamSimulation: Sendable {
+    public let source: PlanSource
+    public let engine: TransportEngine
+
+    /// Prepares the transport. The `Simulation` is given a placeholder parallel `BeamSource` spanning the
+    /// phantom's front face at the model's highest energy: it fixes the range of the interaction tables;
+    /// the particles themselves come from `source` through the engine's primary hook.
+    public init(source: PlanSource, phantom: VoxelPhantom, threads: Int, settings: TransportSettings = TransportSettings()) throws {
+        let g = phantom.grid
+        let face = try FieldRectangle(x1CM: g.originCM.x, x2CM: g.endCM.x, y1CM: g.originCM.y, y2CM: g.endCM.y)
+        let placeholder = BeamSource.parallel(field: face, energy: .monoenergetic(MeV: source.model.maximumEnergyMeV))
+        let media = try PhysicsMedium.media(named: phantom.media, settings: settings)
+        let simulation = try Simulation(phantom: phantom, mediumPhysics: media, source: placeholder, settings: settings)
+        self.source = source
+        engine = try TransportEngine(simulation: simulation, threads: threads)
+    }
+
+    /// Runs `histories` proposals under `seed` and returns the dose per history and its uncertainty.
+    public func run(histories: UInt64, seed: UInt64, rounds: Int = 10,
+                    progress: (TransportEngine.Progress) -> Void = { _ in }) throws -> DoseDistribution {
+        let s = source
+        let tally = try engine.run(histories: histories, seed: seed, rounds: rounds, primary: { s.primary(&$0) },
+                                   progress: progress)
+        return DoseDistribution(tally: tally, phantom: engine.simulation.phantom)
+    }
+
+    /// The dose in Gy for the planned MU (per fraction) from a dose per history.
+    public func doseGy(_ perHistory: DoseDistribution) throws -> DoseDistribution {
+        let scale = try source.gyPerHistoryScale()
+        return DoseDistribution(grid: perHistory.grid, doseGyPerHistory: perHistory.doseGyPerHistory.map { $0 * scale },
+                                relativeUncertainty: perHistory.relativeUncertainty, quantity: perHistory.quantity)
+    }
+}

@@ -1,0 +1,50 @@
+/// The jaws and MLC of a machine as a fluence modulation: the fraction of a ray's photons that pass,
+/// given where the ray crosses each device's plane (projected to the isocentre plane).
+///
+/// Why a fluence modulation and not geometry: the jaws and leaves are thick enough (≥ 6 cm tungsten)
+/// that what passes is either the open beam or a few per cent of transmitted photons, and scatter from
+/// the leaf and jaw bodies is a fraction of that; tracking through leaf geometry would cost more than the
+/// patient transport. The comparison with a geometric leaf model is still to be measured
+/// (docs/beam-model.md).
+/// A finite source seen through the planes of the devices gives the geometric penumbra; rounded leaf
+/// ends enter as the leaf-end offset (half the dosimetric leaf gap), tongue-and-groove as a band around
+/// each leaf boundary that needs both neighbouring pairs open.
+public struct Collimator: Sendable {
+    public let jaws: MachineModel.Jaws
+    public let mlc: MachineModel.MultileafCollimator
+
+    /// A collimator from the machine's jaw and MLC parameters.
+    public init(jaws: MachineModel.Jaws, mlc: MachineModel.MultileafCollimator) {
+        self.jaws = jaws
+        self.mlc = mlc
+    }
+
+    /// The transmitted fraction of a ray crossing the X-jaw plane at `xJaw`, the Y-jaw plane at `yJaw`
+    /// and the MLC plane at `atMLC` (all projected to the isocentre plane, cm).
+    public func transmission(_ a: Aperture, xJaw: Double, yJaw: Double, atMLC: (x: Double, y: Double)) -> Double {
+        var t = 1.0
+        if xJaw < a.x1CM || xJaw > a.x2CM { t *= jaws.transmission }
+        if yJaw < a.y1CM || yJaw > a.y2CM { t *= jaws.transmission }
+        if let leaves = a.leaves, !leafOpen(leaves, atMLC) { t *= mlc.transmission }
+        return t
+    }
+
+    /// Whether the MLC is open at this point: between the two banks' radiation edges of the pair there
+    /// (and, inside a tongue-and-groove band, of both neighbouring pairs). Outside the MLC's pairs the
+    /// leaves do not shield (the jaws must).
+    func leafOpen(_ l: LeafPositions, _ p: (x: Double, y: Double)) -> Bool {
+        let along = l.travelAlongX ? p.x : p.y
+        let across = l.travelAlongX ? p.y : p.x
+        guard let i = l.pair(containing: across) else { return true }
+        func open(_ k: Int) -> Bool {
+            along >= l.bankACM[k] - mlc.leafEndOffsetCM && along <= l.bankBCM[k] + mlc.leafEndOffsetCM
+        }
+        guard open(i) else { return false }
+        let half = 0.5 * mlc.tongueAndGrooveWidthCM
+        if half > 0 {
+            if i > 0, across - l.boundariesCM[i] < half, !open(i - 1) { return false }
+            if i + 1 < l.bankACM.count, l.boundariesCM[i + 1] - across < half, !open(i + 1) { return false }
+        }
+        return true
+    }
+}

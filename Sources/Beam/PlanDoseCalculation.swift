@@ -1,0 +1,101 @@
+import Foundation
+import Geometry
+import Phantom
+import Transport
+
+/// A plan's dose in Gy per fraction in a phantom: every beam simulated with its own `PlanSource` and
+/// history range, in rounds, until the mean relative uncertainty of the total above half its maximum
+/// reaches the target or the history budget is spent.
+///
+/// Beam b's histories have global indices b·2⁴⁰ + n, so its random streams never overlap another
+/// beam's and the result is bit-identical for any thread count. Each round gives beam b a share of
+/// the round's histories proportional to MU_b × A_b (its share of the plan's proposals).
+public struct PlanDoseCalculation: Sendable {
+    /// Per-beam doses (Gy per fraction) and the total.
+    public struct Result: Sendable {
+        public let beamNumbers: [Int]
+        public let beamDoses: [DoseDistribution]
+        public let total: DoseDistribution
+        public let histories: UInt64
+        public let seconds: Double
+    }
+
+    public let model: SourceModel
+    public let deliveries: [BeamDelivery]
+    public let phantom: VoxelPhantom
+    public let patientPosition: PatientPosition
+    public let threads: Int
+
+    /// Prepares the calculation.
+    public init(model: SourceModel, deliveries: [BeamDelivery], phantom: VoxelPhantom, patientPosition: PatientPosition,
+                threads: Int) throws {
+        guard model.machine.calibration.proposalsPerCM2PerMU != nil else {
+            throw BeamError.notCalibrated("machine '\(model.machine.name)' has no MU calibration; run `penumbra machine commission`")
+        }
+        guard !deliveries.isEmpty else { throw BeamError.badPlan("the plan has no treatment beams with monitor units") }
+        self.model = model
+        self.deliveries = deliveries
+        self.phantom = phantom
+        self.patientPosition = patientPosition
+        self.threads = threads
+    }
+
+    /// Runs until `targetUncertainty` (relative, e.g. 0.01) or `maximumHistories`, whichever first.
+    public func run(targetUncertainty: Double, maximumHistories: UInt64, seed: UInt64,
+                    progress: (UInt64, Double) -> Void = { _, _ in }) throws -> Result {
+        let start = Date()
+        let sims = try deliveries.map {
+            try BeamSimulation(source: try PlanSource(model: model, deliveries: [$0], patientPosition: patientPosition),
+                               phantom: phantom, threads: threads)
+        }
+        let weights = sims.map(\.source.muAreaSum)
+        let totalWeight = weights.reduce(0, +)
+        var tallies = sims.map { _ in EnergyTally(voxelCount: phantom.grid.voxelCount) }
+        var done = [UInt64](repeating: 0, count: sims.count)
+        var round = min(200_000, maximumHistories)
+        var doses: [DoseDistribution] = []
+        var total = DoseDistribution(grid: phantom.grid, doseGyPerHistory: [], relativeUncertainty: [], quantity: .medium)
+        while true {
+            for b in sims.indices {
+                let n = max(UInt64(Double(round) * weights[b] / totalWeight), 1)
+                let base = UInt64(b) << 40
+                let s = sims[b]
+                tallies[b].merge(s.engine.runRange(base + done[b]..<base + done[b] + n, seed: seed,
+                                                   primary: { s.source.primary(&$0) }))
+                done[b] += n
+            }
+            doses = try sims.indices.map { try sims[$0].doseGy(DoseDistribution(tally: tallies[$0], phantom: phantom)) }
+            total = Self.sum(doses, grid: phantom.grid)
+            let sigma = total.meanRelativeUncertaintyAboveHalfMax
+            let count = done.reduce(0, +)
+            progress(count, sigma)
+            if sigma <= targetUncertainty || count >= maximumHistories { break }
+            // Aim the next round at the target: σ² ∝ 1/N.
+            let needed = Double(count) * (sigma * sigma / (targetUncertainty * targetUncertainty) - 1)
+            round = UInt64(min(max(needed * 1.05, 50_000), Double(maximumHistories - count)))
+        }
+        return Result(beamNumbers: deliveries.map(\.number), beamDoses: doses, total: total,
+                      histories: done.reduce(0, +), seconds: Date().timeIntervalSince(start))
+    }
+
+    /// The sum of independent doses; variances add.
+    static func sum(_ doses: [DoseDistribution], grid: VoxelGrid) -> DoseDistribution {
+        var d = [Double](repeating: 0, count: grid.voxelCount), v = d
+        for x in doses {
+            for i in d.indices {
+                d[i] += x.doseGyPerHistory[i]
+                let s = x.relativeUncertainty[i] * x.doseGyPerHistory[i]
+                v[i] += s * s
+            }
+        }
+        let r = d.indices.map { d[$0] > 0 ? v[$0].squareRoot() / d[$0] : 0 }
+        return DoseDistribution(grid: grid, doseGyPerHistory: d, relativeUncertainty: r, quantity: .medium)
+    }
+
+    /// The dose at a point (the voxel containing it), Gy, or nil outside the grid.
+    public static func dose(_ d: DoseDistribution, at p: Vec3) -> (doseGy: Double, relativeUncertainty: Double)? {
+        guard let v = d.grid.voxel(containing: p) else { return nil }
+        let n = d.grid.index(v.i, v.j, v.k)
+        return (d.doseGyPerHistory[n], d.relativeUncertainty[n])
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Geometry
+import Phantom
+import Transport
+
+/// The reference set-up of commissioning and MU calibration: an open square field at gantry 0 on a
+/// water tank whose surface is `ssdCM` from the source (head-first supine, so depth runs along
+/// patient +y), the isocentre at the origin.
+public struct ReferenceSetup: Sendable {
+    /// Side of the square field on the isocentre plane, cm.
+    public let fieldCM: Double
+    /// Source-to-surface distance, cm.
+    public let ssdCM: Double
+    /// The tank: `lateralCM` wide in x and z, `depthCM` deep.
+    public let phantom: VoxelPhantom
+    /// Depth voxel size, cm.
+    public let depthVoxelCM: Double
+
+    /// A reference set-up for `machine`. Lateral voxels are 1 cm (0.5 cm for fields under 4 cm); the
+    /// central voxel column is centred on the beam axis.
+    public init(machine: MachineModel, fieldCM: Double, ssdCM: Double, lateralCM: Double = 31, depthCM: Double = 30,
+                depthVoxelCM: Double = 0.25) throws {
+        self.fieldCM = fieldCM
+        self.ssdCM = ssdCM
+        self.depthVoxelCM = depthVoxelCM
+        let lateralVoxel = fieldCM < 4 ? 0.5 : 1.0
+        let count = Int((lateralCM / lateralVoxel / 2).rounded(.down)) * 2 + 1
+        let width = Double(count) * lateralVoxel
+        let surfaceY = ssdCM - machine.sourceAxisDistanceCM
+        phantom = try WaterTank.phantom(sizeCM: Vec3(width, depthCM, width), voxelCM: Vec3(lateralVoxel, depthVoxelCM, lateralVoxel),
+                                        centreCM: Vec3(0, surfaceY + depthCM / 2, 0))
+    }
+
+    /// The open field as a one-beam delivery of `monitorUnits`.
+    public func delivery(monitorUnits: Double = 1) throws -> BeamDelivery {
+        let h = fieldCM / 2
+        let state = MachineState(gantryDeg: 0, collimatorDeg: 0, couchDeg: 0, isocentreCM: .zero,
+                                 aperture: Aperture(x1CM: -h, x2CM: h, y1CM: -h, y2CM: h))
+        return try BeamDelivery(number: 1, name: "\(fieldCM)x\(fieldCM)", monitorUnits: monitorUnits,
+                                states: [state], cumulativeWeights: [0])
+    }
+
+    /// The central-axis depth dose: (depth of the voxel centre in cm, dose, relative uncertainty), the dose
+    /// averaged over the central n × n voxel columns with n the largest odd number whose width stays within
+    /// a third of the field (1 for small fields), to beat the noise without the penumbra.
+    public func centralAxis(_ dose: DoseDistribution) -> [(depthCM: Double, dose: Double, uncertainty: Double)] {
+        let g = dose.grid
+        let width = Int((fieldCM / 3 / g.spacingCM.x).rounded(.down))
+        let half = max(0, (width - 1) / 2)
+        let ci = g.counts.x / 2, ck = g.counts.z / 2
+        return (0..<g.counts.y).map { j in
+            var sum = 0.0, variance = 0.0, n = 0.0
+            for i in (ci - half)...(ci + half) {
+                for k in (ck - half)...(ck + half) {
+                    let v = g.index(i, j, k)
+                    let d = dose.doseGyPerHistory[v]
+                    sum += d
+                    variance += (dose.relativeUncertainty[v] * d) * (dose.relativeUncertainty[v] * d)
+                    n += 1
+                }
+            }
+            let mean = sum / n
+            return ((Double(j) + 0.5) * g.spacingCM.y, mean, mean > 0 ? variance.squareRoot() / n / mean : 0)
+        }
+    }
+
+    /// The dose on the axis at `depthCM`, interpolated linearly between voxel centres.
+    public func axisDose(_ dose: DoseDistribution, depthCM: Double) -> Double {
+        let curve = centralAxis(dose)
+        let x = depthCM / depthVoxelCM - 0.5
+        let j = min(max(Int(x.rounded(.down)), 0), curve.count - 2)
+        let t = x - Double(j)
+        return curve[j].dose + (curve[j + 1].dose - curve[j].dose) * t
+    }
+
+    /// Depth of the maximum of a smoothed depth dose (a parabola through the highest voxel and its
+    /// neighbours), cm.
+    public func depthOfMaximum(_ dose: DoseDistribution) -> Double {
+        let c = centralAxis(dose)
+        // Smooth over three voxels against noise before locating the maximum.
+        let s = c.indices.map { j in (c[max(j - 1, 0)].dose + c[j].dose + c[min(j + 1, c.count - 1)].dose) / 3 }
+        guard let m = s.indices.dropFirst().dropLast().max(by: { s[$0] < s[$1] }) else { return c[0].depthCM }
+        let denom = s[m - 1] - 2 * s[m] + s[m + 1]
+        let shift = denom != 0 ? 0.5 * (s[m - 1] - s[m + 1]) / denom : 0
+        return c[m].depthCM + max(-1, min(1, shift)) * depthVoxelCM
+    }
+}

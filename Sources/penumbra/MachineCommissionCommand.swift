@@ -1,0 +1,103 @@
+import ArgumentParser
+import Beam
+import FileIO
+import Foundation
+import Phantom
+import Physics
+
+/// `penumbra machine commission`: simulates a machine's open square fields in water at SSD 100 cm, reports
+/// depth doses, d_max, PDD(10), output factors, and writes the MU-calibrated machine file.
+struct MachineCommissionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "commission",
+        abstract: "Depth doses, output factors and MU calibration of a machine in a simulated water tank.",
+        discussion: """
+            Each field is an open square field at gantry 0, SSD 100 cm, in a 31×30×31 cm water tank (depth \
+            voxels 0.25 cm). Output factors are doses at 10 cm depth per MU relative to 10×10. Writes \
+            DIR/machine.json (calibrated) and DIR/commissioning.json.
+            """)
+
+    @Option(help: "Generic machine name or machine file (JSON).") var machine: String
+    @Option(help: "Comma-separated square field sides in cm.") var fields: String = "10"
+    @Option(help: "Proposals per field.") var histories: UInt64 = 2_000_000
+    @Option(help: "Random seed.") var seed: UInt64 = 1
+    @Option(help: "Worker threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Output directory.") var out: String
+    @OptionGroup var logging: LoggingOptions
+
+    func run() throws {
+        logging.bootstrap()
+        var model = try MachineLoader.load(machine)
+        let sides = try fields.split(separator: ",").map { s -> Double in
+            guard let v = Double(s.trimmingCharacters(in: .whitespaces)), v > 0, v <= 40 else {
+                throw ValidationError("--fields: '\(s)' is not a field side in (0, 40] cm")
+            }
+            return v
+        }
+        let physics = try PhysicsData.bundled()
+        let source = try SourceModel(machine: model, physics: physics)
+        var results: [FieldResult] = []
+        for side in Set(sides + [model.calibration.referenceFieldCM]).sorted() {
+            let setup = try ReferenceSetup(machine: model, fieldCM: side, ssdCM: 100)
+            let plan = try PlanSource(model: source, deliveries: [try setup.delivery()], patientPosition: .headFirstSupine)
+            let start = Date()
+            let dose = try BeamSimulation(source: plan, phantom: setup.phantom, threads: threads).run(histories: histories, seed: seed)
+            let axis = setup.centralAxis(dose)
+            let dmax = setup.depthOfMaximum(dose)
+            let dAtMax = setup.axisDose(dose, depthCM: dmax)
+            let d10 = setup.axisDose(dose, depthCM: 10)
+            results.append(FieldResult(
+                fieldCM: side, dMaxCM: dmax, pdd10Percent: 100 * d10 / dAtMax,
+                dose10PerMUArea: d10 * plan.muAreaSum,
+                doseRefPerMUArea: setup.axisDose(dose, depthCM: model.calibration.referenceDepthCM) * plan.muAreaSum,
+                depthCM: axis.map(\.depthCM), pddPercent: axis.map { 100 * $0.dose / dAtMax },
+                relativeUncertainty: axis.map(\.uncertainty), seconds: Date().timeIntervalSince(start), outputFactor: nil))
+            print(String(format: "%5.1f cm: d_max %.2f cm, PDD(10) %.1f %%, %.0f s", side, dmax, 100 * d10 / dAtMax,
+                         results.last!.seconds))
+        }
+        guard let ref = results.first(where: { $0.fieldCM == model.calibration.referenceFieldCM }) else { return }
+        model.calibration.proposalsPerCM2PerMU = model.calibration.doseGyPerMU / ref.doseRefPerMUArea
+        for i in results.indices {
+            results[i].outputFactor = results[i].dose10PerMUArea / ref.dose10PerMUArea
+            print(String(format: "output factor %5.1f cm: %.3f", results[i].fieldCM, results[i].outputFactor!))
+        }
+        let dir = URL(fileURLWithPath: out)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try AtomicFile.write(try model.jsonData(), to: dir.appendingPathComponent("machine.json"))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(Commissioning(machine: model.name, histories: histories, seed: seed, fields: results)),
+                             to: dir.appendingPathComponent("commissioning.json"))
+    }
+
+    struct FieldResult: Codable {
+        let fieldCM: Double
+        let dMaxCM: Double
+        let pdd10Percent: Double
+        let dose10PerMUArea: Double
+        let doseRefPerMUArea: Double
+        let depthCM: [Double]
+        let pddPercent: [Double]
+        let relativeUncertainty: [Double]
+        let seconds: Double
+        var outputFactor: Double?
+    }
+
+    struct Commissioning: Codable {
+        let machine: String
+        let histories: UInt64
+        let seed: UInt64
+        let fields: [FieldResult]
+    }
+}
+
+/// Finds a machine: a generic machine's name or the path of a machine file.
+enum MachineLoader {
+    static func load(_ nameOrPath: String) throws -> MachineModel {
+        if let generic = GenericMachines.named(nameOrPath) { return generic }
+        guard FileManager.default.fileExists(atPath: nameOrPath) else {
+            throw CommandFailure("'\(nameOrPath)' is neither a generic machine (\(GenericMachines.names.joined(separator: ", "))) nor a machine file")
+        }
+        return try MachineModel.read(URL(fileURLWithPath: nameOrPath))
+    }
+}

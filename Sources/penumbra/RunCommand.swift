@@ -1,0 +1,218 @@
+import Analysis
+import ArgumentParser
+import Beam
+import DICOM
+import FileIO
+import Foundation
+import Geometry
+import Logging
+import PatientImport
+import Phantom
+import Physics
+import Transport
+
+/// `penumbra run`: a plan's dose in Gy per fraction, in a virtual water tank or in the patient's CT.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Compute a plan's dose (Gy per fraction) with the linac beam model, in water or in the patient's CT.",
+        discussion: """
+            penumbra run --plan RP.dcm --water-phantom 60x60x60: a water tank (cm) centred on the first beam's \
+            isocentre; summary.json gives each beam's dose at its isocentre. penumbra run PLAN_DIR: finds the \
+            CT series, the structure set (its EXTERNAL ROI) and the RT Plan in the folder and computes the dose \
+            in the CT, coarsened to --dose-voxel. Writes DIR/dose.3ddose, DIR/RD.dcm (RT Dose, PLAN, Gy) for \
+            patient runs, and DIR/summary.json. The machine is generic for the plan's energy unless \
+            --machine names one (docs/beam-model.md); it must be MU-calibrated.
+            """)
+
+    @Argument(help: "A folder with the CT series, RT Structure Set and RT Plan.") var planDirectory: String?
+    @Option(help: "RT Plan file (with --water-phantom).") var plan: String?
+    @Option(name: .customLong("water-phantom"), help: "Water tank size in cm, e.g. 60x60x60.") var waterPhantom: String?
+    @Option(help: "Generic machine name or machine file.") var machine: String?
+    @Option(help: "Target mean relative uncertainty above 50 % of the maximum dose, e.g. 2%.") var uncertainty: String = "2%"
+    @Option(help: "Largest number of histories (proposals).") var histories: UInt64 = 200_000_000
+    @Option(name: .customLong("dose-voxel"), help: "Dose voxel size in cm.") var doseVoxelCM: Double = 0.5
+    @Option(help: "HU calibration preset or file (docs/calibration.md); its media must be in the physics tables.")
+    var calibration: String = "egsnrc-ctcreate-4"
+    @Option(help: "Worker threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Random seed.") var seed: UInt64 = 1
+    @Option(help: "Output directory (default: PLAN_DIR/penumbra or ./penumbra-run).") var out: String?
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        guard (planDirectory == nil) != (plan == nil) else {
+            throw ValidationError("give a PLAN_DIR, or --plan RP.dcm with --water-phantom")
+        }
+        if plan != nil && waterPhantom == nil { throw ValidationError("--plan needs --water-phantom LxWxH (cm)") }
+        _ = try targetUncertainty()
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard doseVoxelCM > 0 && doseVoxelCM <= 2 else { throw ValidationError("--dose-voxel must be in (0, 2] cm") }
+    }
+
+    func targetUncertainty() throws -> Double {
+        let text = uncertainty.hasSuffix("%") ? String(uncertainty.dropLast()) : uncertainty
+        guard let v = Double(text), v > 0, v < 100 else {
+            throw ValidationError("--uncertainty must be a percentage like 2%, got '\(uncertainty)'")
+        }
+        return v / 100
+    }
+
+    func run() throws {
+        logging.bootstrap()
+        let log = Logger(label: "penumbra.run")
+        do {
+            let inputs = try loadInputs()
+            let rtPlan = inputs.plan
+            let physics = try PhysicsData.bundled()
+            let energy = rtPlan.beams.first { $0.radiationType == "PHOTON" }?.nominalEnergy ?? 6
+            let model: MachineModel
+            if let machine { model = try MachineLoader.load(machine) } else {
+                guard let generic = GenericMachines.forEnergy(energy) else {
+                    throw CommandFailure("no generic machine for \(energy) MV; give --machine FILE")
+                }
+                model = generic
+            }
+            var deliveries: [BeamDelivery] = []
+            for beam in rtPlan.beams where beam.radiationType == "PHOTON" && beam.treatmentDeliveryType ?? "TREATMENT" == "TREATMENT" {
+                guard let mu = rtPlan.metersetMU(beamNumber: beam.number), mu > 0 else {
+                    log.warning("beam \(beam.number) has no monitor units; skipped")
+                    continue
+                }
+                deliveries.append(try BeamDelivery(beam: beam, monitorUnits: mu, maximumJawCM: model.jaws.maximumOpeningCM))
+            }
+            for line in rtPlan.unsupportedFeatures { log.warning("\(line)") }
+            let source = try SourceModel(machine: model, physics: physics)
+            let calc = try PlanDoseCalculation(model: source, deliveries: deliveries, phantom: inputs.phantom,
+                                               patientPosition: inputs.patientPosition, threads: threads)
+            let result = try calc.run(targetUncertainty: try targetUncertainty(), maximumHistories: histories, seed: seed) { n, s in
+                FileHandle.standardError.write(Data(String(format: "\r%llu histories, σ(>50%% max) %.2f %%", n, 100 * s).utf8))
+            }
+            FileHandle.standardError.write(Data("\n".utf8))
+            let dir = URL(fileURLWithPath: out ?? (planDirectory.map { $0 + "/penumbra" } ?? "penumbra-run"))
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try ThreeDDoseFile.write(result.total, to: dir.appendingPathComponent("dose.3ddose"))
+            var rtDose: String?
+            if planDirectory != nil {
+                let fractions = rtPlan.fractionGroups.first?.fractionsPlanned ?? 1
+                try RTDoseWriter.write(
+                    grid: result.total.grid, doseGy: result.total.doseGyPerHistory.map { $0 * Double(fractions) },
+                    summation: .plan, references: try RTDoseWriter.References(plan: rtPlan),
+                    comment: String(format: "Penumbra %@, %llu histories, %d fractions", PenumbraVersion.string, result.histories, fractions),
+                    to: dir.appendingPathComponent("RD.dcm"))
+                rtDose = "RD.dcm"
+            }
+            let dvhs = try inputs.structures.map { try Self.dvhSummaries(result.total, structures: $0, log: log) } ?? []
+            let beams = zip(deliveries, result.beamDoses).map { d, dose -> RunSummary.BeamDose in
+                let iso = d.states[0].isocentreCM
+                let at = PlanDoseCalculation.dose(dose, at: iso)
+                return RunSummary.BeamDose(number: d.number, name: d.name, monitorUnits: d.monitorUnits,
+                                           isocentreDoseGy: at?.doseGy, isocentreRelativeUncertainty: at?.relativeUncertainty)
+            }
+            let summary = RunSummary(
+                machine: model.name, histories: result.histories, seconds: result.seconds, threads: threads, seed: seed,
+                version: PenumbraVersion.string, doseUnit: "Gy per fraction (dose to medium)", rtDose: rtDose,
+                fractionsPlanned: rtPlan.fractionGroups.first?.fractionsPlanned,
+                maximumDoseGy: result.total.maximumDose,
+                meanRelativeUncertaintyAboveHalfMax: result.total.meanRelativeUncertaintyAboveHalfMax, beams: beams,
+                dvhPerFraction: dvhs)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try AtomicFile.write(try encoder.encode(summary), to: dir.appendingPathComponent("summary.json"))
+            print(String(format: "%llu histories in %.1f s: maximum %.3f Gy per fraction, σ %.2f %%; wrote %@", result.histories,
+                         result.seconds, result.total.maximumDose, 100 * summary.meanRelativeUncertaintyAboveHalfMax, dir.path))
+        } catch let e as BeamError {
+            throw CommandFailure(e.description)
+        } catch let e as DICOMError {
+            throw CommandFailure(e.description)
+        } catch let e as PatientImportError {
+            throw CommandFailure(e.description)
+        } catch let e as AnalysisError {
+            throw CommandFailure(e.description)
+        }
+    }
+
+    /// Per-structure DVH metrics of the dose per fraction (structures rasterised on the dose grid).
+    static func dvhSummaries(_ dose: DoseDistribution, structures: StructureSet, log: Logger) throws -> [DVHSummary] {
+        let grid = try DoseGrid(grid: dose.grid, doseGy: dose.doseGyPerHistory)
+        var out: [DVHSummary] = []
+        for roi in structures.rois where !roi.planarStructureCM.isEmpty {
+            let mask = try StructureMasks.rasterise(roi.planarStructureCM, alignedWith: dose.grid, supersampling: 2)
+            guard mask.volumeCM3 > 0 else {
+                log.warning("structure '\(roi.name)' encloses no volume; no DVH")
+                continue
+            }
+            out.append(DVHSummary(try DoseVolumeHistogram(dose: grid, structure: mask)))
+        }
+        return out
+    }
+
+    struct Inputs {
+        let structures: StructureSet?
+        let plan: Plan
+        let phantom: VoxelPhantom
+        let patientPosition: Geometry.PatientPosition
+    }
+
+    func loadInputs() throws -> Inputs {
+        if let plan, let waterPhantom {
+            let rtPlan = try Plan(contentsOf: URL(fileURLWithPath: plan))
+            let size = waterPhantom.lowercased().split(separator: "x").compactMap { Double($0) }
+            guard size.count == 3, size.allSatisfy({ $0 > 0 }) else {
+                throw CommandFailure("--water-phantom must be three sizes in cm like 60x60x60, got '\(waterPhantom)'")
+            }
+            guard let iso = rtPlan.beams.first?.controlPoints.first?.isocentreMM else {
+                throw CommandFailure("\(plan): the first beam has no Isocenter Position to place the water tank")
+            }
+            let tank = try WaterTank.phantom(sizeCM: Vec3(size[0], size[1], size[2]),
+                                             voxelCM: Vec3(doseVoxelCM, doseVoxelCM, doseVoxelCM), centreCM: iso / 10)
+            return Inputs(structures: nil, plan: rtPlan, phantom: tank, patientPosition: .headFirstSupine)
+        }
+        let folder = URL(fileURLWithPath: planDirectory ?? ".")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { !$0.hasPrefix(".") }.sorted()
+        var planURL: URL?, structuresURL: URL?
+        for name in names {
+            let url = folder.appendingPathComponent(name)
+            guard let file = try? DICOMFile.read(contentsOf: url, stopBeforePixelData: true) else { continue }
+            switch file.dataSet.string("Modality") {
+            case "RTPLAN": planURL = planURL ?? url
+            case "RTSTRUCT": structuresURL = structuresURL ?? url
+            default: break
+            }
+        }
+        guard let planURL else { throw CommandFailure("no RT Plan (Modality RTPLAN) in \(folder.path)") }
+        let (volume, warnings) = try CTSeriesReader.read(directory: folder)
+        for w in warnings { Logger(label: "penumbra.run").warning("\(w)") }
+        let structures = try structuresURL.map { try StructureSet(contentsOf: $0) }
+        let imported = try PatientImport.phantom(from: volume, calibration: try HUCalibration.load(calibration),
+                                                 structures: structures)
+        let phantom = try PhantomCoarsening.coarsened(
+            imported.phantom, factors: PhantomCoarsening.factors(of: imported.phantom.grid, targetVoxelCM: doseVoxelCM))
+        let position = Geometry.PatientPosition(rawValue: volume.patientPosition.rawValue) ?? .headFirstSupine
+        return Inputs(structures: structures, plan: try Plan(contentsOf: planURL), phantom: phantom, patientPosition: position)
+    }
+}
+
+/// `summary.json` of a run.
+struct RunSummary: Codable {
+    struct BeamDose: Codable {
+        let number: Int
+        let name: String
+        let monitorUnits: Double
+        let isocentreDoseGy: Double?
+        let isocentreRelativeUncertainty: Double?
+    }
+    let machine: String
+    let histories: UInt64
+    let seconds: Double
+    let threads: Int
+    let seed: UInt64
+    let version: String
+    let doseUnit: String
+    let rtDose: String?
+    let fractionsPlanned: Int?
+    let maximumDoseGy: Double
+    let meanRelativeUncertaintyAboveHalfMax: Double
+    let beams: [BeamDose]
+    /// DVH metrics per structure, Gy per fraction (patient runs).
+    let dvhPerFraction: [DVHSummary]
+}

@@ -80,8 +80,17 @@ bench: deps
 	sh benchmarks/transport-bench.sh
 	@echo "benchmarks: see benchmarks/RESULTS.md"
 
-demo: build
-	$(SWIFT) run penumbra --help
+# The main job on the bundled example: a synthetic thorax (CT, structures, 4-field 6 MV plan), its Monte
+# Carlo plan dose in Gy (RT Dose, .3ddose, summary.json with DVH metrics) and the HTML report.
+DEMO_DIR := out/thorax
+demo: deps
+	$(SWIFT) build -c release --product penumbra
+	.build/release/penumbra example thorax --out $(DEMO_DIR)
+	.build/release/penumbra run $(DEMO_DIR) --uncertainty 3% --dose-voxel 1 --out $(DEMO_DIR)/penumbra
+	.build/release/penumbra report --dose $(DEMO_DIR)/penumbra/RD.dcm --structures $(DEMO_DIR)/RTSTRUCT.dcm \
+	  --plan $(DEMO_DIR) --constraints thorax --prescription-gy 60 \
+	  --out $(DEMO_DIR)/penumbra/report.html --summary $(DEMO_DIR)/penumbra/report.json
+	@echo "demo: open $(DEMO_DIR)/penumbra/report.html"
 
 clean:
 	rm -rf .build $(VENV)

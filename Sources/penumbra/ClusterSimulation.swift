@@ -44,23 +44,17 @@ struct ClusterSimulation {
     /// Runs the job and returns the merged tally.
     func run() throws -> EnergyTally {
         let spec = try spec()
-        var embedded: EmbeddedCluster?
-        let context: Context, endpoint: String, security: CurveSettings
-        if let coordinator {
-            context = try Context()
-            endpoint = coordinator
-            security = try curve.settings(for: coordinator)
-        } else {
-            let count = workers ?? 1
-            let cluster = try EmbeddedCluster(
+        let count = workers ?? 1
+        let connection = try ClusterConnection(coordinator: coordinator, curve: curve) {
+            try EmbeddedCluster(
                 workers: count, threadsPerWorker: max(1, threads / count), executor: AllWorkloads(), logger: logger)
-            embedded = cluster
-            (context, endpoint, security) = (cluster.context, cluster.endpoint, .none)
         }
-        defer { embedded?.shutdown() }
-        let client = try ClusterClient(context: context, endpoint: endpoint, curve: security, timeout: .seconds(60))
+        defer { connection.shutdown() }
+        let client = try ClusterClient(
+            context: connection.context, endpoint: connection.endpoint, curve: connection.security,
+            timeout: .seconds(60))
         let jobID = try client.submit(spec, inputs: inputs)
-        logger.info("job \(jobID): \(histories) histories in \(spec.unitCount) units on \(endpoint)")
+        logger.info("job \(jobID): \(histories) histories in \(spec.unitCount) units on \(connection.endpoint)")
         let start = ContinuousClock.now
         let final = try client.wait(jobID: jobID) { status in
             FileHandle.standardError.write(Data(("\r" + progressLine(status, since: start)).utf8))

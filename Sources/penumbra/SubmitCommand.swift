@@ -70,24 +70,17 @@ struct SubmitCommand: ParsableCommand {
         logging.bootstrap()
         let logger = Logger(label: "penumbra.submit")
         let spec = try spec()
-        var embedded: EmbeddedCluster?
-        let context: Context, endpoint: String, security: CurveSettings
-        if let coordinator {
-            context = try Context()
-            endpoint = coordinator
-            security = try curve.settings(for: coordinator)
-        } else {
+        let connection = try ClusterConnection(coordinator: coordinator, curve: curve) {
             guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
-            let cluster = try EmbeddedCluster(workers: workers, executor: SyntheticWorkload(), logger: logger)
-            embedded = cluster
-            (context, endpoint, security) = (cluster.context, cluster.endpoint, .none)
+            return try EmbeddedCluster(workers: workers, executor: SyntheticWorkload(), logger: logger)
         }
-        defer { embedded?.shutdown() }
+        defer { connection.shutdown() }
         let client = try ClusterClient(
-            context: context, endpoint: endpoint, curve: security, timeout: .milliseconds(Int(timeout * 1_000)))
+            context: connection.context, endpoint: connection.endpoint, curve: connection.security,
+            timeout: .milliseconds(Int(timeout * 1_000)))
         let jobID = try client.submit(spec)
         print("submitted job \(jobID)")
-        if detach && embedded == nil { return }
+        if detach && connection.embedded == nil { return }
         let start = ContinuousClock.now
         let final = try client.wait(jobID: jobID) { job in
             FileHandle.standardError.write(Data(("\r" + progressLine(job, since: start)).utf8))

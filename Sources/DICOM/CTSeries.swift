@@ -336,7 +336,7 @@ public enum CTSeriesReader {
                     file: other.url.path)
             }
         } else {
-            position = .HFS
+            position = .headFirstSupine
             warnings.append(
                 "Patient Position (0018,5100) is missing (\(first.url.lastPathComponent) and the rest of its series); assuming HFS"
             )

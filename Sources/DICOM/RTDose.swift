@@ -56,7 +56,7 @@ public struct DoseVolume: Sendable {
 
     /// The same grid in cm with its origin at the outer corner of voxel (0, 0, 0).
     public var voxelGrid: VoxelGrid {
-        VoxelGrid(counts: counts, originCM: (originMM - spacingMM * 0.5) / 10, spacingCM: spacingMM / 10)
+        VoxelGrid(counts: counts, firstVoxelCentreMM: originMM, spacingMM: spacingMM)
     }
 
     /// The largest value, in `units`.

@@ -1,17 +1,5 @@
 import Geometry
 
-/// Patient position relative to the imaging equipment (PS3.3 C.7.3.1.1.2, Patient Position (0018,5100)).
-public enum PatientPosition: String, Sendable, Codable, CaseIterable {
-    /// Head first, supine.
-    case HFS
-    /// Head first, prone.
-    case HFP
-    /// Feet first, supine.
-    case FFS
-    /// Feet first, prone.
-    case FFP
-}
-
 /// A reconstructed CT volume in the DICOM patient coordinate system (mm), axis-aligned.
 ///
 /// Voxel `(i, j, k)` (x fastest) has its centre at `originMM + (i, j, k) · spacingMM`: indices grow
@@ -56,7 +44,7 @@ public struct Volume: Sendable {
     /// The same grid in the engine's units: cm, with the origin at the outer corner of voxel (0, 0, 0)
     /// (half a voxel below the first centre), as `VoxelGrid` defines it.
     public var voxelGrid: VoxelGrid {
-        VoxelGrid(counts: counts, originCM: (originMM - spacingMM * 0.5) / 10, spacingCM: spacingMM / 10)
+        VoxelGrid(counts: counts, firstVoxelCentreMM: originMM, spacingMM: spacingMM)
     }
 
     /// The HU of voxel `(i, j, k)`.

@@ -49,7 +49,7 @@ public enum ThoraxExample {
 
         // CT: paint each organ's HU with its fractional occupancy (partial-volume blending).
         let grid = VoxelGrid(
-            counts: counts, originCM: (firstVoxelCentreMM - spacingMM * 0.5) / 10, spacingCM: spacingMM / 10)
+            counts: counts, firstVoxelCentreMM: firstVoxelCentreMM, spacingMM: spacingMM)
         var hu = [Float](repeating: -1000, count: grid.voxelCount)
         for organ in anatomy.organs where !organ.hu.isNaN {
             // Caps of half a slice (cm), as the structure set implies (docs/structures.md).
@@ -60,7 +60,7 @@ public enum ThoraxExample {
             }
         }
         let volume = Volume(
-            counts: counts, originMM: firstVoxelCentreMM, spacingMM: spacingMM, huValues: hu, patientPosition: .HFS,
+            counts: counts, originMM: firstVoxelCentreMM, spacingMM: spacingMM, huValues: hu, patientPosition: .headFirstSupine,
             seriesInstanceUID: UIDGenerator.uid(derivedFrom: "penumbra.example.thorax.v1.ct"),
             frameOfReferenceUID: context.frameOfReferenceUID, studyInstanceUID: context.studyInstanceUID)
         let ctUIDs = try CTSeriesWriter.write(
@@ -92,7 +92,7 @@ public enum ThoraxExample {
         let rp = try PlanWriter.dataSet(
             plan, context: context,
             seriesInstanceUID: UIDGenerator.uid(derivedFrom: "penumbra.example.thorax.v1.rtplan.series"),
-            prescriptionGy: prescriptionGy, patientPosition: .HFS)
+            prescriptionGy: prescriptionGy, patientPosition: .headFirstSupine)
         let planURL = folder.appendingPathComponent("RTPLAN.dcm")
         try DataSetWriter.write(rp, to: planURL)
         return Output(ctFiles: ctFiles, structureSet: structureURL, plan: planURL, planValue: plan)

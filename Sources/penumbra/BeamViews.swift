@@ -63,9 +63,7 @@ struct BeamViews {
     /// control point (the union over all control points for an arc).
     func views(pixelMM: Double, marginMM: Double) throws -> [View] {
         let grid = volume.voxelGrid
-        guard let position = Geometry.PatientPosition(rawValue: volume.patientPosition.rawValue) else {
-            throw CommandFailure("patient position \(volume.patientPosition.rawValue) is not supported for DRRs")
-        }
+        let position = volume.patientPosition
         // Each structure's fractional occupancy of the CT voxels, once for all beams.
         let occupancies = (structures?.rois ?? []).compactMap { roi -> (String, [Float])? in
             let planar = roi.planarStructureCM

@@ -150,7 +150,7 @@ struct RunCommand: ParsableCommand {
         let structures: StructureSet?
         let plan: Plan
         let phantom: VoxelPhantom
-        let patientPosition: Geometry.PatientPosition
+        let patientPosition: PatientPosition
     }
 
     func loadInputs() throws -> Inputs {
@@ -187,8 +187,9 @@ struct RunCommand: ParsableCommand {
                                                  structures: structures)
         let phantom = try PhantomCoarsening.coarsened(
             imported.phantom, factors: PhantomCoarsening.factors(of: imported.phantom.grid, targetVoxelCM: doseVoxelCM))
-        let position = Geometry.PatientPosition(rawValue: volume.patientPosition.rawValue) ?? .headFirstSupine
-        return Inputs(structures: structures, plan: try Plan(contentsOf: planURL), phantom: phantom, patientPosition: position)
+        return Inputs(
+            structures: structures, plan: try Plan(contentsOf: planURL), phantom: phantom,
+            patientPosition: volume.patientPosition)
     }
 }
 

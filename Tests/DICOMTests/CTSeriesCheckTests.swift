@@ -16,7 +16,7 @@ struct CTSeriesCheckTests {
         let hu = (0..<(nx * ny * nz)).map { Float($0 % 2000) - 1000 }
         return Volume(
             counts: (nx, ny, nz), originMM: Vec3(-30, -20.5, 100), spacingMM: Vec3(2, 2.5, 3), huValues: hu,
-            patientPosition: .HFS, seriesInstanceUID: series, frameOfReferenceUID: "1.2.3.4", studyInstanceUID: "1.2.3")
+            patientPosition: .headFirstSupine, seriesInstanceUID: series, frameOfReferenceUID: "1.2.3.4", studyInstanceUID: "1.2.3")
     }
 
     static func write(_ v: Volume) throws -> URL {

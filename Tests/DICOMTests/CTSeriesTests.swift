@@ -15,7 +15,7 @@ struct CTSeriesTests {
         #expect(
             abs(volume.spacingMM.x - 3) < 1e-9 && abs(volume.spacingMM.y - 3) < 1e-9
                 && abs(volume.spacingMM.z - 2.5) < 1e-6)
-        #expect(volume.patientPosition == .HFS)
+        #expect(volume.patientPosition == .headFirstSupine)
         #expect(warnings.contains { $0.contains("assuming HFS") })
         let grid = volume.voxelGrid
         #expect(abs(grid.originCM.x - (volume.originMM.x - 1.5) / 10) < 1e-12)

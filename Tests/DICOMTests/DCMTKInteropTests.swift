@@ -17,7 +17,7 @@ struct DCMTKInteropTests {
         let hu: [Float] = (0..<(24 * 20 * 3)).map { (n: Int) -> Float in Float((n * 37) % 3000) - 1024 }
         let v = Volume(
             counts: (24, 20, 3), originMM: Vec3(-12, -10, 5), spacingMM: Vec3(1, 1, 2), huValues: hu,
-            patientPosition: .FFS, seriesInstanceUID: "1.2.826.0.1.5", frameOfReferenceUID: "1.2.826.0.1.4",
+            patientPosition: .feetFirstSupine, seriesInstanceUID: "1.2.826.0.1.5", frameOfReferenceUID: "1.2.826.0.1.4",
             studyInstanceUID: "1.2.826.0.1.3")
         let context = StudyContext(
             patient: PatientIdentity(name: "Müller^Jörg"), studyInstanceUID: v.studyInstanceUID,
@@ -42,7 +42,7 @@ struct DCMTKInteropTests {
         #expect(first.transferSyntax == (option == "+tb" ? .explicitVRBigEndian : .implicitVRLittleEndian))
         #expect(first.dataSet.string("PatientName") == "Müller^Jörg")  // ISO_IR 100 text survives
         let (back, _) = try CTSeriesReader.read(directory: folder)
-        #expect(back.huValues == v.huValues && back.originMM == v.originMM && back.patientPosition == .FFS)
+        #expect(back.huValues == v.huValues && back.originMM == v.originMM && back.patientPosition == .feetFirstSupine)
     }
 
     @Test("RT Dose re-encoded by dcmconv as Explicit VR Big Endian: 32-bit pixels read back")

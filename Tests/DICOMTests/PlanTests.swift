@@ -40,7 +40,7 @@ struct PlanTests {
 
     static func dataSet() throws -> DataSet {
         try PlanWriter.dataSet(
-            arcPlan(), context: context, seriesInstanceUID: "1.2.3.10", prescriptionGy: 10, patientPosition: .HFS)
+            arcPlan(), context: context, seriesInstanceUID: "1.2.3.10", prescriptionGy: 10, patientPosition: .headFirstSupine)
     }
 
     @Test("a plan written with only the changes per control point reads back fully resolved")

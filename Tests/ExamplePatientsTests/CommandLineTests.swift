@@ -42,7 +42,7 @@ struct CommandLineTests {
             studyTime: "", description: "")
         let volume = Volume(
             counts: (40, 30, 6), originMM: Vec3(-97.5, -72.5, -7.5), spacingMM: Vec3(5, 5, 3),
-            huValues: Array(repeating: -780, count: 40 * 30 * 6), patientPosition: .HFS, seriesInstanceUID: "1.2.3.5",
+            huValues: Array(repeating: -780, count: 40 * 30 * 6), patientPosition: .headFirstSupine, seriesInstanceUID: "1.2.3.5",
             frameOfReferenceUID: "1.2.3.4", studyInstanceUID: "1.2.3")
         let uids = try CTSeriesWriter.write(volume, context: context, to: folder)
         let circle = { (z: Double) in

@@ -21,7 +21,7 @@ struct ThoraxExampleTests {
     func ct() throws {
         let (volume, warnings) = try CTSeriesReader.read(directory: Self.folder)
         #expect(volume.counts == (160, 160, 100))
-        #expect(volume.patientPosition == .HFS && warnings.isEmpty)
+        #expect(volume.patientPosition == .headFirstSupine && warnings.isEmpty)
         func hu(_ x: Double, _ y: Double, _ z: Double) -> Float {
             volume[
                 Int(((x - volume.originMM.x) / 2.5).rounded()), Int(((y - volume.originMM.y) / 2.5).rounded()),

@@ -11,7 +11,7 @@ struct PatientImportTests {
     /// A 20 × 20 × 4 water volume (0 HU) with 5 mm voxels centred on the axis.
     static let volume = Volume(
         counts: (20, 20, 4), originMM: Vec3(-47.5, -47.5, -4.5), spacingMM: Vec3(5, 5, 3),
-        huValues: Array(repeating: 0, count: 1600), patientPosition: .HFS, seriesInstanceUID: "1.2.3.5",
+        huValues: Array(repeating: 0, count: 1600), patientPosition: .headFirstSupine, seriesInstanceUID: "1.2.3.5",
         frameOfReferenceUID: "1.2.3.4", studyInstanceUID: "1.2.3")
 
     static func structureSet(frame: String = "1.2.3.4", type: String = "EXTERNAL", halfWidthMM: Double = 30) throws

@@ -30,13 +30,16 @@ extension Simulation {
                     let exit = walk.exitDistance
                     if muB > 0 && tau <= muB * (exit - travelled) {
                         travelled += tau / muB
-                        // The voxel at the candidate point, kept inside the current block.
+                        // The voxel at the candidate point, kept inside the current block. The last
+                        // block of an axis may reach past the phantom (counts not a multiple of the
+                        // edge): a candidate point there lies in vacuum and is always virtual.
                         let q = p.r + p.u * travelled
-                        let i = clampIndex((q.x - g.originCM.x) / g.spacingCM.x, walk.i * edge, g.counts.x, edge)
-                        let j = clampIndex((q.y - g.originCM.y) / g.spacingCM.y, walk.j * edge, g.counts.y, edge)
-                        let k = clampIndex((q.z - g.originCM.z) / g.spacingCM.z, walk.k * edge, g.counts.z, edge)
-                        let v = g.index(i, j, k)
-                        let muReal = density[v] * mu[medium[v]]
+                        let i = voxelInBlock((q.x - g.originCM.x) / g.spacingCM.x, walk.i * edge, edge)
+                        let j = voxelInBlock((q.y - g.originCM.y) / g.spacingCM.y, walk.j * edge, edge)
+                        let k = voxelInBlock((q.z - g.originCM.z) / g.spacingCM.z, walk.k * edge, edge)
+                        let inside = i < g.counts.x && j < g.counts.y && k < g.counts.z
+                        let v = inside ? g.index(i, j, k) : 0
+                        let muReal = inside ? density[v] * mu[medium[v]] : 0
                         if p.rng.uniform() * muB < muReal {
                             p.r = q
                             (p.i, p.j, p.k) = (i, j, k)
@@ -56,10 +59,12 @@ extension Simulation {
         }
     }
 
+    /// The voxel index at fractional position `f` along one axis, kept inside the block that starts at
+    /// `blockStart` (rounding at the block's faces must not move the point into a neighbour block). It
+    /// may be past the phantom's last voxel when the block reaches beyond the phantom.
     @inline(__always)
-    func clampIndex(_ f: Double, _ blockStart: Int, _ n: Int, _ edge: Int) -> Int {
-        let i = Int(f.rounded(.down))
-        return min(max(i, blockStart), min(blockStart + edge, n) - 1)
+    func voxelInBlock(_ f: Double, _ blockStart: Int, _ edge: Int) -> Int {
+        min(max(Int(f.rounded(.down)), blockStart), blockStart + edge - 1)
     }
 
     /// One real photon interaction at the particle's position. Returns false when the photon is gone.

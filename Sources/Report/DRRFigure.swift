@@ -80,7 +80,7 @@ public struct DRRFigure: Sendable {
         for (n, structure) in structures.enumerated() {
             let colour = Self.structureColours[n % Self.structureColours.count]
             let dash = Palette.dashes[(n / Self.structureColours.count) % Palette.dashes.count]
-            for line in Self.chained(structure.segmentsCM) where line.count >= 2 {
+            for line in Isolines.chained(structure.segmentsCM) where line.count >= 2 {
                 svg.polyline(
                     line.map { (x: px($0.x), y: py($0.y)) }, stroke: colour, width: 1.5, dash: dash, cssClass: "structure",
                     title: structure.name)
@@ -116,44 +116,5 @@ public struct DRRFigure: Sendable {
         svg.text("Xb at isocentre (cm)", x: left + plotW / 2, y: top + plotH + 40, size: 14, anchor: "middle", cssClass: "axis-title x")
         svg.text("Yb at isocentre (cm)", x: 18, y: top + plotH / 2, size: 14, anchor: "middle", rotate: -90, cssClass: "axis-title y")
         return svg.rendered
-    }
-
-    /// Joins segments that share end points into polylines, so that dash patterns run along a whole
-    /// outline rather than restarting on every marching-squares segment. End points match when they
-    /// agree to 1e-6 cm (neighbouring cells compute a shared crossing from opposite ends of the edge).
-    static func chained(
-        _ segments: [(from: (x: Double, y: Double), to: (x: Double, y: Double))]
-    ) -> [[(x: Double, y: Double)]] {
-        struct Key: Hashable {
-            let x: Int64, y: Int64
-            init(_ p: (x: Double, y: Double)) {
-                x = Int64((p.x * 1e6).rounded())
-                y = Int64((p.y * 1e6).rounded())
-            }
-        }
-        var byEnd: [Key: [Int]] = [:]
-        for (n, s) in segments.enumerated() {
-            byEnd[Key(s.from), default: []].append(n)
-            byEnd[Key(s.to), default: []].append(n)
-        }
-        var used = [Bool](repeating: false, count: segments.count)
-        var lines: [[(x: Double, y: Double)]] = []
-        // Extends a line from its last point through unused segments meeting there.
-        func extend(_ line: inout [(x: Double, y: Double)]) {
-            while let next = byEnd[Key(line.last!)]?.first(where: { !used[$0] }) {
-                used[next] = true
-                let s = segments[next]
-                line.append(Key(s.from) == Key(line.last!) ? s.to : s.from)
-            }
-        }
-        for n in segments.indices where !used[n] {
-            used[n] = true
-            var forward = [segments[n].from, segments[n].to]
-            extend(&forward)
-            var backward = [segments[n].from]
-            extend(&backward)
-            lines.append(backward.reversed() + forward.dropFirst())
-        }
-        return lines
     }
 }

@@ -138,3 +138,16 @@ struct BeamViews {
         }
     }
 }
+
+extension BeamViews.View {
+    /// The beam's row in the report's beam table (angles at the first control point).
+    func row(plan: Plan) -> AnalysisReport.Beam {
+        let first = beam.controlPoints[0]
+        return AnalysisReport.Beam(
+            name: beam.name,
+            energy: "\(beam.radiationType) "
+                + (beam.nominalEnergy.map { String(format: beam.radiationType == "PHOTON" ? "%g MV" : "%g MeV", $0) } ?? "—"),
+            gantryDeg: first.gantryAngleDeg, collimatorDeg: first.collimatorAngleDeg, couchDeg: first.couchAngleDeg,
+            monitorUnits: plan.metersetMU(beamNumber: beam.number), controlPoints: beam.controlPoints.count)
+    }
+}

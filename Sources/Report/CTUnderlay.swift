@@ -1,0 +1,44 @@
+import Geometry
+
+/// A CT volume drawn in grey under a dose figure: CT numbers (HU) on their own voxel grid, shown through
+/// a window (`windowHU`: black at its lower end, white at its upper end).
+public struct CTUnderlay: Sendable {
+    /// The CT's voxel grid, in cm (the same patient coordinates as the dose grid).
+    public let grid: VoxelGrid
+    /// CT numbers in HU, x fastest.
+    public let hu: [Float]
+    /// The display window: −1000 to +400 HU by default (centre −300, width 1400), which shows air
+    /// black, lung dark grey, soft tissue light grey and bone white — between the usual lung (−600/1500)
+    /// and mediastinum (40/400) windows, for one image that shows both.
+    public var windowHU: ClosedRange<Double> = -1000...400
+    /// The largest number of image pixels along either side of a figure; finer CTs are sampled coarser.
+    public var maximumPixels = 480
+
+    /// Creates an underlay.
+    /// - Throws: `ReportError.badPlot` when `hu` does not fill the grid.
+    public init(grid: VoxelGrid, hu: [Float]) throws {
+        guard hu.count == grid.voxelCount else {
+            throw ReportError.badPlot("the CT has \(hu.count) values for a grid of \(grid.voxelCount) voxels")
+        }
+        self.grid = grid
+        self.hu = hu
+    }
+
+    /// The CT number of the voxel containing `p`, or nil outside the CT.
+    func hu(at p: Vec3) -> Float? {
+        let f = (p - grid.originCM)
+        let i = Int((f.x / grid.spacingCM.x).rounded(.down)), j = Int((f.y / grid.spacingCM.y).rounded(.down))
+        let k = Int((f.z / grid.spacingCM.z).rounded(.down))
+        guard (0..<grid.counts.x).contains(i), (0..<grid.counts.y).contains(j), (0..<grid.counts.z).contains(k) else {
+            return nil
+        }
+        return hu[grid.index(i, j, k)]
+    }
+
+    /// The grey level of a CT number through the window; air outside the CT is black.
+    func grey(_ value: Float?) -> UInt8 {
+        guard let value else { return 0 }
+        let t = (Double(value) - windowHU.lowerBound) / (windowHU.upperBound - windowHU.lowerBound)
+        return UInt8((255 * min(1, max(0, t))).rounded())
+    }
+}

@@ -27,6 +27,12 @@ import Testing
         #expect(text.contains("Professional component (26)"))
         #expect(!text.contains("<script"))
 
+        try Self.expectRendersInChromium(html, in: directory)
+    }
+
+    /// Renders an HTML file in headless Chromium: the screenshot is taken and not blank, and the page
+    /// logs no console message.
+    static func expectRendersInChromium(_ html: URL, in directory: URL) throws {
         let browser = try #require(Self.chromium, "install Chromium (apt-get install chromium; make deps)")
         let screenshot = directory.appendingPathComponent("report.png")
         let shot = try runProgram(

@@ -113,9 +113,17 @@ struct BeamViews {
                 beam: beam,
                 figure: DRRFigure(
                     drr: drr, aperture: aperture, structures: projections,
-                    title: "\(beam.name): DRR, \(angles)\(isArc ? ", arc field" : "")"),
+                    title: "\(beam.name): DRR, \(angles)" + (isArc ? Self.arcNote(beam) : "")),
                 fileStem: stem)
         }
+    }
+
+    /// What an arc's view shows: the gantry's sweep and that the field is the union over the arc.
+    static func arcNote(_ beam: Beam) -> String {
+        let first = beam.controlPoints[0], last = beam.controlPoints[beam.controlPoints.count - 1]
+        return String(
+            format: "; arc %.1f° → %.1f° %@, field: union over %d control points", first.gantryAngleDeg, last.gantryAngleDeg,
+            first.gantryRotation.rawValue, beam.controlPoints.count)
     }
 
     /// The open field of one control point (jaws and MLC; DICOM mm → cm).

@@ -32,7 +32,7 @@ struct DVHCommand: ParsableCommand {
     @Option(help: "Output format: table, csv or json.")
     var format: Format = .table
 
-    @Option(help: "Write each structure's cumulative DVH as CSV into this folder.")
+    @Option(help: "Write each structure's cumulative DVH (NAME.csv) and differential DVH (NAME-differential.csv) as CSV into this folder.")
     var curves: String?
 
     @Option(help: "Draw the cumulative DVHs into this SVG file.")
@@ -77,8 +77,11 @@ struct DVHCommand: ParsableCommand {
             let curve = try s.dvh.cumulativeCurve(binWidthGy: curveBinGy)
             plotted.append(curve)
             if let curves {
-                let file = URL(fileURLWithPath: curves).appendingPathComponent(Self.fileName(s.name) + ".csv")
-                try OutputFile.write(DVHTables.curve(curve).text, to: file)
+                let folder = URL(fileURLWithPath: curves)
+                try OutputFile.write(DVHTables.curve(curve).text, to: folder.appendingPathComponent(Self.fileName(s.name) + ".csv"))
+                try OutputFile.write(
+                    DVHTables.curve(try s.dvh.differentialCurve(binWidthGy: curveBinGy)).text,
+                    to: folder.appendingPathComponent(Self.fileName(s.name) + "-differential.csv"))
             }
         }
         if let plot {

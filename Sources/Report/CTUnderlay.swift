@@ -41,4 +41,25 @@ public struct CTUnderlay: Sendable {
         let t = (Double(value) - windowHU.lowerBound) / (windowHU.upperBound - windowHU.lowerBound)
         return UInt8((255 * min(1, max(0, t))).rounded())
     }
+
+    /// The CT in a sampled plane's extent, sampled at the CT's in-plane spacing (at most
+    /// `maximumPixels` a side), nearest voxel; grey through the window.
+    func image(_ s: DoseSliceFigure.Samples, _ frame: PlaneLayout) -> (width: Int, height: Int, grey: [UInt8]) {
+        let (spanAcross, spanDown) = (frame.spanAcross, frame.spanDown)
+        let spacing = [grid.spacingCM.x, grid.spacingCM.y, grid.spacingCM.z]
+        let pixelCM = max(min(spacing[s.acrossAxis], spacing[s.downAxis]), max(spanAcross, spanDown) / Double(maximumPixels))
+        let width = max(1, Int((spanAcross / pixelCM).rounded(.up))), height = max(1, Int((spanDown / pixelCM).rounded(.up)))
+        let stepAcross = spanAcross / Double(width), stepDown = spanDown / Double(height) * frame.downSign
+        let (acrossStart, downStart) = (frame.acrossStart, frame.downStart)
+        var grey = [UInt8]()
+        grey.reserveCapacity(width * height)
+        for row in 0..<height {
+            let d = downStart + (Double(row) + 0.5) * stepDown
+            for column in 0..<width {
+                let a = acrossStart + (Double(column) + 0.5) * stepAcross
+                grey.append(self.grey(hu(at: s.point(across: a, down: d))))
+            }
+        }
+        return (width, height, grey)
+    }
 }

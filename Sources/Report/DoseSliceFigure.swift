@@ -180,21 +180,15 @@ public struct DoseSliceFigure: Sendable {
     public func svg() throws -> String {
         let s = samples()
         guard let peak = s.values.max(), peak > 0 else { throw ReportError.badPlot("'\(title)': no dose in this plane") }
-        // Extent of the voxels (not just the centres), in cm, and the px scale that fits the width.
-        let spanAcross = Double(s.width) * abs(s.across.step), spanDown = Double(s.height) * abs(s.down.step)
-        let left = 70.0, top = 44.0, legendW = 190.0, bottom = 56.0
-        let scale = (widthPX - left - legendW) / spanAcross
-        let plotW = spanAcross * scale, plotH = spanDown * scale
-        let acrossStart = s.across.first - 0.5 * s.across.step, downStart = s.down.first - 0.5 * s.down.step
-        let downSign: Double = s.down.step > 0 ? 1 : -1
-        // Plane cm → px.
-        func x(_ cm: Double) -> Double { left + (cm - acrossStart) * scale }
-        func y(_ cm: Double) -> Double { top + (cm - downStart) * downSign * scale }
+        let legendW = 190.0, bottom = 56.0
+        let frame = PlaneLayout(s, left: 70, top: 44, plotWidthPX: widthPX - 70 - legendW)
+        let (left, top, plotW, plotH) = (frame.left, frame.top, frame.plotW, frame.plotH)
+        let (x, y) = (frame.x, frame.y)
         var svg = SVGWriter(width: widthPX, height: max(top + plotH + bottom, top + 30 + legendHeight))
         svg.text(title, x: left, y: 26, size: 16, cssClass: "title", weight: "bold")
 
         if let underlay {
-            let image = ctImage(underlay, s, spanAcross: spanAcross, spanDown: spanDown)
+            let image = underlay.image(s, frame)
             svg.image(
                 png: [UInt8](PNGEncoder.encode(width: image.width, height: image.height, grey: image.grey)), x: left, y: top,
                 width: plotW, height: plotH, cssClass: "ct")
@@ -254,42 +248,10 @@ public struct DoseSliceFigure: Sendable {
             svg.text(outline.name, x: left + plotW + 46, y: legendY + 4, cssClass: "legend outline")
             legendY += 18
         }
-        svg.rect(x: left, y: top, width: plotW, height: plotH, fill: "none", stroke: "#000000", cssClass: "frame")
-        // Axis ticks in mm along both edges (the plane's coordinates are cm).
-        let downEnd = downStart + downSign * spanDown
-        for t in LinePlot.ticks((10 * acrossStart)...(10 * (acrossStart + spanAcross))) {
-            svg.text(LinePlot.label(t), x: x(t / 10), y: top + plotH + 16, anchor: "middle", cssClass: "tick x")
-        }
-        for t in LinePlot.ticks((10 * min(downStart, downEnd))...(10 * max(downStart, downEnd))) {
-            svg.text(LinePlot.label(t), x: left - 6, y: y(t / 10) + 4, anchor: "end", cssClass: "tick y")
-        }
-        svg.text("\(s.across.label) (mm)", x: left + plotW / 2, y: top + plotH + 40, size: 14, anchor: "middle", cssClass: "axis-title x")
-        svg.text("\(s.down.label) (mm)", x: 18, y: top + plotH / 2, size: 14, anchor: "middle", rotate: -90, cssClass: "axis-title y")
+        frame.drawFrameAndAxes(&svg)
         return svg.rendered
     }
 
     /// The legend's height, px, so that a flat plane still shows all of it.
     private var legendHeight: Double { 18 * Double(isodoseLevelsGy.count + outlines.count) + 6 }
-
-    /// The CT in the dose plane's extent, sampled at the CT's in-plane spacing (at most
-    /// `maximumPixels` a side), nearest voxel; grey through the window.
-    private func ctImage(_ ct: CTUnderlay, _ s: Samples, spanAcross: Double, spanDown: Double)
-        -> (width: Int, height: Int, grey: [UInt8])
-    {
-        let spacing = [ct.grid.spacingCM.x, ct.grid.spacingCM.y, ct.grid.spacingCM.z]
-        let pixelCM = max(min(spacing[s.acrossAxis], spacing[s.downAxis]), max(spanAcross, spanDown) / Double(ct.maximumPixels))
-        let width = max(1, Int((spanAcross / pixelCM).rounded(.up))), height = max(1, Int((spanDown / pixelCM).rounded(.up)))
-        let stepAcross = spanAcross / Double(width), stepDown = spanDown / Double(height) * (s.down.step > 0 ? 1 : -1)
-        let acrossStart = s.across.first - 0.5 * s.across.step, downStart = s.down.first - 0.5 * s.down.step
-        var grey = [UInt8]()
-        grey.reserveCapacity(width * height)
-        for row in 0..<height {
-            let d = downStart + (Double(row) + 0.5) * stepDown
-            for column in 0..<width {
-                let a = acrossStart + (Double(column) + 0.5) * stepAcross
-                grey.append(ct.grey(ct.hu(at: s.point(across: a, down: d))))
-            }
-        }
-        return (width, height, grey)
-    }
 }

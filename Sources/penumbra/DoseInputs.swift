@@ -154,4 +154,27 @@ enum DoseInputs {
         }
         return files
     }
+
+    /// The γ map on axial, coronal and sagittal planes through the dose maximum (of `dose`), over the CT
+    /// when given.
+    static func gammaFigures(_ gamma: GammaIndex, through dose: DoseGrid, ct: CTUnderlay? = nil) -> [FigureFile] {
+        guard let hottest = dose.doseGy.indices.max(by: { dose.doseGy[$0] < dose.doseGy[$1] }) else { return [] }
+        let (i, j, k) = dose.grid.ijk(ofIndex: hottest)
+        let p = dose.grid.centerCM(i, j, k)
+        let planes: [(String, DoseSliceFigure.Plane)] = [
+            ("axial", .axial(zCM: p.z)), ("coronal", .coronal(yCM: p.y)), ("sagittal", .sagittal(xCM: p.x)),
+        ]
+        return planes.compactMap { name, plane in
+            let title = "γ \(gamma.options.summary), \(name) plane through the dose maximum"
+            do {
+                return FigureFile(
+                    fileName: "gamma-\(name).svg", caption: title,
+                    svg: try GammaMapFigure(gamma: gamma, plane: plane, underlay: ct, title: title).svg())
+            } catch {
+                // Every point of the plane may lie below the low-dose threshold.
+                Logger(label: "penumbra.figures").warning("\(error)")
+                return nil
+            }
+        }
+    }
 }

@@ -137,6 +137,9 @@ struct ReportCommand: ParsableCommand {
         }
         if let comparison {
             figures.append(.init(caption: comparison.histogram.title, svg: try comparison.histogram.svg()))
+            figures += DoseInputs.gammaFigures(comparison.map, through: doseGrid, ct: underlay).map {
+                .init(caption: $0.caption, svg: $0.svg)
+            }
         }
         var beams: [AnalysisReport.Beam] = []
         if let source = planSource {
@@ -253,9 +256,9 @@ struct ReportCommand: ParsableCommand {
     }
 
     /// The comparison with a reference dose: gamma 3 %/2 mm and 2 %/2 mm global with a 10 % threshold,
-    /// the 3 %/2 mm histogram, and the structures' DVH metrics under the reference.
+    /// the 3 %/2 mm histogram and map, and the structures' DVH metrics under the reference.
     static func compare(_ dose: DoseGrid, frame: String, with path: String, structures: [DoseInputs.EvaluatedStructure]) throws
-        -> (role: String, gamma: [AnalysisReport.GammaResult], histogram: BarChart, dvh: [DVHSummary])
+        -> (role: String, gamma: [AnalysisReport.GammaResult], histogram: BarChart, map: GammaIndex, dvh: [DVHSummary])
     {
         let (referenceGrid, referenceFrame) = try DoseInputs.readDose(path)
         guard referenceFrame == frame else { throw ValidationError("\(path) is in another frame of reference than the dose") }
@@ -269,6 +272,7 @@ struct ReportCommand: ParsableCommand {
             role,
             results.map { .init(criteria: $0.options.summary, passRatePercent: $0.passRatePercent, points: $0.evaluatedCount, meanGamma: $0.meanGamma) },
             DoseCharts.gammaHistogram(results[0].histogram(), title: "γ histogram, \(results[0].options.summary), against the \(role)"),
+            results[0],
             try structures.map { DVHSummary(try DoseVolumeHistogram(dose: referenceGrid, structure: $0.mask)) })
     }
 

@@ -25,7 +25,7 @@ public struct CTUnderlay: Sendable {
     }
 
     /// The CT number of the voxel containing `p`, or nil outside the CT.
-    func hu(at p: Vec3) -> Float? {
+    public func hu(at p: Vec3) -> Float? {
         let f = (p - grid.originCM)
         let i = Int((f.x / grid.spacingCM.x).rounded(.down)), j = Int((f.y / grid.spacingCM.y).rounded(.down))
         let k = Int((f.z / grid.spacingCM.z).rounded(.down))

@@ -14,6 +14,8 @@ struct BeamViews {
         var figure: DRRFigure
         /// A file-name-safe form of the beam's name.
         var fileStem: String
+        /// The beam's geometry at its first control point.
+        var geometry: BeamGeometry
     }
 
     let volume: Volume
@@ -114,7 +116,7 @@ struct BeamViews {
                 figure: DRRFigure(
                     drr: drr, aperture: aperture, structures: projections,
                     title: "\(beam.name): DRR, \(angles)" + (isArc ? Self.arcNote(beam) : "")),
-                fileStem: stem)
+                fileStem: stem, geometry: geometry)
         }
     }
 

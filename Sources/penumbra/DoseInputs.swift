@@ -177,4 +177,57 @@ enum DoseInputs {
             }
         }
     }
+
+    /// Line plots of the dose: profiles along x, y and z through `point` (the isocentre or the maximum),
+    /// against the patient coordinate in mm; and, for each beam, the dose along its central axis against
+    /// the depth from the skin (where the CT first exceeds −400 HU from the source; without a CT, from
+    /// where the axis enters the dose grid).
+    static func profileFigures(
+        _ dose: DoseGrid, through point: (name: String, at: Vec3), beams: [(name: String, geometry: BeamGeometry)],
+        ct: CTUnderlay?
+    ) throws -> [FigureFile] {
+        let g = dose.grid
+        let axes: [(String, Vec3, Double, Double)] = [
+            ("x", Vec3(1, 0, 0), g.originCM.x, g.endCM.x), ("y", Vec3(0, 1, 0), g.originCM.y, g.endCM.y),
+            ("z", Vec3(0, 0, 1), g.originCM.z, g.endCM.z),
+        ]
+        let lateral = try axes.map { name, u, lo, hi -> LinePlot.Series in
+            let p = point.at
+            let along = u.x * p.x + u.y * p.y + u.z * p.z
+            let samples = try dose.profile(from: p + u * (lo - along), to: p + u * (hi - along), stepCM: 0.1)
+            return LinePlot.Series(
+                name: "along \(name)",
+                points: samples.compactMap { s in s.doseGy.map { (x: 10 * (lo + s.distanceCM), y: $0) } })
+        }
+        let lateralTitle = "Dose profiles through \(point.name)"
+        var files = [
+            FigureFile(
+                fileName: "profiles.svg", caption: lateralTitle,
+                svg: try LinePlot(
+                    title: lateralTitle, x: .init(label: "Position", unit: "mm"), y: .init(label: "Dose", unit: "Gy"),
+                    series: lateral
+                ).svg())
+        ]
+        let depthDoses = try beams.compactMap { beam -> (name: String, samples: [ProfileSample])? in
+            let source = beam.geometry.sourcePositionCM, u = beam.geometry.centralAxisDirection
+            let far = source + u * (beam.geometry.sourceAxisDistanceCM + 40)
+            let samples = try dose.profile(from: source, to: far, stepCM: 0.1)
+            let entry = samples.firstIndex { s in
+                if let ct { return (ct.hu(at: s.pointCM) ?? -1000) > -400 }
+                return s.doseGy != nil
+            }
+            guard let entry else { return nil }
+            return (beam.name, samples[entry...].map {
+                ProfileSample(pointCM: $0.pointCM, distanceCM: $0.distanceCM - samples[entry].distanceCM, doseGy: $0.doseGy)
+            })
+        }
+        if !depthDoses.isEmpty {
+            let title = "Plan dose along each beam's central axis"
+            files.append(
+                FigureFile(
+                    fileName: "beam-axes.svg", caption: title,
+                    svg: try DoseCharts.profiles(depthDoses, title: title, distanceLabel: "Depth from the skin", distanceInMM: true).svg()))
+        }
+        return files
+    }
 }

@@ -132,6 +132,13 @@ struct ReportCommand: ParsableCommand {
         figures += try DoseInputs.figures(
             doseGrid, evaluated, isocentreCM: isocentreCM, ct: underlay, prescriptionGy: prescription
         ).map { .init(caption: $0.caption, svg: $0.svg) }
+        let views = try planSource?.views(pixelMM: 1, marginMM: 20) ?? []
+        let hottest = doseGrid.doseGy.indices.max { doseGrid.doseGy[$0] < doseGrid.doseGy[$1] } ?? 0
+        let (i, j, k) = doseGrid.grid.ijk(ofIndex: hottest)
+        figures += try DoseInputs.profileFigures(
+            doseGrid, through: isocentreCM.map { ("the isocentre", $0) } ?? ("the dose maximum", doseGrid.grid.centerCM(i, j, k)),
+            beams: views.map { ($0.beam.name, $0.geometry) }, ct: underlay
+        ).map { .init(caption: $0.caption, svg: $0.svg) }
         if let histogram = DoseCharts.uncertaintyHistogram(doseGrid) {
             figures.append(.init(caption: histogram.title, svg: try histogram.svg()))
         }
@@ -141,12 +148,11 @@ struct ReportCommand: ParsableCommand {
                 .init(caption: $0.caption, svg: $0.svg)
             }
         }
+
         var beams: [AnalysisReport.Beam] = []
-        if let source = planSource {
-            for view in try source.views(pixelMM: 1, marginMM: 20) {
-                beams.append(view.row(plan: source.plan))
-                figures.append(.init(caption: "Beam's-eye view of \(view.beam.name): DRR, field and structures", svg: view.figure.svg()))
-            }
+        for view in views {
+            if let plan = planSource?.plan { beams.append(view.row(plan: plan)) }
+            figures.append(.init(caption: "Beam's-eye view of \(view.beam.name): DRR, field and structures", svg: view.figure.svg()))
         }
 
         var inputs = [("RT Dose", dosePath), ("RT Structure Set", structuresPath)]

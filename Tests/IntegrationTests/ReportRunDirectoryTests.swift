@@ -93,6 +93,8 @@ import Testing
         #expect(text.contains("class=\"isodose\"") && text.contains("class=\"outline\""))
         #expect(text.components(separatedBy: "class=\"drr\"").count - 1 == 4)
         #expect(text.contains("Dose, coronal plane through the isocentre"))
+        // Profiles through the isocentre and the dose along each beam's axis (depth from the skin).
+        #expect(text.contains("Dose profiles through the isocentre") && text.contains("Depth from the skin (mm)"))
         // Review block: names given are printed, the extra reviewer too.
         #expect(text.contains("A. Physicist") && text.contains("B. Dosimetrist") && text.contains("Professional component (26)"))
 

@@ -21,6 +21,8 @@ extension AnalysisReport {
         }
         /// Heading, software and version, generation time (ISO 8601).
         public let title: String, software: String, generated: String
+        /// Patient identifiers by label (nil unless asked for).
+        public let patient: [String: String]?
         /// The input files.
         public let inputs: [InputRecord]
         /// Dose facts by label.
@@ -54,6 +56,7 @@ extension AnalysisReport {
         let evaluated = constraints?.filter { $0.status != .notEvaluated } ?? []
         return Summary(
             title: title, software: software, generated: generated,
+            patient: patient.isEmpty ? nil : Dictionary(patient, uniquingKeysWith: { first, _ in first }),
             inputs: inputs.map { .init(role: $0.role, fileName: $0.fileName, sha256: $0.sha256) },
             dose: Dictionary(doseFacts, uniquingKeysWith: { first, _ in first }),
             computation: Dictionary(computation, uniquingKeysWith: { first, _ in first }), structures: dvh,

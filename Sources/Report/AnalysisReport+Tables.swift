@@ -31,7 +31,10 @@ extension AnalysisReport {
     /// Every table of the report, in the order printed.
     public var tables: [Table] {
         func n(_ v: Double?, _ decimals: Int = 2) -> String { v.map { CSVTable.number($0, decimals: decimals) } ?? "—" }
-        var t: [Table] = [
+        var t: [Table] = patient.isEmpty ? [] : [
+            Table(name: "patient", title: "Patient", header: ["identifier", "value"], rows: patient.map { [$0.0, $0.1] })
+        ]
+        t += [
             Table(name: "inputs", title: "Inputs", header: ["input", "file", "SHA-256"], rows: inputs.map { [$0.role, $0.fileName, $0.sha256] })
         ]
         if !beams.isEmpty {

@@ -134,6 +134,8 @@ public struct AnalysisReport: Sendable {
     public var computation: [(String, String)] = []
     /// Conformity of the targets to the prescription isodose (empty without a prescription or target).
     public var conformity: [Conformity] = []
+    /// Patient identifiers (name, ID, …) as label–value pairs: empty unless the user asked for them.
+    public var patient: [(String, String)] = []
 
     /// Creates a report.
     public init(
@@ -200,8 +202,9 @@ public struct AnalysisReport: Sendable {
             return "<h\(level)>\(e(t.title))</h\(level)>" + Self.html(t)
         }
         var body = "<h1>\(e(title))</h1>"
-        body += "<p class=\"meta\">\(e(software)) · generated \(e(generated)) · no patient identifiers</p>"
-        for name in ["inputs", "beams", "dose", "computation", "dvh-metrics", "conformity", "constraints", "gamma"] {
+        body += "<p class=\"meta\">\(e(software)) · generated \(e(generated)) · "
+            + (patient.isEmpty ? "no patient identifiers" : "patient identifiers included on request") + "</p>"
+        for name in ["patient", "inputs", "beams", "dose", "computation", "dvh-metrics", "conformity", "constraints", "gamma"] {
             body += section(name)
         }
         body += section("dvh-differences", level: 3)

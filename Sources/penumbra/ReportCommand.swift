@@ -66,6 +66,9 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "The plan folder (CT series, RT Plan, RT Structure Set): beams, DRRs and the CT under the dose figures.")
     var plan: String?
 
+    @Flag(help: "Print the patient's name, ID and birth date and the plan's label from the RT Plan (default: none, only file names and hashes).")
+    var patientIdentifiers = false
+
     @Option(help: "The HTML file to write.")
     var out: String
 
@@ -174,6 +177,13 @@ struct ReportCommand: ParsableCommand {
             dvh: evaluated.map { DVHSummary($0.dvh) }, constraints: results, gamma: comparison.map { ($0.role, $0.gamma) },
             referenceDVH: comparison?.dvh, figures: figures, reviewers: try reviewers())
         report.beams = beams
+        if patientIdentifiers, let plan = planSource?.plan {
+            report.patient = [
+                ("name", plan.patient.name), ("ID", plan.patient.id), ("birth date", plan.patient.birthDate), ("RT Plan label", plan.label),
+            ]
+        } else if patientIdentifiers {
+            logger.warning("--patient-identifiers needs the plan folder; the report has none")
+        }
         report.computation = run.map { Self.computation($0.summary) } ?? []
         if let prescription { report.conformity = try Self.conformity(evaluated, doseGrid, prescriptionGy: prescription) }
 

@@ -95,6 +95,8 @@ import Testing
         #expect(text.contains("Dose, coronal plane through the isocentre"))
         // Profiles through the isocentre and the dose along each beam's axis (depth from the skin).
         #expect(text.contains("Dose profiles through the isocentre") && text.contains("Depth from the skin (mm)"))
+        // Patient-free unless asked: the example's patient name and ID appear nowhere.
+        #expect(!text.contains("PENUMBRA^THORAX") && !text.contains("PENUMBRA-THORAX-01") && text.contains("no patient identifiers"))
         // Review block: names given are printed, the extra reviewer too.
         #expect(text.contains("A. Physicist") && text.contains("B. Dosimetrist") && text.contains("Professional component (26)"))
 

@@ -122,4 +122,18 @@ import Testing
         #expect(paddick > 0 && paddick <= 1 && rtog > 0)
         #expect((json["reviewers"] as? [[String: Any]])?.first?["name"] as? String == "A. Physicist")
     }
+
+    /// Patient identifiers only when asked: none by default; when given, a "Patient" table comes first
+    /// and the JSON carries them.
+    @Test func patientIdentifiersOnlyWhenGiven() throws {
+        var report = try report(physicist: nil)
+        #expect(report.html().contains("no patient identifiers") && !report.tables.contains { $0.name == "patient" })
+        #expect(try JSONSerialization.jsonObject(with: OutputFile.json(report.summary)) as? [String: Any] != nil)
+        report.patient = [("name", "DOE^JANE"), ("ID", "12345")]
+        let doc = try LinePlotTests.Elements.parse(report.html())
+        #expect(doc.all("table").first?.attributes["id"] == "patient")
+        #expect(doc.all("td").map(\.text).contains("DOE^JANE"))
+        let json = try #require(try JSONSerialization.jsonObject(with: OutputFile.json(report.summary)) as? [String: Any])
+        #expect((json["patient"] as? [String: String])?["ID"] == "12345")
+    }
 }

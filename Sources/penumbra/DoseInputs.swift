@@ -230,4 +230,17 @@ enum DoseInputs {
         }
         return files
     }
+
+    /// Paddick and RTOG indices of the targets: ROIs typed PTV, else those named PTV….
+    static func conformity(_ structures: [DoseInputs.EvaluatedStructure], _ dose: DoseGrid, prescriptionGy: Double) throws
+        -> [AnalysisReport.Conformity]
+    {
+        let typed = structures.filter { $0.interpretedType?.uppercased() == "PTV" }
+        let targets = typed.isEmpty ? structures.filter { $0.name.uppercased().hasPrefix("PTV") } : typed
+        return try targets.map {
+            AnalysisReport.Conformity(
+                structure: $0.name, indices: try ConformityIndices(target: $0.dvh, dose: dose, prescriptionGy: prescriptionGy),
+                homogeneityIndex: $0.dvh.homogeneityIndex)
+        }
+    }
 }

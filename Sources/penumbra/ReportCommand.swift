@@ -185,7 +185,7 @@ struct ReportCommand: ParsableCommand {
             logger.warning("--patient-identifiers needs the plan folder; the report has none")
         }
         report.computation = run.map { Self.computation($0.summary) } ?? []
-        if let prescription { report.conformity = try Self.conformity(evaluated, doseGrid, prescriptionGy: prescription) }
+        if let prescription { report.conformity = try DoseInputs.conformity(evaluated, doseGrid, prescriptionGy: prescription) }
 
         try OutputFile.write(report.html(), to: URL(fileURLWithPath: out))
         if let summary { try OutputFile.write(try OutputFile.json(report.summary), to: URL(fileURLWithPath: summary)) }
@@ -256,19 +256,6 @@ struct ReportCommand: ParsableCommand {
                 } ?? "outside the dose grid"))
         }
         return rows
-    }
-
-    /// Paddick and RTOG indices of the targets: ROIs typed PTV, else those named PTV….
-    static func conformity(_ structures: [DoseInputs.EvaluatedStructure], _ dose: DoseGrid, prescriptionGy: Double) throws
-        -> [AnalysisReport.Conformity]
-    {
-        let typed = structures.filter { $0.interpretedType?.uppercased() == "PTV" }
-        let targets = typed.isEmpty ? structures.filter { $0.name.uppercased().hasPrefix("PTV") } : typed
-        return try targets.map {
-            AnalysisReport.Conformity(
-                structure: $0.name, indices: try ConformityIndices(target: $0.dvh, dose: dose, prescriptionGy: prescriptionGy),
-                homogeneityIndex: $0.dvh.homogeneityIndex)
-        }
     }
 
     /// The comparison with a reference dose: gamma 3 %/2 mm and 2 %/2 mm global with a 10 % threshold,

@@ -116,6 +116,16 @@ import Testing
         let conformity = try #require((summary["conformity"] as? [[String: Any]])?.first)
         #expect(conformity["structure"] as? String == "PTV" && (conformity["paddick"] as? Double ?? 0) > 0)
 
+        // `penumbra dvh` gives the same conformity from the same RT Dose and prescription.
+        let dvh = try runProgram(
+            DVHCommandTests.penumbra,
+            ["dvh", patient.appendingPathComponent("penumbra/RD.dcm").path, "--structures", patient.appendingPathComponent("RTSTRUCT.dcm").path,
+                "--structure", "PTV", "--prescription-gy", "60", "--format", "json"])
+        try #require(dvh.status == 0, "penumbra dvh failed: \(dvh.standardError)")
+        let dvhJSON = try #require(try JSONSerialization.jsonObject(with: Data(dvh.standardOutput.utf8)) as? [String: Any])
+        let dvhConformity = try #require((dvhJSON["conformity"] as? [[String: Any]])?.first)
+        #expect(dvhConformity["paddick"] as? Double == conformity["paddick"] as? Double)
+
         try ReportCommandTests.expectRendersInChromium(html, in: directory)
     }
 

@@ -66,6 +66,9 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "The plan folder (CT series, RT Plan, RT Structure Set): beams, DRRs and the CT under the dose figures.")
     var plan: String?
 
+    @Option(name: .customLong("figures"), help: "Also write every figure as SVG and PNG (rsvg-convert) into this folder, numbered in report order.")
+    var figuresFolder: String?
+
     @Flag(help: "Print the patient's name, ID and birth date and the plan's label from the RT Plan (default: none, only file names and hashes).")
     var patientIdentifiers = false
 
@@ -190,6 +193,7 @@ struct ReportCommand: ParsableCommand {
         try OutputFile.write(report.html(), to: URL(fileURLWithPath: out))
         if let summary { try OutputFile.write(try OutputFile.json(report.summary), to: URL(fileURLWithPath: summary)) }
         if let tables { try Self.writeTables(report, evaluated, to: URL(fileURLWithPath: tables)) }
+        if let figuresFolder { try Self.writeFigures(report.figures, to: URL(fileURLWithPath: figuresFolder), logger: logger) }
         logger.info("wrote \(out)")
     }
 
@@ -292,6 +296,20 @@ struct ReportCommand: ParsableCommand {
             try OutputFile.write(
                 DVHTables.curve(try s.dvh.differentialCurve(binWidthGy: 0.05)).text,
                 to: folder.appendingPathComponent("dvh-differential-\(stem).csv"))
+        }
+    }
+
+    /// Each figure as `NN-caption.svg` and, when rsvg-convert is installed, `NN-caption.png`.
+    static func writeFigures(_ figures: [AnalysisReport.Figure], to folder: URL, logger: Logger) throws {
+        if PNGExport.converter == nil { logger.warning("rsvg-convert not found (Debian: librsvg2-bin): figures are written as SVG only") }
+        for (n, figure) in figures.enumerated() {
+            var slug = ""
+            for c in figure.caption.lowercased() {
+                if c.isASCII && (c.isLetter || c.isNumber) { slug.append(c) } else if !slug.hasSuffix("-") { slug.append("-") }
+            }
+            let stem = String(format: "%02d-", n + 1) + String(slug.prefix(60)).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+            try OutputFile.write(figure.svg, to: folder.appendingPathComponent(stem + ".svg"))
+            if PNGExport.converter != nil { try PNGExport.write(svg: figure.svg, to: folder.appendingPathComponent(stem + ".png")) }
         }
     }
 }

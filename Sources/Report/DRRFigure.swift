@@ -1,7 +1,7 @@
 import Analysis
 
 /// A beam's-eye view: the DRR as a grey image (bone bright), the field outline, the isocentre cross-hair,
-/// and the silhouettes of structures seen from the source. Axes are Xb and Yb in cm
+/// and the silhouettes of structures seen from the source. Axes are Xb and Yb in mm
 /// at the isocentre plane (Yb up, towards the gantry), the coordinates jaw and leaf positions are given in.
 public struct DRRFigure: Sendable {
     /// A structure's outline in the beam's-eye view: line segments in (Xb, Yb) cm at the isocentre plane.
@@ -107,14 +107,15 @@ public struct DRRFigure: Sendable {
                 cssClass: "legend-swatch")
             svg.text(entry.label, x: left + plotW + 46, y: ly + 4, cssClass: "legend")
         }
-        for t in LinePlot.ticks(d.xMinCM...d.xMaxCM) {
-            svg.text(LinePlot.label(t), x: px(t), y: top + plotH + 16, anchor: "middle", cssClass: "tick x")
+        // Ticks in mm, the unit jaw and leaf positions are given in.
+        for t in LinePlot.ticks((10 * d.xMinCM)...(10 * d.xMaxCM)) {
+            svg.text(LinePlot.label(t), x: px(t / 10), y: top + plotH + 16, anchor: "middle", cssClass: "tick x")
         }
-        for t in LinePlot.ticks(d.yMinCM...d.yMaxCM) {
-            svg.text(LinePlot.label(t), x: left - 6, y: py(t) + 4, anchor: "end", cssClass: "tick y")
+        for t in LinePlot.ticks((10 * d.yMinCM)...(10 * d.yMaxCM)) {
+            svg.text(LinePlot.label(t), x: left - 6, y: py(t / 10) + 4, anchor: "end", cssClass: "tick y")
         }
-        svg.text("Xb at isocentre (cm)", x: left + plotW / 2, y: top + plotH + 40, size: 14, anchor: "middle", cssClass: "axis-title x")
-        svg.text("Yb at isocentre (cm)", x: 18, y: top + plotH / 2, size: 14, anchor: "middle", rotate: -90, cssClass: "axis-title y")
+        svg.text("Xb at isocentre (mm)", x: left + plotW / 2, y: top + plotH + 40, size: 14, anchor: "middle", cssClass: "axis-title x")
+        svg.text("Yb at isocentre (mm)", x: 18, y: top + plotH / 2, size: 14, anchor: "middle", rotate: -90, cssClass: "axis-title y")
         return svg.rendered
     }
 }

@@ -137,5 +137,19 @@ import Testing
         #expect(report.status != 0)
         #expect(report.standardError.contains("holds no summary.json"))
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("r.html").path))
+        // A water-tank run (no RT Dose) and a summary.json that is not a run's are refused, saying why.
+        let summary = directory.appendingPathComponent("summary.json")
+        try Data("""
+            {"machine": "generic-6x", "histories": 1, "seconds": 1, "threads": 1, "seed": 1, "version": "t",
+             "doseUnit": "Gy per fraction", "maximumDoseGy": 1, "meanRelativeUncertaintyAboveHalfMax": 0.1,
+             "beams": [], "dvhPerFraction": []}
+            """.utf8).write(to: summary)
+        let water = try runProgram(
+            DVHCommandTests.penumbra, ["report", directory.path, "--out", directory.appendingPathComponent("r.html").path])
+        #expect(water.status != 0 && water.standardError.contains("water-tank run"), "\(water.standardError)")
+        try Data("{\"histories\": \"many\"}".utf8).write(to: summary)
+        let foreign = try runProgram(
+            DVHCommandTests.penumbra, ["report", directory.path, "--out", directory.appendingPathComponent("r.html").path])
+        #expect(foreign.status != 0 && foreign.standardError.contains("is not a `penumbra run` summary"), "\(foreign.standardError)")
     }
 }

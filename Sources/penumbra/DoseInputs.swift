@@ -125,7 +125,13 @@ enum DoseInputs {
             }
         }
         var points: [(name: String, at: Vec3)] = []
-        if let isocentreCM { points.append(("the isocentre", isocentreCM)) }
+        if let isocentreCM {
+            if covers(dose.grid, isocentreCM) {
+                points.append(("the isocentre", isocentreCM))
+            } else {
+                Logger(label: "penumbra.figures").warning("the isocentre lies outside the dose grid: no planes through it")
+            }
+        }
         points.append(("the maximum", maximum))
         var files: [FigureFile] = []
         for (pointName, p) in points {
@@ -242,5 +248,11 @@ enum DoseInputs {
                 structure: $0.name, indices: try ConformityIndices(target: $0.dvh, dose: dose, prescriptionGy: prescriptionGy),
                 homogeneityIndex: $0.dvh.homogeneityIndex)
         }
+    }
+
+    /// Whether a point lies inside the grid's voxels.
+    static func covers(_ g: VoxelGrid, _ p: Vec3) -> Bool {
+        (g.originCM.x...g.endCM.x).contains(p.x) && (g.originCM.y...g.endCM.y).contains(p.y)
+            && (g.originCM.z...g.endCM.z).contains(p.z)
     }
 }

@@ -142,7 +142,9 @@ struct ReportCommand: ParsableCommand {
         let hottest = doseGrid.doseGy.indices.max { doseGrid.doseGy[$0] < doseGrid.doseGy[$1] } ?? 0
         let (i, j, k) = doseGrid.grid.ijk(ofIndex: hottest)
         figures += try DoseInputs.profileFigures(
-            doseGrid, through: isocentreCM.map { ("the isocentre", $0) } ?? ("the dose maximum", doseGrid.grid.centerCM(i, j, k)),
+            doseGrid,
+            through: isocentreCM.flatMap { DoseInputs.covers(doseGrid.grid, $0) ? ("the isocentre", $0) : nil }
+                ?? ("the dose maximum", doseGrid.grid.centerCM(i, j, k)),
             beams: views.map { ($0.beam.name, $0.geometry) }, ct: underlay
         ).map { .init(caption: $0.caption, svg: $0.svg) }
         if let histogram = DoseCharts.uncertaintyHistogram(doseGrid) {

@@ -87,9 +87,8 @@ demo: deps
 	$(SWIFT) build -c release --product penumbra
 	.build/release/penumbra example thorax --out $(DEMO_DIR)
 	.build/release/penumbra run $(DEMO_DIR) --uncertainty 3% --dose-voxel 1 --out $(DEMO_DIR)/penumbra
-	.build/release/penumbra report --dose $(DEMO_DIR)/penumbra/RD.dcm --structures $(DEMO_DIR)/RTSTRUCT.dcm \
-	  --plan $(DEMO_DIR) --constraints thorax --prescription-gy 60 \
-	  --out $(DEMO_DIR)/penumbra/report.html --summary $(DEMO_DIR)/penumbra/report.json
+	.build/release/penumbra report $(DEMO_DIR) --constraints thorax \
+	  --out $(DEMO_DIR)/penumbra/report.html --summary $(DEMO_DIR)/penumbra/report.json --tables $(DEMO_DIR)/penumbra/tables
 	@echo "demo: open $(DEMO_DIR)/penumbra/report.html"
 
 clean:

@@ -8,6 +8,13 @@ public struct ProfileSample: Sendable, Equatable, Codable {
     public let distanceCM: Double
     /// The interpolated dose, in Gy, or nil where the point lies outside the dose grid.
     public let doseGy: Double?
+
+    /// Creates a sample (e.g. to measure distances from another start).
+    public init(pointCM: Vec3, distanceCM: Double, doseGy: Double?) {
+        self.pointCM = pointCM
+        self.distanceCM = distanceCM
+        self.doseGy = doseGy
+    }
 }
 
 extension DoseGrid {

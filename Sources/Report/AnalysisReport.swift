@@ -79,6 +79,32 @@ public struct AnalysisReport: Sendable {
         }
     }
 
+    /// Conformity of one target to the prescription isodose, with its homogeneity.
+    public struct Conformity: Sendable {
+        /// The target's name.
+        public var structure: String
+        /// The volumes and indices (`Analysis.ConformityIndices`).
+        public var indices: ConformityIndices
+        /// The target's ICRU 83 homogeneity index.
+        public var homogeneityIndex: Double?
+        /// Creates a conformity row.
+        public init(structure: String, indices: ConformityIndices, homogeneityIndex: Double?) {
+            self.structure = structure
+            self.indices = indices
+            self.homogeneityIndex = homogeneityIndex
+        }
+    }
+
+    /// One DVH metric of one structure under this dose and under the reference dose.
+    public struct MetricDifference: Sendable, Encodable {
+        /// The structure and metric ("Dmean", "D98", "D95", "D2").
+        public let structure: String, metric: String
+        /// The metric under this dose and under the reference, Gy.
+        public let doseGy: Double, referenceGy: Double
+        /// The relative difference (this / reference − 1) in %, nil when the reference is 0.
+        public let differencePercent: Double?
+    }
+
     /// The report's heading.
     public var title: String
     /// Software name and version (the computation record).
@@ -103,6 +129,13 @@ public struct AnalysisReport: Sendable {
     public var reviewers: [Reviewer]
     /// The plan's beams, when a plan was given.
     public var beams: [Beam] = []
+    /// The Monte Carlo calculation's settings and statistics, as label–value pairs (empty when the dose
+    /// does not come from a Penumbra run).
+    public var computation: [(String, String)] = []
+    /// Conformity of the targets to the prescription isodose (empty without a prescription or target).
+    public var conformity: [Conformity] = []
+    /// Patient identifiers (name, ID, …) as label–value pairs: empty unless the user asked for them.
+    public var patient: [(String, String)] = []
 
     /// Creates a report.
     public init(
@@ -128,10 +161,11 @@ public struct AnalysisReport: Sendable {
 
     private static func e(_ text: String) -> String { SVGWriter.escape(text) }
 
-    private static func table(_ header: [String], _ rows: [[String]], classes: [String] = []) -> String {
-        var html = "<table><thead><tr>" + header.map { "<th>\(e($0))</th>" }.joined() + "</tr></thead><tbody>"
-        for (n, row) in rows.enumerated() {
-            let cls = n < classes.count && !classes[n].isEmpty ? " class=\"\(classes[n])\"" : ""
+    private static func html(_ table: Table) -> String {
+        var html = "<table id=\"\(table.name)\"><thead><tr>" + table.header.map { "<th>\(e($0))</th>" }.joined()
+            + "</tr></thead><tbody>"
+        for (n, row) in table.rows.enumerated() {
+            let cls = n < table.rowClasses.count && !table.rowClasses[n].isEmpty ? " class=\"\(table.rowClasses[n])\"" : ""
             html += "<tr\(cls)>" + row.map { "<td>\(e($0))</td>" }.joined() + "</tr>"
         }
         return html + "</tbody></table>"
@@ -148,9 +182,12 @@ public struct AnalysisReport: Sendable {
     public var cptElements: [(element: String, present: Bool, where: String)] {
         let slices = figures.contains { $0.caption.lowercased().contains("plane") }
         let dvhPlot = figures.contains { $0.caption.lowercased().contains("dose–volume") }
+        let views = figures.contains { $0.caption.lowercased().contains("beam's-eye view") }
         return [
-            ("3D volume reconstruction", slices, slices ? "dose planes through the volume (figures)" : "not included"),
-            ("Dose distribution", slices, slices ? "axial, coronal and sagittal dose figures with isodoses" : "not included"),
+            ("3D volume reconstruction", slices,
+                slices ? "axial, coronal and sagittal planes through the volume" + (views ? "; beam's-eye views (DRRs)" : "")
+                    : "not included"),
+            ("Dose distribution", slices, slices ? "dose figures with isodose lines" : "not included"),
             ("Dose–volume histograms", !dvh.isEmpty && dvhPlot, "DVH figure and metrics table"),
             ("Summary of the 3D dose calculation in graph form", dvhPlot, dvhPlot ? "DVH figure, dose figures" : "not included"),
         ]
@@ -159,81 +196,25 @@ public struct AnalysisReport: Sendable {
     /// The report as one self-contained HTML document.
     public func html() -> String {
         let e = Self.e
+        let tables = Dictionary(self.tables.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        func section(_ name: String, level: Int = 2) -> String {
+            guard let t = tables[name] else { return "" }
+            return "<h\(level)>\(e(t.title))</h\(level)>" + Self.html(t)
+        }
         var body = "<h1>\(e(title))</h1>"
-        body += "<p class=\"meta\">\(e(software)) · generated \(e(generated)) · no patient identifiers</p>"
-        body += "<h2>Inputs</h2>" + Self.table(["input", "file", "SHA-256"], inputs.map { [$0.role, $0.fileName, $0.sha256] })
-        if !beams.isEmpty {
-            body += "<h2>Beams</h2>"
-                + Self.table(
-                    ["beam", "energy", "gantry (°)", "collimator (°)", "couch (°)", "MU", "control points"],
-                    beams.map { b in
-                        [b.name, b.energy, String(format: "%.1f", b.gantryDeg), String(format: "%.1f", b.collimatorDeg),
-                            String(format: "%.1f", b.couchDeg), b.monitorUnits.map { String(format: "%.1f", $0) } ?? "—",
-                            String(b.controlPoints)]
-                    })
+        body += "<p class=\"meta\">\(e(software)) · generated \(e(generated)) · "
+            + (patient.isEmpty ? "no patient identifiers" : "patient identifiers included on request") + "</p>"
+        for name in ["patient", "inputs", "beams", "dose", "computation", "dvh-metrics", "conformity", "constraints", "gamma"] {
+            body += section(name)
         }
-        body += "<h2>Dose</h2>" + Self.table(["quantity", "value"], doseFacts.map { [$0.0, $0.1] })
-        body += "<h2>Dose–volume metrics</h2>"
-            + Self.table(
-                ["structure", "volume (cc)", "Dmin (Gy)", "Dmean (Gy)", "Dmax (Gy)", "D98 (Gy)", "D95 (Gy)", "D50 (Gy)",
-                    "D2 (Gy)", "D0.03cc (Gy)"],
-                dvh.map { s in
-                    [s.structure, CSVTable.number(s.volumeCM3, decimals: 2)]
-                        + [s.minGy, s.meanGy, s.maxGy, s.d98Gy, s.d95Gy, s.d50Gy, s.d2Gy, s.d0_03ccGy].map {
-                            CSVTable.number($0, decimals: 2)
-                        }
-                })
-        if let constraints {
-            body += "<h2>Constraints</h2>"
-                + Self.table(
-                    ["structure", "constraint", "value", "status", "source", "note"],
-                    constraints.map { r in
-                        let c = r.constraint
-                        return [
-                            r.structureName ?? "—",
-                            "\(c.metric) \(c.comparison.rawValue) \(CSVTable.number(c.limit, decimals: 2)) \(c.unit.rawValue)",
-                            r.value.map { CSVTable.number($0, decimals: 2) + " " + c.metric.unit } ?? "—", r.status.rawValue,
-                            c.source, r.note ?? "",
-                        ]
-                    }, classes: constraints.map { $0.status == .pass ? "pass" : $0.status == .fail ? "fail" : "open" })
-        }
-        if let gamma {
-            body += "<h2>Comparison with the \(e(gamma.reference))</h2>"
-                + Self.table(
-                    ["criteria", "pass rate", "points", "mean γ"],
-                    gamma.results.map { g in
-                        [
-                            g.criteria, g.passRatePercent.map { String(format: "%.2f %%", $0) } ?? "—", String(g.points),
-                            g.meanGamma.map { String(format: "%.3f", $0) } ?? "—",
-                        ]
-                    })
-        }
-        if let referenceDVH, let gamma {
-            let reference = Dictionary(referenceDVH.map { ($0.structure, $0) }, uniquingKeysWith: { a, _ in a })
-            var rows: [[String]] = []
-            for s in dvh {
-                guard let r = reference[s.structure] else { continue }
-                for (metric, a, b) in [("Dmean", s.meanGy, r.meanGy), ("D98", s.d98Gy, r.d98Gy), ("D95", s.d95Gy, r.d95Gy),
-                    ("D2", s.d2Gy, r.d2Gy)]
-                {
-                    rows.append([
-                        s.structure, metric, CSVTable.number(a, decimals: 3), CSVTable.number(b, decimals: 3),
-                        b > 0 ? String(format: "%+.2f %%", 100 * (a / b - 1)) : "—",
-                    ])
-                }
-            }
-            body += "<h3>DVH metrics against the \(e(gamma.reference))</h3>"
-                + Self.table(["structure", "metric", "this dose (Gy)", "reference (Gy)", "difference"], rows)
-        }
+        body += section("dvh-differences", level: 3)
         if !figures.isEmpty {
             body += "<h2>Figures</h2>"
             for figure in figures {
                 body += "<figure>\(Self.inline(figure.svg))<figcaption>\(e(figure.caption))</figcaption></figure>"
             }
         }
-        body += "<h2>CPT 77295 documentation elements</h2>"
-            + Self.table(
-                ["element", "present", "where"], cptElements.map { [$0.element, $0.present ? "yes" : "no", $0.where] })
+        body += section("cpt77295")
         body += "<h2>Review</h2><div class=\"review\">"
         body += "<section><h3>Technical component (TC): computation record</h3><p>Computed by \(e(software)) on "
             + "\(e(generated)) from the inputs listed above (SHA-256).</p></section>"
@@ -258,53 +239,5 @@ public struct AnalysisReport: Sendable {
             </style></head>
             <body>
             """ + body + "\n</body></html>\n"
-    }
-}
-
-// MARK: - Machine-readable summary
-
-extension AnalysisReport {
-    /// What an overnight pipeline reads: the same numbers as the HTML, as JSON (`summary.json`).
-    public struct Summary: Encodable {
-        /// An input file and its SHA-256.
-        public struct InputRecord: Encodable {
-            public let role: String, fileName: String, sha256: String
-        }
-        /// One gamma result.
-        public struct GammaRecord: Encodable {
-            public let criteria: String, passRatePercent: Double?, points: Int, meanGamma: Double?
-        }
-        /// Heading, software and version, generation time (ISO 8601).
-        public let title: String, software: String, generated: String
-        /// The input files.
-        public let inputs: [InputRecord]
-        /// Dose facts by label.
-        public let dose: [String: String]
-        /// DVH metrics per structure.
-        public let structures: [DVHSummary]
-        /// Constraint results, when a set was checked.
-        public let constraints: [ConstraintResult]?
-        /// Whether every evaluated constraint passed; nil without constraints or when none was evaluated.
-        public let allConstraintsPass: Bool?
-        /// What the gamma results compare against, and the results.
-        public let gammaReference: String?
-        /// The gamma results.
-        public let gamma: [GammaRecord]?
-        /// The plan's beams (empty without a plan).
-        public let beams: [Beam]
-    }
-
-    /// The report's numbers for machines.
-    public var summary: Summary {
-        let evaluated = constraints?.filter { $0.status != .notEvaluated } ?? []
-        return Summary(
-            title: title, software: software, generated: generated,
-            inputs: inputs.map { .init(role: $0.role, fileName: $0.fileName, sha256: $0.sha256) },
-            dose: Dictionary(doseFacts, uniquingKeysWith: { first, _ in first }), structures: dvh,
-            constraints: constraints, allConstraintsPass: evaluated.isEmpty ? nil : evaluated.allSatisfy { $0.status == .pass },
-            gammaReference: gamma?.reference,
-            gamma: gamma?.results.map {
-                .init(criteria: $0.criteria, passRatePercent: $0.passRatePercent, points: $0.points, meanGamma: $0.meanGamma)
-            }, beams: beams)
     }
 }

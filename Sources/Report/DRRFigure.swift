@@ -1,7 +1,7 @@
 import Analysis
 
 /// A beam's-eye view: the DRR as a grey image (bone bright), the field outline, the isocentre cross-hair,
-/// and the silhouettes of structures seen from the source. Axes are Xb and Yb in cm
+/// and the silhouettes of structures seen from the source. Axes are Xb and Yb in mm
 /// at the isocentre plane (Yb up, towards the gantry), the coordinates jaw and leaf positions are given in.
 public struct DRRFigure: Sendable {
     /// A structure's outline in the beam's-eye view: line segments in (Xb, Yb) cm at the isocentre plane.
@@ -80,7 +80,7 @@ public struct DRRFigure: Sendable {
         for (n, structure) in structures.enumerated() {
             let colour = Self.structureColours[n % Self.structureColours.count]
             let dash = Palette.dashes[(n / Self.structureColours.count) % Palette.dashes.count]
-            for line in Self.chained(structure.segmentsCM) where line.count >= 2 {
+            for line in Isolines.chained(structure.segmentsCM) where line.count >= 2 {
                 svg.polyline(
                     line.map { (x: px($0.x), y: py($0.y)) }, stroke: colour, width: 1.5, dash: dash, cssClass: "structure",
                     title: structure.name)
@@ -107,53 +107,15 @@ public struct DRRFigure: Sendable {
                 cssClass: "legend-swatch")
             svg.text(entry.label, x: left + plotW + 46, y: ly + 4, cssClass: "legend")
         }
-        for t in LinePlot.ticks(d.xMinCM...d.xMaxCM) {
-            svg.text(LinePlot.label(t), x: px(t), y: top + plotH + 16, anchor: "middle", cssClass: "tick x")
+        // Ticks in mm, the unit jaw and leaf positions are given in.
+        for t in LinePlot.ticks((10 * d.xMinCM)...(10 * d.xMaxCM)) {
+            svg.text(LinePlot.label(t), x: px(t / 10), y: top + plotH + 16, anchor: "middle", cssClass: "tick x")
         }
-        for t in LinePlot.ticks(d.yMinCM...d.yMaxCM) {
-            svg.text(LinePlot.label(t), x: left - 6, y: py(t) + 4, anchor: "end", cssClass: "tick y")
+        for t in LinePlot.ticks((10 * d.yMinCM)...(10 * d.yMaxCM)) {
+            svg.text(LinePlot.label(t), x: left - 6, y: py(t / 10) + 4, anchor: "end", cssClass: "tick y")
         }
-        svg.text("Xb at isocentre (cm)", x: left + plotW / 2, y: top + plotH + 40, size: 14, anchor: "middle", cssClass: "axis-title x")
-        svg.text("Yb at isocentre (cm)", x: 18, y: top + plotH / 2, size: 14, anchor: "middle", rotate: -90, cssClass: "axis-title y")
+        svg.text("Xb at isocentre (mm)", x: left + plotW / 2, y: top + plotH + 40, size: 14, anchor: "middle", cssClass: "axis-title x")
+        svg.text("Yb at isocentre (mm)", x: 18, y: top + plotH / 2, size: 14, anchor: "middle", rotate: -90, cssClass: "axis-title y")
         return svg.rendered
-    }
-
-    /// Joins segments that share end points into polylines, so that dash patterns run along a whole
-    /// outline rather than restarting on every marching-squares segment. End points match when they
-    /// agree to 1e-6 cm (neighbouring cells compute a shared crossing from opposite ends of the edge).
-    static func chained(
-        _ segments: [(from: (x: Double, y: Double), to: (x: Double, y: Double))]
-    ) -> [[(x: Double, y: Double)]] {
-        struct Key: Hashable {
-            let x: Int64, y: Int64
-            init(_ p: (x: Double, y: Double)) {
-                x = Int64((p.x * 1e6).rounded())
-                y = Int64((p.y * 1e6).rounded())
-            }
-        }
-        var byEnd: [Key: [Int]] = [:]
-        for (n, s) in segments.enumerated() {
-            byEnd[Key(s.from), default: []].append(n)
-            byEnd[Key(s.to), default: []].append(n)
-        }
-        var used = [Bool](repeating: false, count: segments.count)
-        var lines: [[(x: Double, y: Double)]] = []
-        // Extends a line from its last point through unused segments meeting there.
-        func extend(_ line: inout [(x: Double, y: Double)]) {
-            while let next = byEnd[Key(line.last!)]?.first(where: { !used[$0] }) {
-                used[next] = true
-                let s = segments[next]
-                line.append(Key(s.from) == Key(line.last!) ? s.to : s.from)
-            }
-        }
-        for n in segments.indices where !used[n] {
-            used[n] = true
-            var forward = [segments[n].from, segments[n].to]
-            extend(&forward)
-            var backward = [segments[n].from]
-            extend(&backward)
-            lines.append(backward.reversed() + forward.dropFirst())
-        }
-        return lines
     }
 }

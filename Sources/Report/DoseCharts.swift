@@ -13,20 +13,22 @@ public enum DoseCharts {
             })
     }
 
-    /// Dose along lines (depth-dose curves or lateral profiles): distance (cm) against dose, in Gy or,
-    /// with `normaliseToPercent`, in % of each line's maximum. Points outside the dose grid are left out.
+    /// Dose along lines (depth-dose curves or lateral profiles): distance (cm, or mm with `distanceInMM`)
+    /// against dose, in Gy or, with `normaliseToPercent`, in % of each line's maximum. Points outside
+    /// the dose grid are left out.
     public static func profiles(
         _ lines: [(name: String, samples: [ProfileSample])], title: String, distanceLabel: String = "Depth",
-        normaliseToPercent: Bool = false
+        normaliseToPercent: Bool = false, distanceInMM: Bool = false
     ) -> LinePlot {
         LinePlot(
-            title: title, x: .init(label: distanceLabel, unit: "cm"),
+            title: title, x: .init(label: distanceLabel, unit: distanceInMM ? "mm" : "cm"),
             y: .init(label: normaliseToPercent ? "Relative dose" : "Dose", unit: normaliseToPercent ? "%" : "Gy"),
             series: lines.map { line in
                 let present = line.samples.compactMap { s in s.doseGy.map { (x: s.distanceCM, y: $0) } }
                 let peak = present.map(\.y).max() ?? 0
                 let scale = normaliseToPercent && peak > 0 ? 100 / peak : 1
-                return LinePlot.Series(name: line.name, points: present.map { (x: $0.x, y: $0.y * scale) })
+                let unit = distanceInMM ? 10.0 : 1
+                return LinePlot.Series(name: line.name, points: present.map { (x: $0.x * unit, y: $0.y * scale) })
             })
     }
 }

@@ -45,4 +45,43 @@ public enum Isolines {
         }
         return result
     }
+
+    /// Joins segments that share end points into polylines, so that dash patterns run along a whole
+    /// outline rather than restarting on every marching-squares segment. End points match when they
+    /// agree to 1e-6 cm (neighbouring cells compute a shared crossing from opposite ends of the edge).
+    public static func chained(
+        _ segments: [(from: (x: Double, y: Double), to: (x: Double, y: Double))]
+    ) -> [[(x: Double, y: Double)]] {
+        struct Key: Hashable {
+            let x: Int64, y: Int64
+            init(_ p: (x: Double, y: Double)) {
+                x = Int64((p.x * 1e6).rounded())
+                y = Int64((p.y * 1e6).rounded())
+            }
+        }
+        var byEnd: [Key: [Int]] = [:]
+        for (n, s) in segments.enumerated() {
+            byEnd[Key(s.from), default: []].append(n)
+            byEnd[Key(s.to), default: []].append(n)
+        }
+        var used = [Bool](repeating: false, count: segments.count)
+        var lines: [[(x: Double, y: Double)]] = []
+        // Extends a line from its last point through unused segments meeting there.
+        func extend(_ line: inout [(x: Double, y: Double)]) {
+            while let next = byEnd[Key(line.last!)]?.first(where: { !used[$0] }) {
+                used[next] = true
+                let s = segments[next]
+                line.append(Key(s.from) == Key(line.last!) ? s.to : s.from)
+            }
+        }
+        for n in segments.indices where !used[n] {
+            used[n] = true
+            var forward = [segments[n].from, segments[n].to]
+            extend(&forward)
+            var backward = [segments[n].from]
+            extend(&backward)
+            lines.append(backward.reversed() + forward.dropFirst())
+        }
+        return lines
+    }
 }

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Encodes an RGB image as PNG (ISO/IEC 15948), without compression: zlib "stored" blocks, so no
-/// compression library is needed. Figures stay small enough (a 200 × 200 dose plane is 120 kB).
+/// Encodes 8-bit grey, RGB or RGBA images as PNG (ISO/IEC 15948), without compression: zlib "stored"
+/// blocks, so no compression library is needed. Figures stay small enough (a 200 × 200 dose plane is
+/// 120 kB in RGB; a 400 × 400 CT plane 160 kB in grey).
 public enum PNGEncoder {
     /// The PNG bytes of an 8-bit RGB image.
     /// - Parameters:
@@ -10,13 +11,32 @@ public enum PNGEncoder {
     ///   - rgb: `width × height × 3` bytes, rows top to bottom.
     /// - Precondition: `rgb.count == width * height * 3` and both sizes are positive.
     public static func encode(width: Int, height: Int, rgb: [UInt8]) -> Data {
-        precondition(width > 0 && height > 0 && rgb.count == width * height * 3, "RGB data must fill the image")
+        encode(width: width, height: height, channels: 3, colourType: 2, samples: rgb)
+    }
+
+    /// The PNG bytes of an 8-bit grey image (0 black, 255 white).
+    /// - Precondition: `grey.count == width * height` and both sizes are positive.
+    public static func encode(width: Int, height: Int, grey: [UInt8]) -> Data {
+        encode(width: width, height: height, channels: 1, colourType: 0, samples: grey)
+    }
+
+    /// The PNG bytes of an 8-bit RGB image with an alpha channel (0 transparent, 255 opaque; not
+    /// premultiplied, as PNG specifies).
+    /// - Precondition: `rgba.count == width * height * 4` and both sizes are positive.
+    public static func encode(width: Int, height: Int, rgba: [UInt8]) -> Data {
+        encode(width: width, height: height, channels: 4, colourType: 6, samples: rgba)
+    }
+
+    /// Writes signature, IHDR (8 bits per sample, the given colour type), one IDAT and IEND.
+    private static func encode(width: Int, height: Int, channels: Int, colourType: UInt8, samples: [UInt8]) -> Data {
+        precondition(width > 0 && height > 0 && samples.count == width * height * channels, "pixel data must fill the image")
+        let rowBytes = width * channels
         // Scanlines, each led by filter type 0 (none).
         var raw = [UInt8]()
-        raw.reserveCapacity(height * (3 * width + 1))
+        raw.reserveCapacity(height * (rowBytes + 1))
         for y in 0..<height {
             raw.append(0)
-            raw.append(contentsOf: rgb[(y * width * 3)..<((y + 1) * width * 3)])
+            raw.append(contentsOf: samples[(y * rowBytes)..<((y + 1) * rowBytes)])
         }
         // zlib stream: header 0x78 0x01, stored deflate blocks of at most 65535 bytes, Adler-32.
         var z: [UInt8] = [0x78, 0x01]
@@ -30,7 +50,7 @@ public enum PNGEncoder {
         } while offset < raw.count
         z += bigEndian(adler32(raw))
         var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-        png += chunk("IHDR", bigEndian(UInt32(width)) + bigEndian(UInt32(height)) + [8, 2, 0, 0, 0])
+        png += chunk("IHDR", bigEndian(UInt32(width)) + bigEndian(UInt32(height)) + [8, colourType, 0, 0, 0])
         png += chunk("IDAT", z)
         png += chunk("IEND", [])
         return Data(png)

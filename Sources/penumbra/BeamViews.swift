@@ -14,6 +14,8 @@ struct BeamViews {
         var figure: DRRFigure
         /// A file-name-safe form of the beam's name.
         var fileStem: String
+        /// The beam's geometry at its first control point.
+        var geometry: BeamGeometry
     }
 
     let volume: Volume
@@ -113,9 +115,17 @@ struct BeamViews {
                 beam: beam,
                 figure: DRRFigure(
                     drr: drr, aperture: aperture, structures: projections,
-                    title: "\(beam.name): DRR, \(angles)\(isArc ? ", arc field" : "")"),
-                fileStem: stem)
+                    title: "\(beam.name): DRR, \(angles)" + (isArc ? Self.arcNote(beam) : "")),
+                fileStem: stem, geometry: geometry)
         }
+    }
+
+    /// What an arc's view shows: the gantry's sweep and that the field is the union over the arc.
+    static func arcNote(_ beam: Beam) -> String {
+        let first = beam.controlPoints[0], last = beam.controlPoints[beam.controlPoints.count - 1]
+        return String(
+            format: "; arc %.1f° → %.1f° %@, field: union over %d control points", first.gantryAngleDeg, last.gantryAngleDeg,
+            first.gantryRotation.rawValue, beam.controlPoints.count)
     }
 
     /// The open field of one control point (jaws and MLC; DICOM mm → cm).
@@ -136,5 +146,18 @@ struct BeamViews {
         } catch let e as AnalysisError {
             throw CommandFailure("beam \(beam.name), control point \(point.index): \(e.description)")
         }
+    }
+}
+
+extension BeamViews.View {
+    /// The beam's row in the report's beam table (angles at the first control point).
+    func row(plan: Plan) -> AnalysisReport.Beam {
+        let first = beam.controlPoints[0]
+        return AnalysisReport.Beam(
+            name: beam.name,
+            energy: "\(beam.radiationType) "
+                + (beam.nominalEnergy.map { String(format: beam.radiationType == "PHOTON" ? "%g MV" : "%g MeV", $0) } ?? "—"),
+            gantryDeg: first.gantryAngleDeg, collimatorDeg: first.collimatorAngleDeg, couchDeg: first.couchAngleDeg,
+            monitorUnits: plan.metersetMU(beamNumber: beam.number), controlPoints: beam.controlPoints.count)
     }
 }

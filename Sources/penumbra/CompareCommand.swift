@@ -19,7 +19,7 @@ struct CompareCommand: ParsableCommand {
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case table, json
+        case table, csv, json
     }
 
     @Argument(help: "The reference RT Dose (e.g. the planning system's).")
@@ -46,10 +46,16 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Draw the first criterion's gamma histogram into this SVG file.")
     var gammaHistogram: String?
 
+    @Option(help: "Write the first criterion's gamma map on axial, coronal and sagittal planes through the evaluated dose maximum (SVG) into this folder.")
+    var gammaFigures: String?
+
     @Option(help: "An RT Structure Set: also compare DVH metrics per structure.")
     var structures: String?
 
-    @Option(help: "Output format: table or json.")
+    @Option(name: .customLong("structure"), help: "With --structures: only this structure (repeatable; default: all).")
+    var onlyStructures: [String] = []
+
+    @Option(help: "Output format: table, csv (the gamma table, then the DVH metric table) or json.")
     var format: Format = .table
 
     @OptionGroup var logging: LoggingOptions
@@ -119,6 +125,11 @@ struct CompareCommand: ParsableCommand {
                 try NumPyArray(shape: [g.counts.z, g.counts.y, g.counts.x], values: gamma.gamma)
                     .write(to: URL(fileURLWithPath: gammaMap))
             }
+            if n == 0, let gammaFigures {
+                for figure in DoseInputs.gammaFigures(gamma, through: evaluatedDose) {
+                    try OutputFile.write(figure.svg, to: URL(fileURLWithPath: gammaFigures).appendingPathComponent(figure.fileName))
+                }
+            }
             if n == 0, let gammaHistogram {
                 let chart = DoseCharts.gammaHistogram(gamma.histogram(), title: "Gamma, \(options.summary)")
                 try OutputFile.write(try chart.svg(), to: URL(fileURLWithPath: gammaHistogram))
@@ -137,7 +148,7 @@ struct CompareCommand: ParsableCommand {
     private func compareStructures(_ path: String, _ a: DoseGrid, _ b: DoseGrid, frame: String, _ logger: Logger) throws
         -> [MetricRow]
     {
-        try DoseInputs.structureDVHs(path, on: a, frameOfReference: frame, selected: [], supersampling: 4, logger: logger)
+        try DoseInputs.structureDVHs(path, on: a, frameOfReference: frame, selected: onlyStructures, supersampling: 4, logger: logger)
             .map { s in
                 MetricRow(
                     structure: s.name, reference: DVHSummary(s.dvh),
@@ -151,6 +162,32 @@ struct CompareCommand: ParsableCommand {
                 reference: URL(fileURLWithPath: reference).lastPathComponent,
                 evaluated: URL(fileURLWithPath: evaluated).lastPathComponent, gamma: gamma, structures: metrics)
             print(String(decoding: try OutputFile.json(value), as: UTF8.self))
+            return
+        }
+        if format == .csv {
+            print(
+                CSVTable(
+                    header: ["criteria", "pass_rate_percent", "evaluated_points", "mean_gamma", "gamma_95th_percentile"],
+                    rows: gamma.map { r in
+                        [r.criteria, CSVTable.number(r.passRatePercent, decimals: 3), String(r.evaluatedPoints),
+                            CSVTable.number(r.meanGamma, decimals: 4), CSVTable.number(r.gamma95thPercentile, decimals: 4)]
+                    }
+                ).text, terminator: "")
+            guard let metrics else { return }
+            var rows: [[String]] = []
+            for m in metrics {
+                let pairs: [(String, Double, Double)] = [
+                    ("Dmean", m.reference.meanGy, m.evaluated.meanGy), ("D98", m.reference.d98Gy, m.evaluated.d98Gy),
+                    ("D95", m.reference.d95Gy, m.evaluated.d95Gy), ("D50", m.reference.d50Gy, m.evaluated.d50Gy),
+                    ("D2", m.reference.d2Gy, m.evaluated.d2Gy),
+                ]
+                for (name, a, b) in pairs {
+                    let difference = a > 0 ? CSVTable.number(100 * (b / a - 1), decimals: 3) : ""
+                    rows.append([m.structure, name, CSVTable.number(a, decimals: 4), CSVTable.number(b, decimals: 4), difference])
+                }
+            }
+            let table = CSVTable(header: ["structure", "metric", "reference_gy", "evaluated_gy", "difference_percent"], rows: rows)
+            print("\r\n" + table.text, terminator: "")
             return
         }
         for row in gamma {

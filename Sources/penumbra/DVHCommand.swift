@@ -32,7 +32,7 @@ struct DVHCommand: ParsableCommand {
     @Option(help: "Output format: table, csv or json.")
     var format: Format = .table
 
-    @Option(help: "Write each structure's cumulative DVH as CSV into this folder.")
+    @Option(help: "Write each structure's cumulative DVH (NAME.csv) and differential DVH (NAME-differential.csv) as CSV into this folder.")
     var curves: String?
 
     @Option(help: "Draw the cumulative DVHs into this SVG file.")
@@ -77,8 +77,11 @@ struct DVHCommand: ParsableCommand {
             let curve = try s.dvh.cumulativeCurve(binWidthGy: curveBinGy)
             plotted.append(curve)
             if let curves {
-                let file = URL(fileURLWithPath: curves).appendingPathComponent(Self.fileName(s.name) + ".csv")
-                try OutputFile.write(DVHTables.curve(curve).text, to: file)
+                let folder = URL(fileURLWithPath: curves)
+                try OutputFile.write(DVHTables.curve(curve).text, to: folder.appendingPathComponent(Self.fileName(s.name) + ".csv"))
+                try OutputFile.write(
+                    DVHTables.curve(try s.dvh.differentialCurve(binWidthGy: curveBinGy)).text,
+                    to: folder.appendingPathComponent(Self.fileName(s.name) + "-differential.csv"))
             }
         }
         if let plot {
@@ -92,7 +95,8 @@ struct DVHCommand: ParsableCommand {
         let results = try set.map {
             try $0.evaluate(dose: doseGrid, structures: evaluated.map(\.mask), prescriptionGy: prescriptionGy)
         }
-        try output(evaluated.map { DVHSummary($0.dvh) }, results)
+        let conformity = try prescriptionGy.map { try DoseInputs.conformity(evaluated, doseGrid, prescriptionGy: $0) } ?? []
+        try output(evaluated.map { DVHSummary($0.dvh) }, results, conformity)
     }
 
     // MARK: - Steps
@@ -107,20 +111,31 @@ struct DVHCommand: ParsableCommand {
         let dose: String
         let structureSet: String
         let structures: [DVHSummary]
+        /// Paddick and RTOG conformity of the targets (with --prescription-gy).
+        let conformity: [AnalysisReport.Conformity]
         let constraints: [ConstraintResult]?
     }
 
-    private func output(_ summaries: [DVHSummary], _ results: [ConstraintResult]?) throws {
+    private func output(_ summaries: [DVHSummary], _ results: [ConstraintResult]?, _ conformity: [AnalysisReport.Conformity]) throws {
         switch format {
         case .json:
             let value = JSONOutput(
                 dose: URL(fileURLWithPath: dose).lastPathComponent,
                 structureSet: URL(fileURLWithPath: structures).lastPathComponent, structures: summaries,
-                constraints: results)
+                conformity: conformity, constraints: results)
             print(String(decoding: try OutputFile.json(value), as: UTF8.self))
         case .csv:
             print(DVHTables.summary(summaries).text, terminator: "")
             if let results { print("\r\n" + DVHTables.constraints(results).text, terminator: "") }
+            if !conformity.isEmpty {
+                let table = CSVTable(
+                    header: ["target", "prescription_gy", "tv_cc", "tv_piv_cc", "piv_cc", "paddick_ci", "rtog_ci"],
+                    rows: conformity.map { c in
+                        [c.structure] + [c.indices.prescriptionGy, c.indices.targetVolumeCM3, c.indices.coveredTargetVolumeCM3,
+                            c.indices.prescriptionIsodoseVolumeCM3, c.indices.paddick, c.indices.rtog].map { CSVTable.number($0, decimals: 4) }
+                    })
+                print("\r\n" + table.text, terminator: "")
+            }
         case .table:
             let header = ["structure", "cc", "Dmin", "Dmean", "Dmax", "D98", "D95", "D50", "D2", "D0.03cc"]
             let rows = summaries.map { s in
@@ -130,6 +145,12 @@ struct DVHCommand: ParsableCommand {
             }
             print("doses in Gy")
             printAligned([header] + rows)
+            for c in conformity {
+                print(String(format: "%@: Paddick CI %@, RTOG CI %@ (prescription isodose %.2f Gy: %.2f cc, %.2f cc of the target)",
+                             c.structure, c.indices.paddick.map { String(format: "%.3f", $0) } ?? "-",
+                             c.indices.rtog.map { String(format: "%.3f", $0) } ?? "-", c.indices.prescriptionGy,
+                             c.indices.prescriptionIsodoseVolumeCM3, c.indices.coveredTargetVolumeCM3))
+            }
             if let results {
                 print("")
                 printAligned(

@@ -111,6 +111,7 @@ struct RunCommand: ParsableCommand {
             let summary = RunSummary(
                 machine: model.name, histories: result.histories, seconds: result.seconds, threads: threads, seed: seed,
                 version: PenumbraVersion.string, doseUnit: "Gy per fraction (dose to medium)", rtDose: rtDose,
+                planDirectory: planDirectory.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
                 fractionsPlanned: rtPlan.fractionGroups.first?.fractionsPlanned,
                 maximumDoseGy: result.total.maximumDose,
                 meanRelativeUncertaintyAboveHalfMax: result.total.meanRelativeUncertaintyAboveHalfMax, beams: beams,
@@ -210,6 +211,8 @@ struct RunSummary: Codable {
     let version: String
     let doseUnit: String
     let rtDose: String?
+    /// The plan folder the run was computed for (absolute path; patient runs), for `penumbra report`.
+    let planDirectory: String?
     let fractionsPlanned: Int?
     let maximumDoseGy: Double
     let meanRelativeUncertaintyAboveHalfMax: Double

@@ -72,4 +72,41 @@ import Testing
             #expect(abs(row.passRatePercent - their[0]) <= 0.5)
         }
     }
+
+    /// `penumbra compare A.dcm B.dcm --structures RS.dcm` (issue 9: the comparison alone) as CSV, with
+    /// the gamma map figures: the gamma table, then each structure's DVH metrics under both doses.
+    @Test func comparisonWithStructuresAsCSVAndGammaMaps() throws {
+        let reference = Self.data.appendingPathComponent("rtdose.dcm")
+        try #require(FileManager.default.fileExists(atPath: reference.path), "run `make deps` to fetch the example")
+        let directory = try TestEnvironment.makeScratchDirectory("penumbra-compare-csv")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let evaluated = directory.appendingPathComponent("scaled.dcm"), figures = directory.appendingPathComponent("gamma")
+        let scale = try runPython(
+            """
+            import sys, pydicom
+            ds = pydicom.dcmread(sys.argv[1])
+            ds.DoseGridScaling = float(ds.DoseGridScaling) * 1.05
+            ds.save_as(sys.argv[2])
+            """, arguments: [reference.path, evaluated.path])
+        try #require(scale.status == 0, "pydicom: \(scale.standardError)")
+        let run = try runProgram(
+            DVHCommandTests.penumbra,
+            ["compare", reference.path, evaluated.path, "--threshold-percent", "80", "--criteria", "3%/2mm", "--format", "csv",
+                "--structures", Self.data.appendingPathComponent("rtss.dcm").path, "--structure", "Heart", "--structure", "Esophagus",
+                "--gamma-figures", figures.path])
+        try #require(run.status == 0, "penumbra compare failed: \(run.standardError)")
+        let tables = run.standardOutput.components(separatedBy: "\r\n\r\n")
+        try #require(tables.count == 2, "expected two CSV tables: \(run.standardOutput)")
+        #expect(tables[0].hasPrefix("criteria,pass_rate_percent,evaluated_points,mean_gamma,gamma_95th_percentile\r\n"))
+        let metrics = tables[1].split(separator: "\r\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        #expect(metrics.first == ["structure", "metric", "reference_gy", "evaluated_gy", "difference_percent"])
+        // A dose scaled by 1.05 differs by +5 % in every metric of every structure that receives dose.
+        let heart = metrics.filter { $0.first == "Heart" }
+        #expect(heart.count == 5)
+        for row in heart { #expect(abs(Double(row[4])! - 5) < 0.05, "\(row)") }
+        for plane in ["axial", "coronal", "sagittal"] {
+            let svg = try String(contentsOf: figures.appendingPathComponent("gamma-\(plane).svg"), encoding: .utf8)
+            #expect(svg.contains("class=\"gamma\"") && svg.contains("γ = 1") && svg.contains("(mm)"))
+        }
+    }
 }

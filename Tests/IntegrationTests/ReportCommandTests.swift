@@ -19,14 +19,28 @@ import Testing
             DVHCommandTests.penumbra,
             ["report", "--dose", data.appendingPathComponent("rtdose.dcm").path, "--structures",
                 data.appendingPathComponent("rtss.dcm").path, "--reference", data.appendingPathComponent("rtdose.dcm").path,
-                "--structure", "Heart", "--structure", "Tumor Bed", "--constraints", "thorax", "--out", html.path])
+                "--structure", "Heart", "--structure", "Tumor Bed", "--constraints", "thorax", "--out", html.path,
+                "--figures", directory.appendingPathComponent("figures").path])
         try #require(run.status == 0, "penumbra report failed: \(run.standardError)")
         let text = try String(contentsOf: html, encoding: .utf8)
         // The dose compared with itself passes everywhere.
         #expect(text.contains("<td>100.00 %</td>"))
         #expect(text.contains("Professional component (26)"))
         #expect(!text.contains("<script"))
+        // Every figure of the report also as SVG and, with rsvg-convert, as PNG, in report order.
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("figures").path).sorted()
+        let count = text.components(separatedBy: "<figure>").count - 1
+        #expect(files.filter { $0.hasSuffix(".svg") }.count == count && files.contains("01-dose-volume-histograms.svg"))
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/rsvg-convert") {
+            #expect(files.filter { $0.hasSuffix(".png") }.count == count)
+        }
 
+        try Self.expectRendersInChromium(html, in: directory)
+    }
+
+    /// Renders an HTML file in headless Chromium: the screenshot is taken and not blank, and the page
+    /// logs no console message.
+    static func expectRendersInChromium(_ html: URL, in directory: URL) throws {
         let browser = try #require(Self.chromium, "install Chromium (apt-get install chromium; make deps)")
         let screenshot = directory.appendingPathComponent("report.png")
         let shot = try runProgram(

@@ -83,4 +83,57 @@ import Testing
         // Thorax set on a lone "PTV <1>": PTV not found by name, all six not evaluated.
         #expect(classes.filter { $0 == "open" }.count == 6)
     }
+
+    /// Issue 9: CSV and JSON for every table. Each HTML table (by id) has a CSV of the same name with as
+    /// many rows, and the JSON summary carries the section; the Monte Carlo record and conformity show.
+    @Test func everyTableIsAlsoCSVAndJSON() throws {
+        var report = try report(physicist: "A. Physicist")
+        report.computation = [("histories", "1000000"), ("random seed", "7")]
+        let grid = VoxelGrid(counts: (20, 20, 20), originCM: Vec3(-2.5, -2.5, -2.5), spacingCM: Vec3(0.25, 0.25, 0.25))
+        let dose = try DoseGrid(grid: grid, field: { p in 60 * exp(-p.dot(p) / 4.5) })
+        let mask = try StructureMask(
+            name: "PTV", grid: grid,
+            fractions: (0..<grid.voxelCount).map { n in
+                let (i, j, k) = grid.ijk(ofIndex: n)
+                return grid.centerCM(i, j, k).length < 1 ? 1 : 0
+            })
+        let dvh = try DoseVolumeHistogram(dose: dose, structure: mask)
+        report.conformity = [
+            .init(structure: "PTV", indices: try ConformityIndices(target: dvh, dose: dose, prescriptionGy: 50), homogeneityIndex: dvh.homogeneityIndex)
+        ]
+        let html = report.html()
+        let doc = try LinePlotTests.Elements.parse(html)
+        let ids = doc.all("table").compactMap { $0.attributes["id"] }
+        #expect(ids == ["inputs", "dose", "computation", "dvh-metrics", "conformity", "constraints", "gamma", "dvh-differences", "cpt77295"])
+        #expect(doc.all("h2").map(\.text).contains("Monte Carlo calculation"))
+        let csv = Dictionary(report.csvTables.map { ($0.name, $0.table) }, uniquingKeysWith: { a, _ in a })
+        for table in report.tables {
+            let file = try #require(csv[table.name], "no CSV for \(table.name)")
+            #expect(file.rows.count == table.rows.count, "\(table.name): \(file.rows.count) CSV rows, \(table.rows.count) in HTML")
+        }
+        let json = try #require(try JSONSerialization.jsonObject(with: OutputFile.json(report.summary)) as? [String: Any])
+        let sections = ["inputs": "inputs", "dose": "dose", "computation": "computation", "dvh-metrics": "structures",
+            "conformity": "conformity", "constraints": "constraints", "gamma": "gamma", "dvh-differences": "dvhDifferences",
+            "cpt77295": "cpt77295"]
+        for id in ids { #expect(json[sections[id] ?? id] != nil, "JSON lacks \(id)") }
+        let conformity = try #require((json["conformity"] as? [[String: Any]])?.first)
+        // Paddick CI = TV_PIV² / (TV · PIV) ≤ 1, RTOG = PIV / TV; both present in the JSON.
+        let paddick = try #require(conformity["paddick"] as? Double), rtog = try #require(conformity["rtog"] as? Double)
+        #expect(paddick > 0 && paddick <= 1 && rtog > 0)
+        #expect((json["reviewers"] as? [[String: Any]])?.first?["name"] as? String == "A. Physicist")
+    }
+
+    /// Patient identifiers only when asked: none by default; when given, a "Patient" table comes first
+    /// and the JSON carries them.
+    @Test func patientIdentifiersOnlyWhenGiven() throws {
+        var report = try report(physicist: nil)
+        #expect(report.html().contains("no patient identifiers") && !report.tables.contains { $0.name == "patient" })
+        #expect(try JSONSerialization.jsonObject(with: OutputFile.json(report.summary)) as? [String: Any] != nil)
+        report.patient = [("name", "DOE^JANE"), ("ID", "12345")]
+        let doc = try LinePlotTests.Elements.parse(report.html())
+        #expect(doc.all("table").first?.attributes["id"] == "patient")
+        #expect(doc.all("td").map(\.text).contains("DOE^JANE"))
+        let json = try #require(try JSONSerialization.jsonObject(with: OutputFile.json(report.summary)) as? [String: Any])
+        #expect((json["patient"] as? [String: String])?["ID"] == "12345")
+    }
 }

@@ -77,8 +77,8 @@ import Testing
 
         let legend = doc.all("text", class: "legend").map(\.text)
         #expect(legend == ["field", "Bone <1>"])
-        #expect(doc.all("text", class: "axis-title x").map(\.text) == ["Xb at isocentre (cm)"])
-        #expect(doc.all("text", class: "axis-title y").map(\.text) == ["Yb at isocentre (cm)"])
+        #expect(doc.all("text", class: "axis-title x").map(\.text) == ["Xb at isocentre (mm)"])
+        #expect(doc.all("text", class: "axis-title y").map(\.text) == ["Yb at isocentre (mm)"])
     }
 
     @Test func boneIsBrighterThanWater() throws {

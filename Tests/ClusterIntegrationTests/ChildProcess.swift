@@ -39,6 +39,19 @@ final class ChildProcess {
         throw ChildError.noOutput(process.arguments ?? [], (try? String(contentsOf: errors, encoding: .utf8)) ?? "")
     }
 
+    /// The first `count` lines of standard output, waiting up to `timeout`.
+    func lines(_ count: Int, timeout: Duration = .seconds(20)) throws -> [String] {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+            if lines.count >= count { return Array(lines.prefix(count)) }
+            guard process.isRunning else { break }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        throw ChildError.noOutput(process.arguments ?? [], errorLog)
+    }
+
     var errorLog: String { (try? String(contentsOf: errors, encoding: .utf8)) ?? "" }
 
     func kill(_ signal: Int32 = SIGKILL) {

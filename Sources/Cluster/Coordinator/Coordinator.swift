@@ -63,6 +63,7 @@ public struct Coordinator: Sendable {
                 send(.disconnect(.unknownPeer, reason: "unknown worker: reconnect and send READY"), to: peer, now, &actions)
             }
         case .unitFailed(let key, let reason):
+            actions.append(.event(.unitFailed(key, from: peer, reason: reason)))
             if workers[peer]?.unit == key {
                 let span = workers[peer]!.span
                 workers[peer]!.unit = nil

@@ -75,7 +75,10 @@ do {
 do {
     let layout = try SlabLayout(countX: 64, countY: 64, countZ: 64, planesPerSlab: 4)
     let spec = JobSpec(workload: "synthetic", layout: layout, seed: 1, historyCount: 200_000, historiesPerUnit: 1)
-    var coordinator = Coordinator()
+    // One unit per assignment (no spans), so that every unit costs one ASSIGN and one RESULT.
+    var policy = LivenessPolicy.standard
+    policy.targetAssignmentDuration = nil
+    var coordinator = Coordinator(policy: policy)
     let workers = (0..<1_000).map { PeerID(withUnsafeBytes(of: UInt32($0 + 1).bigEndian) { Array($0) }) }
     let hello = WorkerHello(name: "sim", threads: 1, workloads: ["synthetic"])
     // One small slab tally per result: the cost measured is the coordinator's, not the merge's.

@@ -15,13 +15,20 @@ final class ChildProcess {
         return TestEnvironment.packageRoot.appendingPathComponent(".build/debug/penumbra")
     }
 
-    init(_ arguments: [String], logsIn directory: URL, name: String) throws {
+    /// Starts `penumbra arguments`, inside network namespace `namespace` when given (`ip netns exec`,
+    /// which execs the program, so the process id is penumbra's own).
+    init(_ arguments: [String], logsIn directory: URL, name: String, namespace: String? = nil) throws {
         output = directory.appendingPathComponent("\(name).out")
         errors = directory.appendingPathComponent("\(name).err")
         FileManager.default.createFile(atPath: output.path, contents: nil)
         FileManager.default.createFile(atPath: errors.path, contents: nil)
-        process.executableURL = Self.binary
-        process.arguments = arguments
+        if let namespace {
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+            process.arguments = ["netns", "exec", namespace, Self.binary.path] + arguments
+        } else {
+            process.executableURL = Self.binary
+            process.arguments = arguments
+        }
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = try FileHandle(forWritingTo: errors)
         try process.run()

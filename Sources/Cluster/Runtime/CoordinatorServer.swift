@@ -153,7 +153,8 @@ public final class CoordinatorServer {
             case .event(let event):
                 metrics?.record(event)
                 switch event {
-                case .frameRefused, .resultRejected, .workerRefused, .workerLost: logger.warning("\(event)")
+                case .workerLost(_, let reason) where reason.hasPrefix("said goodbye"): logger.info("\(event)")
+                case .frameRefused, .resultRejected, .workerRefused, .workerLost, .unitFailed: logger.warning("\(event)")
                 case .duplicateResultIgnored, .unitRequeued: logger.notice("\(event)")
                 default: logger.info("\(event)")
                 }

@@ -74,6 +74,9 @@ struct StopRuleTests {
         #expect(job.state == .completed)
         #expect(job.tally == Self.prefix(spec, units: 80))
         #expect(cluster.events.contains { if case .unitRequeued = $0 { true } else { false } })
+        // The status of the ended job counts what its result holds, not the units run past the checkpoint.
+        let status = job.status(workersAlive: 1)
+        #expect(status.unitsDone == 80 && status.historiesDone == 1_600 && status.unitsRunning == 0)
         // Spans grew from one unit once b's pace was known.
         let spans = cluster.persisted.map { $0.historyCount / 20 }
         #expect(spans.first == 1)

@@ -163,12 +163,14 @@ public struct JobRecord: Hashable, Sendable {
         return nil
     }
 
-    /// The status line of this job.
+    /// The status line of this job. Once it has ended, what its result holds (units run past the
+    /// checkpoint it stopped at are not counted).
     func status(workersAlive: Int) -> JobStatus {
-        JobStatus(
+        let ended = state != .running
+        return JobStatus(
             jobID: id, state: state, priority: spec.priority, unitsTotal: UInt32(spec.unitCount),
-            unitsDone: UInt32(unitsDone), unitsRunning: UInt32(unitsRunning),
-            historiesDone: tally.historyCount + (ahead?.historyCount ?? 0), historiesTotal: spec.historyCount,
+            unitsDone: UInt32(ended ? doneBelowAwaited : unitsDone), unitsRunning: UInt32(ended ? 0 : unitsRunning),
+            historiesDone: tally.historyCount + (ended ? 0 : ahead?.historyCount ?? 0), historiesTotal: spec.historyCount,
             workersAlive: UInt32(workersAlive), relativeUncertainty: relativeUncertainty, reason: reason)
     }
 }

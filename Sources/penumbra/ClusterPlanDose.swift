@@ -33,8 +33,9 @@ struct ClusterPlanDose {
     let compute: ComputeOptions
     let logger: Logger
 
-    /// Histories per unit (spans of units adapt to each worker's pace).
-    static let historiesPerUnit: UInt64 = 1_000
+    /// Histories per unit (spans of units adapt to each worker's pace), more for history limits that
+    /// would make over half the cluster's maximum unit count.
+    var historiesPerUnit: UInt64 { max(1_000, maximumHistories / (JobSpec.maximumUnitCount / 2)) }
     /// Units before the first stop decision; later decisions come at 2×, 4×, … as many.
     static let firstCheckpointUnits: UInt32 = 100
 
@@ -55,7 +56,7 @@ struct ClusterPlanDose {
         encoder.outputFormatting = .sortedKeys
         let spec = JobSpec(
             workload: PlanJob.workload, layout: try SlabLayout(grid: phantom.grid, stackedGroups: sources.count), seed: seed,
-            historyCount: maximumHistories, historiesPerUnit: Self.historiesPerUnit,
+            historyCount: maximumHistories, historiesPerUnit: historiesPerUnit,
             inputs: inputs.map { ContentDigest(of: $0) }, parameters: Array(try encoder.encode(job)),
             stop: UncertaintyTarget(
                 relativeUncertainty: targetUncertainty, doseFraction: 0.5, firstCheckpointUnits: Self.firstCheckpointUnits,

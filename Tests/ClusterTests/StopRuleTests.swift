@@ -83,6 +83,29 @@ struct StopRuleTests {
         #expect(spans.contains { $0 > 1 })
     }
 
+    @Test("A worker back from before a restart with a span past the window is ignored and blocks nothing")
+    func staleSpanPastWindow() throws {
+        let spec = Self.spec(target: try Self.targetMetAtFourthCheckpoint())
+        // Restarted with nothing committed: units 0..<10 awaited, handed out up to 20.
+        var coordinator = Coordinator(
+            policy: ManualCluster.policy,
+            restoring: [JobRecord(id: 1, spec: spec, state: .running, reason: "", done: [], tally: MergedTally(layout: spec.layout), awaited: 0, blobs: [:])])
+        let stale = PeerID(Array("stale".utf8)), fresh = PeerID(Array("fresh".utf8))
+        let running = UnitKey(jobID: 1, index: 500)
+        let hello = WorkerHello(name: "w", threads: 1, workloads: [SyntheticWorkload.name], runningUnit: running)
+        _ = coordinator.received(.ready(hello), from: stale, at: .zero)
+        let joined = coordinator.received(.ready(Samples.hello), from: fresh, at: .zero)
+        // The fresh worker is fed from the window's start, not blocked by unit 500.
+        #expect(joined.contains { if case .send(.assign(let unit), fresh) = $0 { unit.key.index == 0 } else { false } })
+        let late = try SyntheticWorkload().execute(
+            WorkUnit(key: running, attempt: 0, spec: spec, histories: spec.histories(ofUnits: 500..<510)), inputs: [:], threads: 1)
+        let reported = coordinator.received(.result(late), from: stale, at: .seconds(1))
+        #expect(reported.contains(.event(.duplicateResultIgnored(running, from: stale))))
+        #expect(!reported.contains(.persistResult(late)))
+        #expect(coordinator.jobs[1]!.state == .running)
+        #expect(coordinator.jobs[1]!.units[500] == .pending(attempts: 0))
+    }
+
     @Test("A target never met runs every history and says so")
     func historyLimit() throws {
         var cluster = ManualCluster()

@@ -164,7 +164,7 @@ public struct Coordinator: Sendable {
             worker.unit = key
             if var job = takeJob(key.jobID) {
                 defer { jobs[key.jobID] = job }
-                if job.state == .running, Int(key.index) < job.units.count {
+                if job.state == .running, Int(key.index) < job.limit {
                     switch job.units[Int(key.index)] {
                     case .pending(let attempts):
                         job.units[Int(key.index)] = .running(peer, attempts: attempts)
@@ -251,16 +251,17 @@ public struct Coordinator: Sendable {
             return
         }
         let span = job.spec.units(from: Int(key.index), histories: result.historyCount)
-        if let span, span.upperBound <= job.limit, span.contains(where: { job.units[$0] == .done }) {
-            // Merged before, whole or in part (whoever else computed it was first): nothing of it
-            // counts, and what this worker held of it goes back to the queue.
+        if let span, span.upperBound > job.limit || span.contains(where: { job.units[$0] == .done }) {
+            // Merged before, whole or in part (whoever else computed it was first), or past the units
+            // this coordinator hands out (a span from before its restart): nothing of it counts, and
+            // what this worker held of it goes back to the queue.
             jobs[key.jobID] = job
             actions.append(.event(.duplicateResultIgnored(key, from: peer)))
             requeue(key, span: own, heldBy: peer, reason: "overlaps merged units", countsAsAttempt: false, &actions)
             return
         }
         do throws(ClusterError) {
-            guard let span, span.upperBound <= job.limit, !(span.lowerBound < job.awaited && span.upperBound > job.awaited)
+            guard let span, !(span.lowerBound < job.awaited && span.upperBound > job.awaited)
             else { throw .invalidResult(key, "\(result.historyCount) histories is not a span of this job") }
             try result.validate(for: job.spec)
             try job.merge(result, span: span)

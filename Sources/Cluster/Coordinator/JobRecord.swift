@@ -115,10 +115,11 @@ public struct JobRecord: Hashable, Sendable {
         return nil
     }
 
-    /// Puts units back in the queue (lowest handed out first).
+    /// Puts units back in the queue (lowest handed out first). Units at or past `limit` were never
+    /// handed out by this coordinator and are still queued where they were.
     mutating func pushPending(_ indices: [Int]) {
         guard state == .running else { return }
-        pendingStack += indices.sorted(by: >).map(UInt32.init)
+        pendingStack += indices.filter { $0 < limit }.sorted(by: >).map(UInt32.init)
     }
 
     /// Merges a validated result for `span`, all of whose units are not done.

@@ -46,20 +46,26 @@ struct ClusterPlanDose {
         let phantomText = Array(try EGSPhantomFile.format(phantom).utf8)
         let phantom = try EGSPhantomFile.parse(String(decoding: phantomText, as: UTF8.self), file: "phantom")
         let model = try SourceModel(machine: machine, physics: try PhysicsData.bundled())
-        let sources = try deliveries.map { try PlanSource(model: model, deliveries: [$0], patientPosition: patientPosition) }
+        let sources = try deliveries.map {
+            try PlanSource(model: model, deliveries: [$0], patientPosition: patientPosition)
+        }
         let job = PlanJob(
             machine: machine, patientPosition: patientPosition, beamNumbers: deliveries.map(\.number), sources: sources)
         // Throws `BeamError.notCalibrated` before any transport when the machine has no MU calibration.
         let weights = try job.stopWeights(phantom: phantom, sources: sources)
-        let inputs = [phantomText, planBytes, weights.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) }]
+        let inputs = [
+            phantomText, planBytes, weights.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) },
+        ]
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let spec = JobSpec(
-            workload: PlanJob.workload, layout: try SlabLayout(grid: phantom.grid, stackedGroups: sources.count), seed: seed,
+            workload: PlanJob.workload, layout: try SlabLayout(grid: phantom.grid, stackedGroups: sources.count),
+            seed: seed,
             historyCount: maximumHistories, historiesPerUnit: historiesPerUnit,
             inputs: inputs.map { ContentDigest(of: $0) }, parameters: Array(try encoder.encode(job)),
             stop: UncertaintyTarget(
-                relativeUncertainty: targetUncertainty, doseFraction: 0.5, firstCheckpointUnits: Self.firstCheckpointUnits,
+                relativeUncertainty: targetUncertainty, doseFraction: 0.5,
+                firstCheckpointUnits: Self.firstCheckpointUnits,
                 weightsInput: 2, groups: UInt32(sources.count)))
         try spec.validate()
         let (status, tally) = try compute.run(spec, inputs: inputs, executor: AllWorkloads(), logger: logger)
@@ -76,7 +82,8 @@ struct ClusterPlanDose {
                 relativeUncertainty: perHistory.relativeUncertainty, quantity: perHistory.quantity)
         }
         return Result(
-            beamDoses: beamDoses, total: PlanDoseCalculation.sum(beamDoses, grid: phantom.grid), histories: tally.historyCount,
+            beamDoses: beamDoses, total: PlanDoseCalculation.sum(beamDoses, grid: phantom.grid),
+            histories: tally.historyCount,
             seconds: Date().timeIntervalSince(start), relativeUncertainty: status.relativeUncertainty ?? .infinity)
     }
 }

@@ -21,7 +21,9 @@ struct ComputeOptions: ParsableArguments {
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
-        guard workers == nil || coordinator == nil else { throw ValidationError("give --workers N or --coordinator URL, not both") }
+        guard workers == nil || coordinator == nil else {
+            throw ValidationError("give --workers N or --coordinator URL, not both")
+        }
     }
 
     /// True when the job should go through the cluster code path even for a command whose default is
@@ -47,7 +49,8 @@ struct ComputeOptions: ParsableArguments {
             context: connection.context, endpoint: connection.endpoint, curve: connection.security,
             timeout: .seconds(60))
         let jobID = try client.submit(spec, inputs: inputs)
-        logger.info("job \(jobID): up to \(spec.historyCount) histories in \(spec.unitCount) units on \(connection.endpoint)")
+        logger.info(
+            "job \(jobID): up to \(spec.historyCount) histories in \(spec.unitCount) units on \(connection.endpoint)")
         let start = ContinuousClock.now
         let final = try client.wait(jobID: jobID) { status in
             FileHandle.standardError.write(Data(("\r" + progressLine(status, since: start)).utf8))

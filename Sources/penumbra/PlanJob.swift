@@ -50,18 +50,23 @@ struct PlanJob: Codable, Equatable, Sendable {
     /// The random-stream indices of beam `b`'s histories among the job's histories `range`.
     func streams(ofBeam b: Int, in range: Range<UInt64>) -> Range<UInt64> {
         let base = UInt64(b) << 40
-        return base + histories(ofBeam: b, before: range.lowerBound)..<base + histories(ofBeam: b, before: range.upperBound)
+        return base + histories(ofBeam: b, before: range.lowerBound)..<base
+            + histories(ofBeam: b, before: range.upperBound)
     }
 
     /// The treatment photon beams of `plan` that deliver monitor units, as deliveries on `machine`.
-    static func deliveries(of plan: Plan, machine: MachineModel, warn: (String) -> Void = { _ in }) throws -> [BeamDelivery] {
+    static func deliveries(of plan: Plan, machine: MachineModel, warn: (String) -> Void = { _ in }) throws
+        -> [BeamDelivery]
+    {
         var deliveries: [BeamDelivery] = []
-        for beam in plan.beams where beam.radiationType == "PHOTON" && beam.treatmentDeliveryType ?? "TREATMENT" == "TREATMENT" {
+        for beam in plan.beams
+        where beam.radiationType == "PHOTON" && beam.treatmentDeliveryType ?? "TREATMENT" == "TREATMENT" {
             guard let mu = plan.metersetMU(beamNumber: beam.number), mu > 0 else {
                 warn("beam \(beam.number) has no monitor units; skipped")
                 continue
             }
-            deliveries.append(try BeamDelivery(beam: beam, monitorUnits: mu, maximumJawCM: machine.jaws.maximumOpeningCM))
+            deliveries.append(
+                try BeamDelivery(beam: beam, monitorUnits: mu, maximumJawCM: machine.jaws.maximumOpeningCM))
         }
         return deliveries
     }
@@ -122,14 +127,17 @@ final class PlanExecutor: UnitExecutor {
         let plan = try prepared.withLock { cache in
             if let cached = cache[key] { return cached }
             let job = try JSONDecoder().decode(PlanJob.self, from: Data(spec.parameters))
-            guard spec.inputs.count >= 2, let phantomText = inputs[spec.inputs[0]], let planBytes = inputs[spec.inputs[1]] else {
+            guard spec.inputs.count >= 2, let phantomText = inputs[spec.inputs[0]],
+                let planBytes = inputs[spec.inputs[1]]
+            else {
                 throw ClusterError.invalidJob("a plan job needs the phantom and the RT Plan as inputs 0 and 1")
             }
             let phantom = try EGSPhantomFile.parse(String(decoding: phantomText, as: UTF8.self), file: "phantom input")
             let rtPlan = try Plan(try DICOMFile.parse(planBytes).dataSet)
             let sources = try job.sources(plan: rtPlan, physics: try PhysicsData.bundled())
             let built = Prepared(
-                job: job, simulations: try sources.map { try BeamSimulation(source: $0, phantom: phantom, threads: threads) })
+                job: job,
+                simulations: try sources.map { try BeamSimulation(source: $0, phantom: phantom, threads: threads) })
             if cache.count >= 4 { cache.removeAll() }
             cache[key] = built
             return built
@@ -137,7 +145,8 @@ final class PlanExecutor: UnitExecutor {
         let perBeam = plan.simulations.first?.engine.simulation.phantom.grid.voxelCount ?? 0
         guard perBeam * plan.simulations.count == spec.layout.voxelCount else {
             throw ClusterError.invalidJob(
-                "\(plan.simulations.count) beams of \(perBeam) voxels do not fill the job's grid of \(spec.layout.voxelCount)")
+                "\(plan.simulations.count) beams of \(perBeam) voxels do not fill the job's grid of \(spec.layout.voxelCount)"
+            )
         }
         var sum = [UInt64](repeating: 0, count: spec.layout.voxelCount)
         var squares = [UInt128](repeating: 0, count: spec.layout.voxelCount)

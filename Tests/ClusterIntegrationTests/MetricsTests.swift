@@ -1,7 +1,7 @@
 import Cluster
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import ZeroMQ
 
 /// The coordinator's Prometheus endpoint scraped over real HTTP by the official Python client's parser,
@@ -43,21 +43,25 @@ struct MetricsTests {
         let directory = try TestEnvironment.makeScratchDirectory("penumbra-metrics")
         defer { try? FileManager.default.removeItem(at: directory) }
         let coordinator = try ChildProcess(
-            ["coordinator", "--bind", "tcp://127.0.0.1:*", "--state", directory.appendingPathComponent("state").path,
-             "--metrics", "127.0.0.1:0", "--heartbeat-ms", "200"], logsIn: directory, name: "coordinator")
+            [
+                "coordinator", "--bind", "tcp://127.0.0.1:*", "--state", directory.appendingPathComponent("state").path,
+                "--metrics", "127.0.0.1:0", "--heartbeat-ms", "200",
+            ], logsIn: directory, name: "coordinator")
         defer { coordinator.kill(SIGTERM) }
         let endpoint = try coordinator.firstLine()
         let lines = try coordinator.lines(2)
         let url = lines[1]
         try #require(url.hasPrefix("http://127.0.0.1:") && url.hasSuffix("/metrics"))
         func worker(_ n: Int) throws -> ChildProcess {
-            try ChildProcess(["worker", "--connect", endpoint, "--heartbeat-ms", "200"], logsIn: directory, name: "worker-\(n)")
+            try ChildProcess(
+                ["worker", "--connect", endpoint, "--heartbeat-ms", "200"], logsIn: directory, name: "worker-\(n)")
         }
         var workers = [try worker(0)]
         defer { for worker in workers { worker.kill(SIGTERM) } }
         let spec = JobSpec(
             workload: SyntheticWorkload.name, layout: try SlabLayout(countX: 8, countY: 8, countZ: 8, planesPerSlab: 2),
-            seed: 3, historyCount: 12_000, historiesPerUnit: 500, parameters: SyntheticWorkload.parameters(unitDelayMS: 150))
+            seed: 3, historyCount: 12_000, historiesPerUnit: 500,
+            parameters: SyntheticWorkload.parameters(unitDelayMS: 150))
         let client = try ClusterClient(context: try Context(), endpoint: endpoint, timeout: .seconds(10))
         let job = try client.submit(spec)
         // The first assignment is one unit; once its pace is known the worker gets a long span (all 23 left).

@@ -1,7 +1,7 @@
 import Cluster
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import ZeroMQ
 
 /// Two worker hosts and a coordinator host on different addresses: each worker in its own network
@@ -64,15 +64,20 @@ struct NetworkNamespaceTests {
         try #require(keygen.status == 0, "\(keygen.standardError)")
         let serverKey = keygen.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         let coordinator = try ChildProcess(
-            ["coordinator", "--bind", "tcp://*:*", "--state", directory.appendingPathComponent("state").path,
-             "--curve-secret-key-file", keys.appendingPathComponent("coordinator.key").path, "--heartbeat-ms", "200"],
+            [
+                "coordinator", "--bind", "tcp://*:*", "--state", directory.appendingPathComponent("state").path,
+                "--curve-secret-key-file", keys.appendingPathComponent("coordinator.key").path, "--heartbeat-ms", "200",
+            ],
             logsIn: directory, name: "coordinator")
         defer { coordinator.kill(SIGTERM) }
         let bound = try coordinator.firstLine()
         let port = try #require(bound.split(separator: ":").last.map(String.init))
         let workers = try (0..<2).map { n in
             try ChildProcess(
-                ["worker", "--connect", "tcp://10.77.\(n).1:\(port)", "--server-key", serverKey, "--heartbeat-ms", "200"],
+                [
+                    "worker", "--connect", "tcp://10.77.\(n).1:\(port)", "--server-key", serverKey, "--heartbeat-ms",
+                    "200",
+                ],
                 logsIn: directory, name: "worker-\(n)", namespace: "\(Self.tag)-w\(n)")
         }
         defer { for worker in workers { worker.kill(SIGTERM) } }
@@ -80,7 +85,9 @@ struct NetworkNamespaceTests {
             context: try Context(), endpoint: "tcp://127.0.0.1:\(port)",
             curve: .client(try CurveKeyPair.generate(), serverPublicKey: serverKey), timeout: .seconds(10))
         let job = try client.submit(ClusterProcessTests.spec)
-        _ = try ClusterProcessTests.waitFor(client, job: job) { $0.workersAlive == 2 && $0.unitsDone >= 3 && $0.unitsRunning >= 2 }
+        _ = try ClusterProcessTests.waitFor(client, job: job) {
+            $0.workersAlive == 2 && $0.unitsDone >= 3 && $0.unitsRunning >= 2
+        }
         try Self.sh(["link", "set", "\(Self.tag)h0", "down"])
         let final = try ClusterProcessTests.waitFor(client, job: job) { $0.state.isFinal }
         #expect(final.state == .completed)

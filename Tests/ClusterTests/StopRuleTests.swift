@@ -1,8 +1,8 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Cluster
-import TestSupport
 
 @Suite("Stop by target uncertainty and adaptive spans (manual clock)")
 struct StopRuleTests {
@@ -89,7 +89,11 @@ struct StopRuleTests {
         // Restarted with nothing committed: units 0..<10 awaited, handed out up to 20.
         var coordinator = Coordinator(
             policy: ManualCluster.policy,
-            restoring: [JobRecord(id: 1, spec: spec, state: .running, reason: "", done: [], tally: MergedTally(layout: spec.layout), awaited: 0, blobs: [:])])
+            restoring: [
+                JobRecord(
+                    id: 1, spec: spec, state: .running, reason: "", done: [], tally: MergedTally(layout: spec.layout),
+                    awaited: 0, blobs: [:])
+            ])
         let stale = PeerID(Array("stale".utf8)), fresh = PeerID(Array("fresh".utf8))
         let running = UnitKey(jobID: 1, index: 500)
         let hello = WorkerHello(name: "w", threads: 1, workloads: [SyntheticWorkload.name], runningUnit: running)
@@ -98,7 +102,8 @@ struct StopRuleTests {
         // The fresh worker is fed from the window's start, not blocked by unit 500.
         #expect(joined.contains { if case .send(.assign(let unit), fresh) = $0 { unit.key.index == 0 } else { false } })
         let late = try SyntheticWorkload().execute(
-            WorkUnit(key: running, attempt: 0, spec: spec, histories: spec.histories(ofUnits: 500..<510)), inputs: [:], threads: 1)
+            WorkUnit(key: running, attempt: 0, spec: spec, histories: spec.histories(ofUnits: 500..<510)), inputs: [:],
+            threads: 1)
         let reported = coordinator.received(.result(late), from: stale, at: .seconds(1))
         #expect(reported.contains(.event(.duplicateResultIgnored(running, from: stale))))
         #expect(!reported.contains(.persistResult(late)))

@@ -34,7 +34,9 @@ public struct Coordinator: Sendable {
     private var nextJobID: UInt64
 
     /// A coordinator, optionally resuming jobs restored from storage.
-    public init(policy: LivenessPolicy = .standard, restoring restored: [JobRecord] = [], blobs: [ContentDigest: [UInt8]] = [:]) {
+    public init(
+        policy: LivenessPolicy = .standard, restoring restored: [JobRecord] = [], blobs: [ContentDigest: [UInt8]] = [:]
+    ) {
         self.policy = policy
         for job in restored { jobs[job.id] = job }
         self.blobs = blobs
@@ -55,12 +57,16 @@ public struct Coordinator: Sendable {
             ready(hello, from: peer, at: now, &actions)
         case .heartbeat:
             if workers[peer] == nil {
-                send(.disconnect(.unknownPeer, reason: "unknown worker: reconnect and send READY"), to: peer, now, &actions)
+                send(
+                    .disconnect(.unknownPeer, reason: "unknown worker: reconnect and send READY"), to: peer, now,
+                    &actions)
             }
         case .result(let result):
             resultArrived(result, from: peer, at: now, &actions)
             if workers[peer] == nil {
-                send(.disconnect(.unknownPeer, reason: "unknown worker: reconnect and send READY"), to: peer, now, &actions)
+                send(
+                    .disconnect(.unknownPeer, reason: "unknown worker: reconnect and send READY"), to: peer, now,
+                    &actions)
             }
         case .unitFailed(let key, let reason):
             actions.append(.event(.unitFailed(key, from: peer, reason: reason)))
@@ -69,14 +75,18 @@ public struct Coordinator: Sendable {
                 workers[peer]!.unit = nil
                 workers[peer]!.span = nil
                 idle.append(peer)
-                requeue(key, span: span, heldBy: peer, reason: "worker failed it: \(reason)", countsAsAttempt: true, &actions)
+                requeue(
+                    key, span: span, heldBy: peer, reason: "worker failed it: \(reason)", countsAsAttempt: true,
+                    &actions)
             }
         case .blobRequest(let digest):
             if let data = blobs[digest] {
                 send(.blob(digest, data), to: peer, now, &actions)
             } else {
                 drop(peer, reason: "asked for unknown input \(digest)", &actions)
-                send(.disconnect(.protocolError, reason: "no input \(digest) on this coordinator"), to: peer, now, &actions)
+                send(
+                    .disconnect(.protocolError, reason: "no input \(digest) on this coordinator"), to: peer, now,
+                    &actions)
             }
         case .disconnect(_, let reason):
             drop(peer, reason: "said goodbye: \(reason)", &actions)
@@ -87,22 +97,29 @@ public struct Coordinator: Sendable {
                 let all = jobs.keys.sorted().map { jobs[$0]!.status(workersAlive: workers.count) }
                 actions.append(.send(.status(requestID: requestID, jobs: all), to: peer))
             } else if let job = jobs[jobID] {
-                actions.append(.send(.status(requestID: requestID, jobs: [job.status(workersAlive: workers.count)]), to: peer))
+                actions.append(
+                    .send(.status(requestID: requestID, jobs: [job.status(workersAlive: workers.count)]), to: peer))
             } else {
-                actions.append(.send(.failure(requestID: requestID, reason: ClusterError.unknownJob(jobID).description), to: peer))
+                actions.append(
+                    .send(.failure(requestID: requestID, reason: ClusterError.unknownJob(jobID).description), to: peer))
             }
         case .cancel(let requestID, let jobID):
             guard jobs[jobID] != nil else {
-                actions.append(.send(.failure(requestID: requestID, reason: ClusterError.unknownJob(jobID).description), to: peer))
+                actions.append(
+                    .send(.failure(requestID: requestID, reason: ClusterError.unknownJob(jobID).description), to: peer))
                 break
             }
             finish(jobID, .cancelled, reason: "cancelled by a client", &actions)
-            actions.append(.send(.status(requestID: requestID, jobs: [jobs[jobID]!.status(workersAlive: workers.count)]), to: peer))
+            actions.append(
+                .send(.status(requestID: requestID, jobs: [jobs[jobID]!.status(workersAlive: workers.count)]), to: peer)
+            )
         case .fetch(let requestID, let jobID):
             if let job = jobs[jobID] {
-                actions.append(.send(.jobResult(requestID: requestID, jobID: jobID, state: job.state, tally: job.tally), to: peer))
+                actions.append(
+                    .send(.jobResult(requestID: requestID, jobID: jobID, state: job.state, tally: job.tally), to: peer))
             } else {
-                actions.append(.send(.failure(requestID: requestID, reason: ClusterError.unknownJob(jobID).description), to: peer))
+                actions.append(
+                    .send(.failure(requestID: requestID, reason: ClusterError.unknownJob(jobID).description), to: peer))
             }
         case .assign, .blob, .submitted, .status, .jobResult, .failure:
             let reason = "a coordinator does not accept \(message.kind)"
@@ -115,7 +132,9 @@ public struct Coordinator: Sendable {
     }
 
     /// Handles frames from `peer` that did not decode: refuse them, and forget the peer if it was a worker.
-    public mutating func receivedUndecodable(_ error: WireError, from peer: PeerID, at now: Duration) -> [CoordinatorAction] {
+    public mutating func receivedUndecodable(_ error: WireError, from peer: PeerID, at now: Duration)
+        -> [CoordinatorAction]
+    {
         var actions: [CoordinatorAction] = [.event(.frameRefused(peer, reason: error.description))]
         drop(peer, reason: "sent an undecodable message", &actions)
         send(.disconnect(.protocolError, reason: error.description), to: peer, now, &actions)
@@ -146,7 +165,9 @@ public struct Coordinator: Sendable {
 
     // MARK: - Workers
 
-    private mutating func ready(_ hello: WorkerHello, from peer: PeerID, at now: Duration, _ actions: inout [CoordinatorAction]) {
+    private mutating func ready(
+        _ hello: WorkerHello, from peer: PeerID, at now: Duration, _ actions: inout [CoordinatorAction]
+    ) {
         guard hello.protocolVersion == WireLimits.protocolVersion else {
             let reason =
                 "worker speaks protocol version \(hello.protocolVersion), this coordinator speaks version \(WireLimits.protocolVersion); run the same Penumbra release on both"
@@ -189,11 +210,15 @@ public struct Coordinator: Sendable {
         idle.removeAll { $0 == peer }
         actions.append(.event(.workerLost(peer, reason: reason)))
         if let key = worker.unit {
-            requeue(key, span: worker.span, heldBy: peer, reason: "worker \(peer) \(reason)", countsAsAttempt: false, &actions)
+            requeue(
+                key, span: worker.span, heldBy: peer, reason: "worker \(peer) \(reason)", countsAsAttempt: false,
+                &actions)
         }
     }
 
-    private mutating func send(_ message: WireMessage, to peer: PeerID, _ now: Duration, _ actions: inout [CoordinatorAction]) {
+    private mutating func send(
+        _ message: WireMessage, to peer: PeerID, _ now: Duration, _ actions: inout [CoordinatorAction]
+    ) {
         workers[peer]?.lastSent = now
         actions.append(.send(message, to: peer))
     }
@@ -308,7 +333,9 @@ public struct Coordinator: Sendable {
             // mutations below copy their unit arrays.
             var best: (id: UInt64, priority: Int32)?
             for (id, job) in jobs where job.hasPending && worker.hello.workloads.contains(job.spec.workload) {
-                if best == nil || (job.spec.priority, best!.id) > (best!.priority, id) { best = (id, job.spec.priority) }
+                if best == nil || (job.spec.priority, best!.id) > (best!.priority, id) {
+                    best = (id, job.spec.priority)
+                }
             }
             guard let id = best?.id, var job = takeJob(id) else {
                 waiting.append(peer)
@@ -330,7 +357,8 @@ public struct Coordinator: Sendable {
             workers[peer]!.unit = key
             workers[peer]!.span = span
             workers[peer]!.assignedAt = now
-            let unit = WorkUnit(key: key, attempt: UInt32(attempts), spec: job.spec, histories: job.spec.histories(ofUnits: span))
+            let unit = WorkUnit(
+                key: key, attempt: UInt32(attempts), spec: job.spec, histories: job.spec.histories(ofUnits: span))
             send(.assign(unit), to: peer, now, &actions)
         }
         idle = waiting
@@ -342,16 +370,21 @@ public struct Coordinator: Sendable {
     /// tally (copy-on-write would copy them if the table still held a reference). The caller puts it back.
     private mutating func takeJob(_ id: UInt64) -> JobRecord? { jobs.removeValue(forKey: id) }
 
-    private mutating func submit(_ spec: JobSpec, inputs: [[UInt8]], requestID: UInt64, from peer: PeerID, _ actions: inout [CoordinatorAction]) {
+    private mutating func submit(
+        _ spec: JobSpec, inputs: [[UInt8]], requestID: UInt64, from peer: PeerID, _ actions: inout [CoordinatorAction]
+    ) {
         do {
             try spec.validate()
         } catch {
             actions.append(.send(.failure(requestID: requestID, reason: error.description), to: peer))
             return
         }
-        if let index = spec.stop?.weightsInput, inputs.count > Int(index), inputs[Int(index)].count != spec.layout.voxelCount * 4 {
+        if let index = spec.stop?.weightsInput, inputs.count > Int(index),
+            inputs[Int(index)].count != spec.layout.voxelCount * 4
+        {
             let reason = ClusterError.invalidJob(
-                "the stop rule's weights input has \(inputs[Int(index)].count) bytes, the grid needs \(spec.layout.voxelCount * 4) (one Float32 per voxel)")
+                "the stop rule's weights input has \(inputs[Int(index)].count) bytes, the grid needs \(spec.layout.voxelCount * 4) (one Float32 per voxel)"
+            )
             actions.append(.send(.failure(requestID: requestID, reason: reason.description), to: peer))
             return
         }
@@ -365,7 +398,9 @@ public struct Coordinator: Sendable {
     }
 
     /// Ends a running job: no more units are handed out; results still in flight are ignored.
-    private mutating func finish(_ jobID: UInt64, _ state: JobState, reason: String, _ actions: inout [CoordinatorAction]) {
+    private mutating func finish(
+        _ jobID: UInt64, _ state: JobState, reason: String, _ actions: inout [CoordinatorAction]
+    ) {
         guard var job = takeJob(jobID) else { return }
         defer { jobs[jobID] = job }
         guard job.state == .running else { return }

@@ -85,7 +85,9 @@ public struct JobRecord: Hashable, Sendable {
     /// Little-endian `Float32`s (a short final word is ignored; `validate` checks the count).
     static func floats(_ bytes: [UInt8]) -> [Float] {
         stride(from: 0, to: bytes.count - 3, by: 4).map { n in
-            Float(bitPattern: UInt32(bytes[n]) | UInt32(bytes[n + 1]) << 8 | UInt32(bytes[n + 2]) << 16 | UInt32(bytes[n + 3]) << 24)
+            Float(
+                bitPattern: UInt32(bytes[n]) | UInt32(bytes[n + 1]) << 8 | UInt32(bytes[n + 2]) << 16 | UInt32(
+                    bytes[n + 3]) << 24)
         }
     }
 
@@ -147,12 +149,12 @@ public struct JobRecord: Hashable, Sendable {
             let sigma = tally.meanRelativeUncertainty(
                 aboveFraction: stop.doseFraction, weights: weights, groups: Int(stop.groups))
             relativeUncertainty = sigma
-            let percent = (100 * sigma).formatted(2)
+            let percent = (100 * sigma).formatted(2), target = (100 * stop.relativeUncertainty).formatted(2)
             if sigma <= stop.relativeUncertainty {
-                return "reached \(percent) % ≤ \((100 * stop.relativeUncertainty).formatted(2)) % after \(tally.historyCount) histories"
+                return "reached \(percent) % ≤ \(target) % after \(tally.historyCount) histories"
             }
             if awaited == units.count {
-                return "history limit \(tally.historyCount) reached at \(percent) %, above the target \((100 * stop.relativeUncertainty).formatted(2)) %"
+                return "history limit \(tally.historyCount) reached at \(percent) %, above the target \(target) %"
             }
             if let extra = ahead { try tally.add(extra) }
             ahead = nil
@@ -171,7 +173,8 @@ public struct JobRecord: Hashable, Sendable {
         return JobStatus(
             jobID: id, state: state, priority: spec.priority, unitsTotal: UInt32(spec.unitCount),
             unitsDone: UInt32(ended ? doneBelowAwaited : unitsDone), unitsRunning: UInt32(ended ? 0 : unitsRunning),
-            historiesDone: tally.historyCount + (ended ? 0 : ahead?.historyCount ?? 0), historiesTotal: spec.historyCount,
+            historiesDone: tally.historyCount + (ended ? 0 : ahead?.historyCount ?? 0),
+            historiesTotal: spec.historyCount,
             workersAlive: UInt32(workersAlive), relativeUncertainty: relativeUncertainty, reason: reason)
     }
 }

@@ -22,16 +22,20 @@ public final class CoordinatorMetrics: Sendable {
 
     /// A registry with every metric at zero.
     public init() {
-        unitsDone = registry.makeCounter(name: "penumbra_units_done_total", help: "Work units merged into a job's tally.")
+        unitsDone = registry.makeCounter(
+            name: "penumbra_units_done_total", help: "Work units merged into a job's tally.")
         unitsFailed = registry.makeCounter(
             name: "penumbra_units_failed_total", help: "Assignments a worker reported failed or returned invalid.")
         unitsReassigned = registry.makeCounter(
             name: "penumbra_units_reassigned_total", help: "Assignments put back in the queue (worker lost or failed).")
         resultsIgnored = registry.makeCounter(
             name: "penumbra_results_ignored_total", help: "Duplicate or late results ignored (never merged twice).")
-        framesRefused = registry.makeCounter(name: "penumbra_frames_refused_total", help: "Undecodable or unexpected messages refused.")
-        historiesMerged = registry.makeCounter(name: "penumbra_histories_merged_total", help: "Histories merged into jobs' tallies.")
-        jobsFinished = registry.makeCounter(name: "penumbra_jobs_finished_total", help: "Jobs completed, cancelled or failed.")
+        framesRefused = registry.makeCounter(
+            name: "penumbra_frames_refused_total", help: "Undecodable or unexpected messages refused.")
+        historiesMerged = registry.makeCounter(
+            name: "penumbra_histories_merged_total", help: "Histories merged into jobs' tallies.")
+        jobsFinished = registry.makeCounter(
+            name: "penumbra_jobs_finished_total", help: "Jobs completed, cancelled or failed.")
         workersAlive = registry.makeGauge(name: "penumbra_workers_alive", help: "Workers connected and heard from.")
         jobsRunning = registry.makeGauge(name: "penumbra_jobs_running", help: "Jobs with units left to run.")
         historiesPerSecond = registry.makeGauge(
@@ -40,9 +44,11 @@ public final class CoordinatorMetrics: Sendable {
             .microseconds(100), .milliseconds(1), .milliseconds(10), .milliseconds(100), .seconds(1), .seconds(10),
         ]
         mergeSeconds = registry.makeDurationHistogram(
-            name: "penumbra_merge_seconds", buckets: buckets, help: "Time to validate and merge one result into its job's tally.")
+            name: "penumbra_merge_seconds", buckets: buckets,
+            help: "Time to validate and merge one result into its job's tally.")
         commitSeconds = registry.makeDurationHistogram(
-            name: "penumbra_commit_seconds", buckets: buckets, help: "Time to commit one result to the job store (SQLite).")
+            name: "penumbra_commit_seconds", buckets: buckets,
+            help: "Time to commit one result to the job store (SQLite).")
     }
 
     /// The exposition text.

@@ -50,7 +50,8 @@ public final class CoordinatorServer {
             guard case .server = curve else {
                 throw ClusterError.configuration("allowed client keys need CURVE: give the coordinator a key pair")
             }
-            authenticator = try CurveAuthenticator(context: context, allowedPublicKeys: allowedClientKeys) { key, allowed in
+            authenticator = try CurveAuthenticator(context: context, allowedPublicKeys: allowedClientKeys) {
+                key, allowed in
                 if !allowed { logger.warning("refused a CURVE client with public key \(key): not in the allowed keys") }
             }
         } else {
@@ -140,7 +141,8 @@ public final class CoordinatorServer {
                 dirty.insert(result.key.jobID)
                 if let metrics {
                     if store != nil { metrics.commitSeconds.record(clock.now - start) }
-                    let units = machine.jobs[result.key.jobID]?.spec.units(from: Int(result.key.index), histories: result.historyCount)
+                    let units = machine.jobs[result.key.jobID]?.spec.units(
+                        from: Int(result.key.index), histories: result.historyCount)
                     metrics.unitsDone.increment(by: Int64(units?.count ?? 1))
                     metrics.historiesMerged.increment(by: Int64(result.historyCount))
                 }
@@ -154,7 +156,8 @@ public final class CoordinatorServer {
                 metrics?.record(event)
                 switch event {
                 case .workerLost(_, let reason) where reason.hasPrefix("said goodbye"): logger.info("\(event)")
-                case .frameRefused, .resultRejected, .workerRefused, .workerLost, .unitFailed: logger.warning("\(event)")
+                case .frameRefused, .resultRejected, .workerRefused, .workerLost, .unitFailed:
+                    logger.warning("\(event)")
                 case .duplicateResultIgnored, .unitRequeued: logger.notice("\(event)")
                 default: logger.info("\(event)")
                 }
@@ -174,7 +177,9 @@ public final class CoordinatorServer {
         metrics.jobsRunning.set(Int64(machine.jobs.values.lazy.filter { $0.state == .running }.count))
         let elapsed = now - rateStart
         if elapsed >= .seconds(5) {
-            metrics.historiesPerSecond.set(Double(recentHistories) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18))
+            metrics.historiesPerSecond.set(
+                Double(recentHistories)
+                    / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18))
             recentHistories = 0
             rateStart = now
         }

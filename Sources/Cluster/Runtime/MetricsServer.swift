@@ -33,14 +33,19 @@ public final class MetricsServer: Sendable {
         if host == "*" || host == "0.0.0.0" {
             socketAddress.sin_addr.s_addr = INADDR_ANY
         } else if inet_pton(AF_INET, host, &socketAddress.sin_addr) != 1 {
-            throw .configuration("metrics host '\(host)' is not an IPv4 address (use 127.0.0.1 or * for all interfaces)")
+            throw .configuration(
+                "metrics host '\(host)' is not an IPv4 address (use 127.0.0.1 or * for all interfaces)")
         }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw .configuration("cannot open a socket for metrics: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw .configuration("cannot open a socket for metrics: \(String(cString: strerror(errno)))")
+        }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         let bound = withUnsafePointer(to: &socketAddress) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(fd, 16) == 0 else {
             let reason = String(cString: strerror(errno))
@@ -105,7 +110,8 @@ public final class MetricsServer: Sendable {
             logger.notice("metrics: refused a request that is not HTTP/1.x")
             (status, body, type) = ("400 Bad Request", Array("not an HTTP/1.x request\n".utf8), "text/plain")
         }
-        let head = "HTTP/1.1 \(status)\r\nContent-Type: \(type)\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+        let head =
+            "HTTP/1.1 \(status)\r\nContent-Type: \(type)\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
         var bytes = Array(head.utf8) + body
         while !bytes.isEmpty {
             let sent = bytes.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -118,6 +124,9 @@ public final class MetricsServer: Sendable {
 extension [UInt8] {
     /// True once the bytes hold the blank line that ends HTTP headers.
     fileprivate var containsHeaderEnd: Bool {
-        count >= 4 && (0...(count - 4)).contains { self[$0] == 0x0D && self[$0 + 1] == 0x0A && self[$0 + 2] == 0x0D && self[$0 + 3] == 0x0A }
+        count >= 4
+            && (0...(count - 4)).contains {
+                self[$0] == 0x0D && self[$0 + 1] == 0x0A && self[$0 + 2] == 0x0D && self[$0 + 3] == 0x0A
+            }
     }
 }

@@ -28,7 +28,8 @@ public struct UncertaintyTarget: Hashable, Sendable {
 
     /// Creates a target (check it with `JobSpec.validate()`).
     public init(
-        relativeUncertainty: Double, doseFraction: Double = 0.5, firstCheckpointUnits: UInt32, weightsInput: UInt16? = nil,
+        relativeUncertainty: Double, doseFraction: Double = 0.5, firstCheckpointUnits: UInt32,
+        weightsInput: UInt16? = nil,
         groups: UInt32 = 1
     ) {
         self.relativeUncertainty = relativeUncertainty

@@ -111,6 +111,33 @@ struct StopRuleTests {
         #expect(coordinator.jobs[1]!.units[500] == .pending(attempts: 0))
     }
 
+    @Test("A worker that re-joins a restarted coordinator mid-span keeps the whole span")
+    func restartKeepsSpan() throws {
+        let spec = Samples.spec(histories: 1_000, perUnit: 100)
+        var coordinator = Coordinator(policy: ManualCluster.policy, restoring: [JobRecord(id: 1, spec: spec, blobs: [:])])
+        let back = PeerID(Array("back".utf8)), other = PeerID(Array("other".utf8))
+        let hello = WorkerHello(
+            name: "w", threads: 1, workloads: [SyntheticWorkload.name], runningUnit: UnitKey(jobID: 1, index: 2),
+            runningHistories: spec.histories(ofUnits: 2..<5))
+        // Through the codec, as the loop would see it.
+        guard case .ready(let decoded) = try WireCodec.decode(WireCodec.encode(.ready(hello))) else {
+            Issue.record("READY did not decode")
+            return
+        }
+        #expect(decoded == hello)
+        _ = coordinator.received(.ready(decoded), from: back, at: .zero)
+        #expect((2..<5).allSatisfy { coordinator.jobs[1]!.units[$0] == .running(back, attempts: 0) })
+        // Another worker is given units outside the span only.
+        let assigned = coordinator.received(.ready(Samples.hello), from: other, at: .zero)
+        #expect(assigned.contains { if case .send(.assign(let unit), other) = $0 { unit.key.index == 0 } else { false } })
+        // A bogus running unit far past the job is harmless.
+        let bogus = WorkerHello(
+            name: "x", threads: 1, workloads: [], runningUnit: UnitKey(jobID: 1, index: 4_000_000),
+            runningHistories: 0..<100)
+        _ = coordinator.received(.ready(bogus), from: PeerID([9]), at: .zero)
+        #expect(coordinator.workerCount == 3)
+    }
+
     @Test("A target never met runs every history and says so")
     func historyLimit() throws {
         var cluster = ManualCluster()

@@ -185,14 +185,24 @@ public struct Coordinator: Sendable {
             worker.unit = key
             if var job = takeJob(key.jobID) {
                 defer { jobs[key.jobID] = job }
-                if job.state == .running, Int(key.index) < job.limit {
-                    switch job.units[Int(key.index)] {
+                // The whole span when READY names its histories, else the key's unit alone.
+                let first = Int(key.index)
+                var span = first..<first + 1
+                if let histories = hello.runningHistories, first < job.units.count,
+                    histories.lowerBound == job.spec.histories(ofUnit: first).lowerBound,
+                    let units = job.spec.units(from: first, histories: UInt64(histories.count))
+                {
+                    span = units
+                }
+                worker.span = span
+                for n in span where job.state == .running && n < job.limit {
+                    switch job.units[n] {
                     case .pending(let attempts):
-                        job.units[Int(key.index)] = .running(peer, attempts: attempts)
+                        job.units[n] = .running(peer, attempts: attempts)
                         job.unitsRunning += 1
                     case .running(_, let attempts):
                         // Both keep computing; whichever result comes first is merged, the other ignored.
-                        job.units[Int(key.index)] = .running(peer, attempts: attempts)
+                        job.units[n] = .running(peer, attempts: attempts)
                     case .done:
                         break
                     }

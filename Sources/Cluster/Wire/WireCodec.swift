@@ -26,6 +26,8 @@ public enum WireCodec {
             if let running = hello.runningUnit {
                 head.write(UInt8(1))
                 write(running, to: &head)
+                head.write(hello.runningHistories?.lowerBound ?? 0)
+                head.write(hello.runningHistories?.upperBound ?? 0)
             } else {
                 head.write(UInt8(0))
             }
@@ -202,12 +204,20 @@ public enum WireCodec {
             var workloads: [String] = []
             for _ in 0..<count { workloads.append(try reader.readString("workload")) }
             let running: UnitKey?
+            var histories: Range<UInt64>?
             switch try reader.read(UInt8.self, "running flag") {
             case 0: running = nil
-            case 1: running = try readKey(&reader)
+            case 1:
+                running = try readKey(&reader)
+                let first = try reader.read(UInt64.self, "running first history")
+                let end = try reader.read(UInt64.self, "running end history")
+                guard first <= end else { throw .malformed(what: "READY.running", reason: "end before start") }
+                histories = first < end ? first..<end : nil
             case let flag: throw .malformed(what: "READY.running", reason: "flag \(flag) is neither 0 nor 1")
             }
-            return .ready(WorkerHello(name: name, threads: threads, workloads: workloads, runningUnit: running))
+            return .ready(
+                WorkerHello(
+                    name: name, threads: threads, workloads: workloads, runningUnit: running, runningHistories: histories))
         case .heartbeat:
             try expectFrames(kind, payload, 0)
             return .heartbeat

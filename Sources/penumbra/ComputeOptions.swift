@@ -51,7 +51,8 @@ struct ComputeOptions: ParsableArguments {
         let jobID = try client.submit(spec, inputs: inputs)
         logger.info(
             "job \(jobID): up to \(spec.historyCount) histories in \(spec.unitCount) units on \(connection.endpoint)")
-        let start = ContinuousClock.now
+        // A job with a target stops at an unknown checkpoint: no time left to promise.
+        let start = spec.stop == nil ? ContinuousClock.now : nil
         let final = try client.wait(jobID: jobID) { status in
             FileHandle.standardError.write(Data(("\r" + progressLine(status, since: start)).utf8))
         }

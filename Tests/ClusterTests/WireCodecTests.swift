@@ -63,6 +63,23 @@ struct WireCodecTests {
         #expect(throws: WireError.self) { try WireCodec.decode(frames) }
     }
 
+    @Test(
+        "A stop rule out of range is refused by the decoder",
+        arguments: [
+            UncertaintyTarget(relativeUncertainty: 0, firstCheckpointUnits: 1),
+            UncertaintyTarget(relativeUncertainty: .nan, firstCheckpointUnits: 1),
+            UncertaintyTarget(relativeUncertainty: 0.01, doseFraction: 1, firstCheckpointUnits: 1),
+            UncertaintyTarget(relativeUncertainty: 0.01, firstCheckpointUnits: 0),
+            UncertaintyTarget(relativeUncertainty: 0.01, firstCheckpointUnits: 1, weightsInput: 0),
+            UncertaintyTarget(relativeUncertainty: 0.01, firstCheckpointUnits: 1, groups: 3),
+        ])
+    func invalidStopRefused(stop: UncertaintyTarget) {
+        var spec = Samples.spec()
+        spec.stop = stop
+        let frames = WireCodec.encode(.submit(requestID: 1, spec: spec, inputs: []))
+        #expect(throws: WireError.self) { try WireCodec.decode(frames) }
+    }
+
     @Test("Units at the top of the history range neither overflow nor lose histories")
     func extremeHistoryCounts() throws {
         let spec = Samples.spec(histories: .max, perUnit: .max / 2)

@@ -79,7 +79,7 @@ public struct PlanDoseCalculation: Sendable {
     }
 
     /// The sum of independent doses; variances add.
-    static func sum(_ doses: [DoseDistribution], grid: VoxelGrid) -> DoseDistribution {
+    public static func sum(_ doses: [DoseDistribution], grid: VoxelGrid) -> DoseDistribution {
         var d = [Double](repeating: 0, count: grid.voxelCount), v = d
         for x in doses {
             for i in d.indices {

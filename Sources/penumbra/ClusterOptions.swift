@@ -69,11 +69,14 @@ func stopOnSignals(_ stop: StopSignal) -> [any DispatchSourceSignal] {
     }
 }
 
-/// A progress line for a job: units, histories, workers, and the time left when `start` is given.
+/// A progress line for a job: units, histories, workers, the uncertainty at the last stop checkpoint
+/// of a job with a target, and otherwise the time left when `start` is given.
 func progressLine(_ job: JobStatus, since start: ContinuousClock.Instant? = nil) -> String {
     let fraction = job.historiesTotal == 0 ? 0 : Double(job.historiesDone) / Double(job.historiesTotal)
     var eta = ""
-    if let start, fraction > 0, !job.state.isFinal {
+    if let sigma = job.relativeUncertainty {
+        eta = String(format: ", σ %.2f %%", 100 * sigma)
+    } else if let start, fraction > 0, !job.state.isFinal {
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         eta = String(format: ", ~%.0f s left", seconds * (1 - fraction) / fraction)
@@ -82,4 +85,13 @@ func progressLine(_ job: JobStatus, since start: ContinuousClock.Instant? = nil)
         + "\(job.historiesDone)/\(job.historiesTotal) histories (\(String(format: "%.1f", 100 * fraction)) %), "
         + "\(job.unitsRunning) running on \(job.workersAlive) workers" + eta
         + (job.reason.isEmpty ? "" : " — \(job.reason)")
+}
+
+/// A fraction from a percentage like `2%` (or `2`), in (0, 100) %.
+func percentage(_ text: String, option: String) throws -> Double {
+    let digits = text.hasSuffix("%") ? String(text.dropLast()) : text
+    guard let value = Double(digits), value > 0, value < 100 else {
+        throw ValidationError("\(option) must be a percentage like 2%, got '\(text)'")
+    }
+    return value / 100
 }

@@ -10,7 +10,8 @@ struct CoordinatorCommand: ParsableCommand {
         commandName: "coordinator",
         abstract: "Run the coordinator: hand out work units to workers and merge their tallies.",
         discussion: """
-            Prints the bound endpoint on its first line of standard output. Job state lives in --state \
+            Prints the bound endpoint on its first line of standard output and, with --metrics, the metrics URL \
+            on its second. Job state lives in --state \
             (SQLite plus tally checkpoints): a coordinator killed at any moment and restarted with the same \
             directory resumes every job without losing or redoing committed units.
             """)
@@ -32,6 +33,9 @@ struct CoordinatorCommand: ParsableCommand {
 
     @Option(name: .long, help: "Heartbeat interval in milliseconds (peers are dead after 3 silent intervals).")
     var heartbeatMS = 1_000
+
+    @Option(name: .long, help: "Serve Prometheus metrics over plain HTTP at HOST:PORT, e.g. 127.0.0.1:9464 (GET /metrics).")
+    var metrics: String?
 
     @OptionGroup var logging: LoggingOptions
 
@@ -62,11 +66,16 @@ struct CoordinatorCommand: ParsableCommand {
         let signals = stopOnSignals(stop)
         let context = try Context()
         let store = try JobStore(directory: URL(fileURLWithPath: state))
+        let counters = metrics.map { _ in CoordinatorMetrics() }
         let server = try CoordinatorServer(
             context: context, endpoint: bind, store: store, policy: policy, curve: curve, allowedClientKeys: allowed,
-            logger: logger)
+            logger: logger, metrics: counters)
+        var exposition: MetricsServer?
+        if let metrics, let counters { exposition = try MetricsServer(bind: metrics, metrics: counters, logger: logger) }
+        defer { exposition?.shutdown() }
         // Unbuffered, so that a supervisor reading the pipe learns the endpoint at once.
         FileHandle.standardOutput.write(Data((server.endpoint + "\n").utf8))
+        if let exposition { FileHandle.standardOutput.write(Data("http://\(exposition.address)/metrics\n".utf8)) }
         try server.run(until: stop)
         withExtendedLifetime(signals) {}
         logger.info("coordinator stopped")

@@ -34,9 +34,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("dose-voxel"), help: "Dose voxel size in cm.") var doseVoxelCM: Double = 0.5
     @Option(help: "HU calibration preset or file (docs/calibration.md); its media must be in the physics tables.")
     var calibration: String = "egsnrc-ctcreate-4"
-    @Option(help: "Worker threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Output directory (default: PLAN_DIR/penumbra or ./penumbra-run).") var out: String?
+    @OptionGroup var compute: ComputeOptions
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -45,17 +45,10 @@ struct RunCommand: ParsableCommand {
         }
         if plan != nil && waterPhantom == nil { throw ValidationError("--plan needs --water-phantom LxWxH (cm)") }
         _ = try targetUncertainty()
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard doseVoxelCM > 0 && doseVoxelCM <= 2 else { throw ValidationError("--dose-voxel must be in (0, 2] cm") }
     }
 
-    func targetUncertainty() throws -> Double {
-        let text = uncertainty.hasSuffix("%") ? String(uncertainty.dropLast()) : uncertainty
-        guard let v = Double(text), v > 0, v < 100 else {
-            throw ValidationError("--uncertainty must be a percentage like 2%, got '\(uncertainty)'")
-        }
-        return v / 100
-    }
+    func targetUncertainty() throws -> Double { try percentage(uncertainty, option: "--uncertainty") }
 
     func run() throws {
         logging.bootstrap()
@@ -63,7 +56,6 @@ struct RunCommand: ParsableCommand {
         do {
             let inputs = try loadInputs()
             let rtPlan = inputs.plan
-            let physics = try PhysicsData.bundled()
             let energy = rtPlan.beams.first { $0.radiationType == "PHOTON" }?.nominalEnergy ?? 6
             let model: MachineModel
             if let machine { model = try MachineLoader.load(machine) } else {
@@ -72,22 +64,13 @@ struct RunCommand: ParsableCommand {
                 }
                 model = generic
             }
-            var deliveries: [BeamDelivery] = []
-            for beam in rtPlan.beams where beam.radiationType == "PHOTON" && beam.treatmentDeliveryType ?? "TREATMENT" == "TREATMENT" {
-                guard let mu = rtPlan.metersetMU(beamNumber: beam.number), mu > 0 else {
-                    log.warning("beam \(beam.number) has no monitor units; skipped")
-                    continue
-                }
-                deliveries.append(try BeamDelivery(beam: beam, monitorUnits: mu, maximumJawCM: model.jaws.maximumOpeningCM))
-            }
+            let deliveries = try PlanJob.deliveries(of: rtPlan, machine: model) { log.warning("\($0)") }
             for line in rtPlan.unsupportedFeatures { log.warning("\(line)") }
-            let source = try SourceModel(machine: model, physics: physics)
-            let calc = try PlanDoseCalculation(model: source, deliveries: deliveries, phantom: inputs.phantom,
-                                               patientPosition: inputs.patientPosition, threads: threads)
-            let result = try calc.run(targetUncertainty: try targetUncertainty(), maximumHistories: histories, seed: seed) { n, s in
-                FileHandle.standardError.write(Data(String(format: "\r%llu histories, σ(>50%% max) %.2f %%", n, 100 * s).utf8))
-            }
-            FileHandle.standardError.write(Data("\n".utf8))
+            let result = try ClusterPlanDose(
+                machine: model, deliveries: deliveries, phantom: inputs.phantom, patientPosition: inputs.patientPosition,
+                planBytes: Array(try Data(contentsOf: inputs.planURL)), targetUncertainty: try targetUncertainty(),
+                maximumHistories: histories, seed: seed, compute: compute, logger: log
+            ).run()
             let dir = URL(fileURLWithPath: out ?? (planDirectory.map { $0 + "/penumbra" } ?? "penumbra-run"))
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             try ThreeDDoseFile.write(result.total, to: dir.appendingPathComponent("dose.3ddose"))
@@ -109,12 +92,12 @@ struct RunCommand: ParsableCommand {
                                            isocentreDoseGy: at?.doseGy, isocentreRelativeUncertainty: at?.relativeUncertainty)
             }
             let summary = RunSummary(
-                machine: model.name, histories: result.histories, seconds: result.seconds, threads: threads, seed: seed,
+                machine: model.name, histories: result.histories, seconds: result.seconds, threads: compute.threads, seed: seed,
                 version: PenumbraVersion.string, doseUnit: "Gy per fraction (dose to medium)", rtDose: rtDose,
                 planDirectory: planDirectory.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
                 fractionsPlanned: rtPlan.fractionGroups.first?.fractionsPlanned,
                 maximumDoseGy: result.total.maximumDose,
-                meanRelativeUncertaintyAboveHalfMax: result.total.meanRelativeUncertaintyAboveHalfMax, beams: beams,
+                meanRelativeUncertaintyAboveHalfMax: result.relativeUncertainty, beams: beams,
                 dvhPerFraction: dvhs)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -150,6 +133,8 @@ struct RunCommand: ParsableCommand {
     struct Inputs {
         let structures: StructureSet?
         let plan: Plan
+        /// The RT Plan file (its bytes travel to the workers).
+        let planURL: URL
         let phantom: VoxelPhantom
         let patientPosition: PatientPosition
     }
@@ -166,7 +151,8 @@ struct RunCommand: ParsableCommand {
             }
             let tank = try WaterTank.phantom(sizeCM: Vec3(size[0], size[1], size[2]),
                                              voxelCM: Vec3(doseVoxelCM, doseVoxelCM, doseVoxelCM), centreCM: iso / 10)
-            return Inputs(structures: nil, plan: rtPlan, phantom: tank, patientPosition: .headFirstSupine)
+            return Inputs(
+                structures: nil, plan: rtPlan, planURL: URL(fileURLWithPath: plan), phantom: tank, patientPosition: .headFirstSupine)
         }
         let folder = URL(fileURLWithPath: planDirectory ?? ".")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { !$0.hasPrefix(".") }.sorted()
@@ -189,7 +175,7 @@ struct RunCommand: ParsableCommand {
         let phantom = try PhantomCoarsening.coarsened(
             imported.phantom, factors: PhantomCoarsening.factors(of: imported.phantom.grid, targetVoxelCM: doseVoxelCM))
         return Inputs(
-            structures: structures, plan: try Plan(contentsOf: planURL), phantom: phantom,
+            structures: structures, plan: try Plan(contentsOf: planURL), planURL: planURL, phantom: phantom,
             patientPosition: volume.patientPosition)
     }
 }
@@ -215,6 +201,7 @@ struct RunSummary: Codable {
     let planDirectory: String?
     let fractionsPlanned: Int?
     let maximumDoseGy: Double
+    /// Over voxels of at least `PlanJob.minimumStopDensityGPerCM3` g/cm³ (the stop rule's figure).
     let meanRelativeUncertaintyAboveHalfMax: Double
     let beams: [BeamDose]
     /// DVH metrics per structure, Gy per fraction (patient runs).

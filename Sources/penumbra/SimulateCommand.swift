@@ -30,13 +30,8 @@ struct SimulateCommand: ParsableCommand {
     var doseToWater = false
     @Option(help: "Number of primary histories.") var histories: UInt64
     @Option(help: "Random seed (64-bit).") var seed: UInt64 = 1
-    @Option(help: "Worker threads (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Output directory (created if missing).") var out: String
-    @Option(help: "Run on N embedded local workers (coordinator and workers in this process, the cluster's code path).")
-    var workers: Int?
-    @Option(help: "Run on a running cluster at this endpoint (tcp://HOST:PORT) instead of in this process.")
-    var coordinator: String?
-    @OptionGroup var curve: CurveClientOptions
+    @OptionGroup var compute: ComputeOptions
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -47,9 +42,6 @@ struct SimulateCommand: ParsableCommand {
             throw ValidationError("--energy must be in (0, 25] MeV, got \(e)")
         }
         guard histories > 0 else { throw ValidationError("--histories must be positive") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
-        guard workers == nil || coordinator == nil else { throw ValidationError("give --workers N or --coordinator URL, not both") }
         guard ssd > 0, ssd.isFinite else { throw ValidationError("--ssd must be positive, got \(ssd)") }
         _ = try parseField()
     }
@@ -86,15 +78,16 @@ struct SimulateCommand: ParsableCommand {
         let media = try PhysicsMedium.media(named: voxels.media, settings: settings)
         let start = Date()
         let tally: EnergyTally
-        if workers != nil || coordinator != nil {
+        let threads = compute.threads
+        if compute.namesCluster {
             let job = TransportJob(
                 fieldCM: [rect.x1CM, rect.x2CM, rect.y1CM, rect.y2CM], ssdCM: parallel ? nil : ssd, energyMeV: energy,
                 settings: settings)
             var jobInputs = [Array(try Data(contentsOf: phantomURL))]
             if let spectrum { jobInputs.append(Array(try Data(contentsOf: URL(fileURLWithPath: spectrum)))) }
             tally = try ClusterSimulation(
-                job: job, inputs: jobInputs, grid: voxels.grid, histories: histories, seed: seed, workers: workers,
-                coordinator: coordinator, threads: threads, curve: curve, logger: log
+                job: job, inputs: jobInputs, grid: voxels.grid, histories: histories, seed: seed, compute: compute,
+                logger: log
             ).run()
         } else {
             let simulation = try Simulation(

@@ -33,6 +33,12 @@ struct SubmitCommand: ParsableCommand {
     @Option(name: .long, help: "Priority (higher runs first).")
     var priority: Int32 = 0
 
+    @Option(name: .long, help: "Stop at this mean relative uncertainty above 50 % of the maximum, e.g. 2% (docs/cluster.md).")
+    var uncertainty: String?
+
+    @Option(name: .long, help: "With --uncertainty: units before the first stop decision (later ones at 2×, 4×, …).")
+    var firstCheckpointUnits: UInt32 = 10
+
     @Option(name: .long, help: "Milliseconds each unit sleeps (a test and benchmark knob for long units).")
     var unitDelayMS: UInt32 = 0
 
@@ -61,7 +67,10 @@ struct SubmitCommand: ParsableCommand {
             workload: SyntheticWorkload.name,
             layout: try SlabLayout(countX: counts[0], countY: counts[1], countZ: counts[2], planesPerSlab: slabPlanes),
             seed: seed, historyCount: histories, historiesPerUnit: historiesPerUnit, priority: priority,
-            parameters: unitDelayMS > 0 ? SyntheticWorkload.parameters(unitDelayMS: unitDelayMS) : [])
+            parameters: unitDelayMS > 0 ? SyntheticWorkload.parameters(unitDelayMS: unitDelayMS) : [],
+            stop: try uncertainty.map {
+                UncertaintyTarget(relativeUncertainty: try percentage($0, option: "--uncertainty"), firstCheckpointUnits: firstCheckpointUnits)
+            })
         try spec.validate()
         return spec
     }

@@ -74,7 +74,7 @@ final class TransportExecutor: UnitExecutor {
 
 /// Every workload this build of `penumbra` can run, dispatched by `JobSpec.workload`.
 struct AllWorkloads: UnitExecutor {
-    let executors: [any UnitExecutor] = [TransportExecutor(), SyntheticWorkload()]
+    let executors: [any UnitExecutor] = [TransportExecutor(), PlanExecutor(), SyntheticWorkload()]
     var workloads: [String] { executors.flatMap(\.workloads) }
 
     func execute(_ unit: WorkUnit, inputs: [ContentDigest: [UInt8]], threads: Int) throws -> UnitResult {

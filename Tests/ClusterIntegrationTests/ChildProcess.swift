@@ -15,13 +15,20 @@ final class ChildProcess {
         return TestEnvironment.packageRoot.appendingPathComponent(".build/debug/penumbra")
     }
 
-    init(_ arguments: [String], logsIn directory: URL, name: String) throws {
+    /// Starts `penumbra arguments`, inside network namespace `namespace` when given (`ip netns exec`,
+    /// which execs the program, so the process id is penumbra's own).
+    init(_ arguments: [String], logsIn directory: URL, name: String, namespace: String? = nil) throws {
         output = directory.appendingPathComponent("\(name).out")
         errors = directory.appendingPathComponent("\(name).err")
         FileManager.default.createFile(atPath: output.path, contents: nil)
         FileManager.default.createFile(atPath: errors.path, contents: nil)
-        process.executableURL = Self.binary
-        process.arguments = arguments
+        if let namespace {
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+            process.arguments = ["netns", "exec", namespace, Self.binary.path] + arguments
+        } else {
+            process.executableURL = Self.binary
+            process.arguments = arguments
+        }
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = try FileHandle(forWritingTo: errors)
         try process.run()
@@ -37,6 +44,19 @@ final class ChildProcess {
             Thread.sleep(forTimeInterval: 0.02)
         }
         throw ChildError.noOutput(process.arguments ?? [], (try? String(contentsOf: errors, encoding: .utf8)) ?? "")
+    }
+
+    /// The first `count` lines of standard output, waiting up to `timeout`.
+    func lines(_ count: Int, timeout: Duration = .seconds(20)) throws -> [String] {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+            if lines.count >= count { return Array(lines.prefix(count)) }
+            guard process.isRunning else { break }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        throw ChildError.noOutput(process.arguments ?? [], errorLog)
     }
 
     var errorLog: String { (try? String(contentsOf: errors, encoding: .utf8)) ?? "" }

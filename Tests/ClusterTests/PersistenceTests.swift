@@ -14,7 +14,7 @@ struct PersistenceTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         var tally = MergedTally(layout: Self.spec.layout)
         try tally.add(Samples.result(Self.spec, index: 3))
-        let checkpoint = TallyCheckpoint(jobID: 7, doneUnits: [3], unitCount: 10, tally: tally)
+        let checkpoint = TallyCheckpoint(jobID: 7, doneUnits: [3], unitCount: 10, awaited: 10, tally: tally)
         let url = directory.appendingPathComponent("job-7.tally")
         try checkpoint.write(to: url)
         #expect(try TallyCheckpoint.read(from: url) == checkpoint)
@@ -36,7 +36,7 @@ struct PersistenceTests {
         do {
             let store = try JobStore(directory: directory)
             try store.insertJob(id: 1, spec: spec, inputs: [weights])
-            var job = JobRecord(id: 1, spec: spec)
+            var job = JobRecord(id: 1, spec: spec, blobs: [:])
             let inputs = [ContentDigest(of: weights): weights]
             func run(_ index: Int) throws -> UnitResult {
                 try SyntheticWorkload().execute(Samples.unit(spec, index: index), inputs: inputs, threads: 1)
@@ -93,7 +93,7 @@ struct PersistenceTests {
         let store = try JobStore(directory: directory)
         try store.insertJob(id: 1, spec: Self.spec, inputs: [])
         let other = try SlabLayout(countX: 2, countY: 2, countZ: 2, planesPerSlab: 1)
-        try TallyCheckpoint(jobID: 1, doneUnits: [], unitCount: 10, tally: MergedTally(layout: other))
+        try TallyCheckpoint(jobID: 1, doneUnits: [], unitCount: 10, awaited: 10, tally: MergedTally(layout: other))
             .write(to: store.checkpointURL(jobID: 1))
         #expect(throws: ClusterError.self) { try store.restore() }
     }

@@ -32,6 +32,10 @@ enum Samples {
         let withInput = spec(inputs: [digest], parameters: [1, 2, 3])
         var tally = MergedTally(layout: layout)
         try! tally.add(result(withInput.withoutInputs, index: 0))
+        let stopWeights = [UInt8](repeating: 0x3F, count: layout.voxelCount * 4)
+        var withStop = spec(inputs: [ContentDigest(of: stopWeights)])
+        withStop.stop = UncertaintyTarget(
+            relativeUncertainty: 0.02, doseFraction: 0.5, firstCheckpointUnits: 3, weightsInput: 0, groups: 2)
         return [
             .ready(hello),
             .heartbeat,
@@ -45,6 +49,12 @@ enum Samples {
             .disconnect(.goodbye, reason: ""),
             .ready(WorkerHello(name: "n", threads: 1, workloads: [], runningUnit: UnitKey(jobID: 5, index: 6))),
             .submit(requestID: 11, spec: withInput, inputs: [weights]),
+            .submit(requestID: 17, spec: withStop, inputs: [stopWeights]),
+            .assign(WorkUnit(key: UnitKey(jobID: 4, index: 2), attempt: 0, spec: withStop, histories: withStop.histories(ofUnits: 2..<7))),
+            .ready(
+                WorkerHello(
+                    name: "n", threads: 4, workloads: ["synthetic"], runningUnit: UnitKey(jobID: 4, index: 2),
+                    runningHistories: withStop.histories(ofUnits: 2..<7))),
             .submitted(requestID: 11, jobID: 3),
             .statusRequest(requestID: 12, jobID: 0),
             .status(
@@ -52,7 +62,8 @@ enum Samples {
                 jobs: [
                     JobStatus(
                         jobID: 3, state: .running, priority: -2, unitsTotal: 10, unitsDone: 4, unitsRunning: 2,
-                        historiesDone: 400, historiesTotal: 1_000, workersAlive: 2, reason: ""),
+                        historiesDone: 400, historiesTotal: 1_000, workersAlive: 2, relativeUncertainty: 0.0375,
+                        reason: "reached 3.75 %"),
                     JobStatus(
                         jobID: 4, state: .failed, priority: 5, unitsTotal: 1, unitsDone: 0, unitsRunning: 0,
                         historiesDone: 0, historiesTotal: 5, workersAlive: 2, reason: "tally overflow"),

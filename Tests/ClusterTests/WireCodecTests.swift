@@ -17,24 +17,24 @@ struct WireCodecTests {
         #expect(kinds == Set(MessageKind.allCases))
     }
 
-    @Test("The header layout is little-endian: magic, version 1, kind")
+    @Test("The header layout is little-endian: magic, version 2, kind")
     func headerLayout() {
         let frames = WireCodec.encode(.submitted(requestID: 0x0102, jobID: 0x0A0B))
-        #expect(frames == [[0x50, 0x4E, 0x42, 0x52, 1, 0, 17, 0, 0x02, 0x01, 0, 0, 0, 0, 0, 0, 0x0B, 0x0A, 0, 0, 0, 0, 0, 0]])
+        #expect(frames == [[0x50, 0x4E, 0x42, 0x52, 2, 0, 17, 0, 0x02, 0x01, 0, 0, 0, 0, 0, 0, 0x0B, 0x0A, 0, 0, 0, 0, 0, 0]])
     }
 
     @Test("A READY of another protocol version decodes so that it can be refused; other kinds do not")
     func foreignVersion() throws {
         var ready = WireCodec.encode(.ready(Samples.hello))
-        ready[0][4] = 2
+        ready[0][4] = 1
         guard case .ready(let hello) = try WireCodec.decode(ready) else {
             Issue.record("READY should decode")
             return
         }
-        #expect(hello.protocolVersion == 2)
+        #expect(hello.protocolVersion == 1)
         var heartbeat = WireCodec.encode(.heartbeat)
-        heartbeat[0][4] = 2
-        #expect(throws: WireError.unsupportedVersion(found: 2, supported: 1)) { try WireCodec.decode(heartbeat) }
+        heartbeat[0][4] = 1
+        #expect(throws: WireError.unsupportedVersion(found: 1, supported: 2)) { try WireCodec.decode(heartbeat) }
     }
 
     @Test("Malformed frames give the error that says what is wrong")
@@ -59,6 +59,23 @@ struct WireCodecTests {
     func invalidJobRefused() {
         var spec = Samples.spec()
         spec.historiesPerUnit = 0
+        let frames = WireCodec.encode(.submit(requestID: 1, spec: spec, inputs: []))
+        #expect(throws: WireError.self) { try WireCodec.decode(frames) }
+    }
+
+    @Test(
+        "A stop rule out of range is refused by the decoder",
+        arguments: [
+            UncertaintyTarget(relativeUncertainty: 0, firstCheckpointUnits: 1),
+            UncertaintyTarget(relativeUncertainty: .nan, firstCheckpointUnits: 1),
+            UncertaintyTarget(relativeUncertainty: 0.01, doseFraction: 1, firstCheckpointUnits: 1),
+            UncertaintyTarget(relativeUncertainty: 0.01, firstCheckpointUnits: 0),
+            UncertaintyTarget(relativeUncertainty: 0.01, firstCheckpointUnits: 1, weightsInput: 0),
+            UncertaintyTarget(relativeUncertainty: 0.01, firstCheckpointUnits: 1, groups: 3),
+        ])
+    func invalidStopRefused(stop: UncertaintyTarget) {
+        var spec = Samples.spec()
+        spec.stop = stop
         let frames = WireCodec.encode(.submit(requestID: 1, spec: spec, inputs: []))
         #expect(throws: WireError.self) { try WireCodec.decode(frames) }
     }

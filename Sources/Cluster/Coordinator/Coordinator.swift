@@ -12,8 +12,14 @@ public struct Coordinator: Sendable {
         var expiry: Duration
         /// When the coordinator last sent it anything.
         var lastSent: Duration
-        /// The unit it is computing.
+        /// The unit it is computing (the first of its span).
         var unit: UnitKey?
+        /// The units of that assignment (a worker that re-joined mid-unit may have no known span).
+        var span: Range<Int>?
+        /// When the assignment was sent.
+        var assignedAt: Duration = .zero
+        /// Measured time per unit, by job.
+        var pace: [UInt64: Duration] = [:]
     }
 
     /// The timing constants.
@@ -28,7 +34,9 @@ public struct Coordinator: Sendable {
     private var nextJobID: UInt64
 
     /// A coordinator, optionally resuming jobs restored from storage.
-    public init(policy: LivenessPolicy = .standard, restoring restored: [JobRecord] = [], blobs: [ContentDigest: [UInt8]] = [:]) {
+    public init(
+        policy: LivenessPolicy = .standard, restoring restored: [JobRecord] = [], blobs: [ContentDigest: [UInt8]] = [:]
+    ) {
         self.policy = policy
         for job in restored { jobs[job.id] = job }
         self.blobs = blobs
@@ -49,25 +57,36 @@ public struct Coordinator: Sendable {
             ready(hello, from: peer, at: now, &actions)
         case .heartbeat:
             if workers[peer] == nil {
-                send(.disconnect(.unknownPeer, reason: "unknown worker: reconnect and send READY"), to: peer, now, &actions)
+                send(
+                    .disconnect(.unknownPeer, reason: "unknown worker: reconnect and send READY"), to: peer, now,
+                    &actions)
             }
         case .result(let result):
-            resultArrived(result, from: peer, &actions)
+            resultArrived(result, from: peer, at: now, &actions)
             if workers[peer] == nil {
-                send(.disconnect(.unknownPeer, reason: "unknown worker: reconnect and send READY"), to: peer, now, &actions)
+                send(
+                    .disconnect(.unknownPeer, reason: "unknown worker: reconnect and send READY"), to: peer, now,
+                    &actions)
             }
         case .unitFailed(let key, let reason):
+            actions.append(.event(.unitFailed(key, from: peer, reason: reason)))
             if workers[peer]?.unit == key {
+                let span = workers[peer]!.span
                 workers[peer]!.unit = nil
+                workers[peer]!.span = nil
                 idle.append(peer)
-                requeue(key, heldBy: peer, reason: "worker failed it: \(reason)", countsAsAttempt: true, &actions)
+                requeue(
+                    key, span: span, heldBy: peer, reason: "worker failed it: \(reason)", countsAsAttempt: true,
+                    &actions)
             }
         case .blobRequest(let digest):
             if let data = blobs[digest] {
                 send(.blob(digest, data), to: peer, now, &actions)
             } else {
                 drop(peer, reason: "asked for unknown input \(digest)", &actions)
-                send(.disconnect(.protocolError, reason: "no input \(digest) on this coordinator"), to: peer, now, &actions)
+                send(
+                    .disconnect(.protocolError, reason: "no input \(digest) on this coordinator"), to: peer, now,
+                    &actions)
             }
         case .disconnect(_, let reason):
             drop(peer, reason: "said goodbye: \(reason)", &actions)
@@ -78,22 +97,29 @@ public struct Coordinator: Sendable {
                 let all = jobs.keys.sorted().map { jobs[$0]!.status(workersAlive: workers.count) }
                 actions.append(.send(.status(requestID: requestID, jobs: all), to: peer))
             } else if let job = jobs[jobID] {
-                actions.append(.send(.status(requestID: requestID, jobs: [job.status(workersAlive: workers.count)]), to: peer))
+                actions.append(
+                    .send(.status(requestID: requestID, jobs: [job.status(workersAlive: workers.count)]), to: peer))
             } else {
-                actions.append(.send(.failure(requestID: requestID, reason: ClusterError.unknownJob(jobID).description), to: peer))
+                actions.append(
+                    .send(.failure(requestID: requestID, reason: ClusterError.unknownJob(jobID).description), to: peer))
             }
         case .cancel(let requestID, let jobID):
             guard jobs[jobID] != nil else {
-                actions.append(.send(.failure(requestID: requestID, reason: ClusterError.unknownJob(jobID).description), to: peer))
+                actions.append(
+                    .send(.failure(requestID: requestID, reason: ClusterError.unknownJob(jobID).description), to: peer))
                 break
             }
             finish(jobID, .cancelled, reason: "cancelled by a client", &actions)
-            actions.append(.send(.status(requestID: requestID, jobs: [jobs[jobID]!.status(workersAlive: workers.count)]), to: peer))
+            actions.append(
+                .send(.status(requestID: requestID, jobs: [jobs[jobID]!.status(workersAlive: workers.count)]), to: peer)
+            )
         case .fetch(let requestID, let jobID):
             if let job = jobs[jobID] {
-                actions.append(.send(.jobResult(requestID: requestID, jobID: jobID, state: job.state, tally: job.tally), to: peer))
+                actions.append(
+                    .send(.jobResult(requestID: requestID, jobID: jobID, state: job.state, tally: job.tally), to: peer))
             } else {
-                actions.append(.send(.failure(requestID: requestID, reason: ClusterError.unknownJob(jobID).description), to: peer))
+                actions.append(
+                    .send(.failure(requestID: requestID, reason: ClusterError.unknownJob(jobID).description), to: peer))
             }
         case .assign, .blob, .submitted, .status, .jobResult, .failure:
             let reason = "a coordinator does not accept \(message.kind)"
@@ -106,7 +132,9 @@ public struct Coordinator: Sendable {
     }
 
     /// Handles frames from `peer` that did not decode: refuse them, and forget the peer if it was a worker.
-    public mutating func receivedUndecodable(_ error: WireError, from peer: PeerID, at now: Duration) -> [CoordinatorAction] {
+    public mutating func receivedUndecodable(_ error: WireError, from peer: PeerID, at now: Duration)
+        -> [CoordinatorAction]
+    {
         var actions: [CoordinatorAction] = [.event(.frameRefused(peer, reason: error.description))]
         drop(peer, reason: "sent an undecodable message", &actions)
         send(.disconnect(.protocolError, reason: error.description), to: peer, now, &actions)
@@ -137,7 +165,9 @@ public struct Coordinator: Sendable {
 
     // MARK: - Workers
 
-    private mutating func ready(_ hello: WorkerHello, from peer: PeerID, at now: Duration, _ actions: inout [CoordinatorAction]) {
+    private mutating func ready(
+        _ hello: WorkerHello, from peer: PeerID, at now: Duration, _ actions: inout [CoordinatorAction]
+    ) {
         guard hello.protocolVersion == WireLimits.protocolVersion else {
             let reason =
                 "worker speaks protocol version \(hello.protocolVersion), this coordinator speaks version \(WireLimits.protocolVersion); run the same Penumbra release on both"
@@ -155,14 +185,24 @@ public struct Coordinator: Sendable {
             worker.unit = key
             if var job = takeJob(key.jobID) {
                 defer { jobs[key.jobID] = job }
-                if job.state == .running, Int(key.index) < job.units.count {
-                    switch job.units[Int(key.index)] {
+                // The whole span when READY names its histories, else the key's unit alone.
+                let first = Int(key.index)
+                var span = first..<first + 1
+                if let histories = hello.runningHistories, first < job.units.count,
+                    histories.lowerBound == job.spec.histories(ofUnit: first).lowerBound,
+                    let units = job.spec.units(from: first, histories: UInt64(histories.count))
+                {
+                    span = units
+                }
+                worker.span = span
+                for n in span where job.state == .running && n < job.limit {
+                    switch job.units[n] {
                     case .pending(let attempts):
-                        job.units[Int(key.index)] = .running(peer, attempts: attempts)
+                        job.units[n] = .running(peer, attempts: attempts)
                         job.unitsRunning += 1
                     case .running(_, let attempts):
                         // Both keep computing; whichever result comes first is merged, the other ignored.
-                        job.units[Int(key.index)] = .running(peer, attempts: attempts)
+                        job.units[n] = .running(peer, attempts: attempts)
                     case .done:
                         break
                     }
@@ -180,57 +220,86 @@ public struct Coordinator: Sendable {
         idle.removeAll { $0 == peer }
         actions.append(.event(.workerLost(peer, reason: reason)))
         if let key = worker.unit {
-            requeue(key, heldBy: peer, reason: "worker \(peer) \(reason)", countsAsAttempt: false, &actions)
+            requeue(
+                key, span: worker.span, heldBy: peer, reason: "worker \(peer) \(reason)", countsAsAttempt: false,
+                &actions)
         }
     }
 
-    private mutating func send(_ message: WireMessage, to peer: PeerID, _ now: Duration, _ actions: inout [CoordinatorAction]) {
+    private mutating func send(
+        _ message: WireMessage, to peer: PeerID, _ now: Duration, _ actions: inout [CoordinatorAction]
+    ) {
         workers[peer]?.lastSent = now
         actions.append(.send(message, to: peer))
     }
 
     // MARK: - Units
 
-    /// Puts a unit that `holder` was running back in its job's queue (if `holder` still holds it). A
-    /// lost worker does not count against the unit; a unit that its worker reported failed does, and
-    /// too many failures fail the job.
+    /// Puts the units of a span that `holder` was running back in their job's queue (those it still
+    /// holds). A lost worker does not count against them; a span that its worker reported failed does,
+    /// and too many failures fail the job.
     private mutating func requeue(
-        _ key: UnitKey, heldBy holder: PeerID, reason: String, countsAsAttempt: Bool, _ actions: inout [CoordinatorAction]
+        _ key: UnitKey, span: Range<Int>?, heldBy holder: PeerID, reason: String, countsAsAttempt: Bool,
+        _ actions: inout [CoordinatorAction]
     ) {
         guard var job = takeJob(key.jobID) else { return }
-        guard Int(key.index) < job.units.count, case .running(holder, let attempts) = job.units[Int(key.index)] else {
-            jobs[key.jobID] = job
-            return
+        let units = span ?? Int(key.index)..<Int(key.index) + 1
+        var returned: [Int] = []
+        var tries = 0
+        for n in units where n < job.units.count {
+            guard case .running(holder, let attempts) = job.units[n] else { continue }
+            job.unitsRunning -= 1
+            tries = max(tries, attempts + (countsAsAttempt ? 1 : 0))
+            job.units[n] = .pending(attempts: attempts + (countsAsAttempt ? 1 : 0))
+            returned.append(n)
         }
-        job.unitsRunning -= 1
-        let tries = attempts + (countsAsAttempt ? 1 : 0)
-        job.units[Int(key.index)] = .pending(attempts: tries)
-        if job.state == .running { job.pendingStack.append(key.index) }
+        job.pushPending(returned)
         jobs[key.jobID] = job
+        guard !returned.isEmpty else { return }
         actions.append(.event(.unitRequeued(key, reason: reason)))
         if tries >= policy.maximumAttempts {
             finish(key.jobID, .failed, reason: "\(key) failed \(tries) times, last: \(reason)", &actions)
         }
     }
 
-    private mutating func resultArrived(_ result: UnitResult, from peer: PeerID, _ actions: inout [CoordinatorAction]) {
+    private mutating func resultArrived(
+        _ result: UnitResult, from peer: PeerID, at now: Duration, _ actions: inout [CoordinatorAction]
+    ) {
         let key = result.key
+        var own: Range<Int>?
         if workers[peer]?.unit == key {
+            own = workers[peer]!.span
+            if let own, now > workers[peer]!.assignedAt {
+                workers[peer]!.pace[key.jobID] = (now - workers[peer]!.assignedAt) / own.count
+            }
             workers[peer]!.unit = nil
+            workers[peer]!.span = nil
             idle.append(peer)
         }
         guard var job = takeJob(key.jobID) else {
             actions.append(.event(.duplicateResultIgnored(key, from: peer)))
             return
         }
-        guard job.state == .running, Int(key.index) < job.units.count, job.units[Int(key.index)] != .done else {
+        guard job.state == .running else {
             jobs[key.jobID] = job
             actions.append(.event(.duplicateResultIgnored(key, from: peer)))
             return
         }
-        do {
+        let span = job.spec.units(from: Int(key.index), histories: result.historyCount)
+        if let span, span.upperBound > job.limit || span.contains(where: { job.units[$0] == .done }) {
+            // Merged before, whole or in part (whoever else computed it was first), or past the units
+            // this coordinator hands out (a span from before its restart): nothing of it counts, and
+            // what this worker held of it goes back to the queue.
+            jobs[key.jobID] = job
+            actions.append(.event(.duplicateResultIgnored(key, from: peer)))
+            requeue(key, span: own, heldBy: peer, reason: "overlaps merged units", countsAsAttempt: false, &actions)
+            return
+        }
+        do throws(ClusterError) {
+            guard let span, !(span.lowerBound < job.awaited && span.upperBound > job.awaited)
+            else { throw .invalidResult(key, "\(result.historyCount) histories is not a span of this job") }
             try result.validate(for: job.spec)
-            try job.tally.add(result)
+            try job.merge(result, span: span)
         } catch {
             // A failed merge leaves the tally as it was.
             jobs[key.jobID] = job
@@ -238,23 +307,33 @@ public struct Coordinator: Sendable {
             if case .tallyOverflow = error {
                 finish(key.jobID, .failed, reason: error.description, &actions)
             } else {
-                requeue(key, heldBy: peer, reason: "invalid result", countsAsAttempt: true, &actions)
+                requeue(key, span: own, heldBy: peer, reason: "invalid result", countsAsAttempt: true, &actions)
             }
             return
         }
-        if case .running = job.units[Int(key.index)] {
-            // Whoever else still computes it will send a duplicate, which is ignored.
-            job.unitsRunning -= 1
-        }
-        job.units[Int(key.index)] = .done
-        job.unitsDone += 1
-        let complete = job.unitsDone == job.units.count
-        jobs[key.jobID] = job
         actions.append(.persistResult(result))
-        if complete { finish(key.jobID, .completed, reason: "", &actions) }
+        let complete: String?
+        do {
+            complete = try job.advance()
+        } catch {
+            jobs[key.jobID] = job
+            finish(key.jobID, .failed, reason: error.description, &actions)
+            return
+        }
+        jobs[key.jobID] = job
+        if let complete { finish(key.jobID, .completed, reason: complete, &actions) }
     }
 
-    /// Hands units to idle workers, highest priority job first.
+    /// How many units `worker` should get of job `id`: as many as its measured pace fits in the target
+    /// assignment time, but no more than its share of what is left to hand out.
+    private func spanLength(for worker: Worker, job id: UInt64, pendingBelowLimit: Int) -> Int {
+        guard let target = policy.targetAssignmentDuration, let pace = worker.pace[id], pace > .zero else { return 1 }
+        let fitting = Int(min(target / pace, Double(JobSpec.maximumUnitCount)))
+        let share = (pendingBelowLimit + workers.count - 1) / max(1, workers.count)
+        return max(1, min(fitting, share))
+    }
+
+    /// Hands spans of units to idle workers, highest priority job first.
     private mutating func dispatch(_ now: Duration, _ actions: inout [CoordinatorAction]) {
         var waiting: [PeerID] = []
         while !idle.isEmpty {
@@ -264,22 +343,32 @@ public struct Coordinator: Sendable {
             // mutations below copy their unit arrays.
             var best: (id: UInt64, priority: Int32)?
             for (id, job) in jobs where job.hasPending && worker.hello.workloads.contains(job.spec.workload) {
-                if best == nil || (job.spec.priority, best!.id) > (best!.priority, id) { best = (id, job.spec.priority) }
+                if best == nil || (job.spec.priority, best!.id) > (best!.priority, id) {
+                    best = (id, job.spec.priority)
+                }
             }
             guard let id = best?.id, var job = takeJob(id) else {
                 waiting.append(peer)
                 continue
             }
             defer { jobs[id] = job }
-            guard let index = job.popPending(), case .pending(let attempts) = job.units[Int(index)] else {
+            let pending = job.limit - Int(job.pendingStack.last ?? 0)
+            guard let span = job.popSpan(maximum: spanLength(for: worker, job: id, pendingBelowLimit: pending)),
+                case .pending(let attempts) = job.units[span.lowerBound]
+            else {
                 waiting.append(peer)
                 continue
             }
-            let key = UnitKey(jobID: id, index: index)
-            job.units[Int(index)] = .running(peer, attempts: attempts)
-            job.unitsRunning += 1
+            let key = UnitKey(jobID: id, index: UInt32(span.lowerBound))
+            for n in span {
+                if case .pending(let tries) = job.units[n] { job.units[n] = .running(peer, attempts: tries) }
+            }
+            job.unitsRunning += span.count
             workers[peer]!.unit = key
-            let unit = WorkUnit(key: key, attempt: UInt32(attempts), spec: job.spec, histories: job.spec.histories(ofUnit: Int(index)))
+            workers[peer]!.span = span
+            workers[peer]!.assignedAt = now
+            let unit = WorkUnit(
+                key: key, attempt: UInt32(attempts), spec: job.spec, histories: job.spec.histories(ofUnits: span))
             send(.assign(unit), to: peer, now, &actions)
         }
         idle = waiting
@@ -291,24 +380,37 @@ public struct Coordinator: Sendable {
     /// tally (copy-on-write would copy them if the table still held a reference). The caller puts it back.
     private mutating func takeJob(_ id: UInt64) -> JobRecord? { jobs.removeValue(forKey: id) }
 
-    private mutating func submit(_ spec: JobSpec, inputs: [[UInt8]], requestID: UInt64, from peer: PeerID, _ actions: inout [CoordinatorAction]) {
+    private mutating func submit(
+        _ spec: JobSpec, inputs: [[UInt8]], requestID: UInt64, from peer: PeerID, _ actions: inout [CoordinatorAction]
+    ) {
         do {
             try spec.validate()
         } catch {
             actions.append(.send(.failure(requestID: requestID, reason: error.description), to: peer))
             return
         }
+        if let index = spec.stop?.weightsInput, inputs.count > Int(index),
+            inputs[Int(index)].count != spec.layout.voxelCount * 4
+        {
+            let reason = ClusterError.invalidJob(
+                "the stop rule's weights input has \(inputs[Int(index)].count) bytes, the grid needs \(spec.layout.voxelCount * 4) (one Float32 per voxel)"
+            )
+            actions.append(.send(.failure(requestID: requestID, reason: reason.description), to: peer))
+            return
+        }
         let id = nextJobID
         nextJobID += 1
-        jobs[id] = JobRecord(id: id, spec: spec)
         for (digest, data) in zip(spec.inputs, inputs) { blobs[digest] = data }
+        jobs[id] = JobRecord(id: id, spec: spec, blobs: blobs)
         actions.append(.persistJob(jobID: id, spec: spec, inputs: inputs))
         actions.append(.event(.jobSubmitted(id, units: spec.unitCount)))
         actions.append(.send(.submitted(requestID: requestID, jobID: id), to: peer))
     }
 
     /// Ends a running job: no more units are handed out; results still in flight are ignored.
-    private mutating func finish(_ jobID: UInt64, _ state: JobState, reason: String, _ actions: inout [CoordinatorAction]) {
+    private mutating func finish(
+        _ jobID: UInt64, _ state: JobState, reason: String, _ actions: inout [CoordinatorAction]
+    ) {
         guard var job = takeJob(jobID) else { return }
         defer { jobs[jobID] = job }
         guard job.state == .running else { return }

@@ -26,6 +26,7 @@ public enum ClusterEvent: Hashable, Sendable, CustomStringConvertible {
     case jobSubmitted(UInt64, units: Int)
     case jobFinished(UInt64, JobState, reason: String)
     case frameRefused(PeerID, reason: String)
+    case unitFailed(UnitKey, from: PeerID, reason: String)
 
     public var description: String {
         switch self {
@@ -38,6 +39,7 @@ public enum ClusterEvent: Hashable, Sendable, CustomStringConvertible {
         case let .jobSubmitted(id, units): "job \(id) submitted (\(units) units)"
         case let .jobFinished(id, state, reason): "job \(id) \(state)" + (reason.isEmpty ? "" : ": \(reason)")
         case let .frameRefused(peer, reason): "message from \(peer) refused: \(reason)"
+        case let .unitFailed(key, peer, reason): "\(key) failed on worker \(peer): \(reason)"
         }
     }
 }

@@ -1,4 +1,10 @@
 /// One job as the coordinator holds it: its description, every unit's state, and the merged tally.
+///
+/// With a stop by uncertainty (`JobSpec.stop`) the units are merged in two tallies: `tally` holds the
+/// done units below `awaited`, the stop checkpoint being decided, and `ahead` those between `awaited`
+/// and `limit`, the furthest unit handed out. When every unit below `awaited` is done, the decision
+/// is taken on `tally` alone (a fixed prefix, so a fixed value): stop, or fold `ahead` in and move
+/// both marks one checkpoint on. Without a target, `awaited` and `limit` are the unit count.
 public struct JobRecord: Hashable, Sendable {
     /// Where one unit is.
     public enum UnitState: Hashable, Sendable {
@@ -16,12 +22,24 @@ public struct JobRecord: Hashable, Sendable {
     public let spec: JobSpec
     /// The state.
     public internal(set) var state: JobState
-    /// Why it failed or was cancelled.
+    /// Why it failed or was cancelled, or why it stopped.
     public internal(set) var reason: String
     /// One entry per unit.
     public internal(set) var units: [UnitState]
-    /// The merged tallies of the done units.
+    /// The merged tallies of the done units below `awaited`: the job's result.
     public internal(set) var tally: MergedTally
+    /// The merged tallies of the done units from `awaited` on (empty without a target).
+    public internal(set) var ahead: MergedTally?
+    /// The stop checkpoint being decided, in units.
+    public internal(set) var awaited: Int
+    /// Units are handed out below this count.
+    public internal(set) var limit: Int
+    /// Units done below `awaited`.
+    var doneBelowAwaited = 0
+    /// The figure the stop rule saw at the last checkpoint.
+    public internal(set) var relativeUncertainty: Double?
+    /// Per-voxel dose weights of the stop rule.
+    let weights: [Float]?
     /// Units done.
     public internal(set) var unitsDone = 0
     /// Units running.
@@ -30,39 +48,164 @@ public struct JobRecord: Hashable, Sendable {
     /// skipped when popped (a restarted worker may take a pending unit back).
     var pendingStack: [UInt32]
 
-    /// A job with no unit done.
-    init(id: UInt64, spec: JobSpec) {
-        self.init(id: id, spec: spec, state: .running, reason: "", done: [], tally: MergedTally(layout: spec.layout))
+    /// A job with no unit done; `blobs` holds its inputs (for the stop rule's weights).
+    init(id: UInt64, spec: JobSpec, blobs: [ContentDigest: [UInt8]]) {
+        self.init(
+            id: id, spec: spec, state: .running, reason: "", done: [], tally: MergedTally(layout: spec.layout),
+            awaited: 0, blobs: blobs)
     }
 
-    /// A job restored from storage: `done` units are merged in `tally`; every other unit is pending.
-    init(id: UInt64, spec: JobSpec, state: JobState, reason: String, done: Set<UInt32>, tally: MergedTally) {
+    /// A job restored from storage: `done` units, all below `awaited`, are merged in `tally`; every other
+    /// unit is pending (restore the other committed results with `restore(_:)`, then call `advance()`).
+    init(
+        id: UInt64, spec: JobSpec, state: JobState, reason: String, done: Set<UInt32>, tally: MergedTally, awaited: Int,
+        blobs: [ContentDigest: [UInt8]]
+    ) {
         self.id = id
         self.spec = spec
         self.state = state
         self.reason = reason
         self.tally = tally
-        units = (0..<spec.unitCount).map { done.contains(UInt32($0)) ? .done : .pending(attempts: 0) }
+        let count = spec.unitCount
+        units = (0..<count).map { done.contains(UInt32($0)) ? .done : .pending(attempts: 0) }
         unitsDone = done.count
-        pendingStack = state == .running ? (0..<UInt32(spec.unitCount)).reversed().filter { !done.contains($0) } : []
+        doneBelowAwaited = done.count
+        if let stop = spec.stop {
+            self.awaited = max(awaited, stop.firstCheckpoint(unitCount: count))
+            limit = stop.checkpoint(after: self.awaited, unitCount: count)
+            weights = stop.weightsInput.flatMap { blobs[spec.inputs[Int($0)]] }.map(Self.floats)
+        } else {
+            self.awaited = count
+            limit = count
+            weights = nil
+        }
+        pendingStack = state == .running ? (0..<UInt32(count)).reversed().filter { !done.contains($0) } : []
+    }
+
+    /// Little-endian `Float32`s (a short final word is ignored; `validate` checks the count).
+    static func floats(_ bytes: [UInt8]) -> [Float] {
+        stride(from: 0, to: bytes.count - 3, by: 4).map { n in
+            Float(
+                bitPattern: UInt32(bytes[n]) | UInt32(bytes[n + 1]) << 8 | UInt32(bytes[n + 2]) << 16 | UInt32(
+                    bytes[n + 3]) << 24)
+        }
     }
 
     /// True while some unit can be handed out.
-    var hasPending: Bool { state == .running && !pendingStack.isEmpty }
+    var hasPending: Bool {
+        guard state == .running, let top = pendingStack.last else { return false }
+        return Int(top) < limit
+    }
 
-    /// Takes the next pending unit, if any.
-    mutating func popPending() -> UInt32? {
-        while let index = pendingStack.popLast() {
-            if case .pending = units[Int(index)] { return index }
+    /// Takes the next span of at most `maximum` consecutive pending units, never across a checkpoint.
+    mutating func popSpan(maximum: Int) -> Range<Int>? {
+        while let index = pendingStack.last {
+            guard Int(index) < limit else { return nil }
+            pendingStack.removeLast()
+            guard case .pending = units[Int(index)] else { continue }
+            let start = Int(index)
+            let boundary = start < awaited ? awaited : limit
+            var end = start + 1
+            while end - start < maximum, end < boundary, let next = pendingStack.last, Int(next) == end,
+                case .pending = units[end]
+            {
+                pendingStack.removeLast()
+                end += 1
+            }
+            return start..<end
         }
         return nil
     }
 
-    /// The status line of this job.
+    /// Puts units back in the queue (lowest handed out first). Units at or past `limit` were never
+    /// handed out by this coordinator and are still queued where they were.
+    mutating func pushPending(_ indices: [Int]) {
+        guard state == .running else { return }
+        pendingStack += indices.filter { $0 < limit }.sorted(by: >).map(UInt32.init)
+    }
+
+    /// Merges a validated result for `span`, all of whose units are not done.
+    mutating func merge(_ result: UnitResult, span: Range<Int>) throws(ClusterError) {
+        if span.upperBound <= awaited {
+            try tally.add(result)
+            doneBelowAwaited += span.count
+        } else {
+            var extra = ahead ?? MergedTally(layout: spec.layout)
+            try extra.add(result)
+            ahead = extra
+        }
+        for n in span {
+            if case .running = units[n] { unitsRunning -= 1 }
+            units[n] = .done
+        }
+        unitsDone += span.count
+    }
+
+    /// Takes the stop decisions that are due. Returns the reason the job is complete, or nil while
+    /// it runs on.
+    mutating func advance() throws(ClusterError) -> String? {
+        while state == .running && doneBelowAwaited == awaited {
+            guard let stop = spec.stop else { return "" }
+            let sigma = tally.meanRelativeUncertainty(
+                aboveFraction: stop.doseFraction, weights: weights, groups: Int(stop.groups))
+            relativeUncertainty = sigma
+            let percent = (100 * sigma).formatted(2), target = (100 * stop.relativeUncertainty).formatted(2)
+            if sigma <= stop.relativeUncertainty {
+                return "reached \(percent) % ≤ \(target) % after \(tally.historyCount) histories"
+            }
+            if awaited == units.count {
+                return "history limit \(tally.historyCount) reached at \(percent) %, above the target \(target) %"
+            }
+            if let extra = ahead { try tally.add(extra) }
+            ahead = nil
+            let previous = awaited
+            awaited = limit
+            limit = stop.checkpoint(after: awaited, unitCount: units.count)
+            for n in previous..<awaited where units[n] == .done { doneBelowAwaited += 1 }
+        }
+        return nil
+    }
+
+    /// The status line of this job. Once it has ended, what its result holds (units run past the
+    /// checkpoint it stopped at are not counted).
     func status(workersAlive: Int) -> JobStatus {
-        JobStatus(
+        let ended = state != .running
+        return JobStatus(
             jobID: id, state: state, priority: spec.priority, unitsTotal: UInt32(spec.unitCount),
-            unitsDone: UInt32(unitsDone), unitsRunning: UInt32(unitsRunning), historiesDone: tally.historyCount,
-            historiesTotal: spec.historyCount, workersAlive: UInt32(workersAlive), reason: reason)
+            unitsDone: UInt32(ended ? doneBelowAwaited : unitsDone), unitsRunning: UInt32(ended ? 0 : unitsRunning),
+            historiesDone: tally.historyCount + (ended ? 0 : ahead?.historyCount ?? 0),
+            historiesTotal: spec.historyCount,
+            workersAlive: UInt32(workersAlive), relativeUncertainty: relativeUncertainty, reason: reason)
+    }
+}
+
+extension Double {
+    /// Fixed decimals, for reasons and logs.
+    func formatted(_ decimals: Int) -> String {
+        let scale = Double((0..<decimals).reduce(1) { p, _ in p * 10 })
+        let rounded = (self * scale).rounded() / scale
+        var text = "\(rounded)"
+        if let dot = text.firstIndex(of: ".") {
+            let have = text.distance(from: dot, to: text.endIndex) - 1
+            if have < decimals { text += String(repeating: "0", count: decimals - have) }
+        }
+        return text
+    }
+}
+
+extension JobRecord {
+    /// Merges a result committed before a restart (rows in unit order), unless the checkpoint already
+    /// holds its units. Stop decisions the coordinator had taken before the restart are taken again on
+    /// the way (same prefix, same decision).
+    mutating func restore(_ result: UnitResult) throws(ClusterError) {
+        guard let span = spec.units(from: Int(result.key.index), histories: result.historyCount) else {
+            throw .storage("stored result for \(result.key) does not cover whole units")
+        }
+        while state == .running, span.lowerBound >= limit, doneBelowAwaited == awaited, awaited < units.count {
+            if try advance() != nil { return }
+        }
+        guard span.upperBound <= limit, span.allSatisfy({ units[$0] != .done }) else { return }
+        try result.validate(for: spec)
+        try merge(result, span: span)
     }
 }

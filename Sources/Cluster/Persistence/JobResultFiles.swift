@@ -35,7 +35,7 @@ public enum JobResultFiles {
         } catch {
             throw .storage("cannot create \(directory.path): \(error.localizedDescription)")
         }
-        let unitsUnknown = TallyCheckpoint(jobID: jobID, doneUnits: [], unitCount: 0, tally: tally).encoded()
+        let unitsUnknown = TallyCheckpoint(jobID: jobID, doneUnits: [], unitCount: 0, awaited: 0, tally: tally).encoded()
         try writeAtomically(unitsUnknown, to: directory.appendingPathComponent("tally.pntally"))
         let total = tally.energySum.reduce(UInt128(0)) { $0 + UInt128($1) }
         let summary = Summary(

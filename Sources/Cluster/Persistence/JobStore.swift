@@ -85,8 +85,9 @@ public final class JobStore: Sendable {
 
     /// Writes a job's checkpoint (atomically), then deletes the result rows it now includes.
     public func checkpoint(_ job: JobRecord) throws(ClusterError) {
-        let done = Set(job.units.indices.filter { job.units[$0] == .done }.map { UInt32($0) })
-        try TallyCheckpoint(jobID: job.id, doneUnits: done, unitCount: job.units.count, tally: job.tally)
+        // Only the units merged in `tally` (below the awaited checkpoint): rows of units ahead stay.
+        let done = Set((0..<job.awaited).filter { job.units[$0] == .done }.map { UInt32($0) })
+        try TallyCheckpoint(jobID: job.id, doneUnits: done, unitCount: job.units.count, awaited: job.awaited, tally: job.tally)
             .write(to: checkpointURL(jobID: job.id))
         try write("prune results of job \(job.id)") { db in
             let rows = try Int.fetchAll(
@@ -133,6 +134,11 @@ public final class JobStore: Sendable {
             }
             resultsByJob[result.key.jobID, default: []].append(result)
         }
+        var blobs: [ContentDigest: [UInt8]] = [:]
+        for row in blobRows {
+            let digest: Data = row["digest"], data: Data = row["data"]
+            if let key = try? ContentDigest(bytes: Array(digest)) { blobs[key] = Array(data) }
+        }
         var jobs: [JobRecord] = []
         for row in rows {
             let id = UInt64(bitPattern: row["id"] as Int64)
@@ -149,6 +155,7 @@ public final class JobStore: Sendable {
             }
             var done = Set<UInt32>()
             var tally = MergedTally(layout: spec.layout)
+            var awaited = 0
             let url = checkpointURL(jobID: id)
             if FileManager.default.fileExists(atPath: url.path) {
                 let checkpoint = try TallyCheckpoint.read(from: url)
@@ -157,20 +164,19 @@ public final class JobStore: Sendable {
                 }
                 done = checkpoint.doneUnits
                 tally = checkpoint.tally
+                awaited = checkpoint.awaited
             }
-            for result in resultsByJob[id, default: []] where !done.contains(result.key.index) {
-                try result.validate(for: spec)
-                try tally.add(result)
-                done.insert(result.key.index)
-            }
+            var job = JobRecord(
+                id: id, spec: spec, state: state, reason: row["reason"], done: done, tally: tally, awaited: awaited,
+                blobs: blobs)
+            for result in resultsByJob[id, default: []] { try job.restore(result) }
             // A crash between the last commit and the state update leaves a finished job "running".
-            let restoredState: JobState = state == .running && done.count == spec.unitCount ? .completed : state
-            jobs.append(JobRecord(id: id, spec: spec, state: restoredState, reason: row["reason"], done: done, tally: tally))
-        }
-        var blobs: [ContentDigest: [UInt8]] = [:]
-        for row in blobRows {
-            let digest: Data = row["digest"], data: Data = row["data"]
-            if let key = try? ContentDigest(bytes: Array(digest)) { blobs[key] = Array(data) }
+            if job.state == .running, let reason = try job.advance() {
+                job.state = .completed
+                job.reason = reason
+                job.pendingStack = []
+            }
+            jobs.append(job)
         }
         return (jobs, blobs)
     }

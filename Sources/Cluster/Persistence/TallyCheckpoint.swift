@@ -6,8 +6,9 @@ import Foundation
 /// all of it. Written to a temporary file, flushed, then renamed over the old one, so a crash leaves
 /// either the old checkpoint or the new one, never a mix (DESIGN.md invariant 5).
 ///
-/// Layout (little-endian): magic `PNTALLY1`; job id (UInt64); grid counts x, y, z and planes per slab
-/// (UInt32 each); histories (UInt64); unit count (UInt32); done-unit bitmap (bit u of byte u/8);
+/// Layout (little-endian): magic `PNTALLY2`; job id (UInt64); grid counts x, y, z and planes per slab
+/// (UInt32 each); histories (UInt64); unit count (UInt32); the stop checkpoint the tally is below
+/// (UInt32, `JobRecord.awaited`); done-unit bitmap (bit u of byte u/8);
 /// Σ (UInt64 per voxel); Σ² (UInt128 per voxel, low half first); SHA-256 of every byte before it.
 public struct TallyCheckpoint: Hashable, Sendable {
     /// The job.
@@ -16,16 +17,19 @@ public struct TallyCheckpoint: Hashable, Sendable {
     public let doneUnits: Set<UInt32>
     /// The units in the job.
     public let unitCount: Int
+    /// Every unit in `doneUnits` is below this unit count (the stop checkpoint being decided).
+    public let awaited: Int
     /// The merged tallies.
     public let tally: MergedTally
 
-    static let magic = Array("PNTALLY1".utf8)
+    static let magic = Array("PNTALLY2".utf8)
 
     /// Creates a checkpoint value.
-    public init(jobID: UInt64, doneUnits: Set<UInt32>, unitCount: Int, tally: MergedTally) {
+    public init(jobID: UInt64, doneUnits: Set<UInt32>, unitCount: Int, awaited: Int, tally: MergedTally) {
         self.jobID = jobID
         self.doneUnits = doneUnits
         self.unitCount = unitCount
+        self.awaited = awaited
         self.tally = tally
     }
 
@@ -40,6 +44,7 @@ public struct TallyCheckpoint: Hashable, Sendable {
         writer.write(tally.layout.planesPerSlab)
         writer.write(tally.historyCount)
         writer.write(UInt32(unitCount))
+        writer.write(UInt32(awaited))
         var bitmap = [UInt8](repeating: 0, count: (unitCount + 7) / 8)
         for unit in doneUnits { bitmap[Int(unit) / 8] |= 1 << (unit % 8) }
         writer.write(raw: bitmap)
@@ -66,6 +71,7 @@ public struct TallyCheckpoint: Hashable, Sendable {
                 countZ: try reader.read(UInt32.self, "z"), planesPerSlab: try reader.read(UInt32.self, "planes"))
             let histories = try reader.read(UInt64.self, "histories")
             unitCount = Int(try reader.read(UInt32.self, "unit count"))
+            awaited = Int(try reader.read(UInt32.self, "awaited checkpoint"))
             let bitmap = try reader.readRaw((unitCount + 7) / 8, "done bitmap")
             doneUnits = Set((0..<UInt32(unitCount)).filter { bitmap[Int($0) / 8] & (1 << ($0 % 8)) != 0 })
             let sums = try reader.readArray(of: UInt64.self, count: layout.voxelCount, "Σ")

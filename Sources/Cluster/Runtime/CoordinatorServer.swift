@@ -20,6 +20,10 @@ public final class CoordinatorServer {
     private let origin: ContinuousClock.Instant
     private var dirty: Set<UInt64> = []
     private var lastCheckpoint: Duration = .zero
+    private let metrics: CoordinatorMetrics?
+    /// Histories merged since `rateStart`, for the histories-per-second gauge.
+    private var recentHistories: UInt64 = 0
+    private var rateStart: Duration = .zero
 
     /// The endpoint the socket is bound to, with a `*` port resolved.
     public let endpoint: String
@@ -34,17 +38,20 @@ public final class CoordinatorServer {
     ///   - allowedClientKeys: with CURVE, the public keys of the workers and clients that may connect
     ///     (nil: anyone who knows the server key).
     ///   - logger: where events go (never patient data).
+    ///   - metrics: where to count units, workers, histories and merge times (nil: nowhere).
     /// - Throws: `ZMQError` when the endpoint cannot be bound; `ClusterError.storage` when the state
     ///   cannot be restored.
     public init(
         context: Context, endpoint: String, store: JobStore?, policy: LivenessPolicy = .standard,
-        curve: CurveSettings = .none, allowedClientKeys: Set<String>? = nil, logger: Logger
+        curve: CurveSettings = .none, allowedClientKeys: Set<String>? = nil, logger: Logger,
+        metrics: CoordinatorMetrics? = nil
     ) throws {
         if let allowedClientKeys {
             guard case .server = curve else {
                 throw ClusterError.configuration("allowed client keys need CURVE: give the coordinator a key pair")
             }
-            authenticator = try CurveAuthenticator(context: context, allowedPublicKeys: allowedClientKeys) { key, allowed in
+            authenticator = try CurveAuthenticator(context: context, allowedPublicKeys: allowedClientKeys) {
+                key, allowed in
                 if !allowed { logger.warning("refused a CURVE client with public key \(key): not in the allowed keys") }
             }
         } else {
@@ -61,6 +68,7 @@ public final class CoordinatorServer {
         self.endpoint = try socket.lastEndpoint()
         self.store = store
         self.logger = logger
+        self.metrics = metrics
         origin = clock.now
         let (jobs, blobs) = try store?.restore() ?? ([], [:])
         machine = Coordinator(policy: policy, restoring: jobs, blobs: blobs)
@@ -91,6 +99,7 @@ public final class CoordinatorServer {
                 try checkpointDirtyJobs()
                 lastCheckpoint = later
             }
+            updateGauges(at: later)
         }
         try checkpointDirtyJobs()
     }
@@ -103,7 +112,10 @@ public final class CoordinatorServer {
         let peer = PeerID(frames[0])
         let actions: [CoordinatorAction]
         do {
-            actions = machine.received(try WireCodec.decode(Array(frames.dropFirst())), from: peer, at: now)
+            let message = try WireCodec.decode(Array(frames.dropFirst()))
+            let start = clock.now
+            actions = machine.received(message, from: peer, at: now)
+            if case .result = message { metrics?.mergeSeconds.record(clock.now - start) }
         } catch {
             actions = machine.receivedUndecodable(error, from: peer, at: now)
         }
@@ -124,16 +136,28 @@ public final class CoordinatorServer {
             case .persistJob(let id, let spec, let inputs):
                 try store?.insertJob(id: id, spec: spec, inputs: inputs)
             case .persistResult(let result):
+                let start = clock.now
                 try store?.commit(result)
                 dirty.insert(result.key.jobID)
+                if let metrics {
+                    if store != nil { metrics.commitSeconds.record(clock.now - start) }
+                    let units = machine.jobs[result.key.jobID]?.spec.units(
+                        from: Int(result.key.index), histories: result.historyCount)
+                    metrics.unitsDone.increment(by: Int64(units?.count ?? 1))
+                    metrics.historiesMerged.increment(by: Int64(result.historyCount))
+                }
+                recentHistories += result.historyCount
             case .persistState(let id, let state, let reason):
                 try store?.setState(jobID: id, state, reason: reason)
             case .checkpoint(let id):
                 if let job = machine.jobs[id] { try store?.checkpoint(job) }
                 dirty.remove(id)
             case .event(let event):
+                metrics?.record(event)
                 switch event {
-                case .frameRefused, .resultRejected, .workerRefused, .workerLost: logger.warning("\(event)")
+                case .workerLost(_, let reason) where reason.hasPrefix("said goodbye"): logger.info("\(event)")
+                case .frameRefused, .resultRejected, .workerRefused, .workerLost, .unitFailed:
+                    logger.warning("\(event)")
                 case .duplicateResultIgnored, .unitRequeued: logger.notice("\(event)")
                 default: logger.info("\(event)")
                 }
@@ -145,5 +169,19 @@ public final class CoordinatorServer {
         guard let store else { return }
         for id in dirty.sorted() { if let job = machine.jobs[id] { try store.checkpoint(job) } }
         dirty = []
+    }
+
+    private func updateGauges(at now: Duration) {
+        guard let metrics else { return }
+        metrics.workersAlive.set(Int64(machine.workerCount))
+        metrics.jobsRunning.set(Int64(machine.jobs.values.lazy.filter { $0.state == .running }.count))
+        let elapsed = now - rateStart
+        if elapsed >= .seconds(5) {
+            metrics.historiesPerSecond.set(
+                Double(recentHistories)
+                    / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18))
+            recentHistories = 0
+            rateStart = now
+        }
     }
 }

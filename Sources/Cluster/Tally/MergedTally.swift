@@ -58,6 +58,24 @@ public struct MergedTally: Hashable, Sendable {
         }
     }
 
+    /// Adds another tally over the same layout (exact; all of it or, on overflow, none of it).
+    /// - Throws: `ClusterError.tallyOverflow` when a sum would leave its integer range.
+    public mutating func add(_ other: MergedTally) throws(ClusterError) {
+        precondition(other.layout == layout)
+        let (histories, historyOverflow) = historyCount.addingReportingOverflow(other.historyCount)
+        guard !historyOverflow else { throw .tallyOverflow("history count") }
+        for n in energySum.indices {
+            guard !energySum[n].addingReportingOverflow(other.energySum[n]).overflow,
+                !energySquaredSum[n].addingReportingOverflow(other.energySquaredSum[n]).overflow
+            else { throw .tallyOverflow("voxel \(n)") }
+        }
+        historyCount = histories
+        for n in energySum.indices {
+            energySum[n] &+= other.energySum[n]
+            energySquaredSum[n] &+= other.energySquaredSum[n]
+        }
+    }
+
     /// Mean energy per history in voxel `index`, in MeV.
     public func meanEnergyMeV(at index: Int) -> Double {
         historyCount == 0 ? 0 : EnergyQuantum.megaelectronvolts(energySum[index]) / Double(historyCount)

@@ -9,8 +9,9 @@ import Foundation
 /// multiplied by (1 + weight), which makes results depend on the content-addressed input (as dose
 /// depends on the phantom) and so exercises the blob path.
 ///
-/// Parameters (optional, 4 bytes little-endian): milliseconds to sleep per unit, a knob for tests
-/// and benchmarks that need units to last (slow workers, a worker killed mid-unit).
+/// Parameters (optional, 4 bytes little-endian): milliseconds to sleep per unit (a span of n units
+/// sleeps n times as long), a knob for tests and benchmarks that need units to last (slow workers, a
+/// worker killed mid-unit).
 public struct SyntheticWorkload: UnitExecutor {
     /// The workload name in `JobSpec.workload`.
     public static let name = "synthetic"
@@ -36,7 +37,8 @@ public struct SyntheticWorkload: UnitExecutor {
         }
         if unit.spec.parameters.count == 4 {
             let delayMS = unit.spec.parameters.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) }
-            Thread.sleep(forTimeInterval: Double(delayMS) / 1_000)
+            let units = (UInt64(unit.histories.count) + unit.spec.historiesPerUnit - 1) / unit.spec.historiesPerUnit
+            Thread.sleep(forTimeInterval: Double(delayMS) * Double(units) / 1_000)
         }
         let chunks = Self.split(unit.histories, into: max(1, threads))
         let partials = PerThread<DenseTally>(count: chunks.count)

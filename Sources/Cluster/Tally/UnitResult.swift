@@ -35,12 +35,12 @@ public struct UnitResult: Hashable, Sendable {
         self.init(key: key, historyCount: historyCount, slabs: slabs)
     }
 
-    /// Checks the result fits its unit: history count and every slab (increasing, unique, in range).
+    /// Checks the result fits its span of units (starting at its key's unit): a history count that
+    /// covers whole units, and every slab increasing, unique and in range.
     /// - Throws: `ClusterError.invalidResult` saying what does not fit.
     public func validate(for spec: JobSpec) throws(ClusterError) {
-        let expected = spec.histories(ofUnit: Int(key.index)).count
-        guard historyCount == expected else {
-            throw .invalidResult(key, "\(historyCount) histories, the unit has \(expected)")
+        guard spec.units(from: Int(key.index), histories: historyCount) != nil else {
+            throw .invalidResult(key, "\(historyCount) histories do not cover whole units of \(spec.historiesPerUnit)")
         }
         var previous: Int64 = -1
         for slab in slabs {

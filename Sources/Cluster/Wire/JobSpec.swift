@@ -1,8 +1,11 @@
 /// What a client asks the cluster to compute: one value, validated once (`validate()`), then
 /// shipped to every worker inside its ASSIGN.
 ///
-/// Histories are numbered `0..<historyCount`; each history's random stream depends only on
-/// (`seed`, history index), so the merged tallies do not depend on how histories are cut into units.
+/// Histories are numbered `0..<historyCount` and cut into units of `historiesPerUnit`: unit i always
+/// holds the same histories, whatever else happens (the key of an exact, idempotent merge). The
+/// coordinator hands out *spans* of consecutive units in one ASSIGN, longer for faster workers, so
+/// that each assignment lasts seconds to a minute; since each history's random stream depends only on
+/// (`seed`, history index) and tallies are integer sums, spans change the scheduling, never the result.
 public struct JobSpec: Hashable, Sendable {
     /// The executor that runs the units (a worker advertises the workloads it can run in READY),
     /// e.g. `"synthetic"` or `"transport"`.
@@ -21,11 +24,13 @@ public struct JobSpec: Hashable, Sendable {
     public var inputs: [ContentDigest]
     /// Opaque settings for the executor (e.g. transport options), at most 1 MiB.
     public var parameters: [UInt8]
+    /// Stop early once this uncertainty is reached (nil: run every history).
+    public var stop: UncertaintyTarget?
 
     /// Creates a job description (check it with `validate()`).
     public init(
         workload: String, layout: SlabLayout, seed: UInt64, historyCount: UInt64, historiesPerUnit: UInt64,
-        priority: Int32 = 0, inputs: [ContentDigest] = [], parameters: [UInt8] = []
+        priority: Int32 = 0, inputs: [ContentDigest] = [], parameters: [UInt8] = [], stop: UncertaintyTarget? = nil
     ) {
         self.workload = workload
         self.layout = layout
@@ -35,6 +40,7 @@ public struct JobSpec: Hashable, Sendable {
         self.priority = priority
         self.inputs = inputs
         self.parameters = parameters
+        self.stop = stop
     }
 
     /// The most units one job may have (a job's unit states live in memory and in SQLite).
@@ -46,9 +52,24 @@ public struct JobSpec: Hashable, Sendable {
     }
 
     /// The histories of unit `index`.
-    public func histories(ofUnit index: Int) -> Range<UInt64> {
-        let start = UInt64(index) * historiesPerUnit
-        return start..<start + min(historiesPerUnit, historyCount - start)
+    public func histories(ofUnit index: Int) -> Range<UInt64> { histories(ofUnits: index..<index + 1) }
+
+    /// The histories of consecutive units.
+    public func histories(ofUnits units: Range<Int>) -> Range<UInt64> {
+        let start = UInt64(units.lowerBound) * historiesPerUnit
+        let (end, overflow) = UInt64(units.upperBound).multipliedReportingOverflow(by: historiesPerUnit)
+        return start..<(overflow ? historyCount : min(end, historyCount))
+    }
+
+    /// The units a span starting at unit `first` with `histories` histories covers, or nil when those
+    /// histories do not end on a unit boundary (or the job's end).
+    public func units(from first: Int, histories: UInt64) -> Range<Int>? {
+        guard first < unitCount, histories > 0 else { return nil }
+        let start = UInt64(first) * historiesPerUnit
+        guard histories <= historyCount - start else { return nil }
+        let end = start + histories
+        guard end == historyCount || end % historiesPerUnit == 0 else { return nil }
+        return first..<Int((end + historiesPerUnit - 1) / historiesPerUnit)
     }
 
     /// Checks the description is runnable.
@@ -71,5 +92,6 @@ public struct JobSpec: Hashable, Sendable {
         guard parameters.count <= WireLimits.maximumParameterBytes else {
             throw .invalidJob("parameters of \(parameters.count) bytes, at most \(WireLimits.maximumParameterBytes)")
         }
+        try stop?.validate(in: self)
     }
 }

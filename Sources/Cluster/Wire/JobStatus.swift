@@ -42,13 +42,16 @@ public struct JobStatus: Hashable, Sendable {
     public let historiesTotal: UInt64
     /// Workers connected to the coordinator.
     public let workersAlive: UInt32
-    /// Why it failed or was cancelled (empty otherwise).
+    /// The mean relative uncertainty at the last checkpoint of a job with a target (nil before one).
+    public let relativeUncertainty: Double?
+    /// Why it failed or was cancelled, or why it stopped (empty otherwise).
     public let reason: String
 
     /// Creates a status.
     public init(
         jobID: UInt64, state: JobState, priority: Int32, unitsTotal: UInt32, unitsDone: UInt32, unitsRunning: UInt32,
-        historiesDone: UInt64, historiesTotal: UInt64, workersAlive: UInt32, reason: String
+        historiesDone: UInt64, historiesTotal: UInt64, workersAlive: UInt32, relativeUncertainty: Double? = nil,
+        reason: String
     ) {
         self.jobID = jobID
         self.state = state
@@ -59,6 +62,7 @@ public struct JobStatus: Hashable, Sendable {
         self.historiesDone = historiesDone
         self.historiesTotal = historiesTotal
         self.workersAlive = workersAlive
+        self.relativeUncertainty = relativeUncertainty
         self.reason = reason
     }
 }

@@ -26,6 +26,8 @@ public enum WireCodec {
             if let running = hello.runningUnit {
                 head.write(UInt8(1))
                 write(running, to: &head)
+                head.write(hello.runningHistories?.lowerBound ?? 0)
+                head.write(hello.runningHistories?.upperBound ?? 0)
             } else {
                 head.write(UInt8(0))
             }
@@ -102,6 +104,16 @@ public enum WireCodec {
         writer.write(UInt16(spec.inputs.count))
         for digest in spec.inputs { writer.write(raw: digest.bytes) }
         writer.write(lengthPrefixed: spec.parameters)
+        if let stop = spec.stop {
+            writer.write(UInt8(1))
+            writer.write(stop.relativeUncertainty.bitPattern)
+            writer.write(stop.doseFraction.bitPattern)
+            writer.write(stop.firstCheckpointUnits)
+            writer.write(stop.weightsInput ?? UInt16.max)
+            writer.write(stop.groups)
+        } else {
+            writer.write(UInt8(0))
+        }
     }
 
     private static func write(_ job: JobStatus, to writer: inout ByteWriter) {
@@ -114,6 +126,7 @@ public enum WireCodec {
         writer.write(job.historiesDone)
         writer.write(job.historiesTotal)
         writer.write(job.workersAlive)
+        writer.write((job.relativeUncertainty ?? .nan).bitPattern)
         writer.write(string: job.reason)
     }
 
@@ -191,12 +204,20 @@ public enum WireCodec {
             var workloads: [String] = []
             for _ in 0..<count { workloads.append(try reader.readString("workload")) }
             let running: UnitKey?
+            var histories: Range<UInt64>?
             switch try reader.read(UInt8.self, "running flag") {
             case 0: running = nil
-            case 1: running = try readKey(&reader)
+            case 1:
+                running = try readKey(&reader)
+                let first = try reader.read(UInt64.self, "running first history")
+                let end = try reader.read(UInt64.self, "running end history")
+                guard first <= end else { throw .malformed(what: "READY.running", reason: "end before start") }
+                histories = first < end ? first..<end : nil
             case let flag: throw .malformed(what: "READY.running", reason: "flag \(flag) is neither 0 nor 1")
             }
-            return .ready(WorkerHello(name: name, threads: threads, workloads: workloads, runningUnit: running))
+            return .ready(
+                WorkerHello(
+                    name: name, threads: threads, workloads: workloads, runningUnit: running, runningHistories: histories))
         case .heartbeat:
             try expectFrames(kind, payload, 0)
             return .heartbeat
@@ -259,9 +280,9 @@ public enum WireCodec {
             try expectFrames(kind, payload, 0)
             let requestID = try reader.read(UInt64.self, "request id")
             let count = try reader.read(UInt32.self, "job count")
-            // Each status takes at least 49 bytes (45 fixed + a 4-byte reason length): no more can be genuine.
-            guard Int(count) <= reader.remaining / 49 else {
-                throw .truncated(what: "STATUS.jobs", needed: Int(count) * 49, available: reader.remaining)
+            // Each status takes at least 57 bytes (53 fixed + a 4-byte reason length): no more can be genuine.
+            guard Int(count) <= reader.remaining / 57 else {
+                throw .truncated(what: "STATUS.jobs", needed: Int(count) * 57, available: reader.remaining)
             }
             var jobs: [JobStatus] = []
             for _ in 0..<count { jobs.append(try readStatus(&reader)) }
@@ -340,9 +361,23 @@ public enum WireCodec {
         var inputs: [ContentDigest] = []
         for _ in 0..<inputCount { inputs.append(try readDigest(&reader)) }
         let parameters = try reader.readLengthPrefixed("parameters", limit: WireLimits.maximumParameterBytes)
+        let stop: UncertaintyTarget?
+        switch try reader.read(UInt8.self, "stop flag") {
+        case 0: stop = nil
+        case 1:
+            let target = Double(bitPattern: try reader.read(UInt64.self, "target uncertainty"))
+            let fraction = Double(bitPattern: try reader.read(UInt64.self, "dose fraction"))
+            let first = try reader.read(UInt32.self, "first checkpoint")
+            let weights = try reader.read(UInt16.self, "weights input")
+            let groups = try reader.read(UInt32.self, "groups")
+            stop = UncertaintyTarget(
+                relativeUncertainty: target, doseFraction: fraction, firstCheckpointUnits: first,
+                weightsInput: weights == UInt16.max ? nil : weights, groups: groups)
+        case let flag: throw .malformed(what: "\(reader.context).stop", reason: "flag \(flag) is neither 0 nor 1")
+        }
         let spec = JobSpec(
             workload: workload, layout: layout, seed: seed, historyCount: histories, historiesPerUnit: perUnit,
-            priority: priority, inputs: inputs, parameters: parameters)
+            priority: priority, inputs: inputs, parameters: parameters, stop: stop)
         do {
             try spec.validate()
         } catch {
@@ -359,7 +394,9 @@ public enum WireCodec {
             unitsRunning: try reader.read(UInt32.self, "units running"),
             historiesDone: try reader.read(UInt64.self, "histories done"),
             historiesTotal: try reader.read(UInt64.self, "histories total"),
-            workersAlive: try reader.read(UInt32.self, "workers alive"), reason: try reader.readString("reason"))
+            workersAlive: try reader.read(UInt32.self, "workers alive"),
+            relativeUncertainty: Double(bitPattern: try reader.read(UInt64.self, "uncertainty")).nilIfNaN,
+            reason: try reader.readString("reason"))
     }
 
     /// A sparse slab frame (see `encode(slab:)`); structure only: the coordinator checks it fits its job.
@@ -376,4 +413,9 @@ public enum WireCodec {
         try reader.finish()
         return SlabTally(slab: slab, voxels: voxels, energySum: sums, energySquaredSum: squares)
     }
+}
+
+extension Double {
+    /// nil for NaN (the wire's "unknown").
+    fileprivate var nilIfNaN: Double? { isNaN ? nil : self }
 }

@@ -11,13 +11,16 @@ public struct WorkerHello: Hashable, Sendable {
     /// The unit it is still computing from before it (re)connected, if any: the coordinator keeps it
     /// assigned to this worker rather than handing it out again.
     public let runningUnit: UnitKey?
+    /// The histories of that assignment (a span of units starting at `runningUnit`), when known.
+    public let runningHistories: Range<UInt64>?
 
     /// Creates a hello.
     public init(
         protocolVersion: UInt16 = WireLimits.protocolVersion, name: String, threads: UInt32, workloads: [String],
-        runningUnit: UnitKey? = nil
+        runningUnit: UnitKey? = nil, runningHistories: Range<UInt64>? = nil
     ) {
         self.runningUnit = runningUnit
+        self.runningHistories = runningUnit == nil ? nil : runningHistories
         self.protocolVersion = protocolVersion
         self.name = name
         self.threads = threads

@@ -39,12 +39,14 @@ public struct WorkerMachine: Sendable {
     }
 
     private var hello: WorkerHello {
-        let running: UnitKey? =
+        let running: WorkUnit? =
             switch task {
             case .idle: nil
-            case .fetching(let unit, _), .running(let unit): unit.key
+            case .fetching(let unit, _), .running(let unit): unit
             }
-        return WorkerHello(name: name, threads: threads, workloads: workloads, runningUnit: running)
+        return WorkerHello(
+            name: name, threads: threads, workloads: workloads, runningUnit: running?.key,
+            runningHistories: running?.histories)
     }
 
     // MARK: - Inputs

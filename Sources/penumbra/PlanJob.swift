@@ -1,0 +1,164 @@
+import Beam
+import Cluster
+import DICOM
+import Foundation
+import Geometry
+import Phantom
+import Physics
+import Synchronization
+import Transport
+
+/// `penumbra run` as a cluster job (workload `"plan"`): the machine and beam selection in
+/// `JobSpec.parameters` (JSON); inputs 0 the phantom (`.egsphant` text), 1 the RT Plan (DICOM bytes),
+/// 2 the stop rule's dose weights.
+///
+/// The job's histories 0, 1, 2, … are dealt to the beams in a fixed cycle, `cycle[b]` histories to
+/// beam b per cycle in proportion to MU_b × A_b (its share of the plan's proposals), so any range of job
+/// histories maps to one contiguous range of each beam's own histories. Beam b's history n runs the
+/// random stream of index b·2⁴⁰ + n, as in `PlanDoseCalculation`. The tally grid stacks one block of
+/// z planes per beam (`UncertaintyTarget.groups`), so per-beam doses come back apart.
+struct PlanJob: Codable, Equatable, Sendable {
+    /// The workload name in `JobSpec.workload`.
+    static let workload = "plan"
+    /// Histories per cycle, about this many per beam.
+    static let cycleHistoriesPerBeam = 1_000.0
+    /// Voxels lighter than this (g/cm³) are left out of the stop rule: air around and inside the patient
+    /// (0.0012 g/cm³ in schneider-2000) turns a single electron's deposit into a dose far above the
+    /// patient's, which made such voxels "the maximum" and the mean uncertainty above half of it ~100 %.
+    /// The presets' lowest lung density is 0.044 g/cm³ (egsnrc-ctcreate-4 at −974 HU).
+    static let minimumStopDensityGPerCM3: Float = 0.04
+
+    /// The machine the beams run on.
+    var machine: MachineModel
+    /// The CT's patient position.
+    var patientPosition: PatientPosition
+    /// The plan's beams that run, in order (treatment photon beams with monitor units).
+    var beamNumbers: [Int]
+    /// Histories of each beam per cycle.
+    var cycle: [UInt64]
+
+    /// Histories in one cycle.
+    var cycleLength: UInt64 { cycle.reduce(0, +) }
+
+    /// How many of the job's first `n` histories belong to beam `b`.
+    func histories(ofBeam b: Int, before n: UInt64) -> UInt64 {
+        let start = cycle[..<b].reduce(0, +)
+        let (q, r) = n.quotientAndRemainder(dividingBy: cycleLength)
+        return q * cycle[b] + (r > start ? min(r - start, cycle[b]) : 0)
+    }
+
+    /// The random-stream indices of beam `b`'s histories among the job's histories `range`.
+    func streams(ofBeam b: Int, in range: Range<UInt64>) -> Range<UInt64> {
+        let base = UInt64(b) << 40
+        return base + histories(ofBeam: b, before: range.lowerBound)..<base
+            + histories(ofBeam: b, before: range.upperBound)
+    }
+
+    /// The treatment photon beams of `plan` that deliver monitor units, as deliveries on `machine`.
+    static func deliveries(of plan: Plan, machine: MachineModel, warn: (String) -> Void = { _ in }) throws
+        -> [BeamDelivery]
+    {
+        var deliveries: [BeamDelivery] = []
+        for beam in plan.beams
+        where beam.radiationType == "PHOTON" && beam.treatmentDeliveryType ?? "TREATMENT" == "TREATMENT" {
+            guard let mu = plan.metersetMU(beamNumber: beam.number), mu > 0 else {
+                warn("beam \(beam.number) has no monitor units; skipped")
+                continue
+            }
+            deliveries.append(
+                try BeamDelivery(beam: beam, monitorUnits: mu, maximumJawCM: machine.jaws.maximumOpeningCM))
+        }
+        return deliveries
+    }
+
+    /// One source per beam of the job.
+    func sources(plan: Plan, physics: PhysicsData) throws -> [PlanSource] {
+        let model = try SourceModel(machine: machine, physics: physics)
+        let byNumber = Dictionary(try Self.deliveries(of: plan, machine: machine).map { ($0.number, $0) }) { a, _ in a }
+        return try beamNumbers.map { number in
+            guard let delivery = byNumber[number] else { throw BeamError.badPlan("beam \(number) is not in the plan") }
+            return try PlanSource(model: model, deliveries: [delivery], patientPosition: patientPosition)
+        }
+    }
+
+    /// A job over `sources`' beams, dealing histories in proportion to MU × area.
+    init(machine: MachineModel, patientPosition: PatientPosition, beamNumbers: [Int], sources: [PlanSource]) {
+        self.machine = machine
+        self.patientPosition = patientPosition
+        self.beamNumbers = beamNumbers
+        let total = sources.map(\.muAreaSum).reduce(0, +)
+        let perCycle = Self.cycleHistoriesPerBeam * Double(sources.count)
+        cycle = sources.map { UInt64(max(1, (perCycle * $0.muAreaSum / total).rounded())) }
+    }
+
+    /// The stop rule's dose per energy for each voxel of the stacked grid: Gy per history of beam b
+    /// per unit energy (its calibration scale over its share of the cycle and the voxel's mass),
+    /// normalised to a maximum of 1, and 0 where the density is below `minimumStopDensityGPerCM3`.
+    func stopWeights(phantom: VoxelPhantom, sources: [PlanSource]) throws -> [Float] {
+        let n = phantom.grid.voxelCount
+        var weights = [Double](repeating: 0, count: n * sources.count)
+        for (b, source) in sources.enumerated() {
+            let perHistory = try source.gyPerHistoryScale() * Double(cycleLength) / Double(cycle[b])
+            for v in 0..<n where phantom.densitiesGPerCM3[v] >= Self.minimumStopDensityGPerCM3 {
+                weights[b * n + v] = perHistory / Double(phantom.densitiesGPerCM3[v])
+            }
+        }
+        let largest = weights.max() ?? 0
+        return weights.map { largest > 0 ? Float($0 / largest) : 0 }
+    }
+}
+
+/// Runs plan units: each beam's share of the unit's histories through its own transport engine,
+/// tallied into its block of the stacked grid.
+final class PlanExecutor: UnitExecutor {
+    let workloads = [PlanJob.workload]
+
+    private struct Prepared: Sendable {
+        let job: PlanJob
+        let simulations: [BeamSimulation]
+    }
+
+    /// Prepared beams by job and thread count: cross sections and engines are built once.
+    private let prepared = Mutex<[ContentDigest: Prepared]>([:])
+
+    func execute(_ unit: WorkUnit, inputs: [ContentDigest: [UInt8]], threads: Int) throws -> UnitResult {
+        let spec = unit.spec
+        let key = ContentDigest(of: spec.parameters + spec.inputs.flatMap(\.bytes) + [UInt8(clamping: threads)])
+        let plan = try prepared.withLock { cache in
+            if let cached = cache[key] { return cached }
+            let job = try JSONDecoder().decode(PlanJob.self, from: Data(spec.parameters))
+            guard spec.inputs.count >= 2, let phantomText = inputs[spec.inputs[0]],
+                let planBytes = inputs[spec.inputs[1]]
+            else {
+                throw ClusterError.invalidJob("a plan job needs the phantom and the RT Plan as inputs 0 and 1")
+            }
+            let phantom = try EGSPhantomFile.parse(String(decoding: phantomText, as: UTF8.self), file: "phantom input")
+            let rtPlan = try Plan(try DICOMFile.parse(planBytes).dataSet)
+            let sources = try job.sources(plan: rtPlan, physics: try PhysicsData.bundled())
+            let built = Prepared(
+                job: job,
+                simulations: try sources.map { try BeamSimulation(source: $0, phantom: phantom, threads: threads) })
+            if cache.count >= 4 { cache.removeAll() }
+            cache[key] = built
+            return built
+        }
+        let perBeam = plan.simulations.first?.engine.simulation.phantom.grid.voxelCount ?? 0
+        guard perBeam * plan.simulations.count == spec.layout.voxelCount else {
+            throw ClusterError.invalidJob(
+                "\(plan.simulations.count) beams of \(perBeam) voxels do not fill the job's grid of \(spec.layout.voxelCount)"
+            )
+        }
+        var sum = [UInt64](repeating: 0, count: spec.layout.voxelCount)
+        var squares = [UInt128](repeating: 0, count: spec.layout.voxelCount)
+        for (b, simulation) in plan.simulations.enumerated() {
+            let source = simulation.source
+            let tally = simulation.engine.runRange(
+                plan.job.streams(ofBeam: b, in: unit.histories), seed: spec.seed, primary: { source.primary(&$0) })
+            sum.replaceSubrange(b * perBeam..<(b + 1) * perBeam, with: tally.sum)
+            squares.replaceSubrange(b * perBeam..<(b + 1) * perBeam, with: tally.sumOfSquares)
+        }
+        return UnitResult(
+            key: unit.key, historyCount: UInt64(unit.histories.count), layout: spec.layout, energySum: sum,
+            energySquaredSum: squares)
+    }
+}

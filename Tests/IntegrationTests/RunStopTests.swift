@@ -1,0 +1,38 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `penumbra run` stops at its uncertainty target in a CT with air around the patient.
+///
+/// The bug this guards against: with the schneider-2000 calibration, air voxels (0.0012 g/cm³) hit by a
+/// single electron got doses far above the patient's, became "the maximum", and held the mean relative
+/// uncertainty above half of it near 100 %; the old round loop extrapolated the histories needed from
+/// that figure and ran 80 M histories for a 5 % target (to 1.3 %). The stop figure now leaves out voxels
+/// below 0.04 g/cm³ and is decided at doubling checkpoints, so the run stops at the first checkpoint that
+/// meets the target: above half the target (the checkpoint before it did not meet it, and σ² ∝ 1/N).
+@Suite struct RunStopTests {
+    @Test func schneiderThoraxStopsAtTheFirstCheckpointThatMeetsTheTarget() throws {
+        let dir = try TestEnvironment.makeScratchDirectory("penumbra-run-stop")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let patient = dir.appendingPathComponent("thorax")
+        let penumbra = DVHCommandTests.penumbra
+        let example = try runProgram(penumbra, ["example", "thorax", "--out", patient.path])
+        try #require(example.status == 0, "penumbra example failed: \(example.standardError)")
+        let out = dir.appendingPathComponent("out")
+        let run = try runProgram(penumbra, [
+            "run", patient.path, "--calibration", "schneider-2000", "--uncertainty", "10%", "--dose-voxel", "2",
+            "--workers", "2", "--out", out.path, "--log-level", "error",
+        ])
+        try #require(run.status == 0, "penumbra run failed: \(run.standardError)")
+        struct Summary: Decodable {
+            let histories: UInt64
+            let meanRelativeUncertaintyAboveHalfMax: Double
+        }
+        let summary = try JSONDecoder().decode(Summary.self, from: Data(contentsOf: out.appendingPathComponent("summary.json")))
+        #expect(summary.meanRelativeUncertaintyAboveHalfMax <= 0.10)
+        #expect(summary.meanRelativeUncertaintyAboveHalfMax > 0.05)
+        // Checkpoints at 100 000 · 2ᵏ histories: 15 % at 100 000 on this grid, so 400 000 at most is
+        // expected; the old loop went to millions.
+        #expect(summary.histories <= 800_000)
+    }
+}

@@ -6,7 +6,11 @@ import Foundation
 ///
 /// Values are interpolated linearly in ln E. With 128 points per decade the interpolation error of
 /// these smooth functions is below 10⁻⁴ relative (their second log-derivatives are O(1)).
-public struct MediumTables: Sendable {
+///
+/// A final class (immutable, so `Sendable`): the kernels pick a medium's tables per voxel, and copying a
+/// struct of twenty arrays retained and released every one of them (18 % of the CPU time in the first
+/// profile, docs/performance.md); a class reference costs one.
+public final class MediumTables: Sendable {
     public let physics: any MediumPhysics
     let lnMin: Double
     let inverseStep: Double

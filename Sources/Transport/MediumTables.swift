@@ -160,8 +160,8 @@ public final class MediumTables: Sendable {
 /// (13 % of the CPU time in the second profile, docs/performance.md).
 struct TableColumn: @unchecked Sendable {
     let base: UnsafePointer<Double>
-    /// For cumulative (increasing, positive) columns: per bucket of ln value, the last index whose value
-    /// is ≤ the bucket's lower edge, so a search starts within a point or two of its answer.
+    /// For cumulative (increasing, positive) columns: per bucket of `pseudoLog2(value)`, the last index
+    /// whose value is ≤ the bucket's lower edge, so a search starts within a point or two of its answer.
     let buckets: UnsafePointer<Int32>?
     let lnFirst: Double
     let bucketsPerLn: Double
@@ -170,13 +170,18 @@ struct TableColumn: @unchecked Sendable {
     @inline(__always)
     subscript(_ i: Int) -> Double { base[i] }
 
+    /// log₂ x to within 0.09, increasing, from the bits of x alone (exponent + mantissa − 1, Mitchell
+    /// 1962): the bucket position without a call to `log` (which cost as much as the binary search).
+    @inline(__always)
+    static func pseudoLog2(_ x: Double) -> Double { Double(x.bitPattern) * 0x1p-52 - 1023 }
+
     /// Indices (lo, hi) with c[lo] ≤ value < c[hi] for c[0] < value < c[count − 1] (the whole table for
     /// a column without buckets). The search between them then finds exactly what a search of the whole
     /// table finds: the last index whose value is ≤ `value`.
     @inline(__always)
     func bracket(_ value: Double, count: Int) -> (Int, Int) {
         guard let buckets else { return (0, count - 1) }
-        let k = Int(max(0, min((Foundation.log(value) - lnFirst) * bucketsPerLn, Double(bucketCount - 1))))
+        let k = Int(max(0, min((Self.pseudoLog2(value) - lnFirst) * bucketsPerLn, Double(bucketCount - 1))))
         var lo = Int(buckets[k]), hi = k + 1 < bucketCount ? Int(buckets[k + 1]) + 1 : count - 1
         // Rounding of the bucket position can be one bucket off: widen until the bracket holds.
         while lo > 0 && base[lo] > value { lo -= 1 }
@@ -205,15 +210,17 @@ final class ColumnStore: @unchecked Sendable {
         guard searchable, let first = values.first, first > 0, values.count > 1 else {
             return TableColumn(base: p, buckets: nil, lnFirst: 0, bucketsPerLn: 0, bucketCount: 0)
         }
-        // Four buckets per table point on average, uniform in ln value.
-        let lnFirst = log(first), lnLast = log(values[values.count - 1])
+        // Four buckets per table point on average, uniform in pseudo-log₂ of the value. A value belongs
+        // to bucket k when its pseudo-log lies in [k, k + 1) / perLn above the first's.
+        let lnFirst = TableColumn.pseudoLog2(first), lnLast = TableColumn.pseudoLog2(values[values.count - 1])
         let n = 4 * values.count
         let perLn = Double(n) / max(lnLast - lnFirst, 1e-300)
         let b = UnsafeMutablePointer<Int32>.allocate(capacity: n)
         var i = 0
         for k in 0..<n {
-            let edge = exp(lnFirst + Double(k) / perLn)
-            while i + 1 < values.count && values[i + 1] <= edge { i += 1 }
+            // The last index whose pseudo-log is at most the bucket's lower edge (monotone in the value).
+            let edge = lnFirst + Double(k) / perLn
+            while i + 1 < values.count && TableColumn.pseudoLog2(values[i + 1]) <= edge { i += 1 }
             b[k] = Int32(i)
         }
         blocks.append(UnsafeMutableRawPointer(b))

@@ -15,8 +15,9 @@ public struct Simulation: Sendable {
     let tables: [MediumTables]
     let majorant: PhotonMajorant
     let scattering: MultipleScatteringSampler
-    let density: [Double]
-    let medium: [Int]
+    /// Per voxel, g/cm³ and medium index (one shared array, `VoxelMaterials.swift`).
+    let density: DensityColumn
+    let medium: MediumColumn
 
     /// Prepares a simulation.
     /// - Parameters:
@@ -60,8 +61,9 @@ public struct Simulation: Sendable {
         }
         majorant = PhotonMajorant(phantom: phantom, edge: settings.majorantBlockVoxels)
         scattering = MultipleScatteringSampler()
-        density = phantom.densitiesGPerCM3.map { Double($0) }
-        medium = phantom.mediumIndices.map { Int($0) }
+        let voxels = zip(phantom.densitiesGPerCM3, phantom.mediumIndices).map { VoxelMaterial(density: $0, medium: UInt32($1)) }
+        density = DensityColumn(voxels: voxels)
+        medium = MediumColumn(voxels: voxels)
     }
 
     /// Runs primary history `history` (its global index) under `seed` from the beam source, adding its

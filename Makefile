@@ -77,6 +77,7 @@ validate: deps
 bench: deps
 	$(SWIFT) build -c release
 	.build/release/cluster-benchmark
+	.build/release/transport-microbenchmark
 	python3 benchmarks/transport-bench.py
 	@echo "benchmarks: see benchmarks/RESULTS.md"
 

@@ -8,6 +8,9 @@
 /// function), far below the 10⁻⁴ interpolation error of the physics tables.
 public enum VectorMath {
     @usableFromInline static let ln2Hi = 6.931_471_803_691_238_164_90e-01  // ln 2 rounded to 32 significant bits
+    /// 1.5·2⁵²: adding it rounds a double of magnitude < 2⁵¹ to an integer held in the low mantissa bits.
+    @usableFromInline static let magic = 0x1.8p52
+    @usableFromInline static let magicBits = SIMD4<Int64>(repeating: Int64(bitPattern: 0x1.8p52.bitPattern))
     @usableFromInline static let ln2Lo = 1.908_214_929_270_587_700_02e-10  // ln 2 − ln2Hi
 
     /// eˣ lane by lane, for x in [−708, 709] (the doubles' normal range); below it the result is 0,
@@ -16,7 +19,10 @@ public enum VectorMath {
     public static func exp(_ x: SIMD4<Double>) -> SIMD4<Double> {
         let clamped = x.clamped(lowerBound: SIMD4(repeating: -708.39), upperBound: SIMD4(repeating: 709.78))
         // x = n ln 2 + r, |r| ≤ ln 2 / 2.
-        let n = (clamped * (1 / 0.693_147_180_559_945_309_42)).rounded(.toNearestOrEven)
+        // Round to nearest by adding and subtracting 1.5·2⁵² (exact for |values| < 2⁵¹); the integer is then
+        // in the low bits of the sum, so no float ↔ integer conversion instruction is needed.
+        let shifted = clamped * (1 / 0.693_147_180_559_945_309_42) + magic
+        let n = shifted - magic
         let r = (clamped - n * ln2Hi) - n * ln2Lo
         // eʳ by its Taylor series to r¹³ (remainder < 0.35¹⁴/14! ≈ 5·10⁻¹⁸), Horner form.
         var p = SIMD4<Double>(repeating: 1.0 / 6_227_020_800)
@@ -34,7 +40,7 @@ public enum VectorMath {
         p = p * r + 1
         p = p * r + 1
         // 2ⁿ from its exponent bits; n ∈ [−1022, 1024] after the clamp: split in two factors to stay normal.
-        let ni = SIMD4<Int64>(n, rounding: .towardZero)
+        let ni = unsafeBitCast(shifted, to: SIMD4<Int64>.self) &- magicBits
         let half = ni &>> 1
         let scaleA = unsafeBitCast((half &+ 1023) &<< 52, to: SIMD4<Double>.self)
         let scaleB = unsafeBitCast((ni &- half &+ 1023) &<< 52, to: SIMD4<Double>.self)
@@ -70,7 +76,7 @@ public enum VectorMath {
         p = p * s2 + 1.0 / 3
         p = p * s2 + 1
         let lnM = 2 * s * p
-        let ed = SIMD4<Double>(e)
+        let ed = unsafeBitCast(e &+ magicBits, to: SIMD4<Double>.self) - magic
         return ed * ln2Hi + (lnM + ed * ln2Lo)
     }
 
@@ -78,7 +84,8 @@ public enum VectorMath {
     @inlinable
     public static func sincos(_ x: SIMD4<Double>) -> (sin: SIMD4<Double>, cos: SIMD4<Double>) {
         // x = q π/2 + r, |r| ≤ π/4, with π/2 in three parts (Cody–Waite), exact products q·p₁, q·p₂ for |q| < 2²³.
-        let q = (x * 0.636_619_772_367_581_343_08).rounded(.toNearestOrEven)
+        let qShifted = x * 0.636_619_772_367_581_343_08 + magic
+        let q = qShifted - magic
         let p1 = 1.570_796_325_802_803  // π/2 truncated to 30 bits
         let p2 = 9.920_935_791_635_221e-10  // the next 30 bits
         let p3 = 5.170_182_981_794_105e-19  // the rest
@@ -108,7 +115,7 @@ public enum VectorMath {
         c = c * r2 - 0.5
         c = c * r2 + 1
         // Quadrant q mod 4: (sin, cos) = (s, c), (c, −s), (−s, −c), (−c, s).
-        let quadrant = SIMD4<Int64>(q, rounding: .towardZero) & 3
+        let quadrant = (unsafeBitCast(qShifted, to: SIMD4<Int64>.self) &- magicBits) & 3
         let odd = (quadrant & 1) .== 1
         var sinX = sinR, cosX = c
         sinX.replace(with: c, where: odd)

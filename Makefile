@@ -77,7 +77,8 @@ validate: deps
 bench: deps
 	$(SWIFT) build -c release
 	.build/release/cluster-benchmark
-	sh benchmarks/transport-bench.sh
+	.build/release/transport-microbenchmark
+	python3 benchmarks/transport-bench.py
 	@echo "benchmarks: see benchmarks/RESULTS.md"
 
 # The main job on the bundled example: a synthetic thorax (CT, structures, 4-field 6 MV plan), its Monte

@@ -77,6 +77,13 @@ let package = Package(
             dependencies: ["Cluster", .product(name: "Logging", package: "swift-log")],
             path: "benchmarks/ClusterBenchmark"
         ),
+        .executableTarget(
+            name: "transport-microbenchmark",
+            dependencies: ["Transport"],
+            path: "benchmarks/TransportMicroBenchmark",
+            // The kernels inline into this module: measure them as AVX2 code (docs/performance.md).
+            swiftSettings: [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
+        ),
 
         // MARK: - Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),

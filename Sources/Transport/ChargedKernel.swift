@@ -96,7 +96,7 @@ extension Simulation {
                 // Continuous loss over the segment, deposited in this voxel.
                 let eEnd = ds >= dsStop ? eCut : t.energy(forRange: rangeHere - rho * ds, q)
                 let factor = settings.doseQuantity == .water ? t.value(t.doseFactor[q], t.locate(0.5 * (p.e + eEnd))) : 1
-                tally.deposit((p.e - eEnd) * factor, voxel: v)
+                tally.deposit((p.e - eEnd) * factor * p.weight, voxel: v)
                 p.e = eEnd
                 kUsed = ds == dsScatter ? kTarget : kUsed + strengthHere - t.value(t.strength[q], t.locate(eEnd))
                 hardFuel -= rho * ds * sigmaMax

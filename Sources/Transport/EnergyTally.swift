@@ -67,13 +67,22 @@ public struct EnergyTally: Sendable {
         let x = pending[voxel]
         guard x != 0 else { return }
         sum[voxel] &+= x
-        sumOfSquares[voxel] &+= UInt128(x) * UInt128(x)
+        let (high, low) = x.multipliedFullWidth(by: x)
+        sumOfSquares[voxel] &+= UInt128(_low: low, _high: high)
         pending[voxel] = 0
     }
 
     /// Folds every pending history into S1 and S2; call once all histories are done.
     public mutating func flush() {
         for v in 0..<sum.count where pending[v] != 0 { fold(v) }
+    }
+
+    /// Empties a flushed tally in place (its storage is reused, nothing is allocated).
+    mutating func reset() {
+        flush()
+        histories = 0
+        sum.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        sumOfSquares.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
     }
 
     /// Adds another (flushed) tally's sums to this one. Exact: the result does not depend on order.
@@ -87,6 +96,13 @@ public struct EnergyTally: Sendable {
             sum[v] &+= o.sum[v]
             sumOfSquares[v] &+= o.sumOfSquares[v]
         }
+    }
+
+    /// A UInt128 as the nearest Double or one ulp off (the stdlib's generic conversion was 18 % of a
+    /// benchmark run's CPU time, docs/performance.md; the variance needs nowhere near 53 bits).
+    @inline(__always)
+    static func double(_ x: UInt128) -> Double {
+        x._high == 0 ? Double(x._low) : Double(x._high) * 0x1p64 + Double(x._low)
     }
 
     /// Mean energy per history in each voxel (MeV) and its relative standard error (1σ; 0 where no energy).
@@ -104,7 +120,7 @@ public struct EnergyTally: Sendable {
         }
         for v in 0..<t.voxelCount where t.sum[v] > 0 {
             let m = Double(t.sum[v]) / n
-            let variance = max(0, (Double(t.sumOfSquares[v]) / n - m * m) / (n - 1))
+            let variance = max(0, (Self.double(t.sumOfSquares[v]) / n - m * m) / (n - 1))
             mean[v] = m * Self.quantumMeV
             rel[v] = variance.squareRoot() / m
         }

@@ -6,33 +6,39 @@ import Foundation
 ///
 /// Values are interpolated linearly in ln E. With 128 points per decade the interpolation error of
 /// these smooth functions is below 10⁻⁴ relative (their second log-derivatives are O(1)).
-public struct MediumTables: Sendable {
+///
+/// A final class (immutable, so `Sendable`): the kernels pick a medium's tables per voxel, and copying a
+/// struct of twenty arrays retained and released every one of them (18 % of the CPU time in the first
+/// profile, docs/performance.md); a class reference costs one.
+public final class MediumTables: Sendable {
     public let physics: any MediumPhysics
     let lnMin: Double
     let inverseStep: Double
     let count: Int
-    let energies: [Double]
+    /// The memory every column below points into (kept alive with the tables).
+    let store: ColumnStore
+    let energies: TableColumn
 
     // Photons (cm²/g) and cumulative branching fractions photo | +Compton | +Rayleigh | pair.
-    let muTotal: [Double]
-    let fractionPhoto: [Double]
-    let fractionPhotoCompton: [Double]
-    let fractionNoPair: [Double]
+    let muTotal: TableColumn
+    let fractionPhoto: TableColumn
+    let fractionPhotoCompton: TableColumn
+    let fractionNoPair: TableColumn
 
     /// Charged particles, index 0 electrons, 1 positrons.
-    let stopping: [[Double]]
-    let range: [[Double]]
+    let stopping: ChargePair
+    let range: ChargePair
     /// Cumulative scattering strength S(E) = ∫ (1/λ₁)/L dE (dimensionless): the strength spent while
     /// slowing down from E to E′ is S(E) − S(E′), whatever the density and path.
-    let strength: [[Double]]
-    let hardTotal: [[Double]]
-    let hardMajorant: [[Double]]
-    let bremsFraction: [[Double]]
+    let strength: ChargePair
+    let hardTotal: ChargePair
+    let hardMajorant: ChargePair
+    let bremsFraction: ChargePair
     /// Factor applied to energy deposited by charged particles: 1 for dose to medium, the collision
     /// stopping-power ratio s_w,m(E) = L_w(E)/L_m(E) for dose to water (index 0 e⁻, 1 e⁺).
-    let doseFactor: [[Double]]
-    let inverseLambda1: [Double]
-    let inverseLambda2: [Double]
+    let doseFactor: ChargePair
+    let inverseLambda1: TableColumn
+    let inverseLambda2: TableColumn
 
     /// Points per decade of energy.
     static let pointsPerDecade = 128.0
@@ -47,7 +53,9 @@ public struct MediumTables: Sendable {
         count = max(Int(((lnMax - lnMin) / step).rounded(.up)) + 1, 2)
         inverseStep = 1 / step
         let e = (0..<count).map { exp(log(minimumMeV) + Double($0) * step) }
-        energies = e
+        let store = ColumnStore()
+        self.store = store
+        energies = store.add(e)
         var mu = [Double](), fp = [Double](), fpc = [Double](), fnp = [Double]()
         for energy in e {
             let c = physics.photonCoefficients(energyMeV: energy)
@@ -57,13 +65,13 @@ public struct MediumTables: Sendable {
             fpc.append((c.photoelectric + c.compton) / t)
             fnp.append((c.photoelectric + c.compton + c.rayleigh) / t)
         }
-        muTotal = mu
-        fractionPhoto = fp
-        fractionPhotoCompton = fpc
-        fractionNoPair = fnp
+        muTotal = store.add(mu)
+        fractionPhoto = store.add(fp)
+        fractionPhotoCompton = store.add(fpc)
+        fractionNoPair = store.add(fnp)
         let ms = e.map { MultipleScattering.inverseTransportPaths(composition: physics.composition, kineticEnergyMeV: $0) }
-        inverseLambda1 = ms.map(\.first)
-        inverseLambda2 = ms.map(\.second)
+        inverseLambda1 = store.add(ms.map(\.first))
+        inverseLambda2 = store.add(ms.map(\.second))
         var s = [[Double]](), r = [[Double]](), h = [[Double]](), hm = [[Double]](), bf = [[Double]]()
         var st = [[Double]]()
         for positron in [false, true] {
@@ -91,19 +99,19 @@ public struct MediumTables: Sendable {
             hm.append(major)
             bf.append(zip(hb, total).map { $1 > 0 ? $0 / $1 : 0 })
         }
-        stopping = s
-        range = r
-        hardTotal = h
-        hardMajorant = hm
-        bremsFraction = bf
-        strength = st
-        doseFactor = [false, true].map { positron in
+        stopping = store.pair(s)
+        range = store.pair(r, searchable: true)
+        hardTotal = store.pair(h)
+        hardMajorant = store.pair(hm)
+        bremsFraction = store.pair(bf)
+        strength = store.pair(st, searchable: true)
+        doseFactor = store.pair([false, true].map { positron in
             e.map { energy in
                 guard let water else { return 1 }
                 return water.collisionStoppingPower(positron: positron, kineticEnergyMeV: energy)
                     / physics.collisionStoppingPower(positron: positron, kineticEnergyMeV: energy)
             }
-        }
+        })
     }
 
     /// Grid position of an energy: (index, weight of index + 1).
@@ -117,7 +125,7 @@ public struct MediumTables: Sendable {
     }
 
     @inline(__always)
-    func value(_ table: [Double], _ at: (Int, Double)) -> Double {
+    func value(_ table: TableColumn, _ at: (Int, Double)) -> Double {
         table[at.0] + at.1 * (table[at.0 + 1] - table[at.0])
     }
 
@@ -133,10 +141,10 @@ public struct MediumTables: Sendable {
     func energy(forRange rangeGPerCM2: Double, _ q: Int) -> Double { energy(forCumulative: range[q], rangeGPerCM2) }
 
     /// The energy at which the increasing cumulative table `c` (range or strength) takes `value`.
-    func energy(forCumulative c: [Double], _ value: Double) -> Double {
+    func energy(forCumulative c: TableColumn, _ value: Double) -> Double {
         if value <= c[0] { return energies[0] * max(value, 0) / c[0] }
-        var lo = 0, hi = count - 1
-        if value >= c[hi] { return energies[hi] }
+        var (lo, hi) = c.bracket(value, count: count)
+        if value >= c[count - 1] { return energies[count - 1] }
         while hi - lo > 1 {
             let mid = (lo + hi) / 2
             if c[mid] <= value { lo = mid } else { hi = mid }
@@ -144,5 +152,86 @@ public struct MediumTables: Sendable {
         // Linear in ln E between the bracketing points.
         let w = (value - c[lo]) / (c[hi] - c[lo])
         return exp(lnMin + (Double(lo) + w) / inverseStep)
+    }
+}
+
+/// One tabulated column of a `MediumTables`, read through a pointer into its `ColumnStore`: the
+/// kernels read a table per voxel and per step, and array columns cost a retain and a release each time
+/// (13 % of the CPU time in the second profile, docs/performance.md).
+struct TableColumn: @unchecked Sendable {
+    let base: UnsafePointer<Double>
+    /// For cumulative (increasing, positive) columns: per bucket of `pseudoLog2(value)`, the last index
+    /// whose value is ≤ the bucket's lower edge, so a search starts within a point or two of its answer.
+    let buckets: UnsafePointer<Int32>?
+    let lnFirst: Double
+    let bucketsPerLn: Double
+    let bucketCount: Int
+
+    @inline(__always)
+    subscript(_ i: Int) -> Double { base[i] }
+
+    /// log₂ x to within 0.09, increasing, from the bits of x alone (exponent + mantissa − 1, Mitchell
+    /// 1962): the bucket position without a call to `log` (which cost as much as the binary search).
+    @inline(__always)
+    static func pseudoLog2(_ x: Double) -> Double { Double(x.bitPattern) * 0x1p-52 - 1023 }
+
+    /// Indices (lo, hi) with c[lo] ≤ value < c[hi] for c[0] < value < c[count − 1] (the whole table for
+    /// a column without buckets). The search between them then finds exactly what a search of the whole
+    /// table finds: the last index whose value is ≤ `value`.
+    @inline(__always)
+    func bracket(_ value: Double, count: Int) -> (Int, Int) {
+        guard let buckets else { return (0, count - 1) }
+        let k = Int(max(0, min((Self.pseudoLog2(value) - lnFirst) * bucketsPerLn, Double(bucketCount - 1))))
+        var lo = Int(buckets[k]), hi = k + 1 < bucketCount ? Int(buckets[k + 1]) + 1 : count - 1
+        // Rounding of the bucket position can be one bucket off: widen until the bracket holds.
+        while lo > 0 && base[lo] > value { lo -= 1 }
+        while hi < count - 1 && base[hi] <= value { hi += 1 }
+        return (lo, max(hi, lo + 1))
+    }
+}
+
+/// Electron (0) and positron (1) columns.
+struct ChargePair: Sendable {
+    let electron: TableColumn
+    let positron: TableColumn
+
+    @inline(__always)
+    subscript(_ q: Int) -> TableColumn { q == 0 ? electron : positron }
+}
+
+/// The memory behind a medium's columns, freed with it. Written only while the tables are built.
+final class ColumnStore: @unchecked Sendable {
+    private var blocks: [UnsafeMutableRawPointer] = []
+
+    func add(_ values: [Double], searchable: Bool = false) -> TableColumn {
+        let p = UnsafeMutablePointer<Double>.allocate(capacity: values.count)
+        p.initialize(from: values, count: values.count)
+        blocks.append(UnsafeMutableRawPointer(p))
+        guard searchable, let first = values.first, first > 0, values.count > 1 else {
+            return TableColumn(base: p, buckets: nil, lnFirst: 0, bucketsPerLn: 0, bucketCount: 0)
+        }
+        // Four buckets per table point on average, uniform in pseudo-log₂ of the value. A value belongs
+        // to bucket k when its pseudo-log lies in [k, k + 1) / perLn above the first's.
+        let lnFirst = TableColumn.pseudoLog2(first), lnLast = TableColumn.pseudoLog2(values[values.count - 1])
+        let n = 4 * values.count
+        let perLn = Double(n) / max(lnLast - lnFirst, 1e-300)
+        let b = UnsafeMutablePointer<Int32>.allocate(capacity: n)
+        var i = 0
+        for k in 0..<n {
+            // The last index whose pseudo-log is at most the bucket's lower edge (monotone in the value).
+            let edge = lnFirst + Double(k) / perLn
+            while i + 1 < values.count && TableColumn.pseudoLog2(values[i + 1]) <= edge { i += 1 }
+            b[k] = Int32(i)
+        }
+        blocks.append(UnsafeMutableRawPointer(b))
+        return TableColumn(base: p, buckets: b, lnFirst: lnFirst, bucketsPerLn: perLn, bucketCount: n)
+    }
+
+    func pair(_ columns: [[Double]], searchable: Bool = false) -> ChargePair {
+        ChargePair(electron: add(columns[0], searchable: searchable), positron: add(columns[1], searchable: searchable))
+    }
+
+    deinit {
+        for p in blocks { p.deallocate() }
     }
 }

@@ -11,6 +11,9 @@ struct Particle {
     var charge: Int8
     var i: Int, j: Int, k: Int
     var rng: RandomStream
+    /// Statistical weight: 1 without variance reduction, 1/N for the copies of a primary photon split N
+    /// times and everything they set in motion (docs/performance.md). Deposits are energy × weight.
+    var weight: Double = 1
 }
 
 extension Vec3 {

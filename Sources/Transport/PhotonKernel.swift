@@ -89,11 +89,11 @@ extension Simulation {
             emitElectron(energyMeV: p.e - e1, direction: pe.normalized, charge: -1, from: &p, tally: &tally, scratch: &scratch)
             p.e = e1
             p.u = u1
-            return true
+            return survivesRoulette(&p)
         } else if r < t.value(t.fractionNoPair, at) {
             let cosTheta = t.physics.sampleRayleighCosTheta(energyMeV: p.e, rng: &p.rng)
             p.u = p.u.rotated(cosTheta: cosTheta, phi: 2 * .pi * p.rng.uniform())
-            return true
+            return survivesRoulette(&p)
         } else {
             let (tMinus, tPlus) = t.physics.samplePair(energyMeV: p.e, rng: &p.rng)
             // Polar angles θ = mc²/E (EGSnrc's "Pair angular sampling = Off"), opposite azimuths.
@@ -134,8 +134,8 @@ extension Simulation {
         var other = photon
         other.u = -photon.u
         other.rng = photon.rng.spawn()
-        scratch.stack.append(photon)
-        scratch.stack.append(other)
+        if survivesRoulette(&photon) { scratch.stack.append(photon) }
+        if survivesRoulette(&other) { scratch.stack.append(other) }
     }
 
     /// Emits a photon from a particle (bremsstrahlung).
@@ -145,6 +145,6 @@ extension Simulation {
         photon.charge = 0
         photon.e = energyMeV
         photon.u = direction
-        scratch.stack.append(photon)
+        if survivesRoulette(&photon) { scratch.stack.append(photon) }
     }
 }

@@ -15,8 +15,9 @@ public struct Simulation: Sendable {
     let tables: [MediumTables]
     let majorant: PhotonMajorant
     let scattering: MultipleScatteringSampler
-    let density: [Double]
-    let medium: [Int]
+    /// Per voxel, g/cm³ and medium index (one shared array, `VoxelMaterials.swift`).
+    let density: DensityColumn
+    let medium: MediumColumn
 
     /// Prepares a simulation.
     /// - Parameters:
@@ -60,8 +61,9 @@ public struct Simulation: Sendable {
         }
         majorant = PhotonMajorant(phantom: phantom, edge: settings.majorantBlockVoxels)
         scattering = MultipleScatteringSampler()
-        density = phantom.densitiesGPerCM3.map { Double($0) }
-        medium = phantom.mediumIndices.map { Int($0) }
+        let voxels = zip(phantom.densitiesGPerCM3, phantom.mediumIndices).map { VoxelMaterial(density: $0, medium: UInt32($1)) }
+        density = DensityColumn(voxels: voxels)
+        medium = MediumColumn(voxels: voxels)
     }
 
     /// Runs primary history `history` (its global index) under `seed` from the beam source, adding its
@@ -86,8 +88,13 @@ public struct Simulation: Sendable {
         guard let entry = g.entry(from: first.positionCM, direction: first.direction) else { return }
         let r = first.positionCM + first.direction * entry.distanceCM
         scratch.stack.removeAll(keepingCapacity: true)
-        scratch.stack.append(Particle(r: r, u: first.direction, e: first.energyMeV, charge: first.charge,
-                                      i: entry.voxel.i, j: entry.voxel.j, k: entry.voxel.k, rng: rng))
+        let particle = Particle(r: r, u: first.direction, e: first.energyMeV, charge: first.charge,
+                                i: entry.voxel.i, j: entry.voxel.j, k: entry.voxel.k, rng: rng)
+        if first.charge == 0 && settings.photonSplitting > 1 {
+            pushSplitCopies(of: particle, scratch: &scratch)
+        } else {
+            scratch.stack.append(particle)
+        }
         while var p = scratch.stack.popLast() {
             if p.charge == 0 {
                 transportPhoton(&p, tally: &tally, scratch: &scratch)
@@ -98,7 +105,7 @@ public struct Simulation: Sendable {
     }
 
     /// Per-thread working memory: the particle stack and per-medium coefficients.
-    public struct Scratch {
+    public struct Scratch: Sendable {
         var stack: [Particle] = []
         var muPerMedium: [Double]
 
@@ -122,7 +129,7 @@ public struct Simulation: Sendable {
             let t = tables[medium[v]]
             e *= t.value(t.doseFactor[p.charge > 0 ? 1 : 0], t.locate(atEnergyMeV ?? settings.electronCutoffMeV))
         }
-        tally.deposit(e, voxel: v)
+        tally.deposit(e * p.weight, voxel: v)
     }
 }
 

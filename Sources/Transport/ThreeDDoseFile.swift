@@ -12,7 +12,7 @@ public enum ThreeDDoseFile {
         func block(_ values: [Double], _ spec: String) {
             var line = ""
             for (n, v) in values.enumerated() {
-                line += String(format: spec, v)
+                line += formatted(v, spec)
                 if n % 6 == 5 || n == values.count - 1 {
                     out += line + "\n"
                     line = ""
@@ -27,6 +27,15 @@ public enum ThreeDDoseFile {
         block(d.doseGyPerHistory, "%.9e")
         block(d.relativeUncertainty, "%.6e")
         return out
+    }
+
+    /// `v` printed by the C library's printf with `spec` (Foundation's `String(format:)` gives the same
+    /// text at ten times the cost: it was 15 % of a benchmark run, docs/performance.md).
+    static func formatted(_ v: Double, _ spec: String) -> String {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 48) { buffer in
+            _ = withVaList([v]) { vsnprintf(buffer.baseAddress!, 48, spec, $0) }
+            return String(cString: buffer.baseAddress!)
+        }
     }
 
     /// Writes a `.3ddose` file atomically.

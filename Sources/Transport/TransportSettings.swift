@@ -24,9 +24,36 @@ public struct TransportSettings: Sendable, Codable, Equatable {
     /// Dose to medium (default) or dose to water in medium (Siebers et al. 2000, applied per energy-loss
     /// step with the collision stopping-power ratio water/medium at the electron's energy).
     public var doseQuantity: DoseQuantity = .medium
+    /// Photon splitting: each primary photon is replaced by this many copies of weight 1/N (1: off).
+    /// Unbiased; see docs/performance.md for its gain.
+    public var photonSplitting: Int = 1
+    /// Russian roulette of photons of weight < 1 (scattered split photons, photons of weighted charged
+    /// particles): survival probability = weight, survivors weigh 1. Unbiased; no effect without splitting.
+    public var russianRoulette: Bool = true
 
     /// The default settings.
     public init() {}
+
+    /// Reads settings written by this or an earlier version: a key an earlier version did not write
+    /// takes its default.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func read<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T {
+            try c.decodeIfPresent(T.self, forKey: key) ?? fallback
+        }
+        let d = TransportSettings()
+        electronCutoffMeV = try read(.electronCutoffMeV, d.electronCutoffMeV)
+        photonCutoffMeV = try read(.photonCutoffMeV, d.photonCutoffMeV)
+        collisionCutMeV = try read(.collisionCutMeV, d.collisionCutMeV)
+        radiativeCutMeV = try read(.radiativeCutMeV, d.radiativeCutMeV)
+        maximumScatteringStrength = try read(.maximumScatteringStrength, d.maximumScatteringStrength)
+        maximumEnergyLossFraction = try read(.maximumEnergyLossFraction, d.maximumEnergyLossFraction)
+        rangeRejectionBelowMeV = try read(.rangeRejectionBelowMeV, d.rangeRejectionBelowMeV)
+        majorantBlockVoxels = try read(.majorantBlockVoxels, d.majorantBlockVoxels)
+        doseQuantity = try read(.doseQuantity, d.doseQuantity)
+        photonSplitting = try read(.photonSplitting, d.photonSplitting)
+        russianRoulette = try read(.russianRoulette, d.russianRoulette)
+    }
 
     /// Checks that every value is usable.
     public func validate() throws {
@@ -42,6 +69,8 @@ public struct TransportSettings: Sendable, Codable, Equatable {
         try check(maximumScatteringStrength > 0 && maximumScatteringStrength <= 1, "scattering strength per step must be in (0, 1]")
         try check(maximumEnergyLossFraction > 0 && maximumEnergyLossFraction <= 0.5, "energy-loss fraction per step must be in (0, 0.5]")
         try check(majorantBlockVoxels >= 1, "majorant block must be at least one voxel")
+        try check(photonSplitting >= 1 && photonSplitting <= 1000, "photon splitting must be 1…1000")
+        try check(rangeRejectionBelowMeV >= 0, "range rejection threshold must not be negative (0 turns it off)")
     }
 }
 

@@ -28,6 +28,12 @@ struct SimulateCommand: ParsableCommand {
     @Flag(help: "Use a parallel beam instead of a point source.") var parallel = false
     @Flag(help: "Report dose to water in medium (Siebers stopping-power ratios per energy-loss step) instead of dose to medium.")
     var doseToWater = false
+    @Option(help: "Split each primary photon into N copies of weight 1/N (variance reduction; 1: off).")
+    var photonSplitting: Int = 1
+    @Flag(inversion: .prefixedNo, help: "Russian roulette of weighted photons (scattered split photons); only acts with --photon-splitting.")
+    var russianRoulette = true
+    @Flag(inversion: .prefixedNo, help: "Range rejection of electrons below 1 MeV that cannot leave their voxel.")
+    var rangeRejection = true
     @Option(help: "Number of primary histories.") var histories: UInt64
     @Option(help: "Random seed (64-bit).") var seed: UInt64 = 1
     @Option(help: "Output directory (created if missing).") var out: String
@@ -42,6 +48,9 @@ struct SimulateCommand: ParsableCommand {
             throw ValidationError("--energy must be in (0, 25] MeV, got \(e)")
         }
         guard histories > 0 else { throw ValidationError("--histories must be positive") }
+        guard photonSplitting >= 1 && photonSplitting <= 1000 else {
+            throw ValidationError("--photon-splitting must be 1…1000, got \(photonSplitting)")
+        }
         guard ssd > 0, ssd.isFinite else { throw ValidationError("--ssd must be positive, got \(ssd)") }
         _ = try parseField()
     }
@@ -75,8 +84,12 @@ struct SimulateCommand: ParsableCommand {
             ? .parallel(field: rect, energy: sourceEnergy) : .pointSource(ssdCM: ssd, field: rect, energy: sourceEnergy)
         var settings = TransportSettings()
         settings.doseQuantity = doseToWater ? .water : .medium
+        settings.photonSplitting = photonSplitting
+        settings.russianRoulette = russianRoulette
+        if !rangeRejection { settings.rangeRejectionBelowMeV = 0 }
         let media = try PhysicsMedium.media(named: voxels.media, settings: settings)
         let start = Date()
+        let cpuStart = ProcessUsage.now()
         let tally: EnergyTally
         let threads = compute.threads
         if compute.namesCluster {
@@ -105,10 +118,12 @@ struct SimulateCommand: ParsableCommand {
             FileHandle.standardError.write(Data("\n".utf8))
         }
         let seconds = Date().timeIntervalSince(start)
+        let usage = ProcessUsage.now()
         let dose = DoseDistribution(tally: tally, phantom: voxels, quantity: settings.doseQuantity)
         let sigma = dose.meanRelativeUncertaintyAboveHalfMax
         let summary = SimulationSummary(
-            histories: tally.histories, seconds: seconds, threads: threads,
+            histories: tally.histories, seconds: seconds, transportCPUSeconds: usage.cpuSeconds - cpuStart.cpuSeconds,
+            peakResidentMB: usage.peakResidentMB, threads: threads,
             meanRelativeUncertaintyAboveHalfMax: sigma,
             efficiency: sigma > 0 ? 1 / (sigma * sigma * seconds) : 0,
             seed: seed, version: PenumbraVersion.string, doseQuantity: dose.quantity.rawValue,
@@ -135,6 +150,11 @@ struct SimulateCommand: ParsableCommand {
 struct SimulationSummary: Codable {
     let histories: UInt64
     let seconds: Double
+    /// CPU seconds of all threads during the transport (this process only; excludes reading inputs and
+    /// writing outputs; for a cluster run, only the embedded workers count).
+    let transportCPUSeconds: Double
+    /// Peak resident memory of the process, MB.
+    let peakResidentMB: Double
     let threads: Int
     let meanRelativeUncertaintyAboveHalfMax: Double
     /// 1/(σ²T) with σ the mean relative uncertainty above 50 % of the maximum and T the wall time.

@@ -26,12 +26,32 @@ import Testing
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("a/summary.json"))) as? [String: Any]
         #expect(summary?["histories"] as? Int == 150)
         #expect((summary?["inputSHA256"] as? [String: String])?["phantom"]?.count == 64)
+        #expect((summary?["transportCPUSeconds"] as? Double ?? -1) >= 0 && (summary?["peakResidentMB"] as? Double ?? 0) > 0)
+    }
+
+    /// The variance-reduction switches reach the settings recorded in summary.json, and a split run is
+    /// as thread-count independent as a plain one.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: binary.path)))
+    func varianceReductionSwitchesAreRecordedAndReproducible() throws {
+        let dir = try TestEnvironment.makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let flags = ["--histories", "60", "--seed", "4", "--photon-splitting", "3", "--no-russian-roulette", "--no-range-rejection"]
+        let a = try simulate(flags + ["--threads", "1"], out: dir.appendingPathComponent("a"))
+        let b = try simulate(flags + ["--threads", "2"], out: dir.appendingPathComponent("b"))
+        #expect(a.status == 0 && b.status == 0, "\(a.standardError) \(b.standardError)")
+        #expect(try Data(contentsOf: dir.appendingPathComponent("a/dose.3ddose")) == Data(contentsOf: dir.appendingPathComponent("b/dose.3ddose")))
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("a/summary.json"))) as? [String: Any]
+        let settings = summary?["settings"] as? [String: Any]
+        #expect(settings?["photonSplitting"] as? Int == 3)
+        #expect(settings?["russianRoulette"] as? Bool == false)
+        #expect(settings?["rangeRejectionBelowMeV"] as? Double == 0)
     }
 
     @Test(.enabled(if: FileManager.default.fileExists(atPath: binary.path)), arguments: [
         (["--histories", "0"], "histories"),
         (["--histories", "10", "--field=-20,20,-1,1"], "front face"),
         (["--histories", "10", "--energy", "2"], "exactly one"),
+        (["--histories", "10", "--photon-splitting", "0"], "photon-splitting"),
     ])
     func badInputIsAClearErrorWithoutOutput(extra: [String], message: String) throws {
         let dir = try TestEnvironment.makeScratchDirectory()

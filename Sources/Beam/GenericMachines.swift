@@ -31,8 +31,10 @@ public enum GenericMachines {
     /// Generic 6 MV, flattened.
     public static let sixMV = MachineModel(
         name: "generic-6x", nominalEnergyMV: 6, flatteningFilterFree: false, sourceAxisDistanceCM: 100,
+        // Filtration: effective, fitted so the beam's penetration meets the target PDD(10) (docs/beam-model.md,
+        // "Commissioning"); the generated spectrum lacks the forward-angle hardening of a real target.
         spectrum: .init(electronEnergyMeV: 6.2, targetMaterial: "W", targetSelfAttenuationGPerCM2: 1.0,
-                        filterMaterial: "CU", filterCentralGPerCM2: 13.0, filterEdgeGPerCM2: 3.0,
+                        filterMaterial: "CU", filterCentralGPerCM2: 41.5, filterEdgeGPerCM2: 31.5,
                         filterEdgeRadiusCM: 25, rings: 6),
         primarySource: .init(sigmaCM: 0.05),
         extraFocalSource: .init(weight: 0.05, sigmaCM: 1.5, distanceFromTargetCM: 12),
@@ -49,7 +51,7 @@ public enum GenericMachines {
     public static let tenMV = MachineModel(
         name: "generic-10x", nominalEnergyMV: 10, flatteningFilterFree: false, sourceAxisDistanceCM: 100,
         spectrum: .init(electronEnergyMeV: 10.5, targetMaterial: "W", targetSelfAttenuationGPerCM2: 1.5,
-                        filterMaterial: "CU", filterCentralGPerCM2: 16.0, filterEdgeGPerCM2: 3.0,
+                        filterMaterial: "CU", filterCentralGPerCM2: 76.5, filterEdgeGPerCM2: 63.5,
                         filterEdgeRadiusCM: 25, rings: 6),
         primarySource: .init(sigmaCM: 0.05),
         extraFocalSource: .init(weight: 0.04, sigmaCM: 1.5, distanceFromTargetCM: 12),
@@ -63,7 +65,7 @@ public enum GenericMachines {
     public static let sixMVFFF = MachineModel(
         name: "generic-6fff", nominalEnergyMV: 6, flatteningFilterFree: true, sourceAxisDistanceCM: 100,
         spectrum: .init(electronEnergyMeV: 5.9, targetMaterial: "W", targetSelfAttenuationGPerCM2: 1.0,
-                        filterMaterial: "CU", filterCentralGPerCM2: 0.7, filterEdgeGPerCM2: 0.7,
+                        filterMaterial: "CU", filterCentralGPerCM2: 25.5, filterEdgeGPerCM2: 25.5,
                         filterEdgeRadiusCM: 25, rings: 1),
         primarySource: .init(sigmaCM: 0.05),
         extraFocalSource: .init(weight: 0.02, sigmaCM: 1.5, distanceFromTargetCM: 12),

@@ -27,10 +27,11 @@ public struct CommissioningTarget: Sendable {
     public static let all: [CommissioningTarget] = [
         CommissioningTarget(
             machine: "generic-6x", pdd10Percent: 66.6, dMaxRangeCM: 1.3...1.7,
-            outputFactors: [(2, 0.798), (3, 0.845), (4, 0.878), (6, 0.935), (10, 1), (20, 1.075), (30, 1.110), (40, 1.130)]
+            outputFactors: [(2, 0.790), (3, 0.842), (4, 0.878), (6, 0.930), (10, 1), (20, 1.075), (30, 1.110), (40, 1.130)]
                 .map { OutputFactor(fieldCM: $0.0, value: $0.1) },
-            source: "IROC-Houston standard data for Varian 6 MV (Kerns et al., Med. Phys. 43(5):2374 (2016)); small fields: "
-                + "Followill et al., JACMP 13(5):282 (2012); d_max window from issue 8"),
+            source: "PDD(10): IROC-Houston standard data for Varian 6 MV (Kerns et al., Med. Phys. 43(5):2374 (2016)); "
+                + "output factors 2–6 cm: Followill et al., JACMP 13(5):282 (2012), Table 2; 20–40 cm: typical 6 MV values "
+                + "not yet tied to a published table (docs/beam-model.md); d_max window from issue 8"),
         CommissioningTarget(
             machine: "generic-10x", pdd10Percent: 73.8, dMaxRangeCM: 2.0...2.6, outputFactors: [],
             source: "IROC-Houston standard data for Varian 10 MV (Kerns et al., Med. Phys. 43(5):2374 (2016))"),

@@ -34,7 +34,7 @@ public enum GenericMachines {
         // Filtration: effective, fitted so the beam's penetration meets the target PDD(10) (docs/beam-model.md,
         // "Commissioning"); the generated spectrum lacks the forward-angle hardening of a real target.
         spectrum: .init(electronEnergyMeV: 6.2, targetMaterial: "W", targetSelfAttenuationGPerCM2: 1.0,
-                        filterMaterial: "CU", filterCentralGPerCM2: 41.5, filterEdgeGPerCM2: 31.5,
+                        filterMaterial: "CU", filterCentralGPerCM2: 50.0, filterEdgeGPerCM2: 40.0,
                         filterEdgeRadiusCM: 25, rings: 6),
         primarySource: .init(sigmaCM: 0.05),
         extraFocalSource: .init(weight: 0.05, sigmaCM: 1.5, distanceFromTargetCM: 12),
@@ -58,14 +58,16 @@ public enum GenericMachines {
         offAxisFluence: RadialTable(radiusCM: [0, 5, 10, 15, 20, 25, 30], value: [1, 1.03, 1.07, 1.10, 1.11, 1.09, 1.03]),
         electronContamination: .init(weight: 0.0004, meanEnergyMeV: 2.5, maximumEnergyMeV: 10),
         jaws: jaws, mlc: mlc,
+        // Φ₀ from `penumbra machine commission --machine generic-10x --fields 10 --histories 16000000 --seed 12`
+        // (docs/beam-model.md, "Commissioning"): ±0.4 % (1σ). Any change to this model's parameters needs a new one.
         calibration: .init(referenceFieldCM: 10, referenceSSDCM: 100, referenceDepthCM: 2.3, doseGyPerMU: 0.01,
-                           proposalsPerCM2PerMU: nil))
+                           proposalsPerCM2PerMU: 1.0344e9))
 
     /// Generic 6 MV flattening-filter free: a thin plate instead of the filter, forward-peaked fluence.
     public static let sixMVFFF = MachineModel(
         name: "generic-6fff", nominalEnergyMV: 6, flatteningFilterFree: true, sourceAxisDistanceCM: 100,
         spectrum: .init(electronEnergyMeV: 5.9, targetMaterial: "W", targetSelfAttenuationGPerCM2: 1.0,
-                        filterMaterial: "CU", filterCentralGPerCM2: 25.5, filterEdgeGPerCM2: 25.5,
+                        filterMaterial: "CU", filterCentralGPerCM2: 12.0, filterEdgeGPerCM2: 12.0,
                         filterEdgeRadiusCM: 25, rings: 1),
         primarySource: .init(sigmaCM: 0.05),
         extraFocalSource: .init(weight: 0.02, sigmaCM: 1.5, distanceFromTargetCM: 12),

@@ -1,10 +1,13 @@
+import Foundation
 import Physics
 
 /// Fits a machine's spectrum penetration (its effective filtration) to a measured PDD(10) of the 10×10
-/// field: simulate, scale the spectrum's primary ratio (`BeamQuality`) by measured / simulated PDD(10),
-/// solve the filter for that ratio, simulate again; stop when the simulated PDD(10) is within `tolerance`
-/// (relative) or after `iterations` simulations. PDD(10) follows the primary ratio closely, so one or two
-/// updates suffice; the simulator is a parameter so that the algorithm can be tested without transport.
+/// field: simulate, scale the spectrum's primary ratio Q (`BeamQuality`) by (measured / simulated
+/// PDD(10))^(1/s), solve the filter for that ratio, simulate again; stop when the simulated PDD(10) is
+/// within `tolerance` (relative) or after `iterations` simulations. s = d ln PDD(10) / d ln Q is the
+/// sensitivity, 0.55 measured for generic-6x (docs/beam-model.md); each step changes Q by at most 10 %, so a
+/// noisy simulation cannot throw the fit out of range. The simulator is a parameter so that the algorithm
+/// can be tested without transport.
 public struct PenetrationFit: Sendable {
     /// One simulation of the fit.
     public struct Step: Sendable, Codable {
@@ -20,7 +23,7 @@ public struct PenetrationFit: Sendable {
     /// Runs the fit; `simulatePDD10` returns the machine's PDD(10) in %.
     /// - Throws: what the simulator throws, or `BeamError.badMachine` when no filter reaches the target.
     public init(machine start: MachineModel, measuredPDD10Percent measured: Double, physics: PhysicsData,
-                iterations: Int = 3, tolerance: Double = 0.003,
+                iterations: Int = 3, tolerance: Double = 0.003, sensitivity: Double = 0.55,
                 simulatePDD10: (MachineModel) throws -> Double) throws {
         let quality = try BeamQuality(physics: physics)
         var machine = start
@@ -31,7 +34,8 @@ public struct PenetrationFit: Sendable {
             steps.append(Step(filterCentralGPerCM2: machine.spectrum.filterCentralGPerCM2, primaryRatio: ratio,
                               simulatedPDD10Percent: pdd))
             if abs(pdd / measured - 1) <= tolerance || n == iterations - 1 { break }
-            machine = try quality.withFilter(machine, primaryRatio: ratio * measured / pdd, physics: physics)
+            let factor = min(max(pow(measured / pdd, 1 / sensitivity), 0.9), 1.1)
+            machine = try quality.withFilter(machine, primaryRatio: ratio * factor, physics: physics)
         }
         self.machine = machine
         self.steps = steps

@@ -40,9 +40,10 @@ public struct BeamQuality: Sendable {
     /// The central filter mass thickness (g/cm²) in `range` that gives `machine`'s central spectrum the
     /// primary ratio `target`, by bisection (more filter, a harder beam); the edge thickness moves with it so
     /// that the off-axis softening (centre minus edge) stays as it was. Returns the machine with that filter.
-    /// - Throws: `BeamError.badMachine` if no thickness in `range` reaches `target`.
+    /// With `clampingToRange`, a target beyond what `range` reaches gives the nearer end of `range` instead.
+    /// - Throws: `BeamError.badMachine` if no thickness in `range` reaches `target` (and not clamping).
     public func withFilter(_ machine: MachineModel, primaryRatio target: Double, physics: PhysicsData,
-                           range: ClosedRange<Double> = 0...150) throws -> MachineModel {
+                           range: ClosedRange<Double> = 0...150, clampingToRange: Bool = false) throws -> MachineModel {
         let drop = machine.spectrum.filterCentralGPerCM2 - machine.spectrum.filterEdgeGPerCM2
         func filtered(_ t: Double) -> MachineModel {
             var m = machine
@@ -52,6 +53,9 @@ public struct BeamQuality: Sendable {
         }
         var lo = range.lowerBound, hi = range.upperBound
         let rLo = try primaryRatio(of: filtered(lo), physics: physics), rHi = try primaryRatio(of: filtered(hi), physics: physics)
+        if clampingToRange && (rLo - target) * (rHi - target) > 0 {
+            return filtered(abs(rLo - target) < abs(rHi - target) ? lo : hi)
+        }
         guard (rLo - target) * (rHi - target) <= 0 else {
             throw BeamError.badMachine(
                 "machine '\(machine.name)': no filter of \(lo)…\(hi) g/cm² gives primary ratio \(target) "

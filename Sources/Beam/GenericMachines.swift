@@ -41,11 +41,11 @@ public enum GenericMachines {
         offAxisFluence: RadialTable(radiusCM: [0, 5, 10, 15, 20, 25, 30], value: [1, 1.02, 1.05, 1.08, 1.09, 1.07, 1.02]),
         electronContamination: .init(weight: 0.0003, meanEnergyMeV: 1.5, maximumEnergyMeV: 6),
         jaws: jaws, mlc: mlc,
-        // Φ₀ from `penumbra machine commission --machine generic-6x --fields 5,10,20 --histories 3000000
-        // --seed 21` (docs/beam-model.md, v2): ±1.8 % (1σ, the two depth voxels around 1.5 cm). Any change
-        // to this model's parameters needs a new calibration.
+        // Φ₀ from `penumbra machine commission --machine generic-6x --fields 10 --histories 16000000 --seed 15`
+        // (docs/beam-model.md, "Commissioning"): ±1 % (1σ, from the scatter of repeated runs). Any change to
+        // this model's parameters needs a new calibration.
         calibration: .init(referenceFieldCM: 10, referenceSSDCM: 100, referenceDepthCM: 1.5, doseGyPerMU: 0.01,
-                           proposalsPerCM2PerMU: 1.9476e9))
+                           proposalsPerCM2PerMU: 1.3920e9))
 
     /// Generic 10 MV, flattened.
     public static let tenMV = MachineModel(
@@ -59,11 +59,12 @@ public enum GenericMachines {
         electronContamination: .init(weight: 0.0004, meanEnergyMeV: 2.5, maximumEnergyMeV: 10),
         jaws: jaws, mlc: mlc,
         // Φ₀ from `penumbra machine commission --machine generic-10x --fields 10 --histories 16000000 --seed 12`
-        // (docs/beam-model.md, "Commissioning"): ±0.4 % (1σ). Any change to this model's parameters needs a new one.
+        // (docs/beam-model.md, "Commissioning"): ±1 % (1σ, as generic-6x's repeated runs scatter). Any change to
+        // this model's parameters needs a new one.
         calibration: .init(referenceFieldCM: 10, referenceSSDCM: 100, referenceDepthCM: 2.3, doseGyPerMU: 0.01,
                            proposalsPerCM2PerMU: 1.0344e9))
 
-    /// Generic 6 MV flattening-filter free: a thin plate instead of the filter, forward-peaked fluence.
+    /// Generic 6 MV flattening-filter free: an effective filtration (fitted like generic-6x's), forward-peaked fluence.
     public static let sixMVFFF = MachineModel(
         name: "generic-6fff", nominalEnergyMV: 6, flatteningFilterFree: true, sourceAxisDistanceCM: 100,
         spectrum: .init(electronEnergyMeV: 5.9, targetMaterial: "W", targetSelfAttenuationGPerCM2: 1.0,
@@ -74,6 +75,9 @@ public enum GenericMachines {
         offAxisFluence: RadialTable(radiusCM: [0, 5, 10, 15, 20, 25, 30], value: [1, 0.93, 0.80, 0.67, 0.56, 0.47, 0.40]),
         electronContamination: .init(weight: 0.0003, meanEnergyMeV: 1.5, maximumEnergyMeV: 6),
         jaws: jaws, mlc: mlc,
+        // Φ₀ from `penumbra machine commission --machine generic-6fff --fields 10 --histories 16000000 --seed 14`
+        // (docs/beam-model.md, "Commissioning"): ±1 % (1σ, as generic-6x's repeated runs scatter). Any change to
+        // this model's parameters needs a new one.
         calibration: .init(referenceFieldCM: 10, referenceSSDCM: 100, referenceDepthCM: 1.4, doseGyPerMU: 0.01,
-                           proposalsPerCM2PerMU: nil))
+                           proposalsPerCM2PerMU: 1.8549e9))
 }

@@ -20,7 +20,9 @@ import Transport
 
     /// Monte Carlo PDD(10) of the 10×10 reference field over the primary-ratio prediction, per machine, from the
     /// commissioning runs in docs/beam-model.md.
-    static let monteCarloOverPredicted = ["generic-6x": 0.975, "generic-10x": 0.975, "generic-6fff": 0.975]
+    /// generic-6x: 67.0 % (a linear fit in the primary ratio over four 16 M runs) / 69.33 %; generic-10x: 73.9 / 75.68;
+    /// generic-6fff: 63.63 / 62.45. Each carries about ±1.5 % of Monte Carlo noise.
+    static let monteCarloOverPredicted = ["generic-6x": 0.966, "generic-10x": 0.9765, "generic-6fff": 1.019]
 
     @Test(arguments: CommissioningTarget.all)
     func generatedSpectrumPenetratesLikeItsTarget(_ target: CommissioningTarget) throws {

@@ -9,7 +9,7 @@ import TestSupport
 @Suite struct PenetrationFitTests {
     /// A stand-in for the Monte Carlo: PDD(10) that, like the real one, grows with the spectrum's primary ratio
     /// but not in proportion to it (a scatter part that does not depend on the spectrum), so the fit's
-    /// update with the default sensitivity 0.55 (here it is 0.62) needs several steps.
+    /// update with the default sensitivity 0.75 (here it is 0.62) needs several steps.
     static func standIn(_ quality: BeamQuality, _ physics: PhysicsData) -> (MachineModel) throws -> Double {
         { m in 25 + 65 * (try quality.primaryRatio(of: m, physics: physics)) }
     }

@@ -28,12 +28,13 @@ public struct PenetrationFit: Sendable {
         let quality = try BeamQuality(physics: physics)
         var machine = start
         var steps: [Step] = []
-        for n in 0..<max(iterations, 1) {
+        let count = max(iterations, 1)
+        for n in 0..<count {
             let ratio = try quality.primaryRatio(of: machine, physics: physics)
             let pdd = try simulatePDD10(machine)
             steps.append(Step(filterCentralGPerCM2: machine.spectrum.filterCentralGPerCM2, primaryRatio: ratio,
                               simulatedPDD10Percent: pdd))
-            if abs(pdd / measured - 1) <= tolerance || n == iterations - 1 { break }
+            if abs(pdd / measured - 1) <= tolerance || n == count - 1 { break }
             let factor = min(max(pow(measured / pdd, 1 / sensitivity), 0.9), 1.1)
             machine = try quality.withFilter(machine, primaryRatio: ratio * factor, physics: physics, clampingToRange: true)
         }

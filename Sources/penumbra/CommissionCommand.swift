@@ -31,6 +31,12 @@ struct CommissionCommand: ParsableCommand {
     @Option(help: "Worker threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @OptionGroup var logging: LoggingOptions
 
+    func validate() throws {
+        guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
+        guard histories > 0 else { throw ValidationError("--histories must be positive") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+
     func run() throws {
         logging.bootstrap()
         let start = try MachineLoader.load(machine)

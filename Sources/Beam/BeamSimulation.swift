@@ -8,15 +8,12 @@ public struct BeamSimulation: Sendable {
     public let source: PlanSource
     public let engine: TransportEngine
 
-    /// Prepares the transport. The `Simulation` is given a placeholder parallel `BeamSource` spanning the
-    /// phantom's front face at the model's highest energy: it fixes the range of the interaction tables;
-    /// the particles themselves come from `source` through the engine's primary hook.
+    /// Prepares the transport: interaction tables up to the model's highest energy; the particles come
+    /// from `source` through the engine's primary hook.
     public init(source: PlanSource, phantom: VoxelPhantom, threads: Int, settings: TransportSettings = TransportSettings()) throws {
-        let g = phantom.grid
-        let face = try FieldRectangle(x1CM: g.originCM.x, x2CM: g.endCM.x, y1CM: g.originCM.y, y2CM: g.endCM.y)
-        let placeholder = BeamSource.parallel(field: face, energy: .monoenergetic(MeV: source.model.maximumEnergyMeV))
         let media = try PhysicsMedium.media(named: phantom.media, settings: settings)
-        let simulation = try Simulation(phantom: phantom, mediumPhysics: media, source: placeholder, settings: settings)
+        let simulation = try Simulation(phantom: phantom, mediumPhysics: media, maximumEnergyMeV: source.model.maximumEnergyMeV,
+                                        settings: settings)
         self.source = source
         engine = try TransportEngine(simulation: simulation, threads: threads)
     }

@@ -31,45 +31,53 @@ public enum GenericMachines {
     /// Generic 6 MV, flattened.
     public static let sixMV = MachineModel(
         name: "generic-6x", nominalEnergyMV: 6, flatteningFilterFree: false, sourceAxisDistanceCM: 100,
+        // Filtration: effective, fitted so the beam's penetration meets the target PDD(10) (docs/beam-model.md,
+        // "Commissioning"); the generated spectrum lacks the forward-angle hardening of a real target.
         spectrum: .init(electronEnergyMeV: 6.2, targetMaterial: "W", targetSelfAttenuationGPerCM2: 1.0,
-                        filterMaterial: "CU", filterCentralGPerCM2: 13.0, filterEdgeGPerCM2: 3.0,
+                        filterMaterial: "CU", filterCentralGPerCM2: 50.0, filterEdgeGPerCM2: 40.0,
                         filterEdgeRadiusCM: 25, rings: 6),
         primarySource: .init(sigmaCM: 0.05),
         extraFocalSource: .init(weight: 0.05, sigmaCM: 1.5, distanceFromTargetCM: 12),
         offAxisFluence: RadialTable(radiusCM: [0, 5, 10, 15, 20, 25, 30], value: [1, 1.02, 1.05, 1.08, 1.09, 1.07, 1.02]),
         electronContamination: .init(weight: 0.0003, meanEnergyMeV: 1.5, maximumEnergyMeV: 6),
         jaws: jaws, mlc: mlc,
-        // Φ₀ from `penumbra machine commission --machine generic-6x --fields 5,10,20 --histories 3000000
-        // --seed 21` (docs/beam-model.md, v2): ±1.8 % (1σ, the two depth voxels around 1.5 cm). Any change
-        // to this model's parameters needs a new calibration.
+        // Φ₀ from `penumbra machine commission --machine generic-6x --fields 10 --histories 16000000 --seed 15`
+        // (docs/beam-model.md, "Commissioning"): ±1 % (1σ, from the scatter of repeated runs). Any change to
+        // this model's parameters needs a new calibration.
         calibration: .init(referenceFieldCM: 10, referenceSSDCM: 100, referenceDepthCM: 1.5, doseGyPerMU: 0.01,
-                           proposalsPerCM2PerMU: 1.9476e9))
+                           proposalsPerCM2PerMU: 1.3920e9))
 
     /// Generic 10 MV, flattened.
     public static let tenMV = MachineModel(
         name: "generic-10x", nominalEnergyMV: 10, flatteningFilterFree: false, sourceAxisDistanceCM: 100,
         spectrum: .init(electronEnergyMeV: 10.5, targetMaterial: "W", targetSelfAttenuationGPerCM2: 1.5,
-                        filterMaterial: "CU", filterCentralGPerCM2: 16.0, filterEdgeGPerCM2: 3.0,
+                        filterMaterial: "CU", filterCentralGPerCM2: 76.5, filterEdgeGPerCM2: 63.5,
                         filterEdgeRadiusCM: 25, rings: 6),
         primarySource: .init(sigmaCM: 0.05),
         extraFocalSource: .init(weight: 0.04, sigmaCM: 1.5, distanceFromTargetCM: 12),
         offAxisFluence: RadialTable(radiusCM: [0, 5, 10, 15, 20, 25, 30], value: [1, 1.03, 1.07, 1.10, 1.11, 1.09, 1.03]),
         electronContamination: .init(weight: 0.0004, meanEnergyMeV: 2.5, maximumEnergyMeV: 10),
         jaws: jaws, mlc: mlc,
+        // Φ₀ from `penumbra machine commission --machine generic-10x --fields 10 --histories 16000000 --seed 12`
+        // (docs/beam-model.md, "Commissioning"): ±1 % (1σ, as generic-6x's repeated runs scatter). Any change to
+        // this model's parameters needs a new one.
         calibration: .init(referenceFieldCM: 10, referenceSSDCM: 100, referenceDepthCM: 2.3, doseGyPerMU: 0.01,
-                           proposalsPerCM2PerMU: nil))
+                           proposalsPerCM2PerMU: 1.0344e9))
 
-    /// Generic 6 MV flattening-filter free: a thin plate instead of the filter, forward-peaked fluence.
+    /// Generic 6 MV flattening-filter free: an effective filtration (fitted like generic-6x's), forward-peaked fluence.
     public static let sixMVFFF = MachineModel(
         name: "generic-6fff", nominalEnergyMV: 6, flatteningFilterFree: true, sourceAxisDistanceCM: 100,
         spectrum: .init(electronEnergyMeV: 5.9, targetMaterial: "W", targetSelfAttenuationGPerCM2: 1.0,
-                        filterMaterial: "CU", filterCentralGPerCM2: 0.7, filterEdgeGPerCM2: 0.7,
+                        filterMaterial: "CU", filterCentralGPerCM2: 12.0, filterEdgeGPerCM2: 12.0,
                         filterEdgeRadiusCM: 25, rings: 1),
         primarySource: .init(sigmaCM: 0.05),
         extraFocalSource: .init(weight: 0.02, sigmaCM: 1.5, distanceFromTargetCM: 12),
         offAxisFluence: RadialTable(radiusCM: [0, 5, 10, 15, 20, 25, 30], value: [1, 0.93, 0.80, 0.67, 0.56, 0.47, 0.40]),
         electronContamination: .init(weight: 0.0003, meanEnergyMeV: 1.5, maximumEnergyMeV: 6),
         jaws: jaws, mlc: mlc,
+        // Φ₀ from `penumbra machine commission --machine generic-6fff --fields 10 --histories 16000000 --seed 14`
+        // (docs/beam-model.md, "Commissioning"): ±1 % (1σ, as generic-6x's repeated runs scatter). Any change to
+        // this model's parameters needs a new one.
         calibration: .init(referenceFieldCM: 10, referenceSSDCM: 100, referenceDepthCM: 1.4, doseGyPerMU: 0.01,
-                           proposalsPerCM2PerMU: nil))
+                           proposalsPerCM2PerMU: 1.8549e9))
 }

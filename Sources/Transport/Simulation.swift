@@ -10,7 +10,8 @@ import Phantom
 /// class II condensed history (`ChargedKernel.swift`).
 public struct Simulation: Sendable {
     public let phantom: VoxelPhantom
-    public let source: BeamSource
+    /// The beam source, or nil for a simulation whose caller supplies every primary (`runHistory(…primary:)`).
+    public let source: BeamSource?
     public let settings: TransportSettings
     let tables: [MediumTables]
     let majorant: PhotonMajorant
@@ -27,10 +28,6 @@ public struct Simulation: Sendable {
     ///   - water: the physics of water, required when `settings.doseQuantity` is `.water`.
     public init(phantom: VoxelPhantom, mediumPhysics: [any MediumPhysics], source: BeamSource,
                 settings: TransportSettings = TransportSettings(), water: (any MediumPhysics)? = nil) throws {
-        try settings.validate()
-        guard mediumPhysics.count == phantom.media.count else {
-            throw SimulationError.mediaMismatch(phantom: phantom.media.count, physics: mediumPhysics.count)
-        }
         let f = source.field
         let g = phantom.grid
         // The field must land on the phantom's front face (with a rounding allowance of 1 µm).
@@ -40,13 +37,33 @@ public struct Simulation: Sendable {
                 "field x \(f.x1CM)…\(f.x2CM), y \(f.y1CM)…\(f.y2CM) cm is not inside the phantom's front face "
                     + "x \(g.originCM.x)…\(g.endCM.x), y \(g.originCM.y)…\(g.endCM.y) cm")
         }
-        let emax = source.energy.maximumMeV
+        if case .pointSource(let ssd, _, _) = source, !(ssd > 0) || !ssd.isFinite {
+            throw SimulationError.badEnergy("SSD must be positive, got \(ssd) cm")
+        }
+        try self.init(phantom: phantom, mediumPhysics: mediumPhysics, source: source,
+                      maximumEnergyMeV: source.energy.maximumMeV, settings: settings, water: water)
+    }
+
+    /// Prepares a simulation without a beam source: every primary comes from the caller's `primary`
+    /// closure (`runHistory(_:seed:tally:scratch:primary:)`, `TransportEngine.run(…primary:)`), e.g. a
+    /// linac beam model. `maximumEnergyMeV` is the largest primary energy; it sizes the interaction tables.
+    /// - Throws: `SimulationError` if the media do not fit the phantom, the energy is out of range or the
+    ///   settings are invalid.
+    public init(phantom: VoxelPhantom, mediumPhysics: [any MediumPhysics], maximumEnergyMeV: Double,
+                settings: TransportSettings = TransportSettings(), water: (any MediumPhysics)? = nil) throws {
+        try self.init(phantom: phantom, mediumPhysics: mediumPhysics, source: nil, maximumEnergyMeV: maximumEnergyMeV,
+                      settings: settings, water: water)
+    }
+
+    private init(phantom: VoxelPhantom, mediumPhysics: [any MediumPhysics], source: BeamSource?, maximumEnergyMeV emax: Double,
+                 settings: TransportSettings, water: (any MediumPhysics)?) throws {
+        try settings.validate()
+        guard mediumPhysics.count == phantom.media.count else {
+            throw SimulationError.mediaMismatch(phantom: phantom.media.count, physics: mediumPhysics.count)
+        }
         guard emax > settings.photonCutoffMeV, emax <= 25 else {
             throw SimulationError.badEnergy("source maximum energy \(emax) MeV must be above the photon cut-off "
                 + "\(settings.photonCutoffMeV) MeV and at most 25 MeV (the range of the physics tables)")
-        }
-        if case .pointSource(let ssd, _, _) = source, !(ssd > 0) || !ssd.isFinite {
-            throw SimulationError.badEnergy("SSD must be positive, got \(ssd) cm")
         }
         self.phantom = phantom
         self.source = source
@@ -69,6 +86,9 @@ public struct Simulation: Sendable {
     /// Runs primary history `history` (its global index) under `seed` from the beam source, adding its
     /// deposits to `tally`.
     public func runHistory(_ history: UInt64, seed: UInt64, tally: inout EnergyTally, scratch: inout Scratch) {
+        guard let source else {
+            preconditionFailure("Simulation.runHistory: this simulation has no beam source; pass `primary:`")
+        }
         let front = phantom.grid.originCM.z
         runHistory(history, seed: seed, tally: &tally, scratch: &scratch) { rng in
             let p = source.sample(frontZCM: front, rng: &rng)

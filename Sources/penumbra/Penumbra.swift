@@ -17,7 +17,7 @@ struct Penumbra: AsyncParsableCommand {
         version: PenumbraVersion.string,
         subcommands: [
             // The main job and its inputs.
-            RunCommand.self, ExampleCommand.self, DICOMCommand.self, MachineCommand.self,
+            RunCommand.self, ExampleCommand.self, DICOMCommand.self, MachineCommand.self, CommissionCommand.self,
             // Analysis of a dose.
             DVHCommand.self, CompareCommand.self, ConstraintsCommand.self, ReportCommand.self, DRRCommand.self,
             // Transport and physics on their own.

@@ -27,8 +27,10 @@ import Transport
     }
 
     @Test func uncalibratedMachinesAreRefused() throws {
-        let model = try SourceModel(machine: GenericMachines.tenMV, physics: try PhysicsData.bundled())
-        let setup = try ReferenceSetup(machine: GenericMachines.tenMV, fieldCM: 10, ssdCM: 100)
+        var machine = GenericMachines.tenMV
+        machine.calibration.proposalsPerCM2PerMU = nil
+        let model = try SourceModel(machine: machine, physics: try PhysicsData.bundled())
+        let setup = try ReferenceSetup(machine: machine, fieldCM: 10, ssdCM: 100)
         #expect(throws: BeamError.self) {
             try PlanDoseCalculation(model: model, deliveries: [try setup.delivery()], phantom: setup.phantom,
                                     patientPosition: .headFirstSupine, threads: 1)

@@ -1,0 +1,42 @@
+/// What a generic machine is commissioned to: typical water data of current C-arm linacs (10×10 cm at
+/// SSD 100 cm). Sources and the measured agreement are in docs/beam-model.md ("Commissioning targets").
+public struct CommissioningTarget: Sendable {
+    /// A field's output factor: dose per MU at 10 cm depth, SSD 100 cm, relative to 10×10.
+    public struct OutputFactor: Sendable {
+        public let fieldCM: Double
+        public let value: Double
+    }
+
+    /// Generic machine name.
+    public let machine: String
+    /// PDD at 10 cm depth, %, for 10×10 at SSD 100 cm.
+    public let pdd10Percent: Double
+    /// Accepted depth of maximum dose, cm.
+    public let dMaxRangeCM: ClosedRange<Double>
+    /// Output factors, empty where no target is documented yet.
+    public let outputFactors: [OutputFactor]
+    /// Where the numbers come from.
+    public let source: String
+
+    /// The target of a generic machine, or nil.
+    public static func forMachine(_ name: String) -> CommissioningTarget? {
+        all.first { $0.machine == name.lowercased() }
+    }
+
+    /// Targets of every generic machine.
+    public static let all: [CommissioningTarget] = [
+        CommissioningTarget(
+            machine: "generic-6x", pdd10Percent: 66.6, dMaxRangeCM: 1.3...1.7,
+            outputFactors: [(2, 0.790), (3, 0.842), (4, 0.878), (6, 0.930), (10, 1), (20, 1.075), (30, 1.110), (40, 1.130)]
+                .map { OutputFactor(fieldCM: $0.0, value: $0.1) },
+            source: "PDD(10): IROC-Houston standard data for Varian 6 MV (Kerns et al., Med. Phys. 43(5):2374 (2016)); "
+                + "output factors 2–6 cm: Followill et al., JACMP 13(5):282 (2012), Table 2; 20–40 cm: typical 6 MV values "
+                + "not yet tied to a published table (docs/beam-model.md); d_max window from issue 8"),
+        CommissioningTarget(
+            machine: "generic-10x", pdd10Percent: 73.8, dMaxRangeCM: 2.0...2.6, outputFactors: [],
+            source: "IROC-Houston standard data for Varian 10 MV (Kerns et al., Med. Phys. 43(5):2374 (2016))"),
+        CommissioningTarget(
+            machine: "generic-6fff", pdd10Percent: 63.8, dMaxRangeCM: 1.2...1.6, outputFactors: [],
+            source: "IROC-Houston standard data for Varian TrueBeam 6 MV FFF (Kerns et al., Med. Phys. 43(5):2374 (2016))"),
+    ]
+}

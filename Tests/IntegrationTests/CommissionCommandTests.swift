@@ -1,0 +1,47 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `penumbra commission --measured` end to end with few histories (debug): the scans are read, the fit runs,
+/// a calibrated machine file and a report with gamma pass rates and output-factor ratios are written, and bad
+/// scans are refused naming the file. Whether the fit recovers a known filtration is `PenetrationFitTests`.
+@Suite struct CommissionCommandTests {
+    @Test func commissionFitsMeasuredScansAndWritesAReport() throws {
+        let dir = try TestEnvironment.makeScratchDirectory("penumbra-commission")
+        let scans = dir.appendingPathComponent("scans")
+        try FileManager.default.createDirectory(at: scans, withIntermediateDirectories: true)
+        // A 6 MV-like depth dose: build-up to 1.5 cm, then 66.6 % at 10 cm (the generic-6x target).
+        let mu = -log(0.666) / 8.5
+        let rows = stride(from: 0.25, through: 25, by: 0.25).map { d -> String in
+            let value = d < 1.5 ? 100 * (0.5 + 0.5 * d / 1.5) : 100 * exp(-mu * (d - 1.5))
+            return "\(d),\(value)"
+        }
+        try ("depth_cm,dose\n" + rows.joined(separator: "\n") + "\n")
+            .write(to: scans.appendingPathComponent("pdd_10x10.csv"), atomically: true, encoding: .utf8)
+        try "field_cm,output_factor\n5,0.91\n10,1\n".write(to: scans.appendingPathComponent("output_factors.csv"),
+                                                           atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("fitted")
+        let penumbra = DVHCommandTests.penumbra
+        let result = try runProgram(penumbra, ["commission", "--machine", "generic-6x", "--measured", scans.path, "--out", out.path,
+                                               "--histories", "60000", "--iterations", "2", "--threads", "2"])
+        try #require(result.status == 0, "penumbra commission failed: \(result.standardError)")
+        let machine = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("machine.json"))) as! [String: Any]
+        let calibration = machine["calibration"] as! [String: Any]
+        #expect((calibration["proposalsPerCM2PerMU"] as? Double ?? 0) > 0)
+        let report = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: out.appendingPathComponent("commissioning-report.json"))) as! [String: Any]
+        let steps = report["steps"] as! [[String: Any]]
+        #expect((1...2).contains(steps.count))
+        let pdd = (report["depthDoses"] as! [[String: Any]]).first!
+        let pass = pdd["gammaPassPercent"] as! Double
+        #expect(pass >= 0 && pass <= 100)
+        let factors = report["outputFactors"] as! [[String: Any]]
+        #expect(factors.map { $0["fieldCM"] as! Double } == [5, 10])
+        #expect(abs((factors[1]["simulated"] as! Double) - 1) < 1e-12)  // 10×10 is the reference
+
+        try "depth_cm,dose\n1,2\n".write(to: scans.appendingPathComponent("pdd_5x4.csv"), atomically: true, encoding: .utf8)
+        let bad = try runProgram(penumbra, ["commission", "--machine", "generic-6x", "--measured", scans.path, "--out", out.path])
+        #expect(bad.status != 0)
+        #expect(bad.standardError.contains("pdd_5x4.csv"))
+    }
+}

@@ -28,18 +28,25 @@ public struct MediumTables: Sendable {
     let hardTotal: [[Double]]
     let hardMajorant: [[Double]]
     let bremsFraction: [[Double]]
+    /// Fraction of the hard positron events that are two-photon annihilations in flight (index 1; 0 for
+    /// electrons).
+    let annihilationFraction: [[Double]]
     /// Factor applied to energy deposited by charged particles: 1 for dose to medium, the collision
     /// stopping-power ratio s_w,m(E) = L_w(E)/L_m(E) for dose to water (index 0 e⁻, 1 e⁺).
     let doseFactor: [[Double]]
-    let inverseLambda1: [Double]
-    let inverseLambda2: [Double]
+    /// 1/λ₁ and 1/λ₂ in cm²/g (index 0 e⁻, 1 e⁺: the spin correction depends on the charge).
+    let inverseLambda1: [[Double]]
+    let inverseLambda2: [[Double]]
 
     /// Points per decade of energy.
     static let pointsPerDecade = 128.0
 
     /// Tabulates `physics` from `minimumMeV` to `maximumMeV`.
-    /// - Parameter water: the reference medium for dose to water, or nil for dose to medium.
-    public init(physics: any MediumPhysics, minimumMeV: Double, maximumMeV: Double, water: (any MediumPhysics)? = nil) {
+    /// - Parameters:
+    ///   - water: the reference medium for dose to water, or nil for dose to medium.
+    ///   - spinEffects: apply the Mott/Rutherford correction to the elastic transport paths.
+    public init(physics: any MediumPhysics, minimumMeV: Double, maximumMeV: Double, water: (any MediumPhysics)? = nil,
+                spinEffects: Bool = true) {
         self.physics = physics
         lnMin = log(minimumMeV)
         let lnMax = log(maximumMeV)
@@ -61,12 +68,19 @@ public struct MediumTables: Sendable {
         fractionPhoto = fp
         fractionPhotoCompton = fpc
         fractionNoPair = fnp
-        let ms = e.map { MultipleScattering.inverseTransportPaths(composition: physics.composition, kineticEnergyMeV: $0) }
-        inverseLambda1 = ms.map(\.first)
-        inverseLambda2 = ms.map(\.second)
+        // Electrons per gram, for annihilation in flight on the medium's electrons.
+        let electronsPerGram = physics.composition.reduce(0.0) {
+            $0 + MultipleScattering.avogadro * $1.massFraction * Double($1.atomicNumber) / $1.atomicWeight
+        }
         var s = [[Double]](), r = [[Double]](), h = [[Double]](), hm = [[Double]](), bf = [[Double]]()
-        var st = [[Double]]()
+        var st = [[Double]](), af = [[Double]](), l1 = [[Double]](), l2 = [[Double]]()
         for positron in [false, true] {
+            let ms = e.map {
+                MultipleScattering.inverseTransportPaths(composition: physics.composition, kineticEnergyMeV: $0,
+                                                         spin: spinEffects, positron: positron)
+            }
+            l1.append(ms.map(\.first))
+            l2.append(ms.map(\.second))
             let sp = e.map { physics.restrictedStoppingPower(positron: positron, kineticEnergyMeV: $0) }
             // Restricted range R(E) = E₀/L(E₀) + ∫_{E₀}^{E} dE/L, trapezoid in ln E (dE = E d ln E).
             var rr = [e[0] / sp[0]]
@@ -80,7 +94,8 @@ public struct MediumTables: Sendable {
             st.append(ss)
             let hc = e.map { physics.hardCollisionCrossSection(positron: positron, kineticEnergyMeV: $0) }
             let hb = e.map { physics.hardBremsstrahlungCrossSection(kineticEnergyMeV: $0) }
-            let total = zip(hc, hb).map { $0 + $1 }
+            let ha = e.map { positron ? electronsPerGram * PositronAnnihilation.crossSectionPerElectronCM2(kineticEnergyMeV: $0) : 0 }
+            let total = (0..<count).map { hc[$0] + hb[$0] + ha[$0] }
             // Majorant: the running maximum from below, so M(E) ≥ Σ(E') for every E' ≤ E; 1 % margin
             // covers linear interpolation between grid points.
             var running = 0.0
@@ -90,12 +105,16 @@ public struct MediumTables: Sendable {
             h.append(total)
             hm.append(major)
             bf.append(zip(hb, total).map { $1 > 0 ? $0 / $1 : 0 })
+            af.append(zip(ha, total).map { $1 > 0 ? $0 / $1 : 0 })
         }
         stopping = s
         range = r
         hardTotal = h
         hardMajorant = hm
         bremsFraction = bf
+        annihilationFraction = af
+        inverseLambda1 = l1
+        inverseLambda2 = l2
         strength = st
         doseFactor = [false, true].map { positron in
             e.map { energy in

@@ -48,7 +48,7 @@ extension Simulation {
             let at0 = t0.locate(e0)
             let range0 = t0.value(t0.range[q], at0)
             let sLoss = range0 - t0.restrictedRange(q, e0 * (1 - fLoss))
-            let sScatter = kMax / t0.value(t0.inverseLambda1, at0)
+            let sScatter = kMax / t0.value(t0.inverseLambda1[q], at0)
             let sigmaMax0 = t0.value(t0.hardMajorant[q], at0)
             var hardFuel = -log(p.rng.uniform())
             let sHard = sigmaMax0 > 0 ? hardFuel / sigmaMax0 : .infinity
@@ -61,8 +61,8 @@ extension Simulation {
             let stopsInStep = eEndStep <= eCut
             let kStep = t0.value(t0.strength[q], at0) - t0.value(t0.strength[q], t0.locate(eEndStep))
             let atMid = t0.locate(max(t0.energy(forRange: range0 - 0.5 * sStep, q), eCut))
-            let il1 = t0.value(t0.inverseLambda1, atMid)
-            let il2 = t0.value(t0.inverseLambda2, atMid)
+            let il1 = t0.value(t0.inverseLambda1[q], atMid)
+            let il2 = t0.value(t0.inverseLambda2[q], atMid)
             let kHinge = p.rng.uniform() * kStep
             var hinged = false
             var kUsed = 0.0
@@ -134,7 +134,7 @@ extension Simulation {
                             let cosTheta = scattering.sampleCosTheta(g1: kUsed, g2: kUsed * il2 / il1, rng: &p.rng)
                             p.u = p.u.rotated(cosTheta: cosTheta, phi: 2 * .pi * p.rng.uniform())
                         }
-                        hardEvent(&p, table: t, positron: positron, tally: &tally, scratch: &scratch)
+                        if !hardEvent(&p, table: t, positron: positron, tally: &tally, scratch: &scratch) { return }
                         continue step
                     }
                     // Fictitious event: the flight goes on.
@@ -149,12 +149,25 @@ extension Simulation {
         }
     }
 
-    /// A hard Møller/Bhabha collision or bremsstrahlung emission at the particle's position.
+    /// A hard Møller/Bhabha collision, bremsstrahlung emission or (positrons) two-photon annihilation in
+    /// flight at the particle's position. Returns false when the particle is gone (annihilated).
     func hardEvent(_ p: inout Particle, table t: MediumTables, positron: Bool, tally: inout EnergyTally,
-                   scratch: inout Scratch) {
+                   scratch: inout Scratch) -> Bool {
         let at = t.locate(p.e)
         let m = MultipleScattering.electronMassMeV
-        if p.rng.uniform() < t.value(t.bremsFraction[positron ? 1 : 0], at) {
+        let r = p.rng.uniform()
+        let brems = t.value(t.bremsFraction[positron ? 1 : 0], at)
+        if positron && r >= brems && r < brems + t.value(t.annihilationFraction[1], at) {
+            let (first, second) = PositronAnnihilation.sample(kineticEnergyMeV: p.e, rng: &p.rng)
+            let phi = 2 * Double.pi * p.rng.uniform()
+            emitPhoton(energyMeV: first.energyMeV, direction: p.u.rotated(cosTheta: first.cosTheta, phi: phi),
+                       from: &p, scratch: &scratch)
+            emitPhoton(energyMeV: second.energyMeV, direction: p.u.rotated(cosTheta: second.cosTheta, phi: phi + .pi),
+                       from: &p, scratch: &scratch)
+            p.e = 0
+            return false
+        }
+        if r < brems {
             let k = min(t.physics.sampleBremsstrahlung(kineticEnergyMeV: p.e, rng: &p.rng), p.e)
             // Photon polar angle from the leading Koch–Motz term, p(w) ∝ w/(1+w²)², w = θE/mc²
             // (Koch & Motz 1959, RMP 31:920, 2BS small-angle form): w = √(r/(1−r)).
@@ -163,7 +176,7 @@ extension Simulation {
             let u = p.u.rotated(cosTheta: cos(theta), phi: 2 * .pi * p.rng.uniform())
             emitPhoton(energyMeV: k, direction: u, from: &p, scratch: &scratch)
             p.e -= k
-            return
+            return true
         }
         let e = p.e
         let w = min(t.physics.sampleHardCollision(positron: positron, kineticEnergyMeV: e, rng: &p.rng), e)
@@ -176,6 +189,7 @@ extension Simulation {
         emitElectron(energyMeV: w, direction: uSecondary, charge: -1, from: &p, tally: &tally, scratch: &scratch)
         p.u = p.u.rotated(cosTheta: cosPrimary, phi: phi)
         p.e = rest
+        return true
     }
 
     /// Absorbs a charged particle's remaining kinetic energy where it is; a positron then annihilates.

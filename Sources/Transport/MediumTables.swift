@@ -34,18 +34,25 @@ public final class MediumTables: Sendable {
     let hardTotal: ChargePair
     let hardMajorant: ChargePair
     let bremsFraction: ChargePair
+    /// Fraction of the hard positron events that are two-photon annihilations in flight (index 1; 0 for
+    /// electrons).
+    let annihilationFraction: ChargePair
     /// Factor applied to energy deposited by charged particles: 1 for dose to medium, the collision
     /// stopping-power ratio s_w,m(E) = L_w(E)/L_m(E) for dose to water (index 0 e⁻, 1 e⁺).
     let doseFactor: ChargePair
-    let inverseLambda1: TableColumn
-    let inverseLambda2: TableColumn
+    /// 1/λ₁ and 1/λ₂ in cm²/g (index 0 e⁻, 1 e⁺: the spin correction depends on the charge).
+    let inverseLambda1: ChargePair
+    let inverseLambda2: ChargePair
 
     /// Points per decade of energy.
     static let pointsPerDecade = 128.0
 
     /// Tabulates `physics` from `minimumMeV` to `maximumMeV`.
-    /// - Parameter water: the reference medium for dose to water, or nil for dose to medium.
-    public init(physics: any MediumPhysics, minimumMeV: Double, maximumMeV: Double, water: (any MediumPhysics)? = nil) {
+    /// - Parameters:
+    ///   - water: the reference medium for dose to water, or nil for dose to medium.
+    ///   - spinEffects: apply the Mott/Rutherford correction to the elastic transport paths.
+    public init(physics: any MediumPhysics, minimumMeV: Double, maximumMeV: Double, water: (any MediumPhysics)? = nil,
+                spinEffects: Bool = true) {
         self.physics = physics
         lnMin = log(minimumMeV)
         let lnMax = log(maximumMeV)
@@ -69,12 +76,19 @@ public final class MediumTables: Sendable {
         fractionPhoto = store.add(fp)
         fractionPhotoCompton = store.add(fpc)
         fractionNoPair = store.add(fnp)
-        let ms = e.map { MultipleScattering.inverseTransportPaths(composition: physics.composition, kineticEnergyMeV: $0) }
-        inverseLambda1 = store.add(ms.map(\.first))
-        inverseLambda2 = store.add(ms.map(\.second))
+        // Electrons per gram, for annihilation in flight on the medium's electrons.
+        let electronsPerGram = physics.composition.reduce(0.0) {
+            $0 + MultipleScattering.avogadro * $1.massFraction * Double($1.atomicNumber) / $1.atomicWeight
+        }
         var s = [[Double]](), r = [[Double]](), h = [[Double]](), hm = [[Double]](), bf = [[Double]]()
-        var st = [[Double]]()
+        var st = [[Double]](), af = [[Double]](), l1 = [[Double]](), l2 = [[Double]]()
         for positron in [false, true] {
+            let ms = e.map {
+                MultipleScattering.inverseTransportPaths(composition: physics.composition, kineticEnergyMeV: $0,
+                                                         spin: spinEffects, positron: positron)
+            }
+            l1.append(ms.map(\.first))
+            l2.append(ms.map(\.second))
             let sp = e.map { physics.restrictedStoppingPower(positron: positron, kineticEnergyMeV: $0) }
             // Restricted range R(E) = E₀/L(E₀) + ∫_{E₀}^{E} dE/L, trapezoid in ln E (dE = E d ln E).
             var rr = [e[0] / sp[0]]
@@ -88,7 +102,8 @@ public final class MediumTables: Sendable {
             st.append(ss)
             let hc = e.map { physics.hardCollisionCrossSection(positron: positron, kineticEnergyMeV: $0) }
             let hb = e.map { physics.hardBremsstrahlungCrossSection(kineticEnergyMeV: $0) }
-            let total = zip(hc, hb).map { $0 + $1 }
+            let ha = e.map { positron ? electronsPerGram * PositronAnnihilation.crossSectionPerElectronCM2(kineticEnergyMeV: $0) : 0 }
+            let total = (0..<count).map { hc[$0] + hb[$0] + ha[$0] }
             // Majorant: the running maximum from below, so M(E) ≥ Σ(E') for every E' ≤ E; 1 % margin
             // covers linear interpolation between grid points.
             var running = 0.0
@@ -98,12 +113,16 @@ public final class MediumTables: Sendable {
             h.append(total)
             hm.append(major)
             bf.append(zip(hb, total).map { $1 > 0 ? $0 / $1 : 0 })
+            af.append(zip(ha, total).map { $1 > 0 ? $0 / $1 : 0 })
         }
         stopping = store.pair(s)
         range = store.pair(r, searchable: true)
         hardTotal = store.pair(h)
         hardMajorant = store.pair(hm)
         bremsFraction = store.pair(bf)
+        annihilationFraction = store.pair(af)
+        inverseLambda1 = store.pair(l1)
+        inverseLambda2 = store.pair(l2)
         strength = store.pair(st, searchable: true)
         doseFactor = store.pair([false, true].map { positron in
             e.map { energy in

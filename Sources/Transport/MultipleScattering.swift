@@ -37,9 +37,11 @@ public enum MultipleScattering {
         return 0.25 * chi0 * chi0 / betaGamma2 * (1.13 + 3.76 * alpha * alpha * zd * zd / beta2)
     }
 
-    /// The first and second transport inverse mean free paths 1/λ₁, 1/λ₂ of a medium, in cm²/g.
+    /// The first and second transport inverse mean free paths 1/λ₁, 1/λ₂ of a medium, in cm²/g; with
+    /// `spin`, corrected by the Mott/Rutherford ratio (`SpinCorrection`) for electrons or positrons.
     public static func inverseTransportPaths(
-        composition: [(atomicNumber: Int, atomicWeight: Double, massFraction: Double)], kineticEnergyMeV: Double
+        composition: [(atomicNumber: Int, atomicWeight: Double, massFraction: Double)], kineticEnergyMeV: Double,
+        spin: Bool = false, positron: Bool = false
     ) -> (first: Double, second: Double) {
         let tau = kineticEnergyMeV / electronMassMeV
         let gamma = tau + 1
@@ -50,9 +52,18 @@ public enum MultipleScattering {
             let z = Double(e.atomicNumber)
             let atomsPerGram = avogadro * e.massFraction / e.atomicWeight
             let eta = screening(atomicNumber: e.atomicNumber, kineticEnergyMeV: kineticEnergyMeV)
-            let (t1, t2) = legendreMoments(screening: eta)
-            l1 += atomsPerGram * z * (z + 1) * prefactor * t1
-            l2 += atomsPerGram * z * (z + 1) * prefactor * t2
+            if spin {
+                let nuclear = SpinCorrection.legendreMoments(screening: eta, atomicNumber: e.atomicNumber, beta2: beta2,
+                                                             positron: positron)
+                let electrons = SpinCorrection.legendreMoments(screening: eta, atomicNumber: 0, beta2: beta2,
+                                                               positron: positron)
+                l1 += atomsPerGram * prefactor * (z * z * nuclear.0 + z * electrons.0)
+                l2 += atomsPerGram * prefactor * (z * z * nuclear.1 + z * electrons.1)
+            } else {
+                let (t1, t2) = legendreMoments(screening: eta)
+                l1 += atomsPerGram * z * (z + 1) * prefactor * t1
+                l2 += atomsPerGram * z * (z + 1) * prefactor * t2
+            }
         }
         return (l1, l2)
     }

@@ -74,7 +74,8 @@ public struct Simulation: Sendable {
         }
         let reference = settings.doseQuantity == .water ? water : nil
         tables = mediumPhysics.map {
-            MediumTables(physics: $0, minimumMeV: lo, maximumMeV: max(emax * 1.05, 1), water: reference)
+            MediumTables(physics: $0, minimumMeV: lo, maximumMeV: max(emax * 1.05, 1), water: reference,
+                         spinEffects: settings.spinEffects)
         }
         majorant = PhotonMajorant(phantom: phantom, edge: settings.majorantBlockVoxels)
         scattering = MultipleScatteringSampler()

@@ -19,6 +19,9 @@ public struct TransportSettings: Sendable, Codable, Equatable {
     /// Kill an electron and deposit its energy when its restricted range cannot reach the voxel's faces
     /// (below this kinetic energy, where its radiative yield is < 0.5 % in water).
     public var rangeRejectionBelowMeV: Double = 1.0
+    /// Correct the elastic scattering of electrons and positrons for spin (Mott/Rutherford ratio,
+    /// `SpinCorrection`), as EGSnrc's default `Spin effects= On` of the reference runs.
+    public var spinEffects: Bool = true
     /// Macro-block edge, in voxels, of the photon majorant (PHYSICS.md §1.5).
     public var majorantBlockVoxels: Int = 8
     /// Dose to medium (default) or dose to water in medium (Siebers et al. 2000, applied per energy-loss
@@ -49,6 +52,7 @@ public struct TransportSettings: Sendable, Codable, Equatable {
         maximumScatteringStrength = try read(.maximumScatteringStrength, d.maximumScatteringStrength)
         maximumEnergyLossFraction = try read(.maximumEnergyLossFraction, d.maximumEnergyLossFraction)
         rangeRejectionBelowMeV = try read(.rangeRejectionBelowMeV, d.rangeRejectionBelowMeV)
+        spinEffects = try read(.spinEffects, d.spinEffects)
         majorantBlockVoxels = try read(.majorantBlockVoxels, d.majorantBlockVoxels)
         doseQuantity = try read(.doseQuantity, d.doseQuantity)
         photonSplitting = try read(.photonSplitting, d.photonSplitting)

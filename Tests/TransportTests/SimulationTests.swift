@@ -41,7 +41,7 @@ import Transport
         #expect(total == Self.pinnedTotal, "total quanta \(total)")
     }
 
-    static let pinnedTotal: UInt64 = 958_737_181
+    static let pinnedTotal: UInt64 = 958_639_892
 
     /// Woodcock blocks that reach past the phantom (3 voxels deep, blocks of 8) must not move
     /// interactions from the vacuum behind it into its last layer: the dose per layer is the same as

@@ -6,6 +6,9 @@ import Transport
 /// reference's dose grids (absolute: Gy per incident history).
 struct DoseMetrics {
     let dose: DoseDistribution
+    /// Multiplies the independent-voxel variance of 3×3 central-axis averages and of profile points, for
+    /// the positive correlation between neighbouring voxels (measured by `BatchStatistics`; 1 = none).
+    var averageVarianceFactor: (depth: Double, profile: Double) = (1, 1)
 
     /// Central-axis voxel indices (the voxel containing x = y = 0).
     var axis: (i: Int, j: Int) {
@@ -13,9 +16,9 @@ struct DoseMetrics {
         return (Int(((0 - g.originCM.x) / g.spacingCM.x).rounded(.down)), Int(((0 - g.originCM.y) / g.spacingCM.y).rounded(.down)))
     }
 
-    /// Mean dose and its absolute 1σ over a set of voxels (voxel σ combined in quadrature, treating voxels
-    /// as independent).
-    func average(_ voxels: [Int]) -> (dose: Double, sigma: Double) {
+    /// Mean dose and its absolute 1σ over a set of voxels: voxel σ combined in quadrature (as if
+    /// independent), times √`varianceFactor`.
+    func average(_ voxels: [Int], varianceFactor: Double = 1) -> (dose: Double, sigma: Double) {
         var s = 0.0, v = 0.0
         for n in voxels {
             let d = dose.doseGyPerHistory[n]
@@ -23,7 +26,7 @@ struct DoseMetrics {
             v += pow(d * dose.relativeUncertainty[n], 2)
         }
         let c = Double(voxels.count)
-        return (s / c, v.squareRoot() / c)
+        return (s / c, (v * varianceFactor).squareRoot() / c)
     }
 
     /// The central-axis depth dose: the average of the 3×3 voxels around the axis at each depth.
@@ -33,7 +36,7 @@ struct DoseMetrics {
         return (0..<g.counts.z).map { k in
             var voxels: [Int] = []
             for dj in -1...1 { for di in -1...1 { voxels.append(g.index(ci + di, cj + dj, k)) } }
-            let a = average(voxels)
+            let a = average(voxels, varianceFactor: averageVarianceFactor.depth)
             return (g.originCM.z + (Double(k) + 0.5) * g.spacingCM.z, a.dose, a.sigma)
         }
     }
@@ -52,7 +55,7 @@ struct DoseMetrics {
                     voxels.append(alongX ? g.index(a, cj + d, k) : g.index(ci + d, a, k))
                 }
             }
-            let avg = average(voxels)
+            let avg = average(voxels, varianceFactor: averageVarianceFactor.profile)
             let pos = alongX ? g.originCM.x + (Double(a) + 0.5) * g.spacingCM.x : g.originCM.y + (Double(a) + 0.5) * g.spacingCM.y
             return (pos, avg.dose, avg.sigma)
         }

@@ -45,6 +45,9 @@ struct ValidationTests {
 
     static var threads: Int { ProcessInfo.processInfo.activeProcessorCount }
 
+    /// Independent batches per case (seeds 20260101 + b).
+    static let batchCount = 10
+
     static func histories(_ c: Case) -> UInt64 {
         if let s = ProcessInfo.processInfo.environment["PENUMBRA_VALIDATE_HISTORIES"], let n = UInt64(s) { return n }
         return c.histories
@@ -61,19 +64,37 @@ struct ValidationTests {
                                  source: .pointSource(ssdCM: 100, field: field, energy: energy), settings: settings)
         let n = Self.histories(c)
         let start = Date()
-        let tally = try TransportEngine(simulation: sim, threads: Self.threads).run(histories: n, seed: 20_260_101, rounds: 1)
+        // Independent batches (seeds 20260101 + b): their merged tally gives the dose and the per-voxel
+        // history-by-history σ; their scatter gives the σ of averaged quantities (BatchStatistics).
+        let engine = try TransportEngine(simulation: sim, threads: Self.threads)
+        var tally = EnergyTally(voxelCount: phantom.grid.voxelCount)
+        var batches: [DoseMetrics] = []
+        for b in 0..<Self.batchCount {
+            let part = try engine.run(histories: n / UInt64(Self.batchCount), seed: 20_260_101 + UInt64(b), rounds: 1)
+            tally.merge(part)
+            batches.append(DoseMetrics(dose: DoseDistribution(tally: part, phantom: phantom)))
+        }
         let seconds = Date().timeIntervalSince(start)
-        let ours = DoseMetrics(dose: DoseDistribution(tally: tally, phantom: phantom))
+        let merged = DoseMetrics(dose: DoseDistribution(tally: tally, phantom: phantom))
+        let statistics = BatchStatistics(merged: merged, batches: batches, profileDepthsCM: c.profileDepthsCM)
+        let ours = DoseMetrics(dose: merged.dose, averageVarianceFactor: statistics.averageVarianceFactor)
         try FileManager.default.createDirectory(at: Self.outputDirectory, withIntermediateDirectories: true)
         try ThreeDDoseFile.write(ours.dose, to: Self.outputDirectory.appendingPathComponent("\(c.name)-penumbra.3ddose"))
         let raw = try ThreeDDoseFile.read(TestEnvironment.reference(c.reference))
+        // The reference's averages carry the same voxel-to-voxel correlation (same geometry and physics).
         let ref = DoseMetrics(dose: DoseDistribution(
             grid: raw.grid, doseGyPerHistory: raw.doseGyPerHistory.map { $0 / c.referenceDivisor },
-            relativeUncertainty: raw.relativeUncertainty, quantity: .medium))
+            relativeUncertainty: raw.relativeUncertainty, quantity: .medium),
+            averageVarianceFactor: statistics.averageVarianceFactor)
 
         var report = "case \(c.name): \(n) histories on \(Self.threads) threads in \(String(format: "%.1f", seconds)) s "
             + "(\(String(format: "%.0f", Double(n) / seconds / Double(Self.threads))) histories/s per thread), "
             + "mean σ above 50 % max \(String(format: "%.2f", 100 * ours.dose.meanRelativeUncertaintyAboveHalfMax)) %\n"
+        report += statistics.summary
+        // The per-voxel history-by-history σ must agree with the batch scatter (χ²/dof of the batches
+        // around their mean, pooled over ~10⁴ voxels × 9 dof: 1 ± 0.01; 0.9–1.1 allows for the batch
+        // σ's own bias at this size).
+        #expect(abs(statistics.voxelChiSquare - 1) < 0.1, "\(c.name): per-voxel σ disagrees with the batch scatter")
 
         // 1. Central-axis depth dose.
         let pddP = ours.depthDose(), pddR = ref.depthDose()
@@ -94,6 +115,29 @@ struct ValidationTests {
         report += String(format: "  depth dose: %d of %d depths beyond %.1f cm within %.0f %% D_max + 2σ (%.1f %%); ",
                          passed, checked, c.firstDepthCM, 100 * c.doseTolerance, 100 * fraction)
         report += String(format: "D_max ratio %.4f; d_max %.2f cm (reference %.2f cm)\n", maxP.dose / maxR.dose, maxP.depthCM, maxR.depthCM)
+        // Ratio Penumbra / reference summed over depth bands, with a σ from the batches (the band sum's batch
+        // variance over its independent-voxel estimate also scales the reference's).
+        let rawP = merged.depthDose()
+        let rawR = DoseMetrics(dose: ref.dose).depthDose()
+        let batchPdd = batches.map { $0.depthDose() }
+        report += "  central-axis ratio by depth band (3×3 average, σ from batches):"
+        for (lo, hi) in [(0.0, 1.0), (1, 2), (2, 4), (4, 8), (8, 12), (12, 20), (20, 30)] {
+            let ks = pddR.indices.filter { pddR[$0].depthCM > lo && pddR[$0].depthCM < hi }
+            let sumP = ks.map { pddP[$0].dose }.reduce(0, +), sumR = ks.map { pddR[$0].dose }.reduce(0, +)
+            let bandSums = batchPdd.map { b in ks.map { b[$0].dose }.reduce(0, +) }
+            let kb = Double(bandSums.count), meanB = bandSums.reduce(0, +) / kb
+            let varP = bandSums.map { ($0 - meanB) * ($0 - meanB) }.reduce(0, +) / (kb * (kb - 1))
+            let naiveP = ks.map { rawP[$0].sigma * rawP[$0].sigma }.reduce(0, +)
+            let varR = varP / naiveP * ks.map { rawR[$0].sigma * rawR[$0].sigma }.reduce(0, +)
+            let ratio = sumP / sumR
+            report += String(format: " %.0f–%.0f cm %.4f ± %.4f;", lo, hi, ratio,
+                             ratio * (varP / (sumP * sumP) + varR / (sumR * sumR)).squareRoot())
+        }
+        let chi = zip(pddP, pddR).filter { $1.depthCM > c.firstDepthCM }.map { p, r in
+            (p.dose - r.dose) * (p.dose - r.dose) / (p.sigma * p.sigma + r.sigma * r.sigma)
+        }
+        report += String(format: "\n  χ²/N of depth-dose differences beyond %.1f cm (corrected σ): %.2f (N = %d)\n",
+                         c.firstDepthCM, chi.reduce(0, +) / Double(chi.count), chi.count)
         let rmsBeyond = (zip(diffs, pddR).filter { $1.depthCM > c.firstDepthCM }.map { $0.0 * $0.0 }.reduce(0, +) / Double(checked)).squareRoot()
         report += String(format: "  depth dose rms difference beyond %.1f cm: %.2f %% of D_max\n", c.firstDepthCM, rmsBeyond)
         try write(SVGFigure(title: "\(c.name): central-axis depth dose (3×3 average)", xLabel: "depth (cm)",

@@ -128,7 +128,7 @@ struct ClusterProcessTests {
         let final = try Self.waitFor(client, job: job) { $0.state.isFinal }
         #expect(final.state == .completed)
         let (_, tally) = try client.fetch(jobID: job)
-        #expect(tally == Self.reference, "stderr of the restarted coordinator:\n\(cluster.coordinator.errorLog)")
+        #expect(tally == Self.reference, "stderr of the restarted coordinator:\n\(cluster.coordinator.errorLog)\nworker 0:\n\(cluster.workers[0].errorLog)\nworker 1:\n\(cluster.workers[1].errorLog)")
         #expect(cluster.coordinator.errorLog.contains("resumed job \(job)"))
         #expect(cluster.coordinator.errorLog.contains("joined"))
     }

@@ -296,11 +296,43 @@ struct StateMachineTests {
         let reported = coordinator.received(.result(result), from: worker, at: .seconds(1))
         #expect(reported.contains(.event(.duplicateResultIgnored(stale, from: worker))))
         #expect(reported.contains { if case .send(.assign, worker) = $0 { true } else { false } })
-        // A worker that is sent a unit while busy refuses it instead of sitting on it.
+        // A worker that is sent a unit while busy says READY again, naming the unit it computes.
         var machine = WorkerMachine(policy: ManualCluster.policy, name: "w", threads: 1, workloads: [SyntheticWorkload.name])
         _ = machine.start(at: .zero)
         let first = Samples.unit(Self.spec, index: 0), second = Samples.unit(Self.spec, index: 1)
         _ = machine.received(.assign(first), at: .zero)
-        #expect(machine.received(.assign(second), at: .zero) == [.send(.unitFailed(second.key, reason: "worker busy with another unit"))])
+        let refusal = machine.received(.assign(second), at: .zero)
+        #expect(refusal.count == 1)
+        guard case .send(.ready(let again))? = refusal.first else {
+            Issue.record("expected READY, got \(refusal)")
+            return
+        }
+        #expect(again.runningUnit == first.key && again.runningHistories == first.histories)
+    }
+
+    /// The sequence of the restart failure found in the process test: a worker re-joins idle, is
+    /// assigned a unit again, and its result of the earlier assignment of that unit (other histories)
+    /// arrives while it computes the new one. The stale result must not free the worker; a unit
+    /// assigned to a busy worker comes back without counting an attempt, so the job never fails.
+    @Test("A result of an earlier assignment of the same unit does not free a busy worker")
+    func staleResultOfTheSameUnit() {
+        var coordinator = Coordinator(policy: ManualCluster.policy)
+        let client = PeerID([1]), peer = PeerID([2])
+        _ = coordinator.received(.submit(requestID: 1, spec: Self.spec, inputs: []), from: client, at: .zero)
+        let hello = WorkerHello(name: "w", threads: 1, workloads: [SyntheticWorkload.name], runningUnit: nil)
+        let joined = coordinator.received(.ready(hello), from: peer, at: .zero)
+        let assigned = joined.compactMap { if case .send(.assign(let u), peer) = $0 { u } else { nil } }
+        #expect(assigned.count == 1)
+        guard let unit = assigned.first else { return }
+        // The stale result: same key, a different number of histories than the current assignment.
+        let stale = UnitResult(key: unit.key, historyCount: UInt64(unit.histories.count) + 1, slabs: [])
+        let afterStale = coordinator.received(.result(stale), from: peer, at: .seconds(1))
+        #expect(!afterStale.contains { if case .send(.assign, peer) = $0 { true } else { false } })
+        // Nothing of the job failed, and the worker is still held to its unit.
+        let status = coordinator.received(.statusRequest(requestID: 2, jobID: 0), from: client, at: .seconds(1))
+        let states: [JobState] = status.flatMap { action -> [JobState] in
+            if case .send(.status(_, let jobs), client) = action { jobs.map(\.state) } else { [] }
+        }
+        #expect(states == [.running])
     }
 }

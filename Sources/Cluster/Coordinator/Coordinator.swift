@@ -16,6 +16,10 @@ public struct Coordinator: Sendable {
         var unit: UnitKey?
         /// The units of that assignment (a worker that re-joined mid-unit may have no known span).
         var span: Range<Int>?
+        /// The histories of that assignment, when known: a result with the same key but another
+        /// history count answers an earlier assignment (e.g. one from before a coordinator restart)
+        /// and must not mark the worker idle while it computes the current one.
+        var histories: UInt64?
         /// When the assignment was sent.
         var assignedAt: Duration = .zero
         /// Measured time per unit, by job.
@@ -74,6 +78,7 @@ public struct Coordinator: Sendable {
                 let span = workers[peer]!.span
                 workers[peer]!.unit = nil
                 workers[peer]!.span = nil
+                workers[peer]!.histories = nil
                 idle.append(peer)
                 requeue(
                     key, span: span, heldBy: peer, reason: "worker failed it: \(reason)", countsAsAttempt: true,
@@ -183,6 +188,7 @@ public struct Coordinator: Sendable {
         // unit until it reports. If the unit is still wanted, it stays with this worker.
         if let key = hello.runningUnit {
             worker.unit = key
+            worker.histories = hello.runningHistories.map { UInt64($0.count) }
             if var job = takeJob(key.jobID) {
                 defer { jobs[key.jobID] = job }
                 // The whole span when READY names its histories, else the key's unit alone.
@@ -267,13 +273,18 @@ public struct Coordinator: Sendable {
     ) {
         let key = result.key
         var own: Range<Int>?
-        if workers[peer]?.unit == key {
+        // Only the answer to the worker's current assignment frees it and may return its units.
+        let answersAssignment = workers[peer].map {
+            $0.unit == key && ($0.histories.map { $0 == result.historyCount } ?? true)
+        } ?? false
+        if answersAssignment {
             own = workers[peer]!.span
             if let own, now > workers[peer]!.assignedAt {
                 workers[peer]!.pace[key.jobID] = (now - workers[peer]!.assignedAt) / own.count
             }
             workers[peer]!.unit = nil
             workers[peer]!.span = nil
+            workers[peer]!.histories = nil
             idle.append(peer)
         }
         guard var job = takeJob(key.jobID) else {
@@ -292,7 +303,9 @@ public struct Coordinator: Sendable {
             // what this worker held of it goes back to the queue.
             jobs[key.jobID] = job
             actions.append(.event(.duplicateResultIgnored(key, from: peer)))
-            requeue(key, span: own, heldBy: peer, reason: "overlaps merged units", countsAsAttempt: false, &actions)
+            if answersAssignment {
+                requeue(key, span: own, heldBy: peer, reason: "overlaps merged units", countsAsAttempt: false, &actions)
+            }
             return
         }
         do throws(ClusterError) {
@@ -306,7 +319,7 @@ public struct Coordinator: Sendable {
             actions.append(.event(.resultRejected(key, from: peer, reason: error.description)))
             if case .tallyOverflow = error {
                 finish(key.jobID, .failed, reason: error.description, &actions)
-            } else {
+            } else if answersAssignment {
                 requeue(key, span: own, heldBy: peer, reason: "invalid result", countsAsAttempt: true, &actions)
             }
             return
@@ -365,10 +378,11 @@ public struct Coordinator: Sendable {
             }
             job.unitsRunning += span.count
             workers[peer]!.unit = key
+            let histories = job.spec.histories(ofUnits: span)
             workers[peer]!.span = span
+            workers[peer]!.histories = UInt64(histories.count)
             workers[peer]!.assignedAt = now
-            let unit = WorkUnit(
-                key: key, attempt: UInt32(attempts), spec: job.spec, histories: job.spec.histories(ofUnits: span))
+            let unit = WorkUnit(key: key, attempt: UInt32(attempts), spec: job.spec, histories: histories)
             send(.assign(unit), to: peer, now, &actions)
         }
         idle = waiting

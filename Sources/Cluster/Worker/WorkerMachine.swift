@@ -69,8 +69,11 @@ public struct WorkerMachine: Sendable {
             break
         case .assign(let unit):
             guard case .idle = task else {
-                // Only a confused coordinator assigns to a busy worker; refusing lets it re-queue the unit.
-                send(.unitFailed(unit.key, reason: "worker busy with another unit"), now, &actions)
+                // Only a coordinator that lost track of this worker assigns to it while it is busy (e.g.
+                // it took a result of an earlier assignment of the same unit for the current one). READY
+                // again names what runs here: the coordinator takes the unit back without counting an
+                // attempt and waits for this worker's report (docs/protocol.md).
+                send(.ready(hello), now, &actions)
                 break
             }
             let missing = Set(unit.spec.inputs.filter { cache[$0] == nil })

@@ -40,7 +40,7 @@ public struct VoxelWalk: Sendable {
         tMax = (ax.0, ay.0, az.0)
         tDelta = (ax.1, ay.1, az.1)
         step = (ax.2, ay.2, az.2)
-        exit = min(ax.0, ay.0, az.0)
+        exit = min(ax.0, min(ay.0, az.0))
     }
 
     /// Moves into the next voxel along the ray. Returns false (and stays put) when the ray leaves the grid.
@@ -62,7 +62,7 @@ public struct VoxelWalk: Sendable {
             vk = n
             tMax.z += tDelta.z
         }
-        exit = min(tMax.x, tMax.y, tMax.z)
+        exit = min(tMax.x, min(tMax.y, tMax.z))
         return true
     }
 }

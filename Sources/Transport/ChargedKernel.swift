@@ -80,7 +80,9 @@ extension Simulation {
                 }
                 let t = tables[medium[v]]
                 let at = t.locate(p.e)
-                let sigmaMax = t.value(t.hardMajorant[q], t.locate(e0))
+                // The step's majorant in this voxel's medium: the step's own (already located) in its
+                // starting medium, which is every voxel of a one-medium phantom.
+                let sigmaMax = t === t0 ? sigmaMax0 : t.value(t.hardMajorant[q], t.locate(e0))
                 let kTarget = hinged ? (endsAtHardEvent || stopsInStep ? Double.infinity : kStep) : kHinge
                 let rangeHere = t.value(t.range[q], at)
                 let strengthHere = t.value(t.strength[q], at)
@@ -128,14 +130,15 @@ extension Simulation {
                 if ds == dsHard {
                     p.r = origin + p.u * s
                     (p.i, p.j, p.k) = (walk.i, walk.j, walk.k)
-                    let sigma = t.value(t.hardTotal[q], t.locate(p.e))
+                    let atEvent = t.locate(p.e)
+                    let sigma = t.value(t.hardTotal[q], atEvent)
                     if p.rng.uniform() * sigmaMax < sigma {
                         if !hinged {
                             // A step cut short before its hinge: scatter for the strength used so far.
                             let cosTheta = scattering.sampleCosTheta(g1: kUsed, g2: kUsed * il2 / il1, rng: &p.rng)
                             p.u = p.u.rotated(cosTheta: cosTheta, phi: 2 * .pi * p.rng.uniform())
                         }
-                        if !hardEvent(&p, table: t, positron: positron, tally: &tally, scratch: &scratch) { return }
+                        if !hardEvent(&p, table: t, at: atEvent, positron: positron, tally: &tally, scratch: &scratch) { return }
                         continue step
                     }
                     // Fictitious event: the flight goes on.
@@ -151,10 +154,10 @@ extension Simulation {
     }
 
     /// A hard Møller/Bhabha collision, bremsstrahlung emission or (positrons) two-photon annihilation in
-    /// flight at the particle's position. Returns false when the particle is gone (annihilated).
-    func hardEvent(_ p: inout Particle, table t: MediumTables, positron: Bool, tally: inout EnergyTally,
-                   scratch: inout Scratch) -> Bool {
-        let at = t.locate(p.e)
+    /// flight at the particle's position; `at` is the particle's energy located in `t` (the caller has
+    /// it from the rejection test). Returns false when the particle is gone (annihilated).
+    func hardEvent(_ p: inout Particle, table t: MediumTables, at: (Int, Double), positron: Bool,
+                   tally: inout EnergyTally, scratch: inout Scratch) -> Bool {
         let m = MultipleScattering.electronMassMeV
         let r = p.rng.uniform()
         let brems = t.value(t.bremsFraction[positron ? 1 : 0], at)

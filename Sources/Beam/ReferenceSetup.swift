@@ -11,24 +11,38 @@ public struct ReferenceSetup: Sendable {
     public let fieldCM: Double
     /// Source-to-surface distance, cm.
     public let ssdCM: Double
-    /// The tank: `lateralCM` wide in x and z, `depthCM` deep.
+    /// The tank: at least `lateralCM` wide in x and z (wide enough for the field, `lateralWidthCM`), `depthCM` deep.
     public let phantom: VoxelPhantom
     /// Depth voxel size, cm.
     public let depthVoxelCM: Double
 
     /// A reference set-up for `machine`. Lateral voxels are 1 cm (0.5 cm for fields under 4 cm); the
-    /// central voxel column is centred on the beam axis.
+    /// central voxel column is centred on the beam axis. The tank is `lateralCM` wide or, if wider, the
+    /// field's width at the tank's bottom plus `Self.lateralMarginCM` on each side (`lateralWidthCM`).
     public init(machine: MachineModel, fieldCM: Double, ssdCM: Double, lateralCM: Double = 31, depthCM: Double = 30,
                 depthVoxelCM: Double = 0.25) throws {
         self.fieldCM = fieldCM
         self.ssdCM = ssdCM
         self.depthVoxelCM = depthVoxelCM
+        let lateralCM = max(lateralCM, Self.lateralWidthCM(fieldCM: fieldCM, ssdCM: ssdCM, depthCM: depthCM,
+                                                           sourceAxisDistanceCM: machine.sourceAxisDistanceCM))
         let lateralVoxel = fieldCM < 4 ? 0.5 : 1.0
         let count = Int((lateralCM / lateralVoxel / 2).rounded(.down)) * 2 + 1
         let width = Double(count) * lateralVoxel
         let surfaceY = ssdCM - machine.sourceAxisDistanceCM
         phantom = try WaterTank.phantom(sizeCM: Vec3(width, depthCM, width), voxelCM: Vec3(lateralVoxel, depthVoxelCM, lateralVoxel),
                                         centreCM: Vec3(0, surfaceY + depthCM / 2, 0))
+    }
+
+    /// Water beyond each field edge at the tank's bottom, cm. A tank that ends inside or close to the field
+    /// removes the phantom scatter of the missing water: the former fixed 31 cm tank cut a 40×40 field (44 cm
+    /// wide at 10 cm depth) to about 31×31 and its output factor fell to that of 30×30 (docs/beam-model.md).
+    public static let lateralMarginCM = 5.0
+
+    /// The tank width that holds a `fieldCM` square field (defined on the isocentre plane) to `depthCM` at
+    /// `ssdCM` with `lateralMarginCM` of water beyond each edge, cm.
+    public static func lateralWidthCM(fieldCM: Double, ssdCM: Double, depthCM: Double, sourceAxisDistanceCM: Double) -> Double {
+        fieldCM * (ssdCM + depthCM) / sourceAxisDistanceCM + 2 * lateralMarginCM
     }
 
     /// The open field as a one-beam delivery of `monitorUnits`.

@@ -12,7 +12,8 @@ struct MachineCommissionCommand: ParsableCommand {
         commandName: "commission",
         abstract: "Depth doses, output factors and MU calibration of a machine in a simulated water tank.",
         discussion: """
-            Each field is an open square field at gantry 0, SSD 100 cm, in a 31×30×31 cm water tank (depth \
+            Each field is an open square field at gantry 0, SSD 100 cm, in a water tank 30 cm deep and 31 cm wide \
+            or wider (5 cm of water beyond the field edge at the bottom; depth \
             voxels 0.25 cm). Doses at 10 cm and at d_max come from quadratic fits of ln(dose) over ±1.5 cm and \
             ±0.6 cm. Output factors are doses at 10 cm depth per MU relative to 10×10. Writes \
             DIR/machine.json (calibrated) and DIR/commissioning.json.

@@ -21,7 +21,8 @@ public struct HeadScatterFit: Sendable {
         public let predicted: Double
     }
 
-    /// The machine with the fitted extra-focal weight and width.
+    /// The machine with the fitted extra-focal weight and width; a calibrated start's Φ₀ is scaled by the change
+    /// of the reference field's in-air energy fluence on the axis (a new `MUCalibration` run confirms it).
     public let machine: MachineModel
     public let fields: [Field]
     /// Root mean square of ln(predicted / measured) over the fields.
@@ -75,8 +76,15 @@ public struct HeadScatterFit: Sendable {
             wRange = max(0, best.w - dw)...min(wLimit, best.w + dw)
             sRange = max(0.05, best.s - ds)...(best.s + ds)
         }
-        machine = with(best.w, best.s)
-        let fitted = InAirOutputRatio(machine: machine, meanEnergiesOf: startRatio)
+        var fittedMachine = with(best.w, best.s)
+        let fitted = InAirOutputRatio(machine: fittedMachine, meanEnergiesOf: startRatio)
+        // MU calibration to first order: the reference dose follows the in-air energy fluence on the axis.
+        let reference = InAirOutputRatio.square(start.calibration.referenceFieldCM)
+        if let phi = start.calibration.proposalsPerCM2PerMU {
+            fittedMachine.calibration.proposalsPerCM2PerMU =
+                phi * startRatio.axisEnergyFluence(reference) / fitted.axisEnergyFluence(reference)
+        }
+        machine = fittedMachine
         fields = zip(used, sp).map { of, p in
             Field(fieldCM: of.fieldCM, measured: of.value, simulatedStart: simulated[of.fieldCM]!, phantomScatter: p,
                   predicted: p * fitted.ratio(fieldCM: of.fieldCM, referenceFieldCM: 10))

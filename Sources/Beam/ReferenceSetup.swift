@@ -54,13 +54,19 @@ public struct ReferenceSetup: Sendable {
                                 states: [state], cumulativeWeights: [0])
     }
 
+    /// n of the n × n central voxel columns `centralAxis` averages: the largest odd number whose width stays
+    /// within a third of the field (1 for small fields).
+    public var axisColumns: Int {
+        let width = Int((fieldCM / 3 / phantom.grid.spacingCM.x).rounded(.down))
+        return 2 * max(0, (width - 1) / 2) + 1
+    }
+
     /// The central-axis depth dose: (depth of the voxel centre in cm, dose, relative uncertainty), the dose
     /// averaged over the central n × n voxel columns with n the largest odd number whose width stays within
     /// a third of the field (1 for small fields), to beat the noise without the penumbra.
     public func centralAxis(_ dose: DoseDistribution) -> [(depthCM: Double, dose: Double, uncertainty: Double)] {
         let g = dose.grid
-        let width = Int((fieldCM / 3 / g.spacingCM.x).rounded(.down))
-        let half = max(0, (width - 1) / 2)
+        let half = (axisColumns - 1) / 2
         let ci = g.counts.x / 2, ck = g.counts.z / 2
         return (0..<g.counts.y).map { j in
             var sum = 0.0, variance = 0.0, n = 0.0

@@ -110,8 +110,7 @@ struct BeamValidationTests {
     static func proposals(fieldCM: Double, machine: MachineModel, histories: UInt64) throws -> UInt64 {
         func columnsOverSampling(_ side: Double) throws -> Double {
             let setup = try ReferenceSetup(machine: machine, fieldCM: side, ssdCM: 100, depthCM: 1)
-            let column = Double(setup.axisColumns) * setup.phantom.grid.spacingCM.x
-            return column * column / ((side + 6) * (side + 6))
+            return setup.axisColumnAreaCM2 / ((side + 6) * (side + 6))
         }
         return UInt64(Double(histories) * (try columnsOverSampling(10)) / (try columnsOverSampling(fieldCM)))
     }

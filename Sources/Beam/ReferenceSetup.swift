@@ -132,14 +132,19 @@ public struct ReferenceSetup: Sendable {
     }
 
     /// The dose across the field along Xb (patient x) at `depthCM`: per x voxel, the mean over the central z
-    /// voxel and the depth voxels within ±`halfThicknessCM` (positions of the voxel centres on the tank, cm).
-    public func profile(_ dose: DoseDistribution, depthCM: Double, halfThicknessCM: Double = 0.25) -> BeamProfile {
+    /// voxels of the axis columns (`axisColumns.z`, a third of the field) and the depth voxels within
+    /// ±`halfThicknessCM`, against noise (positions of the voxel centres on the tank, cm).
+    public func profile(_ dose: DoseDistribution, depthCM: Double, halfThicknessCM: Double = 0.5) -> BeamProfile {
         let g = dose.grid
-        let k = g.counts.z / 2
+        let hz = (axisColumns.z - 1) / 2, ck = g.counts.z / 2
         let rows = (0..<g.counts.y).filter { abs((Double($0) + 0.5) * g.spacingCM.y - depthCM) <= halfThicknessCM + 1e-9 }
         let positions = (0..<g.counts.x).map { g.originCM.x + (Double($0) + 0.5) * g.spacingCM.x }
         let values = (0..<g.counts.x).map { i in
-            rows.reduce(0.0) { $0 + dose.doseGyPerHistory[g.index(i, $1, k)] } / Double(max(rows.count, 1))
+            var sum = 0.0
+            for j in rows {
+                for k in (ck - hz)...(ck + hz) { sum += dose.doseGyPerHistory[g.index(i, j, k)] }
+            }
+            return sum / Double(max(rows.count * (2 * hz + 1), 1))
         }
         return BeamProfile(positionCM: positions, dose: values)
     }

@@ -9,16 +9,18 @@ import Phantom
 /// transporting photons with Woodcock tracking (`PhotonKernel.swift`) and electrons/positrons with
 /// class II condensed history (`ChargedKernel.swift`).
 public struct Simulation: Sendable {
-    public let phantom: VoxelPhantom
+    public internal(set) var phantom: VoxelPhantom
     /// The beam source, or nil for a simulation whose caller supplies every primary (`runHistory(…primary:)`).
     public let source: BeamSource?
     public let settings: TransportSettings
     let tables: [MediumTables]
-    let majorant: PhotonMajorant
+    var majorant: PhotonMajorant
+    /// The whole phantom, or one slab of a decomposed run (`SlabTransport`).
+    var region: SlabRegion
     let scattering: MultipleScatteringSampler
     /// Per voxel, g/cm³ and medium index (one shared array, `VoxelMaterials.swift`).
-    let density: DensityColumn
-    let medium: MediumColumn
+    var density: DensityColumn
+    var medium: MediumColumn
 
     /// Prepares a simulation.
     /// - Parameters:
@@ -78,6 +80,7 @@ public struct Simulation: Sendable {
                          spinEffects: settings.spinEffects)
         }
         majorant = PhotonMajorant(phantom: phantom, edge: settings.majorantBlockVoxels)
+        region = SlabRegion(whole: phantom.grid)
         scattering = MultipleScatteringSampler()
         let voxels = zip(phantom.densitiesGPerCM3, phantom.mediumIndices).map { VoxelMaterial(density: $0, medium: UInt32($1)) }
         density = DensityColumn(voxels: voxels)
@@ -129,6 +132,8 @@ public struct Simulation: Sendable {
     public struct Scratch: Sendable {
         var stack: [Particle] = []
         var muPerMedium: [Double]
+        /// Particles that left the active slab (none when the whole phantom is active).
+        var outgoing: [BankedParticle] = []
 
         /// Scratch space for a simulation.
         public init(for simulation: Simulation) {
@@ -138,7 +143,7 @@ public struct Simulation: Sendable {
     }
 
     @inline(__always)
-    func voxelIndex(_ p: Particle) -> Int { phantom.grid.index(p.i, p.j, p.k) }
+    func voxelIndex(_ p: Particle) -> Int { region.dataIndex(p.i, p.j, p.k) }
 
     /// Deposits `energyMeV` in the particle's voxel. For dose to water the energy is scaled by s_w,m at
     /// `atEnergyMeV` (the energy of the electrons that absorb it; the cut-off for sub-cut-off energy).

@@ -112,14 +112,19 @@ public struct DecomposedTransport: Sendable {
     }
 
     /// Runs `histories` histories under `seed` as `batches` consecutive batches (≥ 2; 10 or more for a
-    /// trustworthy uncertainty), each to the end of its rounds.
-    public func run(histories: UInt64, seed: UInt64, batches: Int, threads: Int = 1) -> BatchTally {
+    /// trustworthy uncertainty), each to the end of its rounds; `progress` hears of each batch done (its
+    /// index, the histories done so far and what its rounds took; `energy` is left empty).
+    public func run(histories: UInt64, seed: UInt64, batches: Int, threads: Int = 1,
+                    progress: (_ batch: Int, _ historiesDone: UInt64, _ rounds: Rounds) -> Void = { _, _, _ in }) -> BatchTally {
         precondition(batches >= 2 && UInt64(batches) <= histories, "2 ≤ batches ≤ histories")
         var total = BatchTally(voxelCount: simulation.phantom.grid.voxelCount)
         let b = UInt64(batches)
         for n in 0..<b {
             let range = histories * n / b..<histories * (n + 1) / b
-            total.add(batch: run(histories: range, seed: seed, threads: threads).energy, histories: UInt64(range.count))
+            var rounds = run(histories: range, seed: seed, threads: threads)
+            total.add(batch: rounds.energy, histories: UInt64(range.count))
+            rounds.energy = []
+            progress(Int(n), range.upperBound, rounds)
         }
         return total
     }

@@ -16,6 +16,13 @@ public struct ParticleBank: Sendable {
     /// Appends the particles of `other`.
     public mutating func append(contentsOf other: ParticleBank) { particles.append(contentsOf: other.particles) }
 
+    /// The bank cut into consecutive banks of at most `n` particles (e.g. `maximumCount`, to encode a
+    /// large bank as several).
+    public func chunks(ofAtMost n: Int) -> [ParticleBank] {
+        precondition(n > 0, "chunks need a positive size")
+        return stride(from: 0, to: particles.count, by: n).map { ParticleBank(Array(particles[$0..<min($0 + n, particles.count)])) }
+    }
+
     /// The particles of this bank that continue in `planes`, in bank order.
     public func filter(planes: Range<Int>) -> ParticleBank {
         ParticleBank(particles.filter { planes.contains($0.plane) })

@@ -94,3 +94,48 @@ import Transport
         #expect(DecomposedTransport.boundaries(planes: 20, slabs: 2, edge: 4) == [8])
     }
 }
+
+/// What a cluster's retries and routing rely on: a slab unit (a slab and its incoming bank) is a pure
+/// function of its inputs, so a unit redone after a lost worker, or fed its particles in another
+/// arrival order, gives the same tally and the same outgoing particles.
+@Suite struct SlabUnitIdempotenceTests {
+    @Test func aRedoneOrReorderedUnitGivesTheSameBits() throws {
+        let sim = try SlabTransportTests.heterogeneous(settings: SlabTransportTests.settings(blockVoxels: 4))
+        let run = try DecomposedTransport(simulation: sim, boundaries: [8, 16])
+        // Round 1's bank of the middle slab: what slab 0 sent up in round 0.
+        var tally0 = EnergyTally(voxelCount: run.slabs[0].voxelCount)
+        let (_, up) = run.slabs[0].transport(run.sourceBanks(histories: 0..<200, seed: 6)[0], tally: &tally0)
+        #expect(up.count > 50)
+        func unit(_ bank: ParticleBank) -> (sum: [UInt64], below: [UInt8], above: [UInt8]) {
+            var t = EnergyTally(voxelCount: run.slabs[1].voxelCount)
+            let (below, above) = run.slabs[1].transport(bank, tally: &t)
+            t.flush()
+            return (t.sum, below.encoded(), above.encoded())
+        }
+        let first = unit(up), again = unit(up)
+        #expect(first.sum == again.sum && first.below == again.below && first.above == again.above)
+        // Another arrival order (the bank's chunks reversed, as two senders' banks might arrive): same
+        // sums, and the same outgoing particles up to order (the same records).
+        var reversed = ParticleBank()
+        for chunk in up.chunks(ofAtMost: up.count / 3).reversed() { reversed.append(contentsOf: chunk) }
+        #expect(reversed.count == up.count)
+        let reordered = unit(reversed)
+        #expect(reordered.sum == first.sum)
+        #expect(Self.records(reordered.above) == Self.records(first.above))
+        #expect(Self.records(reordered.below) == Self.records(first.below))
+    }
+
+    /// The records of an encoded bank as a sorted list (a multiset); a record is 127 bytes plus 99 for a
+    /// photon flight or 186 for a charged step (the kind byte is its 127th).
+    static func records(_ bytes: [UInt8]) -> [[UInt8]] {
+        var out: [[UInt8]] = []
+        var at = 16
+        while at < bytes.count {
+            let kind = bytes[at + 126]
+            let length = 127 + (kind == 0 ? 0 : kind == 1 ? 99 : 186)
+            out.append(Array(bytes[at..<at + length]))
+            at += length
+        }
+        return out.sorted { $0.lexicographicallyPrecedes($1) }
+    }
+}

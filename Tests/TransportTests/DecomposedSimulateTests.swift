@@ -13,14 +13,22 @@ import Testing
     /// Replicated (through the embedded cluster, 2 workers) and decomposed (4 slabs) modes agree: the
     /// dose is bit-identical (dose.npy), and the two uncertainty estimators (history by history, 10
     /// batches) agree within their own scatter.
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: SimulateCommandTests.binary.path)))
-    func replicatedAndDecomposedAgree() throws {
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: SimulateCommandTests.binary.path)), arguments: [
+        ["--phantom", "phantoms/slab.egsphant", "--spectrum", "spectra/mohan6.spectrum"],
+        ["--phantom", "phantoms/water.egsphant", "--energy", "2"],
+    ])
+    func replicatedAndDecomposedAgree(inputs: [String]) throws {
         let dir = try TestEnvironment.makeScratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let flags = ["--histories", "3000", "--seed", "21", "--threads", "2"]
+        // The reference files read in place.
+        let files = inputs.map { $0.contains("/") ? TestEnvironment.reference($0).path : $0 }
+        let flags = ["--histories", "3000", "--seed", "21", "--threads", "2"] + files
         let replicated = dir.appendingPathComponent("replicated"), decomposed = dir.appendingPathComponent("decomposed")
-        let a = try command.simulate(flags + ["--workers", "2"], out: replicated)
-        let b = try command.simulate(flags + ["--decomposed", "4"], out: decomposed)
+        func simulate(_ extra: [String], out: URL) throws -> ProgramOutput {
+            try runProgram(SimulateCommandTests.binary, ["simulate", "--field=-1,1,-1,1", "--out", out.path, "--log-level", "error"] + flags + extra)
+        }
+        let a = try simulate(["--workers", "2"], out: replicated)
+        let b = try simulate(["--decomposed", "4"], out: decomposed)
         #expect(a.status == 0 && b.status == 0, "\(a.standardError) \(b.standardError)")
         let doseA = try Data(contentsOf: replicated.appendingPathComponent("dose.npy"))
         #expect(doseA.count > 1000)

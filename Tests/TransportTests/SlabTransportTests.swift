@@ -7,7 +7,7 @@ import Transport
 
 /// Decomposed (slab-bounded) transport against the whole-phantom run of the same histories.
 @Suite struct SlabTransportTests {
-    /// Water with a bone layer, a lung layer, an air gap and a dense insert across slab faces, with the
+    /// Water with a bone layer, a lung layer, an air gap, vacuum and a dense insert across slab faces, with the
     /// real physics tables: photon flights and electron steps cross faces in every medium.
     static func heterogeneous(settings: TransportSettings) throws -> Simulation {
         let grid = VoxelGrid(counts: (7, 7, 24), originCM: Vec3(-1.75, -1.75, 0), spacingCM: Vec3(0.5, 0.5, 0.5))
@@ -21,6 +21,7 @@ import Transport
                     if k >= 7 && k < 13 { media[v] = 2; rho[v] = 0.26 }
                     if k == 15 { media[v] = 2; rho[v] = 0.0012 }
                     if k == 16 && i == 3 { media[v] = 1; rho[v] = 3 }
+                    if k >= 19 && k < 21 && j < 3 { rho[v] = 0 }  // vacuum voxels across a face
                 }
             }
         }

@@ -21,9 +21,10 @@ struct DecompositionOptions: ParsableArguments {
         }
     }
 
-    /// Runs `histories` histories of `simulation` decomposed into `slabs` slabs, printing progress per batch.
+    /// Runs `histories` histories of `simulation` decomposed into `slabs` slabs, printing progress per
+    /// batch; returns the batches and the planes of each slab.
     func run(_ simulation: Simulation, slabs: Int, histories: UInt64, seed: UInt64, threads: Int,
-             logger: Logger) throws -> BatchTally {
+             logger: Logger) throws -> (tally: BatchTally, slabPlanes: [Range<Int>]) {
         let grid = simulation.phantom.grid
         let boundaries = DecomposedTransport.boundaries(
             planes: grid.counts.z, slabs: slabs, edge: simulation.settings.majorantBlockVoxels)
@@ -37,6 +38,6 @@ struct DecompositionOptions: ParsableArguments {
             FileHandle.standardError.write(Data(line.utf8))
         }
         FileHandle.standardError.write(Data("\n".utf8))
-        return total
+        return (total, run.slabs.map(\.planes))
     }
 }

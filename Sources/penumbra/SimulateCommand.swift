@@ -102,11 +102,13 @@ struct SimulateCommand: ParsableCommand {
         // One of the two: a history-by-history tally, or a decomposed run's batches.
         var tally: EnergyTally?
         var decomposed: BatchTally?
+        var slabPlanes: [Range<Int>]?
         let threads = compute.threads
         let water = doseToWater ? try PhysicsMedium.water(settings: settings) : nil
         if let slabs = decomposition.decomposed {
             let simulation = try Simulation(phantom: voxels, mediumPhysics: media, source: source, settings: settings, water: water)
-            decomposed = try decomposition.run(simulation, slabs: slabs, histories: histories, seed: seed, threads: threads, logger: log)
+            (decomposed, slabPlanes) = try decomposition.run(
+                simulation, slabs: slabs, histories: histories, seed: seed, threads: threads, logger: log)
         } else if compute.namesCluster {
             let job = TransportJob(
                 fieldCM: [rect.x1CM, rect.x2CM, rect.y1CM, rect.y2CM], ssdCM: parallel ? nil : ssd, energyMeV: energy,
@@ -154,7 +156,9 @@ struct SimulateCommand: ParsableCommand {
             seed: seed, version: PenumbraVersion.string, doseQuantity: dose.quantity.rawValue,
             doseUnit: "Gy per incident history", source: parallel ? "parallel" : "point source (DOSXYZnrc isource 3)",
             fieldCM: [rect.x1CM, rect.x2CM, rect.y1CM, rect.y2CM], ssdCM: parallel ? nil : ssd,
-            energyMeV: energy, inputSHA256: inputs, settings: settings)
+            energyMeV: energy, inputSHA256: inputs, settings: settings,
+            uncertaintyEstimator: decomposed.map { "\($0.batches) batches" } ?? "history by history",
+            decomposedSlabPlanes: slabPlanes?.map { [$0.lowerBound, $0.upperBound] })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let json = try encoder.encode(summary)
@@ -194,4 +198,8 @@ struct SimulationSummary: Codable {
     let energyMeV: Double?
     let inputSHA256: [String: String]
     let settings: TransportSettings
+    /// How the uncertainty was estimated: "history by history", or "N batches" for a decomposed run.
+    let uncertaintyEstimator: String
+    /// With `--decomposed`: each slab's planes [first, end).
+    let decomposedSlabPlanes: [[Int]]?
 }

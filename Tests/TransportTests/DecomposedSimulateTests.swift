@@ -35,6 +35,9 @@ import Testing
         #expect(doseA == (try Data(contentsOf: decomposed.appendingPathComponent("dose.npy"))))
         let sa = try summary(replicated), sb = try summary(decomposed)
         #expect(sb["histories"] as? Int == 3000)
+        #expect(sa["uncertaintyEstimator"] as? String == "history by history")
+        #expect(sb["uncertaintyEstimator"] as? String == "10 batches")
+        #expect((sb["decomposedSlabPlanes"] as? [[Int]])?.count == 4)
         let sigmaA = sa["meanRelativeUncertaintyAboveHalfMax"] as? Double ?? 0
         let sigmaB = sb["meanRelativeUncertaintyAboveHalfMax"] as? Double ?? 0
         // With 10 batches σ scatters by ≈ 24 % per voxel, less in a mean over voxels above half the

@@ -35,7 +35,9 @@ struct ChargedStep: Sendable {
 }
 
 /// A particle handed from one slab to the next: its state and, when it crossed a slab face mid-flight,
-/// the state of that flight.
+/// the state of that flight. Mid-flight, the particle's position and voxel are still those where the
+/// flight (or the current straight line of the step) began, perhaps in the slab it came from: the
+/// kernels read only the walk until the next event sets them, exactly as in an uninterrupted flight.
 struct BankedParticle: Sendable {
     /// Where a banked particle is in its transport.
     enum Flight: Sendable {

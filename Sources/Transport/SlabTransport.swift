@@ -21,11 +21,14 @@ public struct SlabTransport: Sendable {
     public var voxelCount: Int { simulation.phantom.grid.voxelCount }
 
     /// The slab `planes` of `whole`'s phantom, with `whole`'s physics and settings.
-    /// - Throws: `SlabError` if the planes are empty, outside the grid, or do not start and end on a
-    ///   photon-majorant block face (`TransportSettings.majorantBlockVoxels`; the last slab may end at
-    ///   the grid's last plane).
+    /// - Throws: `SlabError` if `whole` is itself a slab, or the planes are empty, outside the grid, or
+    ///   do not start and end on a photon-majorant block face (`TransportSettings.majorantBlockVoxels`;
+    ///   the last slab may end at the grid's last plane).
     public init(whole: Simulation, planes: Range<Int>) throws {
         let g = whole.phantom.grid
+        guard whole.region.grid == g else {
+            throw SlabError.badSlab("cannot cut a slab out of a slab: pass the whole phantom's simulation")
+        }
         try Self.check(planes, grid: g, edge: whole.settings.majorantBlockVoxels)
         let n = g.planeVoxelCount
         let lo = planes.lowerBound * n, hi = planes.upperBound * n

@@ -90,6 +90,14 @@ import Transport
         #expect(throws: SlabError.self) { try DecomposedTransport(simulation: sim, boundaries: [12]) }
         #expect(throws: SlabError.self) { try DecomposedTransport(simulation: sim, boundaries: [16, 8]) }
         #expect(throws: SlabError.self) { try SlabTransport(whole: sim, planes: 8..<40) }
+        let slab = try DecomposedTransport(simulation: sim, boundaries: [8]).slabs[1]
+        #expect(throws: SlabError.self) {
+            try SlabTransport(slab: try VoxelPhantom(grid: VoxelGrid(counts: (3, 7, 8), originCM: Vec3(0, 0, 0), spacingCM: Vec3(0.5, 0.5, 0.5)),
+                                                     media: sim.phantom.media, mediumIndices: .init(repeating: 0, count: 168),
+                                                     densitiesGPerCM3: .init(repeating: 1, count: 168)),
+                              of: sim.phantom.grid, firstPlane: 8, physics: sim)
+        }
+        #expect(slab.planes == 8..<24 && slab.voxelCount == 7 * 7 * 16)
         #expect(DecomposedTransport.boundaries(planes: 24, slabs: 3, edge: 8) == [8, 16])
         #expect(DecomposedTransport.boundaries(planes: 24, slabs: 5, edge: 8) == [8, 16])
         #expect(DecomposedTransport.boundaries(planes: 20, slabs: 2, edge: 4) == [8])

@@ -22,6 +22,8 @@ extension Simulation {
         let eCut = settings.electronCutoffMeV
         let fLoss = settings.maximumEnergyLossFraction
         let kMax = settings.maximumScatteringStrength
+        var ln = LastLog()
+        let lnCut = log(eCut)
         step: while true {
             if p.e <= eCut {
                 stopCharged(&p, tally: &tally, scratch: &scratch)
@@ -31,6 +33,8 @@ extension Simulation {
             let rho0 = density[v0]
             let t0 = tables[medium[v0]]
             let e0 = p.e
+            let at0 = t0.locate(lnEnergy: ln(e0))
+            let range0 = t0.value(t0.range[q], at0)
             if rho0 > 0 && e0 < settings.rangeRejectionBelowMeV {
                 // Range rejection: the restricted range (longer than the CSDA range) cannot reach a face.
                 let lo = g.originCM
@@ -38,15 +42,13 @@ extension Simulation {
                 let dx = min(p.r.x - (lo.x + Double(p.i) * h.x), lo.x + Double(p.i + 1) * h.x - p.r.x)
                 let dy = min(p.r.y - (lo.y + Double(p.j) * h.y), lo.y + Double(p.j + 1) * h.y - p.r.y)
                 let dz = min(p.r.z - (lo.z + Double(p.k) * h.z), lo.z + Double(p.k + 1) * h.z - p.r.z)
-                if t0.restrictedRange(q, e0) < rho0 * min(dx, min(dy, dz)) {
+                if range0 < rho0 * min(dx, min(dy, dz)) {
                     depositLocally(e0, p, &tally, atEnergyMeV: 0.5 * e0)
                     if positron { annihilateAtRest(at: &p, scratch: &scratch) }
                     return
                 }
             }
             // Step length (g/cm², current medium) from the three limits.
-            let at0 = t0.locate(e0)
-            let range0 = t0.value(t0.range[q], at0)
             let sLoss = range0 - t0.restrictedRange(q, e0 * (1 - fLoss))
             let sScatter = kMax / t0.value(t0.inverseLambda1[q], at0)
             let sigmaMax0 = t0.value(t0.hardMajorant[q], at0)
@@ -59,8 +61,8 @@ extension Simulation {
             let eEndStep = max(t0.energy(forRange: range0 - sStep, q), eCut)
             // A step that reaches the cut-off ends where the particle stops, not at a strength target.
             let stopsInStep = eEndStep <= eCut
-            let kStep = t0.value(t0.strength[q], at0) - t0.value(t0.strength[q], t0.locate(eEndStep))
-            let atMid = t0.locate(max(t0.energy(forRange: range0 - 0.5 * sStep, q), eCut))
+            let kStep = t0.value(t0.strength[q], at0) - t0.value(t0.strength[q], t0.locate(lnEnergy: ln(eEndStep)))
+            let atMid = t0.locate(lnEnergy: ln(max(t0.energy(forRange: range0 - 0.5 * sStep, q), eCut)))
             let il1 = t0.value(t0.inverseLambda1[q], atMid)
             let il2 = t0.value(t0.inverseLambda2[q], atMid)
             let kHinge = p.rng.uniform() * kStep
@@ -79,10 +81,10 @@ extension Simulation {
                     continue
                 }
                 let t = tables[medium[v]]
-                let at = t.locate(p.e)
+                let at = t.locate(lnEnergy: ln(p.e))
                 // The step's majorant in this voxel's medium: the step's own (already located) in its
                 // starting medium, which is every voxel of a one-medium phantom.
-                let sigmaMax = t === t0 ? sigmaMax0 : t.value(t.hardMajorant[q], t.locate(e0))
+                let sigmaMax = t === t0 ? sigmaMax0 : t.value(t.hardMajorant[q], t.locate(lnEnergy: ln(e0)))
                 let kTarget = hinged ? (endsAtHardEvent || stopsInStep ? Double.infinity : kStep) : kHinge
                 let rangeHere = t.value(t.range[q], at)
                 let strengthHere = t.value(t.strength[q], at)
@@ -90,18 +92,18 @@ extension Simulation {
                 var dsScatter = Double.infinity
                 if kTarget < .infinity {
                     let eK = t.energy(forCumulative: t.strength[q], strengthHere - (kTarget - kUsed))
-                    dsScatter = max(0, rangeHere - t.restrictedRange(q, eK)) / rho
+                    dsScatter = max(0, rangeHere - t.value(t.range[q], t.locate(lnEnergy: ln(eK)))) / rho
                 }
                 let dsHard = sigmaMax > 0 ? hardFuel / (rho * sigmaMax) : .infinity
-                let dsStop = max(0, rangeHere - t.restrictedRange(q, eCut)) / rho
+                let dsStop = max(0, rangeHere - t.value(t.range[q], t.locate(lnEnergy: lnCut))) / rho
                 // Two-argument min only: the variadic one allocates an array per call (measured: 11 mallocs per history).
                 let ds = max(0, min(min(dsVoxel, dsScatter), min(dsHard, dsStop)))
                 // Continuous loss over the segment, deposited in this voxel.
                 let eEnd = ds >= dsStop ? eCut : t.energy(forRange: rangeHere - rho * ds, q)
-                let factor = settings.doseQuantity == .water ? t.value(t.doseFactor[q], t.locate(0.5 * (p.e + eEnd))) : 1
+                let factor = settings.doseQuantity == .water ? t.value(t.doseFactor[q], t.locate(lnEnergy: ln(0.5 * (p.e + eEnd)))) : 1
                 tally.deposit((p.e - eEnd) * factor * p.weight, voxel: v)
                 p.e = eEnd
-                kUsed = ds == dsScatter ? kTarget : kUsed + strengthHere - t.value(t.strength[q], t.locate(eEnd))
+                kUsed = ds == dsScatter ? kTarget : kUsed + strengthHere - t.value(t.strength[q], t.locate(lnEnergy: ln(eEnd)))
                 hardFuel -= rho * ds * sigmaMax
                 s += ds
                 if ds >= dsStop {
@@ -130,7 +132,7 @@ extension Simulation {
                 if ds == dsHard {
                     p.r = origin + p.u * s
                     (p.i, p.j, p.k) = (walk.i, walk.j, walk.k)
-                    let atEvent = t.locate(p.e)
+                    let atEvent = t.locate(lnEnergy: ln(p.e))
                     let sigma = t.value(t.hardTotal[q], atEvent)
                     if p.rng.uniform() * sigmaMax < sigma {
                         if !hinged {

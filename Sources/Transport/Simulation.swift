@@ -72,6 +72,20 @@ public struct Simulation: Sendable {
     /// several (a phase-space history), each gets its own stream spawned from it, as secondaries do.
     public func runHistory(_ history: UInt64, seed: UInt64, tally: inout EnergyTally, scratch: inout Scratch) {
         tally.beginHistory(history)
+        scratch.stack.removeAll(keepingCapacity: true)
+        pushPrimaries(history: history, seed: seed, scratch: &scratch)
+        while var p = scratch.stack.popLast() {
+            if p.charge == 0 {
+                transportPhoton(&p, tally: &tally, scratch: &scratch)
+            } else {
+                transportCharged(&p, tally: &tally, scratch: &scratch)
+            }
+        }
+    }
+
+    /// Puts history `history`'s primaries on `scratch.stack` (split copies with photon splitting). A
+    /// primary that misses the phantom is dropped. Both drivers start a history here.
+    func pushPrimaries(history: UInt64, seed: UInt64, scratch: inout Scratch) {
         var rng = RandomStream(seed: seed, history: history)
         scratch.primaries.removeAll(keepingCapacity: true)
         source.emitPrimaries(history: history, rng: &rng, into: &scratch.primaries)
@@ -81,20 +95,12 @@ public struct Simulation: Sendable {
             let stream = single ? rng : rng.spawn()
             guard let entry = g.entry(from: first.positionCM, direction: first.direction) else { continue }
             let r = first.positionCM + first.direction * entry.distanceCM
-            scratch.stack.removeAll(keepingCapacity: true)
             let particle = Particle(r: r, u: first.direction, e: first.energyMeV, charge: first.charge,
                                     i: entry.voxel.i, j: entry.voxel.j, k: entry.voxel.k, rng: stream, weight: first.weight)
             if first.charge == 0 && settings.photonSplitting > 1 {
                 pushSplitCopies(of: particle, scratch: &scratch)
             } else {
                 scratch.stack.append(particle)
-            }
-            while var p = scratch.stack.popLast() {
-                if p.charge == 0 {
-                    transportPhoton(&p, tally: &tally, scratch: &scratch)
-                } else {
-                    transportCharged(&p, tally: &tally, scratch: &scratch)
-                }
             }
         }
     }

@@ -24,6 +24,7 @@ extension Simulation {
         let kMax = settings.maximumScatteringStrength
         var ln = LastLog()
         let lnCut = log(eCut)
+        let lnLossFactor = log(1 - fLoss)
         step: while true {
             if p.e <= eCut {
                 stopCharged(&p, tally: &tally, scratch: &scratch)
@@ -49,7 +50,7 @@ extension Simulation {
                 }
             }
             // Step length (g/cm², current medium) from the three limits.
-            let sLoss = range0 - t0.restrictedRange(q, e0 * (1 - fLoss))
+            let sLoss = range0 - t0.value(t0.range[q], t0.locate(lnEnergy: ln(e0) + lnLossFactor))
             let sScatter = kMax / t0.value(t0.inverseLambda1[q], at0)
             let sigmaMax0 = t0.value(t0.hardMajorant[q], at0)
             var hardFuel = -log(p.rng.uniform())
@@ -58,11 +59,11 @@ extension Simulation {
             let endsAtHardEvent = sHard <= min(sLoss, sScatter)
             // Scattering strength of the step from the strength table (exact along the slowing-down), and
             // λ₂/λ₁ at the step's mid-range energy.
-            let eEndStep = max(t0.energy(forRange: range0 - sStep, q), eCut)
+            let lnEndStep = max(t0.lnEnergy(forRange: range0 - sStep, q), lnCut)
             // A step that reaches the cut-off ends where the particle stops, not at a strength target.
-            let stopsInStep = eEndStep <= eCut
-            let kStep = t0.value(t0.strength[q], at0) - t0.value(t0.strength[q], t0.locate(lnEnergy: ln(eEndStep)))
-            let atMid = t0.locate(lnEnergy: ln(max(t0.energy(forRange: range0 - 0.5 * sStep, q), eCut)))
+            let stopsInStep = lnEndStep <= lnCut
+            let kStep = t0.value(t0.strength[q], at0) - t0.value(t0.strength[q], t0.locate(lnEnergy: lnEndStep))
+            let atMid = t0.locate(lnEnergy: max(t0.lnEnergy(forRange: range0 - 0.5 * sStep, q), lnCut))
             let il1 = t0.value(t0.inverseLambda1[q], atMid)
             let il2 = t0.value(t0.inverseLambda2[q], atMid)
             let kHinge = p.rng.uniform() * kStep
@@ -91,18 +92,20 @@ extension Simulation {
                 // Distance to spend the remaining strength: down to the energy where S has dropped by it.
                 var dsScatter = Double.infinity
                 if kTarget < .infinity {
-                    let eK = t.energy(forCumulative: t.strength[q], strengthHere - (kTarget - kUsed))
-                    dsScatter = max(0, rangeHere - t.value(t.range[q], t.locate(lnEnergy: ln(eK)))) / rho
+                    let lnK = t.lnEnergy(forCumulative: t.strength[q], strengthHere - (kTarget - kUsed))
+                    dsScatter = max(0, rangeHere - t.value(t.range[q], t.locate(lnEnergy: lnK))) / rho
                 }
                 let dsHard = sigmaMax > 0 ? hardFuel / (rho * sigmaMax) : .infinity
                 let dsStop = max(0, rangeHere - t.value(t.range[q], t.locate(lnEnergy: lnCut))) / rho
                 // Two-argument min only: the variadic one allocates an array per call (measured: 11 mallocs per history).
                 let ds = max(0, min(min(dsVoxel, dsScatter), min(dsHard, dsStop)))
                 // Continuous loss over the segment, deposited in this voxel.
-                let eEnd = ds >= dsStop ? eCut : t.energy(forRange: rangeHere - rho * ds, q)
+                let lnEnd = ds >= dsStop ? lnCut : t.lnEnergy(forRange: rangeHere - rho * ds, q)
+                let eEnd = ds >= dsStop ? eCut : exp(lnEnd)
                 let factor = settings.doseQuantity == .water ? t.value(t.doseFactor[q], t.locate(lnEnergy: ln(0.5 * (p.e + eEnd)))) : 1
                 tally.deposit((p.e - eEnd) * factor * p.weight, voxel: v)
                 p.e = eEnd
+                ln.remember(eEnd, ln: lnEnd)
                 kUsed = ds == dsScatter ? kTarget : kUsed + strengthHere - t.value(t.strength[q], t.locate(lnEnergy: ln(eEnd)))
                 hardFuel -= rho * ds * sigmaMax
                 s += ds

@@ -3,7 +3,7 @@ import Foundation
 /// ln x of the last x asked for, kept: the electron step reads its tables at the energy where the
 /// previous segment ended (its end energy, then the next segment's start, then the next step's start), and
 /// each read took the log again (`log` was 8 % of the CPU time, docs/performance.md). The cached value is
-/// the same `log(x)`, so results are bit-identical.
+/// `log(x)`, or the ln E a table inversion gave for an energy it returned as `exp` of it (`remember`).
 struct LastLog {
     private var x = -1.0
     private var lnX = 0.0
@@ -16,5 +16,12 @@ struct LastLog {
             lnX = log(value)
         }
         return lnX
+    }
+
+    /// Takes `lnValue` (whose `exp` is `value`) as the log of `value`.
+    @inline(__always)
+    mutating func remember(_ value: Double, ln lnValue: Double) {
+        x = value
+        lnX = lnValue
     }
 }

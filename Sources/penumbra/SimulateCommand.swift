@@ -34,6 +34,8 @@ struct SimulateCommand: ParsableCommand {
     var russianRoulette = true
     @Flag(inversion: .prefixedNo, help: "Range rejection of electrons below 1 MeV that cannot leave their voxel.")
     var rangeRejection = true
+    @Option(help: "Transport driver: scalar (history by history, the reference) or simd (event based, photons in lanes; statistically the same dose).")
+    var driver: TransportDriver = .scalar
     @Option(help: "Number of primary histories.") var histories: UInt64
     @Option(help: "Random seed (64-bit).") var seed: UInt64 = 1
     @Option(help: "Output directory (created if missing).") var out: String
@@ -106,10 +108,16 @@ struct SimulateCommand: ParsableCommand {
         let threads = compute.threads
         let water = doseToWater ? try PhysicsMedium.water(settings: settings) : nil
         if let slabs = decomposition.decomposed {
+            guard driver == .scalar else {
+                throw ValidationError("--driver simd does not run decomposed; decomposed slabs use the scalar driver")
+            }
             let simulation = try Simulation(phantom: voxels, mediumPhysics: media, source: source, settings: settings, water: water)
             (decomposed, slabPlanes) = try decomposition.run(
                 simulation, slabs: slabs, histories: histories, seed: seed, threads: threads, logger: log)
         } else if compute.namesCluster {
+            guard driver == .scalar else {
+                throw ValidationError("--driver simd runs on this machine only; cluster workers use the scalar driver")
+            }
             let job = TransportJob(
                 fieldCM: [rect.x1CM, rect.x2CM, rect.y1CM, rect.y2CM], ssdCM: parallel ? nil : ssd, energyMeV: energy,
                 settings: settings)
@@ -123,7 +131,7 @@ struct SimulateCommand: ParsableCommand {
             let simulation = try Simulation(
                 phantom: voxels, mediumPhysics: media, source: source, settings: settings,
                 water: water)
-            let engine = try TransportEngine(simulation: simulation, threads: threads)
+            let engine = try TransportEngine(simulation: simulation, threads: threads, driver: driver)
             log.info("simulating \(histories) histories on \(threads) threads, phantom \(phantomURL.lastPathComponent)")
             tally = try engine.run(histories: histories, seed: seed, rounds: 20, progress: { p in
                 let left = p.historiesDone > 0
@@ -150,7 +158,7 @@ struct SimulateCommand: ParsableCommand {
         let sigma = dose.meanRelativeUncertaintyAboveHalfMax
         let summary = SimulationSummary(
             histories: historiesRun, seconds: seconds, transportCPUSeconds: usage.cpuSeconds - cpuStart.cpuSeconds,
-            peakResidentMB: usage.peakResidentMB, threads: threads,
+            peakResidentMB: usage.peakResidentMB, threads: threads, driver: driver.rawValue,
             meanRelativeUncertaintyAboveHalfMax: sigma,
             efficiency: sigma > 0 ? 1 / (sigma * sigma * seconds) : 0,
             seed: seed, version: PenumbraVersion.string, doseQuantity: dose.quantity.rawValue,
@@ -185,6 +193,8 @@ struct SimulationSummary: Codable {
     /// Peak resident memory of the process, MB.
     let peakResidentMB: Double
     let threads: Int
+    /// `scalar` or `simd` (`--driver`).
+    let driver: String
     let meanRelativeUncertaintyAboveHalfMax: Double
     /// 1/(σ²T) with σ the mean relative uncertainty above 50 % of the maximum and T the wall time.
     let efficiency: Double
@@ -203,3 +213,5 @@ struct SimulationSummary: Codable {
     /// With `--decomposed`: each slab's planes [first, end).
     let decomposedSlabPlanes: [[Int]]?
 }
+
+extension TransportDriver: ExpressibleByArgument {}

@@ -43,6 +43,7 @@ let package = Package(
         .target(name: "PatientImport", dependencies: ["DICOM", "Phantom", "Geometry"]),
         .target(name: "Transport", dependencies: ["Geometry", "Phantom", "Physics", "FileIO"]),
         .target(name: "Beam", dependencies: ["Geometry", "DICOM", "Phantom", "Physics", "Transport"]),
+        .target(name: "PhaseSpace", dependencies: ["Geometry", "Phantom", "Transport", "FileIO"]),
 
         // MARK: - Physics
         .target(
@@ -106,6 +107,7 @@ let package = Package(
             name: "ExamplePatientsTests",
             dependencies: ["ExamplePatients", "PatientImport", "DICOM", "Phantom", "Geometry", "TestSupport"]),
         .testTarget(name: "BeamTests", dependencies: ["Beam", "DICOM", "Transport", "Phantom", "Physics", "Geometry", "TestSupport"]),
+        .testTarget(name: "PhaseSpaceTests", dependencies: ["PhaseSpace", "Transport", "Phantom", "Geometry", "TestSupport"]),
         .testTarget(name: "PatientImportTests", dependencies: ["PatientImport", "DICOM", "Phantom", "Geometry"]),
     ],
     swiftLanguageModes: [.v6]

@@ -68,7 +68,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 "Physics",
                 "DICOM", "Phantom", "ExamplePatients", "PatientImport", "Geometry", "Analysis", "Report", "FileIO",
-                "Transport", "Beam",
+                "Transport", "Beam", "PhaseSpace",
             ]
         ),
 

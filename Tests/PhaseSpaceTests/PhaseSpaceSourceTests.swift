@@ -93,3 +93,27 @@ import Transport
         #expect(da.maximumDose > 0)
     }
 }
+
+/// Cutting a phase space: by type and region, keeping `$ORIG_HISTORIES` and moving the new-history flag.
+@Suite struct PhaseSpaceCutTests {
+    @Test func cutKeepsOriginalHistoriesAndFlagsTheFirstKeptParticle() throws {
+        let directory = try TestEnvironment.makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = try IAEAPhaseSpaceFile(PhaseSpaceSourceTests.smallFile(in: directory))
+        // Electrons only: histories 1 and 2 keep one each (their second particle), now flagged.
+        let cut = directory.appendingPathComponent("electrons")
+        let header = try file.cut(to: cut) { $0.type == .electron }
+        #expect(header.originalHistories == 10 && header.particles == 2 && header.particleCounts == [.electron: 2])
+        let read = try IAEAPhaseSpaceFile(cut)
+        let particles = try read.particles(0..<read.particles)
+        #expect(particles.map(\.isNewHistory) == [true, true])
+        #expect(particles.map(\.energyMeV) == [2, 3])
+        #expect(try IAEAHistoryIndex(scanning: read).storedHistories == 2)
+        // Nothing kept, or the file itself as the output: errors, and no new file.
+        #expect { try file.cut(to: directory.appendingPathComponent("none")) { _ in false } } throws: {
+            "\($0)".contains("passes the cut")
+        }
+        #expect { try file.cut(to: file.headerURL) { _ in true } } throws: { "\($0)".contains("cannot overwrite") }
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("none.IAEAheader").path))
+    }
+}

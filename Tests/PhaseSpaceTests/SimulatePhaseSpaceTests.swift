@@ -85,6 +85,27 @@ import Transport
         #expect((summary?["inputSHA256"] as? [String: String])?["phaseSpaceHeader"]?.count == 64)
     }
 
+    /// `phase-space info` checks and summarises a file; `phase-space cut` writes a readable cut.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: binary.path)))
+    func infoAndCutCommands() throws {
+        let directory = try TestEnvironment.makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = try PhaseSpaceSourceTests.smallFile(in: directory)
+        let info = try runProgram(Self.binary, ["phase-space", "info", file.path])
+        try #require(info.status == 0, "\(info.standardError)")
+        let summary = try JSONSerialization.jsonObject(with: Data(info.standardOutput.utf8)) as? [String: Any]
+        #expect(summary?["storedHistories"] as? Int == 4 && summary?["originalHistories"] as? Int == 10)
+        #expect(summary?["particlesPerType"] as? [String: Int] == ["photon": 4, "electron": 2, "positron": 1])
+        let out = directory.appendingPathComponent("cut")
+        let cut = try runProgram(Self.binary, ["phase-space", "cut", file.path, "--out", out.path, "--types", "photon,positron",
+                                               "--box=-0.5,5,-2,0"])
+        try #require(cut.status == 0, "\(cut.standardError)")
+        // Photons at x = 0 and the positron at x = 2 lie in the box: 4 + 1 particles.
+        #expect(try IAEAPhaseSpaceFile(out).particles == 5)
+        let bad = try runProgram(Self.binary, ["phase-space", "cut", file.path, "--out", out.path, "--types", "neutron"])
+        #expect(bad.status != 0 && bad.standardError.contains("'neutron' is not photon"))
+    }
+
     /// Recycling warns; bad input is a clear error and writes nothing.
     @Test(.enabled(if: FileManager.default.fileExists(atPath: binary.path)))
     func recyclingWarnsAndBadInputFailsCleanly() throws {

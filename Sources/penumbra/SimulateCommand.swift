@@ -82,6 +82,12 @@ struct SimulateCommand: ParsableCommand {
         }
     }
 
+    /// The validation beam of --field, --ssd and --parallel.
+    func beam(energy: SourceEnergy) throws -> BeamSource {
+        let rect = try parseField()
+        return parallel ? .parallel(field: rect, energy: energy) : .pointSource(ssdCM: ssd, field: rect, energy: energy)
+    }
+
     func run() throws {
         logging.bootstrap()
         let log = Logger(label: "penumbra.simulate")
@@ -104,15 +110,7 @@ struct SimulateCommand: ParsableCommand {
             if let warning = phaseSpaceSource.recyclingWarning(histories: histories) { log.warning("\(warning)") }
         }
         let rect = phaseSpaceSource == nil ? try parseField() : nil
-        let source: any PrimarySource
-        if let phaseSpaceSource {
-            source = phaseSpaceSource
-        } else if let rect {
-            source = FrontFaceBeam(parallel ? .parallel(field: rect, energy: sourceEnergy)
-                                   : .pointSource(ssdCM: ssd, field: rect, energy: sourceEnergy), on: voxels)
-        } else {
-            throw ValidationError("--field X1,X2,Y1,Y2 (cm) is required for a beam")
-        }
+        let source: any PrimarySource = try phaseSpaceSource ?? FrontFaceBeam(beam(energy: sourceEnergy), on: voxels)
         var settings = TransportSettings()
         settings.doseQuantity = doseToWater ? .water : .medium
         settings.photonSplitting = photonSplitting

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The ASCII `.IAEAheader` of an IAEA phase space (Capote et al., INDC(NDS)-0484, IAEA 2006).
 ///
 /// The text is a list of sections, each opened by a line `$NAME:`; `//` starts a comment. The sections
@@ -7,7 +9,9 @@
 public struct IAEAHeader: Sendable, Equatable {
     /// A section this reader does not interpret: its name (without `$` and `:`) and its text.
     public struct Section: Sendable, Equatable {
+        /// The section's name, without `$` and `:`.
         public var name: String
+        /// The lines after the name, verbatim.
         public var text: String
 
         /// Creates a section.
@@ -32,8 +36,10 @@ public struct IAEAHeader: Sendable, Equatable {
     public var otherSections: [Section]
 
     /// Creates a header.
-    public init(layout: IAEARecordLayout, originalHistories: UInt64, particles: UInt64,
-                particleCounts: [IAEAParticleType: UInt64] = [:], checksum: UInt64? = nil, otherSections: [Section] = []) {
+    public init(
+        layout: IAEARecordLayout, originalHistories: UInt64, particles: UInt64,
+        particleCounts: [IAEAParticleType: UInt64] = [:], checksum: UInt64? = nil, otherSections: [Section] = []
+    ) {
         self.layout = layout
         self.originalHistories = originalHistories
         self.particles = particles
@@ -50,7 +56,7 @@ public struct IAEAHeader: Sendable, Equatable {
 
     /// The text of section `name` among `otherSections`, trimmed, or nil.
     public func section(_ name: String) -> String? {
-        otherSections.first { $0.name == name }?.text.trimmingWhitespace
+        otherSections.first { $0.name == name }?.text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 
@@ -65,11 +71,12 @@ extension IAEAHeader {
         var sections: [(name: String, lines: [String])] = []
         for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             let line = String(rawLine)
-            let trimmed = line.trimmingWhitespace
+            let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.hasPrefix("$"), let colon = trimmed.firstIndex(of: ":") {
-                let name = String(trimmed[trimmed.index(after: trimmed.startIndex)..<colon]).trimmingWhitespace
+                let name = String(trimmed[trimmed.index(after: trimmed.startIndex)..<colon]).trimmingCharacters(
+                    in: .whitespacesAndNewlines)
                 let rest = String(trimmed[trimmed.index(after: colon)...])
-                sections.append((name, rest.trimmingWhitespace.isEmpty ? [] : [rest]))
+                sections.append((name, rest.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? [] : [rest]))
             } else if !sections.isEmpty {
                 sections[sections.count - 1].lines.append(line)
             }
@@ -96,31 +103,41 @@ extension IAEAHeader {
         func count(_ name: String, _ lines: [String]) throws(PhaseSpaceError) -> UInt64 {
             let values = try integers(name, lines)
             guard let first = values.first, first >= 0 else {
-                throw .badHeader(file: file, "section $\(name): expected one non-negative integer, found "
-                    + "'\(lines.joined(separator: " ").trimmingWhitespace)'")
+                throw .badHeader(
+                    file: file,
+                    "section $\(name): expected one non-negative integer, found "
+                        + "'\(lines.joined(separator: " ").trimmingCharacters(in: .whitespacesAndNewlines))'")
             }
             return UInt64(first)
         }
 
-        let fileType = try count("FILE_TYPE", try required("FILE_TYPE", "add '$FILE_TYPE:' with 0 (a phase-space file)"))
+        let fileType = try count(
+            "FILE_TYPE", try required("FILE_TYPE", "add '$FILE_TYPE:' with 0 (a phase-space file)"))
         guard fileType == 0 else {
-            throw .unsupported(file: file, "$FILE_TYPE is \(fileType) (an event generator); only phase-space files "
-                + "(FILE_TYPE 0) can be read: convert the generator's output to a phase-space file")
+            throw .unsupported(
+                file: file,
+                "$FILE_TYPE is \(fileType) (an event generator); only phase-space files "
+                    + "(FILE_TYPE 0) can be read: convert the generator's output to a phase-space file")
         }
         let contentsLines = try required(
             "RECORD_CONTENTS", "it lists which of x, y, z, u, v, w, weight are stored and the extra floats and longs")
         let contents = try integers("RECORD_CONTENTS", contentsLines)
         guard contents.count >= 9 else {
-            throw .badHeader(file: file, "$RECORD_CONTENTS holds \(contents.count) integers; it needs 9 (stored flags "
-                + "of x, y, z, u, v, w, weight, then the numbers of extra floats and of extra longs)")
+            throw .badHeader(
+                file: file,
+                "$RECORD_CONTENTS holds \(contents.count) integers; it needs 9 (stored flags "
+                    + "of x, y, z, u, v, w, weight, then the numbers of extra floats and of extra longs)")
         }
         for (i, name) in ["x", "y", "z", "u", "v", "w", "weight"].enumerated() where !(0...1).contains(contents[i]) {
-            throw .badHeader(file: file, "$RECORD_CONTENTS: the stored flag of \(name) is \(contents[i]); it must be 0 or 1")
+            throw .badHeader(
+                file: file, "$RECORD_CONTENTS: the stored flag of \(name) is \(contents[i]); it must be 0 or 1")
         }
         let floatCount = Int(contents[7]), longCount = Int(contents[8])
         guard (0...64).contains(floatCount), (0...64).contains(longCount) else {
-            throw .badHeader(file: file, "$RECORD_CONTENTS declares \(floatCount) extra floats and \(longCount) extra "
-                + "longs; each must be 0…64")
+            throw .badHeader(
+                file: file,
+                "$RECORD_CONTENTS declares \(floatCount) extra floats and \(longCount) extra "
+                    + "longs; each must be 0…64")
         }
         var layout = IAEARecordLayout()
         layout.storesX = contents[0] == 1
@@ -136,21 +153,27 @@ extension IAEAHeader {
             layout.extraLongs = Array(repeating: .generic, count: longCount)
         } else {
             guard typeCodes.count == floatCount + longCount else {
-                throw .badHeader(file: file, "$RECORD_CONTENTS lists \(typeCodes.count) extra types after its 9 counts; "
-                    + "it declares \(floatCount) extra floats and \(longCount) extra longs, so it needs "
-                    + "\(floatCount + longCount) (or none)")
+                throw .badHeader(
+                    file: file,
+                    "$RECORD_CONTENTS lists \(typeCodes.count) extra types after its 9 counts; "
+                        + "it declares \(floatCount) extra floats and \(longCount) extra longs, so it needs "
+                        + "\(floatCount + longCount) (or none)")
             }
             layout.extraFloats = try typeCodes.prefix(floatCount).map { (code) throws(PhaseSpaceError) in
                 guard let t = IAEAExtraFloatType(rawValue: Int(code)) else {
-                    throw .unsupported(file: file, "unknown extra float type \(code) in $RECORD_CONTENTS (known: 0 generic, "
-                        + "1 XLAST, 2 YLAST, 3 ZLAST)")
+                    throw .unsupported(
+                        file: file,
+                        "unknown extra float type \(code) in $RECORD_CONTENTS (known: 0 generic, "
+                            + "1 XLAST, 2 YLAST, 3 ZLAST)")
                 }
                 return t
             }
             layout.extraLongs = try typeCodes.suffix(longCount).map { (code) throws(PhaseSpaceError) in
                 guard let t = IAEAExtraLongType(rawValue: Int(code)) else {
-                    throw .unsupported(file: file, "unknown extra long type \(code) in $RECORD_CONTENTS (known: 0 generic, "
-                        + "1 incremental history number, 2 EGS LATCH, 3…7 PENELOPE ILB5…ILB1)")
+                    throw .unsupported(
+                        file: file,
+                        "unknown extra long type \(code) in $RECORD_CONTENTS (known: 0 generic, "
+                            + "1 incremental history number, 2 EGS LATCH, 3…7 PENELOPE ILB5…ILB1)")
                 }
                 return t
             }
@@ -159,19 +182,24 @@ extension IAEAHeader {
 
         let declaredLength = try count("RECORD_LENGTH", try required("RECORD_LENGTH", "add the record length in bytes"))
         guard declaredLength == UInt64(layout.recordLength) else {
-            throw .unsupported(file: file, "$RECORD_LENGTH is \(declaredLength) bytes but $RECORD_CONTENTS implies "
-                + "\(layout.recordLength) (1 type byte, 4-byte energy, \(layout.storedFloatCount) floats and "
-                + "\(layout.extraLongs.count) 4-byte longs); the record contents are unknown to this reader: check the "
-                + "header against the file's writer")
+            throw .unsupported(
+                file: file,
+                "$RECORD_LENGTH is \(declaredLength) bytes but $RECORD_CONTENTS implies "
+                    + "\(layout.recordLength) (1 type byte, 4-byte energy, \(layout.storedFloatCount) floats and "
+                    + "\(layout.extraLongs.count) 4-byte longs); the record contents are unknown to this reader: check the "
+                    + "header against the file's writer")
         }
         let order = try count("BYTE_ORDER", try required("BYTE_ORDER", "add 1234 (little endian) or 4321 (big endian)"))
         guard let byteOrder = IAEAByteOrder(rawValue: Int(order)) else {
-            throw .unsupported(file: file, "$BYTE_ORDER \(order) is not supported; it must be 1234 (little endian) or "
-                + "4321 (big endian)")
+            throw .unsupported(
+                file: file,
+                "$BYTE_ORDER \(order) is not supported; it must be 1234 (little endian) or "
+                    + "4321 (big endian)")
         }
         layout.byteOrder = byteOrder
 
-        let original = try count("ORIG_HISTORIES", try required("ORIG_HISTORIES", "add the number of original histories"))
+        let original = try count(
+            "ORIG_HISTORIES", try required("ORIG_HISTORIES", "add the number of original histories"))
         let particles = try count("PARTICLES", try required("PARTICLES", "add the number of particles (records)"))
         var counts: [IAEAParticleType: UInt64] = [:]
         for type in IAEAParticleType.allCases {
@@ -180,26 +208,35 @@ extension IAEAHeader {
         if !counts.isEmpty {
             let sum = counts.values.reduce(0, &+)
             guard sum == particles else {
-                throw .badHeader(file: file, "the particle counts per type add up to \(sum) but $PARTICLES is \(particles); "
-                    + "correct the header's counts")
+                throw .badHeader(
+                    file: file,
+                    "the particle counts per type add up to \(sum) but $PARTICLES is \(particles); "
+                        + "correct the header's counts")
             }
         }
-        let checksum: UInt64? = try byName["CHECKSUM"].map { (lines) throws(PhaseSpaceError) in try count("CHECKSUM", lines) }
+        let checksum: UInt64? = try byName["CHECKSUM"].map { (lines) throws(PhaseSpaceError) in
+            try count("CHECKSUM", lines)
+        }
         let others = sections.filter { !structuralSections.contains($0.name) }
             .map { Section(name: $0.name, text: $0.lines.joined(separator: "\n")) }
-        return IAEAHeader(layout: layout, originalHistories: original, particles: particles, particleCounts: counts,
-                          checksum: checksum, otherSections: others)
+        return IAEAHeader(
+            layout: layout, originalHistories: original, particles: particles, particleCounts: counts,
+            checksum: checksum, otherSections: others)
     }
 
     /// Reads `$RECORD_CONSTANT`: one value for each of x, y, z, u, v, w, weight whose stored flag is 0, in
     /// that order. The value for w may be missing (w is always rebuilt from u and v).
-    private static func assignConstants(_ layout: inout IAEARecordLayout, flags: [Int64], lines: [String]?,
-                                        file: String) throws(PhaseSpaceError) {
+    private static func assignConstants(
+        _ layout: inout IAEARecordLayout, flags: [Int64], lines: [String]?,
+        file: String
+    ) throws(PhaseSpaceError) {
         let constantIndices = (0..<7).filter { flags[$0] == 0 }
         guard !constantIndices.isEmpty else { return }
         guard let lines else {
-            throw .badHeader(file: file, "$RECORD_CONTENTS marks \(constantIndices.count) quantities as constant but "
-                + "the section $RECORD_CONSTANT: giving their values is missing")
+            throw .badHeader(
+                file: file,
+                "$RECORD_CONTENTS marks \(constantIndices.count) quantities as constant but "
+                    + "the section $RECORD_CONSTANT: giving their values is missing")
         }
         var values: [Float] = []
         for token in lines.flatMap({ tokens($0) }) {
@@ -212,8 +249,11 @@ extension IAEAHeader {
         if values.count == indices.count - 1, flags[5] == 0 { indices.removeAll { $0 == 5 } }
         guard values.count == indices.count else {
             let names = constantIndices.map { ["x", "y", "z", "u", "v", "w", "weight"][$0] }
-            throw .badHeader(file: file, "$RECORD_CONSTANT holds \(values.count) values but \(names.count) quantities "
-                + "are constant (\(names.joined(separator: ", "))): give one value per constant quantity, in that order")
+            throw .badHeader(
+                file: file,
+                "$RECORD_CONSTANT holds \(values.count) values but \(names.count) quantities "
+                    + "are constant (\(names.joined(separator: ", "))): give one value per constant quantity, in that order"
+            )
         }
         for (i, value) in zip(indices, values) {
             switch i {
@@ -253,8 +293,12 @@ extension IAEAHeader {
         ].map { "     \($0.0 ? 1 : 0)     // \($0.1) is stored ?" }
         contents.append("     \(l.extraFloats.count)     // Extra floats stored ?")
         contents.append("     \(l.extraLongs.count)     // Extra longs stored ?")
-        contents += l.extraFloats.enumerated().map { "     \($0.element.rawValue)     // extra float \($0.offset): \($0.element)" }
-        contents += l.extraLongs.enumerated().map { "     \($0.element.rawValue)     // extra long \($0.offset): \($0.element)" }
+        contents += l.extraFloats.enumerated().map {
+            "     \($0.element.rawValue)     // extra float \($0.offset): \($0.element)"
+        }
+        contents += l.extraLongs.enumerated().map {
+            "     \($0.element.rawValue)     // extra long \($0.offset): \($0.element)"
+        }
         section("RECORD_CONTENTS", contents.joined(separator: "\n"))
         let constants = [
             (l.storesX, l.constantXCM, "X"), (l.storesY, l.constantYCM, "Y"), (l.storesZ, l.constantZCM, "Z"),
@@ -270,16 +314,5 @@ extension IAEAHeader {
         }
         for s in otherSections where !leading.contains(s.name) { section(s.name, s.text) }
         return out
-    }
-}
-
-extension StringProtocol {
-    /// The string without leading and trailing spaces, tabs and line breaks.
-    var trimmingWhitespace: String {
-        let isSpace: (Character) -> Bool = { $0.isWhitespace }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
-            return ""
-        }
-        return String(self[first...last])
     }
 }

@@ -32,7 +32,8 @@ public struct IAEAHistoryIndex: Sendable {
         var histories: UInt64 = 0
         var counts: [UInt64] = Array(repeating: 0, count: IAEAParticleType.allCases.count + 1)
         var maximumEnergy: Float = 0
-        var lo = (Float.infinity, Float.infinity, Float.infinity), hi = (-Float.infinity, -Float.infinity, -Float.infinity)
+        var lo = (Float.infinity, Float.infinity, Float.infinity),
+            hi = (-Float.infinity, -Float.infinity, -Float.infinity)
         try file.forEachChunk { (first, bytes) throws(PhaseSpaceError) in
             for i in 0..<bytes.count / length {
                 let record = first + UInt64(i)
@@ -54,18 +55,24 @@ public struct IAEAHistoryIndex: Sendable {
         }
         let name = file.headerURL.lastPathComponent
         var byType: [IAEAParticleType: UInt64] = [:]
-        for type in IAEAParticleType.allCases where counts[Int(type.rawValue)] > 0 { byType[type] = counts[Int(type.rawValue)] }
+        for type in IAEAParticleType.allCases where counts[Int(type.rawValue)] > 0 {
+            byType[type] = counts[Int(type.rawValue)]
+        }
         for type in IAEAParticleType.allCases {
             let found = byType[type] ?? 0
             if let declared = file.header.particleCounts[type], declared != found {
-                throw .badHeader(file: name, "$\(type.headerSection) declares \(declared) but the records hold \(found); "
-                    + "correct the header's counts")
+                throw .badHeader(
+                    file: name,
+                    "$\(type.headerSection) declares \(declared) but the records hold \(found); "
+                        + "correct the header's counts")
             }
         }
         guard file.header.originalHistories >= histories else {
-            throw .badHeader(file: name, "$ORIG_HISTORIES is \(file.header.originalHistories) but the records mark "
-                + "\(histories) histories (new-history flags); set $ORIG_HISTORIES to the number of histories of the "
-                + "simulation that scored the file")
+            throw .badHeader(
+                file: name,
+                "$ORIG_HISTORIES is \(file.header.originalHistories) but the records mark "
+                    + "\(histories) histories (new-history flags); set $ORIG_HISTORIES to the number of histories of the "
+                    + "simulation that scored the file")
         }
         self.starts = starts
         storedHistories = histories
@@ -79,8 +86,10 @@ public struct IAEAHistoryIndex: Sendable {
     /// Calls `body` with each particle of stored history `history` (0 ..< `storedHistories`), reading the
     /// records from the nearest indexed history start through a small buffer.
     /// - Throws: `PhaseSpaceError` if the file can no longer be read or its records changed since the scan.
-    public func forEachParticle(ofHistory history: UInt64, in file: IAEAPhaseSpaceFile, includeExtras: Bool = false,
-                                _ body: (IAEAParticle) -> Void) throws(PhaseSpaceError) {
+    public func forEachParticle(
+        ofHistory history: UInt64, in file: IAEAPhaseSpaceFile, includeExtras: Bool = false,
+        _ body: (IAEAParticle) -> Void
+    ) throws(PhaseSpaceError) {
         precondition(history < storedHistories, "history \(history) of \(storedHistories)")
         let layout = file.header.layout, length = file.recordLength
         var record = starts[Int(history / UInt64(stride))]
@@ -96,7 +105,9 @@ public struct IAEAHistoryIndex: Sendable {
                     return
                 }
                 for i in 0..<Int(n) {
-                    guard let p = layout.decode(UnsafeRawBufferPointer(buffer), at: i * length, includeExtras: includeExtras)
+                    guard
+                        let p = layout.decode(
+                            UnsafeRawBufferPointer(buffer), at: i * length, includeExtras: includeExtras)
                     else {
                         failure = file.badType(record: record + UInt64(i), byte: buffer[i * length])
                         return

@@ -36,17 +36,23 @@ public enum IAEAParticleType: Int8, Sendable, CaseIterable, Codable {
 /// Fields the record layout keeps constant carry the header's constant. `w` is never stored: it is
 /// rebuilt from `u`, `v` and the sign of the particle-type byte.
 public struct IAEAParticle: Sendable, Equatable {
+    /// Photon, electron, positron, neutron or proton.
     public var type: IAEAParticleType
     /// Kinetic energy, MeV (positive; the file's sign is the new-history flag).
     public var energyMeV: Float
     /// Whether this particle is the first one of an original history (the file's negative energy).
     public var isNewHistory: Bool
+    /// Position, cm.
     public var xCM: Float
+    /// Position, cm.
     public var yCM: Float
+    /// Position, cm.
     public var zCM: Float
-    /// Direction cosines; `w` = ±√(1 − u² − v²) with the sign of the type byte.
+    /// Direction cosine along x.
     public var u: Float
+    /// Direction cosine along y.
     public var v: Float
+    /// Direction cosine along z: ±√(1 − u² − v²), the sign from the type byte.
     public var w: Float
     /// Statistical weight.
     public var weight: Float
@@ -56,8 +62,10 @@ public struct IAEAParticle: Sendable, Equatable {
     public var extraLongs: [Int32]
 
     /// Creates a particle.
-    public init(type: IAEAParticleType, energyMeV: Float, isNewHistory: Bool, xCM: Float, yCM: Float, zCM: Float,
-                u: Float, v: Float, w: Float, weight: Float = 1, extraFloats: [Float] = [], extraLongs: [Int32] = []) {
+    public init(
+        type: IAEAParticleType, energyMeV: Float, isNewHistory: Bool, xCM: Float, yCM: Float, zCM: Float,
+        u: Float, v: Float, w: Float, weight: Float = 1, extraFloats: [Float] = [], extraLongs: [Int32] = []
+    ) {
         self.type = type
         self.energyMeV = energyMeV
         self.isNewHistory = isNewHistory

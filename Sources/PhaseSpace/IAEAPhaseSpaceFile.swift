@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An open IAEA phase space: its parsed header and its `.IAEAphsp` records, read on demand.
@@ -44,7 +44,8 @@ public final class IAEAPhaseSpaceFile: Sendable {
             let size = (try FileManager.default.attributesOfItem(atPath: headerName)[.size] as? NSNumber)?.intValue ?? 0
             // Headers are a few kB; a megabyte-sized one is not a header (e.g. the .IAEAphsp named twice).
             guard size <= 1 << 20 else {
-                throw PhaseSpaceError.badHeader(file: headerName, "is \(size) bytes; an IAEA header is a short text file")
+                throw PhaseSpaceError.badHeader(
+                    file: headerName, "is \(size) bytes; an IAEA header is a short text file")
             }
             let data = try Data(contentsOf: headerURL)
             guard let decoded = String(data: data, encoding: .utf8) ?? String(data: data, encoding: .isoLatin1) else {
@@ -54,14 +55,18 @@ public final class IAEAPhaseSpaceFile: Sendable {
         } catch let error as PhaseSpaceError {
             throw error
         } catch {
-            throw .io(file: headerName, "cannot read the IAEA header (\(error.localizedDescription)); give the "
-                + ".IAEAheader file, or the .IAEAphsp with its header beside it")
+            throw .io(
+                file: headerName,
+                "cannot read the IAEA header (\(error.localizedDescription)); give the "
+                    + ".IAEAheader file, or the .IAEAphsp with its header beside it")
         }
         header = try IAEAHeader.parse(text, file: headerURL.lastPathComponent)
         let fd = open(dataURL.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw .io(file: dataURL.path, "cannot open the phase-space data (\(String(cString: strerror(errno)))); it "
-                + "must lie beside its header with the extension .IAEAphsp")
+            throw .io(
+                file: dataURL.path,
+                "cannot open the phase-space data (\(String(cString: strerror(errno)))); it "
+                    + "must lie beside its header with the extension .IAEAphsp")
         }
         descriptor = fd
         var info = stat()
@@ -78,23 +83,29 @@ public final class IAEAPhaseSpaceFile: Sendable {
         let length = UInt64(header.layout.recordLength)
         let (expected, overflow) = length.multipliedReportingOverflow(by: header.particles)
         guard !overflow else {
-            throw .sizeMismatch(file: file, "the header declares \(header.particles) particles of \(length) bytes, more "
-                + "than any file can hold: correct $PARTICLES")
+            throw .sizeMismatch(
+                file: file,
+                "the header declares \(header.particles) particles of \(length) bytes, more "
+                    + "than any file can hold: correct $PARTICLES")
         }
         guard header.particles > 0 else {
             throw .sizeMismatch(file: file, "the header declares no particles ($PARTICLES 0); nothing to transport")
         }
         let checksumNote = header.checksum.map { $0 == size ? "" : " ($CHECKSUM says \($0) bytes)" } ?? ""
         if size < expected {
-            throw .sizeMismatch(file: file, "truncated: \(size) bytes hold \(size / length) whole records of \(length) "
-                + "bytes\(size % length == 0 ? "" : " and \(size % length) bytes of a partial one"), but the header "
-                + "declares \(header.particles) particles (\(expected) bytes)\(checksumNote); copy the file again, or "
-                + "regenerate it")
+            throw .sizeMismatch(
+                file: file,
+                "truncated: \(size) bytes hold \(size / length) whole records of \(length) "
+                    + "bytes\(size % length == 0 ? "" : " and \(size % length) bytes of a partial one"), but the header "
+                    + "declares \(header.particles) particles (\(expected) bytes)\(checksumNote); copy the file again, or "
+                    + "regenerate it")
         }
         if size > expected {
-            throw .sizeMismatch(file: file, "\(size) bytes is \(size - expected) bytes more than the \(header.particles) "
-                + "records of \(length) bytes the header declares (\(expected) bytes)\(checksumNote); the header does not "
-                + "belong to this file, or its $PARTICLES or $RECORD_CONTENTS is wrong")
+            throw .sizeMismatch(
+                file: file,
+                "\(size) bytes is \(size - expected) bytes more than the \(header.particles) "
+                    + "records of \(length) bytes the header declares (\(expected) bytes)\(checksumNote); the header does not "
+                    + "belong to this file, or its $PARTICLES or $RECORD_CONTENTS is wrong")
         }
     }
 
@@ -114,12 +125,16 @@ public final class IAEAPhaseSpaceFile: Sendable {
             let n = pread(descriptor, base + done, count - done, off_t(offset + UInt64(done)))
             if n < 0 {
                 if errno == EINTR { continue }
-                throw .io(file: dataURL.path, "cannot read record \(records.lowerBound) onwards "
-                    + "(\(String(cString: strerror(errno))))")
+                throw .io(
+                    file: dataURL.path,
+                    "cannot read record \(records.lowerBound) onwards "
+                        + "(\(String(cString: strerror(errno))))")
             }
             if n == 0 {
-                throw .sizeMismatch(file: dataURL.lastPathComponent, "ends at byte \(offset + UInt64(done)) while "
-                    + "reading record \(records.lowerBound) onwards: the file shrank after it was opened")
+                throw .sizeMismatch(
+                    file: dataURL.lastPathComponent,
+                    "ends at byte \(offset + UInt64(done)) while "
+                        + "reading record \(records.lowerBound) onwards: the file shrank after it was opened")
             }
             done += n
         }
@@ -128,8 +143,10 @@ public final class IAEAPhaseSpaceFile: Sendable {
     /// Calls `body` with consecutive chunks of whole records, from the first record to the last, reading
     /// `recordsPerChunk` records at a time into one reused buffer.
     /// - Parameter body: receives the index of the chunk's first record and the chunk's bytes.
-    public func forEachChunk(recordsPerChunk: Int = 1 << 15,
-                             _ body: (UInt64, UnsafeRawBufferPointer) throws(PhaseSpaceError) -> Void) throws(PhaseSpaceError) {
+    public func forEachChunk(
+        recordsPerChunk: Int = 1 << 15,
+        _ body: (UInt64, UnsafeRawBufferPointer) throws(PhaseSpaceError) -> Void
+    ) throws(PhaseSpaceError) {
         precondition(recordsPerChunk > 0)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: recordsPerChunk * recordLength, alignment: 8)
         defer { buffer.deallocate() }
@@ -167,7 +184,8 @@ public final class IAEAPhaseSpaceFile: Sendable {
 
     /// The error for a record whose type byte is not a particle type.
     func badType(record: UInt64, byte: UInt8) -> PhaseSpaceError {
-        .badRecord(file: dataURL.lastPathComponent, record: record,
-                   "particle type byte \(Int8(bitPattern: byte)) is not ±1…±5 (photon, electron, positron, neutron, proton)")
+        .badRecord(
+            file: dataURL.lastPathComponent, record: record,
+            "particle type byte \(Int8(bitPattern: byte)) is not ±1…±5 (photon, electron, positron, neutron, proton)")
     }
 }

@@ -41,9 +41,12 @@ public final class IAEAPhaseSpaceWriter {
         temporaryURL = dataURL.deletingLastPathComponent()
             .appendingPathComponent(".\(dataURL.lastPathComponent).tmp-\(UUID().uuidString)")
         guard FileManager.default.createFile(atPath: temporaryURL.path, contents: nil),
-              let handle = try? FileHandle(forWritingTo: temporaryURL) else {
-            throw .io(file: dataURL.path, "cannot create a temporary file in its folder; check that the folder exists "
-                + "and is writable")
+            let handle = try? FileHandle(forWritingTo: temporaryURL)
+        else {
+            throw .io(
+                file: dataURL.path,
+                "cannot create a temporary file in its folder; check that the folder exists "
+                    + "and is writable")
         }
         self.handle = handle
         let defaults = [
@@ -149,12 +152,15 @@ public final class IAEAPhaseSpaceWriter {
         for type in IAEAParticleType.allCases {
             guard let s = statistics[type] else { continue }
             let mean = s.weightSum > 0 ? s.weightedEnergySum / s.weightSum : 0
-            lines.append("  \(s.weightSum)  \(s.minWeight)  \(s.maxWeight)  \(mean)  \(s.minEnergy)  \(s.maxEnergy)  "
-                + type.headerSection)
+            lines.append(
+                "  \(s.weightSum)  \(s.minWeight)  \(s.maxWeight)  \(mean)  \(s.minEnergy)  \(s.maxEnergy)  "
+                    + type.headerSection)
         }
         let stored = [layout.storesX, layout.storesY, layout.storesZ]
         let geometry = (0..<3).filter { stored[$0] }.map { "  \(lo[$0])  \(hi[$0])" }
-        return [IAEAHeader.Section(name: "STATISTICAL_INFORMATION_PARTICLES", text: lines.joined(separator: "\n")),
-                IAEAHeader.Section(name: "STATISTICAL_INFORMATION_GEOMETRY", text: geometry.joined(separator: "\n"))]
+        return [
+            IAEAHeader.Section(name: "STATISTICAL_INFORMATION_PARTICLES", text: lines.joined(separator: "\n")),
+            IAEAHeader.Section(name: "STATISTICAL_INFORMATION_GEOMETRY", text: geometry.joined(separator: "\n")),
+        ]
     }
 }

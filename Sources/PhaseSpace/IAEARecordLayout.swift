@@ -35,15 +35,23 @@ public enum IAEAExtraLongType: Int, Sendable, CaseIterable, Codable {
 /// extra float32s; the extra int32s. w is never stored: like the IAEA library's reader, w is always
 /// ±√(1 − u² − v²), whatever `$RECORD_CONTENTS` says about it.
 public struct IAEARecordLayout: Sendable, Equatable {
+    /// Whether each record stores its position (cm).
     public var storesX = true, storesY = true, storesZ = true
+    /// Whether each record stores its direction cosines u and v.
     public var storesU = true, storesV = true
+    /// Whether each record stores its statistical weight.
     public var storesWeight = true
-    /// Values of the quantities not stored (cm for positions).
+    /// Values of the positions not stored, cm.
     public var constantXCM: Float = 0, constantYCM: Float = 0, constantZCM: Float = 0
+    /// Values of the direction cosines not stored.
     public var constantU: Float = 0, constantV: Float = 0
+    /// The weight of every particle when weights are not stored.
     public var constantWeight: Float = 1
+    /// What each extra float of a record holds, in record order.
     public var extraFloats: [IAEAExtraFloatType] = []
+    /// What each extra 32-bit integer of a record holds, in record order.
     public var extraLongs: [IAEAExtraLongType] = []
+    /// The byte order of the floats and integers.
     public var byteOrder: IAEAByteOrder = .littleEndian
 
     /// A layout that stores every quantity (little endian, no extras).
@@ -75,7 +83,8 @@ public struct IAEARecordLayout: Sendable, Equatable {
         let signedEnergy = next()
         var p = IAEAParticle(
             type: type, energyMeV: abs(signedEnergy), isNewHistory: signedEnergy < 0,
-            xCM: storesX ? next() : constantXCM, yCM: storesY ? next() : constantYCM, zCM: storesZ ? next() : constantZCM,
+            xCM: storesX ? next() : constantXCM, yCM: storesY ? next() : constantYCM,
+            zCM: storesZ ? next() : constantZCM,
             u: storesU ? next() : constantU, v: storesV ? next() : constantV, w: 0,
             weight: storesWeight ? next() : constantWeight)
         // w = ±√(1 − u² − v²), clamped at 0 when rounding makes u² + v² exceed 1.
@@ -94,8 +103,10 @@ public struct IAEARecordLayout: Sendable, Equatable {
         guard p.type.isTransported else {
             return "a \(p.type) (type \(p.type.rawValue)); Penumbra transports photons, electrons and positrons only"
         }
-        for (name, value) in [("energy", p.energyMeV), ("x", p.xCM), ("y", p.yCM), ("z", p.zCM), ("u", p.u),
-                              ("v", p.v), ("weight", p.weight)] where !value.isFinite {
+        for (name, value) in [
+            ("energy", p.energyMeV), ("x", p.xCM), ("y", p.yCM), ("z", p.zCM), ("u", p.u),
+            ("v", p.v), ("weight", p.weight),
+        ] where !value.isFinite {
             return "\(name) is \(value)"
         }
         // 1e-5: a few float32 roundings of unit-norm cosines (ulp 6e-8) with room for a writer's double → float.
@@ -113,18 +124,22 @@ public struct IAEARecordLayout: Sendable, Equatable {
     public func encode(_ p: IAEAParticle, into bytes: inout [UInt8]) throws(PhaseSpaceError) {
         for (name, stored, value, constant) in [
             ("x", storesX, p.xCM, constantXCM), ("y", storesY, p.yCM, constantYCM), ("z", storesZ, p.zCM, constantZCM),
-            ("u", storesU, p.u, constantU), ("v", storesV, p.v, constantV), ("weight", storesWeight, p.weight, constantWeight),
+            ("u", storesU, p.u, constantU), ("v", storesV, p.v, constantV),
+            ("weight", storesWeight, p.weight, constantWeight),
         ] where !stored && value != constant {
-            throw .badParticle("particle \(name) = \(value) differs from the layout's constant \(name) \(constant): "
-                + "store \(name) in the layout or give every particle the constant")
+            throw .badParticle(
+                "particle \(name) = \(value) differs from the layout's constant \(name) \(constant): "
+                    + "store \(name) in the layout or give every particle the constant")
         }
         guard p.extraFloats.count == extraFloats.count, p.extraLongs.count == extraLongs.count else {
-            throw .badParticle("particle has \(p.extraFloats.count) extra floats and \(p.extraLongs.count) extra longs; "
-                + "the layout has \(extraFloats.count) and \(extraLongs.count)")
+            throw .badParticle(
+                "particle has \(p.extraFloats.count) extra floats and \(p.extraLongs.count) extra longs; "
+                    + "the layout has \(extraFloats.count) and \(extraLongs.count)")
         }
         guard p.energyMeV > 0 || !p.isNewHistory, p.energyMeV >= 0 else {
-            throw .badParticle("energy \(p.energyMeV) MeV: a phase-space particle needs a positive energy "
-                + "(its sign carries the new-history flag)")
+            throw .badParticle(
+                "energy \(p.energyMeV) MeV: a phase-space particle needs a positive energy "
+                    + "(its sign carries the new-history flag)")
         }
         bytes.append(UInt8(bitPattern: p.w < 0 ? -p.type.rawValue : p.type.rawValue))
         func putWord(_ word: UInt32) {

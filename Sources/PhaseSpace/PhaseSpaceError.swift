@@ -16,6 +16,7 @@ public enum PhaseSpaceError: Error, CustomStringConvertible, Equatable {
     /// The phase space does not fit the phantom or the run it is used for.
     case placement(String)
 
+    /// What is wrong, where, and what to do.
     public var description: String {
         switch self {
         case .badHeader(let file, let s): "IAEA header \(file): \(s)"

@@ -25,7 +25,9 @@ import Transport
 /// follow (phantom z = front + z − `surfaceZCM`). A particle starting in front of the phantom travels
 /// through vacuum to where it enters.
 public struct PhaseSpaceSource: PrimarySource {
+    /// The open phase space.
     public let file: IAEAPhaseSpaceFile
+    /// Where its histories begin, and what the index pass found.
     public let index: IAEAHistoryIndex
     /// The file's z (cm) placed on the phantom's front face.
     public let surfaceZCM: Double
@@ -47,7 +49,9 @@ public struct PhaseSpaceSource: PrimarySource {
     ///   - stride: histories per index entry (memory 8 bytes per `stride` histories).
     /// - Throws: `PhaseSpaceError` for an unreadable, malformed or inconsistent file, or when the
     ///   scoring plane is not a single z and `surfaceZCM` is nil.
-    public init(_ url: URL, on phantom: VoxelPhantom, surfaceZCM: Double? = nil, stride: Int = 32) throws(PhaseSpaceError) {
+    public init(_ url: URL, on phantom: VoxelPhantom, surfaceZCM: Double? = nil, stride: Int = 32)
+        throws(PhaseSpaceError)
+    {
         file = try IAEAPhaseSpaceFile(url)
         index = try IAEAHistoryIndex(scanning: file, stride: stride)
         frontZCM = phantom.grid.originCM.z
@@ -57,9 +61,10 @@ public struct PhaseSpaceSource: PrimarySource {
         } else {
             let z = index.zRangeCM
             guard z.lowerBound == z.upperBound else {
-                throw .placement("the particles of \(file.dataURL.lastPathComponent) lie at z \(z.lowerBound)…"
-                    + "\(z.upperBound) cm, not on one plane: give the file's z (cm) to place on the phantom's front "
-                    + "face (--phase-space-z)")
+                throw .placement(
+                    "the particles of \(file.dataURL.lastPathComponent) lie at z \(z.lowerBound)…"
+                        + "\(z.upperBound) cm, not on one plane: give the file's z (cm) to place on the phantom's front "
+                        + "face (--phase-space-z)")
             }
             self.surfaceZCM = z.lowerBound
         }
@@ -69,6 +74,7 @@ public struct PhaseSpaceSource: PrimarySource {
     /// `$ORIG_HISTORIES`: the histories one pass over the file stands for.
     public var originalHistories: UInt64 { file.header.originalHistories }
 
+    /// The largest particle energy in the file, MeV.
     public var maximumEnergyMeV: Double { index.maximumEnergyMeV }
 
     /// How many times a run of `histories` histories reuses the phase space (1: not at all).
@@ -78,7 +84,8 @@ public struct PhaseSpaceSource: PrimarySource {
     public func recyclingWarning(histories: UInt64) -> String? {
         guard histories > originalHistories else { return nil }
         let times = (passes(histories: histories) * 100).rounded() / 100
-        return "\(histories) histories recycle the phase space \(file.headerURL.lastPathComponent) (\(originalHistories) "
+        return
+            "\(histories) histories recycle the phase space \(file.headerURL.lastPathComponent) (\(originalHistories) "
             + "original histories) \(times) times: the reported uncertainty counts only the transport below the "
             + "scoring plane and understates the latent variance of the phase space; use a larger phase space (or "
             + "several) for a lower true uncertainty"
@@ -96,6 +103,8 @@ public struct PhaseSpaceSource: PrimarySource {
         return slot == o ? s : nil
     }
 
+    /// Appends the particles of the stored history that stands for `history` (none for an empty original
+    /// history), placed on the phantom; draws nothing from `rng`.
     public func emitPrimaries(history: UInt64, rng: inout RandomStream, into primaries: inout [PrimaryParticle]) {
         guard let s = storedHistory(for: history) else { return }
         let dz = frontZCM - surfaceZCM
@@ -106,9 +115,10 @@ public struct PhaseSpaceSource: PrimarySource {
                 // w in double from u and v (the file keeps only its sign), then the direction renormalised.
                 let w = max(0, 1 - u * u - v * v).squareRoot()
                 let direction = Vec3(u, v, p.w < 0 ? -w : w).normalized
-                primaries.append(PrimaryParticle(
-                    positionCM: Vec3(Double(p.xCM), Double(p.yCM), Double(p.zCM) + dz), direction: direction,
-                    energyMeV: Double(p.energyMeV), charge: p.type.charge, weight: Double(p.weight)))
+                primaries.append(
+                    PrimaryParticle(
+                        positionCM: Vec3(Double(p.xCM), Double(p.yCM), Double(p.zCM) + dz), direction: direction,
+                        energyMeV: Double(p.energyMeV), charge: p.type.charge, weight: Double(p.weight)))
             }
         } catch {
             primaries.removeAll()
@@ -128,7 +138,8 @@ public struct PhaseSpaceSource: PrimarySource {
         let g = phantom.grid
         let x = index.xRangeCM, y = index.yRangeCM
         guard x.upperBound >= g.originCM.x, x.lowerBound <= g.endCM.x, y.upperBound >= g.originCM.y,
-              y.lowerBound <= g.endCM.y else {
+            y.lowerBound <= g.endCM.y
+        else {
             throw PhaseSpaceError.placement(
                 "the particles of \(file.dataURL.lastPathComponent) lie at x \(x.lowerBound)…\(x.upperBound), y "
                     + "\(y.lowerBound)…\(y.upperBound) cm, outside the phantom's front face x \(g.originCM.x)…"

@@ -28,13 +28,14 @@ struct PhaseSpaceCutCommand: ParsableCommand {
     func parsedTypes() throws -> Set<IAEAParticleType>? {
         guard let types else { return nil }
         let names = ["photon": IAEAParticleType.photon, "electron": .electron, "positron": .positron]
-        return Set(try types.split(separator: ",").map {
-            let name = $0.trimmingCharacters(in: .whitespaces).lowercased()
-            guard let type = names[name] else {
-                throw ValidationError("--types: '\(name)' is not photon, electron or positron")
-            }
-            return type
-        })
+        return Set(
+            try types.split(separator: ",").map {
+                let name = $0.trimmingCharacters(in: .whitespaces).lowercased()
+                guard let type = names[name] else {
+                    throw ValidationError("--types: '\(name)' is not photon, electron or positron")
+                }
+                return type
+            })
     }
 
     func parsedBox() throws -> (x: ClosedRange<Float>, y: ClosedRange<Float>)? {

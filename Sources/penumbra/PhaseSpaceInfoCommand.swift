@@ -25,7 +25,8 @@ struct PhaseSpaceInfoCommand: ParsableCommand {
         let layout = phsp.header.layout
         let summary = Summary(
             header: phsp.headerURL.path, data: phsp.dataURL.path, recordLengthBytes: phsp.recordLength,
-            byteOrder: "\(layout.byteOrder)", particles: phsp.particles, originalHistories: phsp.header.originalHistories,
+            byteOrder: "\(layout.byteOrder)", particles: phsp.particles,
+            originalHistories: phsp.header.originalHistories,
             storedHistories: index.storedHistories,
             particlesPerType: Dictionary(uniqueKeysWithValues: index.counts.map { ("\($0.key)", $0.value) }),
             maximumEnergyMeV: index.maximumEnergyMeV,

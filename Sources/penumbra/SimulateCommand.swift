@@ -2,8 +2,8 @@ import ArgumentParser
 import FileIO
 import Foundation
 import Logging
-import PhaseSpace
 import Phantom
+import PhaseSpace
 import Report
 import Transport
 

@@ -31,8 +31,10 @@ import Testing
         }
     }
 
-    static func write(_ histories: [[IAEAParticle]], layout: IAEARecordLayout, to base: URL,
-                      originalHistories: UInt64? = nil) throws -> IAEAHeader {
+    static func write(
+        _ histories: [[IAEAParticle]], layout: IAEARecordLayout, to base: URL,
+        originalHistories: UInt64? = nil
+    ) throws -> IAEAHeader {
         let writer = try IAEAPhaseSpaceWriter(base, layout: layout)
         for p in histories.joined() { try writer.append(p) }
         return try writer.finish(originalHistories: originalHistories)
@@ -87,11 +89,14 @@ import Testing
         let directory = try TestEnvironment.makeScratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let base = directory.appendingPathComponent("cut")
-        _ = try Self.write(Self.particles(histories: 10, layout: IAEARecordLayout()), layout: IAEARecordLayout(), to: base)
+        _ = try Self.write(
+            Self.particles(histories: 10, layout: IAEARecordLayout()), layout: IAEARecordLayout(), to: base)
         let data = base.appendingPathExtension("IAEAphsp")
         let bytes = try Data(contentsOf: data)
         try bytes.dropLast(40).write(to: data)
-        #expect { try IAEAPhaseSpaceFile(base) } throws: { "\($0)".contains("truncated") && "\($0)".contains("cut.IAEAphsp") }
+        #expect { try IAEAPhaseSpaceFile(base) } throws: {
+            "\($0)".contains("truncated") && "\($0)".contains("cut.IAEAphsp")
+        }
         try (bytes + Data([1, 2, 3])).write(to: data)
         #expect { try IAEAPhaseSpaceFile(base) } throws: { "\($0)".contains("3 bytes more") }
         try FileManager.default.removeItem(at: data)
@@ -126,7 +131,8 @@ import Testing
         layout.constantZCM = 10
         func attempt() throws {
             let writer = try IAEAPhaseSpaceWriter(directory.appendingPathComponent("w"), layout: layout)
-            let p = IAEAParticle(type: .photon, energyMeV: 1, isNewHistory: true, xCM: 0, yCM: 0, zCM: 11, u: 0, v: 0, w: 1)
+            let p = IAEAParticle(
+                type: .photon, energyMeV: 1, isNewHistory: true, xCM: 0, yCM: 0, zCM: 11, u: 0, v: 0, w: 1)
             #expect { try writer.append(p) } throws: { "\($0)".contains("constant z") }
             var q = p
             q.zCM = 10
@@ -141,6 +147,7 @@ import Testing
 }
 
 extension IAEARecordLayout: CustomTestStringConvertible {
+    /// The record length, byte order and extras, to name a test case.
     public var testDescription: String {
         "\(recordLength)-byte records, \(byteOrder), \(extraFloats.count) extra floats, \(extraLongs.count) extra longs"
     }

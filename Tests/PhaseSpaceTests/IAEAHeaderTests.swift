@@ -93,7 +93,9 @@ import Testing
     /// Headers of the 2006 library list no extra types, and may mark w as not stored with no constant.
     @Test func acceptsHeadersWithoutExtraTypesAndWithoutAWConstant() throws {
         let text = Self.libraryStyle
-            .replacingOccurrences(of: "    3     // ZLAST\n    1     // incremental history number\n    2     // LATCH\n", with: "")
+            .replacingOccurrences(
+                of: "    3     // ZLAST\n    1     // incremental history number\n    2     // LATCH\n", with: ""
+            )
             .replacingOccurrences(of: "    1     // W is stored ?", with: "    0     // W is stored ?")
         let h = try IAEAHeader.parse(text, file: "old.IAEAheader")
         #expect(h.layout.extraFloats == [.generic])

@@ -1,7 +1,7 @@
 import Foundation
 import Geometry
-import PhaseSpace
 import Phantom
+import PhaseSpace
 import TestSupport
 import Testing
 import Transport
@@ -11,8 +11,9 @@ import Transport
     /// A water box 20 × 20 × 30 cm of 2 cm voxels, front face at z = 0, axis at x = y = 0.
     static func waterBox() throws -> VoxelPhantom {
         let grid = VoxelGrid(counts: (10, 10, 15), originCM: Vec3(-10, -10, 0), spacingCM: Vec3(2, 2, 2))
-        return try VoxelPhantom(grid: grid, media: ["H2O700ICRU"], mediumIndices: Array(repeating: 0, count: grid.voxelCount),
-                                densitiesGPerCM3: Array(repeating: 1, count: grid.voxelCount))
+        return try VoxelPhantom(
+            grid: grid, media: ["H2O700ICRU"], mediumIndices: Array(repeating: 0, count: grid.voxelCount),
+            densitiesGPerCM3: Array(repeating: 1, count: grid.voxelCount))
     }
 
     /// Four stored histories (1, 2, 3 and 1 particles: photons, electrons, positrons) scored at z = 50 cm,
@@ -25,9 +26,11 @@ import Transport
         let writer = try IAEAPhaseSpaceWriter(base, layout: layout)
         for (h, n) in [1, 2, 3, 1].enumerated() {
             for i in 0..<n {
-                try writer.append(IAEAParticle(
-                    type: [.photon, .electron, .positron][i], energyMeV: Float(h + 1), isNewHistory: i == 0,
-                    xCM: Float(i), yCM: -1, zCM: 50, u: 0.6, v: 0, w: i == 2 ? -0.8 : 0.8, weight: Float(h + 1) / 4))
+                try writer.append(
+                    IAEAParticle(
+                        type: [.photon, .electron, .positron][i], energyMeV: Float(h + 1), isNewHistory: i == 0,
+                        xCM: Float(i), yCM: -1, zCM: 50, u: 0.6, v: 0, w: i == 2 ? -0.8 : 0.8, weight: Float(h + 1) / 4)
+                )
             }
         }
         try writer.finish(originalHistories: 10)
@@ -83,10 +86,13 @@ import Transport
         let phantom = try Self.waterBox()
         let source = try PhaseSpaceSource(Self.smallFile(in: directory), on: phantom, surfaceZCM: 55)
         let settings = TransportSettings()
-        let simulation = try Simulation(phantom: phantom, mediumPhysics: PhysicsMedium.media(named: phantom.media, settings: settings),
-                                        source: source, settings: settings)
-        let a = try TransportEngine(simulation: simulation, threads: 1, blockSize: 7).run(histories: 60, seed: 3, rounds: 1)
-        let b = try TransportEngine(simulation: simulation, threads: 2, blockSize: 1000).run(histories: 60, seed: 3, rounds: 2)
+        let simulation = try Simulation(
+            phantom: phantom, mediumPhysics: PhysicsMedium.media(named: phantom.media, settings: settings),
+            source: source, settings: settings)
+        let a = try TransportEngine(simulation: simulation, threads: 1, blockSize: 7).run(
+            histories: 60, seed: 3, rounds: 1)
+        let b = try TransportEngine(simulation: simulation, threads: 2, blockSize: 1000).run(
+            histories: 60, seed: 3, rounds: 2)
         let da = DoseDistribution(tally: a, phantom: phantom), db = DoseDistribution(tally: b, phantom: phantom)
         #expect(da.doseGyPerHistory == db.doseGyPerHistory)
         #expect(da.relativeUncertainty == db.relativeUncertainty)

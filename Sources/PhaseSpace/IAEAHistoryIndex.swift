@@ -83,6 +83,11 @@ public struct IAEAHistoryIndex: Sendable {
         zRangeCM = Double(lo.2)...Double(hi.2)
     }
 
+    /// The records of index block `entry`: stored histories entry·stride ..< (entry + 1)·stride.
+    public func records(ofEntry entry: Int, in file: IAEAPhaseSpaceFile) -> Range<UInt64> {
+        starts[entry]..<(entry + 1 < starts.count ? starts[entry + 1] : file.particles)
+    }
+
     /// Calls `body` with each particle of stored history `history` (0 ..< `storedHistories`), reading the
     /// records from the nearest indexed history start through a small buffer.
     /// - Throws: `PhaseSpaceError` if the file can no longer be read or its records changed since the scan.

@@ -34,6 +34,7 @@ public struct PhaseSpaceSource: PrimarySource {
     /// The phantom's front face, z in cm.
     public let frontZCM: Double
     private let failure: FailureBox
+    private let cache: PhaseSpaceBlockCache
 
     /// The first read failure during transport (the protocol's `emitPrimaries` cannot throw).
     final class FailureBox: Sendable {
@@ -69,6 +70,7 @@ public struct PhaseSpaceSource: PrimarySource {
             self.surfaceZCM = z.lowerBound
         }
         failure = FailureBox()
+        cache = PhaseSpaceBlockCache()
     }
 
     /// `$ORIG_HISTORIES`: the histories one pass over the file stands for.
@@ -107,23 +109,55 @@ public struct PhaseSpaceSource: PrimarySource {
     /// history), placed on the phantom; draws nothing from `rng`.
     public func emitPrimaries(history: UInt64, rng: inout RandomStream, into primaries: inout [PrimaryParticle]) {
         guard let s = storedHistory(for: history) else { return }
-        let dz = frontZCM - surfaceZCM
+        let entry = Int(s / UInt64(index.stride)), inBlock = Int(s % UInt64(index.stride))
+        if cache.append(entry: entry, index: inBlock, into: &primaries) { return }
         do {
-            try index.forEachParticle(ofHistory: s, in: file) { p in
-                guard p.energyMeV > 0 else { return }
-                let u = Double(p.u), v = Double(p.v)
-                // w in double from u and v (the file keeps only its sign), then the direction renormalised.
-                let w = max(0, 1 - u * u - v * v).squareRoot()
-                let direction = Vec3(u, v, p.w < 0 ? -w : w).normalized
-                primaries.append(
-                    PrimaryParticle(
-                        positionCM: Vec3(Double(p.xCM), Double(p.yCM), Double(p.zCM) + dz), direction: direction,
-                        energyMeV: Double(p.energyMeV), charge: p.type.charge, weight: Double(p.weight)))
+            if let block = try readBlock(entry) {
+                cache.insert(block)
+                primaries.append(contentsOf: block.primaries[block.offsets[inBlock]..<block.offsets[inBlock + 1]])
+            } else {
+                try index.forEachParticle(ofHistory: s, in: file) { p in
+                    if let primary = place(p) { primaries.append(primary) }
+                }
             }
         } catch {
             primaries.removeAll()
             failure.error.withLock { if $0 == nil { $0 = error } }
         }
+    }
+
+    /// The primary of a file particle, placed on the phantom, or nil for a particle without energy.
+    func place(_ p: IAEAParticle) -> PrimaryParticle? {
+        guard p.energyMeV > 0 else { return nil }
+        let u = Double(p.u), v = Double(p.v)
+        // w in double from u and v (the file keeps only its sign), then the direction renormalised.
+        let w = max(0, 1 - u * u - v * v).squareRoot()
+        return PrimaryParticle(
+            positionCM: Vec3(Double(p.xCM), Double(p.yCM), Double(p.zCM) + frontZCM - surfaceZCM),
+            direction: Vec3(u, v, p.w < 0 ? -w : w).normalized, energyMeV: Double(p.energyMeV), charge: p.type.charge,
+            weight: Double(p.weight))
+    }
+
+    /// Reads and places the histories of index block `entry`, or nil for a block of more than 65 536
+    /// records (such histories are streamed instead of held in memory).
+    func readBlock(_ entry: Int) throws(PhaseSpaceError) -> PhaseSpaceBlockCache.Block? {
+        let records = index.records(ofEntry: entry, in: file)
+        guard records.count <= 1 << 16 else { return nil }
+        let layout = file.header.layout, length = file.recordLength
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: records.count * length, alignment: 8)
+        defer { buffer.deallocate() }
+        try file.read(records: records, into: buffer)
+        var placed: [PrimaryParticle] = [], offsets: [Int] = []
+        placed.reserveCapacity(records.count)
+        for i in 0..<records.count {
+            guard let p = layout.decode(UnsafeRawBufferPointer(buffer), at: i * length, includeExtras: false) else {
+                throw file.badType(record: records.lowerBound + UInt64(i), byte: buffer[i * length])
+            }
+            if p.isNewHistory || records.lowerBound + UInt64(i) == 0 { offsets.append(placed.count) }
+            if let primary = place(p) { placed.append(primary) }
+        }
+        offsets.append(placed.count)
+        return PhaseSpaceBlockCache.Block(entry: entry, primaries: placed, offsets: offsets)
     }
 
     /// Throws the first error met while reading the file during transport (the file shrank or became

@@ -64,6 +64,29 @@ import Transport
         try source.checkReads()
     }
 
+    /// Primaries from a cached block, from a block read on a miss, and straight from the file agree.
+    @Test func cachedBlocksGiveTheFileParticles() throws {
+        let directory = try TestEnvironment.makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var layout = IAEARecordLayout()
+        layout.extraLongs = [.egsLatch]
+        let histories = IAEAFileTests.particles(histories: 101, layout: layout)
+        let base = directory.appendingPathComponent("many")
+        _ = try IAEAFileTests.write(histories, layout: layout, to: base)
+        let source = try PhaseSpaceSource(base, on: Self.waterBox(), surfaceZCM: 0, stride: 7)
+        var rng = RandomStream(seed: 1, history: 0)
+        // Twice over, in an order that hits blocks both cold and cached.
+        for h in Array(0..<101) + Array((0..<101).reversed()) {
+            var primaries: [PrimaryParticle] = []
+            source.emitPrimaries(history: UInt64(h), rng: &rng, into: &primaries)
+            #expect(primaries.map(\.energyMeV) == histories[h].map { Double($0.energyMeV) })
+            #expect(primaries.map(\.weight) == histories[h].map { Double($0.weight) })
+            #expect(primaries.map(\.positionCM.x) == histories[h].map { Double($0.xCM) })
+            #expect(primaries.map(\.charge) == histories[h].map(\.type.charge))
+        }
+        try source.checkReads()
+    }
+
     @Test func surfaceZPlacesTheFileOnThePhantom() throws {
         let directory = try TestEnvironment.makeScratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -32,8 +32,9 @@ final class PhaseSpaceBlockCache: Sendable {
     /// - Returns: false when the block is not cached.
     func append(entry: Int, index: Int, into primaries: inout [PrimaryParticle]) -> Bool {
         blocks.withLock { blocks in
-            guard let block = blocks.first(where: { $0.entry == entry }) else { return false }
-            primaries.append(contentsOf: block.primaries[block.offsets[index]..<block.offsets[index + 1]])
+            guard let k = blocks.firstIndex(where: { $0.entry == entry }) else { return false }
+            let offsets = blocks[k].offsets
+            for i in offsets[index]..<offsets[index + 1] { primaries.append(blocks[k].primaries[i]) }
             return true
         }
     }

@@ -97,6 +97,7 @@ public struct PhaseSpaceSource: PrimarySource {
     public func storedHistory(for history: UInt64) -> UInt64? {
         let n0 = originalHistories, ns = index.storedHistories
         let o = history % n0
+        if ns == n0 { return o }
         // s = ⌈o·Nₛ/N₀⌉ is the only stored history that can stand for o (full-width products: no overflow).
         let (q, r) = n0.dividingFullWidth(o.multipliedFullWidth(by: ns))
         let s = q + (r > 0 ? 1 : 0)

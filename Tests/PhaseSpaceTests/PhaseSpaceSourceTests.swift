@@ -87,6 +87,31 @@ import Transport
         try source.checkReads()
     }
 
+    /// A block too large to cache (over 65 536 records) is streamed from the file instead.
+    @Test func oversizedBlocksAreStreamed() throws {
+        let directory = try TestEnvironment.makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var layout = IAEARecordLayout()
+        layout.storesZ = false
+        layout.storesWeight = false
+        let base = directory.appendingPathComponent("large")
+        let writer = try IAEAPhaseSpaceWriter(base, layout: layout)
+        for h in 0..<70_000 {
+            try writer.append(
+                IAEAParticle(
+                    type: .photon, energyMeV: 1 + Float(h) / 70_000, isNewHistory: true, xCM: 0, yCM: 0, zCM: 0, u: 0,
+                    v: 0, w: 1))
+        }
+        try writer.finish()
+        let source = try PhaseSpaceSource(base, on: Self.waterBox(), stride: 70_000)
+        var rng = RandomStream(seed: 1, history: 0)
+        for h in [0, 1, 40_000, 69_999] {
+            var primaries: [PrimaryParticle] = []
+            source.emitPrimaries(history: UInt64(h), rng: &rng, into: &primaries)
+            #expect(primaries.map(\.energyMeV) == [Double(1 + Float(h) / 70_000)])
+        }
+    }
+
     @Test func surfaceZPlacesTheFileOnThePhantom() throws {
         let directory = try TestEnvironment.makeScratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -75,7 +75,7 @@ let package = Package(
         // MARK: - Benchmarks (`make bench`)
         .executableTarget(
             name: "cluster-benchmark",
-            dependencies: ["Cluster", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Cluster", "Transport", "Phantom", "Geometry", .product(name: "Logging", package: "swift-log")],
             path: "benchmarks/ClusterBenchmark"
         ),
         .executableTarget(

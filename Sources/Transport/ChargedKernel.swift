@@ -3,7 +3,7 @@ import Geometry
 
 extension Simulation {
     /// Transports an electron or positron with class II condensed history until it stops, falls below
-    /// the cut-off or leaves the phantom (PHYSICS.md §2.5, after DPM: Sempau, Wilderman & Bielajew 2000,
+    /// the cut-off or leaves the phantom or the active slab (PHYSICS.md §2.5, after DPM: Sempau, Wilderman & Bielajew 2000,
     /// PMB 45:2263).
     ///
     /// Each step is set in the current medium by the smallest of: the multiple-scattering strength
@@ -15,84 +15,99 @@ extension Simulation {
     /// sampled at voxel faces. At a random point of the step (the random hinge; Kawrakow & Bielajew 1998,
     /// NIM B 142:253) the direction is turned by a multiple-scattering deflection for the whole step's
     /// strength. Energy lost continuously is deposited in the voxel where it is lost.
-    func transportCharged(_ p: inout Particle, tally: inout EnergyTally, scratch: inout Scratch) {
-        let g = phantom.grid
+    ///
+    /// `resuming` finishes a step that stopped at a slab face (`BankedParticle`). A step that enters a
+    /// voxel outside the active slab stops there and is banked in `scratch.outgoing`.
+    func transportCharged(_ p: inout Particle, tally: inout EnergyTally, scratch: inout Scratch,
+                          resuming: ChargedStep? = nil) {
+        let g = region.grid
         let q = p.charge > 0 ? 1 : 0
         let positron = q == 1
         let eCut = settings.electronCutoffMeV
         let fLoss = settings.maximumEnergyLossFraction
         let kMax = settings.maximumScatteringStrength
+        var resumed = resuming
         step: while true {
-            if p.e <= eCut {
-                stopCharged(&p, tally: &tally, scratch: &scratch)
-                return
-            }
-            let v0 = voxelIndex(p)
-            let rho0 = density[v0]
-            let t0 = tables[medium[v0]]
-            let e0 = p.e
-            if rho0 > 0 && e0 < settings.rangeRejectionBelowMeV {
-                // Range rejection: the restricted range (longer than the CSDA range) cannot reach a face.
-                let lo = g.originCM
-                let h = g.spacingCM
-                let dx = min(p.r.x - (lo.x + Double(p.i) * h.x), lo.x + Double(p.i + 1) * h.x - p.r.x)
-                let dy = min(p.r.y - (lo.y + Double(p.j) * h.y), lo.y + Double(p.j + 1) * h.y - p.r.y)
-                let dz = min(p.r.z - (lo.z + Double(p.k) * h.z), lo.z + Double(p.k + 1) * h.z - p.r.z)
-                if t0.restrictedRange(q, e0) < rho0 * min(dx, min(dy, dz)) {
-                    depositLocally(e0, p, &tally, atEnergyMeV: 0.5 * e0)
-                    if positron { annihilateAtRest(at: &p, scratch: &scratch) }
+            var st: ChargedStep
+            if let r = resumed {
+                st = r
+                resumed = nil
+            } else {
+                if p.e <= eCut {
+                    stopCharged(&p, tally: &tally, scratch: &scratch)
                     return
                 }
+                let v0 = voxelIndex(p)
+                let rho0 = density[v0]
+                let m0 = medium[v0]
+                let t0 = tables[m0]
+                let e0 = p.e
+                if rho0 > 0 && e0 < settings.rangeRejectionBelowMeV {
+                    // Range rejection: the restricted range (longer than the CSDA range) cannot reach a face.
+                    let lo = g.originCM
+                    let h = g.spacingCM
+                    let dx = min(p.r.x - (lo.x + Double(p.i) * h.x), lo.x + Double(p.i + 1) * h.x - p.r.x)
+                    let dy = min(p.r.y - (lo.y + Double(p.j) * h.y), lo.y + Double(p.j + 1) * h.y - p.r.y)
+                    let dz = min(p.r.z - (lo.z + Double(p.k) * h.z), lo.z + Double(p.k + 1) * h.z - p.r.z)
+                    if t0.restrictedRange(q, e0) < rho0 * min(dx, min(dy, dz)) {
+                        depositLocally(e0, p, &tally, atEnergyMeV: 0.5 * e0)
+                        if positron { annihilateAtRest(at: &p, scratch: &scratch) }
+                        return
+                    }
+                }
+                // Step length (g/cm², current medium) from the three limits.
+                let at0 = t0.locate(e0)
+                let range0 = t0.value(t0.range[q], at0)
+                let sLoss = range0 - t0.restrictedRange(q, e0 * (1 - fLoss))
+                let sScatter = kMax / t0.value(t0.inverseLambda1[q], at0)
+                let sigmaMax0 = t0.value(t0.hardMajorant[q], at0)
+                let hardFuel = -log(p.rng.uniform())
+                let sHard = sigmaMax0 > 0 ? hardFuel / sigmaMax0 : .infinity
+                let sStep = min(sLoss, min(sScatter, sHard))
+                // Scattering strength of the step from the strength table (exact along the slowing-down), and
+                // λ₂/λ₁ at the step's mid-range energy.
+                let eEndStep = max(t0.energy(forRange: range0 - sStep, q), eCut)
+                let kStep = t0.value(t0.strength[q], at0) - t0.value(t0.strength[q], t0.locate(eEndStep))
+                let atMid = t0.locate(max(t0.energy(forRange: range0 - 0.5 * sStep, q), eCut))
+                st = ChargedStep(
+                    medium0: m0, e0: e0, sigmaMax0: sigmaMax0, hardFuel: hardFuel,
+                    endsAtHardEvent: sHard <= min(sLoss, sScatter),
+                    // A step that reaches the cut-off ends where the particle stops, not at a strength target.
+                    stopsInStep: eEndStep <= eCut,
+                    kStep: kStep,
+                    inverseLambda1: t0.value(t0.inverseLambda1[q], atMid),
+                    inverseLambda2: t0.value(t0.inverseLambda2[q], atMid),
+                    kHinge: p.rng.uniform() * kStep, hinged: false, kUsed: 0,
+                    walk: VoxelWalk(grid: g, voxel: (p.i, p.j, p.k), pointCM: p.r, direction: p.u),
+                    s: 0,  // cm flown along the current straight line
+                    origin: p.r)
             }
-            // Step length (g/cm², current medium) from the three limits.
-            let at0 = t0.locate(e0)
-            let range0 = t0.value(t0.range[q], at0)
-            let sLoss = range0 - t0.restrictedRange(q, e0 * (1 - fLoss))
-            let sScatter = kMax / t0.value(t0.inverseLambda1[q], at0)
-            let sigmaMax0 = t0.value(t0.hardMajorant[q], at0)
-            var hardFuel = -log(p.rng.uniform())
-            let sHard = sigmaMax0 > 0 ? hardFuel / sigmaMax0 : .infinity
-            let sStep = min(sLoss, min(sScatter, sHard))
-            let endsAtHardEvent = sHard <= min(sLoss, sScatter)
-            // Scattering strength of the step from the strength table (exact along the slowing-down), and
-            // λ₂/λ₁ at the step's mid-range energy.
-            let eEndStep = max(t0.energy(forRange: range0 - sStep, q), eCut)
-            // A step that reaches the cut-off ends where the particle stops, not at a strength target.
-            let stopsInStep = eEndStep <= eCut
-            let kStep = t0.value(t0.strength[q], at0) - t0.value(t0.strength[q], t0.locate(eEndStep))
-            let atMid = t0.locate(max(t0.energy(forRange: range0 - 0.5 * sStep, q), eCut))
-            let il1 = t0.value(t0.inverseLambda1[q], atMid)
-            let il2 = t0.value(t0.inverseLambda2[q], atMid)
-            let kHinge = p.rng.uniform() * kStep
-            var hinged = false
-            var kUsed = 0.0
-            var walk = VoxelWalk(grid: g, voxel: (p.i, p.j, p.k), pointCM: p.r, direction: p.u)
-            var s = 0.0  // cm flown along the current straight line
-            var origin = p.r
             while true {
-                let v = g.index(walk.i, walk.j, walk.k)
+                let v = region.dataIndex(st.walk.i, st.walk.j, st.walk.k)
                 let rho = density[v]
-                let dsVoxel = walk.exitDistance - s
+                let dsVoxel = st.walk.exitDistance - st.s
                 if rho <= 0 {
-                    s = walk.exitDistance
-                    if !walk.advance() { return }
+                    st.s = st.walk.exitDistance
+                    if !st.walk.advance() { return }
+                    if !region.planes.contains(st.walk.k) { bank(p, st, &scratch); return }
                     continue
                 }
-                let t = tables[medium[v]]
+                let m = medium[v]
+                let t = tables[m]
                 let at = t.locate(p.e)
                 // The step's majorant in this voxel's medium: the step's own (already located) in its
                 // starting medium, which is every voxel of a one-medium phantom.
-                let sigmaMax = t === t0 ? sigmaMax0 : t.value(t.hardMajorant[q], t.locate(e0))
-                let kTarget = hinged ? (endsAtHardEvent || stopsInStep ? Double.infinity : kStep) : kHinge
+                let sigmaMax = m == st.medium0 ? st.sigmaMax0 : t.value(t.hardMajorant[q], t.locate(st.e0))
+                let kTarget = st.hinged ? (st.endsAtHardEvent || st.stopsInStep ? Double.infinity : st.kStep) : st.kHinge
                 let rangeHere = t.value(t.range[q], at)
                 let strengthHere = t.value(t.strength[q], at)
                 // Distance to spend the remaining strength: down to the energy where S has dropped by it.
                 var dsScatter = Double.infinity
                 if kTarget < .infinity {
-                    let eK = t.energy(forCumulative: t.strength[q], strengthHere - (kTarget - kUsed))
+                    let eK = t.energy(forCumulative: t.strength[q], strengthHere - (kTarget - st.kUsed))
                     dsScatter = max(0, rangeHere - t.restrictedRange(q, eK)) / rho
                 }
-                let dsHard = sigmaMax > 0 ? hardFuel / (rho * sigmaMax) : .infinity
+                let dsHard = sigmaMax > 0 ? st.hardFuel / (rho * sigmaMax) : .infinity
                 let dsStop = max(0, rangeHere - t.restrictedRange(q, eCut)) / rho
                 // Two-argument min only: the variadic one allocates an array per call (measured: 11 mallocs per history).
                 let ds = max(0, min(min(dsVoxel, dsScatter), min(dsHard, dsStop)))
@@ -101,56 +116,64 @@ extension Simulation {
                 let factor = settings.doseQuantity == .water ? t.value(t.doseFactor[q], t.locate(0.5 * (p.e + eEnd))) : 1
                 tally.deposit((p.e - eEnd) * factor * p.weight, voxel: v)
                 p.e = eEnd
-                kUsed = ds == dsScatter ? kTarget : kUsed + strengthHere - t.value(t.strength[q], t.locate(eEnd))
-                hardFuel -= rho * ds * sigmaMax
-                s += ds
+                st.kUsed = ds == dsScatter ? kTarget : st.kUsed + strengthHere - t.value(t.strength[q], t.locate(eEnd))
+                st.hardFuel -= rho * ds * sigmaMax
+                st.s += ds
                 if ds >= dsStop {
-                    p.r = origin + p.u * s
-                    (p.i, p.j, p.k) = (walk.i, walk.j, walk.k)
+                    p.r = st.origin + p.u * st.s
+                    (p.i, p.j, p.k) = (st.walk.i, st.walk.j, st.walk.k)
                     stopCharged(&p, tally: &tally, scratch: &scratch)
                     return
                 }
                 if ds == dsScatter {
-                    p.r = origin + p.u * s
-                    (p.i, p.j, p.k) = (walk.i, walk.j, walk.k)
-                    if hinged {
+                    p.r = st.origin + p.u * st.s
+                    (p.i, p.j, p.k) = (st.walk.i, st.walk.j, st.walk.k)
+                    if st.hinged {
                         // A zero-length step would repeat forever: such a particle is at its cut-off.
-                        if kStep <= 0 { stopCharged(&p, tally: &tally, scratch: &scratch); return }
+                        if st.kStep <= 0 { stopCharged(&p, tally: &tally, scratch: &scratch); return }
                         continue step
                     }
                     // The hinge: deflect by the whole step's multiple scattering.
-                    let cosTheta = scattering.sampleCosTheta(g1: kStep, g2: kStep * il2 / il1, rng: &p.rng)
+                    let cosTheta = scattering.sampleCosTheta(g1: st.kStep, g2: st.kStep * st.inverseLambda2 / st.inverseLambda1,
+                                                             rng: &p.rng)
                     p.u = p.u.rotated(cosTheta: cosTheta, phi: 2 * .pi * p.rng.uniform())
-                    hinged = true
-                    origin = p.r
-                    s = 0
-                    walk = VoxelWalk(grid: g, voxel: (p.i, p.j, p.k), pointCM: p.r, direction: p.u)
+                    st.hinged = true
+                    st.origin = p.r
+                    st.s = 0
+                    st.walk = VoxelWalk(grid: g, voxel: (p.i, p.j, p.k), pointCM: p.r, direction: p.u)
                     continue
                 }
                 if ds == dsHard {
-                    p.r = origin + p.u * s
-                    (p.i, p.j, p.k) = (walk.i, walk.j, walk.k)
+                    p.r = st.origin + p.u * st.s
+                    (p.i, p.j, p.k) = (st.walk.i, st.walk.j, st.walk.k)
                     let atEvent = t.locate(p.e)
                     let sigma = t.value(t.hardTotal[q], atEvent)
                     if p.rng.uniform() * sigmaMax < sigma {
-                        if !hinged {
+                        if !st.hinged {
                             // A step cut short before its hinge: scatter for the strength used so far.
-                            let cosTheta = scattering.sampleCosTheta(g1: kUsed, g2: kUsed * il2 / il1, rng: &p.rng)
+                            let cosTheta = scattering.sampleCosTheta(g1: st.kUsed, g2: st.kUsed * st.inverseLambda2 / st.inverseLambda1,
+                                                                     rng: &p.rng)
                             p.u = p.u.rotated(cosTheta: cosTheta, phi: 2 * .pi * p.rng.uniform())
                         }
                         if !hardEvent(&p, table: t, at: atEvent, positron: positron, tally: &tally, scratch: &scratch) { return }
                         continue step
                     }
                     // Fictitious event: the flight goes on.
-                    if hinged && endsAtHardEvent { continue step }
-                    hardFuel = -log(p.rng.uniform())
+                    if st.hinged && st.endsAtHardEvent { continue step }
+                    st.hardFuel = -log(p.rng.uniform())
                     continue
                 }
                 // Voxel face.
-                s = walk.exitDistance
-                if !walk.advance() { return }
+                st.s = st.walk.exitDistance
+                if !st.walk.advance() { return }
+                if !region.planes.contains(st.walk.k) { bank(p, st, &scratch); return }
             }
         }
+    }
+
+    /// Hands a step that crossed a face of the active slab to the slab it entered.
+    private func bank(_ p: Particle, _ step: ChargedStep, _ scratch: inout Scratch) {
+        scratch.outgoing.append(BankedParticle(particle: p, flight: .charged(step), plane: step.walk.k))
     }
 
     /// A hard Møller/Bhabha collision, bremsstrahlung emission or (positrons) two-photon annihilation in

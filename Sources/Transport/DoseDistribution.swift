@@ -26,6 +26,16 @@ public struct DoseDistribution: Sendable {
     /// Dose from an energy tally over a phantom: E / (ρ V), Gy per history; voxels of zero density get 0.
     public init(tally: EnergyTally, phantom: VoxelPhantom, quantity: DoseQuantity = .medium) {
         let (e, rel) = tally.meanEnergyPerHistory()
+        self.init(meanEnergyMeV: e, relativeUncertainty: rel, phantom: phantom, quantity: quantity)
+    }
+
+    /// Dose from a decomposed run's batch tally (uncertainty from the batches' spread).
+    public init(batches: BatchTally, phantom: VoxelPhantom, quantity: DoseQuantity = .medium) {
+        let (e, rel) = batches.meanEnergyPerHistory()
+        self.init(meanEnergyMeV: e, relativeUncertainty: rel, phantom: phantom, quantity: quantity)
+    }
+
+    init(meanEnergyMeV e: [Double], relativeUncertainty rel: [Double], phantom: VoxelPhantom, quantity: DoseQuantity) {
         let volume = phantom.grid.voxelVolumeCM3
         var dose = [Double](repeating: 0, count: e.count)
         var r = rel

@@ -2,43 +2,56 @@ import Foundation
 import Geometry
 
 extension Simulation {
-    /// Transports a photon until it is absorbed, falls below the cut-off or leaves the phantom.
+    /// Transports a photon until it is absorbed, falls below the cut-off or leaves the phantom (or the
+    /// active slab).
     ///
     /// Woodcock (delta) tracking against per-block majorants (Woodcock et al. 1965, ANL-7050): the
     /// photon flies an exponential number of majorant mean free paths block by block; at the end point a
     /// real interaction happens with probability μ(voxel)/μ_block, otherwise the collision is virtual and
     /// the flight continues.
-    func transportPhoton(_ p: inout Particle, tally: inout EnergyTally, scratch: inout Scratch) {
-        let g = phantom.grid
+    ///
+    /// `resuming` continues a flight that stopped at a slab face (`BankedParticle`). A flight that enters
+    /// a majorant block outside the active slab stops there and is banked in `scratch.outgoing`.
+    func transportPhoton(_ p: inout Particle, tally: inout EnergyTally, scratch: inout Scratch,
+                         resuming: PhotonFlight? = nil) {
+        let g = region.grid
         let blocks = majorant.blocks
         let edge = majorant.edge
+        var resumed = resuming
         while true {
-            if p.e < settings.photonCutoffMeV {
-                depositLocally(p.e, p, &tally)
-                return
+            var flight: PhotonFlight
+            if let r = resumed {
+                flight = r
+                resumed = nil
+            } else {
+                if p.e < settings.photonCutoffMeV {
+                    depositLocally(p.e, p, &tally)
+                    return
+                }
+                // Fly to the next real interaction.
+                flight = PhotonFlight(tau: -log(p.rng.uniform()), travelled: 0,
+                                      walk: VoxelWalk(grid: blocks, voxel: (p.i / edge, p.j / edge, p.k / edge),
+                                                      pointCM: p.r, direction: p.u))
             }
             for m in 0..<tables.count { scratch.muPerMedium[m] = tables[m].photonMu(p.e) }
-            // Fly to the next real interaction.
-            var tau = -log(p.rng.uniform())
-            var walk = VoxelWalk(grid: blocks, voxel: (p.i / edge, p.j / edge, p.k / edge), pointCM: p.r, direction: p.u)
-            var travelled = 0.0
             var interacts = false
+            var leavesSlab = false
             scratch.muPerMedium.withUnsafeBufferPointer { mu in
                 while true {
-                    let b = blocks.index(walk.i, walk.j, walk.k)
+                    let b = blocks.index(flight.walk.i, flight.walk.j, flight.walk.k) - majorant.blockOffset
                     let muB = majorant.mu(block: b, muPerMedium: mu)
-                    let exit = walk.exitDistance
-                    if muB > 0 && tau <= muB * (exit - travelled) {
-                        travelled += tau / muB
+                    let exit = flight.walk.exitDistance
+                    if muB > 0 && flight.tau <= muB * (exit - flight.travelled) {
+                        flight.travelled += flight.tau / muB
                         // The voxel at the candidate point, kept inside the current block. The last
                         // block of an axis may reach past the phantom (counts not a multiple of the
                         // edge): a candidate point there lies in vacuum and is always virtual.
-                        let q = p.r + p.u * travelled
-                        let i = voxelInBlock((q.x - g.originCM.x) / g.spacingCM.x, walk.i * edge, edge)
-                        let j = voxelInBlock((q.y - g.originCM.y) / g.spacingCM.y, walk.j * edge, edge)
-                        let k = voxelInBlock((q.z - g.originCM.z) / g.spacingCM.z, walk.k * edge, edge)
+                        let q = p.r + p.u * flight.travelled
+                        let i = voxelInBlock((q.x - g.originCM.x) / g.spacingCM.x, flight.walk.i * edge, edge)
+                        let j = voxelInBlock((q.y - g.originCM.y) / g.spacingCM.y, flight.walk.j * edge, edge)
+                        let k = voxelInBlock((q.z - g.originCM.z) / g.spacingCM.z, flight.walk.k * edge, edge)
                         let inside = i < g.counts.x && j < g.counts.y && k < g.counts.z
-                        let v = inside ? g.index(i, j, k) : 0
+                        let v = inside ? region.dataIndex(i, j, k) : 0
                         let muReal = inside ? density[v] * mu[medium[v]] : 0
                         if p.rng.uniform() * muB < muReal {
                             p.r = q
@@ -46,13 +59,21 @@ extension Simulation {
                             interacts = true
                             return
                         }
-                        tau = -log(p.rng.uniform())
+                        flight.tau = -log(p.rng.uniform())
                     } else {
-                        tau -= muB * (exit - travelled)
-                        travelled = exit
-                        if !walk.advance() { return }
+                        flight.tau -= muB * (exit - flight.travelled)
+                        flight.travelled = exit
+                        if !flight.walk.advance() { return }
+                        if !region.planes.contains(flight.walk.k * edge) {
+                            leavesSlab = true
+                            return
+                        }
                     }
                 }
+            }
+            if leavesSlab {
+                scratch.outgoing.append(BankedParticle(particle: p, flight: .photon(flight), plane: flight.walk.k * edge))
+                return
             }
             guard interacts else { return }  // left the phantom
             if !interact(&p, tally: &tally, scratch: &scratch) { return }

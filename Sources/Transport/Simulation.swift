@@ -9,16 +9,18 @@ import Phantom
 /// transporting photons with Woodcock tracking (`PhotonKernel.swift`) and electrons/positrons with
 /// class II condensed history (`ChargedKernel.swift`).
 public struct Simulation: Sendable {
-    public let phantom: VoxelPhantom
+    public internal(set) var phantom: VoxelPhantom
     /// Where the primaries come from.
     public let source: any PrimarySource
     public let settings: TransportSettings
     let tables: [MediumTables]
-    let majorant: PhotonMajorant
+    var majorant: PhotonMajorant
+    /// The whole phantom, or one slab of a decomposed run (`SlabTransport`).
+    var region: SlabRegion
     let scattering: MultipleScatteringSampler
     /// Per voxel, g/cm³ and medium index (one shared array, `VoxelMaterials.swift`).
-    let density: DensityColumn
-    let medium: MediumColumn
+    var density: DensityColumn
+    var medium: MediumColumn
 
     /// Prepares a simulation of a validation beam aimed at the phantom's front face (`FrontFaceBeam`).
     /// - Throws: `SimulationError` if the media or the beam do not fit the phantom, or the settings are
@@ -61,6 +63,7 @@ public struct Simulation: Sendable {
                          spinEffects: settings.spinEffects)
         }
         majorant = PhotonMajorant(phantom: phantom, edge: settings.majorantBlockVoxels)
+        region = SlabRegion(whole: phantom.grid)
         scattering = MultipleScatteringSampler()
         let voxels = zip(phantom.densitiesGPerCM3, phantom.mediumIndices).map { VoxelMaterial(density: $0, medium: UInt32($1)) }
         density = DensityColumn(voxels: voxels)
@@ -72,29 +75,13 @@ public struct Simulation: Sendable {
     /// several (a phase-space history), each gets its own stream spawned from it, as secondaries do.
     public func runHistory(_ history: UInt64, seed: UInt64, tally: inout EnergyTally, scratch: inout Scratch) {
         tally.beginHistory(history)
-        var rng = RandomStream(seed: seed, history: history)
-        scratch.primaries.removeAll(keepingCapacity: true)
-        source.emitPrimaries(history: history, rng: &rng, into: &scratch.primaries)
-        let g = phantom.grid
-        let single = scratch.primaries.count == 1
-        for first in scratch.primaries {
-            let stream = single ? rng : rng.spawn()
-            guard let entry = g.entry(from: first.positionCM, direction: first.direction) else { continue }
-            let r = first.positionCM + first.direction * entry.distanceCM
-            scratch.stack.removeAll(keepingCapacity: true)
-            let particle = Particle(r: r, u: first.direction, e: first.energyMeV, charge: first.charge,
-                                    i: entry.voxel.i, j: entry.voxel.j, k: entry.voxel.k, rng: stream, weight: first.weight)
-            if first.charge == 0 && settings.photonSplitting > 1 {
-                pushSplitCopies(of: particle, scratch: &scratch)
+        scratch.stack.removeAll(keepingCapacity: true)
+        pushStartParticles(history, seed: seed, scratch: &scratch)
+        while var p = scratch.stack.popLast() {
+            if p.charge == 0 {
+                transportPhoton(&p, tally: &tally, scratch: &scratch)
             } else {
-                scratch.stack.append(particle)
-            }
-            while var p = scratch.stack.popLast() {
-                if p.charge == 0 {
-                    transportPhoton(&p, tally: &tally, scratch: &scratch)
-                } else {
-                    transportCharged(&p, tally: &tally, scratch: &scratch)
-                }
+                transportCharged(&p, tally: &tally, scratch: &scratch)
             }
         }
     }
@@ -104,6 +91,8 @@ public struct Simulation: Sendable {
         var stack: [Particle] = []
         var primaries: [PrimaryParticle] = []
         var muPerMedium: [Double]
+        /// Particles that left the active slab (none when the whole phantom is active).
+        var outgoing: [BankedParticle] = []
 
         /// Scratch space for a simulation.
         public init(for simulation: Simulation) {
@@ -114,7 +103,7 @@ public struct Simulation: Sendable {
     }
 
     @inline(__always)
-    func voxelIndex(_ p: Particle) -> Int { phantom.grid.index(p.i, p.j, p.k) }
+    func voxelIndex(_ p: Particle) -> Int { region.dataIndex(p.i, p.j, p.k) }
 
     /// Deposits `energyMeV` in the particle's voxel. For dose to water the energy is scaled by s_w,m at
     /// `atEnergyMeV` (the energy of the electrons that absorb it; the cut-off for sub-cut-off energy).

@@ -44,6 +44,7 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Random seed (64-bit).") var seed: UInt64 = 1
     @Option(help: "Output directory (created if missing).") var out: String
     @OptionGroup var compute: ComputeOptions
+    @OptionGroup var decomposition: DecompositionOptions
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -69,6 +70,14 @@ struct SimulateCommand: ParsableCommand {
         }
         guard ssd > 0, ssd.isFinite else { throw ValidationError("--ssd must be positive, got \(ssd)") }
         if phaseSpace == nil { _ = try parseField() }
+        if decomposition.decomposed != nil {
+            guard !compute.namesCluster else {
+                throw ValidationError("--decomposed runs in this process; the cluster's decomposed rounds (--workers, --coordinator) are not built yet (docs/cluster.md)")
+            }
+            guard UInt64(decomposition.batches) <= histories else {
+                throw ValidationError("--batches \(decomposition.batches) is more than --histories \(histories)")
+            }
+        }
     }
 
     func parseField() throws -> FieldRectangle {
@@ -119,9 +128,17 @@ struct SimulateCommand: ParsableCommand {
         let media = try PhysicsMedium.media(named: voxels.media, settings: settings)
         let start = Date()
         let cpuStart = ProcessUsage.now()
-        let tally: EnergyTally
+        // One of the two: a history-by-history tally, or a decomposed run's batches.
+        var tally: EnergyTally?
+        var decomposed: BatchTally?
+        var slabPlanes: [Range<Int>]?
         let threads = compute.threads
-        if compute.namesCluster, let rect {
+        let water = doseToWater ? try PhysicsMedium.water(settings: settings) : nil
+        if let slabs = decomposition.decomposed {
+            let simulation = try Simulation(phantom: voxels, mediumPhysics: media, source: source, settings: settings, water: water)
+            (decomposed, slabPlanes) = try decomposition.run(
+                simulation, slabs: slabs, histories: histories, seed: seed, threads: threads, logger: log)
+        } else if compute.namesCluster, let rect {
             let job = TransportJob(
                 fieldCM: [rect.x1CM, rect.x2CM, rect.y1CM, rect.y2CM], ssdCM: parallel ? nil : ssd, energyMeV: energy,
                 settings: settings)
@@ -134,7 +151,7 @@ struct SimulateCommand: ParsableCommand {
         } else {
             let simulation = try Simulation(
                 phantom: voxels, mediumPhysics: media, source: source, settings: settings,
-                water: doseToWater ? try PhysicsMedium.water(settings: settings) : nil)
+                water: water)
             let engine = try TransportEngine(simulation: simulation, threads: threads)
             log.info("simulating \(histories) histories on \(threads) threads, phantom \(phantomURL.lastPathComponent)")
             tally = try engine.run(histories: histories, seed: seed, rounds: 20, progress: { p in
@@ -145,14 +162,24 @@ struct SimulateCommand: ParsableCommand {
                 FileHandle.standardError.write(Data(line.utf8))
             })
             FileHandle.standardError.write(Data("\n".utf8))
-            try phaseSpaceSource?.checkReads()
         }
+        try phaseSpaceSource?.checkReads()
         let seconds = Date().timeIntervalSince(start)
         let usage = ProcessUsage.now()
-        let dose = DoseDistribution(tally: tally, phantom: voxels, quantity: settings.doseQuantity)
+        let dose: DoseDistribution
+        let historiesRun: UInt64
+        if let decomposed {
+            dose = DoseDistribution(batches: decomposed, phantom: voxels, quantity: settings.doseQuantity)
+            historiesRun = decomposed.histories
+        } else if let tally {
+            dose = DoseDistribution(tally: tally, phantom: voxels, quantity: settings.doseQuantity)
+            historiesRun = tally.histories
+        } else {
+            preconditionFailure("simulate: no tally from any branch")
+        }
         let sigma = dose.meanRelativeUncertaintyAboveHalfMax
         let summary = SimulationSummary(
-            histories: tally.histories, seconds: seconds, transportCPUSeconds: usage.cpuSeconds - cpuStart.cpuSeconds,
+            histories: historiesRun, seconds: seconds, transportCPUSeconds: usage.cpuSeconds - cpuStart.cpuSeconds,
             peakResidentMB: usage.peakResidentMB, threads: threads,
             meanRelativeUncertaintyAboveHalfMax: sigma,
             efficiency: sigma > 0 ? 1 / (sigma * sigma * seconds) : 0,
@@ -162,7 +189,9 @@ struct SimulateCommand: ParsableCommand {
                 ?? (parallel ? "parallel" : "point source (DOSXYZnrc isource 3)"),
             fieldCM: rect.map { [$0.x1CM, $0.x2CM, $0.y1CM, $0.y2CM] }, ssdCM: parallel || rect == nil ? nil : ssd,
             energyMeV: energy, phaseSpaceZCM: phaseSpaceSource?.surfaceZCM,
-            phaseSpacePasses: phaseSpaceSource?.passes(histories: histories), inputSHA256: inputs, settings: settings)
+            phaseSpacePasses: phaseSpaceSource?.passes(histories: histories), inputSHA256: inputs, settings: settings,
+            uncertaintyEstimator: decomposed.map { "\($0.batches) batches" } ?? "history by history",
+            decomposedSlabPlanes: slabPlanes?.map { [$0.lowerBound, $0.upperBound] })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let json = try encoder.encode(summary)
@@ -174,7 +203,7 @@ struct SimulateCommand: ParsableCommand {
             .write(to: dir.appendingPathComponent("dose.npy"))
         try AtomicFile.write(json, to: dir.appendingPathComponent("summary.json"))
         print(String(format: "%llu histories in %.1f s: mean σ above 50%% of max %.2f %%, efficiency %.3g s⁻¹",
-                     tally.histories, seconds, 100 * sigma, summary.efficiency))
+                     historiesRun, seconds, 100 * sigma, summary.efficiency))
     }
 
 }
@@ -206,4 +235,8 @@ struct SimulationSummary: Codable {
     let phaseSpacePasses: Double?
     let inputSHA256: [String: String]
     let settings: TransportSettings
+    /// How the uncertainty was estimated: "history by history", or "N batches" for a decomposed run.
+    let uncertaintyEstimator: String
+    /// With `--decomposed`: each slab's planes [first, end).
+    let decomposedSlabPlanes: [[Int]]?
 }

@@ -24,6 +24,10 @@ func cpuSeconds() -> Double {
         + Double(usage.ru_stime.tv_usec) * 1e-6
 }
 
+/// The sections to run: all, or those named on the command line (merge, coordinator, scaling, decomposed).
+let sections = Set(CommandLine.arguments.dropFirst())
+func wanted(_ section: String) -> Bool { sections.isEmpty || sections.contains(section) }
+
 var rows: [(String, String)] = []
 @MainActor func report(_ name: String, _ value: String) {
     rows.append((name, value))
@@ -32,7 +36,7 @@ var rows: [(String, String)] = []
 
 // MARK: - Merge throughput vs memory copy
 
-do {
+if wanted("merge") {
     // A thorax-sized grid (128 × 128 × 96), units touching 10 % of the voxels.
     let layout = try SlabLayout(countX: 128, countY: 128, countZ: 96, planesPerSlab: 8)
     var results: [UnitResult] = []
@@ -72,7 +76,7 @@ do {
 
 // MARK: - Coordinator cost per unit with 1 000 simulated workers
 
-do {
+if wanted("coordinator") {
     let layout = try SlabLayout(countX: 64, countY: 64, countZ: 64, planesPerSlab: 4)
     let spec = JobSpec(workload: "synthetic", layout: layout, seed: 1, historyCount: 200_000, historiesPerUnit: 1)
     // One unit per assignment (no spans), so that every unit costs one ASSIGN and one RESULT.
@@ -118,7 +122,7 @@ do {
 
 // MARK: - Scaling: 1 vs 2 embedded workers on a CPU-bound synthetic job
 
-do {
+if wanted("scaling") {
     let layout = try SlabLayout(countX: 64, countY: 64, countZ: 64, planesPerSlab: 8)
     let spec = JobSpec(workload: SyntheticWorkload.name, layout: layout, seed: 7, historyCount: 4_000_000, historiesPerUnit: 100_000)
     var logger = Logger(label: "bench")
@@ -147,6 +151,10 @@ do {
     report("CPU seconds per job, 1 worker / 2 workers", String(format: "%.2f / %.2f", cpuOne, cpuTwo))
     report("tallies of 1 and 2 workers bit-identical", tallyOne == tallyTwo ? "yes" : "NO")
 }
+
+// MARK: - Replicated vs decomposed: network bytes and per-worker memory on a thorax-sized grid
+
+if wanted("decomposed") { try measureDecomposedTraffic(histories: 20_000, slabs: 4, threads: 2) }
 
 print("| measurement | value |")
 print("|---|---|")

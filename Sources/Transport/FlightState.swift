@@ -1,0 +1,55 @@
+import Geometry
+
+/// A photon's Woodcock flight between two real interactions, as far as it has gone: enough to go on
+/// from exactly where it stopped (a slab face in a decomposed run) with the same operations on the
+/// same numbers as an uninterrupted flight.
+struct PhotonFlight: Sendable {
+    /// Majorant mean free paths left to the next candidate collision.
+    var tau: Double
+    /// cm flown from the flight's start (the particle's position).
+    var travelled: Double
+    /// The walk over majorant blocks.
+    var walk: VoxelWalk
+}
+
+/// An electron or positron condensed-history step as far as it has gone (`ChargedKernel.swift` names
+/// each quantity): enough to finish the step exactly as an uninterrupted one.
+struct ChargedStep: Sendable {
+    /// The medium of the voxel the step started in, its energy there and its hard-event majorant.
+    var medium0: Int
+    var e0: Double
+    var sigmaMax0: Double
+    var hardFuel: Double
+    var endsAtHardEvent: Bool
+    var stopsInStep: Bool
+    var kStep: Double
+    var inverseLambda1: Double
+    var inverseLambda2: Double
+    var kHinge: Double
+    var hinged: Bool
+    var kUsed: Double
+    /// The walk over voxels along the current straight line, from `origin`, and the cm flown on it.
+    var walk: VoxelWalk
+    var s: Double
+    var origin: Vec3
+}
+
+/// A particle handed from one slab to the next: its state and, when it crossed a slab face mid-flight,
+/// the state of that flight. Mid-flight, the particle's position and voxel are still those where the
+/// flight (or the current straight line of the step) began, perhaps in the slab it came from: the
+/// kernels read only the walk until the next event sets them, exactly as in an uninterrupted flight.
+struct BankedParticle: Sendable {
+    /// Where a banked particle is in its transport.
+    enum Flight: Sendable {
+        /// Not started (a primary where it enters the phantom).
+        case start
+        case photon(PhotonFlight)
+        case charged(ChargedStep)
+    }
+
+    var particle: Particle
+    var flight: Flight
+    /// A z plane of the slab that continues this particle (for a photon, the first plane of the
+    /// majorant block it is entering).
+    var plane: Int
+}

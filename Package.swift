@@ -47,6 +47,7 @@ let package = Package(
             // per-lane code (docs/performance.md). Same bits: Swift never contracts a·b + c into an FMA.
             swiftSettings: [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]),
         .target(name: "Beam", dependencies: ["Geometry", "DICOM", "Phantom", "Physics", "Transport"]),
+        .target(name: "PhaseSpace", dependencies: ["Geometry", "Phantom", "Transport", "FileIO"]),
 
         // MARK: - Physics
         .target(
@@ -71,7 +72,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 "Physics",
                 "DICOM", "Phantom", "ExamplePatients", "PatientImport", "Geometry", "Analysis", "Report", "FileIO",
-                "Transport", "Beam",
+                "Transport", "Beam", "PhaseSpace",
             ]
         ),
 
@@ -110,6 +111,7 @@ let package = Package(
             name: "ExamplePatientsTests",
             dependencies: ["ExamplePatients", "PatientImport", "DICOM", "Phantom", "Geometry", "TestSupport"]),
         .testTarget(name: "BeamTests", dependencies: ["Beam", "DICOM", "Transport", "Phantom", "Physics", "Geometry", "TestSupport"]),
+        .testTarget(name: "PhaseSpaceTests", dependencies: ["PhaseSpace", "Transport", "Phantom", "Geometry", "TestSupport"]),
         .testTarget(name: "PatientImportTests", dependencies: ["PatientImport", "DICOM", "Phantom", "Geometry"]),
     ],
     swiftLanguageModes: [.v6]

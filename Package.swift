@@ -41,8 +41,13 @@ let package = Package(
         .target(name: "DICOM", dependencies: ["Geometry", "FileIO"]),
         .target(name: "ExamplePatients", dependencies: ["DICOM", "Phantom", "Geometry"]),
         .target(name: "PatientImport", dependencies: ["DICOM", "Phantom", "Geometry"]),
-        .target(name: "Transport", dependencies: ["Geometry", "Phantom", "Physics", "FileIO"]),
+        .target(
+            name: "Transport", dependencies: ["Geometry", "Phantom", "Physics", "FileIO"],
+            // AVX2 for the event driver's SIMD types (PhiloxLanes, VectorMath): on baseline x86-64 they fall back to
+            // per-lane code (docs/performance.md). Same bits: Swift never contracts a·b + c into an FMA.
+            swiftSettings: [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]),
         .target(name: "Beam", dependencies: ["Geometry", "DICOM", "Phantom", "Physics", "Transport"]),
+        .target(name: "PhaseSpace", dependencies: ["Geometry", "Phantom", "Transport", "FileIO"]),
 
         // MARK: - Physics
         .target(
@@ -67,7 +72,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 "Physics",
                 "DICOM", "Phantom", "ExamplePatients", "PatientImport", "Geometry", "Analysis", "Report", "FileIO",
-                "Transport", "Beam",
+                "Transport", "Beam", "PhaseSpace",
             ]
         ),
 
@@ -106,6 +111,7 @@ let package = Package(
             name: "ExamplePatientsTests",
             dependencies: ["ExamplePatients", "PatientImport", "DICOM", "Phantom", "Geometry", "TestSupport"]),
         .testTarget(name: "BeamTests", dependencies: ["Beam", "DICOM", "Transport", "Phantom", "Physics", "Geometry", "TestSupport"]),
+        .testTarget(name: "PhaseSpaceTests", dependencies: ["PhaseSpace", "Transport", "Phantom", "Geometry", "TestSupport"]),
         .testTarget(name: "PatientImportTests", dependencies: ["PatientImport", "DICOM", "Phantom", "Geometry"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Transport benchmark on the water 6 MV 10x10 validation case (issue 5), one run, ratios.
 
-Reports per driver: histories per transport CPU-second (one thread), sigma (mean relative uncertainty of
+Reports for the scalar and the SIMD (event-based) driver side by side: histories per transport CPU-second (one thread), sigma (mean relative uncertainty of
 the voxels above 50 % of D_max), efficiency 1/(sigma^2 T) with T the transport CPU seconds and with T the
 whole process's CPU seconds, peak resident memory; the wall-clock speed-up of 2 threads over 1; heap
 allocations per history after warm-up (uprobe on glibc malloc: needs root and perf, else "n/a");
@@ -26,11 +26,12 @@ CASE = ["simulate", "--phantom", f"{REF}/phantoms/water.egsphant", "--spectrum",
         "--field=-5,5,-5,5", "--ssd", "100", "--seed", "1", "--log-level", "warning"]
 
 
-def simulate(name, histories, threads=1, extra=(), prefix=()):
+def simulate(name, histories, threads=1, extra=(), prefix=(), driver="scalar"):
     """Runs one simulation; returns its summary.json plus the process's CPU seconds."""
     out = os.path.join(OUT, name)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run([*prefix, BIN, *CASE, "--histories", str(histories), "--threads", str(threads), "--out", out, *extra],
+    subprocess.run([*prefix, BIN, *CASE, "--histories", str(histories), "--threads", str(threads), "--out", out,
+                    "--driver", driver, *extra],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     s = json.load(open(os.path.join(out, "summary.json")))
@@ -43,13 +44,13 @@ def efficiency(s, seconds):
     return 1 / (sigma * sigma * seconds)
 
 
-def perf_count(event, histories):
+def perf_count(event, histories, driver):
     """perf stat count of `event` for a run, or None when perf cannot count it here."""
     if shutil.which("perf") is None:
         return None
     log = os.path.join(OUT, "perf.txt")
     try:
-        simulate("perf", histories, prefix=("perf", "stat", "-x,", "-e", event, "-o", log))
+        simulate("perf", histories, prefix=("perf", "stat", "-x,", "-e", event, "-o", log), driver=driver)
     except subprocess.CalledProcessError:
         return None
     for line in open(log):
@@ -59,9 +60,9 @@ def perf_count(event, histories):
     return None
 
 
-def per_history(event, n1, n2):
+def per_history(event, n1, n2, driver):
     """(count(n2) - count(n1)) / (n2 - n1): the start-up and output cancel."""
-    a, b = perf_count(event, n1), perf_count(event, n2)
+    a, b = perf_count(event, n1, driver), perf_count(event, n2, driver)
     return None if a is None or b is None else (b - a) / (n2 - n1)
 
 
@@ -79,22 +80,40 @@ def malloc_probe():
 
 
 print(f"transport benchmark: water 6 MV 10x10, {N} histories, load average {os.getloadavg()[0]:.1f} at start")
-one = simulate("scalar1", N)
-two = simulate("scalar2", N, threads=2)
-rate = one["histories"] / one["transportCPUSeconds"]
-print(f"scalar driver, 1 thread: {rate:.0f} histories per transport CPU-second; sigma {100 * one['meanRelativeUncertaintyAboveHalfMax']:.2f} %; "
-      f"efficiency {efficiency(one, one['transportCPUSeconds']):.2f} /s (transport CPU), "
-      f"{efficiency(one, one['processCPUSeconds']):.2f} /s (whole process CPU {one['processCPUSeconds']:.1f} s); "
-      f"peak memory {one['peakResidentMB']:.0f} MB")
-print(f"scalar driver, 2 threads: speed-up over 1 thread (transport wall) {one['seconds'] / two['seconds']:.2f}x, "
-      f"CPU per history ratio {two['transportCPUSeconds'] / one['transportCPUSeconds']:.2f}; peak memory {two['peakResidentMB']:.0f} MB; "
-      f"dose identical to 1 thread: {open(os.path.join(OUT, 'scalar1', 'dose.3ddose')).read() == open(os.path.join(OUT, 'scalar2', 'dose.3ddose')).read()}")
-print("simd driver: not implemented yet (docs/performance.md, 'What is next')")
-instructions = per_history("instructions", N // 10, N // 5)
-print("instructions per history: " + (f"{instructions:.0f}" if instructions is not None else "n/a (no hardware counters on this machine)"))
-probe = malloc_probe()
-mallocs = per_history(probe, N // 10, N // 5) if probe else None
-print("heap allocations per history after warm-up: " + (f"{mallocs:.2f}" if mallocs is not None else "n/a (needs root and perf uprobes)"))
+runs = {}
+# Interleaved, so that a change of the machine's load hits both drivers alike.
+for threads in (1, 2):
+    for driver in ("scalar", "simd"):
+        runs[driver, threads] = simulate(f"{driver}{threads}", N, threads=threads, driver=driver)
+
+
+def same_dose(a, b):
+    return open(os.path.join(OUT, a, "dose.3ddose")).read() == open(os.path.join(OUT, b, "dose.3ddose")).read()
+
+
+one = runs["scalar", 1]
+for driver in ("scalar", "simd"):
+    a, b = runs[driver, 1], runs[driver, 2]
+    rate = a["histories"] / a["transportCPUSeconds"]
+    print(f"{driver} driver, 1 thread: {rate:.0f} histories per transport CPU-second; sigma {100 * a['meanRelativeUncertaintyAboveHalfMax']:.2f} %; "
+          f"efficiency {efficiency(a, a['transportCPUSeconds']):.2f} /s (transport CPU), "
+          f"{efficiency(a, a['processCPUSeconds']):.2f} /s (whole process CPU {a['processCPUSeconds']:.1f} s); "
+          f"peak memory {a['peakResidentMB']:.0f} MB")
+    print(f"{driver} driver, 2 threads: speed-up over 1 thread (transport wall) {a['seconds'] / b['seconds']:.2f}x, "
+          f"CPU per history ratio {b['transportCPUSeconds'] / a['transportCPUSeconds']:.2f}; peak memory {b['peakResidentMB']:.0f} MB; "
+          f"dose identical to 1 thread: {same_dose(f'{driver}1', f'{driver}2')}")
+simd = runs["simd", 1]
+print(f"simd over scalar, 1 thread: efficiency ratio (transport CPU) "
+      f"{efficiency(simd, simd['transportCPUSeconds']) / efficiency(one, one['transportCPUSeconds']):.2f}x; "
+      f"dose files identical: {same_dose('scalar1', 'simd1')}")
+for driver in ("scalar", "simd"):
+    instructions = per_history("instructions", N // 10, N // 5, driver)
+    print(f"{driver} driver, instructions per history: "
+          + (f"{instructions:.0f}" if instructions is not None else "n/a (no hardware counters on this machine)"))
+    probe = malloc_probe()
+    mallocs = per_history(probe, N // 10, N // 5, driver) if probe else None
+    print(f"{driver} driver, heap allocations per history after warm-up: "
+          + (f"{mallocs:.2f}" if mallocs is not None else "n/a (needs root and perf uprobes)"))
 for label, extra, n in [("photon splitting 20", ["--photon-splitting", "20"], N // 10),
                         ("photon splitting 4", ["--photon-splitting", "4"], N // 3),
                         ("photon splitting 4, no Russian roulette", ["--photon-splitting", "4", "--no-russian-roulette"], N // 5),

@@ -26,11 +26,15 @@ extension Simulation {
         let eCut = settings.electronCutoffMeV
         let fLoss = settings.maximumEnergyLossFraction
         let kMax = settings.maximumScatteringStrength
+        var ln = LastLog()
+        let lnCut = log(eCut)
+        let lnLossFactor = log(1 - fLoss)
         var resumed = resuming
         step: while true {
             var st: ChargedStep
             if let r = resumed {
                 st = r
+                ln.remember(p.e, ln: r.lnEnergy)
                 resumed = nil
             } else {
                 if p.e <= eCut {
@@ -42,6 +46,8 @@ extension Simulation {
                 let m0 = medium[v0]
                 let t0 = tables[m0]
                 let e0 = p.e
+                let at0 = t0.locate(lnEnergy: ln(e0))
+                let range0 = t0.value(t0.range[q], at0)
                 if rho0 > 0 && e0 < settings.rangeRejectionBelowMeV {
                     // Range rejection: the restricted range (longer than the CSDA range) cannot reach a face.
                     let lo = g.originCM
@@ -49,16 +55,14 @@ extension Simulation {
                     let dx = min(p.r.x - (lo.x + Double(p.i) * h.x), lo.x + Double(p.i + 1) * h.x - p.r.x)
                     let dy = min(p.r.y - (lo.y + Double(p.j) * h.y), lo.y + Double(p.j + 1) * h.y - p.r.y)
                     let dz = min(p.r.z - (lo.z + Double(p.k) * h.z), lo.z + Double(p.k + 1) * h.z - p.r.z)
-                    if t0.restrictedRange(q, e0) < rho0 * min(dx, min(dy, dz)) {
+                    if range0 < rho0 * min(dx, min(dy, dz)) {
                         depositLocally(e0, p, &tally, atEnergyMeV: 0.5 * e0)
                         if positron { annihilateAtRest(at: &p, scratch: &scratch) }
                         return
                     }
                 }
                 // Step length (g/cm², current medium) from the three limits.
-                let at0 = t0.locate(e0)
-                let range0 = t0.value(t0.range[q], at0)
-                let sLoss = range0 - t0.restrictedRange(q, e0 * (1 - fLoss))
+                let sLoss = range0 - t0.value(t0.range[q], t0.locate(lnEnergy: ln(e0) + lnLossFactor))
                 let sScatter = kMax / t0.value(t0.inverseLambda1[q], at0)
                 let sigmaMax0 = t0.value(t0.hardMajorant[q], at0)
                 let hardFuel = -log(p.rng.uniform())
@@ -66,18 +70,18 @@ extension Simulation {
                 let sStep = min(sLoss, min(sScatter, sHard))
                 // Scattering strength of the step from the strength table (exact along the slowing-down), and
                 // λ₂/λ₁ at the step's mid-range energy.
-                let eEndStep = max(t0.energy(forRange: range0 - sStep, q), eCut)
-                let kStep = t0.value(t0.strength[q], at0) - t0.value(t0.strength[q], t0.locate(eEndStep))
-                let atMid = t0.locate(max(t0.energy(forRange: range0 - 0.5 * sStep, q), eCut))
+                let lnEndStep = max(t0.lnEnergy(forRange: range0 - sStep, q), lnCut)
+                let kStep = t0.value(t0.strength[q], at0) - t0.value(t0.strength[q], t0.locate(lnEnergy: lnEndStep))
+                let atMid = t0.locate(lnEnergy: max(t0.lnEnergy(forRange: range0 - 0.5 * sStep, q), lnCut))
                 st = ChargedStep(
                     medium0: m0, e0: e0, sigmaMax0: sigmaMax0, hardFuel: hardFuel,
                     endsAtHardEvent: sHard <= min(sLoss, sScatter),
                     // A step that reaches the cut-off ends where the particle stops, not at a strength target.
-                    stopsInStep: eEndStep <= eCut,
+                    stopsInStep: lnEndStep <= lnCut,
                     kStep: kStep,
                     inverseLambda1: t0.value(t0.inverseLambda1[q], atMid),
                     inverseLambda2: t0.value(t0.inverseLambda2[q], atMid),
-                    kHinge: p.rng.uniform() * kStep, hinged: false, kUsed: 0,
+                    kHinge: p.rng.uniform() * kStep, hinged: false, kUsed: 0, lnEnergy: ln(e0),
                     walk: VoxelWalk(grid: g, voxel: (p.i, p.j, p.k), pointCM: p.r, direction: p.u),
                     s: 0,  // cm flown along the current straight line
                     origin: p.r)
@@ -89,34 +93,36 @@ extension Simulation {
                 if rho <= 0 {
                     st.s = st.walk.exitDistance
                     if !st.walk.advance() { return }
-                    if !region.planes.contains(st.walk.k) { bank(p, st, &scratch); return }
+                    if !region.planes.contains(st.walk.k) { bank(p, st, lnEnergy: ln(p.e), &scratch); return }
                     continue
                 }
                 let m = medium[v]
                 let t = tables[m]
-                let at = t.locate(p.e)
+                let at = t.locate(lnEnergy: ln(p.e))
                 // The step's majorant in this voxel's medium: the step's own (already located) in its
                 // starting medium, which is every voxel of a one-medium phantom.
-                let sigmaMax = m == st.medium0 ? st.sigmaMax0 : t.value(t.hardMajorant[q], t.locate(st.e0))
+                let sigmaMax = m == st.medium0 ? st.sigmaMax0 : t.value(t.hardMajorant[q], t.locate(lnEnergy: ln(st.e0)))
                 let kTarget = st.hinged ? (st.endsAtHardEvent || st.stopsInStep ? Double.infinity : st.kStep) : st.kHinge
                 let rangeHere = t.value(t.range[q], at)
                 let strengthHere = t.value(t.strength[q], at)
                 // Distance to spend the remaining strength: down to the energy where S has dropped by it.
                 var dsScatter = Double.infinity
                 if kTarget < .infinity {
-                    let eK = t.energy(forCumulative: t.strength[q], strengthHere - (kTarget - st.kUsed))
-                    dsScatter = max(0, rangeHere - t.restrictedRange(q, eK)) / rho
+                    let lnK = t.lnEnergy(forCumulative: t.strength[q], strengthHere - (kTarget - st.kUsed))
+                    dsScatter = max(0, rangeHere - t.value(t.range[q], t.locate(lnEnergy: lnK))) / rho
                 }
                 let dsHard = sigmaMax > 0 ? st.hardFuel / (rho * sigmaMax) : .infinity
-                let dsStop = max(0, rangeHere - t.restrictedRange(q, eCut)) / rho
+                let dsStop = max(0, rangeHere - t.value(t.range[q], t.locate(lnEnergy: lnCut))) / rho
                 // Two-argument min only: the variadic one allocates an array per call (measured: 11 mallocs per history).
                 let ds = max(0, min(min(dsVoxel, dsScatter), min(dsHard, dsStop)))
                 // Continuous loss over the segment, deposited in this voxel.
-                let eEnd = ds >= dsStop ? eCut : t.energy(forRange: rangeHere - rho * ds, q)
-                let factor = settings.doseQuantity == .water ? t.value(t.doseFactor[q], t.locate(0.5 * (p.e + eEnd))) : 1
+                let lnEnd = ds >= dsStop ? lnCut : t.lnEnergy(forRange: rangeHere - rho * ds, q)
+                let eEnd = ds >= dsStop ? eCut : exp(lnEnd)
+                let factor = settings.doseQuantity == .water ? t.value(t.doseFactor[q], t.locate(lnEnergy: ln(0.5 * (p.e + eEnd)))) : 1
                 tally.deposit((p.e - eEnd) * factor * p.weight, voxel: v)
                 p.e = eEnd
-                st.kUsed = ds == dsScatter ? kTarget : st.kUsed + strengthHere - t.value(t.strength[q], t.locate(eEnd))
+                ln.remember(eEnd, ln: lnEnd)
+                st.kUsed = ds == dsScatter ? kTarget : st.kUsed + strengthHere - t.value(t.strength[q], t.locate(lnEnergy: ln(eEnd)))
                 st.hardFuel -= rho * ds * sigmaMax
                 st.s += ds
                 if ds >= dsStop {
@@ -146,7 +152,7 @@ extension Simulation {
                 if ds == dsHard {
                     p.r = st.origin + p.u * st.s
                     (p.i, p.j, p.k) = (st.walk.i, st.walk.j, st.walk.k)
-                    let atEvent = t.locate(p.e)
+                    let atEvent = t.locate(lnEnergy: ln(p.e))
                     let sigma = t.value(t.hardTotal[q], atEvent)
                     if p.rng.uniform() * sigmaMax < sigma {
                         if !st.hinged {
@@ -166,13 +172,16 @@ extension Simulation {
                 // Voxel face.
                 st.s = st.walk.exitDistance
                 if !st.walk.advance() { return }
-                if !region.planes.contains(st.walk.k) { bank(p, st, &scratch); return }
+                if !region.planes.contains(st.walk.k) { bank(p, st, lnEnergy: ln(p.e), &scratch); return }
             }
         }
     }
 
-    /// Hands a step that crossed a face of the active slab to the slab it entered.
-    private func bank(_ p: Particle, _ step: ChargedStep, _ scratch: inout Scratch) {
+    /// Hands a step that crossed a face of the active slab to the slab it entered, with the ln of the
+    /// particle's energy that the step would read next.
+    private func bank(_ p: Particle, _ step: ChargedStep, lnEnergy: Double, _ scratch: inout Scratch) {
+        var step = step
+        step.lnEnergy = lnEnergy
         scratch.outgoing.append(BankedParticle(particle: p, flight: .charged(step), plane: step.walk.k))
     }
 

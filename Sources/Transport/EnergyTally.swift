@@ -21,6 +21,14 @@ public struct EnergyTally: Sendable {
     /// 1 + the last history that touched each voxel (0: none yet).
     var pendingHistory: [UInt64]
     var currentHistory: UInt64 = 0
+    /// The event-based driver's deposits of a block of histories, folded in history order at the block's
+    /// end (`foldRecorded`): it transports many histories' particles interleaved, and the lazy per-voxel
+    /// fold above assumes one history at a time. Empty (and unused) for the scalar driver.
+    var records: [DepositRecord] = []
+    var recordOrder: [DepositRecord] = []
+    var recordStarts: [Int] = []
+    /// The first history of the block being recorded, or nil when deposits go straight to the sums.
+    var recordingFrom: UInt64?
 
     /// An empty tally for `voxelCount` voxels.
     public init(voxelCount: Int) {
@@ -56,6 +64,15 @@ public struct EnergyTally: Sendable {
     public mutating func deposit(_ energyMeV: Double, voxel: Int) {
         guard energyMeV > 0 else { return }
         let q = UInt64((energyMeV * 0x1p24).rounded())
+        if let first = recordingFrom {
+            records.append(DepositRecord(quanta: q, voxel: UInt32(voxel), offset: UInt32(truncatingIfNeeded: currentHistory &- 1 &- first)))
+            return
+        }
+        add(q, voxel: voxel)
+    }
+
+    @inline(__always)
+    mutating func add(_ q: UInt64, voxel: Int) {
         if pendingHistory[voxel] != currentHistory {
             fold(voxel)
             pendingHistory[voxel] = currentHistory
@@ -70,6 +87,48 @@ public struct EnergyTally: Sendable {
         let (high, low) = x.multipliedFullWidth(by: x)
         sumOfSquares[voxel] &+= UInt128(_low: low, _high: high)
         pending[voxel] = 0
+    }
+
+    /// Starts recording the deposits of histories `first…` (the event-based driver): `deposit` then keeps
+    /// (history, voxel, quanta) until `foldRecorded`. `recordHistory` says whose particle deposits next.
+    mutating func beginRecording(from first: UInt64) {
+        records.removeAll(keepingCapacity: true)
+        recordingFrom = first
+    }
+
+    /// The history whose particle is transported next, while recording.
+    @inline(__always)
+    mutating func recordHistory(_ history: UInt64) {
+        currentHistory = history &+ 1
+    }
+
+    /// Ends recording and folds the recorded deposits of `histories` (every one counts, also those that
+    /// deposited nothing) history by history, in order: S1 and S2 are then exactly the integer sums a
+    /// history-by-history run of the same deposits gives, whatever order the particles ran in.
+    mutating func foldRecorded(_ histories: Range<UInt64>) {
+        precondition(recordingFrom == histories.lowerBound, "foldRecorded: not recording this block")
+        recordingFrom = nil
+        let n = Int(histories.count)
+        // Counting sort by history (stable; the order inside a history does not matter for integer sums).
+        recordStarts.removeAll(keepingCapacity: true)
+        recordStarts.append(contentsOf: repeatElement(0, count: n + 1))
+        for r in records { recordStarts[Int(r.offset) + 1] += 1 }
+        for h in 0..<n { recordStarts[h + 1] += recordStarts[h] }
+        recordOrder.removeAll(keepingCapacity: true)
+        recordOrder.append(contentsOf: repeatElement(DepositRecord(quanta: 0, voxel: 0, offset: 0), count: records.count))
+        for r in records {
+            let h = Int(r.offset)
+            recordOrder[recordStarts[h]] = r
+            recordStarts[h] += 1
+        }
+        // recordStarts[h] is now the end of history h's records, i.e. the start of h + 1's.
+        var start = 0
+        for h in 0..<n {
+            beginHistory(histories.lowerBound + UInt64(h))
+            for r in recordOrder[start..<recordStarts[h]] { add(r.quanta, voxel: Int(r.voxel)) }
+            start = recordStarts[h]
+        }
+        records.removeAll(keepingCapacity: true)
     }
 
     /// Folds every pending history into S1 and S2; call once all histories are done.
@@ -126,4 +185,11 @@ public struct EnergyTally: Sendable {
         }
         return (mean, rel)
     }
+}
+
+/// One recorded deposit of the event-based driver: quanta, voxel and the history's offset in its block.
+struct DepositRecord: Sendable {
+    var quanta: UInt64
+    var voxel: UInt32
+    var offset: UInt32
 }

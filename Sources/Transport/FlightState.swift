@@ -28,6 +28,9 @@ struct ChargedStep: Sendable {
     var kHinge: Double
     var hinged: Bool
     var kUsed: Double
+    /// ln of the particle's energy as the step last read it (`LastLog`): a resumed step takes it up so that
+    /// its table reads are bit for bit those of the uninterrupted step.
+    var lnEnergy: Double
     /// The walk over voxels along the current straight line, from `origin`, and the cm flown on it.
     var walk: VoxelWalk
     var s: Double

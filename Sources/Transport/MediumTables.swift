@@ -135,8 +135,14 @@ public final class MediumTables: Sendable {
 
     /// Grid position of an energy: (index, weight of index + 1).
     @inline(__always)
-    func locate(_ energyMeV: Double) -> (Int, Double) {
-        let f = (log(energyMeV) - lnMin) * inverseStep
+    func locate(_ energyMeV: Double) -> (Int, Double) { locate(lnEnergy: log(energyMeV)) }
+
+    /// Grid position of the energy whose natural log is `lnEnergy`: a caller that reads several tables
+    /// (or several media) at one energy takes the log once (`log` was 8 % of the CPU time,
+    /// docs/performance.md). Same result as `locate(exp(lnEnergy))` when `lnEnergy` is `log(E)`.
+    @inline(__always)
+    func locate(lnEnergy: Double) -> (Int, Double) {
+        let f = (lnEnergy - lnMin) * inverseStep
         if f <= 0 { return (0, 0) }
         let i = Int(f)
         if i >= count - 1 { return (count - 2, 1) }
@@ -150,27 +156,27 @@ public final class MediumTables: Sendable {
 
     /// Total photon mass attenuation coefficient, cm²/g.
     @inline(__always)
-    func photonMu(_ energyMeV: Double) -> Double { value(muTotal, locate(energyMeV)) }
+    func photonMu(lnEnergy: Double) -> Double { value(muTotal, locate(lnEnergy: lnEnergy)) }
 
-    /// Restricted range in g/cm² (index 0 e⁻, 1 e⁺).
+    /// ln of the energy whose restricted range is `rangeGPerCM2` (inverse of `restrictedRange`).
     @inline(__always)
-    func restrictedRange(_ q: Int, _ energyMeV: Double) -> Double { value(range[q], locate(energyMeV)) }
+    func lnEnergy(forRange rangeGPerCM2: Double, _ q: Int) -> Double { lnEnergy(forCumulative: range[q], rangeGPerCM2) }
 
-    /// The energy whose restricted range is `rangeGPerCM2` (inverse of `restrictedRange`).
-    func energy(forRange rangeGPerCM2: Double, _ q: Int) -> Double { energy(forCumulative: range[q], rangeGPerCM2) }
-
-    /// The energy at which the increasing cumulative table `c` (range or strength) takes `value`.
-    func energy(forCumulative c: TableColumn, _ value: Double) -> Double {
-        if value <= c[0] { return energies[0] * max(value, 0) / c[0] }
+    /// ln of the energy at which the increasing cumulative table `c` (range or strength) takes `value`,
+    /// linear in ln E between the bracketing points. The electron step mostly needs only the grid
+    /// position of that energy (`locate(lnEnergy:)` of the result, no `log`) and, once per segment, the
+    /// energy itself (`exp`): an `exp` and a `log` per inversion before (docs/performance.md).
+    func lnEnergy(forCumulative c: TableColumn, _ value: Double) -> Double {
+        // Below the first point: proportional to the value (zero range at zero energy).
+        if value <= c[0] { return log(energies[0] * max(value, 0) / c[0]) }
+        if value >= c[count - 1] { return lnMin + Double(count - 1) / inverseStep }
         var (lo, hi) = c.bracket(value, count: count)
-        if value >= c[count - 1] { return energies[count - 1] }
         while hi - lo > 1 {
             let mid = (lo + hi) / 2
             if c[mid] <= value { lo = mid } else { hi = mid }
         }
-        // Linear in ln E between the bracketing points.
         let w = (value - c[lo]) / (c[hi] - c[lo])
-        return exp(lnMin + (Double(lo) + w) / inverseStep)
+        return lnMin + (Double(lo) + w) / inverseStep
     }
 }
 

@@ -33,7 +33,9 @@ extension Simulation {
                                       walk: VoxelWalk(grid: blocks, voxel: (p.i / edge, p.j / edge, p.k / edge),
                                                       pointCM: p.r, direction: p.u))
             }
-            for m in 0..<tables.count { scratch.muPerMedium[m] = tables[m].photonMu(p.e) }
+            // ln E once for every medium's μ and the interaction's branching fractions.
+            let lnE = log(p.e)
+            for m in 0..<tables.count { scratch.muPerMedium[m] = tables[m].photonMu(lnEnergy: lnE) }
             var interacts = false
             var leavesSlab = false
             scratch.muPerMedium.withUnsafeBufferPointer { mu in
@@ -76,7 +78,7 @@ extension Simulation {
                 return
             }
             guard interacts else { return }  // left the phantom
-            if !interact(&p, tally: &tally, scratch: &scratch) { return }
+            if !interact(&p, lnEnergy: lnE, tally: &tally, scratch: &scratch) { return }
         }
     }
 
@@ -88,11 +90,12 @@ extension Simulation {
         min(max(Int(f.rounded(.down)), blockStart), blockStart + edge - 1)
     }
 
-    /// One real photon interaction at the particle's position. Returns false when the photon is gone.
-    func interact(_ p: inout Particle, tally: inout EnergyTally, scratch: inout Scratch) -> Bool {
+    /// One real photon interaction at the particle's position; `lnEnergy` is ln of its energy. Returns
+    /// false when the photon is gone.
+    func interact(_ p: inout Particle, lnEnergy: Double, tally: inout EnergyTally, scratch: inout Scratch) -> Bool {
         let v = voxelIndex(p)
         let t = tables[medium[v]]
-        let at = t.locate(p.e)
+        let at = t.locate(lnEnergy: lnEnergy)
         let r = p.rng.uniform()
         if r < t.value(t.fractionPhoto, at) {
             // Photoelectric: the photo-electron takes the photon's energy (atomic relaxation off, as in

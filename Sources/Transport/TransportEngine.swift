@@ -12,6 +12,8 @@ public struct TransportEngine: Sendable {
     public let simulation: Simulation
     public let threads: Int
     public let blockSize: Int
+    /// History by history (the reference) or event based (`Simulation.runEventBased`).
+    public let driver: TransportDriver
 
     /// Progress after a round.
     public struct Progress: Sendable {
@@ -23,12 +25,13 @@ public struct TransportEngine: Sendable {
     }
 
     /// An engine with `threads` workers taking `blockSize` histories at a time.
-    public init(simulation: Simulation, threads: Int, blockSize: Int = 1000) throws {
+    public init(simulation: Simulation, threads: Int, blockSize: Int = 1000, driver: TransportDriver = .scalar) throws {
         guard threads >= 1, threads <= 1024 else { throw EngineError.invalid("threads must be 1…1024, got \(threads)") }
         guard blockSize >= 1 else { throw EngineError.invalid("block size must be positive, got \(blockSize)") }
         self.simulation = simulation
         self.threads = threads
         self.blockSize = blockSize
+        self.driver = driver
     }
 
     /// Runs histories `0..<histories` under `seed`, calling `progress` after each of `rounds` rounds.
@@ -63,25 +66,29 @@ public struct TransportEngine: Sendable {
     /// Per-thread tallies and scratch kept between the rounds of a run, so that a round allocates (and
     /// page-faults in) nothing: fresh tallies each round were 8 % of a benchmark run's CPU time.
     final class TallyPool: Sendable {
-        let free = Mutex<[(EnergyTally, Simulation.Scratch)]>([])
+        let free = Mutex<[(EnergyTally, Simulation.EventScratch)]>([])
     }
 
     func runRange(_ range: Range<UInt64>, seed: UInt64, pool: TallyPool, into merged: inout EnergyTally) {
         let blockCount = (Int(range.count) + blockSize - 1) / blockSize
         let next = Atomic<Int>(0)
-        let results = Mutex<[(EnergyTally, Simulation.Scratch)]>([])
+        let results = Mutex<[(EnergyTally, Simulation.EventScratch)]>([])
         let sim = simulation
+        let driver = driver
         let size = UInt64(blockSize)
         DispatchQueue.concurrentPerform(iterations: min(threads, max(blockCount, 1))) { _ in
             var (tally, scratch) = pool.free.withLock { $0.popLast() }
-                ?? (EnergyTally(voxelCount: sim.phantom.grid.voxelCount), Simulation.Scratch(for: sim))
+                ?? (EnergyTally(voxelCount: sim.phantom.grid.voxelCount), Simulation.EventScratch(for: sim))
             while true {
                 let b = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 if b >= blockCount { break }
                 let lo = range.lowerBound + UInt64(b) * size
                 let hi = min(lo + size, range.upperBound)
-                for h in lo..<hi {
-                    sim.runHistory(h, seed: seed, tally: &tally, scratch: &scratch)
+                switch driver {
+                case .scalar:
+                    for h in lo..<hi { sim.runHistory(h, seed: seed, tally: &tally, scratch: &scratch.scalar) }
+                case .simd:
+                    sim.runEventBased(lo..<hi, seed: seed, tally: &tally, scratch: &scratch)
                 }
             }
             tally.flush()

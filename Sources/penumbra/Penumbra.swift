@@ -21,7 +21,7 @@ struct Penumbra: AsyncParsableCommand {
             // Analysis of a dose.
             DVHCommand.self, CompareCommand.self, ConstraintsCommand.self, ReportCommand.self, DRRCommand.self,
             // Transport and physics on their own.
-            SimulateCommand.self, PhysicsCommand.self,
+            SimulateCommand.self, PhaseSpaceCommand.self, PhysicsCommand.self,
             // The cluster.
             CoordinatorCommand.self, WorkerCommand.self, SubmitCommand.self, StatusCommand.self,
             CancelCommand.self, ResultCommand.self, KeygenCommand.self,

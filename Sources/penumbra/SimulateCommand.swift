@@ -3,6 +3,7 @@ import FileIO
 import Foundation
 import Logging
 import Phantom
+import PhaseSpace
 import Report
 import Transport
 
@@ -17,13 +18,18 @@ struct SimulateCommand: ParsableCommand {
             parallel beam with --parallel. Writes DIR/dose.3ddose (Gy per incident history and relative \
             uncertainty), DIR/dose.npy (nz, ny, nx) and DIR/summary.json. Dose is dose to medium unless \
             --dose-to-water is given; summary.json says which. Negative field bounds need the = form: \
-            --field=-5,5,-5,5.
+            --field=-5,5,-5,5. With --phase-space FILE the particles of an IAEA phase space are the source \
+            instead of a beam (docs/phase-space.md); dose is then per original history of the phase space.
             """)
 
     @Option(help: "EGSnrc .egsphant voxel phantom.") var phantom: String
     @Option(help: "EGSnrc .spectrum photon spectrum (modes 0 and 1).") var spectrum: String?
     @Option(help: "Monoenergetic photon energy in MeV (instead of --spectrum).") var energy: Double?
-    @Option(help: "Field on the front face, X1,X2,Y1,Y2 in cm.") var field: String
+    @Option(help: "IAEA phase space (.IAEAheader, .IAEAphsp or their base name) as the source instead of a beam.")
+    var phaseSpace: String?
+    @Option(help: "The phase space's z (cm) placed on the phantom's front face (default: its scoring plane).")
+    var phaseSpaceZ: Double?
+    @Option(help: "Field on the front face, X1,X2,Y1,Y2 in cm.") var field: String?
     @Option(help: "Source-to-surface distance in cm (point source).") var ssd: Double = 100
     @Flag(help: "Use a parallel beam instead of a point source.") var parallel = false
     @Flag(help: "Report dose to water in medium (Siebers stopping-power ratios per energy-loss step) instead of dose to medium.")
@@ -34,6 +40,8 @@ struct SimulateCommand: ParsableCommand {
     var russianRoulette = true
     @Flag(inversion: .prefixedNo, help: "Range rejection of electrons below 1 MeV that cannot leave their voxel.")
     var rangeRejection = true
+    @Option(help: "Transport driver: scalar (history by history, the reference) or simd (event based, photons in lanes; statistically the same dose).")
+    var driver: TransportDriver = .scalar
     @Option(help: "Number of primary histories.") var histories: UInt64
     @Option(help: "Random seed (64-bit).") var seed: UInt64 = 1
     @Option(help: "Output directory (created if missing).") var out: String
@@ -42,8 +50,18 @@ struct SimulateCommand: ParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
-        guard (spectrum == nil) != (energy == nil) else {
-            throw ValidationError("give exactly one of --spectrum FILE or --energy MeV")
+        guard [spectrum != nil, energy != nil, phaseSpace != nil].filter({ $0 }).count == 1 else {
+            throw ValidationError("give exactly one of --spectrum FILE, --energy MeV or --phase-space FILE")
+        }
+        if phaseSpace != nil {
+            guard field == nil, !parallel else {
+                throw ValidationError("--field and --parallel describe a beam; a phase space brings its own particles")
+            }
+            guard !compute.namesCluster else {
+                throw ValidationError("--phase-space runs in this process: drop --workers and --coordinator")
+            }
+        } else if phaseSpaceZ != nil {
+            throw ValidationError("--phase-space-z needs --phase-space")
         }
         if let e = energy, !(e > 0 && e <= 25) {
             throw ValidationError("--energy must be in (0, 25] MeV, got \(e)")
@@ -53,7 +71,7 @@ struct SimulateCommand: ParsableCommand {
             throw ValidationError("--photon-splitting must be 1…1000, got \(photonSplitting)")
         }
         guard ssd > 0, ssd.isFinite else { throw ValidationError("--ssd must be positive, got \(ssd)") }
-        _ = try parseField()
+        if phaseSpace == nil { _ = try parseField() }
         if decomposition.decomposed != nil {
             guard !compute.namesCluster else {
                 throw ValidationError("--decomposed runs in this process; the cluster's decomposed rounds (--workers, --coordinator) are not built yet (docs/cluster.md)")
@@ -65,6 +83,7 @@ struct SimulateCommand: ParsableCommand {
     }
 
     func parseField() throws -> FieldRectangle {
+        guard let field else { throw ValidationError("--field X1,X2,Y1,Y2 (cm) is required for a beam") }
         let parts = field.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard parts.count == 4, let x1 = parts[0], let x2 = parts[1], let y1 = parts[2], let y2 = parts[3] else {
             throw ValidationError("--field must be four numbers X1,X2,Y1,Y2 in cm, got '\(field)'")
@@ -72,6 +91,12 @@ struct SimulateCommand: ParsableCommand {
         do { return try FieldRectangle(x1CM: x1, x2CM: x2, y1CM: y1, y2CM: y2) } catch {
             throw ValidationError("\(error)")
         }
+    }
+
+    /// The validation beam of --field, --ssd and --parallel.
+    func beam(energy: SourceEnergy) throws -> BeamSource {
+        let rect = try parseField()
+        return parallel ? .parallel(field: rect, energy: energy) : .pointSource(ssdCM: ssd, field: rect, energy: energy)
     }
 
     func run() throws {
@@ -88,9 +113,15 @@ struct SimulateCommand: ParsableCommand {
         } else {
             sourceEnergy = .monoenergetic(MeV: energy ?? 0)
         }
-        let rect = try parseField()
-        let source: BeamSource = parallel
-            ? .parallel(field: rect, energy: sourceEnergy) : .pointSource(ssdCM: ssd, field: rect, energy: sourceEnergy)
+        let phaseSpaceSource = try phaseSpace.map {
+            try PhaseSpaceSource(URL(fileURLWithPath: $0), on: voxels, surfaceZCM: phaseSpaceZ)
+        }
+        if let phaseSpaceSource {
+            inputs["phaseSpaceHeader"] = try FileDigest.sha256Hex(contentsOf: phaseSpaceSource.file.headerURL)
+            if let warning = phaseSpaceSource.recyclingWarning(histories: histories) { log.warning("\(warning)") }
+        }
+        let rect = phaseSpaceSource == nil ? try parseField() : nil
+        let source: any PrimarySource = try phaseSpaceSource ?? FrontFaceBeam(beam(energy: sourceEnergy), on: voxels)
         var settings = TransportSettings()
         settings.doseQuantity = doseToWater ? .water : .medium
         settings.photonSplitting = photonSplitting
@@ -106,10 +137,16 @@ struct SimulateCommand: ParsableCommand {
         let threads = compute.threads
         let water = doseToWater ? try PhysicsMedium.water(settings: settings) : nil
         if let slabs = decomposition.decomposed {
+            guard driver == .scalar else {
+                throw ValidationError("--driver simd does not run decomposed; decomposed slabs use the scalar driver")
+            }
             let simulation = try Simulation(phantom: voxels, mediumPhysics: media, source: source, settings: settings, water: water)
             (decomposed, slabPlanes) = try decomposition.run(
                 simulation, slabs: slabs, histories: histories, seed: seed, threads: threads, logger: log)
-        } else if compute.namesCluster {
+        } else if compute.namesCluster, let rect {
+            guard driver == .scalar else {
+                throw ValidationError("--driver simd runs on this machine only; cluster workers use the scalar driver")
+            }
             let job = TransportJob(
                 fieldCM: [rect.x1CM, rect.x2CM, rect.y1CM, rect.y2CM], ssdCM: parallel ? nil : ssd, energyMeV: energy,
                 settings: settings)
@@ -123,7 +160,7 @@ struct SimulateCommand: ParsableCommand {
             let simulation = try Simulation(
                 phantom: voxels, mediumPhysics: media, source: source, settings: settings,
                 water: water)
-            let engine = try TransportEngine(simulation: simulation, threads: threads)
+            let engine = try TransportEngine(simulation: simulation, threads: threads, driver: driver)
             log.info("simulating \(histories) histories on \(threads) threads, phantom \(phantomURL.lastPathComponent)")
             tally = try engine.run(histories: histories, seed: seed, rounds: 20, progress: { p in
                 let left = p.historiesDone > 0
@@ -134,6 +171,7 @@ struct SimulateCommand: ParsableCommand {
             })
             FileHandle.standardError.write(Data("\n".utf8))
         }
+        try phaseSpaceSource?.checkReads()
         let seconds = Date().timeIntervalSince(start)
         let usage = ProcessUsage.now()
         let dose: DoseDistribution
@@ -150,13 +188,16 @@ struct SimulateCommand: ParsableCommand {
         let sigma = dose.meanRelativeUncertaintyAboveHalfMax
         let summary = SimulationSummary(
             histories: historiesRun, seconds: seconds, transportCPUSeconds: usage.cpuSeconds - cpuStart.cpuSeconds,
-            peakResidentMB: usage.peakResidentMB, threads: threads,
+            peakResidentMB: usage.peakResidentMB, threads: threads, driver: driver.rawValue,
             meanRelativeUncertaintyAboveHalfMax: sigma,
             efficiency: sigma > 0 ? 1 / (sigma * sigma * seconds) : 0,
             seed: seed, version: PenumbraVersion.string, doseQuantity: dose.quantity.rawValue,
-            doseUnit: "Gy per incident history", source: parallel ? "parallel" : "point source (DOSXYZnrc isource 3)",
-            fieldCM: [rect.x1CM, rect.x2CM, rect.y1CM, rect.y2CM], ssdCM: parallel ? nil : ssd,
-            energyMeV: energy, inputSHA256: inputs, settings: settings,
+            doseUnit: phaseSpaceSource == nil ? "Gy per incident history" : "Gy per original history of the phase space",
+            source: phaseSpaceSource.map { "IAEA phase space \($0.file.headerURL.lastPathComponent)" }
+                ?? (parallel ? "parallel" : "point source (DOSXYZnrc isource 3)"),
+            fieldCM: rect.map { [$0.x1CM, $0.x2CM, $0.y1CM, $0.y2CM] }, ssdCM: parallel || rect == nil ? nil : ssd,
+            energyMeV: energy, phaseSpaceZCM: phaseSpaceSource?.surfaceZCM,
+            phaseSpacePasses: phaseSpaceSource?.passes(histories: histories), inputSHA256: inputs, settings: settings,
             uncertaintyEstimator: decomposed.map { "\($0.batches) batches" } ?? "history by history",
             decomposedSlabPlanes: slabPlanes?.map { [$0.lowerBound, $0.upperBound] })
         let encoder = JSONEncoder()
@@ -185,6 +226,8 @@ struct SimulationSummary: Codable {
     /// Peak resident memory of the process, MB.
     let peakResidentMB: Double
     let threads: Int
+    /// `scalar` or `simd` (`--driver`).
+    let driver: String
     let meanRelativeUncertaintyAboveHalfMax: Double
     /// 1/(σ²T) with σ the mean relative uncertainty above 50 % of the maximum and T the wall time.
     let efficiency: Double
@@ -193,9 +236,13 @@ struct SimulationSummary: Codable {
     let doseQuantity: String
     let doseUnit: String
     let source: String
-    let fieldCM: [Double]
+    let fieldCM: [Double]?
     let ssdCM: Double?
     let energyMeV: Double?
+    /// The phase space's z placed on the phantom's front face, cm.
+    let phaseSpaceZCM: Double?
+    /// Histories over the phase space's original histories: above 1 the phase space was recycled.
+    let phaseSpacePasses: Double?
     let inputSHA256: [String: String]
     let settings: TransportSettings
     /// How the uncertainty was estimated: "history by history", or "N batches" for a decomposed run.
@@ -203,3 +250,5 @@ struct SimulationSummary: Codable {
     /// With `--decomposed`: each slab's planes [first, end).
     let decomposedSlabPlanes: [[Int]]?
 }
+
+extension TransportDriver: ExpressibleByArgument {}

@@ -47,11 +47,28 @@ import Testing
         #expect(settings?["rangeRejectionBelowMeV"] as? Double == 0)
     }
 
+    /// `--driver simd` runs the event-based driver, is recorded in summary.json and is as thread-count
+    /// independent as the scalar driver.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: binary.path)))
+    func simdDriverIsRecordedAndReproducible() throws {
+        let dir = try TestEnvironment.makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let flags = ["--histories", "120", "--seed", "6", "--driver", "simd"]
+        let a = try simulate(flags + ["--threads", "1"], out: dir.appendingPathComponent("a"))
+        let b = try simulate(flags + ["--threads", "2"], out: dir.appendingPathComponent("b"))
+        #expect(a.status == 0 && b.status == 0, "\(a.standardError) \(b.standardError)")
+        #expect(try Data(contentsOf: dir.appendingPathComponent("a/dose.3ddose")) == Data(contentsOf: dir.appendingPathComponent("b/dose.3ddose")))
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("a/summary.json"))) as? [String: Any]
+        #expect(summary?["driver"] as? String == "simd")
+        #expect(summary?["histories"] as? Int == 120)
+    }
+
     @Test(.enabled(if: FileManager.default.fileExists(atPath: binary.path)), arguments: [
         (["--histories", "0"], "histories"),
         (["--histories", "10", "--field=-20,20,-1,1"], "front face"),
         (["--histories", "10", "--energy", "2"], "exactly one"),
         (["--histories", "10", "--photon-splitting", "0"], "photon-splitting"),
+        (["--histories", "10", "--driver", "vector"], "driver"),
     ])
     func badInputIsAClearErrorWithoutOutput(extra: [String], message: String) throws {
         let dir = try TestEnvironment.makeScratchDirectory()

@@ -1,0 +1,220 @@
+import Foundation
+import Geometry
+
+/// Which history loop transports the particles (`penumbra simulate --driver`).
+public enum TransportDriver: String, Sendable, CaseIterable {
+    /// History by history, one particle at a time (`Simulation.runHistory`): the reference.
+    case scalar
+    /// Event based (`Simulation.runEventBased`): photons of many histories advance together in lanes.
+    case simd
+}
+
+extension Simulation {
+    /// One thread's working memory for the event-based driver.
+    public struct EventScratch: Sendable {
+        var bank: PhotonBank
+        var refill: StreamRefill
+        var lanes: [Int] = []
+        var scalar: Scratch
+        let capacity: Int
+        let walkPlaceholder: VoxelWalk
+        /// Foundation's scalar `log` instead of `VectorMath.log` for ln E and free paths: the driver then
+        /// computes exactly what the scalar driver does, bit for bit (a test of the event machinery).
+        var exactLogarithms = false
+
+        /// Scratch for `simulation` with `capacity` photon lanes.
+        public init(for simulation: Simulation, capacity: Int = 128) {
+            self.capacity = capacity
+            bank = PhotonBank(media: simulation.tables.count, capacity: 2 * capacity)
+            refill = StreamRefill(capacity: 2 * capacity)
+            lanes.reserveCapacity(2 * capacity)
+            scalar = Scratch(for: simulation)
+            let g = simulation.majorant.blocks
+            walkPlaceholder = VoxelWalk(grid: g, voxel: (0, 0, 0), pointCM: g.originCM, direction: Vec3(0, 0, 1))
+        }
+    }
+
+    /// Runs histories `histories` with the event-based driver, adding them to `tally`.
+    ///
+    /// Photons of up to `scratch.capacity` histories at a time fly in lanes, one Woodcock event per lane
+    /// per pass: free paths (−ln u, `VectorMath.log` four lanes at a time) and the random refills
+    /// (`PhiloxLanes`, eight streams per block call) run over all lanes; the walk to the next candidate
+    /// point, the real-or-virtual test and the interactions are per lane through the same functions as
+    /// the scalar driver (`voxelInBlock`, `interact`). Electrons and positrons are transported scalar
+    /// (`transportCharged`) as soon as they are set in motion. Each particle draws from its own stream
+    /// exactly what it draws in the scalar driver, so the deposits of a history differ from the scalar
+    /// driver's only through the last bits of the vector logarithm (none with `exactLogarithms`); they are
+    /// recorded and folded in history order at the end (`EnergyTally.foldRecorded`), so the tally is
+    /// bit-identical for any thread count or block size.
+    public func runEventBased(_ histories: Range<UInt64>, seed: UInt64, tally: inout EnergyTally,
+                              scratch: inout EventScratch) {
+        tally.beginRecording(from: histories.lowerBound)
+        var next = histories.lowerBound
+        while true {
+            while scratch.bank.count < scratch.capacity && next < histories.upperBound {
+                startHistory(next, seed: seed, tally: &tally, scratch: &scratch)
+                next += 1
+            }
+            if scratch.bank.count == 0 {
+                if next >= histories.upperBound { break }
+                continue
+            }
+            photonEvent(tally: &tally, scratch: &scratch)
+            scratch.bank.compact()
+        }
+        tally.foldRecorded(histories)
+    }
+
+    /// The history a particle belongs to (its stream's history words).
+    @inline(__always)
+    func history(of p: Particle) -> UInt64 { UInt64(p.rng.historyHigh) << 32 | UInt64(p.rng.historyLow) }
+
+    /// Samples history `history`'s primaries and admits them: photons into the bank, charged particles
+    /// transported at once.
+    func startHistory(_ history: UInt64, seed: UInt64, tally: inout EnergyTally, scratch: inout EventScratch) {
+        tally.recordHistory(history)
+        scratch.scalar.stack.removeAll(keepingCapacity: true)
+        pushStartParticles(history, seed: seed, scratch: &scratch.scalar)
+        drain(tally: &tally, scratch: &scratch)
+    }
+
+    /// Empties the scalar stack: charged particles are transported to the end (their secondaries land on
+    /// the stack again), photons go into the bank.
+    func drain(tally: inout EnergyTally, scratch: inout EventScratch) {
+        while var p = scratch.scalar.stack.popLast() {
+            if p.charge != 0 {
+                tally.recordHistory(history(of: p))
+                transportCharged(&p, tally: &tally, scratch: &scratch.scalar)
+            } else if p.e < settings.photonCutoffMeV {
+                tally.recordHistory(history(of: p))
+                depositLocally(p.e, p, &tally)
+            } else {
+                scratch.bank.append(p, walkPlaceholder: scratch.walkPlaceholder)
+            }
+        }
+    }
+
+    /// One pass over the bank: set up new photons, draw free paths, walk to candidate points, test them,
+    /// and carry out the real interactions.
+    func photonEvent(tally: inout EnergyTally, scratch: inout EventScratch) {
+        let exact = scratch.exactLogarithms
+        let blocks = majorant.blocks
+        let edge = majorant.edge
+        let media = tables.count
+
+        // New energy or direction: ln E (four lanes at a time), μ per medium, a fresh block walk.
+        collect(.setup, into: &scratch)
+        forEachQuad(scratch.lanes, exact: exact, read: { scratch.bank.particle[$0].e }) { lane, lnE in
+            scratch.bank.lnEnergy[lane] = lnE
+        }
+        for l in scratch.lanes {
+            let lnE = scratch.bank.lnEnergy[l]
+            for m in 0..<media { scratch.bank.muPerMedium[l * media + m] = tables[m].photonMu(lnEnergy: lnE) }
+            let p = scratch.bank.particle[l]
+            scratch.bank.walk[l] = VoxelWalk(grid: blocks, voxel: (p.i / edge, p.j / edge, p.k / edge), pointCM: p.r, direction: p.u)
+            scratch.bank.travelled[l] = 0
+            scratch.bank.stage[l] = .needsPath
+        }
+
+        // Free paths in majorant mean free paths: −ln u.
+        collect(.needsPath, into: &scratch)
+        scratch.refill.refill(&scratch.bank.particle, lanes: scratch.lanes)
+        forEachQuad(scratch.lanes, exact: exact, read: { scratch.bank.particle[$0].rng.uniform() }) { lane, lnU in
+            scratch.bank.tau[lane] = -lnU
+        }
+
+        // The walk to the next candidate point (the scalar kernel's loop, lane by lane).
+        let g = phantom.grid
+        for l in scratch.lanes {
+            var walk = scratch.bank.walk[l]
+            var tau = scratch.bank.tau[l]
+            var travelled = scratch.bank.travelled[l]
+            let p = scratch.bank.particle[l]
+            let found: Bool = scratch.bank.muPerMedium.withUnsafeBufferPointer { all in
+                let mu = UnsafeBufferPointer(rebasing: all[(l * media)..<(l * media + media)])
+                while true {
+                    let b = blocks.index(walk.i, walk.j, walk.k)
+                    let muB = majorant.mu(block: b, muPerMedium: mu)
+                    let exit = walk.exitDistance
+                    if muB > 0 && tau <= muB * (exit - travelled) {
+                        travelled += tau / muB
+                        let q = p.r + p.u * travelled
+                        let i = voxelInBlock((q.x - g.originCM.x) / g.spacingCM.x, walk.i * edge, edge)
+                        let j = voxelInBlock((q.y - g.originCM.y) / g.spacingCM.y, walk.j * edge, edge)
+                        let k = voxelInBlock((q.z - g.originCM.z) / g.spacingCM.z, walk.k * edge, edge)
+                        let inside = i < g.counts.x && j < g.counts.y && k < g.counts.z
+                        let v = inside ? g.index(i, j, k) : 0
+                        scratch.bank.muReal[l] = inside ? density[v] * mu[medium[v]] : 0
+                        scratch.bank.muBlock[l] = muB
+                        scratch.bank.candidate[l] = q
+                        scratch.bank.candidateVoxel[l] = SIMD3(Int32(i), Int32(j), Int32(k))
+                        return true
+                    }
+                    tau -= muB * (exit - travelled)
+                    travelled = exit
+                    if !walk.advance() { return false }
+                }
+            }
+            scratch.bank.walk[l] = walk
+            scratch.bank.travelled[l] = travelled
+            // Not found: the photon left the phantom.
+            scratch.bank.stage[l] = found ? .candidate : .dead
+        }
+
+        // Real or virtual: a real interaction with probability μ/μ_block.
+        collect(.candidate, into: &scratch)
+        scratch.refill.refill(&scratch.bank.particle, lanes: scratch.lanes)
+        for l in scratch.lanes {
+            if scratch.bank.particle[l].rng.uniform() * scratch.bank.muBlock[l] < scratch.bank.muReal[l] {
+                let c = scratch.bank.candidateVoxel[l]
+                scratch.bank.particle[l].r = scratch.bank.candidate[l]
+                (scratch.bank.particle[l].i, scratch.bank.particle[l].j, scratch.bank.particle[l].k) = (Int(c.x), Int(c.y), Int(c.z))
+                scratch.bank.stage[l] = .interacts
+            } else {
+                scratch.bank.stage[l] = .needsPath
+            }
+        }
+
+        // Real interactions, through the scalar driver's `interact`; secondaries are admitted at once.
+        collect(.interacts, into: &scratch)
+        for l in scratch.lanes {
+            var p = scratch.bank.particle[l]
+            tally.recordHistory(history(of: p))
+            scratch.scalar.stack.removeAll(keepingCapacity: true)
+            var alive = interact(&p, lnEnergy: scratch.bank.lnEnergy[l], tally: &tally, scratch: &scratch.scalar)
+            if alive && p.e < settings.photonCutoffMeV {
+                depositLocally(p.e, p, &tally)
+                alive = false
+            }
+            scratch.bank.particle[l] = p
+            scratch.bank.stage[l] = alive ? .setup : .dead
+            drain(tally: &tally, scratch: &scratch)
+        }
+    }
+
+    /// The bank's lanes at `stage`, into `scratch.lanes`.
+    @inline(__always)
+    func collect(_ stage: PhotonBank.Stage, into scratch: inout EventScratch) {
+        scratch.lanes.removeAll(keepingCapacity: true)
+        for l in 0..<scratch.bank.count where scratch.bank.stage[l] == stage { scratch.lanes.append(l) }
+    }
+
+    /// ln of `read(lane)` for every lane of `lanes`, four at a time with `VectorMath.log` (or Foundation's
+    /// scalar `log` when `exact`), handed to `write(lane, ln)` in the order of `lanes`.
+    @inline(__always)
+    func forEachQuad(_ lanes: [Int], exact: Bool, read: (Int) -> Double, write: (Int, Double) -> Void) {
+        var start = 0
+        while start < lanes.count {
+            let n = min(4, lanes.count - start)
+            var x = SIMD4<Double>(repeating: 1)
+            for s in 0..<n { x[s] = read(lanes[start + s]) }
+            if exact {
+                for s in 0..<n { write(lanes[start + s], log(x[s])) }
+            } else {
+                let y = VectorMath.log(x)
+                for s in 0..<n { write(lanes[start + s], y[s]) }
+            }
+            start += n
+        }
+    }
+}

@@ -24,19 +24,29 @@ public struct CommissioningTarget: Sendable {
     }
 
     /// Targets of every generic machine.
+    ///
+    /// Checked against the published tables this session (docs/beam-model.md, "Targets and their sources"):
+    /// * 2×2–6×6 output factors: **verified**, Followill et al., "The Radiological Physics Center's standard dataset
+    ///   for small field size output factors", JACMP 13(5):282–289 (2012), Table 2, RPC-measured values for
+    ///   **Elekta** 6 MV (0.930, 0.878, 0.842, 0.790) and 10 MV (below). The measurement
+    ///   set-up of that table (depth, SSD or SAD) was not verified; the test simulates 10 cm depth at SSD 100 cm.
+    /// * 20×20–40×40 output factors of generic-6x and every PDD(10): **not verified** against a published table
+    ///   (typed from memory of Kerns et al., Med. Phys. 43(5):2374 (2016), whose tables could not be consulted).
     public static let all: [CommissioningTarget] = [
         CommissioningTarget(
             machine: "generic-6x", pdd10Percent: 66.6, dMaxRangeCM: 1.3...1.7,
             outputFactors: [(2, 0.790), (3, 0.842), (4, 0.878), (6, 0.930), (10, 1), (20, 1.075), (30, 1.110), (40, 1.130)]
                 .map { OutputFactor(fieldCM: $0.0, value: $0.1) },
-            source: "PDD(10): IROC-Houston standard data for Varian 6 MV (Kerns et al., Med. Phys. 43(5):2374 (2016)); "
-                + "output factors 2–6 cm: Followill et al., JACMP 13(5):282 (2012), Table 2; 20–40 cm: typical 6 MV values "
-                + "not yet tied to a published table (docs/beam-model.md); d_max window from issue 8"),
+            source: "output factors 2–6 cm: Followill et al., JACMP 13(5):282 (2012), Table 2, Elekta 6 MV (verified); "
+                + "20–40 cm: typical 6 MV values, not verified against a published table; PDD(10): Kerns et al., "
+                + "Med. Phys. 43(5):2374 (2016), Varian 6 MV, not verified; d_max window from issue 8"),
+        // generic-10x output factors (Followill 2012 Table 2, Elekta 10 MV, verified): 2×2 0.796, 3×3 0.857, 4×4 0.890,
+        // 6×6 0.937. Not a target yet: generic-10x's head-scatter source is not fitted to them (docs/beam-model.md).
         CommissioningTarget(
             machine: "generic-10x", pdd10Percent: 73.8, dMaxRangeCM: 2.0...2.6, outputFactors: [],
-            source: "IROC-Houston standard data for Varian 10 MV (Kerns et al., Med. Phys. 43(5):2374 (2016))"),
+            source: "PDD(10): Kerns et al., Med. Phys. 43(5):2374 (2016), Varian 10 MV, not verified"),
         CommissioningTarget(
             machine: "generic-6fff", pdd10Percent: 63.8, dMaxRangeCM: 1.2...1.6, outputFactors: [],
-            source: "IROC-Houston standard data for Varian TrueBeam 6 MV FFF (Kerns et al., Med. Phys. 43(5):2374 (2016))"),
+            source: "PDD(10): Kerns et al., Med. Phys. 43(5):2374 (2016), TrueBeam 6 MV FFF, not verified; no output-factor table found"),
     ]
 }

@@ -37,15 +37,18 @@ public enum GenericMachines {
                         filterMaterial: "CU", filterCentralGPerCM2: 50.0, filterEdgeGPerCM2: 40.0,
                         filterEdgeRadiusCM: 25, rings: 6),
         primarySource: .init(sigmaCM: 0.05),
-        extraFocalSource: .init(weight: 0.05, sigmaCM: 1.5, distanceFromTargetCM: 12),
+        // Head scatter: weight and width fitted to the output factors of `CommissioningTarget` (`HeadScatterFit`:
+        // S_c from the source model times the Monte Carlo S_p; docs/beam-model.md, "Output factors").
+        extraFocalSource: .init(weight: 0.111, sigmaCM: 1.40, distanceFromTargetCM: 12),
         offAxisFluence: RadialTable(radiusCM: [0, 5, 10, 15, 20, 25, 30], value: [1, 1.02, 1.05, 1.08, 1.09, 1.07, 1.02]),
         electronContamination: .init(weight: 0.0003, meanEnergyMeV: 1.5, maximumEnergyMeV: 6),
         jaws: jaws, mlc: mlc,
         // Φ₀ from `penumbra machine commission --machine generic-6x --fields 10 --histories 16000000 --seed 15`
-        // (docs/beam-model.md, "Commissioning"): ±1 % (1σ, from the scatter of repeated runs). Any change to
-        // this model's parameters needs a new calibration.
+        // (docs/beam-model.md, "Commissioning"): ±1 % (1σ, from the scatter of repeated runs), 1.392 × 10⁹ with the
+        // former head scatter (5 %, σ 1.5 cm), scaled by the fitted source's change of the 10×10 axis fluence
+        // (`HeadScatterFit`). Any change to this model's parameters needs a new calibration.
         calibration: .init(referenceFieldCM: 10, referenceSSDCM: 100, referenceDepthCM: 1.5, doseGyPerMU: 0.01,
-                           proposalsPerCM2PerMU: 1.3920e9))
+                           proposalsPerCM2PerMU: 1.4121e9))
 
     /// Generic 10 MV, flattened.
     public static let tenMV = MachineModel(

@@ -11,24 +11,40 @@ public struct ReferenceSetup: Sendable {
     public let fieldCM: Double
     /// Source-to-surface distance, cm.
     public let ssdCM: Double
-    /// The tank: `lateralCM` wide in x and z, `depthCM` deep.
+    /// The tank: at least `lateralCM` wide in x and z (wide enough for the field, `lateralWidthCM`), `depthCM` deep.
     public let phantom: VoxelPhantom
     /// Depth voxel size, cm.
     public let depthVoxelCM: Double
 
-    /// A reference set-up for `machine`. Lateral voxels are 1 cm (0.5 cm for fields under 4 cm); the
-    /// central voxel column is centred on the beam axis.
+    /// A reference set-up for `machine`. Lateral voxels are 1 cm (0.5 cm for fields under 4 cm), along x
+    /// `profileVoxelCM` when given (for profiles: fine across the field edge); the central voxel column is
+    /// centred on the beam axis. The tank is `lateralCM` wide or, if wider, the field's width at the tank's
+    /// bottom plus `Self.lateralMarginCM` on each side (`lateralWidthCM`).
     public init(machine: MachineModel, fieldCM: Double, ssdCM: Double, lateralCM: Double = 31, depthCM: Double = 30,
-                depthVoxelCM: Double = 0.25) throws {
+                depthVoxelCM: Double = 0.25, profileVoxelCM: Double? = nil) throws {
         self.fieldCM = fieldCM
         self.ssdCM = ssdCM
         self.depthVoxelCM = depthVoxelCM
+        let lateralCM = max(lateralCM, Self.lateralWidthCM(fieldCM: fieldCM, ssdCM: ssdCM, depthCM: depthCM,
+                                                           sourceAxisDistanceCM: machine.sourceAxisDistanceCM))
         let lateralVoxel = fieldCM < 4 ? 0.5 : 1.0
-        let count = Int((lateralCM / lateralVoxel / 2).rounded(.down)) * 2 + 1
-        let width = Double(count) * lateralVoxel
+        let xVoxel = profileVoxelCM ?? lateralVoxel
+        // Odd voxel counts, so that a voxel column is centred on the axis.
+        func width(_ voxel: Double) -> Double { Double(Int((lateralCM / voxel / 2).rounded(.down)) * 2 + 1) * voxel }
         let surfaceY = ssdCM - machine.sourceAxisDistanceCM
-        phantom = try WaterTank.phantom(sizeCM: Vec3(width, depthCM, width), voxelCM: Vec3(lateralVoxel, depthVoxelCM, lateralVoxel),
-                                        centreCM: Vec3(0, surfaceY + depthCM / 2, 0))
+        phantom = try WaterTank.phantom(sizeCM: Vec3(width(xVoxel), depthCM, width(lateralVoxel)),
+                                        voxelCM: Vec3(xVoxel, depthVoxelCM, lateralVoxel), centreCM: Vec3(0, surfaceY + depthCM / 2, 0))
+    }
+
+    /// Water beyond each field edge at the tank's bottom, cm. A tank that ends inside or close to the field
+    /// removes the phantom scatter of the missing water: the former fixed 31 cm tank cut a 40×40 field (44 cm
+    /// wide at 10 cm depth) to about 31×31 and its output factor fell to that of 30×30 (docs/beam-model.md).
+    public static let lateralMarginCM = 5.0
+
+    /// The tank width that holds a `fieldCM` square field (defined on the isocentre plane) to `depthCM` at
+    /// `ssdCM` with `lateralMarginCM` of water beyond each edge, cm.
+    public static func lateralWidthCM(fieldCM: Double, ssdCM: Double, depthCM: Double, sourceAxisDistanceCM: Double) -> Double {
+        fieldCM * (ssdCM + depthCM) / sourceAxisDistanceCM + 2 * lateralMarginCM
     }
 
     /// The open field as a one-beam delivery of `monitorUnits`.
@@ -40,18 +56,29 @@ public struct ReferenceSetup: Sendable {
                                 states: [state], cumulativeWeights: [0])
     }
 
+    /// How many voxels across (in x and in z) the central columns `centralAxis` averages: the largest odd
+    /// number whose width stays within a third of the field (1 for small fields).
+    public var axisColumns: (x: Int, z: Int) {
+        func count(_ spacing: Double) -> Int { 2 * max(0, (Int((fieldCM / 3 / spacing).rounded(.down)) - 1) / 2) + 1 }
+        return (count(phantom.grid.spacingCM.x), count(phantom.grid.spacingCM.z))
+    }
+
+    /// The cross-section of the central columns, cm².
+    public var axisColumnAreaCM2: Double {
+        Double(axisColumns.x) * phantom.grid.spacingCM.x * Double(axisColumns.z) * phantom.grid.spacingCM.z
+    }
+
     /// The central-axis depth dose: (depth of the voxel centre in cm, dose, relative uncertainty), the dose
     /// averaged over the central n × n voxel columns with n the largest odd number whose width stays within
     /// a third of the field (1 for small fields), to beat the noise without the penumbra.
     public func centralAxis(_ dose: DoseDistribution) -> [(depthCM: Double, dose: Double, uncertainty: Double)] {
         let g = dose.grid
-        let width = Int((fieldCM / 3 / g.spacingCM.x).rounded(.down))
-        let half = max(0, (width - 1) / 2)
+        let hx = (axisColumns.x - 1) / 2, hz = (axisColumns.z - 1) / 2
         let ci = g.counts.x / 2, ck = g.counts.z / 2
         return (0..<g.counts.y).map { j in
             var sum = 0.0, variance = 0.0, n = 0.0
-            for i in (ci - half)...(ci + half) {
-                for k in (ck - half)...(ck + half) {
+            for i in (ci - hx)...(ci + hx) {
+                for k in (ck - hz)...(ck + hz) {
                     let v = g.index(i, j, k)
                     let d = dose.doseGyPerHistory[v]
                     sum += d
@@ -102,6 +129,24 @@ public struct ReferenceSetup: Sendable {
             x[r] = (v[r] - ((r + 1)..<3).reduce(0.0) { $0 + m[r][$1] * x[$1] }) / m[r][r]
         }
         return exp(x[0])
+    }
+
+    /// The dose across the field along Xb (patient x) at `depthCM`: per x voxel, the mean over the central z
+    /// voxels of the axis columns (`axisColumns.z`, a third of the field) and the depth voxels within
+    /// ±`halfThicknessCM`, against noise (positions of the voxel centres on the tank, cm).
+    public func profile(_ dose: DoseDistribution, depthCM: Double, halfThicknessCM: Double = 0.5) -> BeamProfile {
+        let g = dose.grid
+        let hz = (axisColumns.z - 1) / 2, ck = g.counts.z / 2
+        let rows = (0..<g.counts.y).filter { abs((Double($0) + 0.5) * g.spacingCM.y - depthCM) <= halfThicknessCM + 1e-9 }
+        let positions = (0..<g.counts.x).map { g.originCM.x + (Double($0) + 0.5) * g.spacingCM.x }
+        let values = (0..<g.counts.x).map { i in
+            var sum = 0.0
+            for j in rows {
+                for k in (ck - hz)...(ck + hz) { sum += dose.doseGyPerHistory[g.index(i, j, k)] }
+            }
+            return sum / Double(max(rows.count * (2 * hz + 1), 1))
+        }
+        return BeamProfile(positionCM: positions, dose: values)
     }
 
     /// Depth of the maximum of a smoothed depth dose (a parabola through the highest voxel and its

@@ -17,9 +17,11 @@ struct CommissionCommand: ParsableCommand {
             output_factors.csv (field_cm,output_factor at 10 cm depth). The effective filtration is fitted to \
             the measured PDD(10) of 10×10 (simulate, update, repeat); then every measured field is simulated \
             and compared: depth doses by a 1D gamma (2 %/2 mm global, 10 % threshold) and by differences beyond \
-            d_max, output factors by their ratio. Writes OUT/machine.json (fitted, calibrated) and \
-            OUT/commissioning-report.json. Source sizes, head-scatter weight and MLC parameters are not \
-            fitted yet (docs/beam-model.md).
+            d_max, output factors by their ratio. With output factors of two or more fields besides 10×10, the \
+            extra-focal (head-scatter) source's weight and width are fitted to them (S_c from the source model \
+            times the simulated S_p) and the MU calibration is scaled to match. Writes OUT/machine.json (fitted, \
+            calibrated) and OUT/commissioning-report.json. Source sizes and MLC parameters are not fitted yet \
+            (docs/beam-model.md).
             """)
 
     @Option(help: "Generic machine name or machine file (JSON) to start from.") var machine: String
@@ -77,6 +79,24 @@ struct CommissionCommand: ParsableCommand {
             print(String(format: "%4.1f cm output factor: simulated %.3f, measured %.3f (%+.1f %%)", of.fieldCM, simulated,
                          of.value, 100 * (simulated / of.value - 1)))
         }
+        if scans.outputFactors.filter({ $0.fieldCM != 10 }).count >= 2 {
+            let simulated = fields.mapValues { $0.dose10PerMUArea / ref.dose10PerMUArea }
+            let headScatter = try HeadScatterFit(model: try SourceModel(machine: fitted, physics: physics),
+                                                 measured: scans.outputFactors, simulated: simulated)
+            report.headScatter = .init(startWeight: fitted.extraFocalSource.weight, startSigmaCM: fitted.extraFocalSource.sigmaCM,
+                                       weight: headScatter.machine.extraFocalSource.weight,
+                                       sigmaCM: headScatter.machine.extraFocalSource.sigmaCM,
+                                       rmsLogDifference: headScatter.rmsLogDifference, fields: headScatter.fields)
+            print(String(format: "head scatter: extra-focal weight %.3f → %.3f, σ %.2f → %.2f cm; output factors predicted within %.1f %% (rms)",
+                         fitted.extraFocalSource.weight, headScatter.machine.extraFocalSource.weight,
+                         fitted.extraFocalSource.sigmaCM, headScatter.machine.extraFocalSource.sigmaCM,
+                         100 * headScatter.rmsLogDifference))
+            for f in headScatter.fields {
+                print(String(format: "%4.1f cm: S_p %.3f, predicted output factor %.3f, measured %.3f", f.fieldCM, f.phantomScatter,
+                             f.predicted, f.measured))
+            }
+            fitted = headScatter.machine
+        }
         let dir = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try AtomicFile.write(try fitted.jsonData(), to: dir.appendingPathComponent("machine.json"))
@@ -90,6 +110,17 @@ struct CommissionCommand: ParsableCommand {
         let steps: [PenetrationFit.Step]
         var depthDoses: [DepthDoseComparison]
         var outputFactors: [OutputFactorComparison]
+        /// The extra-focal source fitted to the output factors (nil with fewer than two fields besides 10×10).
+        var headScatter: HeadScatter? = nil
+    }
+
+    struct HeadScatter: Codable {
+        let startWeight: Double
+        let startSigmaCM: Double
+        let weight: Double
+        let sigmaCM: Double
+        let rmsLogDifference: Double
+        let fields: [HeadScatterFit.Field]
     }
 
     struct OutputFactorComparison: Codable {

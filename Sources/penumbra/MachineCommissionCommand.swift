@@ -12,7 +12,8 @@ struct MachineCommissionCommand: ParsableCommand {
         commandName: "commission",
         abstract: "Depth doses, output factors and MU calibration of a machine in a simulated water tank.",
         discussion: """
-            Each field is an open square field at gantry 0, SSD 100 cm, in a 31×30×31 cm water tank (depth \
+            Each field is an open square field at gantry 0, SSD 100 cm, in a water tank 30 cm deep and 31 cm wide \
+            or wider (5 cm of water beyond the field edge at the bottom; depth \
             voxels 0.25 cm). Doses at 10 cm and at d_max come from quadratic fits of ln(dose) over ±1.5 cm and \
             ±0.6 cm. Output factors are doses at 10 cm depth per MU relative to 10×10. Writes \
             DIR/machine.json (calibrated) and DIR/commissioning.json.
@@ -23,6 +24,8 @@ struct MachineCommissionCommand: ParsableCommand {
     @Option(help: "Proposals per field.") var histories: UInt64 = 2_000_000
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Worker threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Comma-separated depths (cm) for profiles along Xb (0.2 cm voxels across the field).")
+    var profileDepths: String = ""
     @Option(help: "Output directory.") var out: String
     @OptionGroup var logging: LoggingOptions
 
@@ -35,18 +38,30 @@ struct MachineCommissionCommand: ParsableCommand {
             }
             return v
         }
+        let depths = try profileDepths.split(separator: ",").map { s -> Double in
+            guard let v = Double(s.trimmingCharacters(in: .whitespaces)), v > 0, v < 30 else {
+                throw ValidationError("--profile-depths: '\(s)' is not a depth in (0, 30) cm")
+            }
+            return v
+        }
         let physics = try PhysicsData.bundled()
         var results: [FieldResult] = []
         for side in Set(sides + [model.calibration.referenceFieldCM]).sorted() {
             let start = Date()
             let field = try SimulatedField(machine: model, fieldCM: side, histories: histories, seed: seed, threads: threads,
-                                           physics: physics)
+                                           physics: physics, profileDepthsCM: depths)
             results.append(FieldResult(
                 fieldCM: side, dMaxCM: field.dMaxCM, pdd10Percent: field.pdd10Percent, dose10PerMUArea: field.dose10PerMUArea,
                 doseRefPerMUArea: field.referenceDosePerMUArea, depthCM: field.depthCM, pddPercent: field.percent,
-                relativeUncertainty: field.relativeUncertainty, seconds: Date().timeIntervalSince(start), outputFactor: nil))
+                relativeUncertainty: field.relativeUncertainty, seconds: Date().timeIntervalSince(start), outputFactor: nil,
+                profiles: field.profiles.map { ProfileResult(depthCM: $0.depthCM, profile: $0.profile) }))
             print(String(format: "%5.1f cm: d_max %.2f cm, PDD(10) %.2f %%, %.0f s", side, field.dMaxCM, field.pdd10Percent,
                          results.last!.seconds))
+            for p in results.last!.profiles {
+                print(String(format: "        profile at %.1f cm: 50 %% width %.2f cm, penumbra 80–20 %% %.2f cm, flatness %.1f %%, "
+                             + "horn %.3f, unflatness %.3f", p.depthCM, p.fieldWidthCM ?? .nan, p.penumbraCM ?? .nan,
+                             p.flatnessPercent ?? .nan, p.hornRatio ?? .nan, p.unflatness ?? .nan))
+            }
         }
         guard let ref = results.first(where: { $0.fieldCM == model.calibration.referenceFieldCM }) else { return }
         model.calibration.proposalsPerCM2PerMU = model.calibration.doseGyPerMU / ref.doseRefPerMUArea
@@ -74,6 +89,28 @@ struct MachineCommissionCommand: ParsableCommand {
         let relativeUncertainty: [Double]
         let seconds: Double
         var outputFactor: Double?
+        let profiles: [ProfileResult]
+    }
+
+    /// A profile and its numbers (`BeamProfile`).
+    struct ProfileResult: Codable {
+        let depthCM: Double
+        let profile: BeamProfile
+        let fieldWidthCM: Double?
+        let penumbraCM: Double?
+        let flatnessPercent: Double?
+        let hornRatio: Double?
+        let unflatness: Double?
+
+        init(depthCM: Double, profile: BeamProfile) {
+            self.depthCM = depthCM
+            self.profile = profile
+            fieldWidthCM = profile.fieldWidthCM
+            penumbraCM = profile.penumbraCM
+            flatnessPercent = profile.flatnessPercent
+            hornRatio = profile.hornRatio
+            unflatness = profile.unflatness
+        }
     }
 
     struct Commissioning: Codable {

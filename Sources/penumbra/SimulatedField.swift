@@ -12,9 +12,13 @@ struct SimulatedField {
     let pdd10Percent: Double
     let dose10PerMUArea: Double
     let referenceDosePerMUArea: Double
+    /// Profiles along Xb at `profileDepthsCM` (0.2 cm voxels across the field), empty if none were asked for.
+    let profiles: [(depthCM: Double, profile: BeamProfile)]
 
-    init(machine: MachineModel, fieldCM: Double, histories: UInt64, seed: UInt64, threads: Int, physics: PhysicsData) throws {
-        let setup = try ReferenceSetup(machine: machine, fieldCM: fieldCM, ssdCM: 100)
+    init(machine: MachineModel, fieldCM: Double, histories: UInt64, seed: UInt64, threads: Int, physics: PhysicsData,
+         profileDepthsCM: [Double] = []) throws {
+        let setup = try ReferenceSetup(machine: machine, fieldCM: fieldCM, ssdCM: 100,
+                                       profileVoxelCM: profileDepthsCM.isEmpty ? nil : 0.2)
         let plan = try PlanSource(model: try SourceModel(machine: machine, physics: physics), deliveries: [try setup.delivery()],
                                   patientPosition: .headFirstSupine)
         let dose = try BeamSimulation(source: plan, phantom: setup.phantom, threads: threads).run(histories: histories, seed: seed)
@@ -30,5 +34,6 @@ struct SimulatedField {
         dose10PerMUArea = d10 * plan.muAreaSum
         referenceDosePerMUArea = setup.fittedAxisDose(dose, depthCM: machine.calibration.referenceDepthCM, halfWidthCM: 0.6)
             * plan.muAreaSum
+        profiles = profileDepthsCM.map { ($0, setup.profile(dose, depthCM: $0)) }
     }
 }

@@ -102,25 +102,63 @@ struct BeamValidationTests {
         #expect(abs(pdd10 / target.pdd10Percent - 1) < 0.01, "\(target.machine): PDD(10) \(pdd10) %")
     }
 
+    @Test(arguments: GenericMachines.names)
+    func genericMachineProfilesFollowGeometryAndFlatness(_ name: String) throws {
+        let machine = try #require(GenericMachines.named(name))
+        let setup = try ReferenceSetup(machine: machine, fieldCM: 10, ssdCM: 100, profileVoxelCM: 0.2)
+        let source = try PlanSource(model: try SourceModel(machine: machine, physics: try PhysicsData.bundled()),
+                                    deliveries: [try setup.delivery()], patientPosition: .headFirstSupine)
+        let dose = try BeamSimulation(source: source, phantom: setup.phantom, threads: 2).run(histories: Self.histories, seed: 8)
+        let profile = setup.profile(dose, depthCM: 10)
+        let edges = try #require(profile.crossings(0.5))
+        // Geometry: at 10 cm depth (SSD 100) the 10 cm field is 11 cm wide; each 50 % point within the issue's 1 mm
+        // (for FFF the 50 % of the central dose lies inside the geometric edge, by ≈ 1 mm for 10×10).
+        let tolerance = machine.flatteningFilterFree ? 0.2 : 0.1
+        #expect(abs(edges.negative + 5.5) < tolerance && abs(edges.positive - 5.5) < tolerance, "\(name): 50 % points \(edges)")
+        // Flattened beams are flat to a few per cent inside 80 % of the field at 10 cm; an FFF beam is peaked
+        // (no published target could be retrieved, docs/beam-model.md: these are the physics, not a table).
+        let unflatness = try #require(profile.unflatness)
+        if machine.flatteningFilterFree {
+            #expect(unflatness > 1.03, "\(name): unflatness \(unflatness)")
+        } else {
+            // Not met yet (docs/beam-model.md, "Profiles"): generic-6x gave 1.07 at 8 M, the dose 1 cm inside the
+            // edge 4–7 % low; the off-axis fluence table is typed, not fitted to profiles. Intermittent: at 8 M
+            // the noise (≈ 2 %) can hide it.
+            withKnownIssue("off-axis fluence of the flattened generic machines not fitted to profiles", isIntermittent: true) {
+                #expect(abs(unflatness - 1) < 0.03, "\(name): unflatness \(unflatness)")
+            }
+        }
+    }
+
+    /// Proposals for a square field so that its fitted axis dose at 10 cm is about as precise as the 10×10
+    /// field's with `histories`: proposals spread over the sampling area (field + 2 × 3 cm margin)², and the axis
+    /// dose averages the central columns (`ReferenceSetup.centralAxis`), so the count of photons through those
+    /// columns, and with it the precision, goes with histories × column area / sampling area. Small fields need
+    /// more proposals, but most of them are rejected at the jaws and cost little.
+    static func proposals(fieldCM: Double, machine: MachineModel, histories: UInt64) throws -> UInt64 {
+        func columnsOverSampling(_ side: Double) throws -> Double {
+            let setup = try ReferenceSetup(machine: machine, fieldCM: side, ssdCM: 100, depthCM: 1)
+            return setup.axisColumnAreaCM2 / ((side + 6) * (side + 6))
+        }
+        return UInt64(Double(histories) * (try columnsOverSampling(10)) / (try columnsOverSampling(fieldCM)))
+    }
+
     @Test(arguments: CommissioningTarget.all.filter { !$0.outputFactors.isEmpty })
     func genericMachineOutputFactorsMeetTheirTable(_ target: CommissioningTarget) throws {
         let machine = try #require(GenericMachines.named(target.machine))
         var perMU: [Double] = []
         for (n, of) in target.outputFactors.enumerated() {
-            let (setup, dose, muArea) = try Self.referenceField(machine, fieldCM: of.fieldCM, histories: Self.histories,
+            let histories = try Self.proposals(fieldCM: of.fieldCM, machine: machine, histories: Self.histories)
+            let (setup, dose, muArea) = try Self.referenceField(machine, fieldCM: of.fieldCM, histories: histories,
                                                                  seed: 40 + UInt64(n))
             perMU.append(setup.fittedAxisDose(dose, depthCM: 10) * muArea)
         }
         let reference = try #require(target.outputFactors.firstIndex { $0.fieldCM == 10 })
         let factors = perMU.map { $0 / perMU[reference] }
         // Issue 8: output factors from 2×2 to 40×40 increase with the field and lie within 2 % of the table.
-        // Not met yet (docs/beam-model.md): the extra-focal source saturates by 30×30 and 3×3 is 4 % low.
-        // When a fit meets the table, this known issue stops being recorded and the test says so.
-        withKnownIssue("generic-6x output factors not fitted yet (3×3, 30×30, 40×40)") {
-            #expect(zip(factors.dropFirst(), factors).allSatisfy { $0 > $1 }, "\(target.machine): \(factors)")
-            for (of, f) in zip(target.outputFactors, factors) {
-                #expect(abs(f / of.value - 1) < 0.02, "\(target.machine) \(of.fieldCM) cm: \(f) vs \(of.value)")
-            }
+        #expect(zip(factors.dropFirst(), factors).allSatisfy { $0 > $1 }, "\(target.machine): \(factors)")
+        for (of, f) in zip(target.outputFactors, factors) {
+            #expect(abs(f / of.value - 1) < 0.02, "\(target.machine) \(of.fieldCM) cm: \(f) vs \(of.value)")
         }
     }
 }

@@ -18,7 +18,7 @@ import Testing
         }
         try ("depth_cm,dose\n" + rows.joined(separator: "\n") + "\n")
             .write(to: scans.appendingPathComponent("pdd_10x10.csv"), atomically: true, encoding: .utf8)
-        try "field_cm,output_factor\n5,0.91\n10,1\n".write(to: scans.appendingPathComponent("output_factors.csv"),
+        try "field_cm,output_factor\n5,0.91\n10,1\n15,1.04\n".write(to: scans.appendingPathComponent("output_factors.csv"),
                                                            atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("fitted")
         let penumbra = DVHCommandTests.penumbra
@@ -36,8 +36,13 @@ import Testing
         let pass = pdd["gammaPassPercent"] as! Double
         #expect(pass >= 0 && pass <= 100)
         let factors = report["outputFactors"] as! [[String: Any]]
-        #expect(factors.map { $0["fieldCM"] as! Double } == [5, 10])
+        #expect(factors.map { $0["fieldCM"] as! Double } == [5, 10, 15])
         #expect(abs((factors[1]["simulated"] as! Double) - 1) < 1e-12)  // 10×10 is the reference
+        // Two fields besides 10×10: the head-scatter source is fitted and written to the machine file.
+        let headScatter = try #require(report["headScatter"] as? [String: Any])
+        let extraFocal = machine["extraFocalSource"] as! [String: Any]
+        #expect(extraFocal["weight"] as? Double == headScatter["weight"] as? Double)
+        #expect((headScatter["fields"] as! [[String: Any]]).map { $0["fieldCM"] as! Double } == [5, 15])
 
         try "depth_cm,dose\n1,2\n".write(to: scans.appendingPathComponent("pdd_5x4.csv"), atomically: true, encoding: .utf8)
         let bad = try runProgram(penumbra, ["commission", "--machine", "generic-6x", "--measured", scans.path, "--out", out.path])

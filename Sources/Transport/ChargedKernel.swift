@@ -63,6 +63,7 @@ extension Simulation {
             let atMid = t0.locate(max(t0.energy(forRange: range0 - 0.5 * sStep, q), eCut))
             let il1 = t0.value(t0.inverseLambda1[q], atMid)
             let il2 = t0.value(t0.inverseLambda2[q], atMid)
+            let rutherfordRatio = t0.value(t0.rutherfordMomentRatio, atMid)
             let kHinge = p.rng.uniform() * kStep
             var hinged = false
             var kUsed = 0.0
@@ -119,7 +120,8 @@ extension Simulation {
                         continue step
                     }
                     // The hinge: deflect by the whole step's multiple scattering.
-                    let cosTheta = scattering.sampleCosTheta(g1: kStep, g2: kStep * il2 / il1, rng: &p.rng)
+                    let cosTheta = scattering.sampleCosTheta(g1: kStep, g2: kStep * il2 / il1,
+                                                             rutherfordMomentRatio: rutherfordRatio, rng: &p.rng)
                     p.u = p.u.rotated(cosTheta: cosTheta, phi: 2 * .pi * p.rng.uniform())
                     hinged = true
                     origin = p.r
@@ -135,7 +137,8 @@ extension Simulation {
                     if p.rng.uniform() * sigmaMax < sigma {
                         if !hinged {
                             // A step cut short before its hinge: scatter for the strength used so far.
-                            let cosTheta = scattering.sampleCosTheta(g1: kUsed, g2: kUsed * il2 / il1, rng: &p.rng)
+                            let cosTheta = scattering.sampleCosTheta(g1: kUsed, g2: kUsed * il2 / il1,
+                                                                      rutherfordMomentRatio: rutherfordRatio, rng: &p.rng)
                             p.u = p.u.rotated(cosTheta: cosTheta, phi: 2 * .pi * p.rng.uniform())
                         }
                         if !hardEvent(&p, table: t, at: atEvent, positron: positron, tally: &tally, scratch: &scratch) { return }

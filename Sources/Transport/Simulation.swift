@@ -78,7 +78,7 @@ public struct Simulation: Sendable {
                          spinEffects: settings.spinEffects)
         }
         majorant = PhotonMajorant(phantom: phantom, edge: settings.majorantBlockVoxels)
-        scattering = MultipleScatteringSampler()
+        scattering = MultipleScatteringSampler(model: settings.multipleScattering)
         let voxels = zip(phantom.densitiesGPerCM3, phantom.mediumIndices).map { VoxelMaterial(density: $0, medium: UInt32($1)) }
         density = DensityColumn(voxels: voxels)
         medium = MediumColumn(voxels: voxels)

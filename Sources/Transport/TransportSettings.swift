@@ -22,6 +22,8 @@ public struct TransportSettings: Sendable, Codable, Equatable {
     /// Correct the elastic scattering of electrons and positrons for spin (Mott/Rutherford ratio,
     /// `SpinCorrection`), as EGSnrc's default `Spin effects= On` of the reference runs.
     public var spinEffects: Bool = true
+    /// The angular distribution of a step's multiple scattering (docs/transport.md "Multiple scattering").
+    public var multipleScattering: MultipleScatteringModel = .goudsmitSaunderson
     /// Macro-block edge, in voxels, of the photon majorant (PHYSICS.md §1.5).
     public var majorantBlockVoxels: Int = 8
     /// Dose to medium (default) or dose to water in medium (Siebers et al. 2000, applied per energy-loss
@@ -53,6 +55,7 @@ public struct TransportSettings: Sendable, Codable, Equatable {
         maximumEnergyLossFraction = try read(.maximumEnergyLossFraction, d.maximumEnergyLossFraction)
         rangeRejectionBelowMeV = try read(.rangeRejectionBelowMeV, d.rangeRejectionBelowMeV)
         spinEffects = try read(.spinEffects, d.spinEffects)
+        multipleScattering = try read(.multipleScattering, d.multipleScattering)
         majorantBlockVoxels = try read(.majorantBlockVoxels, d.majorantBlockVoxels)
         doseQuantity = try read(.doseQuantity, d.doseQuantity)
         photonSplitting = try read(.photonSplitting, d.photonSplitting)

@@ -8,12 +8,10 @@ public struct BeamSimulation: Sendable {
     public let source: PlanSource
     public let engine: TransportEngine
 
-    /// Prepares the transport: interaction tables up to the model's highest energy; the particles come
-    /// from `source` through the engine's primary hook.
+    /// Prepares the transport: interaction tables up to the model's highest energy, primaries from `source`.
     public init(source: PlanSource, phantom: VoxelPhantom, threads: Int, settings: TransportSettings = TransportSettings()) throws {
         let media = try PhysicsMedium.media(named: phantom.media, settings: settings)
-        let simulation = try Simulation(phantom: phantom, mediumPhysics: media, maximumEnergyMeV: source.model.maximumEnergyMeV,
-                                        settings: settings)
+        let simulation = try Simulation(phantom: phantom, mediumPhysics: media, source: source, settings: settings)
         self.source = source
         engine = try TransportEngine(simulation: simulation, threads: threads)
     }
@@ -21,9 +19,7 @@ public struct BeamSimulation: Sendable {
     /// Runs `histories` proposals under `seed` and returns the dose per history and its uncertainty.
     public func run(histories: UInt64, seed: UInt64, rounds: Int = 10,
                     progress: (TransportEngine.Progress) -> Void = { _ in }) throws -> DoseDistribution {
-        let s = source
-        let tally = try engine.run(histories: histories, seed: seed, rounds: rounds, primary: { s.primary(&$0) },
-                                   progress: progress)
+        let tally = try engine.run(histories: histories, seed: seed, rounds: rounds, progress: progress)
         return DoseDistribution(tally: tally, phantom: engine.simulation.phantom)
     }
 

@@ -60,8 +60,7 @@ public struct PlanDoseCalculation: Sendable {
                 let n = max(UInt64(Double(round) * weights[b] / totalWeight), 1)
                 let base = UInt64(b) << 40
                 let s = sims[b]
-                tallies[b].merge(s.engine.runRange(base + done[b]..<base + done[b] + n, seed: seed,
-                                                   primary: { s.source.primary(&$0) }))
+                tallies[b].merge(s.engine.runRange(base + done[b]..<base + done[b] + n, seed: seed))
                 done[b] += n
             }
             doses = try sims.indices.map { try sims[$0].doseGy(DoseDistribution(tally: tallies[$0], phantom: phantom)) }

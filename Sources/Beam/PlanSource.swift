@@ -9,13 +9,13 @@ import Transport
 /// (focal, extra-focal, contaminant electron) by its weight, a point on the source plane from that
 /// component's Gaussian and a point on the isocentre plane uniformly over the beam's jaw bounds plus a
 /// margin. The proposal is kept with probability transmission × relative off-axis fluence; a rejected
-/// proposal is a history that sends nothing (a particle aimed away from the phantom). All draws come from
+/// proposal is a history that emits no primary. All draws come from
 /// the history's own stream, so the dose is bit-reproducible for any thread count.
 ///
 /// Normalisation: proposals have density N·p_b/A_b on beam b's isocentre plane and p_b = MU_b·A_b / S
 /// with S = Σ MU_b·A_b, so every proposal stands for S/N "unit" proposals; with the machine's calibrated
 /// proposals per cm² per MU Φ₀, the dose in Gy is (dose per history) × Φ₀ × S (`gyPerHistoryScale`).
-public struct PlanSource: Sendable {
+public struct PlanSource: PrimarySource {
     public let model: SourceModel
     public let deliveries: [BeamDelivery]
     public let patientPosition: PatientPosition
@@ -57,8 +57,11 @@ public struct PlanSource: Sendable {
         return phi * muAreaSum
     }
 
-    /// Samples one history's primary.
-    public func primary(_ rng: inout RandomStream) -> PrimaryParticle {
+    /// The largest energy of the model's photons and contaminant electrons, MeV.
+    public var maximumEnergyMeV: Double { model.maximumEnergyMeV }
+
+    /// Samples one history's proposal: one primary, or none when the proposal is rejected.
+    public func emitPrimaries(history: UInt64, rng: inout RandomStream, into primaries: inout [PrimaryParticle]) {
         let m = model.machine
         let uBeam = rng.uniform()
         let b = cumulative.firstIndex { uBeam < $0 } ?? cumulative.count - 1
@@ -93,15 +96,14 @@ public struct PlanSource: Sendable {
         let geometry = state.geometry(sourceAxisDistanceCM: sad, patientPosition: patientPosition)
         let start = geometry.patientPoint(beamCM: s)
         let direction = (geometry.patientPoint(beamCM: p) - start).normalized
-        guard rng.uniform() < keep else {
-            return PrimaryParticle(positionCM: start, direction: -direction, energyMeV: 1, charge: 0)
-        }
+        guard rng.uniform() < keep else { return }
         if isElectron {
-            return PrimaryParticle(positionCM: start, direction: direction,
-                                   energyMeV: model.sampleElectronEnergyMeV(&rng), charge: -1)
+            primaries.append(PrimaryParticle(positionCM: start, direction: direction,
+                                             energyMeV: model.sampleElectronEnergyMeV(&rng), charge: -1))
+            return
         }
         let e = isExtraFocal ? model.sampleExtraFocalEnergyMeV(&rng) : model.samplePhotonEnergyMeV(radiusCM: r, &rng)
-        return PrimaryParticle(positionCM: start, direction: direction, energyMeV: e, charge: 0)
+        primaries.append(PrimaryParticle(positionCM: start, direction: direction, energyMeV: e, charge: 0))
     }
 
     /// Two independent standard normal deviates (Box–Muller).

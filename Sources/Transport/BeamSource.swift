@@ -42,22 +42,6 @@ public struct FieldRectangle: Sendable, Equatable, Codable {
     public var areaCM2: Double { (x2CM - x1CM) * (y2CM - y1CM) }
 }
 
-/// A primary particle: where it starts, its direction, kinetic energy and charge (0 photon, −1 electron,
-/// +1 positron).
-public struct PrimaryParticle: Sendable {
-    public var positionCM: Vec3
-    public var direction: Vec3
-    public var energyMeV: Double
-    public var charge: Int8
-
-    public init(positionCM: Vec3, direction: Vec3, energyMeV: Double, charge: Int8) {
-        self.positionCM = positionCM
-        self.direction = direction
-        self.energyMeV = energyMeV
-        self.charge = charge
-    }
-}
-
 /// A primary photon: where it enters the phantom, its direction and energy.
 public struct PrimaryPhoton: Sendable {
     public var positionCM: Vec3

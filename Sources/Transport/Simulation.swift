@@ -2,7 +2,7 @@ import Foundation
 import Geometry
 import Phantom
 
-/// A configured simulation: phantom, media tables, source and settings. It runs histories one at a
+/// A configured simulation: phantom, media tables, primary source and settings. It runs histories one at a
 /// time into a caller's tally; it holds no mutable state, so any number of threads can share it.
 ///
 /// A history reads as the physics: sample a primary, then pop particles off a stack until it is empty,
@@ -10,8 +10,8 @@ import Phantom
 /// class II condensed history (`ChargedKernel.swift`).
 public struct Simulation: Sendable {
     public let phantom: VoxelPhantom
-    /// The beam source, or nil for a simulation whose caller supplies every primary (`runHistory(…primary:)`).
-    public let source: BeamSource?
+    /// Where the primaries come from.
+    public let source: any PrimarySource
     public let settings: TransportSettings
     let tables: [MediumTables]
     let majorant: PhotonMajorant
@@ -20,47 +20,30 @@ public struct Simulation: Sendable {
     let density: DensityColumn
     let medium: MediumColumn
 
-    /// Prepares a simulation.
-    /// - Parameters:
-    ///   - mediumPhysics: the physics of each of `phantom.media`, in the same order.
-    /// - Throws: `SimulationError` if the media or the source do not fit the phantom, or the settings
-    ///   are invalid.
-    ///   - water: the physics of water, required when `settings.doseQuantity` is `.water`.
+    /// Prepares a simulation of a validation beam aimed at the phantom's front face (`FrontFaceBeam`).
+    /// - Throws: `SimulationError` if the media or the beam do not fit the phantom, or the settings are
+    ///   invalid.
     public init(phantom: VoxelPhantom, mediumPhysics: [any MediumPhysics], source: BeamSource,
                 settings: TransportSettings = TransportSettings(), water: (any MediumPhysics)? = nil) throws {
-        let f = source.field
-        let g = phantom.grid
-        // The field must land on the phantom's front face (with a rounding allowance of 1 µm).
-        guard f.x1CM >= g.originCM.x - 1e-4, f.x2CM <= g.endCM.x + 1e-4, f.y1CM >= g.originCM.y - 1e-4,
-              f.y2CM <= g.endCM.y + 1e-4 else {
-            throw SimulationError.fieldOutsidePhantom(
-                "field x \(f.x1CM)…\(f.x2CM), y \(f.y1CM)…\(f.y2CM) cm is not inside the phantom's front face "
-                    + "x \(g.originCM.x)…\(g.endCM.x), y \(g.originCM.y)…\(g.endCM.y) cm")
-        }
-        if case .pointSource(let ssd, _, _) = source, !(ssd > 0) || !ssd.isFinite {
-            throw SimulationError.badEnergy("SSD must be positive, got \(ssd) cm")
-        }
-        try self.init(phantom: phantom, mediumPhysics: mediumPhysics, source: source,
-                      maximumEnergyMeV: source.energy.maximumMeV, settings: settings, water: water)
-    }
-
-    /// Prepares a simulation without a beam source: every primary comes from the caller's `primary`
-    /// closure (`runHistory(_:seed:tally:scratch:primary:)`, `TransportEngine.run(…primary:)`), e.g. a
-    /// linac beam model. `maximumEnergyMeV` is the largest primary energy; it sizes the interaction tables.
-    /// - Throws: `SimulationError` if the media do not fit the phantom, the energy is out of range or the
-    ///   settings are invalid.
-    public init(phantom: VoxelPhantom, mediumPhysics: [any MediumPhysics], maximumEnergyMeV: Double,
-                settings: TransportSettings = TransportSettings(), water: (any MediumPhysics)? = nil) throws {
-        try self.init(phantom: phantom, mediumPhysics: mediumPhysics, source: nil, maximumEnergyMeV: maximumEnergyMeV,
+        try self.init(phantom: phantom, mediumPhysics: mediumPhysics, source: FrontFaceBeam(source, on: phantom),
                       settings: settings, water: water)
     }
 
-    private init(phantom: VoxelPhantom, mediumPhysics: [any MediumPhysics], source: BeamSource?, maximumEnergyMeV emax: Double,
-                 settings: TransportSettings, water: (any MediumPhysics)?) throws {
+    /// Prepares a simulation.
+    /// - Parameters:
+    ///   - mediumPhysics: the physics of each of `phantom.media`, in the same order.
+    ///   - source: the primaries; its `maximumEnergyMeV` sizes the interaction tables.
+    ///   - water: the physics of water, required when `settings.doseQuantity` is `.water`.
+    /// - Throws: `SimulationError` if the media or the source do not fit the phantom, the source's energy
+    ///   is out of range or the settings are invalid.
+    public init(phantom: VoxelPhantom, mediumPhysics: [any MediumPhysics], source: any PrimarySource,
+                settings: TransportSettings = TransportSettings(), water: (any MediumPhysics)? = nil) throws {
         try settings.validate()
         guard mediumPhysics.count == phantom.media.count else {
             throw SimulationError.mediaMismatch(phantom: phantom.media.count, physics: mediumPhysics.count)
         }
+        try source.check(against: phantom)
+        let emax = source.maximumEnergyMeV
         guard emax > settings.photonCutoffMeV, emax <= 25 else {
             throw SimulationError.badEnergy("source maximum energy \(emax) MeV must be above the photon cut-off "
                 + "\(settings.photonCutoffMeV) MeV and at most 25 MeV (the range of the physics tables)")
@@ -84,43 +67,34 @@ public struct Simulation: Sendable {
         medium = MediumColumn(voxels: voxels)
     }
 
-    /// Runs primary history `history` (its global index) under `seed` from the beam source, adding its
-    /// deposits to `tally`.
+    /// Runs primary history `history` (its global index) under `seed`, adding its deposits to `tally`.
+    /// A single primary continues the history's stream after the source's draws; when a history has
+    /// several (a phase-space history), each gets its own stream spawned from it, as secondaries do.
     public func runHistory(_ history: UInt64, seed: UInt64, tally: inout EnergyTally, scratch: inout Scratch) {
-        guard let source else {
-            preconditionFailure("Simulation.runHistory: this simulation has no beam source; pass `primary:`")
-        }
-        let front = phantom.grid.originCM.z
-        runHistory(history, seed: seed, tally: &tally, scratch: &scratch) { rng in
-            let p = source.sample(frontZCM: front, rng: &rng)
-            return PrimaryParticle(positionCM: p.positionCM, direction: p.direction, energyMeV: p.energyMeV, charge: 0)
-        }
-    }
-
-    /// Runs primary history `history` with a primary drawn by `primary` from the history's stream (for
-    /// sources other than the beam, e.g. the uniform electron source of a Fano test). A primary outside
-    /// the phantom is moved along its direction to where it enters, or counts as a history that missed.
-    public func runHistory(_ history: UInt64, seed: UInt64, tally: inout EnergyTally, scratch: inout Scratch,
-                           primary: (inout RandomStream) -> PrimaryParticle) {
         tally.beginHistory(history)
         var rng = RandomStream(seed: seed, history: history)
+        scratch.primaries.removeAll(keepingCapacity: true)
+        source.emitPrimaries(history: history, rng: &rng, into: &scratch.primaries)
         let g = phantom.grid
-        let first = primary(&rng)
-        guard let entry = g.entry(from: first.positionCM, direction: first.direction) else { return }
-        let r = first.positionCM + first.direction * entry.distanceCM
-        scratch.stack.removeAll(keepingCapacity: true)
-        let particle = Particle(r: r, u: first.direction, e: first.energyMeV, charge: first.charge,
-                                i: entry.voxel.i, j: entry.voxel.j, k: entry.voxel.k, rng: rng)
-        if first.charge == 0 && settings.photonSplitting > 1 {
-            pushSplitCopies(of: particle, scratch: &scratch)
-        } else {
-            scratch.stack.append(particle)
-        }
-        while var p = scratch.stack.popLast() {
-            if p.charge == 0 {
-                transportPhoton(&p, tally: &tally, scratch: &scratch)
+        let single = scratch.primaries.count == 1
+        for first in scratch.primaries {
+            let stream = single ? rng : rng.spawn()
+            guard let entry = g.entry(from: first.positionCM, direction: first.direction) else { continue }
+            let r = first.positionCM + first.direction * entry.distanceCM
+            scratch.stack.removeAll(keepingCapacity: true)
+            let particle = Particle(r: r, u: first.direction, e: first.energyMeV, charge: first.charge,
+                                    i: entry.voxel.i, j: entry.voxel.j, k: entry.voxel.k, rng: stream, weight: first.weight)
+            if first.charge == 0 && settings.photonSplitting > 1 {
+                pushSplitCopies(of: particle, scratch: &scratch)
             } else {
-                transportCharged(&p, tally: &tally, scratch: &scratch)
+                scratch.stack.append(particle)
+            }
+            while var p = scratch.stack.popLast() {
+                if p.charge == 0 {
+                    transportPhoton(&p, tally: &tally, scratch: &scratch)
+                } else {
+                    transportCharged(&p, tally: &tally, scratch: &scratch)
+                }
             }
         }
     }
@@ -128,12 +102,14 @@ public struct Simulation: Sendable {
     /// Per-thread working memory: the particle stack and per-medium coefficients.
     public struct Scratch: Sendable {
         var stack: [Particle] = []
+        var primaries: [PrimaryParticle] = []
         var muPerMedium: [Double]
 
         /// Scratch space for a simulation.
         public init(for simulation: Simulation) {
             muPerMedium = Array(repeating: 0, count: simulation.tables.count)
             stack.reserveCapacity(64)
+            primaries.reserveCapacity(4)
         }
     }
 

@@ -32,9 +32,7 @@ public struct TransportEngine: Sendable {
     }
 
     /// Runs histories `0..<histories` under `seed`, calling `progress` after each of `rounds` rounds.
-    /// `primary`, when given, replaces the beam source (e.g. a Fano test's uniform electron source).
     public func run(histories: UInt64, seed: UInt64, rounds: Int = 10,
-                    primary: (@Sendable (inout RandomStream) -> PrimaryParticle)? = nil,
                     progress: (Progress) -> Void = { _ in }) throws -> EnergyTally {
         guard histories > 0 else { throw EngineError.invalid("the number of histories must be positive") }
         let start = Date()
@@ -45,7 +43,7 @@ public struct TransportEngine: Sendable {
         for round in 0..<roundCount {
             let end = histories * (round + 1) / roundCount
             if end > done {
-                runRange(done..<end, seed: seed, primary: primary, pool: pool, into: &total)
+                runRange(done..<end, seed: seed, pool: pool, into: &total)
                 done = end
             }
             let dose = DoseDistribution(tally: total, phantom: simulation.phantom)
@@ -56,10 +54,9 @@ public struct TransportEngine: Sendable {
     }
 
     /// Runs one range of histories on all threads and returns the merged, flushed tally.
-    public func runRange(_ range: Range<UInt64>, seed: UInt64,
-                         primary: (@Sendable (inout RandomStream) -> PrimaryParticle)? = nil) -> EnergyTally {
+    public func runRange(_ range: Range<UInt64>, seed: UInt64) -> EnergyTally {
         var merged = EnergyTally(voxelCount: simulation.phantom.grid.voxelCount)
-        runRange(range, seed: seed, primary: primary, pool: TallyPool(), into: &merged)
+        runRange(range, seed: seed, pool: TallyPool(), into: &merged)
         return merged
     }
 
@@ -69,8 +66,7 @@ public struct TransportEngine: Sendable {
         let free = Mutex<[(EnergyTally, Simulation.Scratch)]>([])
     }
 
-    func runRange(_ range: Range<UInt64>, seed: UInt64, primary: (@Sendable (inout RandomStream) -> PrimaryParticle)?,
-                  pool: TallyPool, into merged: inout EnergyTally) {
+    func runRange(_ range: Range<UInt64>, seed: UInt64, pool: TallyPool, into merged: inout EnergyTally) {
         let blockCount = (Int(range.count) + blockSize - 1) / blockSize
         let next = Atomic<Int>(0)
         let results = Mutex<[(EnergyTally, Simulation.Scratch)]>([])
@@ -85,11 +81,7 @@ public struct TransportEngine: Sendable {
                 let lo = range.lowerBound + UInt64(b) * size
                 let hi = min(lo + size, range.upperBound)
                 for h in lo..<hi {
-                    if let primary {
-                        sim.runHistory(h, seed: seed, tally: &tally, scratch: &scratch, primary: primary)
-                    } else {
-                        sim.runHistory(h, seed: seed, tally: &tally, scratch: &scratch)
-                    }
+                    sim.runHistory(h, seed: seed, tally: &tally, scratch: &scratch)
                 }
             }
             tally.flush()

@@ -151,9 +151,7 @@ final class PlanExecutor: UnitExecutor {
         var sum = [UInt64](repeating: 0, count: spec.layout.voxelCount)
         var squares = [UInt128](repeating: 0, count: spec.layout.voxelCount)
         for (b, simulation) in plan.simulations.enumerated() {
-            let source = simulation.source
-            let tally = simulation.engine.runRange(
-                plan.job.streams(ofBeam: b, in: unit.histories), seed: spec.seed, primary: { source.primary(&$0) })
+            let tally = simulation.engine.runRange(plan.job.streams(ofBeam: b, in: unit.histories), seed: spec.seed)
             sum.replaceSubrange(b * perBeam..<(b + 1) * perBeam, with: tally.sum)
             squares.replaceSubrange(b * perBeam..<(b + 1) * perBeam, with: tally.sumOfSquares)
         }

@@ -26,33 +26,21 @@ struct FanoTests {
         let phantom = try VoxelPhantom(grid: grid, media: [mediumName], mediumIndices: .init(repeating: 0, count: grid.voxelCount),
                                        densitiesGPerCM3: rho)
         let settings = TransportSettings()
-        let field = try FieldRectangle(x1CM: -1, x2CM: 1, y1CM: -1, y2CM: 1)
-        let sim = try Simulation(phantom: phantom, mediumPhysics: PhysicsMedium.media(named: phantom.media, settings: settings),
-                                 source: .parallel(field: field, energy: .monoenergetic(MeV: 1)), settings: settings)
         // Layer masses per cm² for sampling the emission layer ∝ mass.
         let layerMass = (0..<(n.z / 4)).map { Double(densities[$0 % densities.count]) * 2 }
         let totalMass = layerMass.reduce(0, +)
         let cumulative = layerMass.indices.map { layerMass[0...$0].reduce(0, +) / totalMass }
-        let energyMeV = 1.0
-        let source: @Sendable (inout RandomStream) -> PrimaryParticle = { rng in
-            let u = rng.uniform()
-            let layer = cumulative.firstIndex(where: { u <= $0 }) ?? cumulative.count - 1
-            let z = Double(layer) * 2 + 2 * rng.uniform()
-            let x = -10 + 20 * rng.uniform(), y = -10 + 20 * rng.uniform()
-            let mu = 2 * rng.uniform() - 1, phi = 2 * Double.pi * rng.uniform()
-            let s = (1 - mu * mu).squareRoot()
-            return PrimaryParticle(positionCM: Vec3(x, y, z), direction: Vec3(s * cos(phi), s * sin(phi), mu),
-                                   energyMeV: energyMeV, charge: -1)
-        }
+        let source = UniformMassSource(cumulativeLayerMass: cumulative, layerThicknessCM: 2, halfWidthCM: 10, energyMeV: 1)
+        let sim = try Simulation(phantom: phantom, mediumPhysics: PhysicsMedium.media(named: phantom.media, settings: settings),
+                                 source: source, settings: settings)
         let histories = UInt64(ProcessInfo.processInfo.environment["PENUMBRA_FANO_HISTORIES"].flatMap { UInt64($0) } ?? 3_000_000)
         let engine = try TransportEngine(simulation: sim, threads: ProcessInfo.processInfo.activeProcessorCount)
         let batchCount = 10
         let batches = try (0..<batchCount).map { b in
-            DoseDistribution(tally: try engine.run(histories: histories / UInt64(batchCount), seed: 7 + UInt64(b), rounds: 1,
-                                                   primary: source), phantom: phantom)
+            DoseDistribution(tally: try engine.run(histories: histories / UInt64(batchCount), seed: 7 + UInt64(b), rounds: 1), phantom: phantom)
         }
         // Expected under equilibrium: E / M per history, M the mass of the whole 20×20 cm² phantom.
-        let expected = energyMeV * DoseDistribution.joulePerMeV / (totalMass * 400 * 1e-3)
+        let expected = source.energyMeV * DoseDistribution.joulePerMeV / (totalMass * 400 * 1e-3)
         // Central region: |x|, |y| < 5 cm and layers 1…4 (z 2–10 cm): ≥ 2 cm from every outer face, more
         // than the 1 MeV CSDA range in the lightest layer (0.44 g/cm² / 0.3 = 1.5 cm).
         var report = "Fano test in \(mediumName), \(histories) histories of 1 MeV electrons in \(batchCount) batches; "
@@ -78,5 +66,27 @@ struct FanoTests {
         // Issue 4: uniform within 0.5 % (beyond 2σ statistics). Brems photons escaping the 20 cm phantom
         // take < 0.4 % of the energy (radiative yield of 1 MeV electrons in water), uniformly.
         #expect(worst <= 0.005, "\(report)")
+    }
+}
+
+/// The Fano test's source: electrons of one energy emitted isotropically and uniformly per unit mass in
+/// a phantom of z layers (layer chosen ∝ its mass per cm², then a uniform point inside it).
+struct UniformMassSource: PrimarySource {
+    let cumulativeLayerMass: [Double]
+    let layerThicknessCM: Double
+    let halfWidthCM: Double
+    let energyMeV: Double
+
+    var maximumEnergyMeV: Double { energyMeV }
+
+    func emitPrimaries(history: UInt64, rng: inout RandomStream, into primaries: inout [PrimaryParticle]) {
+        let u = rng.uniform()
+        let layer = cumulativeLayerMass.firstIndex(where: { u <= $0 }) ?? cumulativeLayerMass.count - 1
+        let z = (Double(layer) + rng.uniform()) * layerThicknessCM
+        let x = halfWidthCM * (2 * rng.uniform() - 1), y = halfWidthCM * (2 * rng.uniform() - 1)
+        let mu = 2 * rng.uniform() - 1, phi = 2 * Double.pi * rng.uniform()
+        let s = (1 - mu * mu).squareRoot()
+        primaries.append(PrimaryParticle(positionCM: Vec3(x, y, z), direction: Vec3(s * cos(phi), s * sin(phi), mu),
+                                         energyMeV: energyMeV, charge: -1))
     }
 }

@@ -34,6 +34,8 @@ struct SimulateCommand: ParsableCommand {
     var russianRoulette = true
     @Flag(inversion: .prefixedNo, help: "Range rejection of electrons below 1 MeV that cannot leave their voxel.")
     var rangeRejection = true
+    @Option(help: "Multiple-scattering angular distribution: goudsmitSaunderson (default) or modifiedWentzel.")
+    var multipleScattering: MultipleScatteringModel = .goudsmitSaunderson
     @Option(help: "Number of primary histories.") var histories: UInt64
     @Option(help: "Random seed (64-bit).") var seed: UInt64 = 1
     @Option(help: "Output directory (created if missing).") var out: String
@@ -87,6 +89,7 @@ struct SimulateCommand: ParsableCommand {
         settings.photonSplitting = photonSplitting
         settings.russianRoulette = russianRoulette
         if !rangeRejection { settings.rangeRejectionBelowMeV = 0 }
+        settings.multipleScattering = multipleScattering
         let media = try PhysicsMedium.media(named: voxels.media, settings: settings)
         let start = Date()
         let cpuStart = ProcessUsage.now()
@@ -170,3 +173,5 @@ struct SimulationSummary: Codable {
     let inputSHA256: [String: String]
     let settings: TransportSettings
 }
+
+extension MultipleScatteringModel: ExpressibleByArgument {}

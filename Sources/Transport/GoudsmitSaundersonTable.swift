@@ -4,18 +4,18 @@ import Foundation
 /// built once per process in universal variables (after Kawrakow & Bielajew 1998, NIM B 134:325; our
 /// own tabulation, see docs/transport.md "Multiple scattering").
 ///
-/// A step is given by its first and second transport strengths G₁ = s/λ₁ and G₂ = s/λ₂ (spin-corrected
-/// when spin is on). The medium's cross section is represented by the one screened Rutherford cross
-/// section that has the same λ₁ and λ₂: its screening η follows from G₂/G₁ = G₂(η)/G₁(η) (a function of η
-/// alone, from 3 at η → 0 to 1 at η → ∞), its mean number of collisions from λ = G₁/G₁(η). The deflection
-/// is then drawn from the exact GS distribution of (λ, η), whose first two moments are therefore exactly
-/// ⟨1 − μ⟩ = 1 − e^{−G₁} and ⟨P₂(μ)⟩ = e^{−G₂}:
+/// A step is given by its strength G₁ = s/λ₁ (spin-corrected when spin is on) and the medium's ratio
+/// λ₁/λ₂ of its screened Rutherford cross section without spin. The medium is represented by the one
+/// screened Rutherford cross section with that ratio: its screening η follows from G₂(η)/G₁(η) (a
+/// function of η alone, from 3 at η → 0 to 1 at η → ∞), the step's mean number of collisions from
+/// λ = G₁/G₁(η). The deflection is drawn from the exact GS distribution of (λ, η), so ⟨1 − μ⟩ = 1 − e^{−G₁}
+/// exactly (and ⟨P₂⟩ = e^{−s/λ₂} exactly without spin):
 /// * no collision with probability e^{−λ};
 /// * one collision with probability λe^{−λ}, sampled exactly: x = 1 − μ = 2ηr/(1 + η − r);
 /// * two or more collisions otherwise, from the remainder distribution F_ms tabulated on a grid of
 ///   (ln λ, ln G₁). At each node the variable u = (1 + a)x/(x + 2a), with a set so that the node's median
-///   falls at u = ½, carries 129 quantiles u(r) at equally spaced r; a sample interpolates u linearly in
-///   r and bilinearly between the four nodes around (λ, G₁), together with ln(a/η), and maps u back to x.
+///   falls at u = ½, carries 257 quantiles u(r); a sample interpolates u linearly in r and bilinearly
+///   between the four nodes around (λ, G₁), together with ln(a/η), and maps u back to x.
 ///   No loop, no rejection.
 ///
 /// Outside the grid: λ < 0.01 (remainder probability < 5·10⁻⁵) samples the two-collision term exactly
@@ -24,7 +24,7 @@ import Foundation
 /// G₁ < 10⁻³ uses the nodes at 10⁻³ with a scaled by η: in this small-angle regime the distribution of
 /// x/η depends on λ alone; G₁ ≥ 8 is isotropic (⟨μ⟩ = e^{−G₁} < 4·10⁻⁴).
 public final class GoudsmitSaundersonTable: Sendable {
-    /// The tables, built on first use (about 0.3 s in a release build) and shared by every simulation.
+    /// The tables, built on first use (≈ 1 s of CPU in a release build) and shared by every simulation.
     public static let shared = GoudsmitSaundersonTable()
 
     static let lnLambdaMin = log(0.01), lnLambdaMax = log(1e6)
@@ -183,51 +183,5 @@ private final class NodeStore: @unchecked Sendable {
         quantiles.replaceSubrange(node * quantileCount..<(node + 1) * quantileCount, with: value.quantiles)
         lnScale[node] = value.lnScale
         lnEta[node] = value.lnEta
-    }
-}
-
-/// The screening η (and G₁(η)) of the screened Rutherford cross section with a given ratio G₂/G₁,
-/// tabulated against v = 1/(3 − G₂/G₁), which is close to linear in ln η (for small η, G₂/G₁ ≈ 3 − 3/T₁
-/// with T₁ ≈ ln(1/η) − 1), for η from 10⁻¹⁴ to 10³.
-struct ScreeningByMomentRatio: Sendable {
-    static let count = 4096
-    let vMin: Double, vMax: Double
-    let lnEta: [Double]
-    let lnG1: [Double]
-
-    init() {
-        // v(η) on a fine ln η grid (decreasing in η), then inverted onto a uniform v grid.
-        let fine = 16_384
-        let lnLo = log(1e-14), lnHi = log(1e3)
-        let lnEtas = (0..<fine).map { lnLo + (lnHi - lnLo) * Double($0) / Double(fine - 1) }
-        let v = lnEtas.map { le -> Double in
-            let eta = exp(le)
-            return 1 / (3 - GoudsmitSaunderson.secondMoment(screening: eta) / GoudsmitSaunderson.firstMoment(screening: eta))
-        }
-        vMin = v[fine - 1]
-        vMax = v[0]
-        var le = [Double](), lg = [Double]()
-        var k = fine - 1
-        for m in 0..<Self.count {
-            let target = vMin + (vMax - vMin) * Double(m) / Double(Self.count - 1)
-            while k > 1 && v[k - 1] <= target { k -= 1 }
-            // v[k] ≤ target ≤ v[k − 1].
-            let w = (target - v[k]) / max(v[k - 1] - v[k], 1e-300)
-            let x = lnEtas[k] + w * (lnEtas[k - 1] - lnEtas[k])
-            le.append(x)
-            lg.append(log(GoudsmitSaunderson.firstMoment(screening: exp(x))))
-        }
-        lnEta = le
-        lnG1 = lg
-    }
-
-    /// ln η and ln G₁(η) for the ratio G₂/G₁ = `momentRatio` (clamped to the table).
-    @inline(__always)
-    func screening(momentRatio: Double) -> (lnEta: Double, lnG1: Double) {
-        let v = momentRatio < 3 ? 1 / (3 - momentRatio) : vMax
-        let f = min(max((v - vMin) / (vMax - vMin), 0), 1) * Double(Self.count - 1)
-        let i = min(Int(f), Self.count - 2)
-        let w = f - Double(i)
-        return (lnEta[i] + w * (lnEta[i + 1] - lnEta[i]), lnG1[i] + w * (lnG1[i + 1] - lnG1[i]))
     }
 }

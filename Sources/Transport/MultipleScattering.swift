@@ -140,7 +140,7 @@ public struct MultipleScatteringSampler: Sendable {
 
     /// Builds the tables (about 4 000 bisections; done once per run; the Goudsmit–Saunderson tables once
     /// per process).
-    public init(model: MultipleScatteringModel = .goudsmitSaunderson) {
+    public init(model: MultipleScatteringModel = .modifiedWentzel) {
         self.model = model
         goudsmitSaunderson = model == .goudsmitSaunderson ? GoudsmitSaundersonTable.shared : nil
         let n = Self.gridCount

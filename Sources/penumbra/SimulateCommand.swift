@@ -34,8 +34,8 @@ struct SimulateCommand: ParsableCommand {
     var russianRoulette = true
     @Flag(inversion: .prefixedNo, help: "Range rejection of electrons below 1 MeV that cannot leave their voxel.")
     var rangeRejection = true
-    @Option(help: "Multiple-scattering angular distribution: goudsmitSaunderson (default) or modifiedWentzel.")
-    var multipleScattering: MultipleScatteringModel = .goudsmitSaunderson
+    @Option(help: "Multiple-scattering angular distribution: modifiedWentzel (default) or goudsmitSaunderson.")
+    var multipleScattering: MultipleScatteringModel = TransportSettings().multipleScattering
     @Option(help: "Number of primary histories.") var histories: UInt64
     @Option(help: "Random seed (64-bit).") var seed: UInt64 = 1
     @Option(help: "Output directory (created if missing).") var out: String

@@ -23,8 +23,8 @@ public struct TransportSettings: Sendable, Codable, Equatable {
     /// `SpinCorrection`), as EGSnrc's default `Spin effects= On` of the reference runs.
     public var spinEffects: Bool = true
     /// The angular distribution of a step's multiple scattering (docs/transport.md "Multiple scattering").
-    /// Modified Wentzel until the Goudsmit–Saunderson model has passed `make validate` (its unit tests
-    /// pass; the release validation did not finish in the session that built it).
+    /// Modified Wentzel until the Goudsmit–Saunderson model is shown to validate at least as well (it
+    /// passes `make validate`, but not resolvably better or equal at 3 M histories; docs/transport.md).
     public var multipleScattering: MultipleScatteringModel = .modifiedWentzel
     /// Macro-block edge, in voxels, of the photon majorant (PHYSICS.md §1.5).
     public var majorantBlockVoxels: Int = 8

@@ -81,6 +81,7 @@ extension Simulation {
                     kStep: kStep,
                     inverseLambda1: t0.value(t0.inverseLambda1[q], atMid),
                     inverseLambda2: t0.value(t0.inverseLambda2[q], atMid),
+                    rutherfordRatio: t0.value(t0.rutherfordMomentRatio, atMid),
                     kHinge: p.rng.uniform() * kStep, hinged: false, kUsed: 0, lnEnergy: ln(e0),
                     walk: VoxelWalk(grid: g, voxel: (p.i, p.j, p.k), pointCM: p.r, direction: p.u),
                     s: 0,  // cm flown along the current straight line
@@ -141,7 +142,7 @@ extension Simulation {
                     }
                     // The hinge: deflect by the whole step's multiple scattering.
                     let cosTheta = scattering.sampleCosTheta(g1: st.kStep, g2: st.kStep * st.inverseLambda2 / st.inverseLambda1,
-                                                             rng: &p.rng)
+                                                             rutherfordMomentRatio: st.rutherfordRatio, rng: &p.rng)
                     p.u = p.u.rotated(cosTheta: cosTheta, phi: 2 * .pi * p.rng.uniform())
                     st.hinged = true
                     st.origin = p.r
@@ -158,7 +159,7 @@ extension Simulation {
                         if !st.hinged {
                             // A step cut short before its hinge: scatter for the strength used so far.
                             let cosTheta = scattering.sampleCosTheta(g1: st.kUsed, g2: st.kUsed * st.inverseLambda2 / st.inverseLambda1,
-                                                                     rng: &p.rng)
+                                                                     rutherfordMomentRatio: st.rutherfordRatio, rng: &p.rng)
                             p.u = p.u.rotated(cosTheta: cosTheta, phi: 2 * .pi * p.rng.uniform())
                         }
                         if !hardEvent(&p, table: t, at: atEvent, positron: positron, tally: &tally, scratch: &scratch) { return }

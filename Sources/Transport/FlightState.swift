@@ -25,6 +25,8 @@ struct ChargedStep: Sendable {
     var kStep: Double
     var inverseLambda1: Double
     var inverseLambda2: Double
+    /// The medium's Rutherford moment ratio at the step's mid-range energy (Goudsmit–Saunderson screening).
+    var rutherfordRatio: Double
     var kHinge: Double
     var hinged: Bool
     var kUsed: Double

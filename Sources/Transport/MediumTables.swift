@@ -43,6 +43,9 @@ public final class MediumTables: Sendable {
     /// 1/λ₁ and 1/λ₂ in cm²/g (index 0 e⁻, 1 e⁺: the spin correction depends on the charge).
     let inverseLambda1: ChargePair
     let inverseLambda2: ChargePair
+    /// λ₁/λ₂ of the medium's screened Rutherford cross section without spin: it sets the screening of the
+    /// Goudsmit–Saunderson distribution (`GoudsmitSaundersonTable`).
+    let rutherfordMomentRatio: TableColumn
 
     /// Points per decade of energy.
     static let pointsPerDecade = 128.0
@@ -82,6 +85,10 @@ public final class MediumTables: Sendable {
         }
         var s = [[Double]](), r = [[Double]](), h = [[Double]](), hm = [[Double]](), bf = [[Double]]()
         var st = [[Double]](), af = [[Double]](), l1 = [[Double]](), l2 = [[Double]]()
+        rutherfordMomentRatio = store.add(e.map {
+            let ms = MultipleScattering.inverseTransportPaths(composition: physics.composition, kineticEnergyMeV: $0)
+            return ms.second / ms.first
+        })
         for positron in [false, true] {
             let ms = e.map {
                 MultipleScattering.inverseTransportPaths(composition: physics.composition, kineticEnergyMeV: $0,

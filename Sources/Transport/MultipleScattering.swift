@@ -114,10 +114,23 @@ public enum MultipleScattering {
     }
 }
 
+/// How the angular deflection of a condensed-history step is sampled (`TransportSettings.multipleScattering`).
+public enum MultipleScatteringModel: String, Sendable, Codable, CaseIterable {
+    /// The exact Goudsmit–Saunderson distribution of the screened Rutherford cross section with the
+    /// step's λ₁ and λ₂ (`GoudsmitSaundersonTable`).
+    case goudsmitSaunderson
+    /// The modified Wentzel distribution with the same two moments (Fernández-Varea et al. 1993).
+    case modifiedWentzel
+}
+
 /// A precomputed sampler of the angular deflection after a path of scattering strength G₁ = s/λ₁ with
-/// G₂ = s/λ₂: it tabulates the inverse of the Wentzel moment functions on a fine log grid, so sampling
-/// costs two table look-ups, one uniform and no loop.
+/// G₂ = s/λ₂, by the chosen model. For the modified Wentzel model it tabulates the inverse of the
+/// Wentzel moment functions on a fine log grid, so sampling costs two table look-ups, two uniforms and no
+/// loop; the Goudsmit–Saunderson model reads the shared `GoudsmitSaundersonTable`.
 public struct MultipleScatteringSampler: Sendable {
+    /// The model `sampleCosTheta` uses.
+    public let model: MultipleScatteringModel
+    let goudsmitSaunderson: GoudsmitSaundersonTable?
     static let gridCount = 2048
     static let lnMin = -40.0, lnMax = log(2.0)
     /// ln A at equally spaced ln ⟨x⟩.
@@ -125,8 +138,11 @@ public struct MultipleScatteringSampler: Sendable {
     /// ln A at equally spaced ratio ⟨x²⟩/⟨x⟩ ∈ (0, 4/3).
     let lnAByRatio: [Double]
 
-    /// Builds the tables (about 4 000 bisections; done once per run).
-    public init() {
+    /// Builds the tables (about 4 000 bisections; done once per run; the Goudsmit–Saunderson tables once
+    /// per process).
+    public init(model: MultipleScatteringModel = .modifiedWentzel) {
+        self.model = model
+        goudsmitSaunderson = model == .goudsmitSaunderson ? GoudsmitSaundersonTable.shared : nil
         let n = Self.gridCount
         lnAByMoment = (0..<n).map { k in
             let lnM = Self.lnMin + (Self.lnMax - Self.lnMin) * Double(k) / Double(n - 1)
@@ -155,13 +171,20 @@ public struct MultipleScatteringSampler: Sendable {
         return exp(interpolate(lnAByRatio, f))
     }
 
-    /// Samples cos θ after a path with G₁ = s/λ₁ and G₂ = s/λ₂ (two uniforms).
+    /// Samples cos θ after a path with G₁ = s/λ₁ and G₂ = s/λ₂ in a medium whose screened Rutherford
+    /// cross section without spin has λ₁/λ₂ = `rutherfordMomentRatio`.
     ///
-    /// Targets t₁ = ⟨1−μ⟩ = 1 − e^{−G₁} and t₂ = ⟨(1−μ)²⟩ = 1 − 2e^{−G₁} + (1 + 2e^{−G₂})/3. With A₁
+    /// Goudsmit–Saunderson: `GoudsmitSaundersonTable.sampleCosTheta(g1:momentRatio:rng:)` (`g2` is not
+    /// used: with spin the second moment is that of the screened Rutherford shape, docs/transport.md).
+    ///
+    /// Modified Wentzel: targets t₁ = ⟨1−μ⟩ = 1 − e^{−G₁} and t₂ = ⟨(1−μ)²⟩ = 1 − 2e^{−G₁} + (1 + 2e^{−G₂})/3. With A₁
     /// the Wentzel parameter of first moment t₁: if t₂ exceeds its second moment, the distribution is
     /// (1−B)δ(x) + B·W(A) with A set by the ratio t₂/t₁ and B = t₁/⟨x⟩_A; otherwise it is
     /// (1−B)·W(A₁) + B·δ(x − t₁) with B = (⟨x²⟩_{A₁} − t₂)/(⟨x²⟩_{A₁} − t₁²) (Fernández-Varea et al. 1993).
-    public func sampleCosTheta(g1: Double, g2: Double, rng: inout RandomStream) -> Double {
+    public func sampleCosTheta(g1: Double, g2: Double, rutherfordMomentRatio: Double, rng: inout RandomStream) -> Double {
+        if let goudsmitSaunderson {
+            return goudsmitSaunderson.sampleCosTheta(g1: g1, momentRatio: rutherfordMomentRatio, rng: &rng)
+        }
         let e1 = exp(-g1)
         let t1 = 1 - e1
         let r1 = rng.uniform(), r2 = rng.uniform()

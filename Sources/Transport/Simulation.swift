@@ -64,7 +64,7 @@ public struct Simulation: Sendable {
         }
         majorant = PhotonMajorant(phantom: phantom, edge: settings.majorantBlockVoxels)
         region = SlabRegion(whole: phantom.grid)
-        scattering = MultipleScatteringSampler()
+        scattering = MultipleScatteringSampler(model: settings.multipleScattering)
         let voxels = zip(phantom.densitiesGPerCM3, phantom.mediumIndices).map { VoxelMaterial(density: $0, medium: UInt32($1)) }
         density = DensityColumn(voxels: voxels)
         medium = MediumColumn(voxels: voxels)

@@ -22,6 +22,10 @@ public struct TransportSettings: Sendable, Codable, Equatable {
     /// Correct the elastic scattering of electrons and positrons for spin (Mott/Rutherford ratio,
     /// `SpinCorrection`), as EGSnrc's default `Spin effects= On` of the reference runs.
     public var spinEffects: Bool = true
+    /// The angular distribution of a step's multiple scattering (docs/transport.md "Multiple scattering").
+    /// Modified Wentzel until the Goudsmit–Saunderson model is shown to validate at least as well (it
+    /// passes `make validate`, but not resolvably better or equal at 3 M histories; docs/transport.md).
+    public var multipleScattering: MultipleScatteringModel = .modifiedWentzel
     /// Macro-block edge, in voxels, of the photon majorant (PHYSICS.md §1.5).
     public var majorantBlockVoxels: Int = 8
     /// Dose to medium (default) or dose to water in medium (Siebers et al. 2000, applied per energy-loss
@@ -53,6 +57,7 @@ public struct TransportSettings: Sendable, Codable, Equatable {
         maximumEnergyLossFraction = try read(.maximumEnergyLossFraction, d.maximumEnergyLossFraction)
         rangeRejectionBelowMeV = try read(.rangeRejectionBelowMeV, d.rangeRejectionBelowMeV)
         spinEffects = try read(.spinEffects, d.spinEffects)
+        multipleScattering = try read(.multipleScattering, d.multipleScattering)
         majorantBlockVoxels = try read(.majorantBlockVoxels, d.majorantBlockVoxels)
         doseQuantity = try read(.doseQuantity, d.doseQuantity)
         photonSplitting = try read(.photonSplitting, d.photonSplitting)

@@ -42,6 +42,8 @@ struct SimulateCommand: ParsableCommand {
     var rangeRejection = true
     @Option(help: "Transport driver: scalar (history by history, the reference) or simd (event based, photons in lanes; statistically the same dose).")
     var driver: TransportDriver = .scalar
+    @Option(help: "Multiple-scattering angular distribution: modifiedWentzel (default) or goudsmitSaunderson.")
+    var multipleScattering: MultipleScatteringModel = TransportSettings().multipleScattering
     @Option(help: "Number of primary histories.") var histories: UInt64
     @Option(help: "Random seed (64-bit).") var seed: UInt64 = 1
     @Option(help: "Output directory (created if missing).") var out: String
@@ -127,6 +129,7 @@ struct SimulateCommand: ParsableCommand {
         settings.photonSplitting = photonSplitting
         settings.russianRoulette = russianRoulette
         if !rangeRejection { settings.rangeRejectionBelowMeV = 0 }
+        settings.multipleScattering = multipleScattering
         let media = try PhysicsMedium.media(named: voxels.media, settings: settings)
         let start = Date()
         let cpuStart = ProcessUsage.now()
@@ -252,3 +255,4 @@ struct SimulationSummary: Codable {
 }
 
 extension TransportDriver: ExpressibleByArgument {}
+extension MultipleScatteringModel: ExpressibleByArgument {}

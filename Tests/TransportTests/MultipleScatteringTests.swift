@@ -3,7 +3,7 @@ import Testing
 import Transport
 
 @Suite struct MultipleScatteringTests {
-    static let sampler = MultipleScatteringSampler()
+    static let sampler = MultipleScatteringSampler(model: .modifiedWentzel)
 
     /// The sampled deflections must reproduce the Goudsmit–Saunderson moments ⟨μ⟩ = e^{−G₁} and
     /// ⟨P₂(μ)⟩ = e^{−G₂} (the modified Wentzel construction matches both exactly).
@@ -13,7 +13,7 @@ import Transport
         let n = 200_000
         var s1 = 0.0, s2 = 0.0
         for _ in 0..<n {
-            let mu = Self.sampler.sampleCosTheta(g1: g1, g2: g2, rng: &rng)
+            let mu = Self.sampler.sampleCosTheta(g1: g1, g2: g2, rutherfordMomentRatio: g2 / g1, rng: &rng)
             #expect(mu >= -1 && mu <= 1)
             s1 += mu
             s2 += 0.5 * (3 * mu * mu - 1)

@@ -42,10 +42,7 @@ let package = Package(
         .target(name: "ExamplePatients", dependencies: ["DICOM", "Phantom", "Geometry"]),
         .target(name: "PatientImport", dependencies: ["DICOM", "Phantom", "Geometry"]),
         .target(
-            name: "Transport", dependencies: ["Geometry", "Phantom", "Physics", "FileIO"],
-            // AVX2 for the event driver's SIMD types (PhiloxLanes, VectorMath): on baseline x86-64 they fall back to
-            // per-lane code (docs/performance.md). Same bits: Swift never contracts a·b + c into an FMA.
-            swiftSettings: [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]),
+            name: "Transport", dependencies: ["Geometry", "Phantom", "Physics", "FileIO"]),
         .target(name: "Beam", dependencies: ["Geometry", "DICOM", "Phantom", "Physics", "Transport"]),
         .target(name: "PhaseSpace", dependencies: ["Geometry", "Phantom", "Transport", "FileIO"]),
 

@@ -15,7 +15,7 @@ export PENUMBRA_PYTHON := $(abspath $(PYTHON))
 
 DICOM_TEST_DATA := .build/test-data/dicom/.fetched
 
-.PHONY: all build deps apt-deps python-deps dicom-test-data test validate bench demo clean physics-data physics-data-check
+.PHONY: all build deps apt-deps python-deps dicom-test-data test validate validate-transport validate-beam bench demo clean physics-data physics-data-check
 
 all: build
 
@@ -71,8 +71,14 @@ test: deps
 
 # Physics validation against the EGSnrc-family reference doses (docs/transport.md): release build,
 # figures and summaries under validation/out/. PENUMBRA_VALIDATE_HISTORIES overrides the per-case counts.
-validate: deps
-	PENUMBRA_VALIDATE=1 $(SWIFT) test -c release -Xswiftc -enable-testing --filter "ValidationTests|FanoTests"
+# validate = the transport against the reference doses (module ValidationTests: reference cases, Fano,
+# step size) and the beam model against its targets (BeamValidationTests: PDD, output
+# factors, profiles, arcs; the longer part). Each half runs alone as validate-transport / validate-beam.
+validate: validate-transport validate-beam
+validate-transport: deps
+	PENUMBRA_VALIDATE=1 $(SWIFT) test -c release -Xswiftc -enable-testing --filter '^ValidationTests\.'
+validate-beam: deps
+	PENUMBRA_VALIDATE=1 $(SWIFT) test -c release -Xswiftc -enable-testing --filter 'BeamValidationTests'
 
 bench: deps
 	$(SWIFT) build -c release

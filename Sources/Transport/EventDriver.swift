@@ -124,7 +124,6 @@ extension Simulation {
         }
 
         // The walk to the next candidate point (the scalar kernel's loop, lane by lane).
-        let g = phantom.grid
         for l in scratch.lanes {
             var walk = scratch.bank.walk[l]
             var tau = scratch.bank.tau[l]
@@ -133,21 +132,17 @@ extension Simulation {
             let found: Bool = scratch.bank.muPerMedium.withUnsafeBufferPointer { all in
                 let mu = UnsafeBufferPointer(rebasing: all[(l * media)..<(l * media + media)])
                 while true {
-                    let b = blocks.index(walk.i, walk.j, walk.k)
+                    let b = blocks.index(walk.i, walk.j, walk.k) - majorant.blockOffset
                     let muB = majorant.mu(block: b, muPerMedium: mu)
                     let exit = walk.exitDistance
                     if muB > 0 && tau <= muB * (exit - travelled) {
                         travelled += tau / muB
                         let q = p.r + p.u * travelled
-                        let i = voxelInBlock((q.x - g.originCM.x) / g.spacingCM.x, walk.i * edge, edge)
-                        let j = voxelInBlock((q.y - g.originCM.y) / g.spacingCM.y, walk.j * edge, edge)
-                        let k = voxelInBlock((q.z - g.originCM.z) / g.spacingCM.z, walk.k * edge, edge)
-                        let inside = i < g.counts.x && j < g.counts.y && k < g.counts.z
-                        let v = inside ? g.index(i, j, k) : 0
-                        scratch.bank.muReal[l] = inside ? density[v] * mu[medium[v]] : 0
+                        let c = candidate(at: q, inBlock: walk, mu: mu)
+                        scratch.bank.muReal[l] = c.muReal
                         scratch.bank.muBlock[l] = muB
                         scratch.bank.candidate[l] = q
-                        scratch.bank.candidateVoxel[l] = SIMD3(Int32(i), Int32(j), Int32(k))
+                        scratch.bank.candidateVoxel[l] = SIMD3(Int32(c.voxel.0), Int32(c.voxel.1), Int32(c.voxel.2))
                         return true
                     }
                     tau -= muB * (exit - travelled)

@@ -14,7 +14,6 @@ extension Simulation {
     /// a majorant block outside the active slab stops there and is banked in `scratch.outgoing`.
     func transportPhoton(_ p: inout Particle, tally: inout EnergyTally, scratch: inout Scratch,
                          resuming: PhotonFlight? = nil) {
-        let g = region.grid
         let blocks = majorant.blocks
         let edge = majorant.edge
         var resumed = resuming
@@ -45,19 +44,11 @@ extension Simulation {
                     let exit = flight.walk.exitDistance
                     if muB > 0 && flight.tau <= muB * (exit - flight.travelled) {
                         flight.travelled += flight.tau / muB
-                        // The voxel at the candidate point, kept inside the current block. The last
-                        // block of an axis may reach past the phantom (counts not a multiple of the
-                        // edge): a candidate point there lies in vacuum and is always virtual.
                         let q = p.r + p.u * flight.travelled
-                        let i = voxelInBlock((q.x - g.originCM.x) / g.spacingCM.x, flight.walk.i * edge, edge)
-                        let j = voxelInBlock((q.y - g.originCM.y) / g.spacingCM.y, flight.walk.j * edge, edge)
-                        let k = voxelInBlock((q.z - g.originCM.z) / g.spacingCM.z, flight.walk.k * edge, edge)
-                        let inside = i < g.counts.x && j < g.counts.y && k < g.counts.z
-                        let v = inside ? region.dataIndex(i, j, k) : 0
-                        let muReal = inside ? density[v] * mu[medium[v]] : 0
-                        if p.rng.uniform() * muB < muReal {
+                        let c = candidate(at: q, inBlock: flight.walk, mu: mu)
+                        if p.rng.uniform() * muB < c.muReal {
                             p.r = q
-                            (p.i, p.j, p.k) = (i, j, k)
+                            (p.i, p.j, p.k) = c.voxel
                             interacts = true
                             return
                         }
@@ -80,6 +71,24 @@ extension Simulation {
             guard interacts else { return }  // left the phantom
             if !interact(&p, lnEnergy: lnE, tally: &tally, scratch: &scratch) { return }
         }
+    }
+
+    /// The voxel at a Woodcock candidate point `q` of a flight in majorant block `walk`, kept inside that
+    /// block, and the real attenuation coefficient there (`mu`: μ/ρ per medium at the photon's energy).
+    /// The last block of an axis may reach past the phantom (counts not a multiple of the edge): a
+    /// candidate point there lies in vacuum, μ = 0, and is always virtual. Both drivers test here.
+    @inline(__always)
+    func candidate(at q: Vec3, inBlock walk: VoxelWalk, mu: UnsafeBufferPointer<Double>)
+        -> (voxel: (Int, Int, Int), muReal: Double)
+    {
+        let g = region.grid
+        let edge = majorant.edge
+        let i = voxelInBlock((q.x - g.originCM.x) / g.spacingCM.x, walk.i * edge, edge)
+        let j = voxelInBlock((q.y - g.originCM.y) / g.spacingCM.y, walk.j * edge, edge)
+        let k = voxelInBlock((q.z - g.originCM.z) / g.spacingCM.z, walk.k * edge, edge)
+        guard i < g.counts.x && j < g.counts.y && k < g.counts.z else { return ((i, j, k), 0) }
+        let v = region.dataIndex(i, j, k)
+        return ((i, j, k), density[v] * mu[medium[v]])
     }
 
     /// The voxel index at fractional position `f` along one axis, kept inside the block that starts at

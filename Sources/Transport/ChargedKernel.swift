@@ -81,7 +81,8 @@ extension Simulation {
                     kStep: kStep,
                     inverseLambda1: t0.value(t0.inverseLambda1[q], atMid),
                     inverseLambda2: t0.value(t0.inverseLambda2[q], atMid),
-                    rutherfordRatio: t0.value(t0.rutherfordMomentRatio, atMid),
+                    // Read only for the Goudsmit–Saunderson model, the one that uses it.
+                    rutherfordRatio: scattering.goudsmitSaunderson == nil ? 0 : t0.value(t0.rutherfordMomentRatio, atMid),
                     kHinge: p.rng.uniform() * kStep, hinged: false, kUsed: 0, lnEnergy: ln(e0),
                     walk: VoxelWalk(grid: g, voxel: (p.i, p.j, p.k), pointCM: p.r, direction: p.u),
                     s: 0,  // cm flown along the current straight line

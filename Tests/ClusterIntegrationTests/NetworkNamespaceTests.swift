@@ -84,6 +84,13 @@ struct NetworkNamespaceTests {
         let client = try ClusterClient(
             context: try Context(), endpoint: "tcp://127.0.0.1:\(port)",
             curve: .client(try CurveKeyPair.generate(), serverPublicKey: serverKey), timeout: .seconds(10))
+        // Both workers must have joined before the short job (20 units of 150 ms) starts: a worker that starts late under load (a debug
+        // binary through `ip netns exec`) could otherwise join when the job is nearly done, and the state the cut
+        // needs (two workers busy) would never be seen.
+        let joinDeadline = ContinuousClock.now + .seconds(30)
+        while coordinator.errorLog.components(separatedBy: " joined").count < 3, ContinuousClock.now < joinDeadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
         let job = try client.submit(ClusterProcessTests.spec)
         _ = try ClusterProcessTests.waitFor(client, job: job) {
             $0.workersAlive == 2 && $0.unitsDone >= 3 && $0.unitsRunning >= 2

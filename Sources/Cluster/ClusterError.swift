@@ -4,6 +4,8 @@ public enum ClusterError: Error, Hashable, Sendable, CustomStringConvertible {
     case invalidJob(String)
     /// A unit result that does not fit its job (wrong slab, voxel out of range, unsorted, wrong history count).
     case invalidResult(UnitKey, String)
+    /// A decomposed unit's result that does not fit its job (voxel out of its slab, bank for a foreign slab).
+    case invalidSlabResult(SlabUnitKey, String)
     /// A tally sum would exceed its integer range.
     case tallyOverflow(String)
     /// A job that the coordinator does not know.
@@ -21,6 +23,7 @@ public enum ClusterError: Error, Hashable, Sendable, CustomStringConvertible {
         switch self {
         case let .invalidJob(reason): "invalid job: \(reason)"
         case let .invalidResult(key, reason): "invalid result for \(key): \(reason)"
+        case let .invalidSlabResult(key, reason): "invalid result for \(key): \(reason)"
         case let .tallyOverflow(reason): "tally overflow: \(reason); split the job into several jobs"
         case let .unknownJob(id): "no job \(id) on this coordinator; list jobs with 'penumbra status'"
         case let .storage(reason): "state storage: \(reason)"

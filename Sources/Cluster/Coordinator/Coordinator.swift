@@ -24,6 +24,13 @@ public struct Coordinator: Sendable {
         var assignedAt: Duration = .zero
         /// Measured time per unit, by job.
         var pace: [UInt64: Duration] = [:]
+        /// The decomposed unit it is computing.
+        var slabUnit: SlabUnitKey?
+        /// The slab it last ran, by decomposed job: it holds that slab's phantom, so it keeps it.
+        var slabs: [UInt64: UInt32] = [:]
+
+        /// True while it computes something.
+        var busy: Bool { unit != nil || slabUnit != nil }
     }
 
     /// The timing constants.
@@ -71,6 +78,20 @@ public struct Coordinator: Sendable {
                 send(
                     .disconnect(.unknownPeer, reason: "unknown worker: reconnect and send READY"), to: peer, now,
                     &actions)
+            }
+        case .slabResult(let result):
+            slabResultArrived(result, from: peer, at: now, &actions)
+            if workers[peer] == nil {
+                send(
+                    .disconnect(.unknownPeer, reason: "unknown worker: reconnect and send READY"), to: peer, now,
+                    &actions)
+            }
+        case .slabFailed(let key, let reason):
+            actions.append(.event(.slabUnitFailed(key, from: peer, reason: reason)))
+            if workers[peer]?.slabUnit == key {
+                workers[peer]!.slabUnit = nil
+                idle.append(peer)
+                requeue(key, heldBy: peer, reason: "worker failed it: \(reason)", countsAsAttempt: true, &actions)
             }
         case .unitFailed(let key, let reason):
             actions.append(.event(.unitFailed(key, from: peer, reason: reason)))
@@ -126,7 +147,7 @@ public struct Coordinator: Sendable {
                 actions.append(
                     .send(.failure(requestID: requestID, reason: ClusterError.unknownJob(jobID).description), to: peer))
             }
-        case .assign, .blob, .submitted, .status, .jobResult, .failure:
+        case .assign, .assignSlab, .blob, .submitted, .status, .jobResult, .failure:
             let reason = "a coordinator does not accept \(message.kind)"
             actions.append(.event(.frameRefused(peer, reason: reason)))
             drop(peer, reason: reason, &actions)
@@ -183,6 +204,21 @@ public struct Coordinator: Sendable {
         }
         if workers[peer] != nil { drop(peer, reason: "sent READY again", &actions) }
         var worker = Worker(hello: hello, expiry: now + policy.expiry, lastSent: now, unit: nil)
+        if let key = hello.runningSlabUnit {
+            // As for a span: busy with it until it reports, and it keeps the unit if still wanted.
+            worker.slabUnit = key
+            worker.slabs[key.jobID] = key.slab
+            if var job = takeJob(key.jobID) {
+                if job.state == .running, let state = job.rounds?.state(key) {
+                    switch state {
+                    case .pending(let attempts), .running(_, let attempts):
+                        job.rounds!.set(key, .running(peer, attempts: attempts))
+                    case .done: break
+                    }
+                }
+                jobs[key.jobID] = job
+            }
+        }
         // A worker that reconnects mid-unit is busy with that unit, whatever this coordinator knows of
         // it (a restarted coordinator may have merged it, or never heard of its job): it gets no other
         // unit until it reports. If the unit is still wanted, it stays with this worker.
@@ -216,7 +252,7 @@ public struct Coordinator: Sendable {
             }
         }
         workers[peer] = worker
-        if worker.unit == nil { idle.append(peer) }
+        if !worker.busy { idle.append(peer) }
         actions.append(.event(.workerJoined(peer, name: hello.name, threads: hello.threads)))
     }
 
@@ -229,6 +265,9 @@ public struct Coordinator: Sendable {
             requeue(
                 key, span: worker.span, heldBy: peer, reason: "worker \(peer) \(reason)", countsAsAttempt: false,
                 &actions)
+        }
+        if let key = worker.slabUnit {
+            requeue(key, heldBy: peer, reason: "worker \(peer) \(reason)", countsAsAttempt: false, &actions)
         }
     }
 
@@ -351,7 +390,7 @@ public struct Coordinator: Sendable {
         var waiting: [PeerID] = []
         while !idle.isEmpty {
             let peer = idle.removeFirst()
-            guard let worker = workers[peer], worker.unit == nil else { continue }
+            guard let worker = workers[peer], !worker.busy else { continue }
             // Only ids and priorities are kept from the scan: holding job copies would make the
             // mutations below copy their unit arrays.
             var best: (id: UInt64, priority: Int32)?
@@ -365,6 +404,10 @@ public struct Coordinator: Sendable {
                 continue
             }
             defer { jobs[id] = job }
+            if job.rounds != nil {
+                assignSlab(of: &job, to: peer, now, &actions)
+                continue
+            }
             let pending = job.limit - Int(job.pendingStack.last ?? 0)
             guard let span = job.popSpan(maximum: spanLength(for: worker, job: id, pendingBelowLimit: pending)),
                 case .pending(let attempts) = job.units[span.lowerBound]
@@ -431,8 +474,94 @@ public struct Coordinator: Sendable {
         job.state = state
         job.reason = reason
         job.pendingStack = []
+        if let banks = job.rounds?.neededBanks, !banks.isEmpty {
+            for digest in banks { blobs[digest] = nil }
+            actions.append(.forgetBanks(banks.sorted()))
+        }
         actions.append(.persistState(jobID: jobID, state: state, reason: reason))
         actions.append(.checkpoint(jobID: jobID))
         actions.append(.event(.jobFinished(jobID, state, reason: reason)))
+    }
+
+    // MARK: - Decomposed units
+
+    /// Hands the worker the next unit of decomposed job `job` (which has one pending), its slab if it can.
+    private mutating func assignSlab(
+        of job: inout JobRecord, to peer: PeerID, _ now: Duration, _ actions: inout [CoordinatorAction]
+    ) {
+        guard let (batch, slab) = job.rounds!.nextPending(preferring: workers[peer]!.slabs[job.id]),
+            let progress = job.rounds
+        else { return }
+        let key = SlabUnitKey(jobID: job.id, batch: batch, round: progress.batches[batch]!.round, slab: slab)
+        guard case .pending(let attempts) = progress.state(key) else { return }
+        job.rounds!.set(key, .running(peer, attempts: attempts))
+        workers[peer]!.slabUnit = key
+        workers[peer]!.slabs[job.id] = slab
+        let histories = progress.decomposition.histories(ofBatch: Int(batch), historyCount: job.spec.historyCount)
+        let unit = SlabWorkUnit(
+            key: key, attempt: UInt32(attempts), spec: job.spec, histories: histories, banks: progress.banks(key))
+        send(.assignSlab(unit), to: peer, now, &actions)
+    }
+
+    /// Puts a decomposed unit that `holder` was running back in the queue; a failure reported by the
+    /// worker counts against it, and too many fail the job.
+    private mutating func requeue(
+        _ key: SlabUnitKey, heldBy holder: PeerID, reason: String, countsAsAttempt: Bool,
+        _ actions: inout [CoordinatorAction]
+    ) {
+        guard var job = takeJob(key.jobID) else { return }
+        guard job.state == .running, case .running(holder, let attempts)? = job.rounds?.state(key) else {
+            jobs[key.jobID] = job
+            return
+        }
+        let tries = attempts + (countsAsAttempt ? 1 : 0)
+        job.rounds!.set(key, .pending(attempts: tries))
+        jobs[key.jobID] = job
+        actions.append(.event(.slabUnitRequeued(key, reason: reason)))
+        if tries >= policy.maximumAttempts {
+            finish(key.jobID, .failed, reason: "\(key) failed \(tries) times, last: \(reason)", &actions)
+        }
+    }
+
+    /// A decomposed unit's result: merged at most once per key, committed (banks, then row) before
+    /// anything that depends on it is sent; the banks it sends on are served to the next round's units.
+    private mutating func slabResultArrived(
+        _ result: SlabUnitResult, from peer: PeerID, at now: Duration, _ actions: inout [CoordinatorAction]
+    ) {
+        let key = result.key
+        if workers[peer]?.slabUnit == key {
+            workers[peer]!.slabUnit = nil
+            idle.append(peer)
+        }
+        guard var job = takeJob(key.jobID) else {
+            actions.append(.event(.duplicateSlabResultIgnored(key, from: peer)))
+            return
+        }
+        let merged: (outcome: RoundProgress.Outcome, complete: String?)
+        do throws(ClusterError) {
+            if job.rounds != nil, job.state == .running { try result.validate(for: job.spec) }
+            merged = try job.merge(slab: result)
+        } catch {
+            jobs[key.jobID] = job
+            actions.append(.event(.slabResultRejected(key, from: peer, reason: error.description)))
+            if case .tallyOverflow = error {
+                finish(key.jobID, .failed, reason: error.description, &actions)
+            } else {
+                requeue(key, heldBy: peer, reason: "invalid result", countsAsAttempt: true, &actions)
+            }
+            return
+        }
+        jobs[key.jobID] = job
+        guard case .merged(let consumed) = merged.outcome else {
+            actions.append(.event(.duplicateSlabResultIgnored(key, from: peer)))
+            return
+        }
+        actions.append(.persistSlabResult(result))
+        for bank in result.outgoing { blobs[bank.digest] = bank.bytes }
+        if !consumed.isEmpty {
+            for digest in consumed { blobs[digest] = nil }
+            actions.append(.forgetBanks(consumed))
+        }
+        if let complete = merged.complete { finish(key.jobID, .completed, reason: complete, &actions) }
     }
 }

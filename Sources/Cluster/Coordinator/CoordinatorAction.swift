@@ -7,6 +7,11 @@ public enum CoordinatorAction: Hashable, Sendable {
     case persistJob(jobID: UInt64, spec: JobSpec, inputs: [[UInt8]])
     /// Store a merged unit result durably: from then on the unit is committed.
     case persistResult(UnitResult)
+    /// Store a merged result of a decomposed unit durably, its outgoing banks first (files named by
+    /// digest), then its row: from then on the unit is committed.
+    case persistSlabResult(SlabUnitResult)
+    /// Delete these banks: no unit needs them any more.
+    case forgetBanks([ContentDigest])
     /// Store a job's new state.
     case persistState(jobID: UInt64, state: JobState, reason: String)
     /// Write the job's merged tallies to its checkpoint file (write, then rename).
@@ -27,6 +32,10 @@ public enum ClusterEvent: Hashable, Sendable, CustomStringConvertible {
     case jobFinished(UInt64, JobState, reason: String)
     case frameRefused(PeerID, reason: String)
     case unitFailed(UnitKey, from: PeerID, reason: String)
+    case slabUnitRequeued(SlabUnitKey, reason: String)
+    case duplicateSlabResultIgnored(SlabUnitKey, from: PeerID)
+    case slabResultRejected(SlabUnitKey, from: PeerID, reason: String)
+    case slabUnitFailed(SlabUnitKey, from: PeerID, reason: String)
 
     public var description: String {
         switch self {
@@ -40,6 +49,10 @@ public enum ClusterEvent: Hashable, Sendable, CustomStringConvertible {
         case let .jobFinished(id, state, reason): "job \(id) \(state)" + (reason.isEmpty ? "" : ": \(reason)")
         case let .frameRefused(peer, reason): "message from \(peer) refused: \(reason)"
         case let .unitFailed(key, peer, reason): "\(key) failed on worker \(peer): \(reason)"
+        case let .slabUnitRequeued(key, reason): "\(key) re-queued: \(reason)"
+        case let .duplicateSlabResultIgnored(key, peer): "duplicate result for \(key) from \(peer) ignored"
+        case let .slabResultRejected(key, peer, reason): "result for \(key) from \(peer) rejected: \(reason)"
+        case let .slabUnitFailed(key, peer, reason): "\(key) failed on worker \(peer): \(reason)"
         }
     }
 }

@@ -47,6 +47,8 @@ public struct JobRecord: Hashable, Sendable {
     /// Pending unit indices, next to hand out last; entries whose unit is no longer pending are
     /// skipped when popped (a restarted worker may take a pending unit back).
     var pendingStack: [UInt32]
+    /// The rounds of a decomposed job (nil for a replicated one, whose work is `units`).
+    var rounds: RoundProgress?
 
     /// A job with no unit done; `blobs` holds its inputs (for the stop rule's weights).
     init(id: UInt64, spec: JobSpec, blobs: [ContentDigest: [UInt8]]) {
@@ -66,6 +68,18 @@ public struct JobRecord: Hashable, Sendable {
         self.state = state
         self.reason = reason
         self.tally = tally
+        guard spec.decomposition == nil else {
+            // Decomposed: the checkpoint's `awaited` is the number of batches folded into `tally`.
+            units = []
+            self.awaited = awaited
+            limit = awaited
+            weights = nil
+            pendingStack = []
+            rounds = RoundProgress(spec: spec, folded: awaited)
+            unitsDone = awaited
+            doneBelowAwaited = awaited
+            return
+        }
         let count = spec.unitCount
         units = (0..<count).map { done.contains(UInt32($0)) ? .done : .pending(attempts: 0) }
         unitsDone = done.count
@@ -93,6 +107,7 @@ public struct JobRecord: Hashable, Sendable {
 
     /// True while some unit can be handed out.
     var hasPending: Bool {
+        if let rounds { return state == .running && rounds.hasPending }
         guard state == .running, let top = pendingStack.last else { return false }
         return Int(top) < limit
     }
@@ -144,6 +159,7 @@ public struct JobRecord: Hashable, Sendable {
     /// Takes the stop decisions that are due. Returns the reason the job is complete, or nil while
     /// it runs on.
     mutating func advance() throws(ClusterError) -> String? {
+        guard rounds == nil else { return nil }
         while state == .running && doneBelowAwaited == awaited {
             guard let stop = spec.stop else { return "" }
             let sigma = tally.meanRelativeUncertainty(
@@ -170,6 +186,13 @@ public struct JobRecord: Hashable, Sendable {
     /// checkpoint it stopped at are not counted).
     func status(workersAlive: Int) -> JobStatus {
         let ended = state != .running
+        if let rounds {
+            return JobStatus(
+                jobID: id, state: state, priority: spec.priority, unitsTotal: rounds.decomposition.batches,
+                unitsDone: UInt32(rounds.folded), unitsRunning: UInt32(ended ? 0 : rounds.unitsRunning),
+                historiesDone: tally.historyCount, historiesTotal: spec.historyCount,
+                workersAlive: UInt32(workersAlive), relativeUncertainty: relativeUncertainty, reason: reason)
+        }
         return JobStatus(
             jobID: id, state: state, priority: spec.priority, unitsTotal: UInt32(spec.unitCount),
             unitsDone: UInt32(ended ? doneBelowAwaited : unitsDone), unitsRunning: UInt32(ended ? 0 : unitsRunning),
@@ -207,5 +230,49 @@ extension JobRecord {
         guard span.upperBound <= limit, span.allSatisfy({ units[$0] != .done }) else { return }
         try result.validate(for: spec)
         try merge(result, span: span)
+    }
+}
+
+extension JobRecord {
+    /// Merges a validated result of a decomposed unit (live, or a committed row on restore), then folds
+    /// the batches it completed, in order, taking the stop decisions due at batch ends: with a stop
+    /// rule at `firstCheckpoint · 2ᵏ` batches (the figure from the folded batches alone, so the same on
+    /// every run), without one after the last batch.
+    /// - Returns: what became of the result, and the reason the job is complete (nil while it runs on).
+    /// - Throws: `ClusterError.tallyOverflow` (the job cannot go on).
+    mutating func merge(slab result: SlabUnitResult) throws(ClusterError) -> (
+        outcome: RoundProgress.Outcome, complete: String?
+    ) {
+        guard var progress = rounds, state == .running else { return (.duplicate, nil) }
+        rounds = nil
+        defer { rounds = progress }
+        let outcome = try progress.merge(result)
+        guard case .merged = outcome else { return (outcome, nil) }
+        let batches = Int(progress.decomposition.batches)
+        var complete: String?
+        var sigma: Double?
+        try progress.fold(into: &tally, historyCount: spec.historyCount) { folded, tally in
+            guard let stop = spec.stop else {
+                if folded == batches { complete = "" }
+                return complete != nil
+            }
+            var checkpoint = stop.firstCheckpoint(unitCount: batches)
+            while checkpoint < folded { checkpoint = stop.checkpoint(after: checkpoint, unitCount: batches) }
+            guard checkpoint == folded else { return false }
+            let figure = tally.meanRelativeUncertainty(aboveFraction: stop.doseFraction, batches: folded)
+            sigma = figure
+            let percent = (100 * figure).formatted(2), target = (100 * stop.relativeUncertainty).formatted(2)
+            if figure <= stop.relativeUncertainty {
+                complete = "reached \(percent) % ≤ \(target) % after \(folded) batches, \(tally.historyCount) histories"
+            } else if folded == batches {
+                complete = "history limit \(tally.historyCount) reached at \(percent) %, above the target \(target) %"
+            }
+            return complete != nil
+        }
+        if let sigma { relativeUncertainty = sigma }
+        unitsDone = progress.folded
+        doneBelowAwaited = progress.folded
+        awaited = progress.folded
+        return (outcome, complete)
     }
 }

@@ -36,7 +36,19 @@ public final class JobStore: Sendable {
                     table.column("data", .blob).notNull()
                 }
             }
+            migrator.registerMigration("v3 decomposed rounds") { db in
+                try db.create(table: "slab_result") { table in
+                    table.column("jobID", .integer).notNull()
+                    table.column("batch", .integer).notNull()
+                    table.column("round", .integer).notNull()
+                    table.column("slab", .integer).notNull()
+                    table.column("energy", .blob).notNull()
+                    table.column("banks", .blob).notNull()
+                    table.primaryKey(["jobID", "batch", "round", "slab"])
+                }
+            }
             try migrator.migrate(database)
+            try FileManager.default.createDirectory(at: directory.appendingPathComponent("banks"), withIntermediateDirectories: true)
         } catch {
             throw .storage("cannot open the state in \(directory.path): \(error)")
         }
@@ -46,6 +58,9 @@ public final class JobStore: Sendable {
     public func checkpointURL(jobID: UInt64) -> URL {
         directory.appendingPathComponent("checkpoints/job-\(jobID).tally")
     }
+
+    /// The file of a particle bank, named by its digest.
+    func bankURL(_ digest: ContentDigest) -> URL { directory.appendingPathComponent("banks/\(digest)") }
 
     // MARK: - Writing
 
@@ -74,6 +89,34 @@ public final class JobStore: Sendable {
         }
     }
 
+    /// Commits a decomposed unit's result: its outgoing banks as files named by digest (each written
+    /// whole, flushed and renamed), then its row (energy and bank digests) in one transaction. A second
+    /// commit of the same unit is ignored.
+    public func commit(slab result: SlabUnitResult) throws(ClusterError) {
+        for bank in result.outgoing where !FileManager.default.fileExists(atPath: bankURL(bank.digest).path) {
+            try writeAtomically(bank.bytes, to: bankURL(bank.digest))
+        }
+        var banks = ByteWriter()
+        for bank in result.outgoing {
+            banks.write(bank.slab)
+            banks.write(raw: bank.digest.bytes)
+        }
+        let key = result.key
+        try write("commit \(key)") { db in
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO slab_result (jobID, batch, round, slab, energy, banks) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    Int64(bitPattern: key.jobID), Int(key.batch), Int(key.round), Int(key.slab),
+                    Data(WireCodec.encode(slabEnergy: result)), Data(banks.bytes),
+                ])
+        }
+    }
+
+    /// Deletes bank files no unit needs any more (missing ones are fine: a restart may repeat this).
+    public func deleteBanks(_ digests: [ContentDigest]) {
+        for digest in digests { try? FileManager.default.removeItem(at: bankURL(digest)) }
+    }
+
     /// Records a job's state.
     public func setState(jobID: UInt64, _ state: JobState, reason: String) throws(ClusterError) {
         try write("update job \(jobID)") { db in
@@ -85,6 +128,20 @@ public final class JobStore: Sendable {
 
     /// Writes a job's checkpoint (atomically), then deletes the result rows it now includes.
     public func checkpoint(_ job: JobRecord) throws(ClusterError) {
+        if let rounds = job.rounds {
+            // A decomposed job's tally holds whole batches 0..<folded; their rows go.
+            let folded = rounds.folded
+            try TallyCheckpoint(
+                jobID: job.id, doneUnits: Set(0..<UInt32(folded)), unitCount: Int(rounds.decomposition.batches),
+                awaited: folded, tally: job.tally
+            ).write(to: checkpointURL(jobID: job.id))
+            try write("prune rounds of job \(job.id)") { db in
+                try db.execute(
+                    sql: "DELETE FROM slab_result WHERE jobID = ? AND batch < ?",
+                    arguments: [Int64(bitPattern: job.id), folded])
+            }
+            return
+        }
         // Only the units merged in `tally` (below the awaited checkpoint): rows of units ahead stay.
         let done = Set((0..<job.awaited).filter { job.units[$0] == .done }.map { UInt32($0) })
         try TallyCheckpoint(jobID: job.id, doneUnits: done, unitCount: job.units.count, awaited: job.awaited, tally: job.tally)
@@ -97,6 +154,25 @@ public final class JobStore: Sendable {
                     sql: "DELETE FROM result WHERE jobID = ? AND unitIndex = ?",
                     arguments: [Int64(bitPattern: job.id), index])
             }
+        }
+    }
+
+    private static func slabResult(_ row: Row) throws(ClusterError) -> SlabUnitResult {
+        let key = SlabUnitKey(
+            jobID: UInt64(bitPattern: row["jobID"] as Int64), batch: UInt32(clamping: row["batch"] as Int),
+            round: UInt32(clamping: row["round"] as Int), slab: UInt32(clamping: row["slab"] as Int))
+        let energy: Data = row["energy"], banks: Data = row["banks"]
+        do throws(WireError) {
+            let (voxels, sums) = try WireCodec.decode(slabEnergy: Array(energy))
+            var reader = ByteReader(Array(banks), context: "stored banks of \(key)")
+            var outgoing: [SlabUnitResult.OutgoingBank] = []
+            while reader.remaining > 0 {
+                let slab = try reader.read(UInt32.self, "slab")
+                outgoing.append(.init(slab: slab, digest: try ContentDigest(bytes: try reader.readRaw(32, "digest"))))
+            }
+            return SlabUnitResult(key: key, voxels: voxels, energySum: sums, outgoing: outgoing)
+        } catch {
+            throw .storage("unreadable row for \(key): \(error)")
         }
     }
 
@@ -114,13 +190,15 @@ public final class JobStore: Sendable {
     /// committed pending again; and every stored input.
     /// - Throws: `ClusterError.storage` for unreadable rows or checkpoints.
     public func restore() throws(ClusterError) -> (jobs: [JobRecord], blobs: [ContentDigest: [UInt8]]) {
-        let rows: [Row], results: [Row], blobRows: [Row]
+        let rows: [Row], results: [Row], blobRows: [Row], slabRows: [Row]
         do {
-            (rows, results, blobRows) = try database.read { db in
+            (rows, results, blobRows, slabRows) = try database.read { db in
                 (
                     try Row.fetchAll(db, sql: "SELECT id, spec, state, reason FROM job ORDER BY id"),
                     try Row.fetchAll(db, sql: "SELECT jobID, unitIndex, payload FROM result ORDER BY jobID, unitIndex"),
-                    try Row.fetchAll(db, sql: "SELECT digest, data FROM blob")
+                    try Row.fetchAll(db, sql: "SELECT digest, data FROM blob"),
+                    try Row.fetchAll(
+                        db, sql: "SELECT jobID, batch, round, slab, energy, banks FROM slab_result ORDER BY jobID, batch, round, slab")
                 )
             }
         } catch {
@@ -133,6 +211,11 @@ public final class JobStore: Sendable {
                 throw .storage("unreadable result row for job \(row["jobID"] as Int64) unit \(row["unitIndex"] as Int)")
             }
             resultsByJob[result.key.jobID, default: []].append(result)
+        }
+        var slabResults: [UInt64: [SlabUnitResult]] = [:]
+        for row in slabRows {
+            let result = try Self.slabResult(row)
+            slabResults[result.key.jobID, default: []].append(result)
         }
         var blobs: [ContentDigest: [UInt8]] = [:]
         for row in blobRows {
@@ -159,7 +242,8 @@ public final class JobStore: Sendable {
             let url = checkpointURL(jobID: id)
             if FileManager.default.fileExists(atPath: url.path) {
                 let checkpoint = try TallyCheckpoint.read(from: url)
-                guard checkpoint.jobID == id, checkpoint.tally.layout == spec.layout, checkpoint.unitCount == spec.unitCount else {
+                let units = spec.decomposition.map { Int($0.batches) } ?? spec.unitCount
+                guard checkpoint.jobID == id, checkpoint.tally.layout == spec.layout, checkpoint.unitCount == units else {
                     throw .storage("\(url.lastPathComponent) does not belong to job \(id)")
                 }
                 done = checkpoint.doneUnits
@@ -170,6 +254,20 @@ public final class JobStore: Sendable {
                 id: id, spec: spec, state: state, reason: row["reason"], done: done, tally: tally, awaited: awaited,
                 blobs: blobs)
             for result in resultsByJob[id, default: []] { try job.restore(result) }
+            for result in slabResults[id, default: []] {
+                // Rows in (batch, round, slab) order replay the rounds as they ran; rows of batches in the
+                // checkpoint come back as duplicates.
+                if let reason = try job.merge(slab: result).complete {
+                    job.state = .completed
+                    job.reason = reason
+                }
+            }
+            for digest in job.state == .running ? job.rounds?.neededBanks ?? [] : [] {
+                guard let data = FileManager.default.contents(atPath: bankURL(digest).path),
+                    ContentDigest(of: Array(data)) == digest
+                else { throw .storage("job \(id) needs particle bank \(digest), missing or damaged in \(directory.path)/banks") }
+                blobs[digest] = Array(data)
+            }
             // A crash between the last commit and the state update leaves a finished job "running".
             if job.state == .running, let reason = try job.advance() {
                 job.state = .completed

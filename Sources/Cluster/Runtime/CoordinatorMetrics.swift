@@ -57,9 +57,9 @@ public final class CoordinatorMetrics: Sendable {
     /// Counts one event.
     func record(_ event: ClusterEvent) {
         switch event {
-        case .unitRequeued: unitsReassigned.increment()
-        case .unitFailed, .resultRejected: unitsFailed.increment()
-        case .duplicateResultIgnored: resultsIgnored.increment()
+        case .unitRequeued, .slabUnitRequeued: unitsReassigned.increment()
+        case .unitFailed, .resultRejected, .slabUnitFailed, .slabResultRejected: unitsFailed.increment()
+        case .duplicateResultIgnored, .duplicateSlabResultIgnored: resultsIgnored.increment()
         case .frameRefused: framesRefused.increment()
         case .jobFinished: jobsFinished.increment()
         case .workerJoined, .workerLost, .workerRefused, .jobSubmitted: break

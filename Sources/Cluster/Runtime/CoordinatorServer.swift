@@ -115,7 +115,10 @@ public final class CoordinatorServer {
             let message = try WireCodec.decode(Array(frames.dropFirst()))
             let start = clock.now
             actions = machine.received(message, from: peer, at: now)
-            if case .result = message { metrics?.mergeSeconds.record(clock.now - start) }
+            switch message {
+            case .result, .slabResult: metrics?.mergeSeconds.record(clock.now - start)
+            default: break
+            }
         } catch {
             actions = machine.receivedUndecodable(error, from: peer, at: now)
         }
@@ -147,6 +150,16 @@ public final class CoordinatorServer {
                     metrics.historiesMerged.increment(by: Int64(result.historyCount))
                 }
                 recentHistories += result.historyCount
+            case .persistSlabResult(let result):
+                let start = clock.now
+                try store?.commit(slab: result)
+                dirty.insert(result.key.jobID)
+                if let metrics {
+                    if store != nil { metrics.commitSeconds.record(clock.now - start) }
+                    metrics.unitsDone.increment()
+                }
+            case .forgetBanks(let digests):
+                store?.deleteBanks(digests)
             case .persistState(let id, let state, let reason):
                 try store?.setState(jobID: id, state, reason: reason)
             case .checkpoint(let id):
@@ -156,9 +169,11 @@ public final class CoordinatorServer {
                 metrics?.record(event)
                 switch event {
                 case .workerLost(_, let reason) where reason.hasPrefix("said goodbye"): logger.info("\(event)")
-                case .frameRefused, .resultRejected, .workerRefused, .workerLost, .unitFailed:
+                case .frameRefused, .resultRejected, .workerRefused, .workerLost, .unitFailed, .slabResultRejected,
+                    .slabUnitFailed:
                     logger.warning("\(event)")
-                case .duplicateResultIgnored, .unitRequeued: logger.notice("\(event)")
+                case .duplicateResultIgnored, .unitRequeued, .duplicateSlabResultIgnored, .slabUnitRequeued:
+                    logger.notice("\(event)")
                 default: logger.info("\(event)")
                 }
             }

@@ -70,6 +70,8 @@ public final class WorkerClient {
                 switch try? WireCodec.decode(frames) {
                 case .result(let result)?: try perform(machine.finished(result, at: at))
                 case .unitFailed(let key, let reason)?: try perform(machine.failed(key, reason: reason, at: at))
+                case .slabResult(let result)?: try perform(machine.finished(slab: result, at: at))
+                case .slabFailed(let key, let reason)?: try perform(machine.failed(slab: key, reason: reason, at: at))
                 default: logger.error("the executor sent an unreadable report")
                 }
             }
@@ -101,7 +103,23 @@ public final class WorkerClient {
                 socket = try Self.connect(context, endpoint, curve)
                 logger.info("reconnecting to \(endpoint)")
             case .execute(let unit, let inputs):
-                startExecution(unit, inputs: inputs)
+                logger.debug("running \(unit.key) (\(unit.histories.count) histories, attempt \(unit.attempt))")
+                startExecution { [executor, threads] in
+                    do {
+                        return .result(try executor.execute(unit, inputs: inputs, threads: threads))
+                    } catch {
+                        return .unitFailed(unit.key, reason: "\(error)")
+                    }
+                }
+            case .executeSlab(let unit, let inputs):
+                logger.debug("running \(unit.key) (\(unit.banks.count) banks, attempt \(unit.attempt))")
+                startExecution { [executor, threads] in
+                    do {
+                        return .slabResult(try executor.execute(slab: unit, inputs: inputs, threads: threads))
+                    } catch {
+                        return .slabFailed(unit.key, reason: "\(error)")
+                    }
+                }
             case .stop(let reason):
                 logger.error("coordinator refused this worker: \(reason)")
                 return reason
@@ -112,17 +130,11 @@ public final class WorkerClient {
         return nil
     }
 
-    /// Runs the unit on a new thread, which reports its result through the inbox.
-    private func startExecution(_ unit: WorkUnit, inputs: [ContentDigest: [UInt8]]) {
-        let executor = self.executor, threads = self.threads, context = self.context, inboxName = self.inboxName
-        logger.debug("running \(unit.key) (\(unit.histories.count) histories, attempt \(unit.attempt))")
+    /// Runs `work` on a new thread, which reports its result through the inbox.
+    private func startExecution(_ work: @escaping @Sendable () -> WireMessage) {
+        let context = self.context, inboxName = self.inboxName
         let thread = Thread {
-            let report: WireMessage
-            do {
-                report = .result(try executor.execute(unit, inputs: inputs, threads: threads))
-            } catch {
-                report = .unitFailed(unit.key, reason: "\(error)")
-            }
+            let report = work()
             guard let push = try? Socket(context, .push, lingerMS: 1_000) else { return }
             try? push.connect(inboxName)
             _ = try? push.send(WireCodec.encode(report))

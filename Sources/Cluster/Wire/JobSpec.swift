@@ -26,11 +26,15 @@ public struct JobSpec: Hashable, Sendable {
     public var parameters: [UInt8]
     /// Stop early once this uncertainty is reached (nil: run every history).
     public var stop: UncertaintyTarget?
+    /// For a decomposed job (protocol v3): its slabs, batches and per-slab inputs; nil for a replicated
+    /// job, whose units are history ranges over the whole phantom.
+    public var decomposition: Decomposition?
 
     /// Creates a job description (check it with `validate()`).
     public init(
         workload: String, layout: SlabLayout, seed: UInt64, historyCount: UInt64, historiesPerUnit: UInt64,
-        priority: Int32 = 0, inputs: [ContentDigest] = [], parameters: [UInt8] = [], stop: UncertaintyTarget? = nil
+        priority: Int32 = 0, inputs: [ContentDigest] = [], parameters: [UInt8] = [], stop: UncertaintyTarget? = nil,
+        decomposition: Decomposition? = nil
     ) {
         self.workload = workload
         self.layout = layout
@@ -41,6 +45,7 @@ public struct JobSpec: Hashable, Sendable {
         self.inputs = inputs
         self.parameters = parameters
         self.stop = stop
+        self.decomposition = decomposition
     }
 
     /// The most units one job may have (a job's unit states live in memory and in SQLite).
@@ -93,5 +98,6 @@ public struct JobSpec: Hashable, Sendable {
             throw .invalidJob("parameters of \(parameters.count) bytes, at most \(WireLimits.maximumParameterBytes)")
         }
         try stop?.validate(in: self)
+        try decomposition?.validate(in: self)
     }
 }

@@ -28,6 +28,9 @@ public enum WireCodec {
                 write(running, to: &head)
                 head.write(hello.runningHistories?.lowerBound ?? 0)
                 head.write(hello.runningHistories?.upperBound ?? 0)
+            } else if let running = hello.runningSlabUnit {
+                head.write(UInt8(2))
+                write(running, to: &head)
             } else {
                 head.write(UInt8(0))
             }
@@ -52,6 +55,25 @@ public enum WireCodec {
         case .blob(let digest, let data):
             head.write(raw: digest.bytes)
             frames = [data]
+        case .assignSlab(let unit):
+            write(unit.key, to: &head)
+            head.write(unit.attempt)
+            head.write(unit.histories.lowerBound)
+            head.write(unit.histories.upperBound)
+            head.write(UInt16(unit.banks.count))
+            for digest in unit.banks { head.write(raw: digest.bytes) }
+            write(unit.spec, to: &head)
+        case .slabResult(let result):
+            write(result.key, to: &head)
+            head.write(UInt16(result.outgoing.count))
+            for bank in result.outgoing {
+                head.write(bank.slab)
+                head.write(raw: bank.digest.bytes)
+            }
+            frames = [encode(slabEnergy: result)] + result.outgoing.map(\.bytes)
+        case .slabFailed(let key, let reason):
+            write(key, to: &head)
+            head.write(string: reason)
         case .disconnect(let code, let reason):
             head.write(code.rawValue)
             head.write(string: reason)
@@ -86,6 +108,13 @@ public enum WireCodec {
         writer.write(key.index)
     }
 
+    private static func write(_ key: SlabUnitKey, to writer: inout ByteWriter) {
+        writer.write(key.jobID)
+        writer.write(key.batch)
+        writer.write(key.round)
+        writer.write(key.slab)
+    }
+
     private static func write(_ layout: SlabLayout, to writer: inout ByteWriter) {
         writer.write(layout.countX)
         writer.write(layout.countY)
@@ -114,6 +143,15 @@ public enum WireCodec {
         } else {
             writer.write(UInt8(0))
         }
+        if let decomposition = spec.decomposition {
+            writer.write(UInt8(1))
+            writer.write(UInt16(decomposition.firstPlanes.count))
+            for plane in decomposition.firstPlanes { writer.write(plane) }
+            for input in decomposition.slabInputs { writer.write(input) }
+            writer.write(decomposition.batches)
+        } else {
+            writer.write(UInt8(0))
+        }
     }
 
     private static func write(_ job: JobStatus, to writer: inout ByteWriter) {
@@ -139,6 +177,28 @@ public enum WireCodec {
         writer.write(array: slab.energySum)
         writer.write(array: slab.energySquaredSum)
         return writer.bytes
+    }
+
+    /// The energy frame of SLAB_RESULT (also the job store's row): count, then voxels (UInt32) and Σ (UInt64).
+    static func encode(slabEnergy result: SlabUnitResult) -> [UInt8] {
+        var writer = ByteWriter(capacity: 4 + result.voxels.count * 12)
+        writer.write(UInt32(result.voxels.count))
+        writer.write(array: result.voxels)
+        writer.write(array: result.energySum)
+        return writer.bytes
+    }
+
+    /// Reads an energy frame (see `encode(slabEnergy:)`); structure only.
+    static func decode(slabEnergy frame: [UInt8]) throws(WireError) -> (voxels: [UInt32], energySum: [UInt64]) {
+        var reader = ByteReader(frame, context: "SLAB_RESULT energy")
+        let count = Int(try reader.read(UInt32.self, "voxel count"))
+        guard count <= reader.remaining / 12 else {
+            throw .truncated(what: "SLAB_RESULT energy", needed: count * 12, available: reader.remaining)
+        }
+        let voxels = try reader.readArray(of: UInt32.self, count: count, "voxels")
+        let sums = try reader.readArray(of: UInt64.self, count: count, "Σ")
+        try reader.finish()
+        return (voxels, sums)
     }
 
     /// A dense slab frame: Σ (UInt64) then Σ² (UInt128) for every voxel of the slab.
@@ -203,21 +263,24 @@ public enum WireCodec {
             guard count <= 64 else { throw .tooLarge(what: "READY.workloads", bytes: Int(count), limit: 64) }
             var workloads: [String] = []
             for _ in 0..<count { workloads.append(try reader.readString("workload")) }
-            let running: UnitKey?
+            var running: UnitKey?
             var histories: Range<UInt64>?
+            var slabUnit: SlabUnitKey?
             switch try reader.read(UInt8.self, "running flag") {
             case 0: running = nil
+            case 2: slabUnit = try readSlabKey(&reader)
             case 1:
                 running = try readKey(&reader)
                 let first = try reader.read(UInt64.self, "running first history")
                 let end = try reader.read(UInt64.self, "running end history")
                 guard first <= end else { throw .malformed(what: "READY.running", reason: "end before start") }
                 histories = first < end ? first..<end : nil
-            case let flag: throw .malformed(what: "READY.running", reason: "flag \(flag) is neither 0 nor 1")
+            case let flag: throw .malformed(what: "READY.running", reason: "flag \(flag) is not 0, 1 or 2")
             }
             return .ready(
                 WorkerHello(
-                    name: name, threads: threads, workloads: workloads, runningUnit: running, runningHistories: histories))
+                    name: name, threads: threads, workloads: workloads, runningUnit: running, runningHistories: histories,
+                    runningSlabUnit: slabUnit))
         case .heartbeat:
             try expectFrames(kind, payload, 0)
             return .heartbeat
@@ -253,6 +316,43 @@ public enum WireCodec {
             let digest = try readDigest(&reader)
             try checkContent(payload[0], matches: digest, "BLOB")
             return .blob(digest, payload[0])
+        case .assignSlab:
+            try expectFrames(kind, payload, 0)
+            let key = try readSlabKey(&reader)
+            let attempt = try reader.read(UInt32.self, "attempt")
+            let first = try reader.read(UInt64.self, "first history")
+            let end = try reader.read(UInt64.self, "end history")
+            guard first <= end else { throw .malformed(what: "ASSIGN_SLAB.histories", reason: "end before start") }
+            let count = Int(try reader.read(UInt16.self, "bank count"))
+            guard count <= WireLimits.maximumBanks else {
+                throw .tooLarge(what: "ASSIGN_SLAB.banks", bytes: count, limit: WireLimits.maximumBanks)
+            }
+            var banks: [ContentDigest] = []
+            for _ in 0..<count { banks.append(try readDigest(&reader)) }
+            let spec = try readSpec(&reader)
+            guard let decomposition = spec.decomposition, Int(key.slab) < decomposition.slabCount,
+                key.batch < decomposition.batches,
+                first..<end == decomposition.histories(ofBatch: Int(key.batch), historyCount: spec.historyCount)
+            else {
+                throw .malformed(what: "ASSIGN_SLAB", reason: "\(key) is not a unit of its decomposed job")
+            }
+            return .assignSlab(SlabWorkUnit(key: key, attempt: attempt, spec: spec, histories: first..<end, banks: banks))
+        case .slabResult:
+            let key = try readSlabKey(&reader)
+            let count = Int(try reader.read(UInt16.self, "bank count"))
+            try expectFrames(kind, payload, 1 + count)
+            var outgoing: [SlabUnitResult.OutgoingBank] = []
+            for n in 0..<count {
+                let slab = try reader.read(UInt32.self, "bank slab")
+                let digest = try readDigest(&reader)
+                try checkContent(payload[1 + n], matches: digest, "SLAB_RESULT bank \(n)")
+                outgoing.append(SlabUnitResult.OutgoingBank(slab: slab, bytes: payload[1 + n]))
+            }
+            let (voxels, sums) = try decode(slabEnergy: payload[0])
+            return .slabResult(SlabUnitResult(key: key, voxels: voxels, energySum: sums, outgoing: outgoing))
+        case .slabFailed:
+            try expectFrames(kind, payload, 0)
+            return .slabFailed(try readSlabKey(&reader), reason: try reader.readString("reason"))
         case .disconnect:
             try expectFrames(kind, payload, 0)
             let raw = try reader.read(UInt16.self, "code")
@@ -322,6 +422,12 @@ public enum WireCodec {
         UnitKey(jobID: try reader.read(UInt64.self, "job id"), index: try reader.read(UInt32.self, "unit index"))
     }
 
+    private static func readSlabKey(_ reader: inout ByteReader) throws(WireError) -> SlabUnitKey {
+        SlabUnitKey(
+            jobID: try reader.read(UInt64.self, "job id"), batch: try reader.read(UInt32.self, "batch"),
+            round: try reader.read(UInt32.self, "round"), slab: try reader.read(UInt32.self, "slab"))
+    }
+
     private static func readDigest(_ reader: inout ByteReader) throws(WireError) -> ContentDigest {
         try ContentDigest(bytes: try reader.readRaw(32, "digest"))
     }
@@ -375,9 +481,25 @@ public enum WireCodec {
                 weightsInput: weights == UInt16.max ? nil : weights, groups: groups)
         case let flag: throw .malformed(what: "\(reader.context).stop", reason: "flag \(flag) is neither 0 nor 1")
         }
+        let decomposition: Decomposition?
+        switch try reader.read(UInt8.self, "decomposition flag") {
+        case 0: decomposition = nil
+        case 1:
+            let slabs = Int(try reader.read(UInt16.self, "slab count"))
+            guard slabs <= WireLimits.maximumInputs else {
+                throw .tooLarge(what: "\(reader.context).slabs", bytes: slabs, limit: WireLimits.maximumInputs)
+            }
+            var planes: [UInt32] = [], slabInputs: [UInt16] = []
+            for _ in 0..<slabs { planes.append(try reader.read(UInt32.self, "slab first plane")) }
+            for _ in 0..<slabs { slabInputs.append(try reader.read(UInt16.self, "slab input")) }
+            let batches = try reader.read(UInt32.self, "batches")
+            decomposition = Decomposition(firstPlanes: planes, batches: batches, slabInputs: slabInputs)
+        case let flag:
+            throw .malformed(what: "\(reader.context).decomposition", reason: "flag \(flag) is neither 0 nor 1")
+        }
         let spec = JobSpec(
             workload: workload, layout: layout, seed: seed, historyCount: histories, historiesPerUnit: perUnit,
-            priority: priority, inputs: inputs, parameters: parameters, stop: stop)
+            priority: priority, inputs: inputs, parameters: parameters, stop: stop, decomposition: decomposition)
         do {
             try spec.validate()
         } catch {

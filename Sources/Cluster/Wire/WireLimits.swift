@@ -3,7 +3,7 @@
 /// applies it per frame), so an oversized frame is dropped before it is ever read.
 public enum WireLimits {
     /// The current protocol version: byte 4–5 of every message's first frame.
-    public static let protocolVersion: UInt16 = 2
+    public static let protocolVersion: UInt16 = 3
     /// The largest frame, in bytes (64 MiB: a whole 256³ slab of Σ and Σ² fits several times).
     public static let maximumFrameBytes = 64 << 20
     /// The most frames in one message (one per slab, plus the header).
@@ -14,4 +14,6 @@ public enum WireLimits {
     public static let maximumInputs = 64
     /// The longest opaque parameter block of a job, in bytes.
     public static let maximumParameterBytes = 1 << 20
+    /// The most incoming bank blobs one decomposed unit may name.
+    public static let maximumBanks = 1_024
 }

@@ -17,6 +17,12 @@ public enum WireMessage: Hashable, Sendable {
     case blobRequest(ContentDigest)
     /// Coordinator → worker: the input (its SHA-256 is checked by the receiver).
     case blob(ContentDigest, [UInt8])
+    /// Coordinator → worker (v3): run this unit of a decomposed job.
+    case assignSlab(SlabWorkUnit)
+    /// Worker → coordinator (v3): the slab's energy and the particles that left it.
+    case slabResult(SlabUnitResult)
+    /// Worker → coordinator (v3): the decomposed unit could not be run (the coordinator re-queues it).
+    case slabFailed(SlabUnitKey, reason: String)
     /// Either way: the sender stops talking to the receiver, why, and whether to come back.
     case disconnect(DisconnectCode, reason: String)
 
@@ -52,6 +58,9 @@ extension WireMessage {
         case .blobRequest: .blobRequest
         case .blob: .blob
         case .disconnect: .disconnect
+        case .assignSlab: .assignSlab
+        case .slabResult: .slabResult
+        case .slabFailed: .slabFailed
         case .submit: .submit
         case .submitted: .submitted
         case .statusRequest: .statusRequest
@@ -83,6 +92,7 @@ public enum DisconnectCode: UInt16, Hashable, Sendable {
 enum MessageKind: UInt16, CaseIterable, CustomStringConvertible {
     case ready = 1, heartbeat = 2, assign = 3, result = 4, unitFailed = 5, blobRequest = 6, blob = 7
     case disconnect = 8
+    case assignSlab = 9, slabResult = 10, slabFailed = 11
     case submit = 16, submitted = 17, statusRequest = 18, status = 19, cancel = 20, fetch = 21
     case jobResult = 22, failure = 23
 
@@ -96,6 +106,9 @@ enum MessageKind: UInt16, CaseIterable, CustomStringConvertible {
         case .blobRequest: "BLOB_REQUEST"
         case .blob: "BLOB"
         case .disconnect: "DISCONNECT"
+        case .assignSlab: "ASSIGN_SLAB"
+        case .slabResult: "SLAB_RESULT"
+        case .slabFailed: "SLAB_FAILED"
         case .submit: "SUBMIT"
         case .submitted: "SUBMITTED"
         case .statusRequest: "STATUS_REQUEST"

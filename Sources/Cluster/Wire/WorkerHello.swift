@@ -13,12 +13,16 @@ public struct WorkerHello: Hashable, Sendable {
     public let runningUnit: UnitKey?
     /// The histories of that assignment (a span of units starting at `runningUnit`), when known.
     public let runningHistories: Range<UInt64>?
+    /// The decomposed unit it is still computing from before it (re)connected, if any (protocol v3).
+    public let runningSlabUnit: SlabUnitKey?
 
     /// Creates a hello.
     public init(
         protocolVersion: UInt16 = WireLimits.protocolVersion, name: String, threads: UInt32, workloads: [String],
-        runningUnit: UnitKey? = nil, runningHistories: Range<UInt64>? = nil
+        runningUnit: UnitKey? = nil, runningHistories: Range<UInt64>? = nil,
+        runningSlabUnit: SlabUnitKey? = nil
     ) {
+        self.runningSlabUnit = runningUnit == nil ? runningSlabUnit : nil
         self.runningUnit = runningUnit
         self.runningHistories = runningUnit == nil ? nil : runningHistories
         self.protocolVersion = protocolVersion

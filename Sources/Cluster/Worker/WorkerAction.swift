@@ -6,6 +6,8 @@ public enum WorkerAction: Hashable, Sendable {
     case reconnect
     /// Start running a unit on the executor (in the background; report with `finished` or `failed`).
     case execute(WorkUnit, inputs: [ContentDigest: [UInt8]])
+    /// Start running a decomposed unit (report with `finished(slab:)` or `failed(slab:)`).
+    case executeSlab(SlabWorkUnit, inputs: [ContentDigest: [UInt8]])
     /// Give up: the coordinator refused this worker for good.
     case stop(reason: String)
     /// Something worth a log line.

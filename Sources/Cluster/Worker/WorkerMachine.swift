@@ -8,6 +8,9 @@ public struct WorkerMachine: Sendable {
         /// Waiting for inputs before running the unit.
         case fetching(WorkUnit, missing: Set<ContentDigest>)
         case running(WorkUnit)
+        /// Waiting for a decomposed unit's inputs and banks.
+        case fetchingSlab(SlabWorkUnit, missing: Set<ContentDigest>)
+        case runningSlab(SlabWorkUnit)
     }
 
     /// The timing constants.
@@ -39,14 +42,15 @@ public struct WorkerMachine: Sendable {
     }
 
     private var hello: WorkerHello {
-        let running: WorkUnit? =
-            switch task {
-            case .idle: nil
-            case .fetching(let unit, _), .running(let unit): unit
-            }
+        var running: WorkUnit?, slab: SlabWorkUnit?
+        switch task {
+        case .idle: break
+        case .fetching(let unit, _), .running(let unit): running = unit
+        case .fetchingSlab(let unit, _), .runningSlab(let unit): slab = unit
+        }
         return WorkerHello(
             name: name, threads: threads, workloads: workloads, runningUnit: running?.key,
-            runningHistories: running?.histories)
+            runningHistories: running?.histories, runningSlabUnit: slab?.key)
     }
 
     // MARK: - Inputs
@@ -84,10 +88,33 @@ public struct WorkerMachine: Sendable {
                 task = .fetching(unit, missing: missing)
                 for digest in missing.sorted() { send(.blobRequest(digest), now, &actions) }
             }
+        case .assignSlab(let unit):
+            guard case .idle = task else {
+                send(.ready(hello), now, &actions)
+                break
+            }
+            let missing = Set(unit.inputs.filter { cache[$0] == nil })
+            if missing.isEmpty {
+                startSlab(unit, &actions)
+            } else {
+                task = .fetchingSlab(unit, missing: missing)
+                // In the unit's order (common inputs, slab, banks), each once.
+                var asked = Set<ContentDigest>()
+                for digest in unit.inputs where missing.contains(digest) && asked.insert(digest).inserted {
+                    send(.blobRequest(digest), now, &actions)
+                }
+            }
         case .blob(let digest, let data):
             // The decoder has checked that the bytes hash to the digest.
             cache[digest] = data
-            if case .fetching(let unit, var missing) = task {
+            if case .fetchingSlab(let unit, var missing) = task {
+                missing.remove(digest)
+                if missing.isEmpty {
+                    startSlab(unit, &actions)
+                } else {
+                    task = .fetchingSlab(unit, missing: missing)
+                }
+            } else if case .fetching(let unit, var missing) = task {
                 missing.remove(digest)
                 if missing.isEmpty {
                     task = .running(unit)
@@ -102,7 +129,7 @@ public struct WorkerMachine: Sendable {
                 actions.append(.stop(reason: reason))
             } else {
                 actions.append(.log("coordinator said DISCONNECT: \(reason)"))
-                if case .fetching = task { task = .idle }
+                abandonFetching()
                 reconnectAt = now
                 return actions + tick(at: now)
             }
@@ -120,6 +147,16 @@ public struct WorkerMachine: Sendable {
     /// The executor could not run the current unit.
     public mutating func failed(_ key: UnitKey, reason: String, at now: Duration) -> [WorkerAction] {
         deliver(.unitFailed(key, reason: reason), for: key, now)
+    }
+
+    /// The executor finished the current decomposed unit.
+    public mutating func finished(slab result: SlabUnitResult, at now: Duration) -> [WorkerAction] {
+        deliver(.slabResult(result), forSlab: result.key, now)
+    }
+
+    /// The executor could not run the current decomposed unit.
+    public mutating func failed(slab key: SlabUnitKey, reason: String, at now: Duration) -> [WorkerAction] {
+        deliver(.slabFailed(key, reason: reason), forSlab: key, now)
     }
 
     /// Advances the clock: reconnect when due, declare the coordinator dead when silent, heartbeat.
@@ -142,7 +179,7 @@ public struct WorkerMachine: Sendable {
             reconnectAt = now + reconnectDelay
             actions.append(.log("coordinator silent for \(policy.expiry); reconnecting in \(reconnectDelay)"))
             reconnectDelay = policy.backedOff(reconnectDelay)
-            if case .fetching = task { task = .idle }
+            abandonFetching()
         } else if now - lastSent >= policy.heartbeatInterval {
             send(.heartbeat, now, &actions)
         }
@@ -157,8 +194,17 @@ public struct WorkerMachine: Sendable {
 
     // MARK: - Helpers
 
+    private mutating func deliver(_ message: WireMessage, forSlab key: SlabUnitKey, _ now: Duration) -> [WorkerAction] {
+        guard case .runningSlab(let unit) = task, unit.key == key else { return [] }
+        return deliverCurrent(message, now)
+    }
+
     private mutating func deliver(_ message: WireMessage, for key: UnitKey, _ now: Duration) -> [WorkerAction] {
         guard case .running(let unit) = task, unit.key == key else { return [] }
+        return deliverCurrent(message, now)
+    }
+
+    private mutating func deliverCurrent(_ message: WireMessage, _ now: Duration) -> [WorkerAction] {
         task = .idle
         // A reply for the old connection's coordinator is still wanted by the new one: results are
         // keyed, so the coordinator merges it unless the unit was merged meanwhile.
@@ -174,6 +220,23 @@ public struct WorkerMachine: Sendable {
     private mutating func send(_ message: WireMessage, _ now: Duration, _ actions: inout [WorkerAction]) {
         lastSent = now
         actions.append(.send(message))
+    }
+
+    /// A unit still fetching is dropped when the connection goes: the coordinator re-queues it.
+    private mutating func abandonFetching() {
+        switch task {
+        case .fetching, .fetchingSlab: task = .idle
+        default: break
+        }
+    }
+
+    /// Runs a decomposed unit whose blobs are all here. Banks are used once: they leave the cache
+    /// (the job's inputs and slab phantoms stay for the next rounds).
+    private mutating func startSlab(_ unit: SlabWorkUnit, _ actions: inout [WorkerAction]) {
+        task = .runningSlab(unit)
+        let inputs = Dictionary(unit.inputs.map { ($0, cache[$0]!) }, uniquingKeysWith: { first, _ in first })
+        for bank in unit.banks { cache[bank] = nil }
+        actions.append(.executeSlab(unit, inputs: inputs))
     }
 
     private func inputs(of unit: WorkUnit) -> [ContentDigest: [UInt8]] {

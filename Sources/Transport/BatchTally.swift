@@ -20,6 +20,16 @@ public struct BatchTally: Sendable, Equatable {
         sumOfBatchSquares = Array(repeating: 0, count: voxelCount)
     }
 
+    /// A tally with given sums (e.g. merged by the cluster from its batches).
+    /// - Precondition: both arrays have the same length.
+    public init(histories: UInt64, batches: Int, sum: [UInt64], sumOfBatchSquares: [UInt128]) {
+        precondition(sum.count == sumOfBatchSquares.count, "one Σ and one Σ² per voxel")
+        self.histories = histories
+        self.batches = batches
+        self.sum = sum
+        self.sumOfBatchSquares = sumOfBatchSquares
+    }
+
     /// Adds one batch: `energy` per voxel in quanta from `histories` histories.
     public mutating func add(batch energy: [UInt64], histories n: UInt64) {
         precondition(energy.count == sum.count, "a batch must cover the tally's voxels")

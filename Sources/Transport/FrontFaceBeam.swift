@@ -12,6 +12,12 @@ public struct FrontFaceBeam: PrimarySource, Equatable {
         frontZCM = phantom.grid.originCM.z
     }
 
+    /// The beam on the plane z = `frontZCM` (the front face of a phantom held in slabs elsewhere).
+    public init(_ beam: BeamSource, frontZCM: Double) {
+        self.beam = beam
+        self.frontZCM = frontZCM
+    }
+
     public var maximumEnergyMeV: Double { beam.energy.maximumMeV }
 
     public func emitPrimaries(history: UInt64, rng: inout RandomStream, into primaries: inout [PrimaryParticle]) {

@@ -75,6 +75,22 @@ public struct SlabTransport: Sendable {
         }
     }
 
+    /// Round 0 of this slab alone: the start particles of histories `range` under `seed` that enter the
+    /// phantom in this slab's planes (as `DecomposedTransport.sourceBanks` deals them, without the rest
+    /// of the phantom: the source and the geometry are the whole grid's).
+    public func sourceBank(histories range: Range<UInt64>, seed: UInt64) -> ParticleBank {
+        var bank = ParticleBank()
+        var scratch = Simulation.Scratch(for: simulation)
+        for h in range {
+            scratch.stack.removeAll(keepingCapacity: true)
+            simulation.pushStartParticles(h, seed: seed, scratch: &scratch)
+            for p in scratch.stack where planes.contains(p.k) {
+                bank.particles.append(BankedParticle(particle: p, flight: .start, plane: p.k))
+            }
+        }
+        return bank
+    }
+
     /// Transports every particle of `bank` (all in this slab) until it is absorbed, leaves the phantom
     /// or leaves the slab, adding deposits to `tally` (this slab's voxels, `voxelCount`) and returning
     /// the particles that left through the lower face (to planes below) and the upper face.

@@ -8,7 +8,7 @@ import Transport
 /// are handed to the neighbour in the next round (docs/cluster.md, "Decomposed mode"). The dose is
 /// bit-identical to the replicated run's; its uncertainty comes from `--batches` batches.
 struct DecompositionOptions: ParsableArguments {
-    @Option(help: "Decomposed transport: cut the phantom into N slabs along z, handing particles between them in rounds (in this process).")
+    @Option(help: "Decomposed transport: cut the phantom into N slabs along z, handing particles between them in rounds (in this process, or on the cluster with --workers/--coordinator).")
     var decomposed: Int?
 
     @Option(help: "With --decomposed: batches for the uncertainty (at least 10).")

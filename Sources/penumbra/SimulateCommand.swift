@@ -75,9 +75,6 @@ struct SimulateCommand: ParsableCommand {
         guard ssd > 0, ssd.isFinite else { throw ValidationError("--ssd must be positive, got \(ssd)") }
         if phaseSpace == nil { _ = try parseField() }
         if decomposition.decomposed != nil {
-            guard !compute.namesCluster else {
-                throw ValidationError("--decomposed runs in this process; the cluster's decomposed rounds (--workers, --coordinator) are not built yet (docs/cluster.md)")
-            }
             guard UInt64(decomposition.batches) <= histories else {
                 throw ValidationError("--batches \(decomposition.batches) is more than --histories \(histories)")
             }
@@ -143,9 +140,23 @@ struct SimulateCommand: ParsableCommand {
             guard driver == .scalar else {
                 throw ValidationError("--driver simd does not run decomposed; decomposed slabs use the scalar driver")
             }
-            let simulation = try Simulation(phantom: voxels, mediumPhysics: media, source: source, settings: settings, water: water)
-            (decomposed, slabPlanes) = try decomposition.run(
-                simulation, slabs: slabs, histories: histories, seed: seed, threads: threads, logger: log)
+            if compute.namesCluster, let rect {
+                let boundaries = DecomposedTransport.boundaries(
+                    planes: voxels.grid.counts.z, slabs: slabs, edge: settings.majorantBlockVoxels)
+                let job = TransportJob(
+                    fieldCM: [rect.x1CM, rect.x2CM, rect.y1CM, rect.y2CM], ssdCM: parallel ? nil : ssd, energyMeV: energy,
+                    settings: settings)
+                decomposed = try ClusterDecomposedSimulation(
+                    job: job, phantom: voxels, spectrum: try spectrum.map { Array(try Data(contentsOf: URL(fileURLWithPath: $0))) },
+                    boundaries: boundaries, batches: decomposition.batches, histories: histories, seed: seed,
+                    compute: compute, logger: log
+                ).run()
+                slabPlanes = zip([0] + boundaries, boundaries + [voxels.grid.counts.z]).map { $0..<$1 }
+            } else {
+                let simulation = try Simulation(phantom: voxels, mediumPhysics: media, source: source, settings: settings, water: water)
+                (decomposed, slabPlanes) = try decomposition.run(
+                    simulation, slabs: slabs, histories: histories, seed: seed, threads: threads, logger: log)
+            }
         } else if compute.namesCluster, let rect {
             guard driver == .scalar else {
                 throw ValidationError("--driver simd runs on this machine only; cluster workers use the scalar driver")

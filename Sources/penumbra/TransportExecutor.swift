@@ -23,12 +23,18 @@ struct TransportJob: Codable, Equatable, Sendable {
     func simulation(inputs: [[UInt8]]) throws -> Simulation {
         guard let phantomText = inputs.first else { throw ClusterError.invalidJob("transport job without a phantom input") }
         let phantom = try EGSPhantomFile.parse(String(decoding: phantomText, as: UTF8.self), file: "phantom input")
+        return try simulation(on: phantom, frontZCM: phantom.grid.originCM.z, spectrum: inputs.count == 2 ? inputs[1] : nil)
+    }
+
+    /// The simulation of this beam on `phantom` (the whole phantom, or one slab of it whose whole grid's
+    /// front face is at z = `frontZCM`), with the spectrum text when the job has no energy.
+    func simulation(on phantom: VoxelPhantom, frontZCM: Double, spectrum: [UInt8]?) throws -> Simulation {
         let energy: SourceEnergy
         if let energyMeV {
             energy = .monoenergetic(MeV: energyMeV)
         } else {
-            guard inputs.count == 2 else { throw ClusterError.invalidJob("transport job without energy or spectrum") }
-            energy = .spectrum(try PhotonSpectrum.parse(String(decoding: inputs[1], as: UTF8.self), file: "spectrum input"))
+            guard let spectrum else { throw ClusterError.invalidJob("transport job without energy or spectrum") }
+            energy = .spectrum(try PhotonSpectrum.parse(String(decoding: spectrum, as: UTF8.self), file: "spectrum input"))
         }
         guard fieldCM.count == 4 else { throw ClusterError.invalidJob("the field needs X1, X2, Y1, Y2") }
         let field = try FieldRectangle(x1CM: fieldCM[0], x2CM: fieldCM[1], y1CM: fieldCM[2], y2CM: fieldCM[3])
@@ -36,7 +42,7 @@ struct TransportJob: Codable, Equatable, Sendable {
             ?? .parallel(field: field, energy: energy)
         let media = try PhysicsMedium.media(named: phantom.media, settings: settings)
         return try Simulation(
-            phantom: phantom, mediumPhysics: media, source: source, settings: settings,
+            phantom: phantom, mediumPhysics: media, source: FrontFaceBeam(source, frontZCM: frontZCM), settings: settings,
             water: settings.doseQuantity == .water ? try PhysicsMedium.water(settings: settings) : nil)
     }
 }
@@ -74,7 +80,7 @@ final class TransportExecutor: UnitExecutor {
 
 /// Every workload this build of `penumbra` can run, dispatched by `JobSpec.workload`.
 struct AllWorkloads: UnitExecutor {
-    let executors: [any UnitExecutor] = [TransportExecutor(), PlanExecutor(), SyntheticWorkload()]
+    let executors: [any UnitExecutor] = [TransportExecutor(), SlabTransportExecutor(), PlanExecutor(), SyntheticWorkload()]
     var workloads: [String] { executors.flatMap(\.workloads) }
 
     func execute(_ unit: WorkUnit, inputs: [ContentDigest: [UInt8]], threads: Int) throws -> UnitResult {
@@ -82,5 +88,12 @@ struct AllWorkloads: UnitExecutor {
             throw ClusterError.invalidJob("this worker cannot run workload '\(unit.spec.workload)'")
         }
         return try executor.execute(unit, inputs: inputs, threads: threads)
+    }
+
+    func execute(slab unit: SlabWorkUnit, inputs: [ContentDigest: [UInt8]], threads: Int) throws -> SlabUnitResult {
+        guard let executor = executors.first(where: { $0.workloads.contains(unit.spec.workload) }) else {
+            throw ClusterError.invalidJob("this worker cannot run workload '\(unit.spec.workload)'")
+        }
+        return try executor.execute(slab: unit, inputs: inputs, threads: threads)
     }
 }

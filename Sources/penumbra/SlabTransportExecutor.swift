@@ -1,0 +1,87 @@
+import Cluster
+import Dispatch
+import Foundation
+import Synchronization
+import Transport
+
+/// Runs the units of a decomposed `simulate` job (workload `transport-slab`): the beam and settings in
+/// `JobSpec.parameters` (as `TransportJob`), the spectrum (if any) as a common input, each slab's part
+/// of the phantom (`SlabPhantomInput`) as that slab's input. A worker holds only the slabs it runs,
+/// prepared once per job and slab.
+final class SlabTransportExecutor: UnitExecutor {
+    /// The workload name of decomposed transport jobs.
+    static let workload = "transport-slab"
+    let workloads = [SlabTransportExecutor.workload]
+    /// Prepared slabs by job parameters, common inputs and slab input.
+    private let slabs = Mutex<[ContentDigest: SlabTransport]>([:])
+
+    func execute(_ unit: WorkUnit, inputs: [ContentDigest: [UInt8]], threads: Int) throws -> UnitResult {
+        throw ClusterError.invalidJob("workload '\(Self.workload)' runs decomposed units only (ASSIGN_SLAB)")
+    }
+
+    func execute(slab unit: SlabWorkUnit, inputs: [ContentDigest: [UInt8]], threads: Int) throws -> SlabUnitResult {
+        let spec = unit.spec
+        guard let decomposition = spec.decomposition else { throw ClusterError.invalidJob("\(unit.key): not a decomposed job") }
+        let common = decomposition.commonInputs(of: spec)
+        let transport = try prepared(unit, common: common.map { inputs[$0] ?? [] }, slabInput: inputs[unit.slabInput] ?? [])
+        var bank = ParticleBank()
+        if unit.key.round == 0 {
+            bank = transport.sourceBank(histories: unit.histories, seed: spec.seed)
+        } else {
+            for digest in unit.banks {
+                bank.append(contentsOf: try ParticleBank(decoding: inputs[digest] ?? [], for: transport, seed: spec.seed))
+            }
+        }
+        // Contiguous parts on `threads` threads: tallies are integer sums and each particle carries its
+        // own stream, so the split changes neither the energy nor any particle sent on.
+        let parts = bank.chunks(ofAtMost: max(1, (bank.count + threads - 1) / max(1, threads)))
+        let outputs = Mutex([(Int, EnergyTally, ParticleBank)]())
+        DispatchQueue.concurrentPerform(iterations: parts.count) { n in
+            var tally = EnergyTally(voxelCount: transport.voxelCount)
+            let (below, above) = transport.transport(parts[n], tally: &tally)
+            var out = below
+            out.append(contentsOf: above)
+            tally.flush()
+            outputs.withLock { [tally] in $0.append((n, tally, out)) }
+        }
+        var energy = EnergyTally(voxelCount: transport.voxelCount)
+        var outgoing = ParticleBank()
+        for (_, tally, out) in outputs.withLock({ $0 }).sorted(by: { $0.0 < $1.0 }) {
+            energy.merge(tally)
+            outgoing.append(contentsOf: out)
+        }
+        energy.flush()
+        var banks: [SlabUnitResult.OutgoingBank] = []
+        let planeCount = Int(spec.layout.countZ)
+        for slab in 0..<decomposition.slabCount where slab != Int(unit.key.slab) {
+            let bound = outgoing.filter(planes: decomposition.planes(ofSlab: slab, planeCount: planeCount))
+            for chunk in bound.chunks(ofAtMost: ParticleBank.maximumCount) {
+                banks.append(SlabUnitResult.OutgoingBank(slab: UInt32(slab), bytes: chunk.encoded()))
+            }
+        }
+        return SlabUnitResult(key: unit.key, slabEnergy: energy.sum, outgoing: banks)
+    }
+
+    /// The unit's slab, prepared once per job and slab: its phantom from the slab input, the physics
+    /// from the job's beam and settings on the whole grid's front face.
+    private func prepared(_ unit: SlabWorkUnit, common: [[UInt8]], slabInput: [UInt8]) throws -> SlabTransport {
+        let spec = unit.spec
+        let key = ContentDigest(of: spec.parameters + common.flatMap { ContentDigest(of: $0).bytes } + unit.slabInput.bytes)
+        return try slabs.withLock { cache in
+            if let cached = cache[key] { return cached }
+            let job = try JSONDecoder().decode(TransportJob.self, from: Data(spec.parameters))
+            let input = try SlabPhantomInput(decoding: slabInput)
+            guard input.grid.voxelCount == spec.layout.voxelCount, input.grid.counts.z == Int(spec.layout.countZ),
+                input.firstPlane..<input.firstPlane + input.slab.grid.counts.z == unit.planes
+            else {
+                throw ClusterError.invalidJob(
+                    "\(unit.key): the slab input holds planes from \(input.firstPlane) of a \(input.grid.counts) grid, the unit needs planes \(unit.planes) of \(spec.layout.countX)×\(spec.layout.countY)×\(spec.layout.countZ)")
+            }
+            let physics = try job.simulation(on: input.slab, frontZCM: input.grid.originCM.z, spectrum: common.first)
+            let built = try SlabTransport(slab: input.slab, of: input.grid, firstPlane: input.firstPlane, physics: physics)
+            if cache.count >= 8 { cache.removeAll() }
+            cache[key] = built
+            return built
+        }
+    }
+}

@@ -13,6 +13,7 @@ struct ManualCluster {
         /// The routing id of its current connection (a reconnect makes a new one).
         var connection = 0
         var running: WorkUnit?
+        var runningSlab: SlabWorkUnit?
         var inputs: [ContentDigest: [UInt8]] = [:]
         /// Runs units at once when true; holds them until `complete` when false.
         var fast = true
@@ -31,6 +32,10 @@ struct ManualCluster {
     var events: [ClusterEvent] = []
     var replies: [WireMessage] = []
     var checkpoints: [UInt64] = []
+    var persistedSlabs: [SlabUnitResult] = []
+    var forgotten: [ContentDigest] = []
+    /// When set, persisting actions are carried out on it as the coordinator's loop does.
+    var store: JobStore?
 
     init(coordinator: Coordinator = Coordinator(policy: policy)) { self.coordinator = coordinator }
 
@@ -87,10 +92,21 @@ struct ManualCluster {
                 } else {
                     replies.append(message)
                 }
-            case .persistResult(let result): persisted.append(result)
+            case .persistResult(let result):
+                persisted.append(result)
+                try! store?.commit(result)
             case .event(let event): events.append(event)
-            case .checkpoint(let id): checkpoints.append(id)
-            case .persistJob, .persistState: break
+            case .checkpoint(let id):
+                checkpoints.append(id)
+                if let job = coordinator.jobs[id] { try! store?.checkpoint(job) }
+            case .persistJob(let id, let spec, let inputs): try! store?.insertJob(id: id, spec: spec, inputs: inputs)
+            case .persistState(let id, let state, let reason): try! store?.setState(jobID: id, state, reason: reason)
+            case .persistSlabResult(let result):
+                persistedSlabs.append(result)
+                try! store?.commit(slab: result)
+            case .forgetBanks(let digests):
+                forgotten += digests
+                store?.deleteBanks(digests)
             }
         }
     }
@@ -107,6 +123,10 @@ struct ManualCluster {
                 nodes[name]!.running = unit
                 nodes[name]!.inputs = inputs
                 if nodes[name]!.fast { complete(name) }
+            case .executeSlab(let unit, let inputs):
+                nodes[name]!.runningSlab = unit
+                nodes[name]!.inputs = inputs
+                if nodes[name]!.fast { complete(name) }
             case .stop(let reason):
                 nodes[name]!.stopped = reason
             case .log:
@@ -117,6 +137,12 @@ struct ManualCluster {
 
     /// The worker finishes its unit now.
     mutating func complete(_ name: String) {
+        if let unit = nodes[name]!.runningSlab {
+            nodes[name]!.runningSlab = nil
+            let result = try! SyntheticWorkload().execute(slab: unit, inputs: nodes[name]!.inputs, threads: 1)
+            perform(nodes[name]!.machine.finished(slab: result, at: now), for: name)
+            return
+        }
         guard let unit = nodes[name]!.running else { return }
         nodes[name]!.running = nil
         let result = try! SyntheticWorkload().execute(unit, inputs: nodes[name]!.inputs, threads: 1)

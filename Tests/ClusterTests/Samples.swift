@@ -23,7 +23,24 @@ enum Samples {
         try! SyntheticWorkload().execute(unit(spec, job: job, index: index), inputs: [:], threads: 1)
     }
 
+    /// A decomposed synthetic job: slabs of planes 0–2, 3–6, 7–9 of `layout`, each with its weight bytes.
+    static func decomposed(histories: UInt64 = 400, batches: UInt32 = 4, seed: UInt64 = 42, stop: UncertaintyTarget? = nil)
+        -> (spec: JobSpec, inputs: [[UInt8]])
+    {
+        let plane = Int(layout.countX * layout.countY)
+        let inputs = [3, 4, 3].enumerated().map { slab, planes in
+            (0..<planes * plane).map { UInt8(truncatingIfNeeded: $0 * 7 + slab) % 4 }
+        }
+        let spec = JobSpec(
+            workload: SyntheticWorkload.name, layout: layout, seed: seed, historyCount: histories,
+            historiesPerUnit: histories, inputs: inputs.map { ContentDigest(of: $0) }, stop: stop,
+            decomposition: Decomposition(firstPlanes: [0, 3, 7], batches: batches, slabInputs: [0, 1, 2]))
+        return (spec, inputs)
+    }
+
     static let hello = WorkerHello(name: "node-1/123", threads: 2, workloads: [SyntheticWorkload.name])
+
+    static let decomposedJob = decomposed()
 
     /// One of every message kind, with non-trivial contents.
     static var everyMessage: [WireMessage] {
@@ -80,6 +97,18 @@ enum Samples {
             .fetch(requestID: 15, jobID: 3),
             .jobResult(requestID: 15, jobID: 3, state: .completed, tally: tally),
             .failure(requestID: 16, reason: "no job 99"),
+            .submit(requestID: 18, spec: decomposedJob.spec, inputs: decomposedJob.inputs),
+            .assignSlab(
+                SlabWorkUnit(
+                    key: SlabUnitKey(jobID: 2, batch: 1, round: 3, slab: 2), attempt: 1, spec: decomposedJob.spec,
+                    histories: 100..<200, banks: [digest, ContentDigest(of: [1, 2])])),
+            .slabResult(
+                SlabUnitResult(
+                    key: SlabUnitKey(jobID: 2, batch: 1, round: 3, slab: 2), voxels: [0, 5, 47], energySum: [1, 1 << 40, 3],
+                    outgoing: [.init(slab: 1, bytes: [9, 8, 7]), .init(slab: 1, bytes: [])])),
+            .slabResult(SlabUnitResult(key: SlabUnitKey(jobID: 1, batch: 0, round: 0, slab: 0), voxels: [], energySum: [], outgoing: [])),
+            .slabFailed(SlabUnitKey(jobID: 2, batch: 0, round: 0, slab: 1), reason: "bank refused"),
+            .ready(WorkerHello(name: "n", threads: 2, workloads: ["synthetic"], runningSlabUnit: SlabUnitKey(jobID: 2, batch: 3, round: 1, slab: 0))),
         ]
     }
 }

@@ -80,16 +80,16 @@ struct StateMachineTests {
         #expect(coordinator.jobs[1]!.tally.historyCount == 100)
     }
 
-    @Test("A worker of another protocol version is refused with a reason and stops")
-    func wrongVersion() {
+    @Test("A worker of another protocol version (a v2 worker, an older one) is refused with a reason and stops", arguments: [UInt16(2), 1])
+    func wrongVersion(version: UInt16) {
         var cluster = ManualCluster()
-        cluster.addWorker("old", version: 1)
+        cluster.addWorker("old", version: version)
         guard case .workerRefused(_, let reason) = cluster.events.first else {
             Issue.record("no refusal in \(cluster.events)")
             return
         }
-        #expect(reason.contains("version 1"))
-        #expect(reason.contains("version 2"))
+        #expect(reason.contains("worker speaks protocol version \(version)"))
+        #expect(reason.contains("this coordinator speaks version 3"))
         #expect(cluster.coordinator.workerCount == 0)
         // The worker side: a fatal DISCONNECT stops it for good.
         var worker = WorkerMachine(policy: ManualCluster.policy, name: "w", threads: 1, workloads: [])

@@ -17,10 +17,10 @@ struct WireCodecTests {
         #expect(kinds == Set(MessageKind.allCases))
     }
 
-    @Test("The header layout is little-endian: magic, version 2, kind")
+    @Test("The header layout is little-endian: magic, version 3, kind")
     func headerLayout() {
         let frames = WireCodec.encode(.submitted(requestID: 0x0102, jobID: 0x0A0B))
-        #expect(frames == [[0x50, 0x4E, 0x42, 0x52, 2, 0, 17, 0, 0x02, 0x01, 0, 0, 0, 0, 0, 0, 0x0B, 0x0A, 0, 0, 0, 0, 0, 0]])
+        #expect(frames == [[0x50, 0x4E, 0x42, 0x52, 3, 0, 17, 0, 0x02, 0x01, 0, 0, 0, 0, 0, 0, 0x0B, 0x0A, 0, 0, 0, 0, 0, 0]])
     }
 
     @Test("A READY of another protocol version decodes so that it can be refused; other kinds do not")
@@ -34,7 +34,7 @@ struct WireCodecTests {
         #expect(hello.protocolVersion == 1)
         var heartbeat = WireCodec.encode(.heartbeat)
         heartbeat[0][4] = 1
-        #expect(throws: WireError.unsupportedVersion(found: 1, supported: 2)) { try WireCodec.decode(heartbeat) }
+        #expect(throws: WireError.unsupportedVersion(found: 1, supported: 3)) { try WireCodec.decode(heartbeat) }
     }
 
     @Test("Malformed frames give the error that says what is wrong")

@@ -46,7 +46,6 @@ import Testing
     }
 
     @Test(.enabled(if: FileManager.default.fileExists(atPath: SimulateCommandTests.binary.path)), arguments: [
-        (["--decomposed", "2", "--workers", "1"], "not built yet"),
         (["--decomposed", "2", "--batches", "5"], "at least 10"),
         (["--decomposed", "0"], "at least 1 slab"),
     ])

@@ -1,0 +1,81 @@
+import Cluster
+import Foundation
+import Testing
+import TestSupport
+import ZeroMQ
+
+/// `penumbra simulate --decomposed N` on real `coordinator` and `worker` processes on 127.0.0.1: slab
+/// units in rounds, banks through the coordinator, one worker SIGKILLed mid-job. The dose must be
+/// bit-identical to the in-process decomposed run (dose.3ddose, batch uncertainties included) and to the
+/// whole-phantom run (dose.npy), DESIGN.md invariant 1.
+@Suite("Decomposed rounds on cluster processes", .serialized)
+struct DecomposedClusterTests {
+    /// The water/bone/lung phantom, 3 slabs, 10 batches: short enough for a debug build, long enough
+    /// (about 50 rounds) that the kill lands mid-job.
+    static let common = [
+        "simulate", "--phantom", TestEnvironment.reference("phantoms/slab.egsphant").path, "--energy", "2",
+        "--field=-2,2,-2,2", "--histories", "600", "--seed", "7", "--log-level", "error",
+    ]
+
+    /// Waits (bounded) for a child to exit; kills it and fails on the deadline.
+    static func waitForExit(_ child: ChildProcess, timeout: Duration) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while child.process.isRunning, ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        guard !child.process.isRunning else {
+            child.kill(SIGKILL)
+            return false
+        }
+        return true
+    }
+
+    /// Polls (bounded) the status of job 1, which the client process submits when it is up.
+    static func waitForJob(_ client: ClusterClient, timeout: Duration, _ condition: (JobStatus) -> Bool) throws -> JobStatus {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            do {
+                if let status = try client.status(jobID: 1).first, condition(status) { return status }
+            } catch ClusterError.refused {
+                // Not submitted yet.
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw ClusterError.timeout("job 1 did not reach the expected state")
+    }
+
+    @Test("Decomposed over 2 worker processes, one SIGKILLed mid-job: dose bit-identical to in-process decomposed and to whole-phantom transport")
+    func workerKilledMidRound() throws {
+        var cluster = try ClusterProcessTests.Cluster(workers: 2, label: "decomposed")
+        defer { cluster.stop() }
+        let directory = cluster.directory
+        func out(_ name: String) -> URL { directory.appendingPathComponent(name) }
+        let inProcess = try runProgram(ChildProcess.binary, Self.common + ["--decomposed", "3", "--out", out("in-process").path])
+        try #require(inProcess.status == 0, "in-process decomposed: \(inProcess.standardError)")
+        let whole = try runProgram(ChildProcess.binary, Self.common + ["--threads", "1", "--out", out("whole").path])
+        try #require(whole.status == 0, "whole phantom: \(whole.standardError)")
+
+        let client = try ChildProcess(
+            Self.common + ["--decomposed", "3", "--coordinator", cluster.endpoint, "--out", out("cluster").path],
+            logsIn: directory, name: "simulate")
+        defer { client.kill(SIGKILL) }
+        let context = try Context()
+        let status = try ClusterClient(context: context, endpoint: cluster.endpoint, timeout: .seconds(10))
+        // Both workers hold a unit of an open batch and at least one batch is folded: mid-job, mid-round.
+        let before = try Self.waitForJob(status, timeout: .seconds(120)) {
+            $0.state.isFinal || ($0.unitsDone >= 1 && $0.unitsRunning >= 2)
+        }
+        try #require(before.state == .running, "the job ended before the kill: \(before)")
+        cluster.workers[0].kill(SIGKILL)
+        let exited = Self.waitForExit(client, timeout: .seconds(180))
+        try #require(exited, "simulate on the cluster did not finish; coordinator:\n\(cluster.coordinator.errorLog)")
+        #expect(client.process.terminationStatus == 0, "simulate: \(client.errorLog)")
+        let dose = try Data(contentsOf: out("cluster").appendingPathComponent("dose.3ddose"))
+        #expect(dose.count > 1_000)
+        #expect(dose == (try Data(contentsOf: out("in-process").appendingPathComponent("dose.3ddose"))))
+        #expect(
+            (try Data(contentsOf: out("cluster").appendingPathComponent("dose.npy")))
+                == (try Data(contentsOf: out("whole").appendingPathComponent("dose.npy"))))
+        let log = cluster.coordinator.errorLog
+        #expect(log.contains("lost"), "the killed worker was never declared lost:\n\(log)")
+        #expect(log.contains("job 1 completed"))
+    }
+}

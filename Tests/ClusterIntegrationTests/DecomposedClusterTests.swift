@@ -78,4 +78,41 @@ struct DecomposedClusterTests {
         #expect(log.contains("lost"), "the killed worker was never declared lost:\n\(log)")
         #expect(log.contains("job 1 completed"))
     }
+
+    @Test("A coordinator SIGKILLed mid-round and restarted resumes a decomposed job from its store (rows + bank files): exact tally")
+    func coordinatorKilledMidRound() throws {
+        var cluster = try ClusterProcessTests.Cluster(workers: 2, label: "decomposed-restart")
+        defer { cluster.stop() }
+        // Synthetic walkers across 3 slabs, 120 ms per unit so that the kill lands mid-job.
+        let layout = try SlabLayout(countX: 16, countY: 16, countZ: 12, planesPerSlab: 3)
+        let inputs = [4, 4, 4].enumerated().map { slab, planes in
+            (0..<planes * 256).map { UInt8(truncatingIfNeeded: $0 * 5 + slab) % 3 }
+        }
+        let spec = JobSpec(
+            workload: SyntheticWorkload.name, layout: layout, seed: 99, historyCount: 4_000, historiesPerUnit: 4_000,
+            inputs: inputs.map { ContentDigest(of: $0) }, parameters: SyntheticWorkload.parameters(unitDelayMS: 120),
+            decomposition: Decomposition(firstPlanes: [0, 4, 8], batches: 10, slabInputs: [0, 1, 2]))
+        let reference = try SyntheticWorkload.decomposedReference(spec, weights: inputs.flatMap { $0 })
+        let context = try Context()
+        var client = try cluster.client(context)
+        let job = try client.submit(spec, inputs: inputs)
+        let before = try ClusterProcessTests.waitFor(client, job: job) { $0.state.isFinal || $0.unitsDone >= 3 }
+        try #require(before.state == .running, "the job ended before the kill: \(before)")
+        cluster.coordinator.kill(SIGKILL)
+        Thread.sleep(forTimeInterval: 1)
+        try cluster.restartCoordinator()
+        client = try cluster.client(context)
+        let resumed = try #require(try client.status(jobID: job).first)
+        #expect(resumed.unitsDone >= before.unitsDone)
+        let final = try? ClusterProcessTests.waitFor(client, job: job, timeout: .seconds(120)) { $0.state.isFinal }
+        try #require(
+            final?.state == .completed,
+            "\(String(describing: final)); coordinator:\n\(cluster.coordinator.errorLog)\nworker 0:\n\(cluster.workers[0].errorLog)")
+        let (_, tally) = try client.fetch(jobID: job)
+        #expect(tally == reference, "restarted coordinator:\n\(cluster.coordinator.errorLog)")
+        #expect(cluster.coordinator.errorLog.contains("resumed job \(job)"))
+        let banks = cluster.directory.appendingPathComponent("state/banks")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: banks.path).isEmpty, "banks left after the job")
+    }
 }
+

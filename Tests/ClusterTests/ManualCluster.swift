@@ -1,3 +1,5 @@
+import Testing
+
 @testable import Cluster
 
 /// A coordinator and workers wired together in memory with a manual clock: every message goes
@@ -58,9 +60,18 @@ struct ManualCluster {
         settle()
     }
 
-    /// Routes messages until nothing moves.
+    /// Routes messages until nothing moves (bounded: a livelock, e.g. a worker refused and
+    /// re-joining forever, fails the test instead of hanging it).
     mutating func settle() {
+        var exchanges = 0
         while !toCoordinator.isEmpty || !toWorker.isEmpty {
+            exchanges += 1
+            guard exchanges <= 10_000 else {
+                Issue.record("messages still moving after 10 000 exchanges: a livelock; last events \(events.suffix(4))")
+                toCoordinator = []
+                toWorker = []
+                return
+            }
             for (from, frames) in toCoordinator {
                 guard coordinatorUp else { continue }
                 let actions: [CoordinatorAction]

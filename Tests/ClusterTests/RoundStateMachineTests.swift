@@ -123,8 +123,11 @@ struct RoundStateMachineTests {
         #expect(cluster.nodes["a"]!.runningSlab?.attempt == 1)
     }
 
-    @Test("A coordinator restarted mid-round from its job store resumes: nothing committed is redone, the tally is exact")
-    func restartMidRound() throws {
+    /// Restarts after 1 to 12 merged units: mid-round with banks waiting for the current round, for
+    /// the next round, or both.
+    @Test("A coordinator restarted mid-round from its job store resumes: nothing committed is redone, the tally is exact",
+          arguments: 1...12)
+    func restartMidRound(merged: Int) throws {
         let directory = try TestEnvironment.makeScratchDirectory("penumbra-rounds-restart")
         defer { try? FileManager.default.removeItem(at: directory) }
         var cluster = ManualCluster()
@@ -132,16 +135,14 @@ struct RoundStateMachineTests {
         cluster.addWorker("a")
         cluster.nodes["a"]!.fast = false
         cluster.submit(Self.job.spec, inputs: Self.job.inputs)
-        for _ in 0..<8 {
+        for _ in 0..<merged {
             cluster.complete("a")
             cluster.settle()
         }
         let running = cluster.nodes["a"]!.runningSlab!.key
-        #expect(running.round >= 1, "the restart should land in a later round, got \(running)")
         let committed = cluster.persistedSlabs.count
-        // Banks waiting for their round are on disk, named by digest.
+        // Banks waiting for their round, or sent on to the next, are on disk, named by digest.
         let waiting = cluster.coordinator.jobs[1]!.rounds!.neededBanks
-        #expect(!waiting.isEmpty)
         for digest in waiting {
             #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("banks/\(digest)").path))
         }

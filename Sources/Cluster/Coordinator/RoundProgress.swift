@@ -64,8 +64,11 @@ struct RoundProgress: Hashable, Sendable {
         }
     }
 
-    /// Every bank a unit still waiting or running needs.
-    var neededBanks: Set<ContentDigest> { Set(batches.values.flatMap { $0.incoming.values.joined() }) }
+    /// Every bank an open round still needs: the incoming banks of its units and those already sent on
+    /// to its next round.
+    var neededBanks: Set<ContentDigest> {
+        Set(batches.values.flatMap { $0.incoming.values.joined() + $0.next.values.flatMap { $0.values.joined() } })
+    }
 
     private mutating func openBatches() {
         while opened < Int(decomposition.batches), opened - folded < Self.window {

@@ -223,6 +223,7 @@ public final class JobStore: Sendable {
             if let key = try? ContentDigest(bytes: Array(digest)) { blobs[key] = Array(data) }
         }
         var jobs: [JobRecord] = []
+        var neededBanks = Set<String>()
         for row in rows {
             let id = UInt64(bitPattern: row["id"] as Int64)
             let specBytes: Data = row["spec"]
@@ -267,6 +268,7 @@ public final class JobStore: Sendable {
                     ContentDigest(of: Array(data)) == digest
                 else { throw .storage("job \(id) needs particle bank \(digest), missing or damaged in \(directory.path)/banks") }
                 blobs[digest] = Array(data)
+                neededBanks.insert(digest.description)
             }
             // A crash between the last commit and the state update leaves a finished job "running".
             if job.state == .running, let reason = try job.advance() {
@@ -275,6 +277,13 @@ public final class JobStore: Sendable {
                 job.pendingStack = []
             }
             jobs.append(job)
+        }
+        // A crash between committing the last result of a round and deleting the banks it consumed
+        // leaves files no open round needs: nothing else writes here, so they go now.
+        let bankDirectory = directory.appendingPathComponent("banks")
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: bankDirectory.path)) ?? []
+        where !neededBanks.contains(name) {
+            try? FileManager.default.removeItem(at: bankDirectory.appendingPathComponent(name))
         }
         return (jobs, blobs)
     }

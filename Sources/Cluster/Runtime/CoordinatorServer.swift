@@ -73,7 +73,11 @@ public final class CoordinatorServer {
         let (jobs, blobs) = try store?.restore() ?? ([], [:])
         machine = Coordinator(policy: policy, restoring: jobs, blobs: blobs)
         for job in jobs where job.state == .running {
-            logger.info("resumed job \(job.id): \(job.unitsDone) of \(job.units.count) units committed")
+            if let rounds = job.rounds {
+                logger.info("resumed job \(job.id): \(rounds.folded) of \(rounds.decomposition.batches) batches folded, open rounds replayed")
+            } else {
+                logger.info("resumed job \(job.id): \(job.unitsDone) of \(job.units.count) units committed")
+            }
         }
     }
 

@@ -98,6 +98,35 @@ struct WireCodecTests {
         }
     }
 
+    @Test("A SLAB_RESULT bank whose bytes do not match its digest, or an ASSIGN_SLAB outside its job, is refused")
+    func decomposedChecked() throws {
+        let key = SlabUnitKey(jobID: 1, batch: 0, round: 1, slab: 0)
+        var frames = WireCodec.encode(
+            .slabResult(SlabUnitResult(key: key, voxels: [1], energySum: [5], outgoing: [.init(slab: 1, bytes: [1, 2, 3])])))
+        frames[2] = [1, 2, 4]
+        #expect(throws: WireError.self) { try WireCodec.decode(frames) }
+        let spec = Samples.decomposedJob.spec
+        for bad in [
+            SlabWorkUnit(key: SlabUnitKey(jobID: 1, batch: 4, round: 0, slab: 0), attempt: 0, spec: spec, histories: 400..<500, banks: []),
+            SlabWorkUnit(key: SlabUnitKey(jobID: 1, batch: 0, round: 0, slab: 3), attempt: 0, spec: spec, histories: 0..<100, banks: []),
+            SlabWorkUnit(key: SlabUnitKey(jobID: 1, batch: 1, round: 0, slab: 0), attempt: 0, spec: spec, histories: 0..<100, banks: []),
+        ] {
+            #expect(throws: WireError.self) { try WireCodec.decode(WireCodec.encode(.assignSlab(bad))) }
+        }
+        // A decomposition that does not fit its job is refused with the job.
+        var wrong = spec
+        wrong.decomposition!.slabInputs = [0, 0, 1]
+        #expect(throws: WireError.self) {
+            try WireCodec.decode(WireCodec.encode(.submit(requestID: 1, spec: wrong, inputs: Samples.decomposedJob.inputs)))
+        }
+        wrong = spec
+        wrong.decomposition!.firstPlanes = [0, 7, 3]
+        #expect(throws: ClusterError.self) { try wrong.validate() }
+        wrong = spec
+        wrong.decomposition!.batches = 1
+        #expect(throws: ClusterError.self) { try wrong.validate() }
+    }
+
     @Test("Every truncation of every message is refused without a crash")
     func truncations() {
         for message in Samples.everyMessage {

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 
 /// Turns SVG figures into PNG with `rsvg-convert` (librsvg; Debian package `librsvg2-bin`).
@@ -26,21 +27,23 @@ public enum PNGExport {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let input = scratch.appendingPathComponent("figure.svg"), output = scratch.appendingPathComponent("figure.png")
         try OutputFile.write(svg, to: input)
-        let process = Process()
-        process.executableURL = converter
-        process.arguments = ["--zoom", String(scale), "--format", "png", "--output", output.path, input.path]
-        let errors = Pipe()
-        process.standardError = errors
+        let errorsFile = scratch.appendingPathComponent("errors.txt")
+        let converting: SpawnedProcess
         do {
-            try process.run()
+            converting = try SpawnedProcess(
+                converter, ["--zoom", String(scale), "--format", "png", "--output", output.path, input.path],
+                standardError: .file(errorsFile))
         } catch {
-            throw ReportError.cannotWrite(path: url.path, reason: "rsvg-convert did not start: \(error.localizedDescription)")
+            throw ReportError.cannotWrite(path: url.path, reason: "rsvg-convert did not start: \(error)")
         }
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let png = try? Data(contentsOf: output) else {
+        // A figure converts in well under a second; two minutes means the converter hangs.
+        guard let ended = converting.waitOrKill(timeout: .seconds(120)) else {
+            throw ReportError.cannotWrite(path: url.path, reason: "rsvg-convert did not finish within 120 s and was stopped")
+        }
+        let message = (try? String(contentsOf: errorsFile, encoding: .utf8)) ?? ""
+        guard ended == .exited(0), let png = try? Data(contentsOf: output) else {
             throw ReportError.cannotWrite(
-                path: url.path, reason: "rsvg-convert failed: \(String(decoding: message, as: UTF8.self))")
+                path: url.path, reason: "rsvg-convert failed: \(message)")
         }
         try OutputFile.write(png, to: url)
     }

@@ -1,9 +1,11 @@
+import FileIO
 import Foundation
 import TestSupport
 
-/// A `penumbra` process started by a test, with its output in files, that the test can kill.
+/// A `penumbra` process started by a test, with its output in files, that the test can signal and stop.
 final class ChildProcess {
-    let process = Process()
+    private let child: SpawnedProcess
+    let arguments: [String]
     let output: URL
     let errors: URL
 
@@ -20,30 +22,19 @@ final class ChildProcess {
     init(_ arguments: [String], logsIn directory: URL, name: String, namespace: String? = nil) throws {
         output = directory.appendingPathComponent("\(name).out")
         errors = directory.appendingPathComponent("\(name).err")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        self.arguments = arguments
         if let namespace {
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-            process.arguments = ["netns", "exec", namespace, Self.binary.path] + arguments
+            child = try SpawnedProcess(
+                URL(fileURLWithPath: "/usr/sbin/ip"), ["netns", "exec", namespace, Self.binary.path] + arguments,
+                standardOutput: .file(output), standardError: .file(errors))
         } else {
-            process.executableURL = Self.binary
-            process.arguments = arguments
+            child = try SpawnedProcess(Self.binary, arguments, standardOutput: .file(output), standardError: .file(errors))
         }
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = try FileHandle(forWritingTo: errors)
-        try process.run()
     }
 
     /// The first line of standard output, waiting up to `timeout`.
     func firstLine(timeout: Duration = .seconds(20)) throws -> String {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-            if let line = text.split(separator: "\n").first, text.contains("\n") { return String(line) }
-            guard process.isRunning else { break }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        throw ChildError.noOutput(process.arguments ?? [], (try? String(contentsOf: errors, encoding: .utf8)) ?? "")
+        try lines(1, timeout: timeout)[0]
     }
 
     /// The first `count` lines of standard output, waiting up to `timeout`.
@@ -53,18 +44,22 @@ final class ChildProcess {
             let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
             if lines.count >= count { return Array(lines.prefix(count)) }
-            guard process.isRunning else { break }
+            guard child.isRunning else { break }
             Thread.sleep(forTimeInterval: 0.02)
         }
-        throw ChildError.noOutput(process.arguments ?? [], errorLog)
+        throw ChildError.noOutput(arguments, errorLog)
     }
 
     var errorLog: String { (try? String(contentsOf: errors, encoding: .utf8)) ?? "" }
 
-    func kill(_ signal: Int32 = SIGKILL) {
-        guard process.isRunning else { return }
-        Foundation.kill(process.processIdentifier, signal)
-        process.waitUntilExit()
+    /// Sends `signal` and reaps the process. When it has not exited within `grace`, it is SIGKILLed
+    /// (a process that ignores SIGTERM must not hang the suite).
+    /// - Returns: true when the process ended on `signal` within `grace` (or had already ended).
+    @discardableResult
+    func kill(_ signal: Int32 = SIGKILL, grace: Duration = .seconds(20)) -> Bool {
+        guard child.isRunning else { return true }
+        child.send(signal)
+        return child.waitOrKill(timeout: grace) != nil
     }
 
     deinit { kill() }

@@ -62,9 +62,13 @@ struct ClusterProcessTests {
             try ClusterClient(context: context, endpoint: endpoint, timeout: .seconds(10))
         }
 
+        /// Stops every process with SIGTERM; each must exit cleanly (an operator's `kill` or Slurm's
+        /// cancel sends SIGTERM), not only when SIGKILLed.
         func stop() {
-            for worker in workers { worker.kill(SIGTERM) }
-            coordinator.kill(SIGTERM)
+            for worker in workers {
+                #expect(worker.kill(SIGTERM), "a worker did not exit within 20 s of SIGTERM:\n\(worker.errorLog)")
+            }
+            #expect(coordinator.kill(SIGTERM), "the coordinator did not exit within 20 s of SIGTERM:\n\(coordinator.errorLog)")
             try? FileManager.default.removeItem(at: directory)
         }
     }

@@ -55,15 +55,19 @@ struct SlurmTests {
         let port = 20_000 + Int(ProcessInfo.processInfo.processIdentifier % 20_000)
         let job = try runProgram(
             Self.sbatch,
-            ["--wait", "--nodes=1", "--output=\(directory.path)/batch.log", Self.batch.path, "simulate"] + simulate
+            ["--wait", "--nodes=1", "--time=5", "--output=\(directory.path)/batch.log", Self.batch.path, "simulate"] + simulate
                 + ["--out", viaSlurm.path],
             environment: [
                 "SLURM_CONF": slurm.appendingPathComponent("slurm.conf").path, "PENUMBRA": ChildProcess.binary.path,
                 "PENUMBRA_KEYS": keys.path, "PENUMBRA_PORT": "\(port)",
                 "PENUMBRA_STATE": directory.appendingPathComponent("state").path,
-            ])
-        let log = (try? String(contentsOf: directory.appendingPathComponent("batch.log"), encoding: .utf8)) ?? ""
-        #expect(job.status == 0, "sbatch: \(job.standardError)\n\(log)")
+            ],
+            // Slurm ends the job at --time; a job that never starts (a node gone down) fails here instead.
+            timeout: .seconds(420))
+        func text(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+        #expect(
+            job.status == 0,
+            "sbatch: \(job.standardError)\n\(text(directory.path + "/batch.log"))\ncoordinator step:\n\(text(directory.path + "/state.coordinator.log"))\nslurmctld:\n\(text(slurm.path + "/log/slurmctld.log").suffix(2_000))")
 
         let local = directory.appendingPathComponent("local")
         let reference = try runProgram(ChildProcess.binary, ["simulate"] + simulate + ["--workers", "1", "--out", local.path])
@@ -71,8 +75,7 @@ struct SlurmTests {
         let slurmDose = try Data(contentsOf: viaSlurm.appendingPathComponent("dose.3ddose"))
         #expect(slurmDose.count > 1_000)
         #expect(slurmDose == (try Data(contentsOf: local.appendingPathComponent("dose.3ddose"))))
-        let coordinatorLog = (try? String(contentsOf: URL(fileURLWithPath: directory.path + "/state.coordinator.log"),
-                                          encoding: .utf8)) ?? ""
+        let coordinatorLog = text(directory.path + "/state.coordinator.log")
         #expect(coordinatorLog.contains("joined"), "the worker step joined the coordinator step: \(coordinatorLog)")
     }
 }

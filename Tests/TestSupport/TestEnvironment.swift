@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 
 /// Where tests find things outside the package: the shared reference data, the Python interop
@@ -52,49 +53,40 @@ public struct ProgramOutput: Sendable {
     public let standardError: String
 }
 
+/// A program that did not finish within its time limit (it was killed).
+public struct ProgramTimedOut: Error, CustomStringConvertible {
+    /// The command line.
+    public let command: [String]
+    /// The limit it exceeded.
+    public let timeout: Duration
+    public var description: String { "\(command.joined(separator: " ")) did not finish within \(timeout) and was killed" }
+}
+
 /// Runs a program to completion and captures its output.
 ///
-/// Output is drained on background threads so that a chatty child never blocks on a full pipe.
-public func runProgram(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil)
-    throws -> ProgramOutput
-{
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    if let environment {
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+/// The wait is bounded: a program still running after `timeout` is killed (with anything it started) and
+/// `ProgramTimedOut` thrown, so a hung child fails its test instead of hanging the whole suite.
+public func runProgram(
+    _ executable: URL, _ arguments: [String], environment: [String: String]? = nil, timeout: Duration = .seconds(900)
+) throws -> ProgramOutput {
+    let child = try SpawnedProcess(
+        executable, arguments, environment: environment.map { ProcessInfo.processInfo.environment.merging($0) { $1 } },
+        standardOutput: .capture, standardError: .capture)
+    guard let ended = child.waitOrKill(timeout: timeout) else {
+        throw ProgramTimedOut(command: [executable.path] + arguments, timeout: timeout)
     }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let outData = PipeDrain(out.fileHandleForReading), errData = PipeDrain(err.fileHandleForReading)
-    process.waitUntilExit()
+    let status: Int32
+    switch ended {
+    case .exited(let code): status = code
+    case .signalled(let signal): status = 128 + signal  // as a shell reports it
+    }
     return ProgramOutput(
-        status: process.terminationStatus,
-        standardOutput: String(decoding: outData.wait(), as: UTF8.self),
-        standardError: String(decoding: errData.wait(), as: UTF8.self))
+        status: status,
+        standardOutput: String(decoding: child.captured(1), as: UTF8.self),
+        standardError: String(decoding: child.captured(2), as: UTF8.self))
 }
 
 /// Runs a Python snippet in the interop environment (pydicom, dicompyler-core, pymedphys, numpy).
 public func runPython(_ script: String, arguments: [String] = []) throws -> ProgramOutput {
     try runProgram(TestEnvironment.python, ["-c", script] + arguments)
-}
-
-/// Reads a pipe to its end on a background thread.
-private final class PipeDrain: @unchecked Sendable {
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        DispatchQueue.global().async {
-            self.data = handle.readDataToEndOfFile()
-            self.done.signal()
-        }
-    }
-
-    func wait() -> Data {
-        done.wait()
-        return data
-    }
 }

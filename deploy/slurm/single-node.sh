@@ -28,6 +28,15 @@ start)
     mkdir -p "$dir/state" "$dir/spool" "$dir/log"
     host=$(hostname)
     port=${SLURM_TEST_PORT:-16817}
+    # Daemons of an earlier run (killed before 'stop') would answer in place of ours, with a configuration
+    # whose directory is gone: refuse rather than run jobs on them.
+    for p in "$port" "$((port + 1))"; do
+        if ss -Hltn "sport = :$p" | grep -q .; then
+            echo "port $p is in use (Slurm daemons of an earlier run? stop them with 'single-node.sh stop DIR'" \
+                "or kill them, or choose other ports with SLURM_TEST_PORT)" >&2
+            exit 1
+        fi
+    done
     cat >"$dir/slurm.conf" <<CONF
 ClusterName=penumbra-test
 SlurmctldHost=$host

@@ -1,4 +1,5 @@
 import Cluster
+import FileIO
 import Foundation
 import Testing
 import TestSupport
@@ -16,17 +17,6 @@ struct DecomposedClusterTests {
         "simulate", "--phantom", TestEnvironment.reference("phantoms/slab.egsphant").path, "--energy", "2",
         "--field=-2,2,-2,2", "--histories", "600", "--seed", "7", "--log-level", "error",
     ]
-
-    /// Waits (bounded) for a child to exit; kills it and fails on the deadline.
-    static func waitForExit(_ child: ChildProcess, timeout: Duration) -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while child.process.isRunning, ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.1) }
-        guard !child.process.isRunning else {
-            child.kill(SIGKILL)
-            return false
-        }
-        return true
-    }
 
     /// Polls (bounded) the status of job 1, which the client process submits when it is up.
     static func waitForJob(_ client: ClusterClient, timeout: Duration, _ condition: (JobStatus) -> Bool) throws -> JobStatus {
@@ -53,10 +43,13 @@ struct DecomposedClusterTests {
         let whole = try runProgram(ChildProcess.binary, Self.common + ["--threads", "1", "--out", out("whole").path])
         try #require(whole.status == 0, "whole phantom: \(whole.standardError)")
 
-        let client = try ChildProcess(
+        // The client runs until its job is done: a child with a bounded wait (reaped, killed on the deadline).
+        let clientErrors = out("simulate.err")
+        let client = try SpawnedProcess(
+            ChildProcess.binary,
             Self.common + ["--decomposed", "3", "--coordinator", cluster.endpoint, "--out", out("cluster").path],
-            logsIn: directory, name: "simulate")
-        defer { client.kill(SIGKILL) }
+            standardError: .file(clientErrors))
+        defer { _ = client.waitOrKill(timeout: .zero) }
         let context = try Context()
         let status = try ClusterClient(context: context, endpoint: cluster.endpoint, timeout: .seconds(10))
         // Both workers hold a unit of an open batch and at least one batch is folded: mid-job, mid-round.
@@ -65,9 +58,11 @@ struct DecomposedClusterTests {
         }
         try #require(before.state == .running, "the job ended before the kill: \(before)")
         cluster.workers[0].kill(SIGKILL)
-        let exited = Self.waitForExit(client, timeout: .seconds(180))
-        try #require(exited, "simulate on the cluster did not finish; coordinator:\n\(cluster.coordinator.errorLog)")
-        #expect(client.process.terminationStatus == 0, "simulate: \(client.errorLog)")
+        let ended = client.waitOrKill(timeout: .seconds(180))
+        let clientLog = (try? String(contentsOf: clientErrors, encoding: .utf8)) ?? ""
+        try #require(
+            ended == .exited(0),
+            "simulate on the cluster: \(String(describing: ended)) \(clientLog); coordinator:\n\(cluster.coordinator.errorLog)")
         let dose = try Data(contentsOf: out("cluster").appendingPathComponent("dose.3ddose"))
         #expect(dose.count > 1_000)
         #expect(dose == (try Data(contentsOf: out("in-process").appendingPathComponent("dose.3ddose"))))

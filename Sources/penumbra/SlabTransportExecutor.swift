@@ -6,14 +6,15 @@ import Transport
 
 /// Runs the units of a decomposed `simulate` job (workload `transport-slab`): the beam and settings in
 /// `JobSpec.parameters` (as `TransportJob`), the spectrum (if any) as a common input, each slab's part
-/// of the phantom (`SlabPhantomInput`) as that slab's input. A worker holds only the slabs it runs,
-/// prepared once per job and slab.
+/// of the phantom (`SlabPhantomInput`) as that slab's input. A worker holds only the slabs it runs; the
+/// physics (media tables, source) is prepared once per job, each slab once per job and slab.
 final class SlabTransportExecutor: UnitExecutor {
     /// The workload name of decomposed transport jobs.
     static let workload = "transport-slab"
     let workloads = [SlabTransportExecutor.workload]
-    /// Prepared slabs by job parameters, common inputs and slab input.
-    private let slabs = Mutex<[ContentDigest: SlabTransport]>([:])
+    /// Prepared physics by job parameters, common inputs and media, and prepared slabs by those and
+    /// the slab input.
+    private let prepared = Mutex<(physics: [ContentDigest: Simulation], slabs: [ContentDigest: SlabTransport])>(([:], [:]))
 
     func execute(_ unit: WorkUnit, inputs: [ContentDigest: [UInt8]], threads: Int) throws -> UnitResult {
         throw ClusterError.invalidJob("workload '\(Self.workload)' runs decomposed units only (ASSIGN_SLAB)")
@@ -63,13 +64,16 @@ final class SlabTransportExecutor: UnitExecutor {
     }
 
     /// The unit's slab, prepared once per job and slab: its phantom from the slab input, the physics
-    /// from the job's beam and settings on the whole grid's front face.
+    /// from the job's beam and settings on the whole grid's front face (the tables once per job: a slab
+    /// transport takes any simulation with the same media and settings as its physics).
     private func prepared(_ unit: SlabWorkUnit, common: [[UInt8]], slabInput: [UInt8]) throws -> SlabTransport {
         let spec = unit.spec
-        let key = ContentDigest(of: spec.parameters + common.flatMap { ContentDigest(of: $0).bytes } + unit.slabInput.bytes)
-        return try slabs.withLock { cache in
-            if let cached = cache[key] { return cached }
-            let job = try JSONDecoder().decode(TransportJob.self, from: Data(spec.parameters))
+        let jobKey = spec.parameters + common.flatMap { ContentDigest(of: $0).bytes }
+        let key = ContentDigest(of: jobKey + unit.slabInput.bytes)
+        // Built under the lock: embedded workers share this executor, and the second one to start
+        // waits for the tables instead of building its own copy.
+        return try prepared.withLock { cache in
+            if let cached = cache.slabs[key] { return cached }
             let input = try SlabPhantomInput(decoding: slabInput)
             guard input.grid.voxelCount == spec.layout.voxelCount, input.grid.counts.z == Int(spec.layout.countZ),
                 input.firstPlane..<input.firstPlane + input.slab.grid.counts.z == unit.planes
@@ -77,10 +81,19 @@ final class SlabTransportExecutor: UnitExecutor {
                 throw ClusterError.invalidJob(
                     "\(unit.key): the slab input holds planes from \(input.firstPlane) of a \(input.grid.counts) grid, the unit needs planes \(unit.planes) of \(spec.layout.countX)×\(spec.layout.countY)×\(spec.layout.countZ)")
             }
-            let physics = try job.simulation(on: input.slab, frontZCM: input.grid.originCM.z, spectrum: common.first)
+            let physicsKey = ContentDigest(of: jobKey + Array(input.slab.media.joined(separator: "\n").utf8))
+            let physics: Simulation
+            if let cached = cache.physics[physicsKey] {
+                physics = cached
+            } else {
+                let job = try JSONDecoder().decode(TransportJob.self, from: Data(spec.parameters))
+                physics = try job.simulation(on: input.slab, frontZCM: input.grid.originCM.z, spectrum: common.first)
+                if cache.physics.count >= 4 { cache.physics.removeAll() }
+                cache.physics[physicsKey] = physics
+            }
             let built = try SlabTransport(slab: input.slab, of: input.grid, firstPlane: input.firstPlane, physics: physics)
-            if cache.count >= 8 { cache.removeAll() }
-            cache[key] = built
+            if cache.slabs.count >= 16 { cache.slabs.removeAll() }
+            cache.slabs[key] = built
             return built
         }
     }

@@ -15,7 +15,7 @@ struct DecomposedClusterTests {
     /// (about 50 rounds) that the kill lands mid-job.
     static let common = [
         "simulate", "--phantom", TestEnvironment.reference("phantoms/slab.egsphant").path, "--energy", "2",
-        "--field=-2,2,-2,2", "--histories", "600", "--seed", "7", "--log-level", "error",
+        "--field=-2,2,-2,2", "--histories", "400", "--seed", "7", "--log-level", "error",
     ]
 
     /// Polls (bounded) the status of job 1, which the client process submits when it is up.

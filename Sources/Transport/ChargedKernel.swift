@@ -30,6 +30,10 @@ extension Simulation {
         let lnCut = log(eCut)
         let lnLossFactor = log(1 - fLoss)
         var resumed = resuming
+        // The tables of the medium last read, replaced only when a segment enters another medium: a fresh
+        // `tables[m]` per step and per voxel cost a retain and a release each (docs/performance.md, profile 5).
+        var tablesMedium = resuming?.medium0 ?? medium[voxelIndex(p)]
+        var t = tables[tablesMedium]
         step: while true {
             var st: ChargedStep
             if let r = resumed {
@@ -44,7 +48,8 @@ extension Simulation {
                 let v0 = voxelIndex(p)
                 let rho0 = density[v0]
                 let m0 = medium[v0]
-                let t0 = tables[m0]
+                if m0 != tablesMedium { (tablesMedium, t) = (m0, tables[m0]) }
+                let t0 = t
                 let e0 = p.e
                 let at0 = t0.locate(lnEnergy: ln(e0))
                 let range0 = t0.value(t0.range[q], at0)
@@ -99,7 +104,7 @@ extension Simulation {
                     continue
                 }
                 let m = medium[v]
-                let t = tables[m]
+                if m != tablesMedium { (tablesMedium, t) = (m, tables[m]) }
                 let at = t.locate(lnEnergy: ln(p.e))
                 // The step's majorant in this voxel's medium: the step's own (already located) in its
                 // starting medium, which is every voxel of a one-medium phantom.

@@ -101,3 +101,22 @@ import Transport
         #expect(tally.sumOfSquares[0] == UInt128(3 * q) * UInt128(3 * q) + UInt128(4 * q) * UInt128(4 * q))
     }
 }
+
+/// The engine's per-round σ (`DoseDistribution.meanRelativeUncertaintyAboveHalfMax(of:phantom:)`) is the
+/// same number as the one of the full distribution, bit for bit.
+@Suite struct RoundUncertaintyTests {
+    @Test func equalsTheDistributionsValue() throws {
+        let sim = try VarianceReductionTests.simulation { _ in }
+        let engine = try TransportEngine(simulation: sim, threads: 1, blockSize: 40)
+        var reported: [Double] = []
+        let tally = try engine.run(histories: 240, seed: 11, rounds: 3) { reported.append($0.meanRelativeUncertainty) }
+        let full = DoseDistribution(tally: tally, phantom: sim.phantom).meanRelativeUncertaintyAboveHalfMax
+        #expect(full > 0)
+        #expect(reported.last?.bitPattern == full.bitPattern)
+        #expect(DoseDistribution.meanRelativeUncertaintyAboveHalfMax(of: tally, phantom: sim.phantom).bitPattern == full.bitPattern)
+        // No histories: no uncertainty (as the distribution's).
+        let empty = EnergyTally(voxelCount: sim.phantom.grid.voxelCount)
+        #expect(DoseDistribution.meanRelativeUncertaintyAboveHalfMax(of: empty, phantom: sim.phantom) == 0)
+        #expect(DoseDistribution(tally: empty, phantom: sim.phantom).meanRelativeUncertaintyAboveHalfMax == 0)
+    }
+}

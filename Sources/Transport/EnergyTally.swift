@@ -28,8 +28,8 @@ public struct EnergyTally: Sendable {
     /// docs/performance.md, profile 5), and gives the same integer sums.
     var open: [DepositRecord] = []
     /// The event-based driver's deposits of a block of histories, folded in history order at the block's
-    /// end (`foldRecorded`): it transports many histories' particles interleaved, and the lazy per-voxel
-    /// fold above assumes one history at a time. Empty (and unused) for the scalar driver.
+    /// end (`foldRecorded`): it transports many histories' particles interleaved, and `open` above holds
+    /// one history at a time. Empty (and unused) for the scalar driver.
     var records: [DepositRecord] = []
     var recordOrder: [DepositRecord] = []
     var recordStarts: [Int] = []
@@ -203,7 +203,8 @@ public struct EnergyTally: Sendable {
     }
 }
 
-/// One recorded deposit of the event-based driver: quanta, voxel and the history's offset in its block.
+/// One recorded deposit: quanta, voxel and, for the event-based driver, the history's offset in its block
+/// (0 in the open history of the scalar driver).
 struct DepositRecord: Sendable {
     var quanta: UInt64
     var voxel: UInt32

@@ -9,6 +9,10 @@ instructions per history (perf stat; "n/a" on machines without hardware counters
 gain of each variance-reduction switch. Usage, from the package root after a release build:
 
     python3 benchmarks/transport-bench.py [histories]
+
+With PENUMBRA_BENCH_BEFORE=/path/to/an/older/penumbra it also runs that binary, one thread, both drivers,
+interleaved with this build in PENUMBRA_BENCH_PAIRS (default 3) pairs, and reports after/before ratios of
+the transport CPU time and whether the dose files are identical: a change measured in one run.
 """
 import json
 import os
@@ -26,11 +30,11 @@ CASE = ["simulate", "--phantom", f"{REF}/phantoms/water.egsphant", "--spectrum",
         "--field=-5,5,-5,5", "--ssd", "100", "--seed", "1", "--log-level", "warning"]
 
 
-def simulate(name, histories, threads=1, extra=(), prefix=(), driver="scalar"):
+def simulate(name, histories, threads=1, extra=(), prefix=(), driver="scalar", binary=BIN):
     """Runs one simulation; returns its summary.json plus the process's CPU seconds."""
     out = os.path.join(OUT, name)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run([*prefix, BIN, *CASE, "--histories", str(histories), "--threads", str(threads), "--out", out,
+    subprocess.run([*prefix, binary, *CASE, "--histories", str(histories), "--threads", str(threads), "--out", out,
                     "--driver", driver, *extra],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -114,6 +118,19 @@ for driver in ("scalar", "simd"):
     mallocs = per_history(probe, N // 10, N // 5, driver) if probe else None
     print(f"{driver} driver, heap allocations per history after warm-up: "
           + (f"{mallocs:.2f}" if mallocs is not None else "n/a (needs root and perf uprobes)"))
+OLD = os.environ.get("PENUMBRA_BENCH_BEFORE")
+if OLD:
+    pairs = int(os.environ.get("PENUMBRA_BENCH_PAIRS", "3"))
+    for driver in ("scalar", "simd"):
+        t = {"before": [], "after": []}
+        for p in range(pairs):
+            for label, binary in (("before", OLD), ("after", BIN)):
+                t[label].append(simulate(f"{label}-{driver}", N, driver=driver, binary=binary)["transportCPUSeconds"])
+        mean = {k: sum(v) / len(v) for k, v in t.items()}
+        print(f"{driver} driver, before/after ({OLD}), {pairs} interleaved pairs: transport CPU "
+              f"{mean['before']:.2f} s / {mean['after']:.2f} s (runs {', '.join(f'{x:.2f}' for x in t['before'])} / "
+              f"{', '.join(f'{x:.2f}' for x in t['after'])}); speed-up {mean['before'] / mean['after']:.2f}x; "
+              f"dose files identical: {same_dose(f'before-{driver}', f'after-{driver}')}")
 for label, extra, n in [("photon splitting 20", ["--photon-splitting", "20"], N // 10),
                         ("photon splitting 4", ["--photon-splitting", "4"], N // 3),
                         ("photon splitting 4, no Russian roulette", ["--photon-splitting", "4", "--no-russian-roulette"], N // 5),

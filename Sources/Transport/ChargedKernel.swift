@@ -16,10 +16,23 @@ extension Simulation {
     /// NIM B 142:253) the direction is turned by a multiple-scattering deflection for the whole step's
     /// strength. Energy lost continuously is deposited in the voxel where it is lost.
     ///
-    /// `resuming` finishes a step that stopped at a slab face (`BankedParticle`). A step that enters a
-    /// voxel outside the active slab stops there and is banked in `scratch.outgoing`.
+    /// A step that enters a voxel outside the active slab stops there and is banked in `scratch.outgoing`.
+    func transportCharged(_ p: inout Particle, tally: inout EnergyTally, scratch: inout Scratch) {
+        chargedTransport(&p, tally: &tally, scratch: &scratch, resuming: nil)
+    }
+
+    /// Finishes a step that stopped at a slab face (`BankedParticle`), then transports the particle on.
     func transportCharged(_ p: inout Particle, tally: inout EnergyTally, scratch: inout Scratch,
-                          resuming: ChargedStep? = nil) {
+                          resuming: ChargedStep) {
+        chargedTransport(&p, tally: &tally, scratch: &scratch, resuming: resuming)
+    }
+
+    /// The body of both entries. Inlined into each, so that a fresh particle's call builds and copies no
+    /// optional step (a ≈ 280-byte `ChargedStep?` copied per electron was 1.7 % of the CPU time,
+    /// docs/performance.md, profile 5).
+    @inline(__always)
+    private func chargedTransport(_ p: inout Particle, tally: inout EnergyTally, scratch: inout Scratch,
+                                  resuming: ChargedStep?) {
         let g = region.grid
         let q = p.charge > 0 ? 1 : 0
         let positron = q == 1
@@ -30,6 +43,10 @@ extension Simulation {
         let lnCut = log(eCut)
         let lnLossFactor = log(1 - fLoss)
         var resumed = resuming
+        // The tables of the medium last read, replaced only when a segment enters another medium: a fresh
+        // `tables[m]` per step and per voxel cost a retain and a release each (docs/performance.md, profile 5).
+        var tablesMedium = resuming?.medium0 ?? medium[voxelIndex(p)]
+        var t = tables[tablesMedium]
         step: while true {
             var st: ChargedStep
             if let r = resumed {
@@ -44,7 +61,8 @@ extension Simulation {
                 let v0 = voxelIndex(p)
                 let rho0 = density[v0]
                 let m0 = medium[v0]
-                let t0 = tables[m0]
+                if m0 != tablesMedium { (tablesMedium, t) = (m0, tables[m0]) }
+                let t0 = t
                 let e0 = p.e
                 let at0 = t0.locate(lnEnergy: ln(e0))
                 let range0 = t0.value(t0.range[q], at0)
@@ -99,7 +117,7 @@ extension Simulation {
                     continue
                 }
                 let m = medium[v]
-                let t = tables[m]
+                if m != tablesMedium { (tablesMedium, t) = (m, tables[m]) }
                 let at = t.locate(lnEnergy: ln(p.e))
                 // The step's majorant in this voxel's medium: the step's own (already located) in its
                 // starting medium, which is every voxel of a one-medium phantom.

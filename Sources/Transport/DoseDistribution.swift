@@ -60,6 +60,34 @@ public struct DoseDistribution: Sendable {
     /// The maximum dose.
     public var maximumDose: Double { doseGyPerHistory.max() ?? 0 }
 
+    /// `DoseDistribution(tally: tally, phantom: phantom).meanRelativeUncertaintyAboveHalfMax`, the same
+    /// bits, without building the distribution: two passes over the sums, a square root only above half
+    /// the maximum and nothing allocated. The engine reports it after every round (building four arrays
+    /// of the grid's size each time was ≈ 4 % of a 300 000-history run, docs/performance.md).
+    public static func meanRelativeUncertaintyAboveHalfMax(of tally: EnergyTally, phantom: VoxelPhantom) -> Double {
+        var tally = tally
+        tally.flush()  // copies nothing when no history is open (the engine's merged tallies)
+        guard tally.histories > 1 else { return 0 }
+        let n = Double(tally.histories)
+        let volume = phantom.grid.voxelVolumeCM3
+        @inline(__always) func dose(_ v: Int) -> Double {
+            let massKG = Double(phantom.densitiesGPerCM3[v]) * volume * 1e-3
+            guard massKG > 0, tally.sum[v] > 0 else { return 0 }
+            return Double(tally.sum[v]) / n * EnergyTally.quantumMeV * joulePerMeV / massKG
+        }
+        var maximum = 0.0
+        for v in 0..<tally.voxelCount { maximum = max(maximum, dose(v)) }
+        let half = 0.5 * maximum
+        var s = 0.0, count = 0
+        for v in 0..<tally.voxelCount where dose(v) > half {
+            let m = Double(tally.sum[v]) / n
+            let variance = max(0, (EnergyTally.double(tally.sumOfSquares[v]) / n - m * m) / (n - 1))
+            s += variance.squareRoot() / m
+            count += 1
+        }
+        return count > 0 ? s / Double(count) : 0
+    }
+
     /// Mean relative uncertainty over voxels above half the maximum dose (the DOSXYZnrc / DPM convention,
     /// PHYSICS.md §5).
     public var meanRelativeUncertaintyAboveHalfMax: Double {

@@ -3,10 +3,11 @@
 /// Energy is counted in quanta of 2⁻²⁴ MeV (≈ 6·10⁻⁸ MeV): integer sums are associative, so the same
 /// histories give the same bits whatever the thread count, block size or merge order (DESIGN.md
 /// invariant 1). For each voxel the tally keeps S1 = Σ_h x_h (UInt64) and S2 = Σ_h x_h² (UInt128),
-/// where x_h is everything primary history h and its descendants deposited there, folded in lazily
-/// with a per-voxel "last history" mark (Walters, Kawrakow & Rogers 2002, Med. Phys. 29:2745, the
-/// history-by-history method DOSXYZnrc uses; PHYSICS.md §5). The Cluster wire carries exactly these
-/// three things per voxel plus the history count.
+/// where x_h is everything primary history h and its descendants deposited there (Walters, Kawrakow &
+/// Rogers 2002, Med. Phys. 29:2745, the history-by-history method DOSXYZnrc uses; PHYSICS.md §5). A
+/// history's deposits are recorded as it runs and folded into S1 and S2 when it ends (`foldHistory`),
+/// touching only the voxels it reached. The Cluster wire carries exactly these three things per voxel plus
+/// the history count.
 public struct EnergyTally: Sendable {
     /// The energy of one quantum, in MeV.
     public static let quantumMeV: Double = 0x1p-24
@@ -17,13 +18,18 @@ public struct EnergyTally: Sendable {
     public private(set) var sum: [UInt64]
     /// Σ_h x_h² per voxel, in quanta².
     public private(set) var sumOfSquares: [UInt128]
+    /// Per voxel, the energy of the history being folded (zero outside `foldHistory`).
     var pending: [UInt64]
-    /// 1 + the last history that touched each voxel (0: none yet).
-    var pendingHistory: [UInt64]
+    /// 1 + the history depositing now (0: none yet).
     var currentHistory: UInt64 = 0
+    /// The deposits of the open history (the scalar driver), folded when the next one begins or at `flush`.
+    /// Appending a record and folding a history's records at its end costs less than the per-voxel lazy fold
+    /// this replaced (a "last history" mark per voxel, four random-access arrays per deposit:
+    /// docs/performance.md, profile 5), and gives the same integer sums.
+    var open: [DepositRecord] = []
     /// The event-based driver's deposits of a block of histories, folded in history order at the block's
-    /// end (`foldRecorded`): it transports many histories' particles interleaved, and the lazy per-voxel
-    /// fold above assumes one history at a time. Empty (and unused) for the scalar driver.
+    /// end (`foldRecorded`): it transports many histories' particles interleaved, and `open` above holds
+    /// one history at a time. Empty (and unused) for the scalar driver.
     var records: [DepositRecord] = []
     var recordOrder: [DepositRecord] = []
     var recordStarts: [Int] = []
@@ -35,7 +41,7 @@ public struct EnergyTally: Sendable {
         sum = Array(repeating: 0, count: voxelCount)
         sumOfSquares = Array(repeating: 0, count: voxelCount)
         pending = Array(repeating: 0, count: voxelCount)
-        pendingHistory = Array(repeating: 0, count: voxelCount)
+        open.reserveCapacity(256)
     }
 
     /// A tally from sums received from elsewhere (a worker, a checkpoint).
@@ -46,15 +52,16 @@ public struct EnergyTally: Sendable {
         self.sum = sum
         self.sumOfSquares = sumOfSquares
         pending = Array(repeating: 0, count: sum.count)
-        pendingHistory = Array(repeating: 0, count: sum.count)
     }
 
     /// The number of voxels.
     public var voxelCount: Int { sum.count }
 
-    /// Starts primary history `history` (a global index: the same one that keys its random stream).
-
+    /// Starts primary history `history` (a global index: the same one that keys its random stream). The
+    /// previous history's deposits are folded first, unless it is the same history again (a decomposed
+    /// run's slab transports a history's banked particles one after another).
     public mutating func beginHistory(_ history: UInt64) {
+        if history &+ 1 != currentHistory { foldOpen() }
         currentHistory = history &+ 1
         histories += 1
     }
@@ -68,30 +75,37 @@ public struct EnergyTally: Sendable {
             records.append(DepositRecord(quanta: q, voxel: UInt32(voxel), offset: UInt32(truncatingIfNeeded: currentHistory &- 1 &- first)))
             return
         }
-        add(q, voxel: voxel)
+        open.append(DepositRecord(quanta: q, voxel: UInt32(voxel), offset: 0))
     }
 
+    /// Folds the open history's deposits into S1 and S2.
     @inline(__always)
-    mutating func add(_ q: UInt64, voxel: Int) {
-        if pendingHistory[voxel] != currentHistory {
-            fold(voxel)
-            pendingHistory[voxel] = currentHistory
-        }
-        pending[voxel] &+= q
+    mutating func foldOpen() {
+        guard !open.isEmpty else { return }
+        foldHistory(open[...])
+        open.removeAll(keepingCapacity: true)
     }
 
-    mutating func fold(_ voxel: Int) {
-        let x = pending[voxel]
-        guard x != 0 else { return }
-        sum[voxel] &+= x
-        let (high, low) = x.multipliedFullWidth(by: x)
-        sumOfSquares[voxel] &+= UInt128(_low: low, _high: high)
-        pending[voxel] = 0
+    /// Adds one history's deposits to S1 and S2: its energy x_h per voxel is summed first (in `pending`),
+    /// then each voxel it reached gets x_h and x_h² once (the first record of a voxel folds it and clears
+    /// `pending`; later ones of the same voxel find zero).
+    mutating func foldHistory(_ deposits: ArraySlice<DepositRecord>) {
+        for r in deposits { pending[Int(r.voxel)] &+= r.quanta }
+        for r in deposits {
+            let v = Int(r.voxel)
+            let x = pending[v]
+            guard x != 0 else { continue }
+            sum[v] &+= x
+            let (high, low) = x.multipliedFullWidth(by: x)
+            sumOfSquares[v] &+= UInt128(_low: low, _high: high)
+            pending[v] = 0
+        }
     }
 
     /// Starts recording the deposits of histories `first…` (the event-based driver): `deposit` then keeps
     /// (history, voxel, quanta) until `foldRecorded`. `recordHistory` says whose particle deposits next.
     mutating func beginRecording(from first: UInt64) {
+        foldOpen()
         records.removeAll(keepingCapacity: true)
         recordingFrom = first
     }
@@ -124,16 +138,18 @@ public struct EnergyTally: Sendable {
         // recordStarts[h] is now the end of history h's records, i.e. the start of h + 1's.
         var start = 0
         for h in 0..<n {
-            beginHistory(histories.lowerBound + UInt64(h))
-            for r in recordOrder[start..<recordStarts[h]] { add(r.quanta, voxel: Int(r.voxel)) }
+            foldHistory(recordOrder[start..<recordStarts[h]])
             start = recordStarts[h]
         }
+        self.histories += UInt64(n)
+        currentHistory = histories.upperBound
         records.removeAll(keepingCapacity: true)
     }
 
-    /// Folds every pending history into S1 and S2; call once all histories are done.
+    /// Folds the open history into S1 and S2; call once all histories are done. Changes nothing (and
+    /// copies nothing) when no history is open.
     public mutating func flush() {
-        for v in 0..<sum.count where pending[v] != 0 { fold(v) }
+        foldOpen()
     }
 
     /// Empties a flushed tally in place (its storage is reused, nothing is allocated).
@@ -187,7 +203,8 @@ public struct EnergyTally: Sendable {
     }
 }
 
-/// One recorded deposit of the event-based driver: quanta, voxel and the history's offset in its block.
+/// One recorded deposit: quanta, voxel and, for the event-based driver, the history's offset in its block
+/// (0 in the open history of the scalar driver).
 struct DepositRecord: Sendable {
     var quanta: UInt64
     var voxel: UInt32

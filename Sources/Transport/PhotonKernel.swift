@@ -10,10 +10,23 @@ extension Simulation {
     /// real interaction happens with probability μ(voxel)/μ_block, otherwise the collision is virtual and
     /// the flight continues.
     ///
-    /// `resuming` continues a flight that stopped at a slab face (`BankedParticle`). A flight that enters
-    /// a majorant block outside the active slab stops there and is banked in `scratch.outgoing`.
+    /// A flight that enters a majorant block outside the active slab stops there and is banked in
+    /// `scratch.outgoing`.
+    func transportPhoton(_ p: inout Particle, tally: inout EnergyTally, scratch: inout Scratch) {
+        photonTransport(&p, tally: &tally, scratch: &scratch, resuming: nil)
+    }
+
+    /// Continues a flight that stopped at a slab face (`BankedParticle`), then transports the photon on.
     func transportPhoton(_ p: inout Particle, tally: inout EnergyTally, scratch: inout Scratch,
-                         resuming: PhotonFlight? = nil) {
+                         resuming: PhotonFlight) {
+        photonTransport(&p, tally: &tally, scratch: &scratch, resuming: resuming)
+    }
+
+    /// The body of both entries, inlined into each so that a fresh photon's call copies no optional
+    /// flight (as `chargedTransport`).
+    @inline(__always)
+    private func photonTransport(_ p: inout Particle, tally: inout EnergyTally, scratch: inout Scratch,
+                                 resuming: PhotonFlight?) {
         let blocks = majorant.blocks
         let edge = majorant.edge
         var resumed = resuming

@@ -49,9 +49,9 @@ public struct TransportEngine: Sendable {
                 runRange(done..<end, seed: seed, pool: pool, into: &total)
                 done = end
             }
-            let dose = DoseDistribution(tally: total, phantom: simulation.phantom)
+            let sigma = DoseDistribution.meanRelativeUncertaintyAboveHalfMax(of: total, phantom: simulation.phantom)
             progress(Progress(historiesDone: done, historiesTotal: histories, seconds: Date().timeIntervalSince(start),
-                              meanRelativeUncertainty: dose.meanRelativeUncertaintyAboveHalfMax))
+                              meanRelativeUncertainty: sigma))
         }
         return total
     }

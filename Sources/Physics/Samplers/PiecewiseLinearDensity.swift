@@ -54,16 +54,33 @@ public struct PiecewiseLinearDensity: Sendable {
 
     /// The value at cumulative probability `u` inside the interval [x_lo, x_lo+1] that holds it.
     @inlinable static func solve(x: [Double], density: [Double], cumulative: [Double], interval lo: Int, u: Double) -> Double {
-        let hi = lo + 1
+        solve(TabulatedPoint(x: x[lo], density: density[lo], cumulative: cumulative[lo]),
+              TabulatedPoint(x: x[lo + 1], density: density[lo + 1], cumulative: cumulative[lo + 1]), u: u)
+    }
+
+    /// The value at cumulative probability `u` between the points `lo` and `hi` that bracket it.
+    @inlinable static func solve(_ lo: TabulatedPoint, _ hi: TabulatedPoint, u: Double) -> Double {
         // Inside [x_lo, x_hi] the density is p + m (x − x_lo); solve p d + m d²/2 = u − F_lo for d in the
         // cancellation-free form d = 2r / (p + √(p² + 2 m r)).
-        let p = density[lo]
-        let width = x[hi] - x[lo]
-        let m = (density[hi] - p) / width
-        let r = u - cumulative[lo]
+        let p = lo.density
+        let width = hi.x - lo.x
+        let m = (hi.density - p) / width
+        let r = u - lo.cumulative
         let root = (p * p + 2 * m * r).squareRoot()
         let d = p + root > 0 ? 2 * r / (p + root) : 0
-        return x[lo] + min(max(d, 0), width)
+        return lo.x + min(max(d, 0), width)
+    }
+}
+
+/// One point of a tabulated density: abscissa, density and cumulative probability side by side, so that
+/// a draw reads an interval's two points from one or two cache lines instead of three arrays.
+public struct TabulatedPoint: Sendable {
+    public var x: Double
+    public var density: Double
+    public var cumulative: Double
+
+    @inlinable public init(x: Double, density: Double, cumulative: Double) {
+        (self.x, self.density, self.cumulative) = (x, density, cumulative)
     }
 }
 
@@ -72,17 +89,16 @@ public struct PiecewiseLinearDensity: Sendable {
 /// interpolation, exact for a density that varies linearly in ln E between nodes).
 ///
 /// Consumes two uniforms: the first chooses the node, the second samples its density.
-/// The tables are stored flat (struct of arrays): node i's points are `start[i] ..< start[i + 1]`.
+/// The tables are stored flat: node i's points are `start[i] ..< start[i + 1]` of `points`.
 public struct TabulatedEnergyDensity: Sendable {
     /// The node energies.
     public let grid: EnergyGrid
-    /// Abscissae of all nodes, node after node.
-    public let x: [Double]
-    /// Normalised densities at `x`.
-    public let density: [Double]
-    /// Cumulative probabilities at `x` (0 at each node's first point, 1 at its last).
-    public let cumulative: [Double]
-    /// Where each node's points start in the flat arrays; `start[grid.count]` is the total count.
+    /// The points of all nodes, node after node: abscissa, normalised density, cumulative probability
+    /// (0 at each node's first point, 1 at its last). One array of records rather than three arrays: a
+    /// draw lands at a random point of a ≈ 1 MB table (bound Compton), and the three arrays were three
+    /// cache misses (docs/performance.md, profile 5).
+    public let points: [TabulatedPoint]
+    /// Where each node's points start in `points`; `start[grid.count]` is the total count.
     public let start: [Int]
     /// Guide table (Chen & Asau 1974, "On generating random variates from an empirical distribution",
     /// AIIE Trans. 6:163): per node, `guideCount` buckets of equal probability; bucket k holds the last
@@ -96,17 +112,15 @@ public struct TabulatedEnergyDensity: Sendable {
     /// Builds the densities node by node.
     public init(grid: EnergyGrid, densityAt: (Double) -> PiecewiseLinearDensity) {
         self.grid = grid
-        var x: [Double] = [], density: [Double] = [], cumulative: [Double] = [], start = [0]
+        var points: [TabulatedPoint] = [], start = [0]
         for i in 0..<grid.count {
             let node = densityAt(Foundation.exp(grid.lnEnergy(i)))
-            x += node.x
-            density += node.density
-            cumulative += node.cumulative
-            start.append(x.count)
+            for k in node.x.indices {
+                points.append(TabulatedPoint(x: node.x[k], density: node.density[k], cumulative: node.cumulative[k]))
+            }
+            start.append(points.count)
         }
-        self.x = x
-        self.density = density
-        self.cumulative = cumulative
+        self.points = points
         self.start = start
         let widest = (0..<grid.count).map { start[$0 + 1] - start[$0] }.max() ?? 2
         var buckets = 1
@@ -118,7 +132,7 @@ public struct TabulatedEnergyDensity: Sendable {
             var j = start[node]
             for k in 0..<buckets {
                 let edge = Double(k) / Double(buckets)
-                while j + 1 < last && cumulative[j + 1] <= edge { j += 1 }
+                while j + 1 < last && points[j + 1].cumulative <= edge { j += 1 }
                 guide[node * buckets + k] = Int32(j)
             }
         }
@@ -138,7 +152,7 @@ public struct TabulatedEnergyDensity: Sendable {
         // The last point of node i whose cumulative probability is ≤ u, from the guide's bucket up.
         let last = start[i + 1] - 1
         var lo = Int(guide[i * guideCount + max(0, min(Int(u * Double(guideCount)), guideCount - 1))])
-        while lo + 1 < last && cumulative[lo + 1] <= u { lo += 1 }
-        return PiecewiseLinearDensity.solve(x: x, density: density, cumulative: cumulative, interval: lo, u: u)
+        while lo + 1 < last && points[lo + 1].cumulative <= u { lo += 1 }
+        return PiecewiseLinearDensity.solve(points[lo], points[lo + 1], u: u)
     }
 }

@@ -32,9 +32,11 @@ public enum GenericMachines {
     public static let sixMV = MachineModel(
         name: "generic-6x", nominalEnergyMV: 6, flatteningFilterFree: false, sourceAxisDistanceCM: 100,
         // Filtration: effective, fitted so the beam's penetration meets the target PDD(10) (docs/beam-model.md,
-        // "Commissioning"); the generated spectrum lacks the forward-angle hardening of a real target.
+        // "Commissioning"); the generated spectrum lacks the forward-angle hardening of a real target. Fitted with
+        // `penumbra machine commission --machine generic-6x --fields 10 --histories 64000000 --seed 21 --fit-pdd10 66.6`
+        // (release, 2026-11-29: 50 → 36.80 → 31.86 g/cm², PDD(10) 67.80 → 67.15 → 66.47 %).
         spectrum: .init(electronEnergyMeV: 6.2, targetMaterial: "W", targetSelfAttenuationGPerCM2: 1.0,
-                        filterMaterial: "CU", filterCentralGPerCM2: 50.0, filterEdgeGPerCM2: 40.0,
+                        filterMaterial: "CU", filterCentralGPerCM2: 31.86, filterEdgeGPerCM2: 21.86,
                         filterEdgeRadiusCM: 25, rings: 6),
         primarySource: .init(sigmaCM: 0.05),
         // Head scatter: weight and width fitted to the output factors of `CommissioningTarget` (`HeadScatterFit`:
@@ -43,12 +45,12 @@ public enum GenericMachines {
         offAxisFluence: RadialTable(radiusCM: [0, 5, 10, 15, 20, 25, 30], value: [1, 1.02, 1.05, 1.08, 1.09, 1.07, 1.02]),
         electronContamination: .init(weight: 0.0003, meanEnergyMeV: 1.5, maximumEnergyMeV: 6),
         jaws: jaws, mlc: mlc,
-        // Φ₀ from `penumbra machine commission --machine generic-6x --fields 10 --histories 16000000 --seed 15`
-        // (docs/beam-model.md, "Commissioning"): ±1 % (1σ, from the scatter of repeated runs), 1.392 × 10⁹ with the
-        // former head scatter (5 %, σ 1.5 cm), scaled by the fitted source's change of the 10×10 axis fluence
-        // (`HeadScatterFit`). Any change to this model's parameters needs a new calibration.
+        // Φ₀ from an independent run of the fitted machine, `penumbra machine commission --machine M/machine.json
+        // --fields 10 --histories 128000000 --seed 22` (M the fit's output): ±1 % (1σ, from the scatter of repeated
+        // runs; the fit's last 64 M step gave 1.597 × 10⁹, 0.6 % lower; docs/beam-model.md, "Commissioning"). Any change
+        // to this model's parameters needs a new calibration.
         calibration: .init(referenceFieldCM: 10, referenceSSDCM: 100, referenceDepthCM: 1.5, doseGyPerMU: 0.01,
-                           proposalsPerCM2PerMU: 1.4121e9))
+                           proposalsPerCM2PerMU: 1.6068e9))
 
     /// Generic 10 MV, flattened.
     public static let tenMV = MachineModel(

@@ -15,8 +15,10 @@ struct MachineCommissionCommand: ParsableCommand {
             Each field is an open square field at gantry 0, SSD 100 cm, in a water tank 30 cm deep and 31 cm wide \
             or wider (5 cm of water beyond the field edge at the bottom; depth \
             voxels 0.25 cm). Doses at 10 cm and at d_max come from quadratic fits of ln(dose) over ±1.5 cm and \
-            ±0.6 cm. Output factors are doses at 10 cm depth per MU relative to 10×10. Writes \
-            DIR/machine.json (calibrated) and DIR/commissioning.json.
+            ±0.6 cm. Output factors are doses at 10 cm depth per MU relative to 10×10. With --fit-pdd10 the \
+            effective filtration is first fitted so that the reference field's PDD(10) meets that value \
+            (simulate, update, repeat, as `penumbra commission --measured`); the other fields then use the fitted \
+            machine. Writes DIR/machine.json (calibrated) and DIR/commissioning.json.
             """)
 
     @Option(help: "Generic machine name or machine file (JSON).") var machine: String
@@ -26,8 +28,18 @@ struct MachineCommissionCommand: ParsableCommand {
     @Option(help: "Worker threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Comma-separated depths (cm) for profiles along Xb (0.2 cm voxels across the field).")
     var profileDepths: String = ""
+    @Option(help: "Fit the effective filtration to this PDD(10) (%) of the reference field before the other fields.")
+    var fitPdd10: Double?
+    @Option(help: "Largest number of reference-field simulations of the --fit-pdd10 fit.") var iterations: Int = 3
     @Option(help: "Output directory.") var out: String
     @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
+        if let p = fitPdd10, !(p > 20 && p < 100) {
+            throw ValidationError("--fit-pdd10: \(p) is not a PDD(10) in percent (20–100)")
+        }
+    }
 
     func run() throws {
         logging.bootstrap()
@@ -45,15 +57,37 @@ struct MachineCommissionCommand: ParsableCommand {
             return v
         }
         let physics = try PhysicsData.bundled()
+        let referenceCM = model.calibration.referenceFieldCM
+        var fitSteps: [PenetrationFit.Step] = []
+        var fittedReference: (field: SimulatedField, seconds: Double)?
+        if let target = fitPdd10 {
+            let fit = try PenetrationFit(machine: model, measuredPDD10Percent: target, physics: physics, iterations: iterations) { m in
+                let start = Date()
+                let field = try SimulatedField(machine: m, fieldCM: referenceCM, histories: histories, seed: seed, threads: threads,
+                                               physics: physics, profileDepthsCM: depths)
+                fittedReference = (field, Date().timeIntervalSince(start))
+                print(String(format: "filter %.2f / %.2f g/cm²: d_max %.2f cm, PDD(10) %.2f %% (target %.2f %%)",
+                             m.spectrum.filterCentralGPerCM2, m.spectrum.filterEdgeGPerCM2, field.dMaxCM, field.pdd10Percent, target))
+                return field.pdd10Percent
+            }
+            model = fit.machine
+            fitSteps = fit.steps
+        }
         var results: [FieldResult] = []
-        for side in Set(sides + [model.calibration.referenceFieldCM]).sorted() {
+        for side in Set(sides + [referenceCM]).sorted() {
             let start = Date()
-            let field = try SimulatedField(machine: model, fieldCM: side, histories: histories, seed: seed, threads: threads,
-                                           physics: physics, profileDepthsCM: depths)
+            let simulated: (field: SimulatedField, seconds: Double)
+            if side == referenceCM, let fitted = fittedReference {
+                simulated = fitted
+            } else {
+                simulated = (try SimulatedField(machine: model, fieldCM: side, histories: histories, seed: seed, threads: threads,
+                                                physics: physics, profileDepthsCM: depths), Date().timeIntervalSince(start))
+            }
+            let field = simulated.field
             results.append(FieldResult(
                 fieldCM: side, dMaxCM: field.dMaxCM, pdd10Percent: field.pdd10Percent, dose10PerMUArea: field.dose10PerMUArea,
                 doseRefPerMUArea: field.referenceDosePerMUArea, depthCM: field.depthCM, pddPercent: field.percent,
-                relativeUncertainty: field.relativeUncertainty, seconds: Date().timeIntervalSince(start), outputFactor: nil,
+                relativeUncertainty: field.relativeUncertainty, seconds: simulated.seconds, outputFactor: nil,
                 profiles: field.profiles.map { ProfileResult(depthCM: $0.depthCM, profile: $0.profile) }))
             print(String(format: "%5.1f cm: d_max %.2f cm, PDD(10) %.2f %%, %.0f s", side, field.dMaxCM, field.pdd10Percent,
                          results.last!.seconds))
@@ -63,7 +97,7 @@ struct MachineCommissionCommand: ParsableCommand {
                              p.flatnessPercent ?? .nan, p.hornRatio ?? .nan, p.unflatness ?? .nan))
             }
         }
-        guard let ref = results.first(where: { $0.fieldCM == model.calibration.referenceFieldCM }) else { return }
+        guard let ref = results.first(where: { $0.fieldCM == referenceCM }) else { return }
         model.calibration.proposalsPerCM2PerMU = model.calibration.doseGyPerMU / ref.doseRefPerMUArea
         for i in results.indices {
             results[i].outputFactor = results[i].dose10PerMUArea / ref.dose10PerMUArea
@@ -74,7 +108,7 @@ struct MachineCommissionCommand: ParsableCommand {
         try AtomicFile.write(try model.jsonData(), to: dir.appendingPathComponent("machine.json"))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(try encoder.encode(Commissioning(machine: model.name, histories: histories, seed: seed, fields: results)),
+        try AtomicFile.write(try encoder.encode(Commissioning(machine: model.name, histories: histories, seed: seed, fit: fitSteps, fields: results)),
                              to: dir.appendingPathComponent("commissioning.json"))
     }
 
@@ -117,6 +151,8 @@ struct MachineCommissionCommand: ParsableCommand {
         let machine: String
         let histories: UInt64
         let seed: UInt64
+        /// The --fit-pdd10 steps (empty without it); the last one is the written machine.
+        let fit: [PenetrationFit.Step]
         let fields: [FieldResult]
     }
 }

@@ -49,4 +49,33 @@ import Testing
         #expect(bad.status != 0)
         #expect(bad.standardError.contains("pdd_5x4.csv"))
     }
+
+    /// `penumbra machine commission --fit-pdd10`: the generic machines' own commissioning (docs/beam-model.md). The
+    /// written machine is the fit's last simulated one, its reference field is that simulation (not a new run), and
+    /// a PDD(10) that is not a percentage is refused. Whether the fit converges is `PenetrationFitTests`.
+    @Test func machineCommissionFitsTheFiltrationToAPDD10() throws {
+        let dir = try TestEnvironment.makeScratchDirectory("penumbra-machine-fit")
+        let out = dir.appendingPathComponent("machine")
+        let penumbra = DVHCommandTests.penumbra
+        let result = try runProgram(penumbra, ["machine", "commission", "--machine", "generic-6x", "--fields", "5,10",
+                                               "--histories", "60000", "--fit-pdd10", "62", "--iterations", "2",
+                                               "--threads", "2", "--out", out.path])
+        try #require(result.status == 0, "penumbra machine commission failed: \(result.standardError)")
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("commissioning.json")))
+            as! [String: Any]
+        let steps = record["fit"] as! [[String: Any]]
+        try #require((1...2).contains(steps.count))
+        let machine = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("machine.json"))) as! [String: Any]
+        let spectrum = machine["spectrum"] as! [String: Any]
+        #expect(spectrum["filterCentralGPerCM2"] as? Double == steps.last!["filterCentralGPerCM2"] as? Double)
+        let fields = record["fields"] as! [[String: Any]]
+        #expect(fields.map { $0["fieldCM"] as! Double } == [5, 10])
+        #expect(fields[1]["pdd10Percent"] as? Double == steps.last!["simulatedPDD10Percent"] as? Double)
+        #expect(((machine["calibration"] as! [String: Any])["proposalsPerCM2PerMU"] as? Double ?? 0) > 0)
+
+        let bad = try runProgram(penumbra, ["machine", "commission", "--machine", "generic-6x", "--fit-pdd10", "0.666",
+                                            "--out", out.path])
+        #expect(bad.status != 0)
+        #expect(bad.standardError.contains("--fit-pdd10"))
+    }
 }

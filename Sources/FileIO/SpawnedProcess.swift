@@ -120,12 +120,12 @@ public final class SpawnedProcess: Sendable {
 
     /// Sends `signal` to the child.
     public func send(_ signal: Int32) {
-        guard !hasEnded else { return }
+        guard isRunning else { return }
         kill(processID, signal)
     }
 
     /// Whether the child is still running (reaps it when it has ended).
-    public var isRunning: Bool { !hasEnded }
+    public var isRunning: Bool { reap() == nil }
 
     /// Waits until the child has ended, at most `timeout`.
     /// - Returns: how it ended, or nil when it is still running.
@@ -153,8 +153,6 @@ public final class SpawnedProcess: Sendable {
     public func captured(_ stream: Int32, timeout: Duration = .seconds(30)) -> Data {
         outputs[Int(stream) - 1]?.wait(timeout: timeout) ?? Data()
     }
-
-    private var hasEnded: Bool { reap() != nil }
 
     /// `waitpid` without blocking; remembers the result (a process id is reaped only once).
     private func reap() -> ProcessTermination? {

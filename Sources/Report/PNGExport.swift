@@ -36,7 +36,7 @@ public enum PNGExport {
         } catch {
             throw ReportError.cannotWrite(path: url.path, reason: "rsvg-convert did not start: \(error)")
         }
-        // A figure converts in well under a second; two minutes means the converter hangs.
+        // Two minutes is far beyond one figure's conversion: the converter hangs.
         guard let ended = converting.waitOrKill(timeout: .seconds(120)) else {
             throw ReportError.cannotWrite(path: url.path, reason: "rsvg-convert did not finish within 120 s and was stopped")
         }

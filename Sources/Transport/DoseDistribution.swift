@@ -36,17 +36,22 @@ public struct DoseDistribution: Sendable {
     }
 
     init(meanEnergyMeV e: [Double], relativeUncertainty rel: [Double], phantom: VoxelPhantom, quantity: DoseQuantity) {
-        let volume = phantom.grid.voxelVolumeCM3
         var dose = [Double](repeating: 0, count: e.count)
         var r = rel
         for v in 0..<e.count {
-            let massKG = Double(phantom.densitiesGPerCM3[v]) * volume * 1e-3
+            let massKG = Self.massKG(ofVoxel: v, in: phantom)
             if massKG > 0 { dose[v] = e[v] * Self.joulePerMeV / massKG } else { r[v] = 0 }
         }
         grid = phantom.grid
         doseGyPerHistory = dose
         relativeUncertainty = r
         self.quantity = quantity
+    }
+
+    /// The mass of voxel `v` in kg (ρ V; g → kg).
+    @inline(__always)
+    static func massKG(ofVoxel v: Int, in phantom: VoxelPhantom) -> Double {
+        Double(phantom.densitiesGPerCM3[v]) * phantom.grid.voxelVolumeCM3 * 1e-3
     }
 
     /// A distribution from arrays (e.g. read from a `.3ddose` file).
@@ -69,9 +74,8 @@ public struct DoseDistribution: Sendable {
         tally.flush()  // copies nothing when no history is open (the engine's merged tallies)
         guard tally.histories > 1 else { return 0 }
         let n = Double(tally.histories)
-        let volume = phantom.grid.voxelVolumeCM3
         @inline(__always) func dose(_ v: Int) -> Double {
-            let massKG = Double(phantom.densitiesGPerCM3[v]) * volume * 1e-3
+            let massKG = Self.massKG(ofVoxel: v, in: phantom)
             guard massKG > 0, tally.sum[v] > 0 else { return 0 }
             return Double(tally.sum[v]) / n * EnergyTally.quantumMeV * joulePerMeV / massKG
         }
@@ -80,9 +84,7 @@ public struct DoseDistribution: Sendable {
         let half = 0.5 * maximum
         var s = 0.0, count = 0
         for v in 0..<tally.voxelCount where dose(v) > half {
-            let m = Double(tally.sum[v]) / n
-            let variance = max(0, (EnergyTally.double(tally.sumOfSquares[v]) / n - m * m) / (n - 1))
-            s += variance.squareRoot() / m
+            s += tally.relativeUncertainty(ofVoxel: v)
             count += 1
         }
         return count > 0 ? s / Double(count) : 0

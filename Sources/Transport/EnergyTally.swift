@@ -194,12 +194,20 @@ public struct EnergyTally: Sendable {
             return (mean, rel)
         }
         for v in 0..<t.voxelCount where t.sum[v] > 0 {
-            let m = Double(t.sum[v]) / n
-            let variance = max(0, (Self.double(t.sumOfSquares[v]) / n - m * m) / (n - 1))
-            mean[v] = m * Self.quantumMeV
-            rel[v] = variance.squareRoot() / m
+            mean[v] = Double(t.sum[v]) / n * Self.quantumMeV
+            rel[v] = t.relativeUncertainty(ofVoxel: v)
         }
         return (mean, rel)
+    }
+
+    /// The relative 1σ uncertainty of voxel `v`'s mean energy per history, from S1 and S2 of a flushed
+    /// tally of more than one history whose S1 there is positive.
+    @inline(__always)
+    func relativeUncertainty(ofVoxel v: Int) -> Double {
+        let n = Double(histories)
+        let m = Double(sum[v]) / n
+        let variance = max(0, (Self.double(sumOfSquares[v]) / n - m * m) / (n - 1))
+        return variance.squareRoot() / m
     }
 }
 

@@ -51,7 +51,6 @@ final class SlabTransportExecutor: UnitExecutor {
             energy.merge(tally)
             outgoing.append(contentsOf: out)
         }
-        energy.flush()
         var banks: [SlabUnitResult.OutgoingBank] = []
         let planeCount = Int(spec.layout.countZ)
         for slab in 0..<decomposition.slabCount where slab != Int(unit.key.slab) {

@@ -84,16 +84,17 @@ struct AllWorkloads: UnitExecutor {
     var workloads: [String] { executors.flatMap(\.workloads) }
 
     func execute(_ unit: WorkUnit, inputs: [ContentDigest: [UInt8]], threads: Int) throws -> UnitResult {
-        guard let executor = executors.first(where: { $0.workloads.contains(unit.spec.workload) }) else {
-            throw ClusterError.invalidJob("this worker cannot run workload '\(unit.spec.workload)'")
-        }
-        return try executor.execute(unit, inputs: inputs, threads: threads)
+        try executor(for: unit.spec).execute(unit, inputs: inputs, threads: threads)
     }
 
     func execute(slab unit: SlabWorkUnit, inputs: [ContentDigest: [UInt8]], threads: Int) throws -> SlabUnitResult {
-        guard let executor = executors.first(where: { $0.workloads.contains(unit.spec.workload) }) else {
-            throw ClusterError.invalidJob("this worker cannot run workload '\(unit.spec.workload)'")
+        try executor(for: unit.spec).execute(slab: unit, inputs: inputs, threads: threads)
+    }
+
+    private func executor(for spec: JobSpec) throws -> any UnitExecutor {
+        guard let executor = executors.first(where: { $0.workloads.contains(spec.workload) }) else {
+            throw ClusterError.invalidJob("this worker cannot run workload '\(spec.workload)'")
         }
-        return try executor.execute(slab: unit, inputs: inputs, threads: threads)
+        return executor
     }
 }

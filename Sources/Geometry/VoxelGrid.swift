@@ -83,6 +83,15 @@ public struct VoxelGrid: Hashable, Sendable, Codable {
     public var yBoundariesCM: [Double] { (0...counts.y).map { originCM.y + Double($0) * spacingCM.y } }
     /// Voxel boundaries along z, in cm (`counts.z + 1` values).
     public var zBoundariesCM: [Double] { (0...counts.z).map { originCM.z + Double($0) * spacingCM.z } }
+
+    /// Planes `planes` (along z) as a grid of their own: the same x, y and spacing, the z origin at the
+    /// first plane's face (a slab of a decomposed run).
+    public func planes(_ planes: Range<Int>) -> VoxelGrid {
+        VoxelGrid(
+            counts: (counts.x, counts.y, planes.count),
+            originCM: Vec3(originCM.x, originCM.y, originCM.z + Double(planes.lowerBound) * spacingCM.z),
+            spacingCM: spacingCM)
+    }
 }
 
 // MARK: - Hashable and Codable by hand (tuples conform to neither)

@@ -65,3 +65,16 @@ public enum VoxelPhantomError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension VoxelPhantom {
+    /// Planes `planes` (along z; they must lie inside the grid) as a phantom of their own, on
+    /// `grid.planes(planes)`.
+    /// - Throws: `VoxelPhantomError` as `init` does (e.g. for empty planes).
+    public func planes(_ planes: Range<Int>) throws -> VoxelPhantom {
+        let n = grid.planeVoxelCount
+        let voxels = planes.lowerBound * n..<planes.upperBound * n
+        return try VoxelPhantom(
+            grid: grid.planes(planes), media: media, mediumIndices: Array(mediumIndices[voxels]),
+            densitiesGPerCM3: Array(densitiesGPerCM3[voxels]))
+    }
+}

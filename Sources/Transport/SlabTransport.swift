@@ -30,14 +30,7 @@ public struct SlabTransport: Sendable {
             throw SlabError.badSlab("cannot cut a slab out of a slab: pass the whole phantom's simulation")
         }
         try Self.check(planes, grid: g, edge: whole.settings.majorantBlockVoxels)
-        let n = g.planeVoxelCount
-        let lo = planes.lowerBound * n, hi = planes.upperBound * n
-        let slab = try VoxelPhantom(
-            grid: VoxelGrid(counts: (g.counts.x, g.counts.y, planes.count),
-                            originCM: Vec3(g.originCM.x, g.originCM.y, g.originCM.z + Double(planes.lowerBound) * g.spacingCM.z),
-                            spacingCM: g.spacingCM),
-            media: whole.phantom.media, mediumIndices: Array(whole.phantom.mediumIndices[lo..<hi]),
-            densitiesGPerCM3: Array(whole.phantom.densitiesGPerCM3[lo..<hi]))
+        let slab = try whole.phantom.planes(planes)
         try self.init(slab: slab, of: g, firstPlane: planes.lowerBound, physics: whole)
     }
 

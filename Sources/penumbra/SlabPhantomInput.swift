@@ -22,18 +22,8 @@ struct SlabPhantomInput: Equatable {
 
     /// Cuts planes `planes` out of `phantom`.
     init(cutting planes: Range<Int>, of phantom: VoxelPhantom) throws {
-        let g = phantom.grid
-        let n = g.planeVoxelCount
-        let voxels = planes.lowerBound * n..<planes.upperBound * n
-        // The slab's origin as SlabTransport.init(whole:) computes it.
-        slab = try VoxelPhantom(
-            grid: VoxelGrid(
-                counts: (g.counts.x, g.counts.y, planes.count),
-                originCM: Vec3(g.originCM.x, g.originCM.y, g.originCM.z + Double(planes.lowerBound) * g.spacingCM.z),
-                spacingCM: g.spacingCM),
-            media: phantom.media, mediumIndices: Array(phantom.mediumIndices[voxels]),
-            densitiesGPerCM3: Array(phantom.densitiesGPerCM3[voxels]))
-        grid = g
+        slab = try phantom.planes(planes)
+        grid = phantom.grid
         firstPlane = planes.lowerBound
     }
 
@@ -96,11 +86,7 @@ struct SlabPhantomInput: Equatable {
         let densities = try (0..<voxels).map { _ in Float(bitPattern: try get(UInt32.self)) }
         guard offset == bytes.count else { throw ClusterError.invalidJob("slab phantom input: \(bytes.count - offset) bytes left over") }
         slab = try VoxelPhantom(
-            grid: VoxelGrid(
-                counts: (whole.counts.x, whole.counts.y, planes),
-                originCM: Vec3(whole.originCM.x, whole.originCM.y, whole.originCM.z + Double(first) * whole.spacingCM.z),
-                spacingCM: whole.spacingCM),
-            media: media, mediumIndices: indices, densitiesGPerCM3: densities)
+            grid: whole.planes(first..<first + planes), media: media, mediumIndices: indices, densitiesGPerCM3: densities)
         grid = whole
         firstPlane = first
     }

@@ -14,6 +14,17 @@ struct RoundStateMachineTests {
     static let weights = job.inputs.flatMap { $0 }
     static let reference = try! SyntheticWorkload.decomposedReference(job.spec, weights: weights)
 
+    /// The job submitted to a cluster of one worker "a" that reports only when told: "a" holds round 0's
+    /// first unit.
+    static func slowWorkerHoldingTheFirstUnit(store: JobStore? = nil) -> ManualCluster {
+        var cluster = ManualCluster()
+        cluster.store = store
+        cluster.addWorker("a")
+        cluster.nodes["a"]!.fast = false
+        cluster.submit(job.spec, inputs: job.inputs)
+        return cluster
+    }
+
     @Test("Two workers finish a decomposed job: the tally equals the walkers' without slabs, every bank is forgotten")
     func happyPath() {
         var cluster = ManualCluster()
@@ -37,10 +48,7 @@ struct RoundStateMachineTests {
 
     @Test("A worker fetches only the common inputs, its slab's input and its banks")
     func perUnitInputs() {
-        var cluster = ManualCluster()
-        cluster.addWorker("a")
-        cluster.nodes["a"]!.fast = false
-        cluster.submit(Self.job.spec, inputs: Self.job.inputs)
+        var cluster = Self.slowWorkerHoldingTheFirstUnit()
         let unit = cluster.nodes["a"]!.runningSlab!
         #expect(unit.key == SlabUnitKey(jobID: 1, batch: 0, round: 0, slab: 0))
         #expect(Set(cluster.nodes["a"]!.inputs.keys) == [Self.job.spec.inputs[0]])
@@ -52,10 +60,7 @@ struct RoundStateMachineTests {
 
     @Test("A unit lost mid-round (its worker silent) is re-queued after heartbeat expiry and the job ends exact")
     func lostUnitMidRound() {
-        var cluster = ManualCluster()
-        cluster.addWorker("a")
-        cluster.nodes["a"]!.fast = false
-        cluster.submit(Self.job.spec, inputs: Self.job.inputs)
+        var cluster = Self.slowWorkerHoldingTheFirstUnit()
         let lost = cluster.nodes["a"]!.runningSlab!.key
         cluster.nodes["a"]!.alive = false
         cluster.addWorker("b")
@@ -76,10 +81,7 @@ struct RoundStateMachineTests {
 
     @Test("A duplicate RESULT, mid-round or after the job, is ignored and never merged twice")
     func duplicates() throws {
-        var cluster = ManualCluster()
-        cluster.addWorker("a")
-        cluster.nodes["a"]!.fast = false
-        cluster.submit(Self.job.spec, inputs: Self.job.inputs)
+        var cluster = Self.slowWorkerHoldingTheFirstUnit()
         let unit = cluster.nodes["a"]!.runningSlab!
         let result = try SyntheticWorkload().execute(slab: unit, inputs: cluster.nodes["a"]!.inputs, threads: 1)
         cluster.complete("a")
@@ -107,10 +109,7 @@ struct RoundStateMachineTests {
 
     @Test("A result with a voxel outside its slab or a bank for its own slab is rejected and the unit re-run")
     func invalidResult() {
-        var cluster = ManualCluster()
-        cluster.addWorker("a")
-        cluster.nodes["a"]!.fast = false
-        cluster.submit(Self.job.spec, inputs: Self.job.inputs)
+        var cluster = Self.slowWorkerHoldingTheFirstUnit()
         let key = cluster.nodes["a"]!.runningSlab!.key
         cluster.nodes["a"]!.runningSlab = nil
         let outside = SlabUnitResult(key: key, voxels: [UInt32(3 * 48)], energySum: [1], outgoing: [])
@@ -130,11 +129,7 @@ struct RoundStateMachineTests {
     func restartMidRound(merged: Int) throws {
         let directory = try TestEnvironment.makeScratchDirectory("penumbra-rounds-restart")
         defer { try? FileManager.default.removeItem(at: directory) }
-        var cluster = ManualCluster()
-        cluster.store = try JobStore(directory: directory)
-        cluster.addWorker("a")
-        cluster.nodes["a"]!.fast = false
-        cluster.submit(Self.job.spec, inputs: Self.job.inputs)
+        var cluster = Self.slowWorkerHoldingTheFirstUnit(store: try JobStore(directory: directory))
         for _ in 0..<merged {
             cluster.complete("a")
             cluster.settle()

@@ -55,6 +55,7 @@ import Testing
     /// a PDD(10) that is not a percentage is refused. Whether the fit converges is `PenetrationFitTests`.
     @Test func machineCommissionFitsTheFiltrationToAPDD10() throws {
         let dir = try TestEnvironment.makeScratchDirectory("penumbra-machine-fit")
+        defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("machine")
         let penumbra = DVHCommandTests.penumbra
         let result = try runProgram(penumbra, ["machine", "commission", "--machine", "generic-6x", "--fields", "5,10",

@@ -30,12 +30,10 @@ struct ClusterDecomposedSimulation {
         for (start, end) in zip(starts, ends) {
             inputs.append(try SlabPhantomInput(cutting: start..<end, of: phantom).encoded())
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
         let spec = JobSpec(
             workload: SlabTransportExecutor.workload, layout: try SlabLayout(grid: phantom.grid), seed: seed,
             historyCount: histories, historiesPerUnit: histories, inputs: inputs.map { ContentDigest(of: $0) },
-            parameters: Array(try encoder.encode(job)),
+            parameters: try job.parameters(),
             decomposition: Decomposition(
                 firstPlanes: starts.map(UInt32.init), batches: UInt32(batches),
                 slabInputs: (firstSlabInput..<inputs.count).map(UInt16.init)))

@@ -18,14 +18,12 @@ struct ClusterSimulation {
 
     /// The job description: whole z planes per slab, as many as keep a dense slab well inside a frame.
     func spec() throws -> JobSpec {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
         // Units of 1 000 histories at least: spans of units adapt to each worker's pace, and the unit
         // size changes the scheduling, never the result (each history's stream depends only on seed and index).
         let spec = JobSpec(
             workload: TransportJob.workload, layout: try SlabLayout(grid: grid), seed: seed, historyCount: histories,
             historiesPerUnit: max(1_000, histories / 100_000), inputs: inputs.map { ContentDigest(of: $0) },
-            parameters: Array(try encoder.encode(job)))
+            parameters: try job.parameters())
         try spec.validate()
         return spec
     }

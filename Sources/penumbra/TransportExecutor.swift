@@ -19,6 +19,14 @@ struct TransportJob: Codable, Equatable, Sendable {
     /// Transport cut-offs and step controls.
     var settings: TransportSettings
 
+    /// The job as `JobSpec.parameters`: JSON with sorted keys, so the same job gives the same bytes (and
+    /// the same job digest) on every run.
+    func parameters() throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return Array(try encoder.encode(self))
+    }
+
     /// The configured simulation of a job whose inputs are `inputs` (phantom, then optional spectrum).
     func simulation(inputs: [[UInt8]]) throws -> Simulation {
         guard let phantomText = inputs.first else { throw ClusterError.invalidJob("transport job without a phantom input") }

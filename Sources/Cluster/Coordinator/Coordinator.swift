@@ -377,12 +377,15 @@ public struct Coordinator: Sendable {
     }
 
     /// How many units `worker` should get of job `id`: as many as its measured pace fits in the target
-    /// assignment time, but no more than its share of what is left to hand out.
+    /// assignment time, but no more than half its share of what is left to hand out. Halving the share
+    /// is guided self-scheduling by factoring (Hummel, Schonberg & Flynn, Commun. ACM 35(8), 1992):
+    /// spans shrink as the job nears its end, down to single units, so workers whose pace drifts from
+    /// the one measured still finish together instead of one idling while another runs a long last span.
     private func spanLength(for worker: Worker, job id: UInt64, pendingBelowLimit: Int) -> Int {
         guard let target = policy.targetAssignmentDuration, let pace = worker.pace[id], pace > .zero else { return 1 }
         let fitting = Int(min(target / pace, Double(JobSpec.maximumUnitCount)))
-        let share = (pendingBelowLimit + workers.count - 1) / max(1, workers.count)
-        return max(1, min(fitting, share))
+        let shares = 2 * max(1, workers.count)
+        return max(1, min(fitting, (pendingBelowLimit + shares - 1) / shares))
     }
 
     /// Hands spans of units to idle workers, highest priority job first.

@@ -158,6 +158,27 @@ struct StateMachineTests {
         #expect(ends.max()! - ends.min()! <= .milliseconds(100))
     }
 
+    @Test("A result's worker is handed its next unit before the result is merged; the merge follows, once")
+    func mergeAfterTheNextAssignment() throws {
+        var coordinator = Coordinator(policy: ManualCluster.policy)
+        let client = PeerID([1]), a = PeerID([2])
+        _ = coordinator.received(.submit(requestID: 1, spec: Self.spec, inputs: []), from: client, at: .zero)
+        let joined = coordinator.received(.ready(Samples.hello), from: a, at: .zero)
+        guard case .send(.assign(let unit), to: a)? = joined.last else {
+            Issue.record("expected an ASSIGN, got \(joined)")
+            return
+        }
+        let result = Samples.result(Self.spec, index: Int(unit.key.index))
+        let accepted = coordinator.received(.result(result), from: a, at: .seconds(1), mergingLater: true)
+        #expect(accepted.contains { if case .send(.assign(let next), a) = $0 { next.key != unit.key } else { false } })
+        #expect(!accepted.contains(.persistResult(result)))
+        #expect(coordinator.jobs[1]!.tally.historyCount == 0)
+        let merged = coordinator.mergeReceived(at: .seconds(1))
+        #expect(merged.contains(.persistResult(result)))
+        #expect(coordinator.jobs[1]!.tally.historyCount == 100)
+        #expect(coordinator.mergeReceived(at: .seconds(1)).isEmpty)
+    }
+
     @Test("Workers reconnect to a restarted coordinator with capped exponential back-off, and the job resumes")
     func coordinatorRestart() {
         var cluster = ManualCluster()

@@ -63,6 +63,16 @@ public struct Coordinator: Sendable {
     public private(set) var jobs: [UInt64: JobRecord] = [:]
     /// Content-addressed inputs of the jobs, by digest.
     public private(set) var blobs: [ContentDigest: [UInt8]] = [:]
+    /// A result received and not merged yet: whether it answered its worker's assignment, and the units
+    /// that assignment held.
+    private struct ReceivedResult: Sendable {
+        var result: UnitResult
+        var peer: PeerID
+        var answersAssignment: Bool
+        var own: Range<Int>?
+    }
+    /// Results waiting for `mergeReceived`, in arrival order.
+    private var unmerged: [ReceivedResult] = []
     private var nextJobID: UInt64
 
     /// A coordinator, optionally resuming jobs restored from storage.
@@ -81,7 +91,32 @@ public struct Coordinator: Sendable {
     // MARK: - Inputs
 
     /// Handles one decoded message from `peer` at time `now`.
-    public mutating func received(_ message: WireMessage, from peer: PeerID, at now: Duration) -> [CoordinatorAction] {
+    ///
+    /// A RESULT frees its worker and hands it its next span at once; the result is merged after that,
+    /// so its merge never stands between a worker and its next assignment. With `mergingLater`, the
+    /// merge waits for `mergeReceived(at:)` (a loop calls it once it has sent these actions, so the
+    /// worker computes while the coordinator merges); otherwise its actions come last in this list.
+    public mutating func received(
+        _ message: WireMessage, from peer: PeerID, at now: Duration, mergingLater: Bool = false
+    ) -> [CoordinatorAction] {
+        var actions = accept(message, from: peer, at: now)
+        if !mergingLater { actions += mergeReceived(at: now) }
+        return actions
+    }
+
+    /// Merges the results received since the last call (`received(_:from:at:mergingLater:)`):
+    /// validation, the merge, its commit action and the job's progress, then hands out what that frees.
+    public mutating func mergeReceived(at now: Duration) -> [CoordinatorAction] {
+        guard !unmerged.isEmpty else { return [] }
+        var actions: [CoordinatorAction] = []
+        let arrived = unmerged
+        unmerged = []
+        for result in arrived { merge(result, &actions) }
+        dispatch(now, &actions)
+        return actions
+    }
+
+    private mutating func accept(_ message: WireMessage, from peer: PeerID, at now: Duration) -> [CoordinatorAction] {
         if workers[peer] != nil { workers[peer]!.expiry = now + policy.expiry }
         var actions: [CoordinatorAction] = []
         switch message {
@@ -94,7 +129,7 @@ public struct Coordinator: Sendable {
                     &actions)
             }
         case .result(let result):
-            resultArrived(result, from: peer, at: now, &actions)
+            resultArrived(result, from: peer, at: now)
             if workers[peer] == nil {
                 send(
                     .disconnect(.unknownPeer, reason: "unknown worker: reconnect and send READY"), to: peer, now,
@@ -338,23 +373,28 @@ public struct Coordinator: Sendable {
 
     // MARK: - Units
 
-    private mutating func resultArrived(
-        _ result: UnitResult, from peer: PeerID, at now: Duration, _ actions: inout [CoordinatorAction]
-    ) {
+    /// A result arrived: the answer to its worker's current assignment frees the worker (and may later
+    /// return its units); the merge waits in `unmerged`.
+    private mutating func resultArrived(_ result: UnitResult, from peer: PeerID, at now: Duration) {
         let key = result.key
-        var own: Range<Int>?
-        // Only the answer to the worker's current assignment frees it and may return its units.
-        var answersAssignment = false
+        var arrived = ReceivedResult(result: result, peer: peer, answersAssignment: false)
         if case .span(key, let units, let histories)? = workers[peer]?.assignment,
             histories.map({ $0 == result.historyCount }) ?? true
         {
-            answersAssignment = true
-            own = units
-            if let own, now > workers[peer]!.assignedAt {
-                workers[peer]!.pace[key.jobID] = (now - workers[peer]!.assignedAt) / own.count
+            arrived.answersAssignment = true
+            arrived.own = units
+            if let units, now > workers[peer]!.assignedAt {
+                workers[peer]!.pace[key.jobID] = (now - workers[peer]!.assignedAt) / units.count
             }
             _ = release(peer)
         }
+        unmerged.append(arrived)
+    }
+
+    /// Merges a received result into its job, at most once per unit: whoever sends it first wins.
+    private mutating func merge(_ arrived: ReceivedResult, _ actions: inout [CoordinatorAction]) {
+        let (result, peer, answersAssignment, own) = (arrived.result, arrived.peer, arrived.answersAssignment, arrived.own)
+        let key = result.key
         guard var job = takeJob(key.jobID) else {
             actions.append(.event(.duplicateResultIgnored(key, from: peer)))
             return

@@ -157,7 +157,11 @@ if wanted("scaling") {
         let tally = try client.fetch(jobID: job).tally
         return (Timeline(runs: executor.recorded, wall: wall, lanes: workers), cpu, coordinatorCPU, tally)
     }
-    var speedUps: [Double] = []
+    // wall₁ / wall₂ = 2 × (share₂ / share₁) × (rate₂ / rate₁) exactly, with share the fraction of worker
+    // time spent computing and rate the histories per computing second of one worker: the first factor
+    // is the cluster's (assignment gaps, start-up, tail), the second the machine's (what a second busy
+    // core costs the first: other load, shared caches and memory).
+    var speedUps: [Double] = [], clusterFactors: [Double] = [], machineFactors: [Double] = []
     var identical = true
     for pair in 1...pairs {
         let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first ?? "?"
@@ -174,12 +178,21 @@ if wanted("scaling") {
                     t.wall, r.cpu, r.coordinatorCPU, t.assignments, t.share(t.busy), t.share(t.startup), t.share(t.gaps),
                     t.share(t.tail), Double(t.histories) / t.busy))
         }
-        report("pair \(pair): speed-up 2 workers / 1 worker (wall)", String(format: "%.2f×", speedUps.last!))
+        let share = { (t: Timeline) in t.busy / (t.wall * Double(t.lanes)) }
+        let rate = { (t: Timeline) in Double(t.histories) / t.busy }
+        clusterFactors.append(2 * share(two.timeline) / share(one.timeline))
+        machineFactors.append(rate(two.timeline) / rate(one.timeline))
+        report(
+            "pair \(pair): speed-up 2 workers / 1 worker (wall) = cluster × machine",
+            String(format: "%.2f× = %.3f × %.3f", speedUps.last!, clusterFactors.last!, machineFactors.last!))
     }
-    let sorted = speedUps.sorted()
-    report(
-        "speed-up 2 workers / 1 worker (2 cores, wall), median of \(pairs) pairs of \(histories) histories",
-        String(format: "%.2f× (%@)", sorted[sorted.count / 2], sorted.map { String(format: "%.2f", $0) }.joined(separator: ", ")))
+    func median(_ values: [Double]) -> String {
+        let sorted = values.sorted()
+        return String(format: "%.3f (%@)", sorted[sorted.count / 2], sorted.map { String(format: "%.3f", $0) }.joined(separator: ", "))
+    }
+    report("speed-up 2 workers / 1 worker (2 cores, wall), median of \(pairs) pairs of \(histories) histories", median(speedUps))
+    report("its cluster factor: 2 × computing share with 2 workers / with 1 (the speed-up at equal per-worker pace)", median(clusterFactors))
+    report("its machine factor: histories per computing second of a worker, 2 workers / 1", median(machineFactors))
     report("tallies of 1 and 2 workers bit-identical", identical ? "yes" : "NO")
 }
 

@@ -54,6 +54,15 @@ public struct Coordinator: Sendable {
         var busy: Bool { assignment != nil }
     }
 
+    /// A result received and not merged yet: whether it answered its worker's assignment, and the units
+    /// that assignment held.
+    private struct ReceivedResult: Sendable {
+        var result: UnitResult
+        var peer: PeerID
+        var answersAssignment: Bool
+        var own: Range<Int>?
+    }
+
     /// The timing constants.
     public let policy: LivenessPolicy
     var workers: [PeerID: Worker] = [:]
@@ -63,14 +72,6 @@ public struct Coordinator: Sendable {
     public private(set) var jobs: [UInt64: JobRecord] = [:]
     /// Content-addressed inputs of the jobs, by digest.
     public private(set) var blobs: [ContentDigest: [UInt8]] = [:]
-    /// A result received and not merged yet: whether it answered its worker's assignment, and the units
-    /// that assignment held.
-    private struct ReceivedResult: Sendable {
-        var result: UnitResult
-        var peer: PeerID
-        var answersAssignment: Bool
-        var own: Range<Int>?
-    }
     /// Results waiting for `mergeReceived`, in arrival order.
     private var unmerged: [ReceivedResult] = []
     private var nextJobID: UInt64

@@ -33,7 +33,8 @@ struct RoundProgress: Hashable, Sendable {
 
     /// What the open batches of one job may hold in the coordinator: each a dense energy array of the
     /// grid (8 bytes per voxel) and, while its rounds run, banks of up to about 420 bytes per history
-    /// (all the bank bytes a history sent over the rounds of a thorax-sized grid, benchmarks/RESULTS.md).
+    /// (the bank traffic per history over all rounds on a thorax-sized grid, each bank counted in and
+    /// out, benchmarks/RESULTS.md: more than a batch's banks hold at any one time).
     static let openBatchBytes = 256 << 20
 
     /// The most batches open at once: as many as fit in `openBatchBytes`, at least 2. Open batches let

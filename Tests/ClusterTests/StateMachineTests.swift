@@ -117,6 +117,68 @@ struct StateMachineTests {
         #expect(cluster.coordinator.jobs[1]!.tally == ManualCluster.reference(Self.spec))
     }
 
+    @Test("Spans shrink as a job nears its end (factoring): two workers of equal pace finish within one unit of each other")
+    func spansEndTogether() throws {
+        let spec = Samples.spec(histories: 20_000, perUnit: 100)  // 200 units
+        var policy = ManualCluster.policy
+        policy.targetAssignmentDuration = .seconds(10)
+        var cluster = ManualCluster(coordinator: Coordinator(policy: policy))
+        let names = ["a", "b"]
+        for name in names {
+            cluster.addWorker(name)
+            cluster.nodes[name]!.fast = false
+        }
+        cluster.submit(spec)
+        // Each worker takes 100 ms per unit: it reports a span of n units n × 100 ms after it got it.
+        var assignedAt: [String: Duration] = ["a": .zero, "b": .zero]
+        var lastReport: [String: Duration] = [:]
+        var spans: [(pending: Int, length: Int)] = []
+        for _ in 0..<1_000 where cluster.coordinator.jobs[1]!.state == .running {
+            cluster.advance(by: .milliseconds(100))
+            for name in names {
+                guard let unit = cluster.nodes[name]!.running else { continue }
+                let length = Int(unit.histories.count / 100)
+                guard cluster.now - assignedAt[name]! >= .milliseconds(100) * length else { continue }
+                spans.append((200 - Int(unit.key.index), length))
+                cluster.complete(name)
+                cluster.settle()
+                lastReport[name] = cluster.now
+                assignedAt[name] = cluster.now
+            }
+        }
+        let job = try #require(cluster.coordinator.jobs[1])
+        #expect(job.state == .completed)
+        #expect(job.tally == ManualCluster.reference(spec))
+        // 10 s fit 100 units; after the first unit each span is at most a quarter of what was left
+        // (half of one worker's share), so the last spans are single units.
+        #expect(spans.allSatisfy { $0.length <= max(1, ($0.pending + 3) / 4) })
+        #expect(spans.contains { $0.length > 10 })
+        #expect(spans.suffix(2).allSatisfy { $0.length == 1 })
+        let ends = names.map { lastReport[$0]! }
+        #expect(ends.max()! - ends.min()! <= .milliseconds(100))
+    }
+
+    @Test("A result's worker is handed its next unit before the result is merged; the merge follows, once")
+    func mergeAfterTheNextAssignment() throws {
+        var coordinator = Coordinator(policy: ManualCluster.policy)
+        let client = PeerID([1]), a = PeerID([2])
+        _ = coordinator.received(.submit(requestID: 1, spec: Self.spec, inputs: []), from: client, at: .zero)
+        let joined = coordinator.received(.ready(Samples.hello), from: a, at: .zero)
+        guard case .send(.assign(let unit), to: a)? = joined.last else {
+            Issue.record("expected an ASSIGN, got \(joined)")
+            return
+        }
+        let result = Samples.result(Self.spec, index: Int(unit.key.index))
+        let accepted = coordinator.received(.result(result), from: a, at: .seconds(1), mergingLater: true)
+        #expect(accepted.contains { if case .send(.assign(let next), a) = $0 { next.key != unit.key } else { false } })
+        #expect(!accepted.contains(.persistResult(result)))
+        #expect(coordinator.jobs[1]!.tally.historyCount == 0)
+        let merged = coordinator.mergeReceived(at: .seconds(1))
+        #expect(merged.contains(.persistResult(result)))
+        #expect(coordinator.jobs[1]!.tally.historyCount == 100)
+        #expect(coordinator.mergeReceived(at: .seconds(1)).isEmpty)
+    }
+
     @Test("Workers reconnect to a restarted coordinator with capped exponential back-off, and the job resumes")
     func coordinatorRestart() {
         var cluster = ManualCluster()

@@ -123,33 +123,77 @@ if wanted("coordinator") {
 // MARK: - Scaling: 1 vs 2 embedded workers on a CPU-bound synthetic job
 
 if wanted("scaling") {
+    // Long enough that start-up and the last unit's tail are small next to the job (≈ 20 s per worker
+    // with 2 workers on an idle machine); PENUMBRA_BENCH_SCALING_HISTORIES / _PAIRS shorten it.
+    let environment = ProcessInfo.processInfo.environment
+    let histories = environment["PENUMBRA_BENCH_SCALING_HISTORIES"].flatMap { UInt64($0) } ?? 80_000_000
+    let pairs = max(1, environment["PENUMBRA_BENCH_SCALING_PAIRS"].flatMap { Int($0) } ?? 3)
     let layout = try SlabLayout(countX: 64, countY: 64, countZ: 64, planesPerSlab: 8)
-    let spec = JobSpec(workload: SyntheticWorkload.name, layout: layout, seed: 7, historyCount: 4_000_000, historiesPerUnit: 100_000)
+    let spec = JobSpec(workload: SyntheticWorkload.name, layout: layout, seed: 7, historyCount: histories, historiesPerUnit: 100_000)
     var logger = Logger(label: "bench")
     logger.logLevel = .error
-    /// Wall seconds (best of 2), process CPU seconds per run, and the tally.
-    func run(workers: Int) throws -> (Double, Double, MergedTally) {
-        var tally: MergedTally?
+
+    // The ceiling: the same histories computed by the workload alone on 1 and on 2 threads.
+    let direct = WorkUnit(key: UnitKey(jobID: 1, index: 0), attempt: 0, spec: spec, histories: 0..<histories / 4)
+    let aloneOne = try seconds(repeats: 1) { _ = try SyntheticWorkload().execute(direct, inputs: [:], threads: 1) }
+    let aloneTwo = try seconds(repeats: 1) { _ = try SyntheticWorkload().execute(direct, inputs: [:], threads: 2) }
+    report(
+        "workload alone (no cluster), \(histories / 4) histories, 1 / 2 threads",
+        String(format: "%.2f / %.2f s = %.2f×", aloneOne, aloneTwo, aloneOne / aloneTwo))
+
+    let executor = TimedExecutor(SyntheticWorkload())
+    /// One job on a fresh embedded cluster: its timeline, process and coordinator-thread CPU, tally.
+    func run(workers: Int) throws -> (timeline: Timeline, cpu: Double, coordinatorCPU: Double, tally: MergedTally) {
+        let cluster = try EmbeddedCluster(workers: workers, executor: executor, logger: logger)
+        defer { cluster.shutdown() }
+        let client = try ClusterClient(context: cluster.context, endpoint: cluster.endpoint, timeout: .seconds(60))
         let cpuStart = cpuSeconds()
-        let time = try seconds(repeats: 2) {
-            let cluster = try EmbeddedCluster(workers: workers, executor: SyntheticWorkload(), logger: logger)
-            defer { cluster.shutdown() }
-            let client = try ClusterClient(context: cluster.context, endpoint: cluster.endpoint, timeout: .seconds(60))
-            let job = try client.submit(spec)
-            _ = try client.wait(jobID: job, every: .milliseconds(5))
-            tally = try client.fetch(jobID: job).tally
-        }
-        return (time, (cpuSeconds() - cpuStart) / 2, tally!)
+        executor.reset()
+        let job = try client.submit(spec)
+        _ = try client.wait(jobID: job, every: .milliseconds(5))
+        let wall = executor.now()
+        let cpu = cpuSeconds() - cpuStart
+        let coordinatorCPU = threadCPUSeconds(named: "penumbra-coord")
+        let tally = try client.fetch(jobID: job).tally
+        return (Timeline(runs: executor.recorded, wall: wall, lanes: workers), cpu, coordinatorCPU, tally)
     }
-    let (one, cpuOne, tallyOne) = try run(workers: 1)
-    let (two, cpuTwo, tallyTwo) = try run(workers: 2)
-    report("embedded job, 1 worker", String(format: "%.2f s", one))
-    report("embedded job, 2 workers", String(format: "%.2f s", two))
-    report("speed-up 2 workers / 1 worker (2 cores, wall)", String(format: "%.2f×", one / two))
-    // CPU time hardly depends on how busy the machine is: the same CPU for the same work means the
-    // second worker adds no coordination cost (the client's 5 ms status polls add a little per second).
-    report("CPU seconds per job, 1 worker / 2 workers", String(format: "%.2f / %.2f", cpuOne, cpuTwo))
-    report("tallies of 1 and 2 workers bit-identical", tallyOne == tallyTwo ? "yes" : "NO")
+    // wall₁ / wall₂ = 2 × (share₂ / share₁) × (rate₂ / rate₁) exactly, with share the fraction of worker
+    // time spent computing and rate the histories per computing second of one worker: the first factor
+    // is the cluster's (assignment gaps, start-up, tail), the second the machine's (what a second busy
+    // core costs the first: other load, shared caches and memory).
+    var speedUps: [Double] = [], clusterFactors: [Double] = [], machineFactors: [Double] = []
+    var identical = true
+    for pair in 1...pairs {
+        let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first ?? "?"
+        let one = try run(workers: 1)
+        let two = try run(workers: 2)
+        identical = identical && one.tally == two.tally
+        speedUps.append(one.timeline.wall / two.timeline.wall)
+        for (workers, r) in [(1, one), (2, two)] {
+            let t = r.timeline
+            report(
+                "pair \(pair) (load \(load)), \(workers) worker(s)",
+                String(
+                    format: "%.2f s wall, %.2f CPU-s (coordinator thread %.2f); %d assignments; of worker time: computing %@, start-up %@, gaps %@, tail %@; %.0f histories per computing second per worker",
+                    t.wall, r.cpu, r.coordinatorCPU, t.assignments, t.share(t.busy), t.share(t.startup), t.share(t.gaps),
+                    t.share(t.tail), Double(t.histories) / t.busy))
+        }
+        let share = { (t: Timeline) in t.busy / (t.wall * Double(t.lanes)) }
+        let rate = { (t: Timeline) in Double(t.histories) / t.busy }
+        clusterFactors.append(2 * share(two.timeline) / share(one.timeline))
+        machineFactors.append(rate(two.timeline) / rate(one.timeline))
+        report(
+            "pair \(pair): speed-up 2 workers / 1 worker (wall) = cluster × machine",
+            String(format: "%.2f× = %.3f × %.3f", speedUps.last!, clusterFactors.last!, machineFactors.last!))
+    }
+    func median(_ values: [Double]) -> String {
+        let sorted = values.sorted()
+        return String(format: "%.3f (%@)", sorted[sorted.count / 2], sorted.map { String(format: "%.3f", $0) }.joined(separator: ", "))
+    }
+    report("speed-up 2 workers / 1 worker (2 cores, wall), median of \(pairs) pairs of \(histories) histories", median(speedUps))
+    report("its cluster factor: 2 × computing share with 2 workers / with 1 (the speed-up at equal per-worker pace)", median(clusterFactors))
+    report("its machine factor: histories per computing second of a worker, 2 workers / 1", median(machineFactors))
+    report("tallies of 1 and 2 workers bit-identical", identical ? "yes" : "NO")
 }
 
 // MARK: - Replicated vs decomposed: network bytes and per-worker memory on a thorax-sized grid

@@ -5,6 +5,35 @@
 /// Scheduling is pull-based: a worker gets a unit when it says READY or returns a result, from the
 /// running job of highest priority (then lowest id) whose workload it can run.
 public struct Coordinator: Sendable {
+    /// What a worker computes: one assignment at a time, of either kind of job. Whatever the kind, it
+    /// frees the worker when answered or failed, and goes back to its job's queue (`requeue`) when
+    /// its worker fails it or is lost.
+    enum Assignment: Hashable, Sendable, CustomStringConvertible {
+        /// A span of a replicated job, keyed by its first unit, with its units and histories when
+        /// known (a worker that re-joined mid-span may not say them). A result with the same key but
+        /// another history count answers an earlier assignment (e.g. one from before a coordinator
+        /// restart) and must not free the worker while it computes this one.
+        case span(UnitKey, units: Range<Int>?, histories: UInt64?)
+        /// One unit of a decomposed job.
+        case slab(SlabUnitKey)
+
+        /// The job it belongs to.
+        var jobID: UInt64 {
+            switch self {
+            case .span(let key, _, _): key.jobID
+            case .slab(let key): key.jobID
+            }
+        }
+
+        /// Its key, as logs and reasons name it.
+        var description: String {
+            switch self {
+            case .span(let key, _, _): key.description
+            case .slab(let key): key.description
+            }
+        }
+    }
+
     /// What the coordinator knows about one connected worker.
     struct Worker: Hashable, Sendable {
         var hello: WorkerHello
@@ -12,25 +41,26 @@ public struct Coordinator: Sendable {
         var expiry: Duration
         /// When the coordinator last sent it anything.
         var lastSent: Duration
-        /// The unit it is computing (the first of its span).
-        var unit: UnitKey?
-        /// The units of that assignment (a worker that re-joined mid-unit may have no known span).
-        var span: Range<Int>?
-        /// The histories of that assignment, when known: a result with the same key but another
-        /// history count answers an earlier assignment (e.g. one from before a coordinator restart)
-        /// and must not mark the worker idle while it computes the current one.
-        var histories: UInt64?
+        /// What it is computing.
+        var assignment: Assignment?
         /// When the assignment was sent.
         var assignedAt: Duration = .zero
         /// Measured time per unit, by job.
         var pace: [UInt64: Duration] = [:]
-        /// The decomposed unit it is computing.
-        var slabUnit: SlabUnitKey?
         /// The slab it last ran, by decomposed job: it holds that slab's phantom, so it keeps it.
         var slabs: [UInt64: UInt32] = [:]
 
         /// True while it computes something.
-        var busy: Bool { unit != nil || slabUnit != nil }
+        var busy: Bool { assignment != nil }
+    }
+
+    /// A result received and not merged yet: whether it answered its worker's assignment, and the units
+    /// that assignment held.
+    private struct ReceivedResult: Sendable {
+        var result: UnitResult
+        var peer: PeerID
+        var answersAssignment: Bool
+        var own: Range<Int>?
     }
 
     /// The timing constants.
@@ -42,6 +72,8 @@ public struct Coordinator: Sendable {
     public private(set) var jobs: [UInt64: JobRecord] = [:]
     /// Content-addressed inputs of the jobs, by digest.
     public private(set) var blobs: [ContentDigest: [UInt8]] = [:]
+    /// Results waiting for `mergeReceived`, in arrival order.
+    private var unmerged: [ReceivedResult] = []
     private var nextJobID: UInt64
 
     /// A coordinator, optionally resuming jobs restored from storage.
@@ -60,7 +92,32 @@ public struct Coordinator: Sendable {
     // MARK: - Inputs
 
     /// Handles one decoded message from `peer` at time `now`.
-    public mutating func received(_ message: WireMessage, from peer: PeerID, at now: Duration) -> [CoordinatorAction] {
+    ///
+    /// A RESULT frees its worker and hands it its next span at once; the result is merged after that,
+    /// so its merge never stands between a worker and its next assignment. With `mergingLater`, the
+    /// merge waits for `mergeReceived(at:)` (a loop calls it once it has sent these actions, so the
+    /// worker computes while the coordinator merges); otherwise its actions come last in this list.
+    public mutating func received(
+        _ message: WireMessage, from peer: PeerID, at now: Duration, mergingLater: Bool = false
+    ) -> [CoordinatorAction] {
+        var actions = accept(message, from: peer, at: now)
+        if !mergingLater { actions += mergeReceived(at: now) }
+        return actions
+    }
+
+    /// Merges the results received since the last call (`received(_:from:at:mergingLater:)`):
+    /// validation, the merge, its commit action and the job's progress, then hands out what that frees.
+    public mutating func mergeReceived(at now: Duration) -> [CoordinatorAction] {
+        guard !unmerged.isEmpty else { return [] }
+        var actions: [CoordinatorAction] = []
+        let arrived = unmerged
+        unmerged = []
+        for result in arrived { merge(result, &actions) }
+        dispatch(now, &actions)
+        return actions
+    }
+
+    private mutating func accept(_ message: WireMessage, from peer: PeerID, at now: Duration) -> [CoordinatorAction] {
         if workers[peer] != nil { workers[peer]!.expiry = now + policy.expiry }
         var actions: [CoordinatorAction] = []
         switch message {
@@ -73,7 +130,7 @@ public struct Coordinator: Sendable {
                     &actions)
             }
         case .result(let result):
-            resultArrived(result, from: peer, at: now, &actions)
+            resultArrived(result, from: peer, at: now)
             if workers[peer] == nil {
                 send(
                     .disconnect(.unknownPeer, reason: "unknown worker: reconnect and send READY"), to: peer, now,
@@ -88,22 +145,13 @@ public struct Coordinator: Sendable {
             }
         case .slabFailed(let key, let reason):
             actions.append(.event(.slabUnitFailed(key, from: peer, reason: reason)))
-            if workers[peer]?.slabUnit == key {
-                workers[peer]!.slabUnit = nil
-                idle.append(peer)
-                requeue(key, heldBy: peer, reason: "worker failed it: \(reason)", countsAsAttempt: true, &actions)
+            if case .slab(key)? = workers[peer]?.assignment {
+                failed(peer, reason: reason, &actions)
             }
         case .unitFailed(let key, let reason):
             actions.append(.event(.unitFailed(key, from: peer, reason: reason)))
-            if workers[peer]?.unit == key {
-                let span = workers[peer]!.span
-                workers[peer]!.unit = nil
-                workers[peer]!.span = nil
-                workers[peer]!.histories = nil
-                idle.append(peer)
-                requeue(
-                    key, span: span, heldBy: peer, reason: "worker failed it: \(reason)", countsAsAttempt: true,
-                    &actions)
+            if case .span(key, _, _)? = workers[peer]?.assignment {
+                failed(peer, reason: reason, &actions)
             }
         case .blobRequest(let digest):
             if let data = blobs[digest] {
@@ -203,10 +251,10 @@ public struct Coordinator: Sendable {
             return
         }
         if workers[peer] != nil { drop(peer, reason: "sent READY again", &actions) }
-        var worker = Worker(hello: hello, expiry: now + policy.expiry, lastSent: now, unit: nil)
+        var worker = Worker(hello: hello, expiry: now + policy.expiry, lastSent: now)
         if let key = hello.runningSlabUnit {
             // As for a span: busy with it until it reports, and it keeps the unit if still wanted.
-            worker.slabUnit = key
+            worker.assignment = .slab(key)
             worker.slabs[key.jobID] = key.slab
             if var job = takeJob(key.jobID) {
                 if job.state == .running, let state = job.rounds?.state(key) {
@@ -221,10 +269,11 @@ public struct Coordinator: Sendable {
         }
         // A worker that reconnects mid-unit is busy with that unit, whatever this coordinator knows of
         // it (a restarted coordinator may have merged it, or never heard of its job): it gets no other
-        // unit until it reports. If the unit is still wanted, it stays with this worker.
-        if let key = hello.runningUnit {
-            worker.unit = key
-            worker.histories = hello.runningHistories.map { UInt64($0.count) }
+        // unit until it reports. If the unit is still wanted, it stays with this worker. (A worker
+        // computes one assignment at a time: a READY naming a slab unit too is taken for the slab unit.)
+        if let key = hello.runningUnit, hello.runningSlabUnit == nil {
+            let histories = hello.runningHistories.map { UInt64($0.count) }
+            worker.assignment = .span(key, units: nil, histories: histories)
             if var job = takeJob(key.jobID) {
                 defer { jobs[key.jobID] = job }
                 // The whole span when READY names its histories, else the key's unit alone.
@@ -236,7 +285,7 @@ public struct Coordinator: Sendable {
                 {
                     span = units
                 }
-                worker.span = span
+                worker.assignment = .span(key, units: span, histories: histories)
                 for n in span where job.state == .running && n < job.limit {
                     switch job.units[n] {
                     case .pending(let attempts):
@@ -261,13 +310,58 @@ public struct Coordinator: Sendable {
         guard let worker = workers.removeValue(forKey: peer) else { return }
         idle.removeAll { $0 == peer }
         actions.append(.event(.workerLost(peer, reason: reason)))
-        if let key = worker.unit {
-            requeue(
-                key, span: worker.span, heldBy: peer, reason: "worker \(peer) \(reason)", countsAsAttempt: false,
-                &actions)
+        if let assignment = worker.assignment {
+            requeue(assignment, heldBy: peer, reason: "worker \(peer) \(reason)", countsAsAttempt: false, &actions)
         }
-        if let key = worker.slabUnit {
-            requeue(key, heldBy: peer, reason: "worker \(peer) \(reason)", countsAsAttempt: false, &actions)
+    }
+
+    /// Frees a worker that reported its assignment failed, and re-queues the assignment (the failure
+    /// counts against its units).
+    private mutating func failed(_ peer: PeerID, reason: String, _ actions: inout [CoordinatorAction]) {
+        guard let assignment = release(peer) else { return }
+        requeue(assignment, heldBy: peer, reason: "worker failed it: \(reason)", countsAsAttempt: true, &actions)
+    }
+
+    /// Frees a worker: it becomes idle. Returns what it was assigned.
+    private mutating func release(_ peer: PeerID) -> Assignment? {
+        guard let assignment = workers[peer]?.assignment else { return nil }
+        workers[peer]!.assignment = nil
+        idle.append(peer)
+        return assignment
+    }
+
+    /// Puts what `holder` was running of an assignment back in its job's queue. A lost worker does not
+    /// count against its units; an assignment its worker reported failed does, and too many failures
+    /// fail the job.
+    private mutating func requeue(
+        _ assignment: Assignment, heldBy holder: PeerID, reason: String, countsAsAttempt: Bool,
+        _ actions: inout [CoordinatorAction]
+    ) {
+        guard var job = takeJob(assignment.jobID) else { return }
+        let extra = countsAsAttempt ? 1 : 0
+        var tries: Int?
+        switch assignment {
+        case .span(let key, let units, _):
+            var returned: [Int] = []
+            for n in units ?? Int(key.index)..<Int(key.index) + 1 where n < job.units.count {
+                guard case .running(holder, let attempts) = job.units[n] else { continue }
+                job.unitsRunning -= 1
+                job.units[n] = .pending(attempts: attempts + extra)
+                tries = max(tries ?? 0, attempts + extra)
+                returned.append(n)
+            }
+            job.pushPending(returned)
+            if tries != nil { actions.append(.event(.unitRequeued(key, reason: reason))) }
+        case .slab(let key):
+            if job.state == .running, case .running(holder, let attempts)? = job.rounds?.state(key) {
+                job.rounds!.set(key, .pending(attempts: attempts + extra))
+                tries = attempts + extra
+                actions.append(.event(.slabUnitRequeued(key, reason: reason)))
+            }
+        }
+        jobs[assignment.jobID] = job
+        if let tries, tries >= policy.maximumAttempts {
+            finish(assignment.jobID, .failed, reason: "\(assignment) failed \(tries) times, last: \(reason)", &actions)
         }
     }
 
@@ -280,52 +374,28 @@ public struct Coordinator: Sendable {
 
     // MARK: - Units
 
-    /// Puts the units of a span that `holder` was running back in their job's queue (those it still
-    /// holds). A lost worker does not count against them; a span that its worker reported failed does,
-    /// and too many failures fail the job.
-    private mutating func requeue(
-        _ key: UnitKey, span: Range<Int>?, heldBy holder: PeerID, reason: String, countsAsAttempt: Bool,
-        _ actions: inout [CoordinatorAction]
-    ) {
-        guard var job = takeJob(key.jobID) else { return }
-        let units = span ?? Int(key.index)..<Int(key.index) + 1
-        var returned: [Int] = []
-        var tries = 0
-        for n in units where n < job.units.count {
-            guard case .running(holder, let attempts) = job.units[n] else { continue }
-            job.unitsRunning -= 1
-            tries = max(tries, attempts + (countsAsAttempt ? 1 : 0))
-            job.units[n] = .pending(attempts: attempts + (countsAsAttempt ? 1 : 0))
-            returned.append(n)
+    /// A result arrived: the answer to its worker's current assignment frees the worker (and may later
+    /// return its units); the merge waits in `unmerged`.
+    private mutating func resultArrived(_ result: UnitResult, from peer: PeerID, at now: Duration) {
+        let key = result.key
+        var arrived = ReceivedResult(result: result, peer: peer, answersAssignment: false)
+        if case .span(key, let units, let histories)? = workers[peer]?.assignment,
+            histories.map({ $0 == result.historyCount }) ?? true
+        {
+            arrived.answersAssignment = true
+            arrived.own = units
+            if let units, now > workers[peer]!.assignedAt {
+                workers[peer]!.pace[key.jobID] = (now - workers[peer]!.assignedAt) / units.count
+            }
+            _ = release(peer)
         }
-        job.pushPending(returned)
-        jobs[key.jobID] = job
-        guard !returned.isEmpty else { return }
-        actions.append(.event(.unitRequeued(key, reason: reason)))
-        if tries >= policy.maximumAttempts {
-            finish(key.jobID, .failed, reason: "\(key) failed \(tries) times, last: \(reason)", &actions)
-        }
+        unmerged.append(arrived)
     }
 
-    private mutating func resultArrived(
-        _ result: UnitResult, from peer: PeerID, at now: Duration, _ actions: inout [CoordinatorAction]
-    ) {
+    /// Merges a received result into its job, at most once per unit: whoever sends it first wins.
+    private mutating func merge(_ arrived: ReceivedResult, _ actions: inout [CoordinatorAction]) {
+        let (result, peer, answersAssignment, own) = (arrived.result, arrived.peer, arrived.answersAssignment, arrived.own)
         let key = result.key
-        var own: Range<Int>?
-        // Only the answer to the worker's current assignment frees it and may return its units.
-        let answersAssignment = workers[peer].map {
-            $0.unit == key && ($0.histories.map { $0 == result.historyCount } ?? true)
-        } ?? false
-        if answersAssignment {
-            own = workers[peer]!.span
-            if let own, now > workers[peer]!.assignedAt {
-                workers[peer]!.pace[key.jobID] = (now - workers[peer]!.assignedAt) / own.count
-            }
-            workers[peer]!.unit = nil
-            workers[peer]!.span = nil
-            workers[peer]!.histories = nil
-            idle.append(peer)
-        }
         guard var job = takeJob(key.jobID) else {
             actions.append(.event(.duplicateResultIgnored(key, from: peer)))
             return
@@ -343,7 +413,9 @@ public struct Coordinator: Sendable {
             jobs[key.jobID] = job
             actions.append(.event(.duplicateResultIgnored(key, from: peer)))
             if answersAssignment {
-                requeue(key, span: own, heldBy: peer, reason: "overlaps merged units", countsAsAttempt: false, &actions)
+                requeue(
+                    .span(key, units: own, histories: nil), heldBy: peer, reason: "overlaps merged units",
+                    countsAsAttempt: false, &actions)
             }
             return
         }
@@ -359,7 +431,9 @@ public struct Coordinator: Sendable {
             if case .tallyOverflow = error {
                 finish(key.jobID, .failed, reason: error.description, &actions)
             } else if answersAssignment {
-                requeue(key, span: own, heldBy: peer, reason: "invalid result", countsAsAttempt: true, &actions)
+                requeue(
+                    .span(key, units: own, histories: nil), heldBy: peer, reason: "invalid result", countsAsAttempt: true,
+                    &actions)
             }
             return
         }
@@ -377,12 +451,15 @@ public struct Coordinator: Sendable {
     }
 
     /// How many units `worker` should get of job `id`: as many as its measured pace fits in the target
-    /// assignment time, but no more than its share of what is left to hand out.
+    /// assignment time, but no more than half its share of what is left to hand out. Halving the share
+    /// is guided self-scheduling by factoring (Hummel, Schonberg & Flynn, Commun. ACM 35(8), 1992):
+    /// spans shrink as the job nears its end, down to single units, so workers whose pace drifts from
+    /// the one measured still finish together instead of one idling while another runs a long last span.
     private func spanLength(for worker: Worker, job id: UInt64, pendingBelowLimit: Int) -> Int {
         guard let target = policy.targetAssignmentDuration, let pace = worker.pace[id], pace > .zero else { return 1 }
         let fitting = Int(min(target / pace, Double(JobSpec.maximumUnitCount)))
-        let share = (pendingBelowLimit + workers.count - 1) / max(1, workers.count)
-        return max(1, min(fitting, share))
+        let shares = 2 * max(1, workers.count)
+        return max(1, min(fitting, (pendingBelowLimit + shares - 1) / shares))
     }
 
     /// Hands spans of units to idle workers, highest priority job first.
@@ -420,10 +497,8 @@ public struct Coordinator: Sendable {
                 if case .pending(let tries) = job.units[n] { job.units[n] = .running(peer, attempts: tries) }
             }
             job.unitsRunning += span.count
-            workers[peer]!.unit = key
             let histories = job.spec.histories(ofUnits: span)
-            workers[peer]!.span = span
-            workers[peer]!.histories = UInt64(histories.count)
+            workers[peer]!.assignment = .span(key, units: span, histories: UInt64(histories.count))
             workers[peer]!.assignedAt = now
             let unit = WorkUnit(key: key, attempt: UInt32(attempts), spec: job.spec, histories: histories)
             send(.assign(unit), to: peer, now, &actions)
@@ -495,32 +570,13 @@ public struct Coordinator: Sendable {
         let key = SlabUnitKey(jobID: job.id, batch: batch, round: progress.batches[batch]!.round, slab: slab)
         guard case .pending(let attempts) = progress.state(key) else { return }
         job.rounds!.set(key, .running(peer, attempts: attempts))
-        workers[peer]!.slabUnit = key
+        workers[peer]!.assignment = .slab(key)
+        workers[peer]!.assignedAt = now
         workers[peer]!.slabs[job.id] = slab
         let histories = progress.decomposition.histories(ofBatch: Int(batch), historyCount: job.spec.historyCount)
         let unit = SlabWorkUnit(
             key: key, attempt: UInt32(attempts), spec: job.spec, histories: histories, banks: progress.banks(key))
         send(.assignSlab(unit), to: peer, now, &actions)
-    }
-
-    /// Puts a decomposed unit that `holder` was running back in the queue; a failure reported by the
-    /// worker counts against it, and too many fail the job.
-    private mutating func requeue(
-        _ key: SlabUnitKey, heldBy holder: PeerID, reason: String, countsAsAttempt: Bool,
-        _ actions: inout [CoordinatorAction]
-    ) {
-        guard var job = takeJob(key.jobID) else { return }
-        guard job.state == .running, case .running(holder, let attempts)? = job.rounds?.state(key) else {
-            jobs[key.jobID] = job
-            return
-        }
-        let tries = attempts + (countsAsAttempt ? 1 : 0)
-        job.rounds!.set(key, .pending(attempts: tries))
-        jobs[key.jobID] = job
-        actions.append(.event(.slabUnitRequeued(key, reason: reason)))
-        if tries >= policy.maximumAttempts {
-            finish(key.jobID, .failed, reason: "\(key) failed \(tries) times, last: \(reason)", &actions)
-        }
     }
 
     /// A decomposed unit's result: merged at most once per key, committed (banks, then row) before
@@ -529,10 +585,7 @@ public struct Coordinator: Sendable {
         _ result: SlabUnitResult, from peer: PeerID, at now: Duration, _ actions: inout [CoordinatorAction]
     ) {
         let key = result.key
-        if workers[peer]?.slabUnit == key {
-            workers[peer]!.slabUnit = nil
-            idle.append(peer)
-        }
+        if case .slab(key)? = workers[peer]?.assignment { _ = release(peer) }
         guard var job = takeJob(key.jobID) else {
             actions.append(.event(.duplicateSlabResultIgnored(key, from: peer)))
             return
@@ -547,7 +600,7 @@ public struct Coordinator: Sendable {
             if case .tallyOverflow = error {
                 finish(key.jobID, .failed, reason: error.description, &actions)
             } else {
-                requeue(key, heldBy: peer, reason: "invalid result", countsAsAttempt: true, &actions)
+                requeue(.slab(key), heldBy: peer, reason: "invalid result", countsAsAttempt: true, &actions)
             }
             return
         }

@@ -31,8 +31,15 @@ struct RoundProgress: Hashable, Sendable {
         case merged(consumed: [ContentDigest])
     }
 
-    /// The most batches open at once (each holds a dense energy array of the grid).
-    static let window = 2
+    /// What the open batches of one job may hold in the coordinator: each a dense energy array of the
+    /// grid (8 bytes per voxel) and, while its rounds run, banks of up to about 420 bytes per history
+    /// (the bank traffic per history over all rounds on a thorax-sized grid, each bank counted in and
+    /// out, benchmarks/RESULTS.md: more than a batch's banks hold at any one time).
+    static let openBatchBytes = 256 << 20
+
+    /// The most batches open at once: as many as fit in `openBatchBytes`, at least 2. Open batches let
+    /// workers run units of other batches while a round waits for its slowest unit.
+    let window: Int
 
     let decomposition: Decomposition
     let voxelCount: Int
@@ -49,6 +56,8 @@ struct RoundProgress: Hashable, Sendable {
         decomposition = spec.decomposition!
         voxelCount = spec.layout.voxelCount
         planeVoxelCount = Int(spec.layout.countX) * Int(spec.layout.countY)
+        let perBatch = 8 * voxelCount + 420 * Int(spec.historyCount / UInt64(decomposition.batches))
+        window = max(2, min(Int(decomposition.batches), Self.openBatchBytes / max(1, perBatch)))
         self.folded = folded
         opened = folded
         openBatches()
@@ -71,7 +80,7 @@ struct RoundProgress: Hashable, Sendable {
     }
 
     private mutating func openBatches() {
-        while opened < Int(decomposition.batches), opened - folded < Self.window {
+        while opened < Int(decomposition.batches), opened - folded < window {
             let slabs = (0..<UInt32(decomposition.slabCount)).map { ($0, JobRecord.UnitState.pending(attempts: 0)) }
             batches[UInt32(opened)] = Batch(
                 units: Dictionary(uniqueKeysWithValues: slabs), energy: Array(repeating: 0, count: voxelCount))

@@ -114,19 +114,24 @@ public final class CoordinatorServer {
             return
         }
         let peer = PeerID(frames[0])
-        let actions: [CoordinatorAction]
+        let message: WireMessage
         do {
-            let message = try WireCodec.decode(Array(frames.dropFirst()))
-            let start = clock.now
-            actions = machine.received(message, from: peer, at: now)
-            switch message {
-            case .result, .slabResult: metrics?.mergeSeconds.record(clock.now - start)
-            default: break
-            }
+            message = try WireCodec.decode(Array(frames.dropFirst()))
         } catch {
-            actions = machine.receivedUndecodable(error, from: peer, at: now)
+            try perform(machine.receivedUndecodable(error, from: peer, at: now))
+            return
         }
+        // A result's worker is sent its next span first; the result is merged while it computes.
+        let start = clock.now
+        let actions = machine.received(message, from: peer, at: now, mergingLater: true)
+        if case .slabResult = message { metrics?.mergeSeconds.record(clock.now - start) }
         try perform(actions)
+        if case .result = message {
+            let start = clock.now
+            let merged = machine.mergeReceived(at: now)
+            metrics?.mergeSeconds.record(clock.now - start)
+            try perform(merged)
+        }
     }
 
     private func perform(_ actions: [CoordinatorAction]) throws {

@@ -76,8 +76,16 @@ public final class EmbeddedCluster: Sendable {
         for _ in 0..<threadCount { exited.wait() }
     }
 
+    /// Runs `body` on a new thread named `name`, also in the kernel (cut to the 15 bytes Linux keeps) so
+    /// that `top -H` and /proc show it: Foundation's `Thread.name` does not reach a thread not yet started.
     private static func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) {
-        let thread = Thread(block: body)
+        let thread = Thread {
+            if let comm = fopen("/proc/thread-self/comm", "w") {
+                fputs(String(decoding: name.utf8.prefix(15), as: UTF8.self), comm)
+                fclose(comm)
+            }
+            body()
+        }
         thread.name = name
         thread.stackSize = 8 << 20
         thread.start()

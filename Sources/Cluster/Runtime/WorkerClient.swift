@@ -1,10 +1,13 @@
 import Foundation
 import Logging
+import Synchronization
 import ZeroMQ
 
 /// A worker's socket loop: a DEALER socket to the coordinator, the `WorkerMachine`, and an executor
-/// running units on a background thread. The executor reports back over an in-process PUSH/PULL pipe,
-/// so the loop sleeps in `zmq_poll` and wakes for the coordinator and the executor alike.
+/// running units on a background thread. The executor leaves its report in a mailbox and wakes the
+/// loop with an empty message on an in-process PUSH/PULL pipe, so the loop sleeps in `zmq_poll` and
+/// wakes for the coordinator and the executor alike; the report itself is encoded once, for the
+/// coordinator (not once more for the pipe, with its banks hashed again on the way).
 ///
 /// Create, run and drop it on one thread (it owns sockets).
 public final class WorkerClient {
@@ -18,6 +21,7 @@ public final class WorkerClient {
     private var socket: Socket
     private let inbox: Socket
     private let inboxName = "inproc://penumbra-worker-\(UUID().uuidString)"
+    private let reports = Mailbox()
     private let clock = ContinuousClock()
     private let origin: ContinuousClock.Instant
 
@@ -65,14 +69,15 @@ public final class WorkerClient {
             poller.add(socket)
             poller.add(inbox)
             let ready = try poller.poll(timeoutMS: LoopTiming.pollTimeoutMS(now: now, deadline: machine.nextDeadline(after: now)))
-            if ready[1], let frames = try inbox.receive(wait: false) {
+            if ready[1] { while try inbox.receive(wait: false) != nil {} }
+            for report in reports.takeAll() {
                 let at = clock.now - origin
-                switch try? WireCodec.decode(frames) {
-                case .result(let result)?: try perform(machine.finished(result, at: at))
-                case .unitFailed(let key, let reason)?: try perform(machine.failed(key, reason: reason, at: at))
-                case .slabResult(let result)?: try perform(machine.finished(slab: result, at: at))
-                case .slabFailed(let key, let reason)?: try perform(machine.failed(slab: key, reason: reason, at: at))
-                default: logger.error("the executor sent an unreadable report")
+                switch report {
+                case .result(let result): try perform(machine.finished(result, at: at))
+                case .unitFailed(let key, let reason): try perform(machine.failed(key, reason: reason, at: at))
+                case .slabResult(let result): try perform(machine.finished(slab: result, at: at))
+                case .slabFailed(let key, let reason): try perform(machine.failed(slab: key, reason: reason, at: at))
+                default: logger.error("the executor sent a \(report.kind), not a report")
                 }
             }
             if ready[0] {
@@ -130,16 +135,25 @@ public final class WorkerClient {
         return nil
     }
 
-    /// Runs `work` on a new thread, which reports its result through the inbox.
+    /// Runs `work` on a new thread, which leaves its report in the mailbox and wakes the loop.
     private func startExecution(_ work: @escaping @Sendable () -> WireMessage) {
-        let context = self.context, inboxName = self.inboxName
+        let context = self.context, inboxName = self.inboxName, reports = self.reports
         let thread = Thread {
-            let report = work()
+            reports.post(work())
             guard let push = try? Socket(context, .push, lingerMS: 1_000) else { return }
             try? push.connect(inboxName)
-            _ = try? push.send(WireCodec.encode(report))
+            _ = try? push.send([[]])
         }
         thread.stackSize = 8 << 20
         thread.start()
     }
+}
+
+/// Reports of finished executions, waiting for the worker's loop.
+private final class Mailbox: Sendable {
+    private let reports = Mutex<[WireMessage]>([])
+
+    func post(_ report: WireMessage) { reports.withLock { $0.append(report) } }
+
+    func takeAll() -> [WireMessage] { reports.withLock { reports in defer { reports = [] }; return reports } }
 }

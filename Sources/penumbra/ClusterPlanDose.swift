@@ -43,6 +43,8 @@ struct ClusterPlanDose {
     let maximumHistories: UInt64
     /// Histories of the first round, and the fewest of any later one.
     let firstRoundHistories: UInt64
+    /// Copies of each primary photon (1: off).
+    let photonSplitting: Int
     let seed: UInt64
     let compute: ComputeOptions
     let logger: Logger
@@ -60,8 +62,9 @@ struct ClusterPlanDose {
         let sources = try deliveries.map {
             try PlanSource(model: model, deliveries: [$0], patientPosition: patientPosition, sampling: .openAperture)
         }
-        let job = PlanJob(
+        var job = PlanJob(
             machine: machine, patientPosition: patientPosition, beamNumbers: deliveries.map(\.number), sources: sources)
+        job.photonSplitting = photonSplitting
         // Throws `BeamError.notCalibrated` before any transport when the machine has no MU calibration.
         let weights = try job.stopWeights(phantom: phantom, sources: sources)
         let inputs = [phantomText, planBytes]

@@ -43,6 +43,8 @@ struct PlanJob: Codable, Equatable, Sendable {
     var firstHistory: UInt64 = 0
     /// How the beams' sources place their proposals (the same fluence either way).
     var sampling: PlanSource.Sampling
+    /// Copies of each primary photon, of weight 1/N (`TransportSettings.photonSplitting`; 1: off).
+    var photonSplitting: Int = 1
 
     /// Histories in one cycle.
     var cycleLength: UInt64 { cycle.reduce(0, +) }
@@ -146,7 +148,12 @@ final class PlanExecutor: UnitExecutor {
             let phantom = try EGSPhantomFile.parse(String(decoding: phantomText, as: UTF8.self), file: "phantom input")
             let rtPlan = try Plan(try DICOMFile.parse(planBytes).dataSet)
             let sources = try job.sources(plan: rtPlan, physics: try PhysicsData.bundled())
-            let built = try sources.map { try BeamSimulation(source: $0, phantom: phantom, threads: threads) }
+            var settings = TransportSettings()
+            settings.photonSplitting = job.photonSplitting
+            try settings.validate()
+            let built = try sources.map {
+                try BeamSimulation(source: $0, phantom: phantom, threads: threads, settings: settings)
+            }
             if cache.count >= 4 { cache.removeAll() }
             cache[key] = built
             return built

@@ -33,6 +33,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Largest number of histories (proposals).") var histories: UInt64 = 200_000_000
     @Option(name: .customLong("first-round"), help: "Histories of the first round (later rounds are aimed at the target).")
     var firstRound: UInt64 = PlanDoseCalculation.firstRoundHistories
+    @Option(name: .customLong("photon-splitting"),
+            help: "Split each primary photon into N copies of weight 1/N (variance reduction; 1: off; 4 measured best on the thorax).")
+    var photonSplitting: Int = 4
     @Option(name: .customLong("dose-voxel"), help: "Dose voxel size in cm.") var doseVoxelCM: Double = 0.5
     @Option(help: "HU calibration preset or file (docs/calibration.md); its media must be in the physics tables.")
     var calibration: String = "egsnrc-ctcreate-4"
@@ -49,6 +52,9 @@ struct RunCommand: ParsableCommand {
         _ = try targetUncertainty()
         guard doseVoxelCM > 0 && doseVoxelCM <= 2 else { throw ValidationError("--dose-voxel must be in (0, 2] cm") }
         guard firstRound >= 1 else { throw ValidationError("--first-round must be at least 1 history") }
+        guard photonSplitting >= 1 && photonSplitting <= 1000 else {
+            throw ValidationError("--photon-splitting must be 1…1000, got \(photonSplitting)")
+        }
     }
 
     func targetUncertainty() throws -> Double { try percentage(uncertainty, option: "--uncertainty") }
@@ -72,7 +78,7 @@ struct RunCommand: ParsableCommand {
             let result = try ClusterPlanDose(
                 machine: model, deliveries: deliveries, phantom: inputs.phantom, patientPosition: inputs.patientPosition,
                 planBytes: Array(try Data(contentsOf: inputs.planURL)), targetUncertainty: try targetUncertainty(),
-                maximumHistories: histories, firstRoundHistories: firstRound, seed: seed, compute: compute, logger: log
+                maximumHistories: histories, firstRoundHistories: firstRound, photonSplitting: photonSplitting, seed: seed, compute: compute, logger: log
             ).run()
             let dir = URL(fileURLWithPath: out ?? (planDirectory.map { $0 + "/penumbra" } ?? "penumbra-run"))
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

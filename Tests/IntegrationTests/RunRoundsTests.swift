@@ -41,7 +41,7 @@ import Testing
         #expect(c.rounds == [30_000])
         #expect(doseC == doseA)
         // Aimed at a reachable target: it stops there, the rounds adding up to the histories.
-        let (aimed, _) = try run("aimed", ["--uncertainty", "30%", "--first-round", "5000"])
+        let (aimed, _) = try run("aimed", ["--uncertainty", "30%", "--first-round", "1000"])
         #expect(aimed.meanRelativeUncertaintyAboveHalfMax <= 0.30)
         #expect(aimed.rounds.reduce(0, +) == aimed.histories)
         #expect(aimed.rounds.count >= 2, "\(aimed.rounds)")

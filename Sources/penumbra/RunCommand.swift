@@ -212,8 +212,8 @@ struct RunSummary: Codable {
     let maximumDoseGy: Double
     /// Over voxels of at least `PlanJob.minimumStopDensityGPerCM3` g/cm³ (the stop rule's figure).
     let meanRelativeUncertaintyAboveHalfMax: Double
-    /// Histories of each round of the run (`ClusterPlanDose`), in order.
-    let rounds: [UInt64]
+    /// Histories of each round of the run (`ClusterPlanDose`), in order (nil in runs written before rounds).
+    let rounds: [UInt64]?
     let beams: [BeamDose]
     /// DVH metrics per structure, Gy per fraction (patient runs).
     let dvhPerFraction: [DVHSummary]

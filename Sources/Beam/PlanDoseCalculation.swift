@@ -25,10 +25,12 @@ public struct PlanDoseCalculation: Sendable {
     public let phantom: VoxelPhantom
     public let patientPosition: PatientPosition
     public let threads: Int
+    /// How the beams' sources place their proposals (`PlanSource.Sampling`; the same fluence either way).
+    public let sampling: PlanSource.Sampling
 
     /// Prepares the calculation.
     public init(model: SourceModel, deliveries: [BeamDelivery], phantom: VoxelPhantom, patientPosition: PatientPosition,
-                threads: Int) throws {
+                threads: Int, sampling: PlanSource.Sampling = .jawRectangle) throws {
         guard model.machine.calibration.proposalsPerCM2PerMU != nil else {
             throw BeamError.notCalibrated("machine '\(model.machine.name)' has no MU calibration; run `penumbra machine commission`")
         }
@@ -38,6 +40,7 @@ public struct PlanDoseCalculation: Sendable {
         self.phantom = phantom
         self.patientPosition = patientPosition
         self.threads = threads
+        self.sampling = sampling
     }
 
     /// Runs until `targetUncertainty` (relative, e.g. 0.01) or `maximumHistories`, whichever first.
@@ -45,14 +48,15 @@ public struct PlanDoseCalculation: Sendable {
                     progress: (UInt64, Double) -> Void = { _, _ in }) throws -> Result {
         let start = Date()
         let sims = try deliveries.map {
-            try BeamSimulation(source: try PlanSource(model: model, deliveries: [$0], patientPosition: patientPosition),
+            try BeamSimulation(source: try PlanSource(model: model, deliveries: [$0], patientPosition: patientPosition,
+                                                      sampling: sampling),
                                phantom: phantom, threads: threads)
         }
         let weights = sims.map(\.source.muAreaSum)
         let totalWeight = weights.reduce(0, +)
         var tallies = sims.map { _ in EnergyTally(voxelCount: phantom.grid.voxelCount) }
         var done = [UInt64](repeating: 0, count: sims.count)
-        var round = min(200_000, maximumHistories)
+        var round = min(Self.firstRoundHistories, maximumHistories)
         var doses: [DoseDistribution] = []
         var total = DoseDistribution(grid: phantom.grid, doseGyPerHistory: [], relativeUncertainty: [], quantity: .medium)
         while true {
@@ -69,12 +73,31 @@ public struct PlanDoseCalculation: Sendable {
             let count = done.reduce(0, +)
             progress(count, sigma)
             if sigma <= targetUncertainty || count >= maximumHistories { break }
-            // Aim the next round at the target: σ² ∝ 1/N.
-            let needed = Double(count) * (sigma * sigma / (targetUncertainty * targetUncertainty) - 1)
-            round = UInt64(min(max(needed * 1.05, 50_000), Double(maximumHistories - count)))
+            round = Self.nextRound(done: count, sigma: sigma, target: targetUncertainty, maximum: maximumHistories)
         }
         return Result(beamNumbers: deliveries.map(\.number), beamDoses: doses, total: total,
                       histories: done.reduce(0, +), seconds: Date().timeIntervalSince(start))
+    }
+
+    /// Histories of a plan's first round.
+    public static let firstRoundHistories: UInt64 = 100_000
+    /// Aimed rounds ask for this much more than σ² ∝ 1/N predicts: the figure falls a little slower than
+    /// that, because the noisy maximum dose that sets its 50 % threshold comes down as N grows and lets
+    /// lower-dose, noisier voxels in.
+    public static let aimMargin = 1.05
+    /// A round at most brings the histories so far to this many times as many, so that a noisy early
+    /// figure cannot send a run far past its need.
+    public static let largestGrowth = 16.0
+
+    /// The histories of the round after `done` histories reached the figure `sigma` (relative):
+    /// enough for `target` by σ² ∝ 1/N times `aimMargin`, at least `smallest`, at most `largestGrowth`
+    /// times the histories so far in all, never past `maximum` (0 once it is reached).
+    public static func nextRound(done: UInt64, sigma: Double, target: Double, maximum: UInt64,
+                                 smallest: UInt64 = firstRoundHistories) -> UInt64 {
+        guard done < maximum else { return 0 }
+        let growth = sigma.isFinite ? min(sigma * sigma / (target * target) * aimMargin, largestGrowth) : largestGrowth
+        let aimed = max(Double(done) * growth, Double(done) + Double(smallest))
+        return UInt64(min(aimed, Double(maximum))) - done
     }
 
     /// The sum of independent doses; variances add.

@@ -4,23 +4,56 @@ import Transport
 
 /// The primary particles of a plan (one or more beams) in patient coordinates.
 ///
-/// Each history is one *proposal*: a beam chosen with probability ∝ MU × sampling area, a moment of the
+/// Each history is one *proposal*: a beam chosen with probability ∝ MU × proposal area, a moment of the
 /// beam drawn uniformly in meterset (the machine state interpolated there, `BeamDelivery`), a component
-/// (focal, extra-focal, contaminant electron) by its weight, a point on the source plane from that
-/// component's Gaussian and a point on the isocentre plane uniformly over the beam's jaw bounds plus a
-/// margin. The proposal is kept with probability transmission × relative off-axis fluence; a rejected
-/// proposal is a history that emits no primary. All draws come from
-/// the history's own stream, so the dose is bit-reproducible for any thread count.
+/// (focal, extra-focal, contaminant electron), a point on the source plane from that component's Gaussian
+/// and a point on the isocentre plane inside the beam's sampling rectangle (its jaw bounds plus a margin).
+/// The proposal is kept with probability transmission × relative off-axis fluence; a rejected proposal is
+/// a history that emits no primary. All draws come from the history's own stream, so the dose is
+/// bit-reproducible for any thread count.
 ///
-/// Normalisation: proposals have density N·p_b/A_b on beam b's isocentre plane and p_b = MU_b·A_b / S
-/// with S = Σ MU_b·A_b, so every proposal stands for S/N "unit" proposals; with the machine's calibrated
-/// proposals per cm² per MU Φ₀, the dose in Gy is (dose per history) × Φ₀ × S (`gyPerHistoryScale`).
+/// How the isocentre-plane point is drawn (`Sampling`), with the same fluence either way:
+/// * `.jawRectangle`: uniform over the rectangle, every component.
+/// * `.openAperture`: the focal and electron components, whose source point lies within
+///   `focalSigmas` σ of the axis, draw from g(p)/G with g = 1 inside the beam's `ApertureEnvelope` (where
+///   devices may be open) and g = ε (the largest device transmission) elsewhere in the rectangle, G = ∫g;
+///   the proposal is kept with probability (transmission × off-axis fluence)/g ≤ 1. That is rejection
+///   sampling under the envelope g, so kept photons have exactly the density of `.jawRectangle`'s, per
+///   unit G instead of per unit rectangle area: each component is chosen with probability ∝ its weight ×
+///   its G (the extra-focal source keeps the rectangle, G = A), and the beam's proposal area is Σ weight × G.
+///   A focal source point beyond `focalSigmas` σ (probability 1.1 × 10⁻⁶) draws uniformly over the
+///   rectangle instead and its primary carries the weight A/G, which keeps that point's share exact.
+///   For the thorax example's MLC fields 24 % of `.jawRectangle`'s proposals are kept (docs/beam-model.md).
+///
+/// Normalisation: proposals have density N·p_b·π_c/G_c on beam b's isocentre plane for component c, and
+/// p_b = MU_b·A_b / S with A_b = Σ_c w_c G_c and S = Σ MU_b·A_b, so every proposal stands for S/N "unit"
+/// proposals of the rectangle sampler; with the machine's calibrated proposals per cm² per MU Φ₀, the dose
+/// in Gy is (dose per history) × Φ₀ × S (`gyPerHistoryScale`), whichever the sampling.
 public struct PlanSource: PrimarySource {
+    /// How proposals are placed on the isocentre plane (the fluence is the same for both).
+    public enum Sampling: String, Codable, Sendable, CaseIterable {
+        /// Uniform over each beam's sampling rectangle.
+        case jawRectangle
+        /// Focal and electron proposals under the beam's open-aperture envelope.
+        case openAperture
+    }
+
+    /// Focal source points within this many σ of the axis (in x and y) draw under the envelope (5 by
+    /// default: the rest, 1.1 × 10⁻⁶ of them, carry weights).
+    let focalSigmas: Double
+
     public let model: SourceModel
     public let deliveries: [BeamDelivery]
     public let patientPosition: PatientPosition
+    public let sampling: Sampling
     /// Sampling rectangle of each beam on the isocentre plane, cm (jaw bounds plus `marginCM`).
     public let samplingBounds: [Aperture]
+    /// Each beam's proposal area A_b = Σ_c w_c·G_c, cm² (the rectangle's area for `.jawRectangle`).
+    public let proposalAreaCM2: [Double]
+    /// Each beam's open-aperture envelope (nil: rectangle sampling for every component).
+    let envelopes: [ApertureEnvelope?]
+    /// Per beam: the component thresholds (electron, electron + extra-focal) of the component draw.
+    let componentThresholds: [(electron: Double, extraFocal: Double)]
     /// Cumulative beam-choice probabilities.
     let cumulative: [Double]
     /// S = Σ MU_b · A_b, MU·cm².
@@ -28,15 +61,61 @@ public struct PlanSource: PrimarySource {
 
     /// A source for `deliveries`; `marginCM` widens each beam's jaw bounds on the isocentre plane to
     /// catch the penumbra and the extra-focal source.
-    /// - Throws: `BeamError.badPlan` when no beam delivers monitor units.
-    public init(model: SourceModel, deliveries: [BeamDelivery], patientPosition: PatientPosition, marginCM: Double = 3) throws {
-        let limit = model.machine.jaws.maximumOpeningCM + marginCM
+    /// - Throws: `BeamError.badPlan` when no beam delivers monitor units, or when an MLC's leaf positions
+    ///   do not match its pair boundaries.
+    public init(model: SourceModel, deliveries: [BeamDelivery], patientPosition: PatientPosition, marginCM: Double = 3,
+                sampling: Sampling = .jawRectangle) throws {
+        try self.init(model: model, deliveries: deliveries, patientPosition: patientPosition, marginCM: marginCM,
+                      sampling: sampling, focalSigmas: 5)
+    }
+
+    /// A source whose envelope covers focal source points within `focalSigmas` σ (tests use fewer, so
+    /// that the weighted points beyond are frequent enough to check).
+    init(model: SourceModel, deliveries: [BeamDelivery], patientPosition: PatientPosition, marginCM: Double,
+         sampling: Sampling, focalSigmas: Double) throws {
+        let m = model.machine
+        let limit = m.jaws.maximumOpeningCM + marginCM
+        for d in deliveries {
+            for (k, state) in d.states.enumerated() {
+                guard let l = state.aperture.leaves else { continue }
+                let pairs = l.boundariesCM.count - 1
+                guard pairs >= 1, l.bankACM.count == pairs, l.bankBCM.count == pairs,
+                      zip(l.boundariesCM.dropFirst(), l.boundariesCM).allSatisfy({ $0 > $1 }) else {
+                    throw BeamError.badPlan(
+                        "beam \(d.number) '\(d.name)', control point \(k): the MLC gives \(l.bankACM.count) bank A and "
+                            + "\(l.bankBCM.count) bank B leaf positions for \(l.boundariesCM.count) pair boundaries; it needs one "
+                            + "position per pair and bank and increasing boundaries, one more than the pairs")
+                }
+            }
+        }
         let bounds = deliveries.map { d -> Aperture in
             let b = d.jawBounds
             return Aperture(x1CM: max(b.x1CM - marginCM, -limit), x2CM: min(b.x2CM + marginCM, limit),
                             y1CM: max(b.y1CM - marginCM, -limit), y2CM: min(b.y2CM + marginCM, limit))
         }
-        let weights = zip(deliveries, bounds).map { d, b in d.monitorUnits * (b.x2CM - b.x1CM) * (b.y2CM - b.y1CM) }
+        let we = m.electronContamination.weight, wx = m.extraFocalSource.weight
+        let halfWidth = focalSigmas * m.primarySource.sigmaCM
+        var envelopes: [ApertureEnvelope?] = []
+        var areas: [Double] = [], thresholds: [(electron: Double, extraFocal: Double)] = []
+        for (d, r) in zip(deliveries, bounds) {
+            let rectangle = (r.x2CM - r.x1CM) * (r.y2CM - r.y1CM)
+            var envelope: ApertureEnvelope?
+            if sampling == .openAperture {
+                let e = ApertureEnvelope(states: d.states, machine: m, sourceHalfWidthCM: halfWidth, bounds: r)
+                envelope = e.areaCM2 > 0 ? e : nil
+            }
+            if let e = envelope {
+                let g = Self.envelopeIntegral(e, rectangleCM2: rectangle, closedTransmission: Self.closedTransmission(m))
+                let area = (1 - wx) * g + wx * rectangle
+                areas.append(area)
+                thresholds.append((we * g / area, (we * g + wx * rectangle) / area))
+            } else {
+                areas.append(rectangle)
+                thresholds.append((we, we + wx))
+            }
+            envelopes.append(envelope)
+        }
+        let weights = zip(deliveries, areas).map { d, a in d.monitorUnits * a }
         let total = weights.reduce(0, +)
         guard total > 0 else { throw BeamError.badPlan("the plan's beams deliver no monitor units") }
         var acc = 0.0
@@ -45,7 +124,20 @@ public struct PlanSource: PrimarySource {
         self.model = model
         self.deliveries = deliveries
         self.patientPosition = patientPosition
+        self.sampling = sampling
+        self.focalSigmas = focalSigmas
         samplingBounds = bounds
+        proposalAreaCM2 = areas
+        self.envelopes = envelopes
+        componentThresholds = thresholds
+    }
+
+    /// ε: the largest fraction a closed device transmits (the envelope's value outside its rectangles).
+    static func closedTransmission(_ m: MachineModel) -> Double { max(m.jaws.transmission, m.mlc.transmission) }
+
+    /// G = ∫ g over the rectangle: the envelope's area plus ε times the rest.
+    static func envelopeIntegral(_ e: ApertureEnvelope, rectangleCM2: Double, closedTransmission eps: Double) -> Double {
+        e.areaCM2 + eps * (rectangleCM2 - e.areaCM2)
     }
 
     /// Gy per (Gy per history): multiply a dose per history by this to get Gy for the planned MU.
@@ -70,15 +162,35 @@ public struct PlanSource: PrimarySource {
         let sad = m.sourceAxisDistanceCM
         // Component.
         let uComponent = rng.uniform()
-        let isElectron = uComponent < m.electronContamination.weight
-        let isExtraFocal = !isElectron && uComponent < m.electronContamination.weight + m.extraFocalSource.weight
+        let isElectron = uComponent < componentThresholds[b].electron
+        let isExtraFocal = !isElectron && uComponent < componentThresholds[b].extraFocal
         let sigma = isExtraFocal ? m.extraFocalSource.sigmaCM : m.primarySource.sigmaCM
         let sourceZ = isExtraFocal ? sad - m.extraFocalSource.distanceFromTargetCM : sad
         let (gx, gy) = Self.gaussianPair(&rng)
         let s = Vec3(sigma * gx, sigma * gy, sourceZ)
-        // Point on the isocentre plane.
-        let p = Vec3(bounds.x1CM + rng.uniform() * (bounds.x2CM - bounds.x1CM),
-                     bounds.y1CM + rng.uniform() * (bounds.y2CM - bounds.y1CM), 0)
+        // Point on the isocentre plane, the envelope's value there and the primary's weight.
+        var p: Vec3
+        var envelopeValue = 1.0, weight = 1.0
+        if let envelope = envelopes[b], !isExtraFocal {
+            let eps = Self.closedTransmission(m)
+            let rectangle = (bounds.x2CM - bounds.x1CM) * (bounds.y2CM - bounds.y1CM)
+            let g = Self.envelopeIntegral(envelope, rectangleCM2: rectangle, closedTransmission: eps)
+            let halfWidth = focalSigmas * m.primarySource.sigmaCM
+            if abs(s.x) <= halfWidth && abs(s.y) <= halfWidth {
+                if rng.uniform() * g < eps * rectangle {
+                    p = Self.uniformPoint(in: bounds, &rng)
+                } else {
+                    let q = envelope.point(rng.uniform(), rng.uniform(), rng.uniform())
+                    p = Vec3(q.x, q.y, 0)
+                }
+                envelopeValue = envelope.contains(x: p.x, y: p.y) ? 1 : eps
+            } else {
+                p = Self.uniformPoint(in: bounds, &rng)
+                weight = rectangle / g
+            }
+        } else {
+            p = Self.uniformPoint(in: bounds, &rng)
+        }
         // Where the ray s → p crosses a plane at distance d below the target, projected from the nominal
         // focal point to the isocentre plane.
         func projected(_ d: Double) -> (x: Double, y: Double) {
@@ -93,17 +205,23 @@ public struct PlanSource: PrimarySource {
         var keep = model.collimator.transmission(state.aperture, xJaw: jx, yJaw: jy, atMLC: atMLC)
         let r = (p.x * p.x + p.y * p.y).squareRoot()
         if !isExtraFocal && !isElectron { keep *= m.offAxisFluence(r) / m.offAxisFluence.maximum }
+        guard rng.uniform() * envelopeValue < keep else { return }
         let geometry = state.geometry(sourceAxisDistanceCM: sad, patientPosition: patientPosition)
         let start = geometry.patientPoint(beamCM: s)
         let direction = (geometry.patientPoint(beamCM: p) - start).normalized
-        guard rng.uniform() < keep else { return }
         if isElectron {
             primaries.append(PrimaryParticle(positionCM: start, direction: direction,
-                                             energyMeV: model.sampleElectronEnergyMeV(&rng), charge: -1))
+                                             energyMeV: model.sampleElectronEnergyMeV(&rng), charge: -1, weight: weight))
             return
         }
         let e = isExtraFocal ? model.sampleExtraFocalEnergyMeV(&rng) : model.samplePhotonEnergyMeV(radiusCM: r, &rng)
-        primaries.append(PrimaryParticle(positionCM: start, direction: direction, energyMeV: e, charge: 0))
+        primaries.append(PrimaryParticle(positionCM: start, direction: direction, energyMeV: e, charge: 0, weight: weight))
+    }
+
+    /// A point uniform over the rectangle `bounds` on the isocentre plane (two draws, x first).
+    static func uniformPoint(in bounds: Aperture, _ rng: inout RandomStream) -> Vec3 {
+        Vec3(bounds.x1CM + rng.uniform() * (bounds.x2CM - bounds.x1CM),
+             bounds.y1CM + rng.uniform() * (bounds.y2CM - bounds.y1CM), 0)
     }
 
     /// Two independent standard normal deviates (Box–Muller).

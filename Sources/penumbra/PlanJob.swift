@@ -12,10 +12,13 @@ import Transport
 /// `JobSpec.parameters` (JSON); inputs 0 the phantom (`.egsphant` text), 1 the RT Plan (DICOM bytes),
 /// 2 the stop rule's dose weights.
 ///
-/// The job's histories 0, 1, 2, … are dealt to the beams in a fixed cycle, `cycle[b]` histories to
-/// beam b per cycle in proportion to MU_b × A_b (its share of the plan's proposals), so any range of job
-/// histories maps to one contiguous range of each beam's own histories. Beam b's history n runs the
-/// random stream of index b·2⁴⁰ + n, as in `PlanDoseCalculation`. The tally grid stacks one block of
+/// The plan's histories 0, 1, 2, … are dealt to the beams in a fixed cycle, `cycle[b]` histories to
+/// beam b per cycle in proportion to MU_b × A_b (its share of the plan's proposals), so any range of
+/// plan histories maps to one contiguous range of each beam's own histories. Beam b's history n runs the
+/// random stream of index b·2⁴⁰ + n, as in `PlanDoseCalculation`. A job runs the plan's histories
+/// `firstHistory ..< firstHistory + historyCount` (its history h is plan history firstHistory + h), so
+/// consecutive jobs (the rounds of `ClusterPlanDose`) continue one sequence and their summed tallies equal
+/// one job's over all of them, bit for bit. The tally grid stacks one block of
 /// z planes per beam (`UncertaintyTarget.groups`), so per-beam doses come back apart.
 struct PlanJob: Codable, Equatable, Sendable {
     /// The workload name in `JobSpec.workload`.
@@ -36,11 +39,17 @@ struct PlanJob: Codable, Equatable, Sendable {
     var beamNumbers: [Int]
     /// Histories of each beam per cycle.
     var cycle: [UInt64]
+    /// The plan history that the job's history 0 is.
+    var firstHistory: UInt64 = 0
+    /// How the beams' sources place their proposals (the same fluence either way).
+    var sampling: PlanSource.Sampling
+    /// Copies of each primary photon, of weight 1/N (`TransportSettings.photonSplitting`; 1: off).
+    var photonSplitting: Int = 1
 
     /// Histories in one cycle.
     var cycleLength: UInt64 { cycle.reduce(0, +) }
 
-    /// How many of the job's first `n` histories belong to beam `b`.
+    /// How many of the plan's first `n` histories belong to beam `b`.
     func histories(ofBeam b: Int, before n: UInt64) -> UInt64 {
         let start = cycle[..<b].reduce(0, +)
         let (q, r) = n.quotientAndRemainder(dividingBy: cycleLength)
@@ -50,8 +59,8 @@ struct PlanJob: Codable, Equatable, Sendable {
     /// The random-stream indices of beam `b`'s histories among the job's histories `range`.
     func streams(ofBeam b: Int, in range: Range<UInt64>) -> Range<UInt64> {
         let base = UInt64(b) << 40
-        return base + histories(ofBeam: b, before: range.lowerBound)..<base
-            + histories(ofBeam: b, before: range.upperBound)
+        return base + histories(ofBeam: b, before: firstHistory + range.lowerBound)..<base
+            + histories(ofBeam: b, before: firstHistory + range.upperBound)
     }
 
     /// The treatment photon beams of `plan` that deliver monitor units, as deliveries on `machine`.
@@ -77,12 +86,14 @@ struct PlanJob: Codable, Equatable, Sendable {
         let byNumber = Dictionary(try Self.deliveries(of: plan, machine: machine).map { ($0.number, $0) }) { a, _ in a }
         return try beamNumbers.map { number in
             guard let delivery = byNumber[number] else { throw BeamError.badPlan("beam \(number) is not in the plan") }
-            return try PlanSource(model: model, deliveries: [delivery], patientPosition: patientPosition)
+            return try PlanSource(
+                model: model, deliveries: [delivery], patientPosition: patientPosition, sampling: sampling)
         }
     }
 
-    /// A job over `sources`' beams, dealing histories in proportion to MU × area.
+    /// A job over `sources`' beams (all of one sampling), dealing histories in proportion to MU × area.
     init(machine: MachineModel, patientPosition: PatientPosition, beamNumbers: [Int], sources: [PlanSource]) {
+        sampling = sources.first?.sampling ?? .jawRectangle
         self.machine = machine
         self.patientPosition = patientPosition
         self.beamNumbers = beamNumbers
@@ -113,20 +124,22 @@ struct PlanJob: Codable, Equatable, Sendable {
 final class PlanExecutor: UnitExecutor {
     let workloads = [PlanJob.workload]
 
-    private struct Prepared: Sendable {
-        let job: PlanJob
-        let simulations: [BeamSimulation]
-    }
-
-    /// Prepared beams by job and thread count: cross sections and engines are built once.
-    private let prepared = Mutex<[ContentDigest: Prepared]>([:])
+    /// Prepared beams by job (less its `firstHistory`) and thread count: cross sections and engines are
+    /// built once per plan.
+    private let prepared = Mutex<[ContentDigest: [BeamSimulation]]>([:])
 
     func execute(_ unit: WorkUnit, inputs: [ContentDigest: [UInt8]], threads: Int) throws -> UnitResult {
         let spec = unit.spec
-        let key = ContentDigest(of: spec.parameters + spec.inputs.flatMap(\.bytes) + [UInt8(clamping: threads)])
-        let plan = try prepared.withLock { cache in
+        let job = try JSONDecoder().decode(PlanJob.self, from: Data(spec.parameters))
+        // The rounds of one plan differ only in `firstHistory`: they share the prepared beams.
+        var shared = job
+        shared.firstHistory = 0
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let key = ContentDigest(
+            of: Array(try encoder.encode(shared)) + spec.inputs.flatMap(\.bytes) + [UInt8(clamping: threads)])
+        let simulations = try prepared.withLock { cache in
             if let cached = cache[key] { return cached }
-            let job = try JSONDecoder().decode(PlanJob.self, from: Data(spec.parameters))
             guard spec.inputs.count >= 2, let phantomText = inputs[spec.inputs[0]],
                 let planBytes = inputs[spec.inputs[1]]
             else {
@@ -135,23 +148,26 @@ final class PlanExecutor: UnitExecutor {
             let phantom = try EGSPhantomFile.parse(String(decoding: phantomText, as: UTF8.self), file: "phantom input")
             let rtPlan = try Plan(try DICOMFile.parse(planBytes).dataSet)
             let sources = try job.sources(plan: rtPlan, physics: try PhysicsData.bundled())
-            let built = Prepared(
-                job: job,
-                simulations: try sources.map { try BeamSimulation(source: $0, phantom: phantom, threads: threads) })
+            var settings = TransportSettings()
+            settings.photonSplitting = job.photonSplitting
+            try settings.validate()
+            let built = try sources.map {
+                try BeamSimulation(source: $0, phantom: phantom, threads: threads, settings: settings)
+            }
             if cache.count >= 4 { cache.removeAll() }
             cache[key] = built
             return built
         }
-        let perBeam = plan.simulations.first?.engine.simulation.phantom.grid.voxelCount ?? 0
-        guard perBeam * plan.simulations.count == spec.layout.voxelCount else {
+        let perBeam = simulations.first?.engine.simulation.phantom.grid.voxelCount ?? 0
+        guard perBeam * simulations.count == spec.layout.voxelCount else {
             throw ClusterError.invalidJob(
-                "\(plan.simulations.count) beams of \(perBeam) voxels do not fill the job's grid of \(spec.layout.voxelCount)"
+                "\(simulations.count) beams of \(perBeam) voxels do not fill the job's grid of \(spec.layout.voxelCount)"
             )
         }
         var sum = [UInt64](repeating: 0, count: spec.layout.voxelCount)
         var squares = [UInt128](repeating: 0, count: spec.layout.voxelCount)
-        for (b, simulation) in plan.simulations.enumerated() {
-            let tally = simulation.engine.runRange(plan.job.streams(ofBeam: b, in: unit.histories), seed: spec.seed)
+        for (b, simulation) in simulations.enumerated() {
+            let tally = simulation.engine.runRange(job.streams(ofBeam: b, in: unit.histories), seed: spec.seed)
             sum.replaceSubrange(b * perBeam..<(b + 1) * perBeam, with: tally.sum)
             squares.replaceSubrange(b * perBeam..<(b + 1) * perBeam, with: tally.sumOfSquares)
         }

@@ -31,6 +31,11 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Generic machine name or machine file.") var machine: String?
     @Option(help: "Target mean relative uncertainty above 50 % of the maximum dose, e.g. 2%.") var uncertainty: String = "2%"
     @Option(help: "Largest number of histories (proposals).") var histories: UInt64 = 200_000_000
+    @Option(name: .customLong("first-round"), help: "Histories of the first round (later rounds are aimed at the target).")
+    var firstRound: UInt64 = PlanDoseCalculation.firstRoundHistories
+    @Option(name: .customLong("photon-splitting"),
+            help: "Split each primary photon into N copies of weight 1/N (variance reduction; 1: off; 4 measured best on the thorax).")
+    var photonSplitting: Int = 4
     @Option(name: .customLong("dose-voxel"), help: "Dose voxel size in cm.") var doseVoxelCM: Double = 0.5
     @Option(help: "HU calibration preset or file (docs/calibration.md); its media must be in the physics tables.")
     var calibration: String = "egsnrc-ctcreate-4"
@@ -46,6 +51,10 @@ struct RunCommand: ParsableCommand {
         if plan != nil && waterPhantom == nil { throw ValidationError("--plan needs --water-phantom LxWxH (cm)") }
         _ = try targetUncertainty()
         guard doseVoxelCM > 0 && doseVoxelCM <= 2 else { throw ValidationError("--dose-voxel must be in (0, 2] cm") }
+        guard firstRound >= 1 else { throw ValidationError("--first-round must be at least 1 history") }
+        guard photonSplitting >= 1 && photonSplitting <= 1000 else {
+            throw ValidationError("--photon-splitting must be 1…1000, got \(photonSplitting)")
+        }
     }
 
     func targetUncertainty() throws -> Double { try percentage(uncertainty, option: "--uncertainty") }
@@ -69,7 +78,7 @@ struct RunCommand: ParsableCommand {
             let result = try ClusterPlanDose(
                 machine: model, deliveries: deliveries, phantom: inputs.phantom, patientPosition: inputs.patientPosition,
                 planBytes: Array(try Data(contentsOf: inputs.planURL)), targetUncertainty: try targetUncertainty(),
-                maximumHistories: histories, seed: seed, compute: compute, logger: log
+                maximumHistories: histories, firstRoundHistories: firstRound, photonSplitting: photonSplitting, seed: seed, compute: compute, logger: log
             ).run()
             let dir = URL(fileURLWithPath: out ?? (planDirectory.map { $0 + "/penumbra" } ?? "penumbra-run"))
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -97,7 +106,7 @@ struct RunCommand: ParsableCommand {
                 planDirectory: planDirectory.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
                 fractionsPlanned: rtPlan.fractionGroups.first?.fractionsPlanned,
                 maximumDoseGy: result.total.maximumDose,
-                meanRelativeUncertaintyAboveHalfMax: result.relativeUncertainty, beams: beams,
+                meanRelativeUncertaintyAboveHalfMax: result.relativeUncertainty, rounds: result.rounds, beams: beams,
                 dvhPerFraction: dvhs)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -203,6 +212,8 @@ struct RunSummary: Codable {
     let maximumDoseGy: Double
     /// Over voxels of at least `PlanJob.minimumStopDensityGPerCM3` g/cm³ (the stop rule's figure).
     let meanRelativeUncertaintyAboveHalfMax: Double
+    /// Histories of each round of the run (`ClusterPlanDose`), in order (nil in runs written before rounds).
+    let rounds: [UInt64]?
     let beams: [BeamDose]
     /// DVH metrics per structure, Gy per fraction (patient runs).
     let dvhPerFraction: [DVHSummary]

@@ -8,24 +8,14 @@ import Testing
     @Test func aFullBankOfMidStepElectronsFitsOneFrame() throws {
         let sim = try SlabTransportTests.heterogeneous(settings: SlabTransportTests.settings(blockVoxels: 4))
         let run = try DecomposedTransport(simulation: sim, boundaries: [4, 12, 16])
-        var banks = run.sourceBanks(histories: 0..<300, seed: 9)
-        var tallies = run.slabs.map { EnergyTally(voxelCount: $0.voxelCount) }
         var largest = 0, charged = 0
-        // Every round of the run, as in ParticleBankCodecTests.
-        while banks.contains(where: { !$0.isEmpty }) {
-            var next = [ParticleBank](repeating: ParticleBank(), count: run.slabs.count)
-            for s in run.slabs.indices where !banks[s].isEmpty {
-                let (below, above) = run.slabs[s].transport(banks[s], tally: &tallies[s])
-                var out = below
-                out.append(contentsOf: above)
-                for p in out.particles {
-                    guard case .charged = p.flight else { continue }
-                    charged += 1
-                    largest = max(largest, ParticleBank([p]).encoded().count - 16)
-                }
-                for t in run.slabs.indices { next[t].append(contentsOf: out.filter(planes: run.slabs[t].planes)) }
+        _ = ParticleBankCodecTests.rounds(of: run, histories: 0..<300, seed: 9) { part, _ in
+            for p in part.particles {
+                guard case .charged = p.flight else { continue }
+                charged += 1
+                largest = max(largest, ParticleBank([p]).encoded().count - 16)
             }
-            banks = next
+            return part
         }
         try #require(charged > 0, "no electron crossed a slab face mid-step")
         // The layout in ParticleBankCodec.swift: 127 bytes of particle and stream, 1 + 4 + 104 + 4 + 24 of

@@ -89,8 +89,10 @@ extension Simulation {
                 // Scattering strength of the step from the strength table (exact along the slowing-down), and
                 // λ₂/λ₁ at the step's mid-range energy.
                 let lnEndStep = max(t0.lnEnergy(forRange: range0 - sStep, q), lnCut)
-                let kStep = t0.value(t0.strength[q], at0) - t0.value(t0.strength[q], t0.locate(lnEnergy: lnEndStep))
+                let strength0 = t0.value(t0.strength[q], at0)
+                let kStep = strength0 - t0.value(t0.strength[q], t0.locate(lnEnergy: lnEndStep))
                 let atMid = t0.locate(lnEnergy: max(t0.lnEnergy(forRange: range0 - 0.5 * sStep, q), lnCut))
+                let kHinge = p.rng.uniform() * kStep
                 st = ChargedStep(
                     medium0: m0, e0: e0, sigmaMax0: sigmaMax0, hardFuel: hardFuel,
                     endsAtHardEvent: sHard <= min(sLoss, sScatter),
@@ -101,7 +103,9 @@ extension Simulation {
                     inverseLambda2: t0.value(t0.inverseLambda2[q], atMid),
                     // Read only for the Goudsmit–Saunderson model, the one that uses it.
                     rutherfordRatio: scattering.goudsmitSaunderson == nil ? 0 : t0.value(t0.rutherfordMomentRatio, atMid),
-                    kHinge: p.rng.uniform() * kStep, hinged: false, kUsed: 0, lnEnergy: ln(e0),
+                    kHinge: kHinge, lnHingeTarget: t0.lnEnergy(forCumulative: t0.strength[q], strength0 - kHinge),
+                    // S(E₀) − k_step is the strength at the step's end energy itself.
+                    lnEndTarget: lnEndStep, inStartMedium: true, hinged: false, kUsed: 0, lnEnergy: ln(e0),
                     walk: VoxelWalk(grid: g, voxel: (p.i, p.j, p.k), pointCM: p.r, direction: p.u),
                     s: 0,  // cm flown along the current straight line
                     origin: p.r)
@@ -118,26 +122,39 @@ extension Simulation {
                 }
                 let m = medium[v]
                 if m != tablesMedium { (tablesMedium, t) = (m, tables[m]) }
-                let at = t.locate(lnEnergy: ln(p.e))
+                if m != st.medium0 { st.inStartMedium = false }
+                let lnHere = ln(p.e)
+                let at = t.locate(lnEnergy: lnHere)
                 // The step's majorant in this voxel's medium: the step's own (already located) in its
                 // starting medium, which is every voxel of a one-medium phantom.
                 let sigmaMax = m == st.medium0 ? st.sigmaMax0 : t.value(t.hardMajorant[q], t.locate(lnEnergy: ln(st.e0)))
                 let kTarget = st.hinged ? (st.endsAtHardEvent || st.stopsInStep ? Double.infinity : st.kStep) : st.kHinge
                 let rangeHere = t.value(t.range[q], at)
                 let strengthHere = t.value(t.strength[q], at)
-                // Distance to spend the remaining strength: down to the energy where S has dropped by it.
+                // Distance to spend the remaining strength: down to the energy lnK where S has dropped by it
+                // (in the starting medium the step's own target, inverted once per step).
                 var dsScatter = Double.infinity
+                var lnK = lnHere
                 if kTarget < .infinity {
-                    let lnK = t.lnEnergy(forCumulative: t.strength[q], strengthHere - (kTarget - st.kUsed))
+                    lnK = !st.inStartMedium ? t.lnEnergy(forCumulative: t.strength[q], strengthHere - (kTarget - st.kUsed))
+                        : st.hinged ? st.lnEndTarget : st.lnHingeTarget
                     dsScatter = max(0, rangeHere - t.value(t.range[q], t.locate(lnEnergy: lnK))) / rho
                 }
                 let dsHard = sigmaMax > 0 ? st.hardFuel / (rho * sigmaMax) : .infinity
                 let dsStop = max(0, rangeHere - t.value(t.range[q], t.locate(lnEnergy: lnCut))) / rho
                 // Two-argument min only: the variadic one allocates an array per call (measured: 11 mallocs per history).
                 let ds = max(0, min(min(dsVoxel, dsScatter), min(dsHard, dsStop)))
-                // Continuous loss over the segment, deposited in this voxel.
-                let lnEnd = ds >= dsStop ? lnCut : t.lnEnergy(forRange: rangeHere - rho * ds, q)
-                let eEnd = ds >= dsStop ? eCut : exp(lnEnd)
+                // Continuous loss over the segment, deposited in this voxel. A segment that spends its strength
+                // ends at the target energy itself (no second inversion); none below the particle's own.
+                let lnEnd: Double, eEnd: Double
+                if ds >= dsStop {
+                    (lnEnd, eEnd) = (lnCut, eCut)
+                } else if ds == dsScatter {
+                    (lnEnd, eEnd) = lnK < lnHere ? (lnK, exp(lnK)) : (lnHere, p.e)
+                } else {
+                    lnEnd = t.lnEnergy(forRange: rangeHere - rho * ds, q)
+                    eEnd = exp(lnEnd)
+                }
                 let factor = settings.doseQuantity == .water ? t.value(t.doseFactor[q], t.locate(lnEnergy: ln(0.5 * (p.e + eEnd)))) : 1
                 tally.deposit((p.e - eEnd) * factor * p.weight, voxel: v)
                 p.e = eEnd

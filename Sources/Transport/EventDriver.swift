@@ -138,11 +138,10 @@ extension Simulation {
                     if muB > 0 && tau <= muB * (exit - travelled) {
                         travelled += tau / muB
                         let q = p.r + p.u * travelled
-                        let c = candidate(at: q, inBlock: walk, mu: mu)
-                        scratch.bank.muReal[l] = c.muReal
+                        let c = candidateVoxel(at: q, inBlock: walk)
                         scratch.bank.muBlock[l] = muB
                         scratch.bank.candidate[l] = q
-                        scratch.bank.candidateVoxel[l] = SIMD3(Int32(c.voxel.0), Int32(c.voxel.1), Int32(c.voxel.2))
+                        scratch.bank.candidateVoxel[l] = SIMD3(Int32(c.0), Int32(c.1), Int32(c.2))
                         return true
                     }
                     tau -= muB * (exit - travelled)
@@ -156,8 +155,18 @@ extension Simulation {
             scratch.bank.stage[l] = found ? .candidate : .dead
         }
 
-        // Real or virtual: a real interaction with probability μ/μ_block.
+        // Real or virtual: a real interaction with probability μ/μ_block. μ at every lane's candidate first,
+        // in a loop of independent loads: the candidates' voxel data mostly miss the cache (43 % of the
+        // scalar flight's samples wait on that one load, docs/performance.md, session 5), and here the
+        // lanes' misses overlap.
         collect(.candidate, into: &scratch)
+        scratch.bank.muPerMedium.withUnsafeBufferPointer { all in
+            for l in scratch.lanes {
+                let c = scratch.bank.candidateVoxel[l]
+                scratch.bank.muReal[l] = realMu((Int(c.x), Int(c.y), Int(c.z)),
+                                                mu: UnsafeBufferPointer(rebasing: all[(l * media)..<(l * media + media)]))
+            }
+        }
         scratch.refill.refill(&scratch.bank.particle, lanes: scratch.lanes)
         for l in scratch.lanes {
             if scratch.bank.particle[l].rng.uniform() * scratch.bank.muBlock[l] < scratch.bank.muReal[l] {

@@ -28,6 +28,13 @@ struct ChargedStep: Sendable {
     /// The medium's Rutherford moment ratio at the step's mid-range energy (Goudsmit–Saunderson screening).
     var rutherfordRatio: Double
     var kHinge: Double
+    /// ln E where the hinge's and the step's own strength targets lie in `medium0`: S(E) = S(E₀) − k_hinge
+    /// and S(E₀) − k_step, inverted once per step. While every segment is in `medium0`, S(E) + k_used =
+    /// S(E₀) (S is per gram, whatever the density), so every segment's target is one of these energies.
+    var lnHingeTarget: Double
+    var lnEndTarget: Double
+    /// Every segment so far was in `medium0`, so that the two targets above hold.
+    var inStartMedium: Bool
     var hinged: Bool
     var kUsed: Double
     /// ln of the particle's energy as the step last read it (`LastLog`): a resumed step takes it up so that

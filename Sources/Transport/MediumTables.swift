@@ -14,6 +14,8 @@ public final class MediumTables: Sendable {
     public let physics: any MediumPhysics
     let lnMin: Double
     let inverseStep: Double
+    /// The ln E spacing of the grid (1/`inverseStep`): inversions multiply by it rather than divide.
+    let step: Double
     let count: Int
     /// The memory every column below points into (kept alive with the tables).
     let store: ColumnStore
@@ -61,6 +63,7 @@ public final class MediumTables: Sendable {
         let lnMax = log(maximumMeV)
         let step = log(10.0) / Self.pointsPerDecade
         count = max(Int(((lnMax - lnMin) / step).rounded(.up)) + 1, 2)
+        self.step = step
         inverseStep = 1 / step
         let e = (0..<count).map { exp(log(minimumMeV) + Double($0) * step) }
         let store = ColumnStore()
@@ -172,18 +175,21 @@ public final class MediumTables: Sendable {
     /// ln of the energy at which the increasing cumulative table `c` (range or strength) takes `value`,
     /// linear in ln E between the bracketing points. The electron step mostly needs only the grid
     /// position of that energy (`locate(lnEnergy:)` of the result, no `log`) and, once per segment, the
-    /// energy itself (`exp`): an `exp` and a `log` per inversion before (docs/performance.md).
+    /// energy itself (`exp`): an `exp` and a `log` per inversion before (docs/performance.md). No
+    /// division: the interval's inverse width is tabulated and the grid step multiplies (the two
+    /// divisions were a third of the inversion's time, docs/performance.md, session 5).
     func lnEnergy(forCumulative c: TableColumn, _ value: Double) -> Double {
         // Below the first point: proportional to the value (zero range at zero energy).
         if value <= c[0] { return log(energies[0] * max(value, 0) / c[0]) }
-        if value >= c[count - 1] { return lnMin + Double(count - 1) / inverseStep }
+        if value >= c[count - 1] { return lnMin + Double(count - 1) * step }
         var (lo, hi) = c.bracket(value, count: count)
         while hi - lo > 1 {
             let mid = (lo + hi) / 2
             if c[mid] <= value { lo = mid } else { hi = mid }
         }
-        let w = (value - c[lo]) / (c[hi] - c[lo])
-        return lnMin + (Double(lo) + w) / inverseStep
+        // c[lo] ≤ value < c[lo + 1]: the interval is never empty.
+        let w = (value - c[lo]) * c.inverseWidth(lo)
+        return lnMin + (Double(lo) + w) * step
     }
 }
 
@@ -195,12 +201,18 @@ struct TableColumn: @unchecked Sendable {
     /// For cumulative (increasing, positive) columns: per bucket of `pseudoLog2(value)`, the last index
     /// whose value is ≤ the bucket's lower edge, so a search starts within a point or two of its answer.
     let buckets: UnsafePointer<Int32>?
+    /// For cumulative columns: 1/(c[i + 1] − c[i]) per interval i, so an inversion multiplies.
+    let inverseWidths: UnsafePointer<Double>?
     let lnFirst: Double
     let bucketsPerLn: Double
     let bucketCount: Int
 
     @inline(__always)
     subscript(_ i: Int) -> Double { base[i] }
+
+    /// 1/(c[i + 1] − c[i]) of a cumulative column.
+    @inline(__always)
+    func inverseWidth(_ i: Int) -> Double { inverseWidths.map { $0[i] } ?? 1 / (base[i + 1] - base[i]) }
 
     /// log₂ x to within 0.09, increasing, from the bits of x alone (exponent + mantissa − 1, Mitchell
     /// 1962): the bucket position without a call to `log` (which cost as much as the binary search).
@@ -240,8 +252,11 @@ final class ColumnStore: @unchecked Sendable {
         p.initialize(from: values, count: values.count)
         blocks.append(UnsafeMutableRawPointer(p))
         guard searchable, let first = values.first, first > 0, values.count > 1 else {
-            return TableColumn(base: p, buckets: nil, lnFirst: 0, bucketsPerLn: 0, bucketCount: 0)
+            return TableColumn(base: p, buckets: nil, inverseWidths: nil, lnFirst: 0, bucketsPerLn: 0, bucketCount: 0)
         }
+        let widths = UnsafeMutablePointer<Double>.allocate(capacity: values.count - 1)
+        for i in 0..<(values.count - 1) { widths[i] = 1 / (values[i + 1] - values[i]) }
+        blocks.append(UnsafeMutableRawPointer(widths))
         // Four buckets per table point on average, uniform in pseudo-log₂ of the value. A value belongs
         // to bucket k when its pseudo-log lies in [k, k + 1) / perLn above the first's.
         let lnFirst = TableColumn.pseudoLog2(first), lnLast = TableColumn.pseudoLog2(values[values.count - 1])
@@ -256,7 +271,7 @@ final class ColumnStore: @unchecked Sendable {
             b[k] = Int32(i)
         }
         blocks.append(UnsafeMutableRawPointer(b))
-        return TableColumn(base: p, buckets: b, lnFirst: lnFirst, bucketsPerLn: perLn, bucketCount: n)
+        return TableColumn(base: p, buckets: b, inverseWidths: widths, lnFirst: lnFirst, bucketsPerLn: perLn, bucketCount: n)
     }
 
     func pair(_ columns: [[Double]], searchable: Bool = false) -> ChargePair {

@@ -11,7 +11,7 @@ import Geometry
 /// | random stream: key UInt32 ×2, history low/high, stream id, block, buffer UInt32 ×4, children | 44 |
 /// | random stream: draws used of the buffer UInt8, flight kind UInt8 (0 start, 1 photon, 2 charged) | 2 |
 /// | photon flight: τ, cm travelled Float64, block walk (below) | 16 + 83 |
-/// | charged step: medium UInt32; e0, σmax0, fuel, k_step, 1/λ1, 1/λ2, k_hinge, k_used, s, ln E, Rutherford moment ratio Float64; ends-at-hard-event, stops, hinged UInt8; origin Float64 ×3; voxel walk | 4 + 88 + 3 + 24 + 83 |
+/// | charged step: medium UInt32; e0, σmax0, fuel, k_step, 1/λ1, 1/λ2, k_hinge, k_used, s, ln E, Rutherford moment ratio, ln E of the hinge and end targets Float64; ends-at-hard-event, stops, hinged, in start medium UInt8; origin Float64 ×3; voxel walk | 4 + 104 + 4 + 24 + 83 |
 ///
 /// A walk is its voxel (Int32 ×3), exit distance, next faces and face spacings (Float64 ×7), steps
 /// (Int8 ×3) and counts (Int32 ×3). Records are whole particles rather than struct-of-arrays
@@ -20,10 +20,10 @@ import Geometry
 /// never a crash or a particle outside the slab.
 extension ParticleBank {
     /// The format version written and read.
-    public static let formatVersion: UInt16 = 1
-    /// The most particles one encoded bank may hold (a record is at most 329 bytes, so a bank stays
+    public static let formatVersion: UInt16 = 2
+    /// The most particles one encoded bank may hold (a record is at most 346 bytes, so a bank stays
     /// under 64 MiB, the wire's frame limit; a larger bank travels as several).
-    public static let maximumCount = 200_000
+    public static let maximumCount = 190_000
 
     /// The bank's bytes (see the type's documentation for the layout).
     public func encoded() -> [UInt8] {
@@ -55,10 +55,11 @@ extension ParticleBank {
             case .charged(let c):
                 w.bytes.append(2)
                 w.u32(UInt32(c.medium0))
-                for x in [c.e0, c.sigmaMax0, c.hardFuel, c.kStep, c.inverseLambda1, c.inverseLambda2, c.kHinge, c.kUsed, c.s, c.lnEnergy, c.rutherfordRatio] {
+                for x in [c.e0, c.sigmaMax0, c.hardFuel, c.kStep, c.inverseLambda1, c.inverseLambda2, c.kHinge, c.kUsed, c.s, c.lnEnergy, c.rutherfordRatio,
+                          c.lnHingeTarget, c.lnEndTarget] {
                     w.f64(x)
                 }
-                for flag in [c.endsAtHardEvent, c.stopsInStep, c.hinged] { w.bytes.append(flag ? 1 : 0) }
+                for flag in [c.endsAtHardEvent, c.stopsInStep, c.hinged, c.inStartMedium] { w.bytes.append(flag ? 1 : 0) }
                 for x in [c.origin.x, c.origin.y, c.origin.z] { w.f64(x) }
                 w.walk(c.walk.state)
             }
@@ -126,8 +127,8 @@ extension ParticleBank {
                 guard charge != 0 else { throw bad("a charged step for a photon") }
                 let medium = Int(try r.u32())
                 guard medium < sim.tables.count else { throw bad("medium \(medium) of \(sim.tables.count)") }
-                let x = try (0..<11).map { _ throws(BankError) in try r.f64() }
-                let flags = try (0..<3).map { _ throws(BankError) in try r.u8() }
+                let x = try (0..<13).map { _ throws(BankError) in try r.f64() }
+                let flags = try (0..<4).map { _ throws(BankError) in try r.u8() }
                 let o = try (0..<3).map { _ throws(BankError) in try r.f64() }
                 let walk = try r.walk()
                 guard (x + o).allSatisfy({ !$0.isNaN }), flags.allSatisfy({ $0 <= 1 }),
@@ -137,7 +138,7 @@ extension ParticleBank {
                 flight = .charged(ChargedStep(
                     medium0: medium, e0: x[0], sigmaMax0: x[1], hardFuel: x[2], endsAtHardEvent: flags[0] == 1,
                     stopsInStep: flags[1] == 1, kStep: x[3], inverseLambda1: x[4], inverseLambda2: x[5], rutherfordRatio: x[10], kHinge: x[6],
-                    hinged: flags[2] == 1, kUsed: x[7], lnEnergy: x[9], walk: VoxelWalk(state: walk), s: x[8], origin: Vec3(o[0], o[1], o[2])))
+                    lnHingeTarget: x[11], lnEndTarget: x[12], inStartMedium: flags[3] == 1, hinged: flags[2] == 1, kUsed: x[7], lnEnergy: x[9], walk: VoxelWalk(state: walk), s: x[8], origin: Vec3(o[0], o[1], o[2])))
             case let kind:
                 throw bad("flight kind \(kind)")
             }

@@ -94,14 +94,29 @@ extension Simulation {
     func candidate(at q: Vec3, inBlock walk: VoxelWalk, mu: UnsafeBufferPointer<Double>)
         -> (voxel: (Int, Int, Int), muReal: Double)
     {
+        let voxel = candidateVoxel(at: q, inBlock: walk)
+        return (voxel, realMu(voxel, mu: mu))
+    }
+
+    /// The voxel part of `candidate`: no voxel data read (the event driver reads the data of all its
+    /// lanes' candidates in one pass afterwards, so that their cache misses overlap).
+    @inline(__always)
+    func candidateVoxel(at q: Vec3, inBlock walk: VoxelWalk) -> (Int, Int, Int) {
         let g = region.grid
         let edge = majorant.edge
         let i = voxelInBlock((q.x - g.originCM.x) / g.spacingCM.x, walk.i * edge, edge)
         let j = voxelInBlock((q.y - g.originCM.y) / g.spacingCM.y, walk.j * edge, edge)
         let k = voxelInBlock((q.z - g.originCM.z) / g.spacingCM.z, walk.k * edge, edge)
-        guard i < g.counts.x && j < g.counts.y && k < g.counts.z else { return ((i, j, k), 0) }
-        let v = region.dataIndex(i, j, k)
-        return ((i, j, k), density[v] * mu[medium[v]])
+        return (i, j, k)
+    }
+
+    /// The real attenuation coefficient in a candidate's voxel (0 past the phantom).
+    @inline(__always)
+    func realMu(_ voxel: (Int, Int, Int), mu: UnsafeBufferPointer<Double>) -> Double {
+        let g = region.grid
+        guard voxel.0 < g.counts.x && voxel.1 < g.counts.y && voxel.2 < g.counts.z else { return 0 }
+        let v = region.dataIndex(voxel.0, voxel.1, voxel.2)
+        return density[v] * mu[medium[v]]
     }
 
     /// The voxel index at fractional position `f` along one axis, kept inside the block that starts at

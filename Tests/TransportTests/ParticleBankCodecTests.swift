@@ -12,9 +12,27 @@ import Transport
         let sim = try SlabTransportTests.heterogeneous(settings: SlabTransportTests.settings(blockVoxels: 4))
         let whole = try TransportEngine(simulation: sim, threads: 1).runRange(0..<150, seed: 9)
         let run = try DecomposedTransport(simulation: sim, boundaries: [4, 12, 16])
-        var banks = run.sourceBanks(histories: 0..<150, seed: 9)
-        var tallies = run.slabs.map { EnergyTally(voxelCount: $0.voxelCount) }
         var bytesSent = 0
+        let tallies = try Self.rounds(of: run, histories: 0..<150, seed: 9) { part, t in
+            let bytes = part.encoded()
+            bytesSent += bytes.count
+            return try ParticleBank(decoding: bytes, for: run.slabs[t], seed: 9)
+        }
+        var energy: [UInt64] = []
+        for var t in tallies {
+            t.flush()
+            energy.append(contentsOf: t.sum)
+        }
+        #expect(energy == whole.sum)
+        #expect(bytesSent > 10_000)
+    }
+
+    /// Runs every round of `run` by hand: the particles that leave a slab for slab t pass through
+    /// `route(bank, t)` on their way (nonempty banks only). Returns the slabs' tallies, not flushed.
+    static func rounds(of run: DecomposedTransport, histories: Range<UInt64>, seed: UInt64,
+                       route: (ParticleBank, Int) throws -> ParticleBank) rethrows -> [EnergyTally] {
+        var banks = run.sourceBanks(histories: histories, seed: seed)
+        var tallies = run.slabs.map { EnergyTally(voxelCount: $0.voxelCount) }
         while banks.contains(where: { !$0.isEmpty }) {
             var next = [ParticleBank](repeating: ParticleBank(), count: run.slabs.count)
             for s in run.slabs.indices where !banks[s].isEmpty {
@@ -24,20 +42,12 @@ import Transport
                 for t in run.slabs.indices {
                     let part = out.filter(planes: run.slabs[t].planes)
                     guard !part.isEmpty else { continue }
-                    let bytes = part.encoded()
-                    bytesSent += bytes.count
-                    next[t].append(contentsOf: try ParticleBank(decoding: bytes, for: run.slabs[t], seed: 9))
+                    next[t].append(contentsOf: try route(part, t))
                 }
             }
             banks = next
         }
-        var energy: [UInt64] = []
-        for var t in tallies {
-            t.flush()
-            energy.append(contentsOf: t.sum)
-        }
-        #expect(energy == whole.sum)
-        #expect(bytesSent > 10_000)
+        return tallies
     }
 
     /// Every truncation of a real bank, a wrong slab, a wrong seed and trailing bytes are refused with a

@@ -113,7 +113,8 @@ struct MachineCommissionCommand: ParsableCommand {
                          field.dMaxCM, field.pdd10Percent, results.last!.seconds)
                   + (field.batchUncertainty.map {
                       String(format: "; σ (%d batches): PDD(10) %.2f points, dose at 10 cm %.2f %%, at the reference depth %.2f %%",
-                             $0.batches, $0.pdd10Points, 100 * $0.dose10Relative, 100 * $0.referenceDoseRelative)
+                             $0.batches, $0.pdd10Points ?? .nan, 100 * ($0.dose10Relative ?? .nan),
+                             100 * ($0.referenceDoseRelative ?? .nan))
                   } ?? ""))
             for p in results.last!.profiles {
                 print(String(format: "        profile at %.1f cm: 50 %% width %.2f cm, penumbra 80–20 %% %.2f cm, flatness %.1f %%, "
@@ -125,9 +126,9 @@ struct MachineCommissionCommand: ParsableCommand {
         model.calibration.proposalsPerCM2PerMU = model.calibration.doseGyPerMU / ref.doseRefPerMUArea
         for i in results.indices {
             results[i].outputFactor = results[i].dose10PerMUArea / ref.dose10PerMUArea
-            if results[i].fieldCM != referenceCM, let a = results[i].batchUncertainty, let b = ref.batchUncertainty {
-                results[i].outputFactorUncertainty = results[i].outputFactor!
-                    * (a.dose10Relative * a.dose10Relative + b.dose10Relative * b.dose10Relative).squareRoot()
+            if results[i].fieldCM != referenceCM, let a = results[i].batchUncertainty?.dose10Relative,
+               let b = ref.batchUncertainty?.dose10Relative {
+                results[i].outputFactorUncertainty = results[i].outputFactor! * (a * a + b * b).squareRoot()
             }
             results[i].outputFactorAtReferenceDepth = results[i].doseRefPerMUArea / ref.doseRefPerMUArea
             print(String(format: "output factor %5.1f cm: %.4f", results[i].fieldCM, results[i].outputFactor!)

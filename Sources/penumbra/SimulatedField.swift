@@ -20,16 +20,16 @@ struct SimulatedField {
     let dose10PerMUArea: Double
     let referenceDosePerMUArea: Double
     /// Standard errors from the batches (nil with one batch): of PDD(10) in percentage points, and relative, of
-    /// the dose at 10 cm and at the reference depth.
+    /// the dose at 10 cm and at the reference depth; each nil when a batch is too small for its own fit.
     let batchUncertainty: BatchUncertainty?
     /// Profiles along Xb at `profileDepthsCM` (0.2 cm voxels across the field), empty if none were asked for.
     let profiles: [(depthCM: Double, profile: BeamProfile)]
 
     struct BatchUncertainty: Codable {
         let batches: Int
-        let pdd10Points: Double
-        let dose10Relative: Double
-        let referenceDoseRelative: Double
+        let pdd10Points: Double?
+        let dose10Relative: Double?
+        let referenceDoseRelative: Double?
     }
 
     init(machine: MachineModel, fieldCM: Double, histories: UInt64, seed: UInt64, threads: Int, physics: PhysicsData,
@@ -71,16 +71,18 @@ struct SimulatedField {
         profiles = profileDepthsCM.map { ($0, setup.profile(dose, depthCM: $0)) }
         if parts.count > 1 {
             // Each batch fitted at the merged run's d_max; σ of the mean = sample standard deviation / √batches.
-            func standardError(_ values: [Double]) -> Double {
+            func standardError(_ values: [Double]) -> Double? {
                 let n = Double(values.count), mean = values.reduce(0, +) / n
-                return (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1) / n).squareRoot()
+                let e = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1) / n).squareRoot()
+                return e.isFinite ? e : nil
             }
             let d10s = parts.map { setup.fittedAxisDose($0, depthCM: 10) }
             let maxima = parts.map { setup.fittedAxisDose($0, depthCM: dMax, halfWidthCM: 0.6) }
             let references = parts.map { setup.fittedAxisDose($0, depthCM: referenceDepthCM, halfWidthCM: 0.6) }
             batchUncertainty = BatchUncertainty(
                 batches: parts.count, pdd10Points: standardError(zip(d10s, maxima).map { 100 * $0 / $1 }),
-                dose10Relative: standardError(d10s) / d10, referenceDoseRelative: standardError(references) / reference)
+                dose10Relative: standardError(d10s).map { $0 / d10 },
+                referenceDoseRelative: standardError(references).map { $0 / reference })
         } else {
             batchUncertainty = nil
         }

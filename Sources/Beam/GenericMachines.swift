@@ -40,17 +40,20 @@ public enum GenericMachines {
                         filterEdgeRadiusCM: 25, rings: 6),
         primarySource: .init(sigmaCM: 0.05),
         // Head scatter: weight and width fitted to the output factors of `CommissioningTarget` (`HeadScatterFit`:
-        // S_c from the source model times the Monte Carlo S_p; docs/beam-model.md, "Output factors").
-        extraFocalSource: .init(weight: 0.111, sigmaCM: 1.40, distanceFromTargetCM: 12),
+        // S_c from the source model times the Monte Carlo S_p; docs/beam-model.md, "Output factors"), refitted after the
+        // filtration with `penumbra machine commission --machine generic-6x --fields 2,3,4,6,10,20,30,40 --histories
+        // 16000000 --batches 8 --equal-axis-precision --fit-output-factors --seed 51` (release, 2026-11-29: w 0.111 → 0.10345,
+        // σ 1.40 → 0.772 cm; predicted output factors within 0.6 % rms of the table).
+        extraFocalSource: .init(weight: 0.10345, sigmaCM: 0.77228, distanceFromTargetCM: 12),
         offAxisFluence: RadialTable(radiusCM: [0, 5, 10, 15, 20, 25, 30], value: [1, 1.02, 1.05, 1.08, 1.09, 1.07, 1.02]),
         electronContamination: .init(weight: 0.0003, meanEnergyMeV: 1.5, maximumEnergyMeV: 6),
         jaws: jaws, mlc: mlc,
-        // Φ₀ from an independent run of the fitted machine, `penumbra machine commission --machine M/machine.json
-        // --fields 10 --histories 128000000 --seed 22` (M the fit's output): ±1 % (1σ, from the scatter of repeated
-        // runs; the fit's last 64 M step gave 1.597 × 10⁹, 0.6 % lower; docs/beam-model.md, "Commissioning"). Any change
-        // to this model's parameters needs a new calibration.
+        // Φ₀ from a run of the head-scatter-refitted machine, `penumbra machine commission --machine M/machine.json --fields
+        // 10 --histories 32000000 --batches 8 --seed 52` (M the --fit-output-factors output; release, 2026-11-29): reference
+        // dose σ 0.5 % from the batches (the fit's own 16 M run gave 1.569 × 10⁹, 1 % higher; docs/beam-model.md,
+        // "Commissioning"). Any change to this model's parameters needs a new calibration.
         calibration: .init(referenceFieldCM: 10, referenceSSDCM: 100, referenceDepthCM: 1.5, doseGyPerMU: 0.01,
-                           proposalsPerCM2PerMU: 1.6068e9))
+                           proposalsPerCM2PerMU: 1.5531e9))
 
     /// Generic 10 MV, flattened.
     public static let tenMV = MachineModel(

@@ -68,6 +68,24 @@ public struct ReferenceSetup: Sendable {
         Double(axisColumns.x) * phantom.grid.spacingCM.x * Double(axisColumns.z) * phantom.grid.spacingCM.z
     }
 
+    /// Proposals for a `fieldCM` square field so that its axis dose is about as precise as that of the
+    /// `referenceFieldCM` field with `referenceProposals`: proposals spread over the sampling area (field plus
+    /// `samplingMarginCM` on each side, squared: `PlanSource`'s default margin) and the axis dose averages the
+    /// central columns, so the count of photons through those columns, and with it the precision, goes with
+    /// proposals × column area / sampling area. Small fields get more proposals, but most of them are rejected at
+    /// the jaws and cost little.
+    /// - Throws: what `init` throws for a field the tank cannot be built for.
+    public static func proposals(fieldCM: Double, machine: MachineModel, referenceFieldCM: Double, referenceProposals: UInt64,
+                                 samplingMarginCM: Double = 3) throws -> UInt64 {
+        func columnsOverSampling(_ side: Double) throws -> Double {
+            let setup = try ReferenceSetup(machine: machine, fieldCM: side, ssdCM: machine.calibration.referenceSSDCM, depthCM: 1)
+            let sampled = min(side / 2 + samplingMarginCM, machine.jaws.maximumOpeningCM + samplingMarginCM) * 2
+            return setup.axisColumnAreaCM2 / (sampled * sampled)
+        }
+        let scale = try columnsOverSampling(referenceFieldCM) / columnsOverSampling(fieldCM)
+        return max(1, UInt64((Double(referenceProposals) * scale).rounded()))
+    }
+
     /// The central-axis depth dose: (depth of the voxel centre in cm, dose, relative uncertainty), the dose
     /// averaged over the central n × n voxel columns with n the largest odd number whose width stays within
     /// a third of the field (1 for small fields), to beat the noise without the penumbra.

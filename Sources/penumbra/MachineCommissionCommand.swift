@@ -18,7 +18,13 @@ struct MachineCommissionCommand: ParsableCommand {
             ±0.6 cm. Output factors are doses at 10 cm depth per MU relative to 10×10. With --fit-pdd10 the \
             effective filtration is first fitted so that the reference field's PDD(10) meets that value \
             (simulate, update, repeat, as `penumbra commission --measured`); the other fields then use the fitted \
-            machine. Writes DIR/machine.json (calibrated) and DIR/commissioning.json.
+            machine. With --fit-output-factors the extra-focal (head-scatter) source's weight and width are then \
+            fitted to the machine's documented output-factor table (`HeadScatterFit`: S_c from the source model \
+            times the simulated S_p; the table's fields must all be simulated) and the MU calibration scaled to \
+            match; the written machine's PDD(10) and calibration then need a check run. --batches K runs each field \
+            as K history ranges and reports standard errors from their spread; --equal-axis-precision gives every \
+            field the proposals that make its axis dose about as precise as the reference field's with \
+            --histories. Writes DIR/machine.json (calibrated) and DIR/commissioning.json.
             """)
 
     @Option(help: "Generic machine name or machine file (JSON).") var machine: String
@@ -31,11 +37,19 @@ struct MachineCommissionCommand: ParsableCommand {
     @Option(help: "Fit the effective filtration to this PDD(10) (%) of the reference field before the other fields.")
     var fitPdd10: Double?
     @Option(help: "Largest number of reference-field simulations of the --fit-pdd10 fit.") var iterations: Int = 3
+    @Flag(help: "Fit the extra-focal source to the machine's documented output factors after simulating the fields.")
+    var fitOutputFactors = false
+    @Option(help: "History ranges per field whose spread gives standard errors (1: none).") var batches: Int = 1
+    @Flag(help: "Scale each field's proposals so that its axis dose is about as precise as the reference field's.")
+    var equalAxisPrecision = false
     @Option(help: "Output directory.") var out: String
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
+        guard batches >= 1 && UInt64(batches) <= histories else {
+            throw ValidationError("--batches must be between 1 and --histories (\(histories)), got \(batches)")
+        }
         if let p = fitPdd10, !(p > 20 && p < 100) {
             throw ValidationError("--fit-pdd10: \(p) is not a PDD(10) in percent (20–100)")
         }
@@ -64,7 +78,7 @@ struct MachineCommissionCommand: ParsableCommand {
             let fit = try PenetrationFit(machine: model, measuredPDD10Percent: target, physics: physics, iterations: iterations) { m in
                 let start = Date()
                 let field = try SimulatedField(machine: m, fieldCM: referenceCM, histories: histories, seed: seed, threads: threads,
-                                               physics: physics, profileDepthsCM: depths)
+                                               physics: physics, profileDepthsCM: depths, batches: batches)
                 fittedReference = (field, Date().timeIntervalSince(start))
                 print(String(format: "filter %.2f / %.2f g/cm²: d_max %.2f cm, PDD(10) %.2f %% (target %.2f %%)",
                              m.spectrum.filterCentralGPerCM2, m.spectrum.filterEdgeGPerCM2, field.dMaxCM, field.pdd10Percent, target))
@@ -80,17 +94,28 @@ struct MachineCommissionCommand: ParsableCommand {
             if side == referenceCM, let fitted = fittedReference {
                 simulated = fitted
             } else {
-                simulated = (try SimulatedField(machine: model, fieldCM: side, histories: histories, seed: seed, threads: threads,
-                                                physics: physics, profileDepthsCM: depths), Date().timeIntervalSince(start))
+                let proposals = equalAxisPrecision
+                    ? try ReferenceSetup.proposals(fieldCM: side, machine: model, referenceFieldCM: referenceCM,
+                                                   referenceProposals: histories)
+                    : histories
+                simulated = (try SimulatedField(machine: model, fieldCM: side, histories: proposals, seed: seed, threads: threads,
+                                                physics: physics, profileDepthsCM: depths, batches: min(batches, Int(proposals))),
+                             Date().timeIntervalSince(start))
             }
             let field = simulated.field
             results.append(FieldResult(
-                fieldCM: side, dMaxCM: field.dMaxCM, pdd10Percent: field.pdd10Percent, dose10PerMUArea: field.dose10PerMUArea,
+                fieldCM: side, histories: field.histories, dMaxCM: field.dMaxCM, pdd10Percent: field.pdd10Percent, dose10PerMUArea: field.dose10PerMUArea,
                 doseRefPerMUArea: field.referenceDosePerMUArea, depthCM: field.depthCM, pddPercent: field.percent,
-                relativeUncertainty: field.relativeUncertainty, seconds: simulated.seconds, outputFactor: nil,
+                relativeUncertainty: field.relativeUncertainty, seconds: simulated.seconds, batchUncertainty: field.batchUncertainty,
+                outputFactor: nil, outputFactorUncertainty: nil, outputFactorAtReferenceDepth: nil,
                 profiles: field.profiles.map { ProfileResult(depthCM: $0.depthCM, profile: $0.profile) }))
-            print(String(format: "%5.1f cm: d_max %.2f cm, PDD(10) %.2f %%, %.0f s", side, field.dMaxCM, field.pdd10Percent,
-                         results.last!.seconds))
+            print(String(format: "%5.1f cm: %llu proposals, d_max %.2f cm, PDD(10) %.2f %%, %.0f s", side, field.histories,
+                         field.dMaxCM, field.pdd10Percent, results.last!.seconds)
+                  + (field.batchUncertainty.map {
+                      String(format: "; σ (%d batches): PDD(10) %.2f points, dose at 10 cm %.2f %%, at the reference depth %.2f %%",
+                             $0.batches, $0.pdd10Points ?? .nan, 100 * ($0.dose10Relative ?? .nan),
+                             100 * ($0.referenceDoseRelative ?? .nan))
+                  } ?? ""))
             for p in results.last!.profiles {
                 print(String(format: "        profile at %.1f cm: 50 %% width %.2f cm, penumbra 80–20 %% %.2f cm, flatness %.1f %%, "
                              + "horn %.3f, unflatness %.3f", p.depthCM, p.fieldWidthCM ?? .nan, p.penumbraCM ?? .nan,
@@ -101,19 +126,65 @@ struct MachineCommissionCommand: ParsableCommand {
         model.calibration.proposalsPerCM2PerMU = model.calibration.doseGyPerMU / ref.doseRefPerMUArea
         for i in results.indices {
             results[i].outputFactor = results[i].dose10PerMUArea / ref.dose10PerMUArea
-            print(String(format: "output factor %5.1f cm: %.3f", results[i].fieldCM, results[i].outputFactor!))
+            if results[i].fieldCM != referenceCM, let a = results[i].batchUncertainty?.dose10Relative,
+               let b = ref.batchUncertainty?.dose10Relative {
+                results[i].outputFactorUncertainty = results[i].outputFactor! * (a * a + b * b).squareRoot()
+            }
+            results[i].outputFactorAtReferenceDepth = results[i].doseRefPerMUArea / ref.doseRefPerMUArea
+            print(String(format: "output factor %5.1f cm: %.4f", results[i].fieldCM, results[i].outputFactor!)
+                  + (results[i].outputFactorUncertainty.map { String(format: " ± %.4f", $0) } ?? "")
+                  + String(format: " (at the reference depth %.1f cm: %.4f)", model.calibration.referenceDepthCM,
+                           results[i].outputFactorAtReferenceDepth!))
+        }
+        var headScatter: CommissionCommand.HeadScatter?
+        if fitOutputFactors {
+            let fit = try fitHeadScatter(model: model, results: results, physics: physics)
+            headScatter = fit.record
+            model = fit.machine
         }
         let dir = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try AtomicFile.write(try model.jsonData(), to: dir.appendingPathComponent("machine.json"))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(try encoder.encode(Commissioning(machine: model.name, histories: histories, seed: seed, fit: fitSteps, fields: results)),
+        try AtomicFile.write(try encoder.encode(Commissioning(machine: model.name, histories: histories, seed: seed, fit: fitSteps,
+                                                              fields: results, headScatter: headScatter)),
                              to: dir.appendingPathComponent("commissioning.json"))
+    }
+
+    /// `HeadScatterFit` of `model` (calibrated from the reference field) to its `CommissioningTarget` output factors, given
+    /// the simulated ones in `results`: the fitted machine (Φ₀ scaled by the reference field's axis fluence) and its record.
+    /// - Throws: `CommandFailure` when the machine has no documented table or a table field was not simulated.
+    func fitHeadScatter(model: MachineModel, results: [FieldResult], physics: PhysicsData) throws
+        -> (machine: MachineModel, record: CommissionCommand.HeadScatter) {
+        guard let target = CommissioningTarget.forMachine(model.name), !target.outputFactors.isEmpty else {
+            throw CommandFailure("--fit-output-factors: machine '\(model.name)' has no documented output-factor table "
+                                 + "(CommissioningTarget); use `penumbra commission --measured` with a clinic's output_factors.csv")
+        }
+        let simulated = Dictionary(uniqueKeysWithValues: results.compactMap { r in r.outputFactor.map { (r.fieldCM, $0) } })
+        let missing = target.outputFactors.map(\.fieldCM).filter { simulated[$0] == nil }
+        guard missing.isEmpty else {
+            throw CommandFailure("--fit-output-factors: the table of '\(model.name)' has fields "
+                                 + "\(missing.map { String(format: "%g", $0) }.joined(separator: ", ")) cm that --fields does not simulate")
+        }
+        let fit = try HeadScatterFit(model: try SourceModel(machine: model, physics: physics), measured: target.outputFactors,
+                                     simulated: simulated)
+        let fitted = fit.machine.extraFocalSource
+        print(String(format: "head scatter: extra-focal weight %.4f → %.4f, σ %.3f → %.3f cm; predicted within %.2f %% (rms)",
+                     model.extraFocalSource.weight, fitted.weight, model.extraFocalSource.sigmaCM, fitted.sigmaCM,
+                     100 * fit.rmsLogDifference))
+        for f in fit.fields {
+            print(String(format: "%5.1f cm: S_p %.4f, predicted output factor %.4f, table %.3f (%+.1f %%)", f.fieldCM, f.phantomScatter,
+                         f.predicted, f.measured, 100 * (f.predicted / f.measured - 1)))
+        }
+        return (fit.machine, CommissionCommand.HeadScatter(
+            startWeight: model.extraFocalSource.weight, startSigmaCM: model.extraFocalSource.sigmaCM, weight: fitted.weight,
+            sigmaCM: fitted.sigmaCM, rmsLogDifference: fit.rmsLogDifference, fields: fit.fields))
     }
 
     struct FieldResult: Codable {
         let fieldCM: Double
+        let histories: UInt64
         let dMaxCM: Double
         let pdd10Percent: Double
         let dose10PerMUArea: Double
@@ -122,7 +193,14 @@ struct MachineCommissionCommand: ParsableCommand {
         let pddPercent: [Double]
         let relativeUncertainty: [Double]
         let seconds: Double
+        /// Standard errors from the batches (nil with one batch).
+        let batchUncertainty: SimulatedField.BatchUncertainty?
         var outputFactor: Double?
+        /// Standard error of the output factor, field and reference batches combined (nil with one batch).
+        var outputFactorUncertainty: Double?
+        /// Dose per MU at the calibration's reference depth relative to the reference field (the output factor at d_max
+        /// for a machine calibrated there).
+        var outputFactorAtReferenceDepth: Double?
         let profiles: [ProfileResult]
     }
 
@@ -154,6 +232,8 @@ struct MachineCommissionCommand: ParsableCommand {
         /// The --fit-pdd10 steps (empty without it); the last one is the written machine.
         let fit: [PenetrationFit.Step]
         let fields: [FieldResult]
+        /// The --fit-output-factors fit (nil without it).
+        let headScatter: CommissionCommand.HeadScatter?
     }
 }
 

@@ -79,4 +79,45 @@ import Testing
         #expect(bad.status != 0)
         #expect(bad.standardError.contains("--fit-pdd10"))
     }
+
+    /// `penumbra machine commission --fit-output-factors --batches 2 --equal-axis-precision`: the head scatter is fitted to
+    /// the machine's documented table and written with the scaled calibration, each field gets proposals for an equal
+    /// axis precision and standard errors from its batches, and a field list that misses a table field is refused.
+    /// Whether the fit recovers a known source is `HeadScatterFitTests`.
+    @Test func machineCommissionFitsTheHeadScatterToTheTable() throws {
+        let dir = try TestEnvironment.makeScratchDirectory("penumbra-machine-head-scatter")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("machine")
+        let penumbra = DVHCommandTests.penumbra
+        let result = try runProgram(penumbra, ["machine", "commission", "--machine", "generic-6x", "--fields", "2,3,4,6,10,20,30,40",
+                                               "--histories", "2000", "--batches", "2", "--equal-axis-precision",
+                                               "--fit-output-factors", "--threads", "2", "--out", out.path])
+        try #require(result.status == 0, "penumbra machine commission failed: \(result.standardError)")
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("commissioning.json")))
+            as! [String: Any]
+        let fields = record["fields"] as! [[String: Any]]
+        let proposals = Dictionary(uniqueKeysWithValues: fields.map {
+            ($0["fieldCM"] as! Double, ($0["histories"] as! NSNumber).intValue)
+        })
+        #expect(proposals[10] == 2000)
+        // More proposals for the 2×2 field's single 0.5 cm axis column, fewer for 40×40's wide columns.
+        #expect(proposals[2]! > proposals[10]! && proposals[40]! < proposals[10]!)
+        for field in fields {
+            let batches = try #require(field["batchUncertainty"] as? [String: Any])
+            #expect((batches["batches"] as? NSNumber)?.intValue == 2)
+            // The reference field has no output-factor σ of its own (a batch too small to fit would have none either).
+            if field["fieldCM"] as! Double == 10 { #expect(field["outputFactorUncertainty"] == nil) }
+        }
+        let headScatter = try #require(record["headScatter"] as? [String: Any])
+        #expect((headScatter["fields"] as! [[String: Any]]).map { $0["fieldCM"] as! Double } == [2, 3, 4, 6, 20, 30, 40])
+        let machine = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("machine.json"))) as! [String: Any]
+        let extraFocal = machine["extraFocalSource"] as! [String: Any]
+        #expect(extraFocal["weight"] as? Double == headScatter["weight"] as? Double)
+        #expect(extraFocal["sigmaCM"] as? Double == headScatter["sigmaCM"] as? Double)
+
+        let bad = try runProgram(penumbra, ["machine", "commission", "--machine", "generic-6x", "--fields", "2,10", "--histories",
+                                            "1000", "--fit-output-factors", "--threads", "2", "--out", out.path])
+        #expect(bad.status != 0)
+        #expect(bad.standardError.contains("3, 4, 6, 20, 30, 40 cm"))
+    }
 }

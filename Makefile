@@ -93,7 +93,7 @@ DEMO_DIR := out/thorax
 demo: deps
 	$(SWIFT) build -c release --product penumbra
 	.build/release/penumbra example thorax --out $(DEMO_DIR)
-	.build/release/penumbra run $(DEMO_DIR) --uncertainty 3% --dose-voxel 1 --out $(DEMO_DIR)/penumbra
+	.build/release/penumbra run $(DEMO_DIR) --out $(DEMO_DIR)/penumbra
 	.build/release/penumbra report $(DEMO_DIR) --constraints thorax \
 	  --out $(DEMO_DIR)/penumbra/report.html --summary $(DEMO_DIR)/penumbra/report.json --tables $(DEMO_DIR)/penumbra/tables
 	@echo "demo: open $(DEMO_DIR)/penumbra/report.html"

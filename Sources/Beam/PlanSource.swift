@@ -38,9 +38,27 @@ public struct PlanSource: PrimarySource {
         case openAperture
     }
 
-    /// Focal source points within this many σ of the axis (in x and y) draw under the envelope (5 by
-    /// default: the rest, 1.1 × 10⁻⁶ of them, carry weights).
-    let focalSigmas: Double
+    /// Focal source points within this half-width of the axis (in x and y), cm, draw under the envelope
+    /// (5 σ of the focal spot by default: the rest, 1.1 × 10⁻⁶ of them, carry weights).
+    let focalHalfWidthCM: Double
+
+    /// A beam's envelope with what every draw under it needs, fixed when the source is made.
+    struct EnvelopeDraw {
+        let envelope: ApertureEnvelope
+        /// ε: the largest fraction a closed device transmits (g outside the envelope).
+        let closedTransmission: Double
+        /// The sampling rectangle's area, cm².
+        let rectangleCM2: Double
+        /// G = ∫ g over the rectangle: the envelope's area plus ε times the rest, cm².
+        let integralCM2: Double
+
+        init(envelope: ApertureEnvelope, closedTransmission: Double, rectangleCM2: Double) {
+            self.envelope = envelope
+            self.closedTransmission = closedTransmission
+            self.rectangleCM2 = rectangleCM2
+            integralCM2 = envelope.areaCM2 + closedTransmission * (rectangleCM2 - envelope.areaCM2)
+        }
+    }
 
     public let model: SourceModel
     public let deliveries: [BeamDelivery]
@@ -50,8 +68,8 @@ public struct PlanSource: PrimarySource {
     public let samplingBounds: [Aperture]
     /// Each beam's proposal area A_b = Σ_c w_c·G_c, cm² (the rectangle's area for `.jawRectangle`).
     public let proposalAreaCM2: [Double]
-    /// Each beam's open-aperture envelope (nil: rectangle sampling for every component).
-    let envelopes: [ApertureEnvelope?]
+    /// Each beam's open-aperture envelope and its integral G (nil: rectangle sampling for every component).
+    let envelopeDraws: [EnvelopeDraw?]
     /// Per beam: the component thresholds (electron, electron + extra-focal) of the component draw.
     let componentThresholds: [(electron: Double, extraFocal: Double)]
     /// Cumulative beam-choice probabilities.
@@ -95,17 +113,18 @@ public struct PlanSource: PrimarySource {
         }
         let we = m.electronContamination.weight, wx = m.extraFocalSource.weight
         let halfWidth = focalSigmas * m.primarySource.sigmaCM
-        var envelopes: [ApertureEnvelope?] = []
+        var envelopeDraws: [EnvelopeDraw?] = []
         var areas: [Double] = [], thresholds: [(electron: Double, extraFocal: Double)] = []
         for (d, r) in zip(deliveries, bounds) {
             let rectangle = (r.x2CM - r.x1CM) * (r.y2CM - r.y1CM)
-            var envelope: ApertureEnvelope?
+            var envelope: EnvelopeDraw?
             if sampling == .openAperture {
                 let e = ApertureEnvelope(states: d.states, machine: m, sourceHalfWidthCM: halfWidth, bounds: r)
-                envelope = e.areaCM2 > 0 ? e : nil
+                let draw = EnvelopeDraw(envelope: e, closedTransmission: max(m.jaws.transmission, m.mlc.transmission),
+                                        rectangleCM2: rectangle)
+                envelope = e.areaCM2 > 0 ? draw : nil
             }
-            if let e = envelope {
-                let g = Self.envelopeIntegral(e, rectangleCM2: rectangle, closedTransmission: Self.closedTransmission(m))
+            if let g = envelope?.integralCM2 {
                 let area = (1 - wx) * g + wx * rectangle
                 areas.append(area)
                 thresholds.append((we * g / area, (we * g + wx * rectangle) / area))
@@ -113,7 +132,7 @@ public struct PlanSource: PrimarySource {
                 areas.append(rectangle)
                 thresholds.append((we, we + wx))
             }
-            envelopes.append(envelope)
+            envelopeDraws.append(envelope)
         }
         let weights = zip(deliveries, areas).map { d, a in d.monitorUnits * a }
         let total = weights.reduce(0, +)
@@ -125,19 +144,11 @@ public struct PlanSource: PrimarySource {
         self.deliveries = deliveries
         self.patientPosition = patientPosition
         self.sampling = sampling
-        self.focalSigmas = focalSigmas
+        focalHalfWidthCM = halfWidth
         samplingBounds = bounds
         proposalAreaCM2 = areas
-        self.envelopes = envelopes
+        self.envelopeDraws = envelopeDraws
         componentThresholds = thresholds
-    }
-
-    /// ε: the largest fraction a closed device transmits (the envelope's value outside its rectangles).
-    static func closedTransmission(_ m: MachineModel) -> Double { max(m.jaws.transmission, m.mlc.transmission) }
-
-    /// G = ∫ g over the rectangle: the envelope's area plus ε times the rest.
-    static func envelopeIntegral(_ e: ApertureEnvelope, rectangleCM2: Double, closedTransmission eps: Double) -> Double {
-        e.areaCM2 + eps * (rectangleCM2 - e.areaCM2)
     }
 
     /// Gy per (Gy per history): multiply a dose per history by this to get Gy for the planned MU.
@@ -171,12 +182,9 @@ public struct PlanSource: PrimarySource {
         // Point on the isocentre plane, the envelope's value there and the primary's weight.
         var p: Vec3
         var envelopeValue = 1.0, weight = 1.0
-        if let envelope = envelopes[b], !isExtraFocal {
-            let eps = Self.closedTransmission(m)
-            let rectangle = (bounds.x2CM - bounds.x1CM) * (bounds.y2CM - bounds.y1CM)
-            let g = Self.envelopeIntegral(envelope, rectangleCM2: rectangle, closedTransmission: eps)
-            let halfWidth = focalSigmas * m.primarySource.sigmaCM
-            if abs(s.x) <= halfWidth && abs(s.y) <= halfWidth {
+        if let draw = envelopeDraws[b], !isExtraFocal {
+            let envelope = draw.envelope, eps = draw.closedTransmission, rectangle = draw.rectangleCM2, g = draw.integralCM2
+            if abs(s.x) <= focalHalfWidthCM && abs(s.y) <= focalHalfWidthCM {
                 if rng.uniform() * g < eps * rectangle {
                     p = Self.uniformPoint(in: bounds, &rng)
                 } else {

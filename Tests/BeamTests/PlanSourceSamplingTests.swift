@@ -119,7 +119,7 @@ import Transport
         for states in [[Self.mlcField()], [mlcy, moved]] {
             let d = try Self.delivery(states)
             let source = try PlanSource(model: model, deliveries: [d], patientPosition: .headFirstSupine, sampling: .openAperture)
-            let envelope = try #require(source.envelopes[0])
+            let envelope = try #require(source.envelopeDraws[0]?.envelope)
             let r = source.samplingBounds[0]
             let h = 5 * machine.primarySource.sigmaCM, sad = machine.sourceAxisDistanceCM
             var rng = RandomStream(seed: 3, history: 0)

@@ -53,10 +53,9 @@ struct ComputeOptions: ParsableArguments {
             "job \(jobID): up to \(spec.historyCount) histories in \(spec.unitCount) units on \(connection.endpoint)")
         // A job with a target stops at an unknown checkpoint: no time left to promise.
         let start = spec.stop == nil ? ContinuousClock.now : nil
-        let final = try client.wait(jobID: jobID) { status in
-            FileHandle.standardError.write(Data(("\r" + progressLine(status, since: start)).utf8))
-        }
-        FileHandle.standardError.write(Data("\n".utf8))
+        let display = ProgressDisplay()
+        let final = try client.wait(jobID: jobID) { status in display.show(progressLine(status, since: start)) }
+        display.finish()
         guard final.state == .completed else {
             throw ClusterError.refused("job \(jobID) \(final.state): \(final.reason)")
         }

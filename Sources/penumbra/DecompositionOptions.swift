@@ -31,13 +31,14 @@ struct DecompositionOptions: ParsableArguments {
         let run = try DecomposedTransport(simulation: simulation, boundaries: boundaries)
         logger.info("simulating \(histories) histories decomposed into \(run.slabs.count) slabs (planes \(run.slabs.map(\.planes))) in \(batches) batches on \(threads) threads")
         var rounds = 0, banked = 0
+        let display = ProgressDisplay()
         let total = run.run(histories: histories, seed: seed, batches: batches, threads: threads) { n, done, batch in
             rounds += batch.rounds
             banked += batch.bankedParticles
-            let line = "\rbatch \(n + 1)/\(batches): \(done) histories, \(rounds) rounds, \(banked) particles handed between slabs"
-            FileHandle.standardError.write(Data(line.utf8))
+            display.show(
+                "batch \(n + 1)/\(batches): \(done) histories, \(rounds) rounds, \(banked) particles handed between slabs")
         }
-        FileHandle.standardError.write(Data("\n".utf8))
+        display.finish()
         return (total, run.slabs.map(\.planes))
     }
 }

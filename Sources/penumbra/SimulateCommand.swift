@@ -176,14 +176,14 @@ struct SimulateCommand: ParsableCommand {
                 water: water)
             let engine = try TransportEngine(simulation: simulation, threads: threads, driver: driver)
             log.info("simulating \(histories) histories on \(threads) threads, phantom \(phantomURL.lastPathComponent)")
+            let display = ProgressDisplay()
             tally = try engine.run(histories: histories, seed: seed, rounds: 20, progress: { p in
                 let left = p.historiesDone > 0
                     ? p.seconds * Double(p.historiesTotal - p.historiesDone) / Double(p.historiesDone) : 0
-                let line = String(format: "\r%llu/%llu histories, σ(>50%% max) %.2f %%, %.1f s, ~%.0f s left",
-                                  p.historiesDone, p.historiesTotal, 100 * p.meanRelativeUncertainty, p.seconds, left)
-                FileHandle.standardError.write(Data(line.utf8))
+                display.show(String(format: "%llu/%llu histories, σ(>50%% max) %.2f %%, %.1f s, ~%.0f s left",
+                                  p.historiesDone, p.historiesTotal, 100 * p.meanRelativeUncertainty, p.seconds, left))
             })
-            FileHandle.standardError.write(Data("\n".utf8))
+            display.finish()
         }
         try phaseSpaceSource?.checkReads()
         let seconds = Date().timeIntervalSince(start)

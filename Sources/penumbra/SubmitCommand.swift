@@ -91,10 +91,9 @@ struct SubmitCommand: ParsableCommand {
         print("submitted job \(jobID)")
         if detach && connection.embedded == nil { return }
         let start = ContinuousClock.now
-        let final = try client.wait(jobID: jobID) { job in
-            FileHandle.standardError.write(Data(("\r" + progressLine(job, since: start)).utf8))
-        }
-        FileHandle.standardError.write(Data("\n".utf8))
+        let display = ProgressDisplay()
+        let final = try client.wait(jobID: jobID) { job in display.show(progressLine(job, since: start)) }
+        display.finish()
         print(progressLine(final))
         if let out {
             let (state, tally) = try client.fetch(jobID: jobID)

@@ -29,6 +29,19 @@ import Testing
         #expect((summary?["transportCPUSeconds"] as? Double ?? -1) >= 0 && (summary?["peakResidentMB"] as? Double ?? 0) > 0)
     }
 
+    /// Standard error on a pipe (a batch system's log) gets whole progress lines, never carriage returns, and
+    /// the last line reports every history done.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: binary.path)))
+    func progressOnAPipeIsWholeLines() throws {
+        let dir = try TestEnvironment.makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = try simulate(["--histories", "100", "--seed", "3"], out: dir.appendingPathComponent("a"))
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(!run.standardError.contains("\r"))
+        let lines = run.standardError.split(separator: "\n")
+        #expect(lines.last?.hasPrefix("100/100 histories") == true, "\(run.standardError)")
+    }
+
     /// The variance-reduction switches reach the settings recorded in summary.json, and a split run is
     /// as thread-count independent as a plain one.
     @Test(.enabled(if: FileManager.default.fileExists(atPath: binary.path)))

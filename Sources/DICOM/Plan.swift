@@ -120,6 +120,8 @@ public struct Beam: Sendable {
     public let finalCumulativeMetersetWeight: Double
     /// Control points, fully resolved.
     public let controlPoints: [ControlPoint]
+    /// The Primary Fluence Mode Sequence's (3002,0050) mode; nil when the plan does not say (standard fluence).
+    public let fluenceMode: FluenceMode?
 
     /// The nominal energy of the first control point (MV for photons, MeV for electrons).
     public var nominalEnergy: Double? { controlPoints.first?.nominalBeamEnergy }
@@ -131,7 +133,7 @@ public struct Beam: Sendable {
         number: Int, name: String, type: String, radiationType: String, treatmentDeliveryType: String?,
         machineName: String?,
         primaryDosimeterUnit: String?, sourceAxisDistanceMM: Double, limitingDevices: [BeamLimitingDevice],
-        finalCumulativeMetersetWeight: Double, controlPoints: [ControlPoint]
+        finalCumulativeMetersetWeight: Double, controlPoints: [ControlPoint], fluenceMode: FluenceMode? = nil
     ) {
         self.number = number
         self.name = name
@@ -144,7 +146,27 @@ public struct Beam: Sendable {
         self.limitingDevices = limitingDevices
         self.finalCumulativeMetersetWeight = finalCumulativeMetersetWeight
         self.controlPoints = controlPoints
+        self.fluenceMode = fluenceMode
     }
+}
+
+/// A beam's primary fluence mode (PS3.3 C.8.8.14, Primary Fluence Mode Sequence (3002,0050)): how the machine
+/// shapes the beam, e.g. with its flattening filter removed. The identifiers of non-standard modes are the
+/// vendor's (Varian TrueBeam writes `FFF` for its flattening-filter-free beams, `SRS` for 6X SRS).
+public struct FluenceMode: Sendable, Equatable {
+    /// Fluence Mode (3002,0051): `STANDARD` or `NON_STANDARD`.
+    public let mode: String
+    /// Fluence Mode ID (3002,0052), given for a `NON_STANDARD` mode.
+    public let identifier: String?
+
+    /// Creates a fluence mode.
+    public init(mode: String, identifier: String?) {
+        self.mode = mode
+        self.identifier = identifier
+    }
+
+    /// True for the standard (flattened) fluence.
+    public var isStandard: Bool { mode == "STANDARD" }
 }
 
 /// A beam-limiting device: jaws (X, Y, ASYMX, ASYMY) or an MLC (MLCX, MLCY) (PS3.3 C.8.8.14.2).
@@ -404,7 +426,24 @@ extension Plan {
             radiationType: b.string("RadiationType") ?? "PHOTON",
             treatmentDeliveryType: b.string("TreatmentDeliveryType"), machineName: b.string("TreatmentMachineName"),
             primaryDosimeterUnit: b.string("PrimaryDosimeterUnit"), sourceAxisDistanceMM: sad ?? 1000,
-            limitingDevices: devices, finalCumulativeMetersetWeight: final, controlPoints: points)
+            limitingDevices: devices, finalCumulativeMetersetWeight: final, controlPoints: points,
+            fluenceMode: try fluenceMode(b, context))
+    }
+
+    /// The first item of the beam's Primary Fluence Mode Sequence, if any; NON_STANDARD needs its Fluence Mode ID
+    /// (PS3.3 C.8.8.14: Type 1C "if Fluence Mode is NON_STANDARD").
+    private static func fluenceMode(_ b: DataSet, _ context: String) throws -> FluenceMode? {
+        guard let item = try b.sequence("PrimaryFluenceModeSequence")?.first else { return nil }
+        let mode = try item.requiredString("FluenceMode", for: "\(context), Primary Fluence Mode Sequence")
+        guard mode == "STANDARD" || mode == "NON_STANDARD" else {
+            throw DICOMError(.invalidValue, "\(context): Fluence Mode (3002,0051) is '\(mode)', not STANDARD or NON_STANDARD")
+        }
+        let identifier = item.string("FluenceModeID")
+        if mode == "NON_STANDARD" && (identifier ?? "").isEmpty {
+            throw DICOMError(
+                .missingAttribute, "\(context): Fluence Mode is NON_STANDARD but Fluence Mode ID (3002,0052) is missing")
+        }
+        return FluenceMode(mode: mode, identifier: identifier)
     }
 
     private static func direction(_ text: String, _ where_: String) throws -> RotationDirection {

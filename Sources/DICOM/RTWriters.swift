@@ -333,6 +333,12 @@ public enum PlanWriter {
                 return x
             })
         if let t = beam.treatmentDeliveryType { b.set("TreatmentDeliveryType", t) }
+        if let fluence = beam.fluenceMode {
+            var mode = DataSet()
+            mode.set("FluenceMode", fluence.mode)
+            if let id = fluence.identifier { mode.set("FluenceModeID", id) }
+            b.set("PrimaryFluenceModeSequence", items: [mode])
+        }
         b.set("NumberOfWedges", integers: [0])
         b.set("NumberOfCompensators", integers: [0])
         b.set("NumberOfBoli", integers: [0])

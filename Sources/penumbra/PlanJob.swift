@@ -63,13 +63,13 @@ struct PlanJob: Codable, Equatable, Sendable {
             + histories(ofBeam: b, before: firstHistory + range.upperBound)
     }
 
-    /// The treatment photon beams of `plan` that deliver monitor units, as deliveries on `machine`.
+    /// The treatment beams of `plan` (photon beams only: `BeamMode.treatmentBeams`) that deliver monitor units, as
+    /// deliveries on `machine`.
     static func deliveries(of plan: Plan, machine: MachineModel, warn: (String) -> Void = { _ in }) throws
         -> [BeamDelivery]
     {
         var deliveries: [BeamDelivery] = []
-        for beam in plan.beams
-        where beam.radiationType == "PHOTON" && beam.treatmentDeliveryType ?? "TREATMENT" == "TREATMENT" {
+        for beam in try BeamMode.treatmentBeams(of: plan) {
             guard let mu = plan.metersetMU(beamNumber: beam.number), mu > 0 else {
                 warn("beam \(beam.number) has no monitor units; skipped")
                 continue

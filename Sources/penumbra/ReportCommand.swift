@@ -254,6 +254,7 @@ struct ReportCommand: ParsableCommand {
             ("maximum dose per fraction", String(format: "%.3f Gy", s.maximumDoseGy)),
         ]
         if let fractions = s.fractionsPlanned { rows.append(("fractions planned (RT Dose = per fraction × fractions)", String(fractions))) }
+        for device in s.ignoredDevices ?? [] { rows.append(("NOT MODELLED, left out of this dose", device)) }
         for beam in s.beams {
             rows.append((
                 "beam \(beam.name): dose per fraction at its isocentre",

@@ -29,6 +29,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: "RT Plan file (with --water-phantom).") var plan: String?
     @Option(name: .customLong("water-phantom"), help: "Water tank size in cm, e.g. 60x60x60.") var waterPhantom: String?
     @Option(help: "Generic machine name or machine file.") var machine: String?
+    @Flag(help: "Compute a plan with wedges, blocks, compensators or boluses without them (recorded in summary.json).")
+    var ignoreUnmodelledDevices = false
     @Option(help: "Target mean relative uncertainty above 50 % of the maximum dose, e.g. 2%.") var uncertainty: String = "2%"
     @Option(help: "Largest number of histories (proposals).") var histories: UInt64 = 200_000_000
     @Option(name: .customLong("first-round"), help: "Histories of the first round (later rounds are aimed at the target).")
@@ -65,16 +67,18 @@ struct RunCommand: ParsableCommand {
         do {
             let inputs = try loadInputs()
             let rtPlan = inputs.plan
-            let energy = rtPlan.beams.first { $0.radiationType == "PHOTON" }?.nominalEnergy ?? 6
-            let model: MachineModel
-            if let machine { model = try MachineLoader.load(machine) } else {
-                guard let generic = GenericMachines.forEnergy(energy) else {
-                    throw CommandFailure("no generic machine for \(energy) MV; give --machine FILE")
+            let model = try BeamMode.machine(for: rtPlan, named: try machine.map(MachineLoader.load))
+            log.info("machine \(model.name) (\(BeamMode(of: model)))")
+            if !rtPlan.unsupportedFeatures.isEmpty {
+                guard ignoreUnmodelledDevices else {
+                    throw CommandFailure(
+                        "the plan uses devices Penumbra does not model, so its dose would be wrong: "
+                            + rtPlan.unsupportedFeatures.joined(separator: "; ")
+                            + ". Pass --ignore-unmodelled-devices to compute the dose without them")
                 }
-                model = generic
+                for line in rtPlan.unsupportedFeatures { log.warning("ignored: \(line)") }
             }
             let deliveries = try PlanJob.deliveries(of: rtPlan, machine: model) { log.warning("\($0)") }
-            for line in rtPlan.unsupportedFeatures { log.warning("\(line)") }
             let result = try ClusterPlanDose(
                 machine: model, deliveries: deliveries, phantom: inputs.phantom, patientPosition: inputs.patientPosition,
                 planBytes: Array(try Data(contentsOf: inputs.planURL)), targetUncertainty: try targetUncertainty(),
@@ -107,7 +111,7 @@ struct RunCommand: ParsableCommand {
                 fractionsPlanned: rtPlan.fractionGroups.first?.fractionsPlanned,
                 maximumDoseGy: result.total.maximumDose,
                 meanRelativeUncertaintyAboveHalfMax: result.relativeUncertainty, rounds: result.rounds, beams: beams,
-                dvhPerFraction: dvhs)
+                ignoredDevices: rtPlan.unsupportedFeatures.isEmpty ? nil : rtPlan.unsupportedFeatures, dvhPerFraction: dvhs)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try AtomicFile.write(try encoder.encode(summary), to: dir.appendingPathComponent("summary.json"))
@@ -215,6 +219,8 @@ struct RunSummary: Codable {
     /// Histories of each round of the run (`ClusterPlanDose`), in order (nil in runs written before rounds).
     let rounds: [UInt64]?
     let beams: [BeamDose]
+    /// Plan devices Penumbra does not model and left out (`--ignore-unmodelled-devices`); nil when there were none.
+    let ignoredDevices: [String]?
     /// DVH metrics per structure, Gy per fraction (patient runs).
     let dvhPerFraction: [DVHSummary]
 }

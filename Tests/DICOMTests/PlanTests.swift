@@ -12,7 +12,7 @@ struct PlanTests {
         studyTime: "", description: "")
 
     /// An arc whose later control points change gantry and MLC but not the jaws.
-    static func arcPlan() -> Plan {
+    static func arcPlan(fluenceMode: FluenceMode? = nil) -> Plan {
         let boundaries: [Double] = [-10, -5, 0, 5, 10]
         let jaws = ["ASYMX": [-20.0, 20], "ASYMY": [-10.0, 10]]
         let points = (0..<3).map { k in
@@ -31,7 +31,7 @@ struct PlanTests {
                 BeamLimitingDevice(type: "ASYMY", sourceDistanceMM: nil, pairCount: 1, leafBoundariesMM: []),
                 BeamLimitingDevice(type: "MLCX", sourceDistanceMM: nil, pairCount: 4, leafBoundariesMM: boundaries),
             ],
-            finalCumulativeMetersetWeight: 1, controlPoints: points)
+            finalCumulativeMetersetWeight: 1, controlPoints: points, fluenceMode: fluenceMode)
         return Plan(
             sopInstanceUID: "1.2.3.9", label: "ARC", studyInstanceUID: "1.2.3", frameOfReferenceUID: "1.2.3.4",
             referencedStructureSetUID: nil, patient: PatientIdentity(),
@@ -64,6 +64,24 @@ struct PlanTests {
         }
         #expect(read.mlc?.leafBoundariesMM == [-10, -5, 0, 5, 10])
         #expect(back.unsupportedFeatures.isEmpty)
+    }
+
+    @Test("a flattening-filter-free beam's fluence mode is written and read back; NON_STANDARD without its ID is refused")
+    func fluenceMode() throws {
+        let fff = FluenceMode(mode: "NON_STANDARD", identifier: "FFF")
+        var d = try PlanWriter.dataSet(
+            Self.arcPlan(fluenceMode: fff), context: Self.context, seriesInstanceUID: "1.2.3.10", prescriptionGy: 10,
+            patientPosition: .headFirstSupine)
+        #expect(try Plan(DataSetWriter.encode(d).parsedDataSet()).beams[0].fluenceMode == fff)
+        #expect(try Plan(Self.dataSet()).beams[0].fluenceMode == nil)
+        var beams = try d.sequence("BeamSequence")!
+        var mode = DataSet()
+        mode.set("FluenceMode", "NON_STANDARD")
+        beams[0].set("PrimaryFluenceModeSequence", items: [mode])
+        d.set("BeamSequence", items: beams)
+        #expect {
+            try Plan(d)
+        } throws: { ($0 as? DICOMError)?.description.contains("Fluence Mode ID (3002,0052)") == true }
     }
 
     @Test("wedges, blocks, compensators and boli are reported as unsupported")

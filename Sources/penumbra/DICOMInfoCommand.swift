@@ -98,7 +98,7 @@ struct DICOMInfoCommand: ParsableCommand {
                 let gantryText =
                     Set(gantry).count == 1 ? "\(fmt(gantry[0]))°" : "\(fmt(gantry.first!))° → \(fmt(gantry.last!))°"
                 print(
-                    "  beam \(beam.number) \(beam.name): \(beam.type) \(beam.radiationType) \(energy) MV, gantry \(gantryText), \(mu) MU, "
+                    "  beam \(beam.number) \(beam.name): \(beam.type) \(beam.radiationType) \(energy) MV\(beam.fluenceMode.flatMap { $0.isStandard ? nil : " " + ($0.identifier ?? "") } ?? ""), gantry \(gantryText), \(mu) MU, "
                         + "\(beam.controlPoints.count) control points, \(beam.mlc.map { "\($0.type) \($0.pairCount) leaf pairs" } ?? "no MLC"), machine \(beam.machineName ?? "?")"
                 )
             }

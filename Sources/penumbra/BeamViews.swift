@@ -24,40 +24,13 @@ struct BeamViews {
     let planURL: URL
     let structuresURL: URL?
 
-    /// Finds the one CT series, the one RT Plan and (optionally) the RT Structure Set in a folder; with
-    /// several structure sets, the one the plan references.
+    /// The views of a plan folder (`PlanFolder`: one plan, its structures, the CT in its frame of reference).
     static func load(folder: URL) throws -> (views: BeamViews, warnings: [String]) {
-        let scan = try CTSeriesReader.scan(directory: folder)
-        let plans = scan.otherObjects.filter { $0.sopClassUID == Plan.sopClassUID }.map(\.url)
-        guard plans.count == 1 else {
-            throw CommandFailure(
-                plans.isEmpty
-                    ? "\(folder.path) holds no RT Plan; put the plan beside its CT series"
-                    : "\(folder.path) holds \(plans.count) RT Plans (\(plans.map(\.lastPathComponent).joined(separator: ", "))); keep one per folder")
-        }
-        let plan = try Plan(contentsOf: plans[0])
-        let structureURLs = scan.otherObjects.filter { $0.sopClassUID == StructureSet.sopClassUID }.map(\.url)
-        var structures: StructureSet?, structuresURL: URL?
-        for url in structureURLs {
-            let set = try StructureSet(contentsOf: url)
-            if structureURLs.count == 1 || set.sopInstanceUID == plan.referencedStructureSetUID {
-                (structures, structuresURL) = (set, url)
-            }
-        }
-        if structures == nil && structureURLs.count > 1 {
-            throw CommandFailure(
-                "\(folder.path) holds \(structureURLs.count) RT Structure Sets and none is the one the plan references; keep one")
-        }
-        let (volume, warnings) = try CTSeriesReader.read(directory: folder)
-        if let frame = plan.frameOfReferenceUID, frame != volume.frameOfReferenceUID {
-            throw CommandFailure("the RT Plan \(plans[0].lastPathComponent) is in another frame of reference than the CT")
-        }
-        if let frame = structures?.frameOfReferenceUID, frame != volume.frameOfReferenceUID {
-            throw CommandFailure("the RT Structure Set \(structuresURL!.lastPathComponent) is in another frame of reference than the CT")
-        }
+        let found = try PlanFolder.load(folder)
         return (
-            BeamViews(volume: volume, plan: plan, structures: structures, planURL: plans[0], structuresURL: structuresURL),
-            warnings + plan.notes
+            BeamViews(volume: found.volume, plan: found.plan, structures: found.structures, planURL: found.planURL,
+                      structuresURL: found.structuresURL),
+            found.warnings
         )
     }
 

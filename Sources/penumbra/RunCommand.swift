@@ -26,7 +26,7 @@ struct RunCommand: ParsableCommand {
             """)
 
     @Argument(help: "A folder with the CT series, RT Structure Set and RT Plan.") var planDirectory: String?
-    @Option(help: "RT Plan file (with --water-phantom).") var plan: String?
+    @Option(help: "RT Plan file: the plan to compute in water (with --water-phantom), or the one of several in PLAN_DIR.") var plan: String?
     @Option(name: .customLong("water-phantom"), help: "Water tank size in cm, e.g. 60x60x60.") var waterPhantom: String?
     @Option(help: "Generic machine name or machine file.") var machine: String?
     @Flag(help: "Compute a plan with wedges, blocks, compensators or boluses without them (recorded in summary.json).")
@@ -47,10 +47,11 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
-        guard (planDirectory == nil) != (plan == nil) else {
+        guard planDirectory != nil || plan != nil else {
             throw ValidationError("give a PLAN_DIR, or --plan RP.dcm with --water-phantom")
         }
-        if plan != nil && waterPhantom == nil { throw ValidationError("--plan needs --water-phantom LxWxH (cm)") }
+        if planDirectory == nil && waterPhantom == nil { throw ValidationError("--plan without PLAN_DIR needs --water-phantom LxWxH (cm)") }
+        if planDirectory != nil && waterPhantom != nil { throw ValidationError("--water-phantom computes in water: give --plan RP.dcm, not PLAN_DIR") }
         _ = try targetUncertainty()
         guard doseVoxelCM > 0 && doseVoxelCM <= 2 else { throw ValidationError("--dose-voxel must be in (0, 2] cm") }
         guard firstRound >= 1 else { throw ValidationError("--first-round must be at least 1 history") }
@@ -153,7 +154,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func loadInputs() throws -> Inputs {
-        if let plan, let waterPhantom {
+        if planDirectory == nil, let plan, let waterPhantom {
             let rtPlan = try Plan(contentsOf: URL(fileURLWithPath: plan))
             let size = waterPhantom.lowercased().split(separator: "x").compactMap { Double($0) }
             guard size.count == 3, size.allSatisfy({ $0 > 0 }) else {
@@ -167,29 +168,16 @@ struct RunCommand: ParsableCommand {
             return Inputs(
                 structures: nil, plan: rtPlan, planURL: URL(fileURLWithPath: plan), phantom: tank, patientPosition: .headFirstSupine)
         }
-        let folder = URL(fileURLWithPath: planDirectory ?? ".")
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { !$0.hasPrefix(".") }.sorted()
-        var planURL: URL?, structuresURL: URL?
-        for name in names {
-            let url = folder.appendingPathComponent(name)
-            guard let file = try? DICOMFile.read(contentsOf: url, stopBeforePixelData: true) else { continue }
-            switch file.dataSet.string("Modality") {
-            case "RTPLAN": planURL = planURL ?? url
-            case "RTSTRUCT": structuresURL = structuresURL ?? url
-            default: break
-            }
-        }
-        guard let planURL else { throw CommandFailure("no RT Plan (Modality RTPLAN) in \(folder.path)") }
-        let (volume, warnings) = try CTSeriesReader.read(directory: folder)
-        for w in warnings { Logger(label: "penumbra.run").warning("\(w)") }
-        let structures = try structuresURL.map { try StructureSet(contentsOf: $0) }
-        let imported = try PatientImport.phantom(from: volume, calibration: try HUCalibration.load(calibration),
-                                                 structures: structures)
+        let found = try PlanFolder.load(
+            URL(fileURLWithPath: planDirectory ?? "."), planURL: plan.map { URL(fileURLWithPath: $0) }, planOption: "--plan")
+        for w in found.warnings { Logger(label: "penumbra.run").warning("\(w)") }
+        let imported = try PatientImport.phantom(
+            from: found.volume, calibration: try HUCalibration.load(calibration), structures: found.structures)
         let phantom = try PhantomCoarsening.coarsened(
             imported.phantom, factors: PhantomCoarsening.factors(of: imported.phantom.grid, targetVoxelCM: doseVoxelCM))
         return Inputs(
-            structures: structures, plan: try Plan(contentsOf: planURL), planURL: planURL, phantom: phantom,
-            patientPosition: volume.patientPosition)
+            structures: found.structures, plan: found.plan, planURL: found.planURL, phantom: phantom,
+            patientPosition: found.volume.patientPosition)
     }
 }
 

@@ -22,6 +22,43 @@ import Testing
         return out
     }
 
+    /// A folder with two plans needs `--plan`; a plan in another frame of reference than the CT is refused; with
+    /// two CT series the one in the plan's frame of reference is used.
+    @Test func aPlanFolderIsReadWithoutGuessing() throws {
+        let dir = try TestEnvironment.makeScratchDirectory("penumbra-plan-folder")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let penumbra = DVHCommandTests.penumbra
+        let folder = dir.appendingPathComponent("thorax")
+        let example = try runProgram(penumbra, ["example", "thorax", "--out", folder.path])
+        try #require(example.status == 0, "penumbra example failed: \(example.standardError)")
+        let second = """
+            d.SOPInstanceUID += '.9'; d.file_meta.MediaStorageSOPInstanceUID = d.SOPInstanceUID; d.RTPlanLabel = 'B'
+            """
+        _ = try Self.editedPlan(second, in: dir, name: "thorax/RTPLAN-B.dcm")
+        let otherSeries = try runPython(
+            """
+            import sys, pydicom
+            d = pydicom.dcmread(sys.argv[1])
+            d.SOPInstanceUID += '.9'; d.SeriesInstanceUID += '.9'; d.FrameOfReferenceUID += '.9'
+            d.save_as(sys.argv[2])
+            """, arguments: [folder.appendingPathComponent("CT_0005.dcm").path, folder.appendingPathComponent("CT_other.dcm").path])
+        try #require(otherSeries.status == 0, "\(otherSeries.standardError)")
+        func run(_ extra: [String]) throws -> ProgramOutput {
+            try runProgram(penumbra, [
+                "run", folder.path, "--dose-voxel", "2", "--histories", "1000", "--first-round", "1000",
+                "--out", dir.appendingPathComponent("out").path, "--log-level", "error",
+            ] + extra)
+        }
+        let two = try run([])
+        #expect(two.status != 0 && two.standardError.contains("2 RT Plans") && two.standardError.contains("--plan FILE"),
+                "\(two.standardError)")
+        let chosen = try run(["--plan", folder.appendingPathComponent("RTPLAN-B.dcm").path])
+        #expect(chosen.status == 0, "\(chosen.standardError)")
+        let elsewhere = try Self.editedPlan("d.FrameOfReferenceUID = '1.2.3'", in: dir, name: "elsewhere.dcm")
+        let refused = try run(["--plan", elsewhere.path])
+        #expect(refused.status != 0 && refused.standardError.contains("0 of them are in the plan's frame of reference"), "\(refused.standardError)")
+    }
+
     @Test func unmodelledWedgeAndElectronBeamAreRefused() throws {
         let dir = try TestEnvironment.makeScratchDirectory("penumbra-run-refusal")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -39,8 +39,10 @@ struct RunCommand: ParsableCommand {
             help: "Split each primary photon into N copies of weight 1/N (variance reduction; 1: off; 4 measured best on the thorax).")
     var photonSplitting: Int = 4
     @Option(name: .customLong("dose-voxel"), help: "Dose voxel size in cm.") var doseVoxelCM: Double = 0.5
+    /// Schneider 2000's stoichiometric bins for patients (PHYSICS.md §3.1: keep the 4-medium ctcreate ramp for
+    /// EGSnrc comparisons); the same default as `dicom import`.
     @Option(help: "HU calibration preset or file (docs/calibration.md); its media must be in the physics tables.")
-    var calibration: String = "egsnrc-ctcreate-4"
+    var calibration: String = "schneider-2000"
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Output directory (default: PLAN_DIR/penumbra or ./penumbra-run).") var out: String?
     @OptionGroup var compute: ComputeOptions

@@ -16,6 +16,20 @@ public enum PatientImport {
         public let voxelsOutsideExternal: Int
         /// The EXTERNAL ROI used, if any.
         public let externalName: String?
+        /// Voxels (inside the patient) above the calibration's last density knot, whose density is held at that
+        /// knot's: metal implants or their streak artefacts, which the CT number cannot resolve.
+        public let voxelsAboveCalibration: Int
+        /// The last density knot (HU, g/cm³).
+        public let calibrationEnd: (hu: Double, densityGPerCM3: Double)
+
+        /// A log line about the voxels above the calibration, or nil when there are none.
+        public var aboveCalibrationWarning: String? {
+            guard voxelsAboveCalibration > 0 else { return nil }
+            let volumeCM3 = Double(voxelsAboveCalibration) * phantom.grid.voxelVolumeCM3
+            return "\(voxelsAboveCalibration) voxels (\(String(format: "%.2f", volumeCM3)) cm³) lie above "
+                + "\(Int(calibrationEnd.hu)) HU, the calibration's last point: their density is held at "
+                + "\(calibrationEnd.densityGPerCM3) g/cm³. Metal or streak artefacts? Check the CT; the dose near them is uncertain"
+        }
     }
 
     /// HU given to voxels outside the EXTERNAL ROI (air).
@@ -54,7 +68,11 @@ public enum PatientImport {
             externalName = external.name
         }
         let phantom = try calibration.phantom(grid: grid, hu: hu)
-        return Result(phantom: phantom, voxelsOutsideExternal: outside, externalName: externalName)
+        let end = calibration.densityKnots.last!  // HUCalibration refuses a table without knots
+        let above = hu.reduce(0) { $0 + (Double($1) > end.hu ? 1 : 0) }
+        return Result(
+            phantom: phantom, voxelsOutsideExternal: outside, externalName: externalName, voxelsAboveCalibration: above,
+            calibrationEnd: (end.hu, end.densityGPerCM3))
     }
 }
 

@@ -48,6 +48,7 @@ struct DICOMImportCommand: ParsableCommand {
             if let name = result.externalName {
                 logger.info("\(result.voxelsOutsideExternal) voxels outside \(name) set to air")
             }
+            if let warning = result.aboveCalibrationWarning { logger.warning("\(warning)") }
             let phantom = result.phantom
             let grid = phantom.grid
             try EGSPhantomFile.write(phantom, to: URL(fileURLWithPath: out))

@@ -172,9 +172,11 @@ struct RunCommand: ParsableCommand {
         }
         let found = try PlanFolder.load(
             URL(fileURLWithPath: planDirectory ?? "."), planURL: plan.map { URL(fileURLWithPath: $0) }, planOption: "--plan")
-        for w in found.warnings { Logger(label: "penumbra.run").warning("\(w)") }
+        let log = Logger(label: "penumbra.run")
+        for w in found.warnings { log.warning("\(w)") }
         let imported = try PatientImport.phantom(
             from: found.volume, calibration: try HUCalibration.load(calibration), structures: found.structures)
+        if let warning = imported.aboveCalibrationWarning { log.warning("\(warning)") }
         let phantom = try PhantomCoarsening.coarsened(
             imported.phantom, factors: PhantomCoarsening.factors(of: imported.phantom.grid, targetVoxelCM: doseVoxelCM))
         return Inputs(

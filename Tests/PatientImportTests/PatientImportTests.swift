@@ -50,6 +50,26 @@ struct PatientImportTests {
         #expect(result.phantom.media == ["AIR700ICRU", "ICRUTISSUE700ICRU"])
     }
 
+    @Test("voxels above the calibration's last point (metal) are counted inside the patient and named in a warning")
+    func aboveCalibration() throws {
+        var hu = Self.volume.huValues
+        hu[0] = 4000  // a corner voxel: outside the EXTERNAL square below
+        hu[10 * 20 + 10] = 3500  // near the centre of the first slice
+        hu[10 * 20 + 11] = 3000  // on the last knot: not above it
+        let volume = Volume(
+            counts: (20, 20, 4), originMM: Self.volume.originMM, spacingMM: Self.volume.spacingMM, huValues: hu,
+            patientPosition: .headFirstSupine, seriesInstanceUID: "1.2.3.5", frameOfReferenceUID: "1.2.3.4",
+            studyInstanceUID: "1.2.3")
+        let plain = try PatientImport.phantom(from: volume, calibration: .schneider2000)
+        #expect(plain.voxelsAboveCalibration == 2)
+        let warning = try #require(plain.aboveCalibrationWarning)
+        #expect(warning.contains("2 voxels (0.15 cm³)") && warning.contains("above 3000 HU") && warning.contains("2.8 g/cm³"))
+        let bounded = try PatientImport.phantom(
+            from: volume, calibration: .schneider2000, structures: try Self.structureSet())
+        #expect(bounded.voxelsAboveCalibration == 1)
+        #expect(try PatientImport.phantom(from: Self.volume, calibration: .schneider2000).aboveCalibrationWarning == nil)
+    }
+
     @Test("a structure set of another frame of reference, or without EXTERNAL, is refused")
     func refused() throws {
         #expect(throws: PatientImportError.frameOfReferenceMismatch) {

@@ -22,6 +22,18 @@ public struct TransportEngine: Sendable {
         public let seconds: Double
         /// Mean relative uncertainty of voxels above 50 % of the maximum dose so far.
         public let meanRelativeUncertainty: Double
+        /// Where the threads' time went so far.
+        public let usage: ThreadUsage
+    }
+
+    /// How the run used its threads: the split of a multi-thread speed-up into what the engine allows
+    /// (serial parts, threads idling at the end of a round) and what the machine gives (how fast a thread
+    /// runs histories while the others run too), as the cluster's `scaling` benchmark splits a job.
+    public struct ThreadUsage: Sendable, Equatable {
+        /// Seconds of all threads spent running histories (claiming, transporting and flushing blocks).
+        public var busyThreadSeconds: Double = 0
+        /// Wall seconds of the rounds' parallel phases (first thread start to last thread end).
+        public var parallelSeconds: Double = 0
     }
 
     /// An engine with `threads` workers taking `blockSize` histories at a time.
@@ -43,15 +55,16 @@ public struct TransportEngine: Sendable {
         let roundCount = UInt64(max(1, rounds))
         var done: UInt64 = 0
         let pool = TallyPool()
+        var usage = ThreadUsage()
         for round in 0..<roundCount {
             let end = histories * (round + 1) / roundCount
             if end > done {
-                runRange(done..<end, seed: seed, pool: pool, into: &total)
+                runRange(done..<end, seed: seed, pool: pool, into: &total, usage: &usage)
                 done = end
             }
             let sigma = DoseDistribution.meanRelativeUncertaintyAboveHalfMax(of: total, phantom: simulation.phantom)
             progress(Progress(historiesDone: done, historiesTotal: histories, seconds: Date().timeIntervalSince(start),
-                              meanRelativeUncertainty: sigma))
+                              meanRelativeUncertainty: sigma, usage: usage))
         }
         return total
     }
@@ -59,7 +72,8 @@ public struct TransportEngine: Sendable {
     /// Runs one range of histories on all threads and returns the merged, flushed tally.
     public func runRange(_ range: Range<UInt64>, seed: UInt64) -> EnergyTally {
         var merged = EnergyTally(voxelCount: simulation.phantom.grid.voxelCount)
-        runRange(range, seed: seed, pool: TallyPool(), into: &merged)
+        var usage = ThreadUsage()
+        runRange(range, seed: seed, pool: TallyPool(), into: &merged, usage: &usage)
         return merged
     }
 
@@ -69,16 +83,19 @@ public struct TransportEngine: Sendable {
         let free = Mutex<[(EnergyTally, Simulation.EventScratch)]>([])
     }
 
-    func runRange(_ range: Range<UInt64>, seed: UInt64, pool: TallyPool, into merged: inout EnergyTally) {
+    func runRange(_ range: Range<UInt64>, seed: UInt64, pool: TallyPool, into merged: inout EnergyTally, usage: inout ThreadUsage) {
         let blockCount = (Int(range.count) + blockSize - 1) / blockSize
         let next = Atomic<Int>(0)
         let results = Mutex<[(EnergyTally, Simulation.EventScratch)]>([])
         let sim = simulation
         let driver = driver
         let size = UInt64(blockSize)
+        let busyNanoseconds = Atomic<UInt64>(0)
+        let phaseStart = DispatchTime.now().uptimeNanoseconds
         DispatchQueue.concurrentPerform(iterations: min(threads, max(blockCount, 1))) { _ in
             var (tally, scratch) = pool.free.withLock { $0.popLast() }
                 ?? (EnergyTally(voxelCount: sim.phantom.grid.voxelCount), Simulation.EventScratch(for: sim))
+            let busyStart = DispatchTime.now().uptimeNanoseconds
             while true {
                 let b = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 if b >= blockCount { break }
@@ -92,8 +109,11 @@ public struct TransportEngine: Sendable {
                 }
             }
             tally.flush()
+            busyNanoseconds.wrappingAdd(DispatchTime.now().uptimeNanoseconds - busyStart, ordering: .relaxed)
             results.withLock { [tally, scratch] in $0.append((tally, scratch)) }
         }
+        usage.parallelSeconds += Double(DispatchTime.now().uptimeNanoseconds - phaseStart) * 1e-9
+        usage.busyThreadSeconds += Double(busyNanoseconds.load(ordering: .relaxed)) * 1e-9
         // Taken out of the mutex so that each tally is uniquely referenced and resets in place.
         var finished = results.withLock { r in
             let all = r

@@ -11,7 +11,7 @@ import Synchronization
 /// in any order, and the relative uncertainties of the voxels above half the maximum are added in voxel
 /// order — each chunk writes its own in order, one thread adds them up chunk by chunk. Merging and
 /// emptying the thread tallies and a serial σ every round were ≈ 6 % of a 2-thread run
-/// (docs/performance.md, change 22).
+/// (docs/performance.md, change 23).
 final class RoundUncertainty: @unchecked Sendable {
     let phantom: VoxelPhantom
     let threads: Int

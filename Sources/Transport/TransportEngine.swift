@@ -114,23 +114,31 @@ public struct TransportEngine: Sendable {
     /// event driver's lanes fill from a block, so not single histories.
     static func minimumBlock(_ blockSize: Int) -> Int { max(1, blockSize / 64) }
 
+    /// The threads a round of `count` histories runs on: as many as there are minimum blocks to share, so
+    /// that a round shorter than one block still splits (factoring hands out blocks below `blockSize`).
+    static func workers(count: Int, blockSize: Int, threads: Int) -> Int {
+        guard threads > 1 else { return 1 }
+        let minimum = minimumBlock(blockSize)
+        return min(threads, max(1, (count + minimum - 1) / minimum))
+    }
+
     /// Runs `range` on the threads, each adding into a tally of the pool (taken, or made on first use).
     func runBlocks(_ range: Range<UInt64>, seed: UInt64, pool: TallyPool, usage: inout ThreadUsage) {
         let count = Int(range.count)
-        let blocks = (count + blockSize - 1) / blockSize
+        let workers = Self.workers(count: count, blockSize: blockSize, threads: threads)
         let next = Atomic<Int>(0)
         let busyNanoseconds = Atomic<UInt64>(0)
         let sim = simulation
         let driver = driver
-        let (size, workers) = (blockSize, threads)
+        let (size, threadCount) = (blockSize, threads)
         let phaseStart = DispatchTime.now().uptimeNanoseconds
-        DispatchQueue.concurrentPerform(iterations: min(threads, max(blocks, 1))) { _ in
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
             var (tally, scratch) = pool.free.withLock { $0.popLast() }
                 ?? (EnergyTally(voxelCount: sim.phantom.grid.voxelCount), Simulation.EventScratch(for: sim))
             let busyStart = DispatchTime.now().uptimeNanoseconds
             var taken = next.load(ordering: .relaxed)
             while taken < count {
-                let n = Self.claim(left: count - taken, blockSize: size, threads: workers)
+                let n = Self.claim(left: count - taken, blockSize: size, threads: threadCount)
                 let (won, seen) = next.compareExchange(expected: taken, desired: taken + n, ordering: .relaxed)
                 guard won else {
                     taken = seen

@@ -40,6 +40,15 @@ import Testing
         #expect(Self.blocks(count: 2500, blockSize: 1000, threads: 1) == [1000, 1000, 500])
     }
 
+    /// A round shorter than one block still runs on every thread that gets a minimum block of it.
+    @Test func shortRoundsSplitOverTheThreads() {
+        #expect(TransportEngine.workers(count: 50, blockSize: 1000, threads: 2) == 2)
+        #expect(TransportEngine.workers(count: 50, blockSize: 1000, threads: 8) == 4)  // minimum blocks of 15
+        #expect(TransportEngine.workers(count: 10, blockSize: 1000, threads: 2) == 1)
+        #expect(TransportEngine.workers(count: 1_000_000, blockSize: 1000, threads: 1) == 1)
+        #expect(Self.blocks(count: 50, blockSize: 1000, threads: 2) == [15, 15, 15, 5])
+    }
+
     /// The σ from several tallies, in chunks on two threads, is the merged tally's σ bit for bit, for
     /// chunk sizes that do and do not divide the grid.
     @Test(arguments: [1, 7, 100, 4096])

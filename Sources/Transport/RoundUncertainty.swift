@@ -18,13 +18,16 @@ final class RoundUncertainty: @unchecked Sendable {
     /// Voxels per chunk.
     let chunkVoxels: Int
     let chunkCount: Int
-    /// Per voxel, its dose (pass 1); then per chunk, from the voxel where it starts, the relative
-    /// uncertainties of its voxels above half the maximum in voxel order (pass 2 writes them over the
-    /// doses it has read: the k-th value goes to the chunk's k-th voxel, never past the voxel being read).
-    /// Chunks are disjoint and each is written by the one thread that took it; that is why this class is
-    /// `@unchecked Sendable`.
+    /// Per voxel, its approximate dose S1/m in units of the round's `scale` (pass 1); then per chunk, from
+    /// the voxel where it starts, the relative uncertainties of its voxels above half the maximum in voxel
+    /// order (pass 3 writes them over the values it has read: the k-th goes to the chunk's k-th voxel, never
+    /// past the voxel being read). Chunks are disjoint and each is written by the one thread that took it;
+    /// that is why this class is `@unchecked Sendable`.
     private let values: UnsafeMutableBufferPointer<Double>
-    /// Per chunk: its largest dose (pass 1), then how many of its voxels are above half the maximum (pass 2).
+    /// 1/m per voxel (0 where the mass is 0), so that pass 1 multiplies instead of dividing twice.
+    private let inverseMassKG: UnsafeMutableBufferPointer<Double>
+    /// Per chunk: its largest approximate dose (pass 1), its largest exact dose (pass 2), then how many of
+    /// its voxels are above half the maximum (pass 3).
     private let maxima: UnsafeMutableBufferPointer<Double>
     private let counts: UnsafeMutableBufferPointer<Int>
 
@@ -39,26 +42,49 @@ final class RoundUncertainty: @unchecked Sendable {
         let voxels = phantom.grid.voxelCount
         chunkCount = (voxels + chunkVoxels - 1) / chunkVoxels
         values = .allocate(capacity: voxels)
+        inverseMassKG = .allocate(capacity: voxels)
+        for v in 0..<voxels {
+            let massKG = DoseDistribution.massKG(ofVoxel: v, in: phantom)
+            inverseMassKG[v] = massKG > 0 ? 1 / massKG : 0
+        }
         maxima = .allocate(capacity: max(chunkCount, 1))
         counts = .allocate(capacity: max(chunkCount, 1))
     }
 
     deinit {
         values.deallocate()
+        inverseMassKG.deallocate()
         maxima.deallocate()
         counts.deallocate()
     }
 
+    /// How far the approximate dose S1·(1/m)·scale may be from the exact one, relative: each is a few
+    /// roundings (≤ 8 × 2⁻⁵³ ≈ 10⁻¹⁵) from S1·q·J/(n m); 10⁻¹² leaves a wide margin. Only voxels within it
+    /// of the maximum or of half of it are decided with the exact dose.
+    static let margin = 1e-12
+
     /// The mean relative uncertainty above half the maximum of the tallies' summed (flushed) sums; 0 for
     /// at most one history.
+    ///
+    /// Pass 1 finds every voxel's approximate dose and the largest (a multiplication per voxel: the exact
+    /// dose divides twice, and was most of a round's σ); pass 2 takes the exact dose of the voxels within
+    /// `margin` of that largest, whose maximum is the exact maximum; pass 3 decides "above half" from the
+    /// approximation where it is clear by more than `margin` and from the exact dose where it is not. So
+    /// every decision and every added value is the exact computation's.
     func mean(of tallies: [EnergyTally]) -> Double {
         let histories = tallies.reduce(0) { $0 + $1.histories }
         guard histories > 1 else { return 0 }
         let n = Double(histories)
+        let scale = EnergyTally.quantumMeV * DoseDistribution.joulePerMeV / n
         return Sums.over(tallies[...]) { sums in
-            forEachChunk { c in self.maxima[c] = self.maximumDose(inChunk: c, of: sums, histories: n) }
+            forEachChunk { c in self.maxima[c] = self.approximateDoses(inChunk: c, of: sums) }
+            let floor = maxima.reduce(0.0) { max($0, $1) } * (1 - Self.margin)
+            forEachChunk { c in self.maxima[c] = self.exactMaximum(inChunk: c, from: floor, of: sums, histories: n) }
             let half = 0.5 * maxima.reduce(0.0) { max($0, $1) }
-            forEachChunk { c in self.counts[c] = self.uncertainties(inChunk: c, above: half, of: sums, histories: n) }
+            let bounds = (half / scale * (1 - Self.margin), half / scale * (1 + Self.margin))
+            forEachChunk { c in
+                self.counts[c] = self.uncertainties(inChunk: c, above: half, bounds: bounds, of: sums, histories: n)
+            }
             var s = 0.0, count = 0
             for c in 0..<chunkCount {
                 let start = c * chunkVoxels
@@ -137,24 +163,37 @@ final class RoundUncertainty: @unchecked Sendable {
         return Double(s1) / n * EnergyTally.quantumMeV * DoseDistribution.joulePerMeV / massKG
     }
 
-    /// Stores the doses of chunk `c`'s voxels and returns the largest.
-    private func maximumDose(inChunk c: Int, of sums: Sums, histories n: Double) -> Double {
+    /// Stores S1/m of chunk `c`'s voxels (the dose in units of the round's scale) and returns the largest.
+    private func approximateDoses(inChunk c: Int, of sums: Sums) -> Double {
         var maximum = 0.0
         for v in voxels(ofChunk: c) {
-            let d = dose(sums.sum(v), v, histories: n)
-            values[v] = d
-            maximum = max(maximum, d)
+            let a = Double(sums.sum(v)) * inverseMassKG[v]
+            values[v] = a
+            maximum = max(maximum, a)
         }
         return maximum
     }
 
-    /// Writes the relative uncertainties of chunk `c`'s voxels above `half` in order from the chunk's
-    /// start and returns how many there are.
-    private func uncertainties(inChunk c: Int, above half: Double, of sums: Sums, histories n: Double) -> Int {
+    /// The largest exact dose among chunk `c`'s voxels whose approximate dose is at least `floor`.
+    private func exactMaximum(inChunk c: Int, from floor: Double, of sums: Sums, histories n: Double) -> Double {
+        var maximum = 0.0
+        for v in voxels(ofChunk: c) where values[v] >= floor {
+            maximum = max(maximum, dose(sums.sum(v), v, histories: n))
+        }
+        return maximum
+    }
+
+    /// Writes the relative uncertainties of chunk `c`'s voxels whose exact dose is above `half` in order
+    /// from the chunk's start and returns how many there are. `bounds` is `half` in the approximate
+    /// doses' units, less and plus the margin: outside them the approximation decides.
+    private func uncertainties(inChunk c: Int, above half: Double, bounds: (Double, Double), of sums: Sums,
+                               histories n: Double) -> Int {
         let range = voxels(ofChunk: c)
         var k = range.lowerBound
-        for v in range where values[v] > half {
-            values[k] = EnergyTally.relativeUncertainty(sum: sums.sum(v), sumOfSquares: sums.sumOfSquares(v), histories: n)
+        for v in range where values[v] > bounds.0 {
+            let s1 = sums.sum(v)
+            guard values[v] >= bounds.1 || dose(s1, v, histories: n) > half else { continue }
+            values[k] = EnergyTally.relativeUncertainty(sum: s1, sumOfSquares: sums.sumOfSquares(v), histories: n)
             k += 1
         }
         return k - range.lowerBound

@@ -13,6 +13,16 @@ gain of each variance-reduction switch. Usage, from the package root after a rel
 With PENUMBRA_BENCH_BEFORE=/path/to/an/older/penumbra it also runs that binary, one thread, both drivers,
 interleaved with this build in PENUMBRA_BENCH_PAIRS (default 3) pairs, and reports after/before ratios of
 the transport CPU time and whether the dose files are identical: a change measured in one run.
+
+The 2-thread speed-up is split as the cluster's `scaling` benchmark splits a job, from summary.json's
+busyThreadSeconds (thread time spent running histories) and seconds (the timed part):
+wall(1) / wall(2) = parallel factor x machine factor, where the parallel factor = 2 x (busy share of thread
+time with 2 threads) / (with 1) is what the engine allows (serial parts between the parallel phases, threads
+idling at a round's end) and the machine factor = (histories per busy thread-second with 2 threads) / (with
+1) is what a second busy core costs the first on this machine (other load, shared caches). The parallel
+factor is what a shared VM cannot spoil. PENUMBRA_BENCH_SCALING_PAIRS (default 1) interleaved 1-/2-thread
+pairs per driver; with PENUMBRA_BENCH_BEFORE set they run for the older binary too, interleaved, where it
+records busyThreadSeconds. PENUMBRA_BENCH_SCALING_ONLY=1 stops after the scaling pairs.
 """
 import json
 import os
@@ -95,6 +105,24 @@ def same_dose(a, b):
     return open(os.path.join(OUT, a, "dose.3ddose")).read() == open(os.path.join(OUT, b, "dose.3ddose")).read()
 
 
+def scaling(a, b):
+    """(wall speed-up, parallel factor, machine factor, 2-thread serial share, 2-thread idle share) of a
+    1-thread run a and a 2-thread run b, or None when the binary does not record busyThreadSeconds."""
+    if a.get("busyThreadSeconds") is None or b.get("busyThreadSeconds") is None:
+        return None
+    share = lambda s: s["busyThreadSeconds"] / (s["threads"] * s["seconds"])
+    serial = 1 - b["parallelSeconds"] / b["seconds"]
+    idle = (b["threads"] * b["parallelSeconds"] - b["busyThreadSeconds"]) / (b["threads"] * b["seconds"])
+    return (a["seconds"] / b["seconds"], 2 * share(b) / share(a), a["busyThreadSeconds"] / b["busyThreadSeconds"],
+            serial, idle)
+
+
+def scaling_text(f):
+    return "n/a (binary without busyThreadSeconds)" if f is None else (
+        f"wall {f[0]:.3f}x = parallel factor {f[1]:.3f} x machine factor {f[2]:.3f} "
+        f"(2 threads: {100 * f[3]:.1f} % of the wall serial, {100 * f[4]:.1f} % of thread time idle in the parallel phases)")
+
+
 one = runs["scalar", 1]
 for driver in ("scalar", "simd"):
     a, b = runs[driver, 1], runs[driver, 2]
@@ -103,9 +131,35 @@ for driver in ("scalar", "simd"):
           f"efficiency {efficiency(a, a['transportCPUSeconds']):.2f} /s (transport CPU), "
           f"{efficiency(a, a['processCPUSeconds']):.2f} /s (whole process CPU {a['processCPUSeconds']:.1f} s); "
           f"peak memory {a['peakResidentMB']:.0f} MB")
-    print(f"{driver} driver, 2 threads: speed-up over 1 thread (transport wall) {a['seconds'] / b['seconds']:.2f}x, "
+    print(f"{driver} driver, 2 threads over 1: {scaling_text(scaling(a, b))}; "
           f"CPU per history ratio {b['transportCPUSeconds'] / a['transportCPUSeconds']:.2f}; peak memory {b['peakResidentMB']:.0f} MB; "
           f"dose identical to 1 thread: {same_dose(f'{driver}1', f'{driver}2')}")
+OLD = os.environ.get("PENUMBRA_BENCH_BEFORE")
+SCALING_PAIRS = int(os.environ.get("PENUMBRA_BENCH_SCALING_PAIRS", "1"))
+if SCALING_PAIRS > 1 or OLD:
+    for driver in ("scalar", "simd"):
+        found = {}
+        for p in range(SCALING_PAIRS):
+            for label, binary in (("before", OLD), ("after", BIN)):
+                if binary is None:
+                    continue
+                a = simulate(f"{label}-{driver}-1", N, threads=1, driver=driver, binary=binary)
+                b = simulate(f"{label}-{driver}-2", N, threads=2, driver=driver, binary=binary)
+                f = scaling(a, b)
+                print(f"  {driver} driver, {label}, pair {p + 1}: {scaling_text(f)}; dose 2 threads = 1 thread: "
+                      f"{same_dose(f'{label}-{driver}-1', f'{label}-{driver}-2')}")
+                if f is not None:
+                    found.setdefault(label, []).append(f)
+        for label, fs in found.items():
+            med = lambda i: sorted(x[i] for x in fs)[len(fs) // 2]
+            print(f"{driver} driver, {label}, median of {len(fs)} pairs: wall {med(0):.3f}x, parallel factor {med(1):.3f} "
+                  f"(range {min(x[1] for x in fs):.3f}-{max(x[1] for x in fs):.3f}), machine factor {med(2):.3f}, "
+                  f"2-thread serial {100 * med(3):.1f} %, idle {100 * med(4):.1f} %")
+        if OLD:
+            print(f"{driver} driver, 2-thread dose before = after: {same_dose(f'before-{driver}-2', f'after-{driver}-2')}")
+if os.environ.get("PENUMBRA_BENCH_SCALING_ONLY") == "1":
+    shutil.rmtree(OUT)
+    sys.exit(0)
 simd = runs["simd", 1]
 print(f"simd over scalar, 1 thread: efficiency ratio (transport CPU) "
       f"{efficiency(simd, simd['transportCPUSeconds']) / efficiency(one, one['transportCPUSeconds']):.2f}x; "
@@ -118,7 +172,6 @@ for driver in ("scalar", "simd"):
     mallocs = per_history(probe, N // 10, N // 5, driver) if probe else None
     print(f"{driver} driver, heap allocations per history after warm-up: "
           + (f"{mallocs:.2f}" if mallocs is not None else "n/a (needs root and perf uprobes)"))
-OLD = os.environ.get("PENUMBRA_BENCH_BEFORE")
 if OLD:
     pairs = int(os.environ.get("PENUMBRA_BENCH_PAIRS", "3"))
     for driver in ("scalar", "simd"):

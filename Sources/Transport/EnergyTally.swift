@@ -219,9 +219,15 @@ public struct EnergyTally: Sendable {
     /// tally of more than one history whose S1 there is positive.
     @inline(__always)
     func relativeUncertainty(ofVoxel v: Int) -> Double {
-        let n = Double(histories)
-        let m = Double(sum[v]) / n
-        let variance = max(0, (Self.double(sumOfSquares[v]) / n - m * m) / (n - 1))
+        Self.relativeUncertainty(sum: sum[v], sumOfSquares: sumOfSquares[v], histories: Double(histories))
+    }
+
+    /// The relative 1σ uncertainty of a mean from its sums S1 > 0 and S2 over `n` > 1 histories (the same
+    /// arithmetic for one tally and for the sums of several, `RoundUncertainty`).
+    @inline(__always)
+    static func relativeUncertainty(sum: UInt64, sumOfSquares: UInt128, histories n: Double) -> Double {
+        let m = Double(sum) / n
+        let variance = max(0, (double(sumOfSquares) / n - m * m) / (n - 1))
         return variance.squareRoot() / m
     }
 }

@@ -134,6 +134,7 @@ struct SimulateCommand: ParsableCommand {
         var tally: EnergyTally?
         var decomposed: BatchTally?
         var slabPlanes: [Range<Int>]?
+        var threadUsage: TransportEngine.ThreadUsage?
         let threads = compute.threads
         let water = doseToWater ? try PhysicsMedium.water(settings: settings) : nil
         if let slabs = decomposition.decomposed {
@@ -178,6 +179,7 @@ struct SimulateCommand: ParsableCommand {
             log.info("simulating \(histories) histories on \(threads) threads, phantom \(phantomURL.lastPathComponent)")
             let display = ProgressDisplay()
             tally = try engine.run(histories: histories, seed: seed, rounds: 20, progress: { p in
+                threadUsage = p.usage
                 let left = p.historiesDone > 0
                     ? p.seconds * Double(p.historiesTotal - p.historiesDone) / Double(p.historiesDone) : 0
                 display.show(String(format: "%llu/%llu histories, σ(>50%% max) %.2f %%, %.1f s, ~%.0f s left",
@@ -213,7 +215,8 @@ struct SimulateCommand: ParsableCommand {
             energyMeV: energy, phaseSpaceZCM: phaseSpaceSource?.surfaceZCM,
             phaseSpacePasses: phaseSpaceSource?.passes(histories: histories), inputSHA256: inputs, settings: settings,
             uncertaintyEstimator: decomposed.map { "\($0.batches) batches" } ?? "history by history",
-            decomposedSlabPlanes: slabPlanes?.map { [$0.lowerBound, $0.upperBound] })
+            decomposedSlabPlanes: slabPlanes?.map { [$0.lowerBound, $0.upperBound] },
+            busyThreadSeconds: threadUsage?.busyThreadSeconds, parallelSeconds: threadUsage?.parallelSeconds)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let json = try encoder.encode(summary)
@@ -263,6 +266,11 @@ struct SimulationSummary: Codable {
     let uncertaintyEstimator: String
     /// With `--decomposed`: each slab's planes [first, end).
     let decomposedSlabPlanes: [[Int]]?
+    /// Seconds of all threads spent running histories (`TransportEngine.ThreadUsage`; this machine's
+    /// engine only): with `seconds` and `threads`, the share of thread time the engine kept busy.
+    let busyThreadSeconds: Double?
+    /// Wall seconds of the engine's parallel phases (the rest of `seconds` is serial).
+    let parallelSeconds: Double?
 }
 
 extension TransportDriver: ExpressibleByArgument {}

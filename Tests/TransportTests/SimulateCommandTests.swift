@@ -27,6 +27,14 @@ import Testing
         #expect(summary?["histories"] as? Int == 150)
         #expect((summary?["inputSHA256"] as? [String: String])?["phantom"]?.count == 64)
         #expect((summary?["transportCPUSeconds"] as? Double ?? -1) >= 0 && (summary?["peakResidentMB"] as? Double ?? 0) > 0)
+        // Where the two threads' time went (transport-bench.py's parallel factor): busy thread time lies
+        // inside the parallel phases, and those inside the timed part (1 ms of slack: `seconds` is from the
+        // wall clock, the phases from the monotonic one).
+        let two = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("b/summary.json"))) as? [String: Any]
+        let busy = try #require(two?["busyThreadSeconds"] as? Double)
+        let parallel = try #require(two?["parallelSeconds"] as? Double)
+        #expect(busy > 0 && busy <= 2 * parallel)
+        #expect(parallel <= (two?["seconds"] as? Double ?? 0) + 0.001)
     }
 
     /// Standard error on a pipe (a batch system's log) gets whole progress lines, never carriage returns, and

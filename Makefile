@@ -7,7 +7,7 @@ PYTHON := $(VENV)/bin/python
 # System packages: the ZeroMQ library the wire runs on, pkg-config to find it, DCMTK for interop tests,
 # SQLite for the coordinator's job store (GRDB links the system libsqlite3).
 # librsvg (rsvg-convert) for PNG figures, Chromium to check that reports render.
-APT_PACKAGES := libzmq3-dev pkg-config dcmtk libsqlite3-dev librsvg2-bin chromium slurm-wlm iproute2
+APT_PACKAGES := libzmq3-dev pkg-config dcmtk libsqlite3-dev librsvg2-bin chromium slurm-wlm iproute2 systemd
 # Python tools for interop tests and the physics-table generator, pinned in tools/requirements.txt.
 PY_REQUIREMENTS := tools/requirements.txt
 

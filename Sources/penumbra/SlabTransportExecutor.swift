@@ -15,6 +15,8 @@ final class SlabTransportExecutor: UnitExecutor {
     /// Prepared physics by job parameters, common inputs and media, and prepared slabs by those and
     /// the slab input.
     private let prepared = Mutex<(physics: [ContentDigest: Simulation], slabs: [ContentDigest: SlabTransport])>(([:], [:]))
+    /// Round 0's start particles, sampled once per batch for the slabs this executor runs.
+    private let sources = BatchSources()
 
     func execute(_ unit: WorkUnit, inputs: [ContentDigest: [UInt8]], threads: Int) throws -> UnitResult {
         throw ClusterError.invalidJob("workload '\(Self.workload)' runs decomposed units only (ASSIGN_SLAB)")
@@ -27,7 +29,7 @@ final class SlabTransportExecutor: UnitExecutor {
         let transport = try prepared(unit, common: common.map { inputs[$0] ?? [] }, slabInput: inputs[unit.slabInput] ?? [])
         var bank = ParticleBank()
         if unit.key.round == 0 {
-            bank = transport.sourceBank(histories: unit.histories, seed: spec.seed)
+            bank = sources.bank(for: unit, transport: transport)
         } else {
             for digest in unit.banks {
                 bank.append(contentsOf: try ParticleBank(decoding: inputs[digest] ?? [], for: transport, seed: spec.seed))

@@ -7,7 +7,7 @@ PYTHON := $(VENV)/bin/python
 # System packages: the ZeroMQ library the wire runs on, pkg-config to find it, DCMTK for interop tests,
 # SQLite for the coordinator's job store (GRDB links the system libsqlite3).
 # librsvg (rsvg-convert) for PNG figures, Chromium to check that reports render.
-APT_PACKAGES := libzmq3-dev pkg-config dcmtk libsqlite3-dev librsvg2-bin chromium slurm-wlm iproute2
+APT_PACKAGES := libzmq3-dev pkg-config dcmtk libsqlite3-dev librsvg2-bin chromium slurm-wlm iproute2 systemd
 # Python tools for interop tests and the physics-table generator, pinned in tools/requirements.txt.
 PY_REQUIREMENTS := tools/requirements.txt
 
@@ -15,7 +15,7 @@ export PENUMBRA_PYTHON := $(abspath $(PYTHON))
 
 DICOM_TEST_DATA := .build/test-data/dicom/.fetched
 
-.PHONY: all build deps apt-deps python-deps dicom-test-data test validate validate-transport validate-beam bench demo clean physics-data physics-data-check
+.PHONY: all build deps apt-deps python-deps dicom-test-data test validate validate-transport validate-beam bench fuzz-wire demo clean physics-data physics-data-check
 
 all: build
 
@@ -86,6 +86,15 @@ bench: deps
 	.build/release/transport-microbenchmark
 	python3 benchmarks/transport-bench.py
 	@echo "benchmarks: see benchmarks/RESULTS.md"
+
+# The wire decoder under libFuzzer (issue 7), FUZZ_SECONDS long; the corpus grows in .build/fuzz-corpus.
+# A crashing input is left as crash-*; replay it with `swift build --product wire-fuzz` and
+# `.build/debug/wire-fuzz crash-…`.
+FUZZ_SECONDS ?= 60
+fuzz-wire:
+	$(SWIFT) build --build-path .build/fuzz --product wire-fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING -Xswiftc -use-ld=lld
+	mkdir -p .build/fuzz-corpus/wire
+	.build/fuzz/debug/wire-fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 .build/fuzz-corpus/wire
 
 # The main job on the bundled example: a synthetic thorax (CT, structures, 4-field 6 MV plan), its Monte
 # Carlo plan dose in Gy (RT Dose, .3ddose, summary.json with DVH metrics) and the HTML report.

@@ -80,6 +80,12 @@ let package = Package(
             path: "benchmarks/ClusterBenchmark"
         ),
         .executableTarget(
+            // libFuzzer target of the wire decoder with `make fuzz-wire`; plainly built, a replayer of inputs.
+            name: "wire-fuzz",
+            dependencies: ["Cluster"],
+            path: "benchmarks/WireFuzz"
+        ),
+        .executableTarget(
             name: "transport-microbenchmark",
             dependencies: ["Transport"],
             path: "benchmarks/TransportMicroBenchmark",

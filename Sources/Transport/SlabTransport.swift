@@ -72,16 +72,25 @@ public struct SlabTransport: Sendable {
     /// phantom in this slab's planes (as `DecomposedTransport.sourceBanks` deals them, without the rest
     /// of the phantom: the source and the geometry are the whole grid's).
     public func sourceBank(histories range: Range<UInt64>, seed: UInt64) -> ParticleBank {
-        var bank = ParticleBank()
+        sourceBanks(histories: range, seed: seed, slabs: [planes])[0]
+    }
+
+    /// Round 0 of several slabs from one sampling of the source: bank n holds the start particles that
+    /// enter the phantom in `slabs[n]` (any planes of the whole grid, disjoint), each exactly as
+    /// `sourceBank` of that slab gives them.
+    public func sourceBanks(histories range: Range<UInt64>, seed: UInt64, slabs: [Range<Int>]) -> [ParticleBank] {
+        var banks = [ParticleBank](repeating: ParticleBank(), count: slabs.count)
         var scratch = Simulation.Scratch(for: simulation)
         for h in range {
             scratch.stack.removeAll(keepingCapacity: true)
             simulation.pushStartParticles(h, seed: seed, scratch: &scratch)
-            for p in scratch.stack where planes.contains(p.k) {
-                bank.particles.append(BankedParticle(particle: p, flight: .start, plane: p.k))
+            for p in scratch.stack {
+                if let n = slabs.firstIndex(where: { $0.contains(p.k) }) {
+                    banks[n].particles.append(BankedParticle(particle: p, flight: .start, plane: p.k))
+                }
             }
         }
-        return bank
+        return banks
     }
 
     /// Transports every particle of `bank` (all in this slab) until it is absorbed, leaves the phantom

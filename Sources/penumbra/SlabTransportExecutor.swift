@@ -15,6 +15,8 @@ final class SlabTransportExecutor: UnitExecutor {
     /// Prepared physics by job parameters, common inputs and media, and prepared slabs by those and
     /// the slab input.
     private let prepared = Mutex<(physics: [ContentDigest: Simulation], slabs: [ContentDigest: SlabTransport])>(([:], [:]))
+    /// Round 0's start particles, sampled once per batch for the slabs this executor runs.
+    private let sources = BatchSources()
 
     func execute(_ unit: WorkUnit, inputs: [ContentDigest: [UInt8]], threads: Int) throws -> UnitResult {
         throw ClusterError.invalidJob("workload '\(Self.workload)' runs decomposed units only (ASSIGN_SLAB)")
@@ -27,15 +29,18 @@ final class SlabTransportExecutor: UnitExecutor {
         let transport = try prepared(unit, common: common.map { inputs[$0] ?? [] }, slabInput: inputs[unit.slabInput] ?? [])
         var bank = ParticleBank()
         if unit.key.round == 0 {
-            bank = transport.sourceBank(histories: unit.histories, seed: spec.seed)
+            bank = sources.bank(for: unit, transport: transport)
         } else {
             for digest in unit.banks {
-                bank.append(contentsOf: try ParticleBank(decoding: inputs[digest] ?? [], for: transport, seed: spec.seed))
+                let decoded = try ParticleBank(decoding: inputs[digest] ?? [], for: transport, seed: spec.seed)
+                // The first bank is taken as it is: copying particles is a large part of a round's cost.
+                if bank.isEmpty { bank = decoded } else { bank.append(contentsOf: decoded) }
             }
         }
-        // Contiguous parts on `threads` threads: tallies are integer sums and each particle carries its
-        // own stream, so the split changes neither the energy nor any particle sent on.
-        let parts = bank.chunks(ofAtMost: max(1, (bank.count + threads - 1) / max(1, threads)))
+        // Contiguous parts on `threads` threads (one thread: the bank itself, not a copy): tallies are
+        // integer sums and each particle carries its own stream, so the split changes neither the
+        // energy nor any particle sent on.
+        let parts = threads <= 1 ? [bank] : bank.chunks(ofAtMost: max(1, (bank.count + threads - 1) / threads))
         let outputs = Mutex([(Int, EnergyTally, ParticleBank)]())
         DispatchQueue.concurrentPerform(iterations: parts.count) { n in
             var tally = EnergyTally(voxelCount: transport.voxelCount)
@@ -49,7 +54,7 @@ final class SlabTransportExecutor: UnitExecutor {
         var outgoing = ParticleBank()
         for (_, tally, out) in outputs.withLock({ $0 }).sorted(by: { $0.0 < $1.0 }) {
             energy.merge(tally)
-            outgoing.append(contentsOf: out)
+            if outgoing.isEmpty { outgoing = out } else { outgoing.append(contentsOf: out) }
         }
         var banks: [SlabUnitResult.OutgoingBank] = []
         let planeCount = Int(spec.layout.countZ)

@@ -302,5 +302,33 @@ struct ClusterProcessTests {
         // `penumbra run` decides the stop between its rounds (one job each, ClusterPlanDose): the same rounds on both.
         #expect(remote.summary["rounds"] as? [Int] == embedded.summary["rounds"] as? [Int])
         #expect(cluster.coordinator.errorLog.contains("job 1 completed"))
+        // The plan's patient (ExamplePatients.ThoraxExample) travelled inside the RT Plan blob; no log names them.
+        for process in [cluster.coordinator] + cluster.workers {
+            for identity in ["PENUMBRA^THORAX", "PENUMBRA-THORAX-01"] {
+                #expect(!process.errorLog.contains(identity), "\(process) logged the patient's \(identity)")
+            }
+        }
+    }
+
+    @Test("Plain TCP off loopback is refused unless --allow-plaintext is given, by the coordinator and by workers")
+    func plaintextOnlyOnLoopback() throws {
+        let directory = try TestEnvironment.makeScratchDirectory("penumbra-plaintext")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let state = directory.appendingPathComponent("state").path
+        let coordinator = try runProgram(
+            ChildProcess.binary, ["coordinator", "--bind", "tcp://0.0.0.0:*", "--state", state], timeout: .seconds(60))
+        #expect(coordinator.status != 0)
+        #expect(coordinator.standardError.contains("is not on loopback: pass --curve-secret-key-file, or --allow-plaintext"))
+        // 192.0.2.1 is TEST-NET-1 (RFC 5737): nothing there; the worker must refuse before connecting.
+        for command in [["worker", "--connect", "tcp://192.0.2.1:5555"], ["status", "--coordinator", "tcp://192.0.2.1:5555"]] {
+            let refused = try runProgram(ChildProcess.binary, command, timeout: .seconds(60))
+            #expect(refused.status != 0)
+            #expect(refused.standardError.contains("is not on loopback: pass --server-key"), "\(command[0]): \(refused.standardError)")
+        }
+        let allowed = try ChildProcess(
+            ["coordinator", "--bind", "tcp://0.0.0.0:*", "--state", state, "--allow-plaintext"], logsIn: directory,
+            name: "coordinator")
+        #expect(try allowed.firstLine().hasPrefix("tcp://0.0.0.0:"))
+        #expect(allowed.kill(SIGTERM))
     }
 }

@@ -42,6 +42,14 @@ struct DecomposedClusterTests {
         try #require(inProcess.status == 0, "in-process decomposed: \(inProcess.standardError)")
         let whole = try runProgram(ChildProcess.binary, Self.common + ["--threads", "1", "--out", out("whole").path])
         try #require(whole.status == 0, "whole phantom: \(whole.standardError)")
+        // Two embedded workers share one executor, which samples each batch's source once for every slab
+        // it has run (BatchSources): the same particles as each slab sampling its own.
+        let embedded = try runProgram(
+            ChildProcess.binary, Self.common + ["--decomposed", "3", "--workers", "2", "--out", out("embedded").path])
+        try #require(embedded.status == 0, "embedded decomposed: \(embedded.standardError)")
+        #expect(
+            (try Data(contentsOf: out("embedded").appendingPathComponent("dose.3ddose")))
+                == (try Data(contentsOf: out("in-process").appendingPathComponent("dose.3ddose"))))
 
         // The client runs until its job is done: a child with a bounded wait (reaped, killed on the deadline).
         let clientErrors = out("simulate.err")

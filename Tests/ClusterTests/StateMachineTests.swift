@@ -80,7 +80,7 @@ struct StateMachineTests {
         #expect(coordinator.jobs[1]!.tally.historyCount == 100)
     }
 
-    @Test("A worker of another protocol version (a v2 worker, an older one) is refused with a reason and stops", arguments: [UInt16(2), 1])
+    @Test("A worker of another protocol version (a v3 worker, older ones) is refused with a reason and stops", arguments: [UInt16(3), 2, 1])
     func wrongVersion(version: UInt16) {
         var cluster = ManualCluster()
         cluster.addWorker("old", version: version)
@@ -89,7 +89,7 @@ struct StateMachineTests {
             return
         }
         #expect(reason.contains("worker speaks protocol version \(version)"))
-        #expect(reason.contains("this coordinator speaks version 3"))
+        #expect(reason.contains("this coordinator speaks version 4"))
         #expect(cluster.coordinator.workerCount == 0)
         // The worker side: a fatal DISCONNECT stops it for good.
         var worker = WorkerMachine(policy: ManualCluster.policy, name: "w", threads: 1, workloads: [])

@@ -17,10 +17,10 @@ struct WireCodecTests {
         #expect(kinds == Set(MessageKind.allCases))
     }
 
-    @Test("The header layout is little-endian: magic, version 3, kind")
+    @Test("The header layout is little-endian: magic, version 4, kind")
     func headerLayout() {
         let frames = WireCodec.encode(.submitted(requestID: 0x0102, jobID: 0x0A0B))
-        #expect(frames == [[0x50, 0x4E, 0x42, 0x52, 3, 0, 17, 0, 0x02, 0x01, 0, 0, 0, 0, 0, 0, 0x0B, 0x0A, 0, 0, 0, 0, 0, 0]])
+        #expect(frames == [[0x50, 0x4E, 0x42, 0x52, 4, 0, 17, 0, 0x02, 0x01, 0, 0, 0, 0, 0, 0, 0x0B, 0x0A, 0, 0, 0, 0, 0, 0]])
     }
 
     @Test("A READY of another protocol version decodes so that it can be refused; other kinds do not")
@@ -34,7 +34,7 @@ struct WireCodecTests {
         #expect(hello.protocolVersion == 1)
         var heartbeat = WireCodec.encode(.heartbeat)
         heartbeat[0][4] = 1
-        #expect(throws: WireError.unsupportedVersion(found: 1, supported: 3)) { try WireCodec.decode(heartbeat) }
+        #expect(throws: WireError.unsupportedVersion(found: 1, supported: 4)) { try WireCodec.decode(heartbeat) }
     }
 
     @Test("Malformed frames give the error that says what is wrong")
@@ -98,13 +98,25 @@ struct WireCodecTests {
         }
     }
 
-    @Test("A SLAB_RESULT bank whose bytes do not match its digest, or an ASSIGN_SLAB outside its job, is refused")
+    @Test("SLAB_RESULT banks travel unnamed and are named by the SHA-256 of what arrived; an ASSIGN_SLAB outside its job is refused")
     func decomposedChecked() throws {
         let key = SlabUnitKey(jobID: 1, batch: 0, round: 1, slab: 0)
         var frames = WireCodec.encode(
             .slabResult(SlabUnitResult(key: key, voxels: [1], energySum: [5], outgoing: [.init(slab: 1, bytes: [1, 2, 3])])))
-        frames[2] = [1, 2, 4]
+        // The header holds the key, the bank count and each bank's slab and length: no digest (protocol v4).
+        #expect(frames[0].count == 8 + 20 + 2 + 8)
+        frames[2] = [1, 2]
         #expect(throws: WireError.self) { try WireCodec.decode(frames) }
+        frames[2] = [1, 2, 4]
+        guard case .slabResult(let result) = try WireCodec.decode(frames) else {
+            Issue.record("SLAB_RESULT should decode")
+            return
+        }
+        #expect(result.outgoing.map(\.digest) == [ContentDigest(of: [1, 2, 4])])
+        // The next worker fetches it by that name, and BLOB checks the bytes against it.
+        var blob = WireCodec.encode(.blob(result.outgoing[0].digest, [1, 2, 4]))
+        blob[1] = [1, 2, 3]
+        #expect(throws: WireError.self) { try WireCodec.decode(blob) }
         let spec = Samples.decomposedJob.spec
         for bad in [
             SlabWorkUnit(key: SlabUnitKey(jobID: 1, batch: 4, round: 0, slab: 0), attempt: 0, spec: spec, histories: 400..<500, banks: []),

@@ -128,31 +128,49 @@ public final class JobStore: Sendable {
 
     /// Writes a job's checkpoint (atomically), then deletes the result rows it now includes.
     public func checkpoint(_ job: JobRecord) throws(ClusterError) {
+        try write(snapshot(of: job))
+    }
+
+    /// What a checkpoint of `job` writes, as the job is now. Cheap: the tally's arrays are shared
+    /// copy-on-write with the job, so the caller may go on merging while another thread writes it.
+    public func snapshot(of job: JobRecord) -> CheckpointSnapshot {
         if let rounds = job.rounds {
             // A decomposed job's tally holds whole batches 0..<folded; their rows go.
             let folded = rounds.folded
-            try TallyCheckpoint(
-                jobID: job.id, doneUnits: Set(0..<UInt32(folded)), unitCount: Int(rounds.decomposition.batches),
-                awaited: folded, tally: job.tally
-            ).write(to: checkpointURL(jobID: job.id))
-            try write("prune rounds of job \(job.id)") { db in
-                try db.execute(
-                    sql: "DELETE FROM slab_result WHERE jobID = ? AND batch < ?",
-                    arguments: [Int64(bitPattern: job.id), folded])
-            }
-            return
+            return CheckpointSnapshot(
+                checkpoint: TallyCheckpoint(
+                    jobID: job.id, doneUnits: Set(0..<UInt32(folded)), unitCount: Int(rounds.decomposition.batches),
+                    awaited: folded, tally: job.tally),
+                prunedRows: .batchesBelow(folded))
         }
         // Only the units merged in `tally` (below the awaited checkpoint): rows of units ahead stay.
         let done = Set((0..<job.awaited).filter { job.units[$0] == .done }.map { UInt32($0) })
-        try TallyCheckpoint(jobID: job.id, doneUnits: done, unitCount: job.units.count, awaited: job.awaited, tally: job.tally)
-            .write(to: checkpointURL(jobID: job.id))
-        try write("prune results of job \(job.id)") { db in
-            let rows = try Int.fetchAll(
-                db, sql: "SELECT unitIndex FROM result WHERE jobID = ?", arguments: [Int64(bitPattern: job.id)])
-            for index in rows where done.contains(UInt32(index)) {
+        return CheckpointSnapshot(
+            checkpoint: TallyCheckpoint(
+                jobID: job.id, doneUnits: done, unitCount: job.units.count, awaited: job.awaited, tally: job.tally),
+            prunedRows: .units(done))
+    }
+
+    /// Writes a snapshot's checkpoint file (temporary file, flush, rename), and only then deletes the
+    /// result rows it includes: killed at any point, the state holds an old checkpoint with every row
+    /// after it, or the new one with or without rows it already includes (restore skips those).
+    public func write(_ snapshot: CheckpointSnapshot) throws(ClusterError) {
+        let id = snapshot.checkpoint.jobID
+        try snapshot.checkpoint.write(to: checkpointURL(jobID: id))
+        switch snapshot.prunedRows {
+        case .batchesBelow(let folded):
+            try write("prune rounds of job \(id)") { db in
                 try db.execute(
-                    sql: "DELETE FROM result WHERE jobID = ? AND unitIndex = ?",
-                    arguments: [Int64(bitPattern: job.id), index])
+                    sql: "DELETE FROM slab_result WHERE jobID = ? AND batch < ?", arguments: [Int64(bitPattern: id), folded])
+            }
+        case .units(let done):
+            try write("prune results of job \(id)") { db in
+                let rows = try Int.fetchAll(
+                    db, sql: "SELECT unitIndex FROM result WHERE jobID = ?", arguments: [Int64(bitPattern: id)])
+                for index in rows where done.contains(UInt32(index)) {
+                    try db.execute(
+                        sql: "DELETE FROM result WHERE jobID = ? AND unitIndex = ?", arguments: [Int64(bitPattern: id), index])
+                }
             }
         }
     }

@@ -7,8 +7,8 @@ import ZeroMQ
 ///
 /// Create, run and drop it on one thread (it owns a socket).
 public final class CoordinatorServer {
-    /// How often merged tallies of running jobs are checkpointed (results committed in between are
-    /// safe in SQLite; the checkpoint only keeps restarts fast and the database small).
+    /// How often merged tallies of running jobs are checkpointed by default (results committed in
+    /// between are safe in SQLite; the checkpoint only keeps restarts fast and the database small).
     public static let checkpointInterval: Duration = .seconds(10)
 
     private let socket: Socket
@@ -18,8 +18,14 @@ public final class CoordinatorServer {
     private let logger: Logger
     private let clock = ContinuousClock()
     private let origin: ContinuousClock.Instant
+    /// Jobs with results merged since their last checkpoint.
     private var dirty: Set<UInt64> = []
+    /// Jobs to checkpoint as soon as the checkpoint writer is idle.
+    private var due: Set<UInt64> = []
+    private let checkpointInterval: Duration
     private var lastCheckpoint: Duration = .zero
+    /// Called on the checkpoint writer's thread before each checkpoint (tests hold it there).
+    var beforeEachCheckpointWrite: (@Sendable () -> Void)?
     private let metrics: CoordinatorMetrics?
     /// Histories merged since `rateStart`, for the histories-per-second gauge.
     private var recentHistories: UInt64 = 0
@@ -39,13 +45,15 @@ public final class CoordinatorServer {
     ///     (nil: anyone who knows the server key).
     ///   - logger: where events go (never patient data).
     ///   - metrics: where to count units, workers, histories and merge times (nil: nowhere).
+    ///   - checkpointInterval: how often running jobs' merged tallies are checkpointed.
     /// - Throws: `ZMQError` when the endpoint cannot be bound; `ClusterError.storage` when the state
     ///   cannot be restored.
     public init(
         context: Context, endpoint: String, store: JobStore?, policy: LivenessPolicy = .standard,
         curve: CurveSettings = .none, allowedClientKeys: Set<String>? = nil, logger: Logger,
-        metrics: CoordinatorMetrics? = nil
+        metrics: CoordinatorMetrics? = nil, checkpointInterval: Duration = CoordinatorServer.checkpointInterval
     ) throws {
+        self.checkpointInterval = checkpointInterval
         if let allowedClientKeys {
             guard case .server = curve else {
                 throw ClusterError.configuration("allowed client keys need CURVE: give the coordinator a key pair")
@@ -81,10 +89,13 @@ public final class CoordinatorServer {
         }
     }
 
-    /// Serves until `stop` is raised.
+    /// Serves until `stop` is raised. Checkpoints are written by a thread of their own
+    /// (`CheckpointWriter`), which `run` ends before it returns; the last ones are written on the way out.
     /// - Throws: `ClusterError.storage` when the state cannot be written (the coordinator stops
     ///   rather than acknowledge work it could lose), or `ZMQError` when the socket fails.
     public func run(until stop: StopSignal) throws {
+        let writer = store.map { CheckpointWriter(store: $0, beforeEachWrite: beforeEachCheckpointWrite) }
+        defer { writer?.finish() }
         var poller = Poller()
         poller.add(socket)
         while !stop.isRaised {
@@ -99,13 +110,27 @@ public final class CoordinatorServer {
             }
             let later = clock.now - origin
             try perform(machine.tick(at: later))
-            if later - lastCheckpoint >= Self.checkpointInterval {
-                try checkpointDirtyJobs()
+            if later - lastCheckpoint >= checkpointInterval {
+                due.formUnion(dirty)
+                dirty = []
                 lastCheckpoint = later
             }
+            if let writer { try startCheckpoints(on: writer) }
             updateGauges(at: later)
         }
-        try checkpointDirtyJobs()
+        guard let store, let writer else { return }
+        writer.finish()
+        if let failure = writer.takeFailure() { throw failure }
+        for id in due.union(dirty).sorted() { if let job = machine.jobs[id] { try store.checkpoint(job) } }
+    }
+
+    /// Hands the due jobs' snapshots to the writer if it is idle (otherwise they wait for a later turn
+    /// of the loop, and are then taken afresh).
+    private func startCheckpoints(on writer: CheckpointWriter) throws {
+        if let failure = writer.takeFailure() { throw failure }
+        guard let store, !due.isEmpty, writer.isIdle else { return }
+        let snapshots = due.sorted().compactMap { id in machine.jobs[id].map { store.snapshot(of: $0) } }
+        if writer.start(snapshots) { due = [] }
     }
 
     private func handle(_ frames: [[UInt8]], at now: Duration) throws {
@@ -172,7 +197,7 @@ public final class CoordinatorServer {
             case .persistState(let id, let state, let reason):
                 try store?.setState(jobID: id, state, reason: reason)
             case .checkpoint(let id):
-                if let job = machine.jobs[id] { try store?.checkpoint(job) }
+                due.insert(id)
                 dirty.remove(id)
             case .event(let event):
                 metrics?.record(event)
@@ -187,12 +212,6 @@ public final class CoordinatorServer {
                 }
             }
         }
-    }
-
-    private func checkpointDirtyJobs() throws {
-        guard let store else { return }
-        for id in dirty.sorted() { if let job = machine.jobs[id] { try store.checkpoint(job) } }
-        dirty = []
     }
 
     private func updateGauges(at now: Duration) {

@@ -2,26 +2,44 @@
 /// deposited in the slab, and the particles that left it, as opaque bank blobs by destination slab.
 public struct SlabUnitResult: Hashable, Sendable {
     /// Particles bound for one slab, as bytes the coordinator routes without reading them.
+    ///
+    /// A worker's bank has no name yet: the coordinator names it by the SHA-256 of the bytes it
+    /// receives (protocol v4), and the next worker checks the bytes it fetches against that name, so a
+    /// bank is hashed once per hop.
     public struct OutgoingBank: Hashable, Sendable {
         /// The destination slab.
         public let slab: UInt32
-        /// Its SHA-256: the name the next round's unit fetches it by.
-        public let digest: ContentDigest
         /// The bank bytes (empty in a result restored from storage: they live in their own file).
         public let bytes: [UInt8]
+        private let name: ContentDigest?
 
-        /// A bank for `slab`.
+        /// Its SHA-256: the name the next round's unit fetches it by (computed here for a bank nobody
+        /// named, i.e. one a worker made).
+        public var digest: ContentDigest { name ?? ContentDigest(of: bytes) }
+
+        /// A bank for `slab`, not yet named (what a worker's executor makes).
         public init(slab: UInt32, bytes: [UInt8]) {
             self.slab = slab
             self.bytes = bytes
-            digest = ContentDigest(of: bytes)
+            name = nil
         }
 
-        /// A bank known by its digest only (restored from storage).
-        init(slab: UInt32, digest: ContentDigest) {
+        /// A bank named by its digest: as the coordinator received it, or known by its digest only
+        /// (restored from storage, `bytes` empty).
+        init(slab: UInt32, bytes: [UInt8] = [], digest: ContentDigest) {
             self.slab = slab
-            self.digest = digest
-            bytes = []
+            self.bytes = bytes
+            name = digest
+        }
+
+        /// Same slab and bytes (and, for banks restored without their bytes, the same name).
+        public static func == (a: OutgoingBank, b: OutgoingBank) -> Bool {
+            a.slab == b.slab && a.bytes == b.bytes && (!a.bytes.isEmpty || a.digest == b.digest)
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(slab)
+            hasher.combine(bytes)
         }
     }
 

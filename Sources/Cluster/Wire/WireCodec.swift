@@ -68,7 +68,7 @@ public enum WireCodec {
             head.write(UInt16(result.outgoing.count))
             for bank in result.outgoing {
                 head.write(bank.slab)
-                head.write(raw: bank.digest.bytes)
+                head.write(UInt32(bank.bytes.count))
             }
             frames = [encode(slabEnergy: result)] + result.outgoing.map(\.bytes)
         case .slabFailed(let key, let reason):
@@ -343,10 +343,13 @@ public enum WireCodec {
             try expectFrames(kind, payload, 1 + count)
             var outgoing: [SlabUnitResult.OutgoingBank] = []
             for n in 0..<count {
+                // Named here, by what arrived: the one hash of this hop.
                 let slab = try reader.read(UInt32.self, "bank slab")
-                let digest = try readDigest(&reader)
-                try checkContent(payload[1 + n], matches: digest, "SLAB_RESULT bank \(n)")
-                outgoing.append(SlabUnitResult.OutgoingBank(slab: slab, bytes: payload[1 + n]))
+                let byteCount = Int(try reader.read(UInt32.self, "bank bytes"))
+                guard payload[1 + n].count == byteCount else {
+                    throw .malformed(what: "SLAB_RESULT bank \(n)", reason: "\(payload[1 + n].count) bytes, the header says \(byteCount)")
+                }
+                outgoing.append(.init(slab: slab, bytes: payload[1 + n], digest: ContentDigest(of: payload[1 + n])))
             }
             let (voxels, sums) = try decode(slabEnergy: payload[0])
             return .slabResult(SlabUnitResult(key: key, voxels: voxels, energySum: sums, outgoing: outgoing))

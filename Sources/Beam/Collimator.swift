@@ -1,3 +1,5 @@
+import Geometry
+
 /// The jaws and MLC of a machine as a fluence modulation: the fraction of a ray's photons that pass,
 /// given where the ray crosses each device's plane (projected to the isocentre plane).
 ///
@@ -8,7 +10,8 @@
 /// (docs/beam-model.md).
 /// A finite source seen through the planes of the devices gives the geometric penumbra; rounded leaf
 /// ends enter as the leaf-end offset (half the dosimetric leaf gap), tongue-and-groove as a band around
-/// each leaf boundary that needs both neighbouring pairs open.
+/// each leaf boundary that needs both neighbouring pairs open. `LeafBankGeometry` traces the same rays
+/// through explicit leaves and `MLCModelComparison` measures the two against each other.
 public struct Collimator: Sendable {
     public let jaws: MachineModel.Jaws
     public let mlc: MachineModel.MultileafCollimator
@@ -17,6 +20,22 @@ public struct Collimator: Sendable {
     public init(jaws: MachineModel.Jaws, mlc: MachineModel.MultileafCollimator) {
         self.jaws = jaws
         self.mlc = mlc
+    }
+
+    /// The transmitted fraction of the ray from the source point `s` to the point `p` on the isocentre plane
+    /// (beam coordinates, cm, the target at z = `sourceAxisDistanceCM`): where the ray crosses each device's
+    /// plane, projected back to the isocentre plane from the nominal focus, where plan positions are defined.
+    public func transmission(_ a: Aperture, from s: Vec3, to p: Vec3, sourceAxisDistanceCM sad: Double) -> Double {
+        // Where the ray s → p crosses a plane at distance d below the target, projected from the nominal
+        // focal point to the isocentre plane.
+        func projected(_ d: Double) -> (x: Double, y: Double) {
+            let z = sad - d
+            let f = (s.z - z) / s.z
+            let c = s + (p - s) * f
+            return (c.x * sad / d, c.y * sad / d)
+        }
+        return transmission(a, xJaw: projected(jaws.xDistanceCM).x, yJaw: projected(jaws.yDistanceCM).y,
+                            atMLC: projected(mlc.distanceCM))
     }
 
     /// The transmitted fraction of a ray crossing the X-jaw plane at `xJaw`, the Y-jaw plane at `yJaw`

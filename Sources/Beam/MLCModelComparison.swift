@@ -93,8 +93,9 @@ public struct MLCModelComparison: Sendable {
     }
 
     /// A bank of `pairs` pairs of `pairWidthCM` centred on the axis, leaves travelling along X, every pair at the
-    /// same bank A and bank B positions.
-    public static func bank(pairs: Int = 16, pairWidthCM: Double = 0.5, bankACM: Double, bankBCM: Double) -> LeafPositions {
+    /// same bank A and bank B positions. The default 40 pairs (20 cm) keep the extra-focal source's rays to the scanned
+    /// points (|y| ≤ 1 cm) on the leaves: a narrower bank lets some pass beside it.
+    public static func bank(pairs: Int = 40, pairWidthCM: Double = 0.5, bankACM: Double, bankBCM: Double) -> LeafPositions {
         let half = Double(pairs) * pairWidthCM / 2
         return LeafPositions(travelAlongX: true, boundariesCM: (0...pairs).map { -half + Double($0) * pairWidthCM },
                              bankACM: Array(repeating: bankACM, count: pairs), bankBCM: Array(repeating: bankBCM, count: pairs))

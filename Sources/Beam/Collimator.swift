@@ -15,6 +15,9 @@ import Geometry
 public struct Collimator: Sendable {
     public let jaws: MachineModel.Jaws
     public let mlc: MachineModel.MultileafCollimator
+    /// Explicit leaves to trace instead of the MLC's fluence modulation: a measuring option (`penumbra machine mlc
+    /// --monte-carlo-histories`), nil in every plan run. The jaws stay planes either way.
+    public var leafGeometry: LeafBankGeometry?
 
     /// A collimator from the machine's jaw and MLC parameters.
     public init(jaws: MachineModel.Jaws, mlc: MachineModel.MultileafCollimator) {
@@ -33,6 +36,12 @@ public struct Collimator: Sendable {
             let f = (s.z - z) / s.z
             let c = s + (p - s) * f
             return (c.x * sad / d, c.y * sad / d)
+        }
+        if let g = leafGeometry, let leaves = a.leaves {
+            var jawsOnly = a
+            jawsOnly.leaves = nil
+            return transmission(jawsOnly, xJaw: projected(jaws.xDistanceCM).x, yJaw: projected(jaws.yDistanceCM).y, atMLC: (0, 0))
+                * g.transmission(leaves, from: s, to: p)
         }
         return transmission(a, xJaw: projected(jaws.xDistanceCM).x, yJaw: projected(jaws.yDistanceCM).y,
                             atMLC: projected(mlc.distanceCM))

@@ -211,9 +211,10 @@ public struct MLCModelComparison: Sendable {
     /// The fluence model's MLC parameters that follow from the leaf geometry: the mean closed transmission, half the
     /// geometry's dosimetric leaf gap as the leaf-end offset, and the tongue-and-groove band whose missing area is the
     /// geometry's (in the fluence model the band passes T in each exposure, so its missing width is w·(1 − T)/(1 + T)).
-    public func equivalentFluenceParameters() -> MachineModel.MultileafCollimator {
+    /// `sweepCM` is the sweeping-gap travel of the DLG's analysis.
+    public func equivalentFluenceParameters(sweepCM: Double = 12) -> MachineModel.MultileafCollimator {
         let t = closedTransmission(.geometry).mean
-        let dlg = dosimetricLeafGap(.geometry)
+        let dlg = dosimetricLeafGap(.geometry, sweepCM: sweepCM)
         let tg = tongueAndGroove(.geometry).missingWidthCM
         var mlc = machine.mlc
         mlc.transmission = t

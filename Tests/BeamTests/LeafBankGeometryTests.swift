@@ -82,7 +82,7 @@ import Testing
     @Test func equivalentFluenceParametersReproduceTheGeometry() throws {
         let c = try MLCModelComparison(model: Self.model, design: Self.design, physics: Self.physics, pointsPerSource: 9,
                                        heightSteps: 40, scanStepCM: 0.02)
-        let equivalent = c.equivalentFluenceParameters()
+        let equivalent = c.equivalentFluenceParameters(sweepCM: 4)
         var machine = GenericMachines.sixMV
         machine.mlc = equivalent
         let e = try MLCModelComparison(model: try SourceModel(machine: machine, physics: Self.physics), design: Self.design,
@@ -97,6 +97,19 @@ import Testing
         let edgeFluence = e.tipEdge(.fluence, atCM: 0, blurSigmaCM: 0.15), edgeGeometry = c.tipEdge(.geometry, atCM: 0, blurSigmaCM: 0.15)
         #expect(abs(edgeFluence.offsetCM - edgeGeometry.offsetCM) < 0.03, "\(edgeFluence) vs \(edgeGeometry)")
         #expect(abs(edgeFluence.penumbraCM - edgeGeometry.penumbraCM) < 0.08, "\(edgeFluence) vs \(edgeGeometry)")
+    }
+
+    @Test func aCollimatorWithLeafGeometryTracesTheLeavesAndKeepsTheJawPlanes() {
+        var collimator = Self.model.collimator
+        collimator.leafGeometry = Self.geometry
+        let leaves = MLCModelComparison.bank(pairs: 16, bankACM: 8, bankBCM: 8)
+        let a = Aperture(x1CM: -5, x2CM: 5, y1CM: -5, y2CM: 5, leaves: leaves)
+        let leaf = Self.geometry.transmission(leaves, from: Self.focus, to: Vec3(0, 0.25, 0))
+        #expect(collimator.transmission(a, from: Self.focus, to: Vec3(0, 0.25, 0), sourceAxisDistanceCM: 100) == leaf)
+        // Beyond the X jaw the jaw's transmission multiplies the leaves'.
+        let outside = Self.geometry.transmission(leaves, from: Self.focus, to: Vec3(6, 0.25, 0))
+        #expect(collimator.transmission(a, from: Self.focus, to: Vec3(6, 0.25, 0), sourceAxisDistanceCM: 100)
+                == GenericMachines.sixMV.jaws.transmission * outside)
     }
 
     @Test func leafScatterIsCountedBesideTheUnscatteredPart() throws {

@@ -31,7 +31,7 @@ struct CommissionCommand: ParsableCommand {
     @Option(help: "Output directory.") var out: String
     @Option(help: "Proposals per simulated field.") var histories: UInt64 = 10_000_000
     @Option(help: "Largest number of 10×10 simulations of the fit.") var iterations: Int = 3
-    @Option(help: "Largest number of simulations of the profile fields for the source-size fit.") var sourceIterations: Int = 2
+    @Option(help: "Largest number of simulations of the profile fields for the source-size fit.") var sourceIterations: Int = 3
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Worker threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @OptionGroup var logging: LoggingOptions

@@ -3,11 +3,10 @@ import Geometry
 /// The jaws and MLC of a machine as a fluence modulation: the fraction of a ray's photons that pass,
 /// given where the ray crosses each device's plane (projected to the isocentre plane).
 ///
-/// Why a fluence modulation and not geometry: the jaws and leaves are thick enough (≥ 6 cm tungsten)
-/// that what passes is either the open beam or a few per cent of transmitted photons, and scatter from
-/// the leaf and jaw bodies is a fraction of that; tracking through leaf geometry would cost more than the
-/// patient transport. The comparison with a geometric leaf model is still to be measured
-/// (docs/beam-model.md).
+/// Why a fluence modulation and not geometry, measured against explicit leaves (docs/beam-model.md, "MLC:
+/// fluence modulation or geometry"): once the transmission, leaf-end offset and tongue-and-groove width follow
+/// from measurement or from the leaf design, the two agree in dose within 0.2 mm at leaf tips and 0.5 % in a
+/// picket fence, for light-field-calibrated leaf positions; tracing leaves costs a ray march per proposal.
 /// A finite source seen through the planes of the devices gives the geometric penumbra; rounded leaf
 /// ends enter as the leaf-end offset (half the dosimetric leaf gap), tongue-and-groove as a band around
 /// each leaf boundary that needs both neighbouring pairs open. `LeafBankGeometry` traces the same rays

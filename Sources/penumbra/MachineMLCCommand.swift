@@ -29,6 +29,8 @@ struct MachineMLCCommand: ParsableCommand {
     @Option(help: "Tip calibration: lightField or projectedTip.") var calibration: String = "lightField"
     @Option(help: "Tip positions to measure, cm (comma-separated).") var tipPositions: String = "-10,-5,0,5,10"
     @Option(help: "Scan step, cm.") var scanStep: Double = 0.005
+    @Option(help: "Height steps of the ray trace through the leaves.") var heightSteps: Int = 400
+    @Option(help: "Points of the focal source (the extra-focal source gets four times as many).") var pointsPerSource: Int = 33
     @Option(help: "Gaussian σ (cm, comma-separated) standing in for the phantom's dose spread, applied to the profiles.")
     var blur: String = "0.15,0.25"
     @Option(help: "Photons of the leaf-scatter estimate (0: skip it).") var scatterPhotons: Int = 200_000
@@ -43,6 +45,9 @@ struct MachineMLCCommand: ParsableCommand {
             throw ValidationError("--calibration must be lightField or projectedTip")
         }
         guard scanStep > 0, scanStep <= 0.05 else { throw ValidationError("--scan-step must be in (0, 0.05] cm") }
+        guard heightSteps >= 10, pointsPerSource >= 1 else {
+            throw ValidationError("--height-steps must be at least 10 and --points-per-source at least 1")
+        }
         guard tipPositions.split(separator: ",").allSatisfy({ Double($0.trimmingCharacters(in: .whitespaces)) != nil }) else {
             throw ValidationError("--tip-positions must be numbers separated by commas")
         }
@@ -57,7 +62,8 @@ struct MachineMLCCommand: ParsableCommand {
         let design = LeafBankGeometry.Design(heightCM: leafHeight, tipRadiusCM: tipRadius, densityGPerCM3: density,
                                              tongueWidthCM: tongueWidth, tongueHeightCM: tongueHeight,
                                              interleafGapCM: interleafGap, calibration: .init(rawValue: calibration)!)
-        let comparison = try MLCModelComparison(model: model, design: design, physics: physics, scanStepCM: scanStep)
+        let comparison = try MLCModelComparison(model: model, design: design, physics: physics, pointsPerSource: pointsPerSource,
+                                                heightSteps: heightSteps, scanStepCM: scanStep)
         let equivalent = comparison.equivalentFluenceParameters()
         if json {
             let encoder = JSONEncoder()
@@ -68,7 +74,8 @@ struct MachineMLCCommand: ParsableCommand {
         var fitted = model.machine
         fitted.mlc = equivalent
         let equivalentComparison = try MLCModelComparison(model: try SourceModel(machine: fitted, physics: physics), design: design,
-                                                          physics: physics, scanStepCM: scanStep)
+                                                          physics: physics, pointsPerSource: pointsPerSource,
+                                                          heightSteps: heightSteps, scanStepCM: scanStep)
         let columns: [(String, MLCModelComparison, MLCModelComparison.Model)] = [
             ("fluence (machine)", comparison, .fluence), ("geometry", comparison, .geometry),
             ("fluence (equivalent)", equivalentComparison, .fluence),

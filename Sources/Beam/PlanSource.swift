@@ -199,18 +199,7 @@ public struct PlanSource: PrimarySource {
         } else {
             p = Self.uniformPoint(in: bounds, &rng)
         }
-        // Where the ray s → p crosses a plane at distance d below the target, projected from the nominal
-        // focal point to the isocentre plane.
-        func projected(_ d: Double) -> (x: Double, y: Double) {
-            let z = sad - d
-            let f = (s.z - z) / s.z
-            let c = s + (p - s) * f
-            return (c.x * sad / d, c.y * sad / d)
-        }
-        let jx = projected(m.jaws.xDistanceCM).x
-        let jy = projected(m.jaws.yDistanceCM).y
-        let atMLC = projected(m.mlc.distanceCM)
-        var keep = model.collimator.transmission(state.aperture, xJaw: jx, yJaw: jy, atMLC: atMLC)
+        var keep = model.collimator.transmission(state.aperture, from: s, to: p, sourceAxisDistanceCM: sad)
         let r = (p.x * p.x + p.y * p.y).squareRoot()
         if !isExtraFocal && !isElectron { keep *= m.offAxisFluence(r) / m.offAxisFluence.maximum }
         guard rng.uniform() * envelopeValue < keep else { return }

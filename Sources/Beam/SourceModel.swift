@@ -12,7 +12,7 @@ public struct SourceModel: Sendable {
     /// Radii of the rings, cm.
     public let ringRadiiCM: [Double]
     /// The jaws and MLC.
-    public let collimator: Collimator
+    public var collimator: Collimator
 
     /// Generates the spectra with the Physics cross sections of `physics`.
     /// - Throws: `BeamError.badMachine` for an invalid machine or an unknown target/filter material.

@@ -20,8 +20,10 @@ struct CommissionCommand: ParsableCommand {
             d_max, output factors by their ratio. With output factors of two or more fields besides 10×10, the \
             extra-focal (head-scatter) source's weight and width are fitted to them (S_c from the source model \
             times the simulated S_p) and the MU calibration is scaled to match. Writes OUT/machine.json (fitted, \
-            calibrated) and OUT/commissioning-report.json. Source sizes and MLC parameters are not fitted yet \
-            (docs/beam-model.md).
+            calibrated) and OUT/commissioning-report.json. With crossline profiles (profile_<S>x<S>_d<D>.csv: \
+            position_cm,dose) the focal source size is fitted to their 80–20 % penumbrae and each profile is \
+            compared by a 1D gamma; with mlc_transmission.csv (depth_cm,ratio) and sweeping_gap.csv \
+            (gap_cm,sweep_cm,ratio) the MLC transmission and leaf-end offset are fitted (docs/beam-model.md).
             """)
 
     @Option(help: "Generic machine name or machine file (JSON) to start from.") var machine: String
@@ -29,12 +31,13 @@ struct CommissionCommand: ParsableCommand {
     @Option(help: "Output directory.") var out: String
     @Option(help: "Proposals per simulated field.") var histories: UInt64 = 10_000_000
     @Option(help: "Largest number of 10×10 simulations of the fit.") var iterations: Int = 3
+    @Option(help: "Largest number of simulations of the profile fields for the source-size fit.") var sourceIterations: Int = 3
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Worker threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
-        guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
+        guard iterations >= 1, sourceIterations >= 1 else { throw ValidationError("--iterations and --source-iterations must be at least 1") }
         guard histories > 0 else { throw ValidationError("--histories must be positive") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
@@ -43,6 +46,8 @@ struct CommissionCommand: ParsableCommand {
         logging.bootstrap()
         let start = try MachineLoader.load(machine)
         let scans = try MeasuredScans.read(URL(fileURLWithPath: measured))
+        // Depths of the measured profiles of each field, scored by that field's simulation.
+        let profileDepths = Dictionary(grouping: scans.profiles, by: \.fieldCM).mapValues { $0.map(\.depthCM) }
         guard let pdd10x10 = scans.depthDoses.first(where: { $0.fieldCM == 10 }),
               let measured10 = pdd10x10.percent(atDepthCM: 10) else {
             throw CommandFailure("\(measured): pdd_10x10.csv reaching 10 cm depth is needed to fit the spectrum")
@@ -50,7 +55,8 @@ struct CommissionCommand: ParsableCommand {
         let physics = try PhysicsData.bundled()
         var reference: SimulatedField?
         let fit = try PenetrationFit(machine: start, measuredPDD10Percent: measured10, physics: physics, iterations: iterations) { m in
-            let field = try SimulatedField(machine: m, fieldCM: 10, histories: histories, seed: seed, threads: threads, physics: physics)
+            let field = try SimulatedField(machine: m, fieldCM: 10, histories: histories, seed: seed, threads: threads, physics: physics,
+                                           profileDepthsCM: profileDepths[10] ?? [])
             print(String(format: "filter %.2f g/cm²: PDD(10) %.2f %% (measured %.2f %%)",
                          m.spectrum.filterCentralGPerCM2, field.pdd10Percent, measured10))
             reference = field
@@ -59,11 +65,12 @@ struct CommissionCommand: ParsableCommand {
         guard let ref = reference else { return }
         var fitted = fit.machine
         fitted.calibration.proposalsPerCM2PerMU = fitted.calibration.doseGyPerMU / ref.referenceDosePerMUArea
-        let sides = Set(scans.depthDoses.map(\.fieldCM) + scans.outputFactors.map(\.fieldCM)).subtracting([10]).sorted()
+        let sides = Set(scans.depthDoses.map(\.fieldCM) + scans.outputFactors.map(\.fieldCM) + scans.profiles.map(\.fieldCM))
+            .subtracting([10]).sorted()
         var fields: [Double: SimulatedField] = [10: ref]
         for side in sides {
             fields[side] = try SimulatedField(machine: fitted, fieldCM: side, histories: histories, seed: seed, threads: threads,
-                                              physics: physics)
+                                              physics: physics, profileDepthsCM: profileDepths[side] ?? [])
         }
         var report = Report(machine: fitted.name, steps: fit.steps, depthDoses: [], outputFactors: [])
         for scan in scans.depthDoses {
@@ -97,12 +104,81 @@ struct CommissionCommand: ParsableCommand {
             }
             fitted = headScatter.machine
         }
+        if !scans.profiles.isEmpty {
+            let (machine, profiles, sourceSize) = try fitSourceSize(scans, start: fitted, fields: fields, profileDepths: profileDepths,
+                                                                    physics: physics)
+            fitted = machine
+            report.profiles = profiles
+            report.sourceSize = sourceSize
+        }
+        if !scans.closedLeafRatios.isEmpty || !scans.sweepingGaps.isEmpty {
+            let mlc = try MLCFit(machine: fitted, closedLeafRatios: scans.closedLeafRatios, sweepingGaps: scans.sweepingGaps) { mlc, gaps in
+                var m = fitted
+                m.mlc = mlc
+                return try Self.inAirSweepingGapReadings(m, gaps, physics: physics)
+            }
+            report.mlc = .init(startTransmission: fitted.mlc.transmission, startLeafEndOffsetCM: fitted.mlc.leafEndOffsetCM,
+                               transmission: mlc.machine.mlc.transmission, leafEndOffsetCM: mlc.machine.mlc.leafEndOffsetCM,
+                               measuredLeafGapCM: mlc.measuredLeafGapCM, steps: mlc.steps)
+            print(String(format: "MLC: transmission %.4f → %.4f, leaf-end offset %.3f → %.3f mm", fitted.mlc.transmission,
+                         mlc.machine.mlc.transmission, 10 * fitted.mlc.leafEndOffsetCM, 10 * mlc.machine.mlc.leafEndOffsetCM))
+            if let gap = mlc.measuredLeafGapCM, let last = mlc.steps.last {
+                print(String(format: "MLC: measured dosimetric leaf gap %.3f mm, model %.3f mm; sweeping-gap readings within %.4f (rms)",
+                             10 * gap, 10 * last.predictedLeafGapCM, last.rmsReadingDifference))
+            }
+            fitted = mlc.machine
+        }
         let dir = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try AtomicFile.write(try fitted.jsonData(), to: dir.appendingPathComponent("machine.json"))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try encoder.encode(report), to: dir.appendingPathComponent("commissioning-report.json"))
+    }
+
+    /// Fits the focal source size to the measured profiles' penumbrae (`SourceSizeFit`; the first step uses the fields
+    /// already simulated, later ones simulate the profile fields again) and compares every profile with the last simulation.
+    func fitSourceSize(_ scans: MeasuredScans, start: MachineModel, fields: [Double: SimulatedField], profileDepths: [Double: [Double]],
+                       physics: PhysicsData) throws -> (MachineModel, [ProfileComparison], SourceSize) {
+        let used = scans.profiles.filter { $0.profile.penumbraCM != nil }
+        guard !used.isEmpty else {
+            throw CommandFailure("\(measured): no measured profile has both its 80 % and 20 % points on each side (needed for the penumbra)")
+        }
+        let targets = used.map { SourceSizeFit.Target(fieldCM: $0.fieldCM, depthCM: $0.depthCM, measuredPenumbraCM: $0.profile.penumbraCM!) }
+        var simulated = fields
+        func simulatedProfile(_ p: MeasuredScans.Profile) -> BeamProfile? {
+            simulated[p.fieldCM]?.profiles.first { $0.depthCM == p.depthCM }?.profile
+        }
+        let fit = try SourceSizeFit(machine: start, targets: targets, iterations: sourceIterations) { m in
+            if m != start {
+                for side in Set(used.map(\.fieldCM)) {
+                    simulated[side] = try SimulatedField(machine: m, fieldCM: side, histories: histories, seed: seed, threads: threads,
+                                                         physics: physics, profileDepthsCM: profileDepths[side] ?? [])
+                }
+            }
+            let penumbrae = used.map { simulatedProfile($0)?.penumbraCM ?? .nan }
+            print("focal σ \(String(format: "%.3f", m.primarySource.sigmaCM)) cm: penumbra 80–20 % "
+                  + zip(used, penumbrae).map { String(format: "%gx%g d%g %.3f cm (measured %.3f)", $0.fieldCM, $0.fieldCM, $0.depthCM, $1,
+                                                      $0.profile.penumbraCM!) }.joined(separator: ", "))
+            return penumbrae
+        }
+        var comparisons: [ProfileComparison] = []
+        for p in scans.profiles {
+            guard let sim = simulatedProfile(p) else { continue }
+            let c = try ProfileComparison(measured: p, simulated: sim)
+            comparisons.append(c)
+            print(String(format: "%4.1f cm profile at %.1f cm: gamma 2%%/2 mm pass %.1f %%, 50 %% width %.2f cm (measured %.2f)",
+                         p.fieldCM, p.depthCM, c.gammaPassPercent, c.simulatedWidthCM ?? .nan, c.measuredWidthCM ?? .nan))
+        }
+        return (fit.machine, comparisons, SourceSize(startSigmaCM: start.primarySource.sigmaCM, sigmaCM: fit.machine.primarySource.sigmaCM,
+                                                     targets: targets, steps: fit.steps))
+    }
+
+    /// The fluence model's in-air sweeping-gap readings on the axis (`MLCModelComparison`, 0.01 cm steps).
+    static func inAirSweepingGapReadings(_ m: MachineModel, _ gaps: [MeasuredScans.SweepingGap], physics: PhysicsData) throws -> [Double] {
+        let comparison = try MLCModelComparison(model: try SourceModel(machine: m, physics: physics), design: .generic, physics: physics,
+                                                pointsPerSource: 17, heightSteps: 10, scanStepCM: 0.01)
+        return comparison.sweepingGapReadings(.fluence, gaps)
     }
 
     struct Report: Codable {
@@ -112,6 +188,28 @@ struct CommissionCommand: ParsableCommand {
         var outputFactors: [OutputFactorComparison]
         /// The extra-focal source fitted to the output factors (nil with fewer than two fields besides 10×10).
         var headScatter: HeadScatter? = nil
+        /// Measured profiles against the last simulation of the source-size fit.
+        var profiles: [ProfileComparison] = []
+        /// The focal source size fitted to the profiles' penumbrae (nil without profiles).
+        var sourceSize: SourceSize? = nil
+        /// The MLC fitted to closed-leaf and sweeping-gap readings (nil without them).
+        var mlc: MLC? = nil
+    }
+
+    struct SourceSize: Codable {
+        let startSigmaCM: Double
+        let sigmaCM: Double
+        let targets: [SourceSizeFit.Target]
+        let steps: [SourceSizeFit.Step]
+    }
+
+    struct MLC: Codable {
+        let startTransmission: Double
+        let startLeafEndOffsetCM: Double
+        let transmission: Double
+        let leafEndOffsetCM: Double
+        let measuredLeafGapCM: Double?
+        let steps: [MLCFit.Step]
     }
 
     struct HeadScatter: Codable {

@@ -7,7 +7,7 @@ struct MachineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "machine",
         abstract: "Show and commission linac beam models (machine files, docs/beam-model.md).",
-        subcommands: [MachineShowCommand.self, MachineCommissionCommand.self]
+        subcommands: [MachineShowCommand.self, MachineCommissionCommand.self, MachineMLCCommand.self]
     )
 }
 

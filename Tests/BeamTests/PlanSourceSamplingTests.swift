@@ -128,13 +128,7 @@ import Transport
                 let state = d.state(atMetersetFraction: rng.uniform())
                 let s = Vec3((2 * rng.uniform() - 1) * h, (2 * rng.uniform() - 1) * h, sad)
                 let p = Vec3(r.x1CM + rng.uniform() * (r.x2CM - r.x1CM), r.y1CM + rng.uniform() * (r.y2CM - r.y1CM), 0)
-                func projected(_ dist: Double) -> (x: Double, y: Double) {
-                    let c = s + (p - s) * (dist / sad)
-                    return (c.x * sad / dist, c.y * sad / dist)
-                }
-                let t = model.collimator.transmission(state.aperture, xJaw: projected(machine.jaws.xDistanceCM).x,
-                                                      yJaw: projected(machine.jaws.yDistanceCM).y,
-                                                      atMLC: projected(machine.mlc.distanceCM))
+                let t = model.collimator.transmission(state.aperture, from: s, to: p, sourceAxisDistanceCM: sad)
                 guard t == 1 else { continue }
                 open += 1
                 #expect(envelope.contains(x: p.x, y: p.y), "open ray to (\(p.x), \(p.y)) outside the envelope")

@@ -100,6 +100,8 @@ struct CommissionCommand: ParsableCommand {
         let dir = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try AtomicFile.write(try fitted.jsonData(), to: dir.appendingPathComponent("machine.json"))
+        report.plots = try CommissioningPlots.write(CommissioningPlots.measured(fitted.name, scans: scans, simulated: fields, report: report),
+                                                    into: dir)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try encoder.encode(report), to: dir.appendingPathComponent("commissioning-report.json"))
@@ -112,6 +114,8 @@ struct CommissionCommand: ParsableCommand {
         var outputFactors: [OutputFactorComparison]
         /// The extra-focal source fitted to the output factors (nil with fewer than two fields besides 10×10).
         var headScatter: HeadScatter? = nil
+        /// The SVG plots written beside the report (`CommissioningPlots`).
+        var plots: [String] = []
     }
 
     struct HeadScatter: Codable {

@@ -23,6 +23,22 @@ enum CommissioningPlots {
                         y: .init(label: "Output factor", unit: "", range: low...max(high, low + 0.05)), series: curves)
     }
 
+    /// The remaining differences: each curve's output factors relative to `reference` (measured or table), in %, at the
+    /// fields both have, with the issue's ±2 % tolerance drawn as two lines.
+    static func outputFactorDifferences(_ curves: [Curve], reference: Curve, title: String) -> LinePlot {
+        let byField = Dictionary(reference.points.map { ($0.x, $0.y) }, uniquingKeysWith: { a, _ in a })
+        let relative = curves.map { c in
+            Curve(name: "\(c.name) − \(reference.name)", points: c.points.compactMap { p in
+                byField[p.x].map { (x: p.x, y: 100 * (p.y / $0 - 1)) }
+            })
+        }
+        let band = [Curve(name: "+2 %", points: [(0, 2), (40, 2)]), Curve(name: "−2 %", points: [(0, -2), (40, -2)])]
+        let largest = relative.flatMap { $0.points.map { abs($0.y) } }.filter(\.isFinite).max() ?? 0
+        let bound = max(4, (largest + 1).rounded(.up))
+        return LinePlot(title: title, x: .init(label: "Field side", unit: "cm", range: 0...40),
+                        y: .init(label: "Difference", unit: "%", range: -bound...bound), series: relative + band)
+    }
+
     /// A curve through (field side, output factor) pairs in order of the field.
     static func curve(_ name: String, _ factors: [(fieldCM: Double, value: Double)]) -> Curve {
         Curve(name: name, points: factors.sorted { $0.fieldCM < $1.fieldCM }.map { (x: $0.fieldCM, y: $0.value) })
@@ -49,13 +65,17 @@ enum CommissioningPlots {
         let simulated = fields.compactMap { f in f.outputFactor.map { (fieldCM: f.fieldCM, value: $0) } }
         if simulated.count > 1 {
             var curves = [curve("simulated", simulated)]
-            if let table = CommissioningTarget.forMachine(name)?.outputFactors, !table.isEmpty {
-                curves.append(curve("table", table.map { ($0.fieldCM, $0.value) }))
-            }
             if let fit = headScatter {
                 curves.append(curve("head-scatter fit", fit.fields.map { ($0.fieldCM, $0.predicted) } + [(10, 1)]))
             }
-            plots.append((fileName: "output-factors.svg", plot: outputFactors(curves, title: "\(name): output factors at 10 cm depth")))
+            let table = (CommissioningTarget.forMachine(name)?.outputFactors ?? []).map { ($0.fieldCM, $0.value) }
+            let reference = table.isEmpty ? nil : curve("table", table)
+            plots.append((fileName: "output-factors.svg", plot: outputFactors(curves + (reference.map { [$0] } ?? []),
+                                                                               title: "\(name): output factors at 10 cm depth")))
+            if let reference {
+                plots.append((fileName: "output-factor-differences.svg", plot: outputFactorDifferences(
+                    curves, reference: reference, title: "\(name): output factors against the documented table")))
+            }
         }
         return plots
     }
@@ -74,12 +94,15 @@ enum CommissioningPlots {
                 title: "\(name): \(label(scan.fieldCM)) cm depth dose\(gamma)"))
         }
         if report.outputFactors.count > 1 {
-            var curves = [curve("measured", report.outputFactors.map { ($0.fieldCM, $0.measured) }),
-                          curve("simulated", report.outputFactors.map { ($0.fieldCM, $0.simulated) })]
+            let measured = curve("measured", report.outputFactors.map { ($0.fieldCM, $0.measured) })
+            var curves = [curve("simulated", report.outputFactors.map { ($0.fieldCM, $0.simulated) })]
             if let fit = report.headScatter {
                 curves.append(curve("head-scatter fit", fit.fields.map { ($0.fieldCM, $0.predicted) } + [(10, 1)]))
             }
-            plots.append((fileName: "output-factors.svg", plot: outputFactors(curves, title: "\(name): output factors at 10 cm depth")))
+            plots.append((fileName: "output-factors.svg", plot: outputFactors([measured] + curves,
+                                                                               title: "\(name): output factors at 10 cm depth")))
+            plots.append((fileName: "output-factor-differences.svg", plot: outputFactorDifferences(
+                curves, reference: measured, title: "\(name): output factors against the measured ones")))
         }
         return plots
     }

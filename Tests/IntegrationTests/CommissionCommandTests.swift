@@ -44,10 +44,12 @@ import Testing
         #expect(extraFocal["weight"] as? Double == headScatter["weight"] as? Double)
         #expect((headScatter["fields"] as! [[String: Any]]).map { $0["fieldCM"] as! Double } == [5, 15])
         // The plots beside the report: the measured depth dose with its simulation, the output factors with the fit.
-        #expect(report["plots"] as? [String] == ["depth-dose-10x10.svg", "output-factors.svg"])
+        #expect(report["plots"] as? [String] == ["depth-dose-10x10.svg", "output-factors.svg", "output-factor-differences.svg"])
         #expect(try Self.plottedCurves(out.appendingPathComponent("depth-dose-10x10.svg")) == ["measured": 100, "simulated": 120])
         #expect(try Self.plottedCurves(out.appendingPathComponent("output-factors.svg"))
                 == ["measured": 3, "simulated": 3, "head-scatter fit": 3])
+        #expect(try Self.plottedCurves(out.appendingPathComponent("output-factor-differences.svg"))
+                == ["simulated − measured": 3, "head-scatter fit − measured": 3, "+2 %": 2, "−2 %": 2])
 
         try "depth_cm,dose\n1,2\n".write(to: scans.appendingPathComponent("pdd_5x4.csv"), atomically: true, encoding: .utf8)
         let bad = try runProgram(penumbra, ["commission", "--machine", "generic-6x", "--measured", scans.path, "--out", out.path])
@@ -119,12 +121,14 @@ import Testing
         let extraFocal = machine["extraFocalSource"] as! [String: Any]
         #expect(extraFocal["weight"] as? Double == headScatter["weight"] as? Double)
         #expect(extraFocal["sigmaCM"] as? Double == headScatter["sigmaCM"] as? Double)
-        #expect(record["plots"] as? [String] == ["depth-doses.svg", "output-factors.svg"])
+        #expect(record["plots"] as? [String] == ["depth-doses.svg", "output-factors.svg", "output-factor-differences.svg"])
         let depthDoses = try Self.plottedCurves(out.appendingPathComponent("depth-doses.svg"))
         #expect(depthDoses.keys.sorted() == ["10×10 cm", "20×20 cm", "2×2 cm", "30×30 cm", "3×3 cm", "40×40 cm", "4×4 cm", "6×6 cm"])
         #expect(depthDoses.values.allSatisfy { $0 == 120 })  // 30 cm of water in 0.25 cm depth voxels
         #expect(try Self.plottedCurves(out.appendingPathComponent("output-factors.svg"))
                 == ["simulated": 8, "table": 8, "head-scatter fit": 8])
+        #expect(try Self.plottedCurves(out.appendingPathComponent("output-factor-differences.svg"))
+                == ["simulated − table": 8, "head-scatter fit − table": 8, "+2 %": 2, "−2 %": 2])
 
         // --pool: the same run pooled with itself has its own output factors (weights ∝ proposals), twice the proposals,
         // and --histories 0 simulates nothing; a record of another machine is refused.

@@ -51,7 +51,8 @@ public enum GenericMachines {
         // Φ₀ from a run of the head-scatter-refitted machine, `penumbra machine commission --machine M/machine.json --fields
         // 10 --histories 32000000 --batches 8 --seed 52` (M the --fit-output-factors output; release, 2026-11-29): reference
         // dose σ 0.5 % from the batches (the fit's own 16 M run gave 1.569 × 10⁹, 1 % higher; docs/beam-model.md,
-        // "Commissioning"). Any change to this model's parameters needs a new calibration.
+        // "Commissioning"). Confirmed by ten pooled runs of this machine (2026-11-30, 176 M reference proposals):
+        // 1.5506 × 10⁹ ± 0.29 %, 0.16 % lower. Any change to this model's parameters needs a new calibration.
         calibration: .init(referenceFieldCM: 10, referenceSSDCM: 100, referenceDepthCM: 1.5, doseGyPerMU: 0.01,
                            proposalsPerCM2PerMU: 1.5531e9))
 

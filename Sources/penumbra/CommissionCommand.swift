@@ -131,6 +131,8 @@ struct CommissionCommand: ParsableCommand {
         let dir = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try AtomicFile.write(try fitted.jsonData(), to: dir.appendingPathComponent("machine.json"))
+        report.plots = try CommissioningPlots.write(CommissioningPlots.measured(fitted.name, scans: scans, simulated: fields, report: report),
+                                                    into: dir)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try encoder.encode(report), to: dir.appendingPathComponent("commissioning-report.json"))
@@ -194,6 +196,8 @@ struct CommissionCommand: ParsableCommand {
         var sourceSize: SourceSize? = nil
         /// The MLC fitted to closed-leaf and sweeping-gap readings (nil without them).
         var mlc: MLC? = nil
+        /// The SVG plots written beside the report (`CommissioningPlots`).
+        var plots: [String] = []
     }
 
     struct SourceSize: Codable {

@@ -42,12 +42,19 @@ struct MachineCommissionCommand: ParsableCommand {
     @Option(help: "History ranges per field whose spread gives standard errors (1: none).") var batches: Int = 1
     @Flag(help: "Scale each field's proposals so that its axis dose is about as precise as the reference field's.")
     var equalAxisPrecision = false
+    @Option(help: ArgumentHelp("A commissioning.json of an earlier run of the same machine (other seed) to pool with this run; "
+                               + "repeatable. With --histories 0 nothing is simulated and the pooled runs alone are used."))
+    var pool: [String] = []
     @Option(help: "Output directory.") var out: String
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
-        guard batches >= 1 && UInt64(batches) <= histories else {
+        if histories == 0 {
+            guard !pool.isEmpty && fitPdd10 == nil else {
+                throw ValidationError("--histories 0 simulates nothing: it needs --pool and cannot --fit-pdd10")
+            }
+        } else if !(batches >= 1 && UInt64(batches) <= histories) {
             throw ValidationError("--batches must be between 1 and --histories (\(histories)), got \(batches)")
         }
         if let p = fitPdd10, !(p > 20 && p < 100) {
@@ -88,7 +95,7 @@ struct MachineCommissionCommand: ParsableCommand {
             fitSteps = fit.steps
         }
         var results: [FieldResult] = []
-        for side in Set(sides + [referenceCM]).sorted() {
+        for side in histories == 0 ? [] : Set(sides + [referenceCM]).sorted() {
             let start = Date()
             let simulated: (field: SimulatedField, seconds: Double)
             if side == referenceCM, let fitted = fittedReference {
@@ -122,7 +129,17 @@ struct MachineCommissionCommand: ParsableCommand {
                              p.flatnessPercent ?? .nan, p.hornRatio ?? .nan, p.unflatness ?? .nan))
             }
         }
-        guard let ref = results.first(where: { $0.fieldCM == referenceCM }) else { return }
+        if !pool.isEmpty {
+            results = try CommissioningPool.pooled(results, machine: model, paths: pool)
+            for r in results {
+                print(String(format: "pooled %5.1f cm: %llu proposals, d_max %.2f cm, PDD(10) %.2f %%", r.fieldCM, r.histories, r.dMaxCM,
+                             r.pdd10Percent)
+                      + (r.batchUncertainty?.pdd10Points.map { String(format: " ± %.2f", $0) } ?? ""))
+            }
+        }
+        guard let ref = results.first(where: { $0.fieldCM == referenceCM }) else {
+            throw CommandFailure(String(format: "no run of the reference field (%g cm) to calibrate and normalise with", referenceCM))
+        }
         model.calibration.proposalsPerCM2PerMU = model.calibration.doseGyPerMU / ref.doseRefPerMUArea
         for i in results.indices {
             results[i].outputFactor = results[i].dose10PerMUArea / ref.dose10PerMUArea
@@ -136,6 +153,7 @@ struct MachineCommissionCommand: ParsableCommand {
                   + String(format: " (at the reference depth %.1f cm: %.4f)", model.calibration.referenceDepthCM,
                            results[i].outputFactorAtReferenceDepth!))
         }
+        let simulated = model
         var headScatter: CommissionCommand.HeadScatter?
         if fitOutputFactors {
             let fit = try fitHeadScatter(model: model, results: results, physics: physics)
@@ -145,10 +163,13 @@ struct MachineCommissionCommand: ParsableCommand {
         let dir = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try AtomicFile.write(try model.jsonData(), to: dir.appendingPathComponent("machine.json"))
+        let plots = try CommissioningPlots.write(CommissioningPlots.machine(model.name, fields: results, headScatter: headScatter),
+                                                 into: dir)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try encoder.encode(Commissioning(machine: model.name, histories: histories, seed: seed, fit: fitSteps,
-                                                              fields: results, headScatter: headScatter)),
+                                                              fields: results, headScatter: headScatter, simulated: simulated,
+                                                              pooled: pool, plots: plots)),
                              to: dir.appendingPathComponent("commissioning.json"))
     }
 
@@ -234,6 +255,13 @@ struct MachineCommissionCommand: ParsableCommand {
         let fields: [FieldResult]
         /// The --fit-output-factors fit (nil without it).
         let headScatter: CommissionCommand.HeadScatter?
+        /// The machine the fields were simulated with (after any --fit-pdd10, before any head-scatter fit); nil in
+        /// records written before 2026-11-30.
+        let simulated: MachineModel?
+        /// The --pool files whose fields `fields` include (nil in older records).
+        let pooled: [String]?
+        /// The SVG plots written beside this record (nil in older records).
+        let plots: [String]?
     }
 }
 

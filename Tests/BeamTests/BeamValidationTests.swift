@@ -9,6 +9,10 @@ import Transport
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["PENUMBRA_VALIDATE"] == "1"))
 struct BeamValidationTests {
     static let histories = UInt64(ProcessInfo.processInfo.environment["PENUMBRA_BEAM_HISTORIES"] ?? "") ?? 8_000_000
+    /// Proposals of the output factors' 10×10 field (80 M by default; the other fields get the same axis precision): each
+    /// factor to σ ≈ 0.5 % (the dose at 10 cm scatters by ≈ 0.75 % between 16 M runs, docs/beam-model.md), so that the
+    /// 2 % tolerance is 4 σ and a model error of 1–2 % shows. ≈ 1 h on two shared cores.
+    static let outputFactorHistories = histories * 10
 
     /// generic-6x with a nominal calibration: these tests compare doses with each other or with geometry.
     static func model() throws -> SourceModel {
@@ -135,12 +139,26 @@ struct BeamValidationTests {
         let machine = try #require(GenericMachines.named(target.machine))
         var perMU: [Double] = []
         for (n, of) in target.outputFactors.enumerated() {
-            // As precise on the axis as 10×10 with `histories` (small fields get more proposals, most rejected at the jaws).
+            // As precise on the axis as 10×10 (small fields get more proposals, most rejected at the jaws).
             let histories = try ReferenceSetup.proposals(fieldCM: of.fieldCM, machine: machine, referenceFieldCM: 10,
-                                                         referenceProposals: Self.histories)
+                                                         referenceProposals: Self.outputFactorHistories)
             let (setup, dose, muArea) = try Self.referenceField(machine, fieldCM: of.fieldCM, histories: histories,
                                                                  seed: 40 + UInt64(n))
             perMU.append(setup.fittedAxisDose(dose, depthCM: 10) * muArea)
+            if of.fieldCM == machine.calibration.referenceFieldCM {
+                // The reference field also checks the depth dose and the MU calibration of the machine as shipped: Φ₀ from
+                // this run's dose at the reference depth (as `penumbra machine commission` calibrates) against the file's.
+                let dmax = setup.depthOfMaximum(dose)
+                let atMax = setup.fittedAxisDose(dose, depthCM: dmax, halfWidthCM: 0.6)
+                let reference = setup.fittedAxisDose(dose, depthCM: machine.calibration.referenceDepthCM, halfWidthCM: 0.6)
+                let phi = machine.calibration.doseGyPerMU / (reference * muArea)
+                let shipped = try #require(machine.calibration.proposalsPerCM2PerMU)
+                print(target.machine + String(format: " %g×%g cm, %llu proposals: d_max %.2f cm, PDD(10) %.2f %%, Φ₀ %.4g (machine file %.4g, %+.2f %%)",
+                             of.fieldCM, of.fieldCM, histories, dmax, 100 * perMU.last! / muArea / atMax, phi,
+                             shipped, 100 * (phi / shipped - 1)))
+                // A calibration is good to 1 % (the PDD(10) tolerance); the reference dose's σ here is ≈ 0.3 %.
+                #expect(abs(phi / shipped - 1) < 0.01, "\(target.machine): Φ₀ \(phi) against the machine file's \(shipped)")
+            }
         }
         let reference = try #require(target.outputFactors.firstIndex { $0.fieldCM == 10 })
         let factors = perMU.map { $0 / perMU[reference] }

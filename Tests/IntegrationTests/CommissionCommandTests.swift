@@ -43,6 +43,13 @@ import Testing
         let extraFocal = machine["extraFocalSource"] as! [String: Any]
         #expect(extraFocal["weight"] as? Double == headScatter["weight"] as? Double)
         #expect((headScatter["fields"] as! [[String: Any]]).map { $0["fieldCM"] as! Double } == [5, 15])
+        // The plots beside the report: the measured depth dose with its simulation, the output factors with the fit.
+        #expect(report["plots"] as? [String] == ["depth-dose-10x10.svg", "output-factors.svg", "output-factor-differences.svg"])
+        #expect(try Self.plottedCurves(out.appendingPathComponent("depth-dose-10x10.svg")) == ["measured": 100, "simulated": 120])
+        #expect(try Self.plottedCurves(out.appendingPathComponent("output-factors.svg"))
+                == ["measured": 3, "simulated": 3, "head-scatter fit": 3])
+        #expect(try Self.plottedCurves(out.appendingPathComponent("output-factor-differences.svg"))
+                == ["simulated − measured": 3, "head-scatter fit − measured": 3, "+2 %": 2, "−2 %": 2])
 
         try "depth_cm,dose\n1,2\n".write(to: scans.appendingPathComponent("pdd_5x4.csv"), atomically: true, encoding: .utf8)
         let bad = try runProgram(penumbra, ["commission", "--machine", "generic-6x", "--measured", scans.path, "--out", out.path])
@@ -114,10 +121,55 @@ import Testing
         let extraFocal = machine["extraFocalSource"] as! [String: Any]
         #expect(extraFocal["weight"] as? Double == headScatter["weight"] as? Double)
         #expect(extraFocal["sigmaCM"] as? Double == headScatter["sigmaCM"] as? Double)
+        #expect(record["plots"] as? [String] == ["depth-doses.svg", "output-factors.svg", "output-factor-differences.svg"])
+        let depthDoses = try Self.plottedCurves(out.appendingPathComponent("depth-doses.svg"))
+        #expect(depthDoses.keys.sorted() == ["10×10 cm", "20×20 cm", "2×2 cm", "30×30 cm", "3×3 cm", "40×40 cm", "4×4 cm", "6×6 cm"])
+        #expect(depthDoses.values.allSatisfy { $0 == 120 })  // 30 cm of water in 0.25 cm depth voxels
+        #expect(try Self.plottedCurves(out.appendingPathComponent("output-factors.svg"))
+                == ["simulated": 8, "table": 8, "head-scatter fit": 8])
+        #expect(try Self.plottedCurves(out.appendingPathComponent("output-factor-differences.svg"))
+                == ["simulated − table": 8, "head-scatter fit − table": 8, "+2 %": 2, "−2 %": 2])
+
+        // --pool: the same run pooled with itself has its own output factors (weights ∝ proposals), twice the proposals,
+        // and --histories 0 simulates nothing; a record of another machine is refused.
+        let recordFile = out.appendingPathComponent("commissioning.json")
+        let pooledOut = dir.appendingPathComponent("pooled")
+        let pooled = try runProgram(penumbra, ["machine", "commission", "--machine", "generic-6x", "--histories", "0",
+                                               "--pool", recordFile.path, "--pool", recordFile.path, "--out", pooledOut.path])
+        try #require(pooled.status == 0, "penumbra machine commission --pool failed: \(pooled.standardError)")
+        let pooledFields = (try JSONSerialization.jsonObject(with: Data(contentsOf: pooledOut.appendingPathComponent("commissioning.json")))
+            as! [String: Any])["fields"] as! [[String: Any]]
+        #expect(pooledFields.map { $0["fieldCM"] as! Double } == fields.map { $0["fieldCM"] as! Double })
+        for (a, b) in zip(pooledFields, fields) {
+            #expect((a["histories"] as! NSNumber).intValue == 2 * (b["histories"] as! NSNumber).intValue)
+            #expect(abs((a["outputFactor"] as! Double) / (b["outputFactor"] as! Double) - 1) < 1e-12)
+        }
+        let tenMV = try runProgram(penumbra, ["machine", "commission", "--machine", "generic-10x", "--histories", "0",
+                                              "--pool", recordFile.path, "--out", pooledOut.path])
+        #expect(tenMV.status != 0)
+        #expect(tenMV.standardError.contains("another machine"))
 
         let bad = try runProgram(penumbra, ["machine", "commission", "--machine", "generic-6x", "--fields", "2,10", "--histories",
                                             "1000", "--fit-output-factors", "--threads", "2", "--out", out.path])
         #expect(bad.status != 0)
         #expect(bad.standardError.contains("3, 4, 6, 20, 30, 40 cm"))
+    }
+
+    /// The curves of a `LinePlot` SVG, read back with Python's XML parser: each series' name (its `<title>`) and number
+    /// of points. The file must parse as XML.
+    static func plottedCurves(_ svg: URL) throws -> [String: Int] {
+        let script = """
+            import sys, xml.etree.ElementTree as ET
+            ns = '{http://www.w3.org/2000/svg}'
+            for line in ET.parse(sys.argv[1]).getroot().iter(ns + 'polyline'):
+                if line.get('class') == 'series':
+                    print(line.find(ns + 'title').text + '\\t' + str(len(line.get('points').split())))
+            """
+        let result = try runPython(script, arguments: [svg.path])
+        guard result.status == 0 else { throw CocoaError(.fileReadCorruptFile, userInfo: [NSFilePathErrorKey: svg.path]) }
+        return Dictionary(uniqueKeysWithValues: result.standardOutput.split(separator: "\n").map { row in
+            let parts = row.split(separator: "\t")
+            return (String(parts[0]), Int(parts[1]) ?? -1)
+        })
     }
 }

@@ -100,12 +100,15 @@ struct NetworkNamespaceTests {
         #expect(final.state == .completed)
         #expect(try client.fetch(jobID: job).tally == ClusterProcessTests.reference)
         #expect(coordinator.errorLog.contains("silent for 3 heartbeat intervals"), "\(coordinator.errorLog)")
-        // The link comes back: worker 0 notices its coordinator went silent and re-joins.
+        // The link comes back: worker 0 notices its coordinator went silent and re-joins. Counted from here: under
+        // load a worker can also miss heartbeats and re-join earlier (seen at load 9), the same recovery.
+        func joins() -> Int { coordinator.errorLog.components(separatedBy: " joined").count - 1 }
+        let joinsBefore = joins()
         try Self.sh(["link", "set", "\(Self.tag)h0", "up"])
         let deadline = ContinuousClock.now + .seconds(20)
-        while coordinator.errorLog.components(separatedBy: " joined").count < 4, ContinuousClock.now < deadline {
+        while joins() <= joinsBefore, ContinuousClock.now < deadline {
             Thread.sleep(forTimeInterval: 0.1)
         }
-        #expect(coordinator.errorLog.components(separatedBy: " joined").count == 4, "\(coordinator.errorLog)")
+        #expect(joins() > joinsBefore, "\(coordinator.errorLog)")
     }
 }

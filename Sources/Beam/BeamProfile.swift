@@ -19,6 +19,9 @@ public struct BeamProfile: Sendable, Codable {
         dose.indices.map { i in (dose[max(i - 1, 0)] + dose[i] + dose[min(i + 1, dose.count - 1)]) / 3 }
     }
 
+    /// The dose at `xCM` by linear interpolation, nil outside the profile.
+    public func dose(atCM xCM: Double) -> Double? { PiecewiseLinear.valueWithin(at: xCM, xs: positionCM, ys: dose) }
+
     /// The central-axis dose: the mean over |x| ≤ 0.5 cm.
     public var centralDose: Double {
         let inner = positionCM.indices.filter { abs(positionCM[$0]) <= 0.5 + 1e-9 }
@@ -83,11 +86,7 @@ public struct BeamProfile: Sendable, Codable {
     public var unflatness: Double? {
         guard let c = crossings(0.5) else { return nil }
         let s = smoothed
-        func at(_ x: Double) -> Double {
-            let j = min(max((positionCM.firstIndex { $0 >= x } ?? 1) - 1, 0), positionCM.count - 2)
-            let t = (x - positionCM[j]) / (positionCM[j + 1] - positionCM[j])
-            return s[j] + t * (s[j + 1] - s[j])
-        }
+        func at(_ x: Double) -> Double { PiecewiseLinear.value(at: x, xs: positionCM, ys: s) }
         return centralDose / (0.5 * (at(0.8 * c.negative) + at(0.8 * c.positive)))
     }
 }

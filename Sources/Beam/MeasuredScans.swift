@@ -33,10 +33,7 @@ public struct MeasuredScans: Sendable {
 
         /// Linear interpolation at `depth` (cm), nil outside the scan.
         public func percent(atDepthCM depth: Double) -> Double? {
-            guard let first = depthCM.first, let last = depthCM.last, depth >= first, depth <= last else { return nil }
-            let j = min(max((depthCM.firstIndex { $0 >= depth } ?? 1) - 1, 0), depthCM.count - 2)
-            let t = (depth - depthCM[j]) / (depthCM[j + 1] - depthCM[j])
-            return percent[j] + t * (percent[j + 1] - percent[j])
+            PiecewiseLinear.valueWithin(at: depth, xs: depthCM, ys: percent)
         }
     }
 

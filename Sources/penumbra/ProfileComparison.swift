@@ -14,12 +14,7 @@ struct ProfileComparison: Codable {
 
     init(measured: MeasuredScans.Profile, simulated: BeamProfile) throws {
         let m = measured.profile
-        func percent(_ p: BeamProfile, at x: Double) -> Double? {
-            guard let first = p.positionCM.first, let last = p.positionCM.last, x >= first, x <= last else { return nil }
-            let j = min(max((p.positionCM.firstIndex { $0 >= x } ?? 1) - 1, 0), p.positionCM.count - 2)
-            let t = (x - p.positionCM[j]) / (p.positionCM[j + 1] - p.positionCM[j])
-            return 100 * (p.dose[j] + t * (p.dose[j + 1] - p.dose[j])) / p.centralDose
-        }
+        func percent(_ p: BeamProfile, at x: Double) -> Double? { p.dose(atCM: x).map { 100 * $0 / p.centralDose } }
         let inside = simulated.positionCM.indices.filter { percent(m, at: simulated.positionCM[$0]) != nil }
         guard inside.count >= 3, simulated.centralDose > 0 else {
             throw CommandFailure("profile_\(measured.fieldCM)x\(measured.fieldCM)_d\(measured.depthCM).csv does not overlap the simulated profile")

@@ -34,6 +34,9 @@ struct PhysicsDataLoadingTests {
             ("AIR700ICRU", "EGSNRC_AIR_ICRU"), ("AIR521ICRU", "EGSNRC_AIR_ICRU"),
             ("ICRUTISSUE700ICRU", "EGSNRC_ICRUTISSUE_ICRU"), ("ICRUTISSUE521ICRU", "EGSNRC_ICRUTISSUE_ICRU"),
             ("water", "WATER"),
+            // EGSnrc's element and plastic media (PEGS4 521icru/700icru names).
+            ("AL521ICRU", "AL"), ("PB700ICRU", "PB"), ("W521ICRU", "W"), ("PMMA700ICRU", "PMMA"),
+            ("POLYSTY521ICRU", "POLYSTYRENE"), ("POLYETH700ICRU", "POLYETHYLENE"),
         ])
     func aliases(alias: String, name: String) throws {
         let data = try PhysicsData.bundled()
@@ -119,7 +122,7 @@ struct PhysicsDataLoadingTests {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let json = scratch.appendingPathComponent("materials.json")
         try Data(
-            #"{"materials": [{"name": "PolyStyrene", "formula": "C8H8", "density_g_cm3": 1.06, "i_value_eV": 68.7}, {"name": "GOLD_FOIL", "mass_fractions": {"Au": 1.0}, "density_g_cm3": 19.32}]}"#
+            #"{"materials": [{"name": "PolyCarbonate", "formula": "C16H14O3", "density_g_cm3": 1.20, "i_value_eV": 73.1}, {"name": "GOLD_FOIL", "mass_fractions": {"Au": 1.0}, "density_g_cm3": 19.32}]}"#
                 .utf8
         ).write(to: json)
         let output = scratch.appendingPathComponent("user.bin")
@@ -128,11 +131,11 @@ struct PhysicsDataLoadingTests {
             TestEnvironment.python, [generator.path, "--materials", json.path, "--output", output.path])
         #expect(run.status == 0, "\(run.standardError)")
         let data = try PhysicsData.bundled(adding: output)
-        let polystyrene = try data.material(named: "polystyrene")
-        #expect(polystyrene.meanExcitationEnergyEV == 68.7)
+        let polycarbonate = try data.material(named: "polycarbonate")
+        #expect(polycarbonate.meanExcitationEnergyEV == 73.1)
         // Gold's I-value comes from the ICRU 37 element table when none is given.
         #expect(abs(try data.material(named: "GOLD_FOIL").meanExcitationEnergyEV - 790) < 1e-9)
-        #expect(try data.photonCrossSections(for: polystyrene).coefficients(energyMeV: 1).total > 0.06)
+        #expect(try data.photonCrossSections(for: polycarbonate).coefficients(energyMeV: 1).total > 0.06)
 
         // A composition that does not sum to 1 is refused, naming the material.
         try Data(#"{"materials": [{"name": "BAD", "mass_fractions": {"H": 0.5, "O": 0.4}, "density_g_cm3": 1}]}"#.utf8)

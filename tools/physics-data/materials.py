@@ -141,9 +141,16 @@ def formula_mass_fractions(formula):
     return {z: m / total for z, m in masses.items()}
 
 
+def _egsnrc_names(stem):
+    """The names of a medium in EGSnrc's default PEGS4 data sets (521icru and 700icru; EGSnrc manual
+    PIRS-701 and its tutorials list them, e.g. AL521ICRU / AL700ICRU). AE/AP are run cuts here, so
+    both name one material, and a phantom written for DOSXYZnrc reads without renaming its media."""
+    return [stem + "521ICRU", stem + "700ICRU"]
+
+
 def _element(symbol, density):
     z = xraylib.SymbolToAtomicNumber(symbol)
-    return Material(symbol.upper(), {z: 1.0}, density, ELEMENT_I_VALUE_EV[z],
+    return Material(symbol.upper(), {z: 1.0}, density, ELEMENT_I_VALUE_EV[z], aliases=_egsnrc_names(symbol.upper()),
                     source=f"pure element; I from ICRU 37 Table 4.3; density {density} g/cm3 (CRC Handbook)")
 
 
@@ -249,8 +256,13 @@ def bundled_materials():
         Material("BONE_CORTICAL_ICRP", icrp_bone, 1.85, 106.4, source="NIST Bone, Cortical (ICRP)"),
         Material("BONE_CORTICAL_ICRU44", _percent(H=3.4, C=15.5, N=4.2, O=43.5, Na=0.1, Mg=0.2, P=10.3, S=0.3,
                                                   Ca=22.5), 1.92, 111.97, source="ICRU 44 cortical bone"),
-        Material("PMMA", formula_mass_fractions("C5H8O2"), 1.19, 74.0,
+        Material("PMMA", formula_mass_fractions("C5H8O2"), 1.19, 74.0, aliases=_egsnrc_names("PMMA"),
                  source="C5H8O2; density 1.19 and I 74.0 eV (NIST Polymethyl Methacralate, ICRU 37)"),
+        # Phantom plastics (slab phantoms of polystyrene or polyethylene are common in dosimetry).
+        Material("POLYSTYRENE", formula_mass_fractions("C8H8"), 1.06, 68.7, aliases=_egsnrc_names("POLYSTY"),
+                 source="C8H8; density 1.06 and I 68.7 eV (NIST Polystyrene, ICRU 37)"),
+        Material("POLYETHYLENE", formula_mass_fractions("C2H4"), 0.94, 57.4, aliases=_egsnrc_names("POLYETH"),
+                 source="C2H4; density 0.94 and I 57.4 eV (NIST Polyethylene, ICRU 37)"),
         # Nominal compositions [PHYSICS.md 3.2, handbook values]: ASTM F136 Ti-6Al-4V; ASTM A240 316L with
         # Fe the balance. I-values by Bragg additivity of the ICRU 37 element values.
         Material("TI6AL4V", _percent(Ti=90.0, Al=6.0, V=4.0), 4.43, None, source="ASTM F136 nominal"),

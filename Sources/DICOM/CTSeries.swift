@@ -31,6 +31,14 @@ public struct CTSliceHeader: Sendable {
     public let sliceThicknessMM: Double?
     /// Gantry/Detector Tilt (0018,1120), degrees.
     public let gantryTiltDegrees: Double
+    /// Stored values that mark padding — pixels outside the reconstructed field of view, not patient — from
+    /// Pixel Padding Value (0028,0120) up to Pixel Padding Range Limit (0028,0121) (PS3.3 C.7.5.1.1.2), in the
+    /// pixels' representation; nil when the file gives none.
+    public let paddingValues: ClosedRange<Int64>?
+
+    /// HU given to padding pixels: air. Padding is whatever value the scanner chose (often −2000 or −3024 HU
+    /// after rescaling, but any stored value is allowed, even one that rescales to metal).
+    public static let paddingHU: Float = -1000
 
     /// Reads a slice's header.
     /// - Throws: `DICOMError` when the file is not a usable CT image.
@@ -84,7 +92,9 @@ public struct CTSliceHeader: Sendable {
         if let text = d.string("PatientPosition") {
             guard let position = PatientPosition(rawValue: text) else {
                 throw DICOMError(
-                    .unsupported, "Patient Position \(text) is not supported; Penumbra handles HFS, HFP, FFS and FFP")
+                    .unsupported,
+                    "Patient Position \(text) is not supported (decubitus and other positions are not modelled); "
+                        + "Penumbra reads CT scanned HFS, HFP, FFS or FFP")
             }
             patientPosition = position
         } else {
@@ -92,6 +102,19 @@ public struct CTSliceHeader: Sendable {
         }
         sliceThicknessMM = try d.double("SliceThickness")
         gantryTiltDegrees = try d.double("GantryDetectorTilt") ?? 0
+        // US or SS (PS3.6): the value is the pixels' own bit pattern, so it is read in their representation.
+        let signed = isSigned, narrow = bitsAllocated <= 16
+        func stored(_ v: Double) -> Int64 {
+            guard narrow else { return Int64(v) }
+            let bits = UInt16(truncatingIfNeeded: Int64(v))
+            return signed ? Int64(Int16(bitPattern: bits)) : Int64(bits)
+        }
+        if let value = try d.double("PixelPaddingValue").map(stored) {
+            let limit = try d.double("PixelPaddingRangeLimit").map(stored) ?? value
+            paddingValues = min(value, limit)...max(value, limit)
+        } else {
+            paddingValues = nil
+        }
         if let error = file.pixelDataError { throw error }
         guard let pixels = file.pixelDataRange else {
             throw DICOMError(.missingAttribute, "the image has no Pixel Data (7FE0,0010)")
@@ -106,7 +129,7 @@ public struct CTSliceHeader: Sendable {
     }
 
     /// Reads this slice's pixels and converts them to Hounsfield units, row by row (PS3.3 C.7.6.3,
-    /// C.11.1.1.2: HU = stored value × slope + intercept).
+    /// C.11.1.1.2: HU = stored value × slope + intercept); padding pixels become `paddingHU`.
     func readHU() throws -> [Float] {
         let bytes = try file.readPixelData(contentsOf: url)
         let count = rows * columns
@@ -122,6 +145,7 @@ public struct CTSliceHeader: Sendable {
         let slope = Float(rescaleSlope), intercept = Float(rescaleIntercept)
         var hu = [Float](repeating: 0, count: count)
         let signed = isSigned
+        let padding = paddingValues ?? Int64.max...Int64.max  // no stored value reaches Int64.max
         hu.withUnsafeMutableBufferPointer { out in
             bytes.withUnsafeBufferPointer { b in
                 for n in 0..<count {
@@ -129,7 +153,7 @@ public struct CTSliceHeader: Sendable {
                     for k in 0..<bytesPerPixel { raw |= UInt32(b[n * bytesPerPixel + k]) << (8 * UInt32(k)) }
                     raw &= mask
                     let value: Int64 = signed && raw & signBit != 0 ? Int64(raw) - Int64(mask) - 1 : Int64(raw)
-                    out[n] = Float(value) * slope + intercept
+                    out[n] = padding.contains(value) ? Self.paddingHU : Float(value) * slope + intercept
                 }
             }
         }

@@ -147,6 +147,9 @@ public enum DataDictionary {
         (0x3006, 0x0084, .IS, "ReferencedROINumber"),
         (0x3006, 0x00A4, .CS, "RTROIInterpretedType"),
         (0x3006, 0x00A6, .PN, "ROIInterpreter"),
+        (0x3006, 0x00B0, .SQ, "ROIPhysicalPropertiesSequence"),
+        (0x3006, 0x00B2, .CS, "ROIPhysicalProperty"),
+        (0x3006, 0x00B4, .DS, "ROIPhysicalPropertyValue"),
         // RT Plan: general, prescription, fraction scheme, beams (PS3.3 C.8.8.9–C.8.8.14)
         (0x300A, 0x0002, .SH, "RTPlanLabel"),
         (0x300A, 0x0003, .LO, "RTPlanName"),

@@ -52,13 +52,19 @@ struct PlanFolder {
                 "the RT Plan \(planURL.lastPathComponent) is in frame of reference \(frame), the CT in \(volume.frameOfReferenceUID): "
                     + "the plan's isocentre does not refer to this CT; put the plan beside the CT it was planned on")
         }
+        var notes: [String] = []
+        if plan.frameOfReferenceUID == nil {
+            notes.append(
+                "the RT Plan \(planURL.lastPathComponent) states no Frame of Reference UID (0020,0052): its isocentre "
+                    + "is taken in the CT's coordinates; check the beams in `penumbra drr`")
+        }
         if let frame = structures?.frameOfReferenceUID, frame != volume.frameOfReferenceUID {
             throw CommandFailure(
                 "the RT Structure Set \(structuresURL!.lastPathComponent) is in another frame of reference than the CT")
         }
         return PlanFolder(
             volume: volume, plan: plan, planURL: planURL, structures: structures, structuresURL: structuresURL,
-            warnings: warnings + plan.notes)
+            warnings: warnings + notes + plan.notes + (structures?.notes ?? []))
     }
 
     /// With several CT series in the folder, the one in the plan's frame of reference (nil: let the reader take

@@ -176,6 +176,8 @@ public enum CTSeriesReader {
         public var warnings: [String] = []
         /// DICOM files that could not be read (damaged, or CT slices with unusable headers or compressed pixels).
         public var damaged: [(url: URL, error: DICOMError)] = []
+        /// Names of the subfolders, which are not read.
+        public var subfolders: [String] = []
     }
 
     /// Reads the header of every file in a folder (not its subfolders) and groups the CT slices by series.
@@ -192,7 +194,9 @@ public enum CTSeriesReader {
         for name in names {
             let url = directory.appendingPathComponent(name)
             var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), !isFolder.boolValue else {
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else { continue }
+            if isFolder.boolValue {
+                scan.subfolders.append(name)
                 continue
             }
             let file: DICOMFile
@@ -253,7 +257,12 @@ public enum CTSeriesReader {
                 throw DICOMError(
                     scan.series.isEmpty ? .missingAttribute : .unsupported,
                     scan.series.isEmpty
-                        ? "the folder holds no CT images"
+                        ? "the folder holds no CT images (CT Image Storage, one file per slice)"
+                            + (scan.otherObjects.isEmpty
+                                ? "" : "; it holds \(SOPClassNames.summary(scan.otherObjects.map(\.sopClassUID)))")
+                            + (scan.subfolders.isEmpty
+                                ? "" : "; subfolders (\(scan.subfolders.joined(separator: ", "))) are not searched")
+                            + ". Export the planning CT as CT Image Storage into this folder"
                         : "the folder holds \(scan.series.count) CT series (\(describe(scan))); name one",
                     file: directory.path)
             }

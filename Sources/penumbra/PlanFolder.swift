@@ -26,7 +26,13 @@ struct PlanFolder {
             guard plans.count == 1 else {
                 throw CommandFailure(
                     plans.isEmpty
-                        ? "\(folder.path) holds no RT Plan; put the plan beside its CT series"
+                        ? "\(folder.path) holds no RT Plan"
+                            + (scan.otherObjects.isEmpty
+                                ? "" : " (it holds \(SOPClassNames.summary(scan.otherObjects.map(\.sopClassUID))))")
+                            + (scan.otherObjects.contains { $0.sopClassUID == "1.2.840.10008.5.1.4.1.1.481.8" }
+                                ? "; an RT Ion Plan (protons, ions) is not computed by Penumbra" : "")
+                            + (scan.subfolders.isEmpty ? "" : "; subfolders are not searched")
+                            + "; put the photon RT Plan beside its CT series"
                         : "\(folder.path) holds \(plans.count) RT Plans (\(plans.map(\.lastPathComponent).joined(separator: ", ")));"
                             + (planOption.map { " choose one with \($0) FILE" } ?? " keep one per folder"))
             }

@@ -278,11 +278,26 @@ public enum CTSeriesReader {
     }
 
     /// Checks that slices form one regular axial volume and reads their pixels slice by slice.
-    public static func assemble(_ slices: [CTSliceHeader]) throws -> (volume: Volume, warnings: [String]) {
+    /// The same slice exported twice (one SOP Instance UID in two files, e.g. `CT.12.dcm` and `CT.12 (1).dcm`) is
+    /// read once, with a warning; different slices at one position are refused.
+    public static func assemble(_ all: [CTSliceHeader]) throws -> (volume: Volume, warnings: [String]) {
+        var warnings: [String] = []
+        var seen: Set<String> = [], repeated: [String] = []
+        let slices = all.filter { slice in
+            guard let uid = slice.file.dataSet.string("SOPInstanceUID") else { return true }
+            if seen.insert(uid).inserted { return true }
+            repeated.append(slice.url.lastPathComponent)
+            return false
+        }
+        if !repeated.isEmpty {
+            warnings.append(
+                "\(repeated.count) file\(repeated.count == 1 ? "" : "s") (\(repeated.prefix(3).joined(separator: ", "))"
+                    + "\(repeated.count > 3 ? ", …" : "")) repeat\(repeated.count == 1 ? "s a slice" : " slices") already read "
+                    + "(same SOP Instance UID); ignored")
+        }
         guard let first = slices.first else {
             throw DICOMError(.missingAttribute, "a CT series needs at least one slice")
         }
-        var warnings: [String] = []
         let forUIDs = Set(slices.map(\.frameOfReferenceUID))
         guard forUIDs.count == 1 else {
             throw DICOMError(

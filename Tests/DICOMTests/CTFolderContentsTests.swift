@@ -20,4 +20,16 @@ struct CTFolderContentsTests {
         try DataSetWriter.write(d, to: folder.appendingPathComponent("enhanced.dcm"))
         CTSeriesCheckTests.expectError(folder, "no CT images (CT Image Storage, one file per slice); it holds 1 Enhanced CT Image (multi-frame); subfolders (RTPLAN) are not searched")
     }
+
+    @Test("a slice exported twice (same SOP Instance UID) is read once with a warning")
+    func repeatedFile() throws {
+        let v = CTSeriesCheckTests.volume()
+        let folder = try CTSeriesCheckTests.write(v)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.copyItem(
+            at: folder.appendingPathComponent("CT_0003.dcm"), to: folder.appendingPathComponent("CT_0003 (1).dcm"))
+        let (back, warnings) = try CTSeriesReader.read(directory: folder)
+        #expect(back.huValues == v.huValues)
+        #expect(warnings.contains { $0.hasPrefix("1 file (CT_0003") && $0.contains("repeats a slice already read") }, "\(warnings)")
+    }
 }

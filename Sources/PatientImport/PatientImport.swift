@@ -21,6 +21,8 @@ public enum PatientImport {
         public let voxelsAboveCalibration: Int
         /// The last density knot (HU, g/cm³).
         public let calibrationEnd: (hu: Double, densityGPerCM3: Double)
+        /// Choices the import made that the log should show (e.g. which of several EXTERNAL ROIs bounds the patient).
+        public let notes: [String]
 
         /// A log line about the voxels above the calibration, or nil when there are none.
         public var aboveCalibrationWarning: String? {
@@ -51,12 +53,19 @@ public enum PatientImport {
         let grid = volume.voxelGrid
         var outside = 0
         var externalName: String?
+        var notes: [String] = []
         if let structures {
             if let frame = structures.frameOfReferenceUID, frame != volume.frameOfReferenceUID {
                 throw PatientImportError.frameOfReferenceMismatch
             }
-            guard let external = structures.rois.first(where: { $0.interpretedType == "EXTERNAL" }) else {
+            let externals = structures.rois.filter { $0.interpretedType == "EXTERNAL" }
+            guard let external = externals.first else {
                 throw PatientImportError.noExternalROI(structures.rois.map(\.name))
+            }
+            if externals.count > 1 {
+                notes.append(
+                    "the structure set has \(externals.count) EXTERNAL ROIs (\(externals.map(\.name).joined(separator: ", "))); "
+                        + "\(external.name), the first, bounds the patient")
             }
             guard !external.planarStructureCM.isEmpty else { throw PatientImportError.emptyExternalROI(external.name) }
             let occupancy = StructureRasterizer.occupancy(
@@ -72,7 +81,7 @@ public enum PatientImport {
         let above = hu.reduce(0) { $0 + (Double($1) > end.hu ? 1 : 0) }
         return Result(
             phantom: phantom, voxelsOutsideExternal: outside, externalName: externalName, voxelsAboveCalibration: above,
-            calibrationEnd: (end.hu, end.densityGPerCM3))
+            calibrationEnd: (end.hu, end.densityGPerCM3), notes: notes)
     }
 }
 

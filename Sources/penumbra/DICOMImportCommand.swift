@@ -49,6 +49,7 @@ struct DICOMImportCommand: ParsableCommand {
             if let name = result.externalName {
                 logger.info("\(result.voxelsOutsideExternal) voxels outside \(name) set to air")
             }
+            for note in result.notes { logger.warning("\(note)") }
             if let warning = result.aboveCalibrationWarning { logger.warning("\(warning)") }
             let phantom = result.phantom
             let grid = phantom.grid

@@ -136,6 +136,19 @@ extension BeamDelivery {
                     + "declares; the first control point must place every beam-limiting device (PS3.3 C.8.8.14.5)")
         }
         let mlcDevice = mlcs.first
+        // The couch top's own rotations (eccentric, pitch, roll) turn the patient under the beam; Penumbra's geometry
+        // has the couch rotation only, so a beam with them would be placed wrongly.
+        for cp in beam.controlPoints {
+            let angles = cp.tableTopAnglesDeg
+            for (name, angle) in [("eccentric", angles.eccentric), ("pitch", angles.pitch), ("roll", angles.roll)] {
+                let signed = (angle + 180).truncatingRemainder(dividingBy: 360) - 180
+                if abs(angle) > 0.01 && abs(signed) > 0.01 && abs(signed + 360) > 0.01 {
+                    throw BeamError.badPlan(
+                        "\(context), control point \(cp.index): table-top \(name) angle \(angle)°; Penumbra places beams "
+                            + "with the couch (patient support) angle only and cannot compute a tilted or eccentric table top")
+                }
+            }
+        }
         var states: [MachineState] = []
         for cp in beam.controlPoints {
             guard let iso = cp.isocentreMM else {

@@ -215,6 +215,8 @@ public enum DataDictionary {
         (0x300A, 0x0129, .DS, "TableTopLongitudinalPosition"),
         (0x300A, 0x012A, .DS, "TableTopLateralPosition"),
         (0x300A, 0x012C, .DS, "IsocenterPosition"),
+        (0x300A, 0x0140, .FL, "TableTopPitchAngle"),
+        (0x300A, 0x0144, .FL, "TableTopRollAngle"),
         (0x300A, 0x0130, .DS, "SourceToSurfaceDistance"),
         (0x300A, 0x0134, .DS, "CumulativeMetersetWeight"),
         (0x300A, 0x0180, .SQ, "PatientSetupSequence"),

@@ -228,6 +228,9 @@ public struct ControlPoint: Sendable {
     /// Leaf/Jaw Positions (300A,011C) per device type, mm at the isocentre plane; for jaws [1, 2],
     /// for an MLC all bank-A leaves then all bank-B leaves.
     public let devicePositionsMM: [String: [Double]]
+    /// Table Top Eccentric Angle (300A,0125), Table Top Pitch Angle (300A,0140) and Table Top Roll Angle
+    /// (300A,0144), degrees: the couch top's own rotations (a 6-degree-of-freedom couch's corrections), 0 when absent.
+    public let tableTopAnglesDeg: (eccentric: Double, pitch: Double, roll: Double)
 
     /// Creates a control point.
     public init(
@@ -236,7 +239,7 @@ public struct ControlPoint: Sendable {
         gantryRotation: RotationDirection = .NONE, collimatorAngleDeg: Double = 0,
         collimatorRotation: RotationDirection = .NONE,
         couchAngleDeg: Double = 0, couchRotation: RotationDirection = .NONE, isocentreMM: Vec3?,
-        devicePositionsMM: [String: [Double]]
+        devicePositionsMM: [String: [Double]], tableTopAnglesDeg: (eccentric: Double, pitch: Double, roll: Double) = (0, 0, 0)
     ) {
         self.index = index
         self.cumulativeMetersetWeight = cumulativeMetersetWeight
@@ -250,6 +253,7 @@ public struct ControlPoint: Sendable {
         self.couchRotation = couchRotation
         self.isocentreMM = isocentreMM
         self.devicePositionsMM = devicePositionsMM
+        self.tableTopAnglesDeg = tableTopAnglesDeg
     }
 }
 
@@ -384,6 +388,7 @@ extension Plan {
             couchDir = RotationDirection.NONE
         var iso: Vec3?
         var positions: [String: [Double]] = [:]
+        var eccentric = 0.0, pitch = 0.0, roll = 0.0
         for (k, cp) in items.enumerated() {
             let where_ = "\(context), control point \(k)"
             energy = try cp.double("NominalBeamEnergy") ?? energy
@@ -391,6 +396,9 @@ extension Plan {
             gantry = try cp.double("GantryAngle") ?? gantry
             collimator = try cp.double("BeamLimitingDeviceAngle") ?? collimator
             couch = try cp.double("PatientSupportAngle") ?? couch
+            eccentric = try cp.double("TableTopEccentricAngle") ?? eccentric
+            pitch = try cp.double("TableTopPitchAngle") ?? pitch
+            roll = try cp.double("TableTopRollAngle") ?? roll
             if let s = cp.string("GantryRotationDirection") { gantryDir = try direction(s, where_) }
             if let s = cp.string("BeamLimitingDeviceRotationDirection") { collimatorDir = try direction(s, where_) }
             if let s = cp.string("PatientSupportRotationDirection") { couchDir = try direction(s, where_) }
@@ -450,7 +458,8 @@ extension Plan {
                     nominalBeamEnergy: energy, doseRate: rate,
                     gantryAngleDeg: g, gantryRotation: gantryDir, collimatorAngleDeg: collimator ?? 0,
                     collimatorRotation: collimatorDir,
-                    couchAngleDeg: couch ?? 0, couchRotation: couchDir, isocentreMM: iso, devicePositionsMM: positions))
+                    couchAngleDeg: couch ?? 0, couchRotation: couchDir, isocentreMM: iso, devicePositionsMM: positions,
+                    tableTopAnglesDeg: (eccentric, pitch, roll)))
         }
         let final = try b.double("FinalCumulativeMetersetWeight") ?? points.last!.cumulativeMetersetWeight
         // PS3.3 C.8.8.14.1: the last control point's weight equals the final cumulative weight.

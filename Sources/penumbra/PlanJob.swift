@@ -126,6 +126,13 @@ struct PlanJob: Codable, Equatable, Sendable {
                 warn("\(context) has 0 MU; left out")
                 continue
             }
+            // Jaw and leaf positions are given at the plan's isocentre distance; on a machine of another SAD they
+            // would be another field (1 mm: DS rounding of a 1000 mm SAD is far below it).
+            guard abs(beam.sourceAxisDistanceMM - 10 * machine.sourceAxisDistanceCM) <= 1 else {
+                throw BeamError.badPlan(
+                    "\(context) has Source-Axis Distance \(beam.sourceAxisDistanceMM) mm but machine '\(machine.name)' "
+                        + "has \(10 * machine.sourceAxisDistanceCM) mm; give --machine FILE with a machine of the plan's SAD")
+            }
             deliveries.append(
                 try BeamDelivery(beam: beam, monitorUnits: mu, maximumJawCM: machine.jaws.maximumOpeningCM))
         }

@@ -15,12 +15,13 @@ import Testing
 
     /// A two-point beam with `devices`, every device placed at both points by `positions`.
     static func beam(devices: [BeamLimitingDevice], positions: [String: [Double]], collimator: (Double, Double) = (0, 0),
-                     collimatorRotation: RotationDirection = .NONE) -> DICOM.Beam {
+                     collimatorRotation: RotationDirection = .NONE,
+                     tableTop: (eccentric: Double, pitch: Double, roll: Double) = (0, 0, 0)) -> DICOM.Beam {
         let points = [(0, collimator.0, 0.0), (1, collimator.1, 1.0)].map { index, angle, weight in
             ControlPoint(
                 index: index, cumulativeMetersetWeight: weight, nominalBeamEnergy: 6, doseRate: 600, gantryAngleDeg: 0,
                 collimatorAngleDeg: angle, collimatorRotation: collimatorRotation, isocentreMM: Vec3(0, 0, 0),
-                devicePositionsMM: positions)
+                devicePositionsMM: positions, tableTopAnglesDeg: tableTop)
         }
         return DICOM.Beam(
             number: 3, name: "B3", type: "DYNAMIC", radiationType: "PHOTON", treatmentDeliveryType: "TREATMENT",
@@ -98,5 +99,15 @@ import Testing
         #expect {
             try BeamMode.treatmentBeams(of: BeamModeTests.plan([timed]))
         } throws: { "\($0)".contains("metered in MINUTE") }
+    }
+
+    @Test func aTiltedOrEccentricTableTopIsRefused() {
+        let positions = ["ASYMX": [-50.0, 50], "ASYMY": [-50.0, 50]]
+        let pitched = Self.beam(devices: Self.jaws, positions: positions, tableTop: (0, 1.5, 0))
+        #expect(Self.refusal(pitched)?.contains("control point 0: table-top pitch angle 1.5°") == true)
+        #expect(Self.refusal(Self.beam(devices: Self.jaws, positions: positions, tableTop: (0, 0, 358)))?.contains("roll") == true)
+        #expect(Self.refusal(Self.beam(devices: Self.jaws, positions: positions, tableTop: (5, 0, 0)))?.contains("eccentric") == true)
+        // 359.995° is −0.005°: within the 0.01° that DS/FL rounding of a level table top gives.
+        #expect(Self.refusal(Self.beam(devices: Self.jaws, positions: positions, tableTop: (0, 359.995, 0))) == nil)
     }
 }

@@ -106,4 +106,17 @@ struct PlanExportTests {
             }
         }
     }
+
+    @Test("table-top pitch and roll (FL) and eccentric angle are read and carried to later control points")
+    func tableTopAngles() throws {
+        let d = try Self.edited { _, beam in
+            var points = try beam.sequence("ControlPointSequence")!
+            points[0].set("TableTopPitchAngle", vr: .FL, bytes: withUnsafeBytes(of: Float(1.5).bitPattern.littleEndian, Array.init))
+            points[1].set("TableTopRollAngle", vr: .FL, bytes: withUnsafeBytes(of: Float(-0.5).bitPattern.littleEndian, Array.init))
+            beam.set("ControlPointSequence", items: points)
+        }
+        let points = try Plan(d).beams[0].controlPoints
+        #expect(points[0].tableTopAnglesDeg == (0, 1.5, 0))
+        #expect(points[2].tableTopAnglesDeg == (0, 1.5, -0.5))
+    }
 }

@@ -68,6 +68,12 @@ import Testing
         #expect(refusedMU.status != 0 && refusedMU.standardError.contains("beam 2 'G055' is in fraction group 1 without a Beam Meterset"),
                 "\(refusedMU.standardError)")
 
+        // A plan for a machine of another source-axis distance: its jaw and leaf positions are another field here.
+        let sad = try RunRefusalTests.editedPlan("d.BeamSequence[1].SourceAxisDistance = 800", in: dir, name: "sad.dcm")
+        let refusedSAD = try Self.run(sad, in: dir, "sad")
+        #expect(refusedSAD.status != 0 && refusedSAD.standardError.contains("Source-Axis Distance 800.0 mm"),
+                "\(refusedSAD.standardError)")
+
         // A treatment beam with a portal image delivers dose; a setup beam does not, and the log says so.
         let kinds = try RunRefusalTests.editedPlan(
             "d.BeamSequence[2].TreatmentDeliveryType = 'TRMT_PORTFILM'; d.BeamSequence[3].TreatmentDeliveryType = 'SETUP'",

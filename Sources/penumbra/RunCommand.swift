@@ -105,7 +105,8 @@ struct RunCommand: ParsableCommand {
                 let fractions = group.fractionsPlanned ?? 1
                 try RTDoseWriter.write(
                     grid: result.total.grid, doseGy: result.total.doseGyPerHistory.map { $0 * Double(fractions) },
-                    summation: .plan, references: try RTDoseWriter.References(plan: rtPlan),
+                    summation: rtPlan.fractionGroups.count > 1 ? .fractionGroup(group.number) : .plan,
+                    references: try RTDoseWriter.References(plan: rtPlan),
                     comment: String(format: "Penumbra %@, %llu histories, %d fractions", PenumbraVersion.string, result.histories, fractions),
                     to: dir.appendingPathComponent("RD.dcm"))
                 rtDose = "RD.dcm"

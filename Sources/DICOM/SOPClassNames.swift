@@ -23,6 +23,11 @@ public enum SOPClassNames {
         names[uid] ?? (uid.isEmpty ? "no SOP class" : "SOP class \(uid)")
     }
 
+    /// The name and UID ("RT Ion Plan (1.2.840…481.8)") when the class is one of these, else `name(_:)`.
+    public static func described(_ uid: String) -> String {
+        names[uid].map { "\($0) (\(uid))" } ?? name(uid)
+    }
+
     /// "3 MR Image, 1 RT Plan": how many objects of each class, most first.
     public static func summary(_ uids: [String]) -> String {
         let counts = Dictionary(uids.map { (name($0), 1) }, uniquingKeysWith: +)

@@ -127,7 +127,7 @@ struct DICOMInfoCommand: ParsableCommand {
                     + (dvhs.isEmpty ? "" : ", \(dvhs.count) DVHs from the planning system")
             )
         default:
-            print("\(name): SOP class \(sopClass.isEmpty ? "missing" : sopClass) (not an object Penumbra reads)")
+            print("\(name): \(SOPClassNames.described(sopClass)), not an object Penumbra reads")
         }
     }
 

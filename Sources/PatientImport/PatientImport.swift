@@ -44,17 +44,28 @@ public enum PatientImport {
     ///   - structures: a structure set in the CT's frame of reference whose EXTERNAL ROI bounds the patient.
     ///   - supersampling: samples per voxel edge for the EXTERNAL ROI's occupancy (voxels less than half
     ///     inside become air).
+    ///   - requireExternal: false to compute the CT as scanned, with a note, when the structure set has no
+    ///     EXTERNAL ROI (Pinnacle and others may leave RT ROI Interpreted Type empty; `penumbra run` still wants
+    ///     the structures' DVHs); true to refuse it.
     /// - Throws: `PatientImportError` when the structure set does not fit the CT; `CalibrationError` or
     ///   `VoxelPhantomError` from the conversion.
     public static func phantom(
-        from volume: Volume, calibration: HUCalibration, structures: StructureSet? = nil, supersampling: Int = 2
+        from volume: Volume, calibration: HUCalibration, structures: StructureSet? = nil, supersampling: Int = 2,
+        requireExternal: Bool = true
     ) throws -> Result {
         var hu = volume.huValues
         let grid = volume.voxelGrid
         var outside = 0
         var externalName: String?
         var notes: [String] = []
-        if let structures {
+        var bounding = structures
+        if let set = structures, !requireExternal, !set.rois.contains(where: { $0.interpretedType == "EXTERNAL" }) {
+            notes.append(
+                "the structure set has no EXTERNAL ROI (RT ROI Interpreted Type), so nothing outside the patient is "
+                    + "removed: the CT is computed as scanned, couch included")
+            bounding = nil
+        }
+        if let structures = bounding {
             if let frame = structures.frameOfReferenceUID, frame != volume.frameOfReferenceUID {
                 throw PatientImportError.frameOfReferenceMismatch
             }

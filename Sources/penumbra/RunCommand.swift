@@ -188,16 +188,10 @@ struct RunCommand: ParsableCommand {
         for w in found.warnings { log.warning("\(w)") }
         let position = try TreatmentPosition.resolve(plan: found.plan, ctPosition: found.volume.patientPosition)
         if let note = position.note { log.warning("\(note)") }
-        // Without an EXTERNAL ROI (Pinnacle and others may leave RT ROI Interpreted Type empty) the CT is computed as
-        // scanned, couch included; the structure set still gives the DVHs.
-        var bounding = found.structures
-        if let set = bounding, !set.rois.contains(where: { $0.interpretedType == "EXTERNAL" }) {
-            log.warning(
-                "the structure set has no EXTERNAL ROI (RT ROI Interpreted Type), so nothing outside the patient is removed: the CT is computed as scanned, couch included")
-            bounding = nil
-        }
+        // Without an EXTERNAL ROI the CT is computed as scanned; the structure set still gives the DVHs.
         let imported = try PatientImport.phantom(
-            from: found.volume, calibration: try HUCalibration.load(calibration), structures: bounding)
+            from: found.volume, calibration: try HUCalibration.load(calibration), structures: found.structures,
+            requireExternal: false)
         for note in imported.notes { log.warning("\(note)") }
         if let warning = imported.aboveCalibrationWarning { log.warning("\(warning)") }
         let phantom = try PhantomCoarsening.coarsened(

@@ -121,31 +121,4 @@ import Testing
         #expect(hfs > 1.2, "HFS: +x/−x = \(hfs)")
         #expect(ffs < 1 / 1.2, "FFS: +x/−x = \(ffs)")
     }
-
-    /// A structure set without an EXTERNAL ROI (Pinnacle may leave every RT ROI Interpreted Type empty) used to stop
-    /// the run ("no EXTERNAL ROI"), with no way to leave the structure set out of a plan folder: the CT is now
-    /// computed as scanned, with a warning, and the DVHs still come from the structures.
-    @Test func aStructureSetWithoutExternalROIIsComputedAsScanned() throws {
-        let dir = try TestEnvironment.makeScratchDirectory("penumbra-run-external")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try Self.example(in: dir)
-        let rs = dir.appendingPathComponent("thorax/RTSTRUCT.dcm")
-        let edit = try runPython(
-            """
-            import sys, pydicom
-            d = pydicom.dcmread(sys.argv[1])
-            for o in d.RTROIObservationsSequence: o.RTROIInterpretedType = ''
-            d.save_as(sys.argv[1])
-            """, arguments: [rs.path])
-        try #require(edit.status == 0, "\(edit.standardError)")
-        let run = try runProgram(DVHCommandTests.penumbra, [
-            "run", dir.appendingPathComponent("thorax").path, "--dose-voxel", "2", "--histories", "1000", "--first-round", "1000",
-            "--out", dir.appendingPathComponent("out").path, "--log-level", "warning",
-        ])
-        try #require(run.status == 0, "\(run.standardError)")
-        #expect(run.standardError.contains("no EXTERNAL ROI"), "\(run.standardError)")
-        struct DVHs: Decodable { struct DVH: Decodable { let structure: String }; let dvhPerFraction: [DVH] }
-        let dvhs = try JSONDecoder().decode(DVHs.self, from: Data(contentsOf: dir.appendingPathComponent("out/summary.json")))
-        #expect(dvhs.dvhPerFraction.contains { $0.structure == "BODY" })
-    }
 }

@@ -101,4 +101,15 @@ struct PatientImportTests {
         #expect(result.notes.count == 1 && result.notes[0].contains("2 EXTERNAL ROIs (External, External_old)"))
         #expect(try PatientImport.phantom(from: Self.volume, calibration: .schneider2000, structures: Self.structureSet()).notes.isEmpty)
     }
+
+    /// `penumbra run` passes `requireExternal: false`: a plan folder's structure set without an EXTERNAL ROI (Pinnacle
+    /// may leave every RT ROI Interpreted Type empty) used to stop the run, with no way to leave it out of the folder.
+    @Test("without an EXTERNAL ROI and requireExternal false: the CT as scanned, with a note")
+    func noExternalAllowed() throws {
+        let result = try PatientImport.phantom(
+            from: Self.volume, calibration: .schneider2000, structures: try Self.structureSet(type: "ORGAN"),
+            requireExternal: false)
+        #expect(result.voxelsOutsideExternal == 0 && result.externalName == nil)
+        #expect(result.notes.count == 1 && result.notes[0].contains("no EXTERNAL ROI"))
+    }
 }

@@ -24,8 +24,11 @@ public struct BeamDelivery: Sendable {
 
     /// Creates a delivery from explicit states.
     /// - Throws: `BeamError.badPlan` if the weights do not increase or no meterset is delivered.
+    /// `gantryDirections`, `collimatorDirections` and `couchDirections` give each control point's rotation
+    /// direction towards the next (PS3.3 C.8.8.14.8); nil or `.NONE` takes the shorter way.
     public init(number: Int, name: String, monitorUnits: Double, states: [MachineState], cumulativeWeights: [Double],
-                gantryDirections: [RotationDirection]? = nil) throws {
+                gantryDirections: [RotationDirection]? = nil, collimatorDirections: [RotationDirection]? = nil,
+                couchDirections: [RotationDirection]? = nil) throws {
         guard !states.isEmpty, states.count == cumulativeWeights.count else {
             throw BeamError.badPlan("beam \(number) '\(name)': \(states.count) states for \(cumulativeWeights.count) weights")
         }
@@ -43,10 +46,12 @@ public struct BeamDelivery: Sendable {
         self.cumulativeWeights = states.count == 1 ? [0, 1] : cumulativeWeights
         var g: [Double] = [], c: [Double] = [], p: [Double] = []
         for k in 0..<max(states.count - 1, 0) {
-            let dir = gantryDirections.map { $0[k] } ?? .NONE
-            g.append(Self.travel(from: states[k].gantryDeg, to: states[k + 1].gantryDeg, direction: dir))
-            c.append(Self.travel(from: states[k].collimatorDeg, to: states[k + 1].collimatorDeg, direction: .NONE))
-            p.append(Self.travel(from: states[k].couchDeg, to: states[k + 1].couchDeg, direction: .NONE))
+            g.append(Self.travel(from: states[k].gantryDeg, to: states[k + 1].gantryDeg,
+                                 direction: gantryDirections.map { $0[k] } ?? .NONE))
+            c.append(Self.travel(from: states[k].collimatorDeg, to: states[k + 1].collimatorDeg,
+                                 direction: collimatorDirections.map { $0[k] } ?? .NONE))
+            p.append(Self.travel(from: states[k].couchDeg, to: states[k + 1].couchDeg,
+                                 direction: couchDirections.map { $0[k] } ?? .NONE))
         }
         gantryTravelDeg = g
         collimatorTravelDeg = c
@@ -103,11 +108,47 @@ public struct BeamDelivery: Sendable {
 extension BeamDelivery {
     /// The delivery of a plan's beam with `monitorUnits` per fraction; jaws the plan does not give are
     /// open to `maximumJawCM`. DICOM mm become cm here.
-    /// - Throws: `BeamError.badPlan` for a control point without an isocentre, or leaf positions that do
-    ///   not match the MLC's boundaries.
+    /// - Throws: `BeamError.badPlan` for a control point without an isocentre, leaf positions that do not
+    ///   match the MLC's boundaries, a declared jaw or MLC without positions in the first control point, or
+    ///   collimation Penumbra does not model (several MLCs such as a dual-layer MLCX1/MLCX2, an MLC type other
+    ///   than MLCX or MLCY).
     public init(beam: DICOM.Beam, monitorUnits: Double, maximumJawCM: Double) throws {
         let context = "beam \(beam.number) '\(beam.name)'"
-        let mlcDevice = beam.mlc
+        let mlcs = beam.limitingDevices.filter { $0.type.hasPrefix("MLC") }
+        // A dual-layer MLC (Halcyon/Ethos: MLCX1 and MLCX2, half a leaf apart) read as one MLC would lose the
+        // other layer's collimation, and an unknown type's travel direction is unknown: either gives a wrong dose.
+        if mlcs.count > 1 {
+            throw BeamError.badPlan(
+                "\(context) has \(mlcs.count) MLCs (\(mlcs.map(\.type).joined(separator: ", "))), e.g. a dual-layer MLC; "
+                    + "Penumbra models one MLC (MLCX or MLCY) and cannot compute this beam")
+        }
+        if let other = mlcs.first, other.type != "MLCX" && other.type != "MLCY" {
+            throw BeamError.badPlan(
+                "\(context) has an MLC of type \(other.type); Penumbra models MLCX and MLCY only and cannot compute this beam")
+        }
+        // PS3.3 C.8.8.14.5: the first control point positions every device the beam declares. A jaw without
+        // positions would be computed wide open.
+        if let first = beam.controlPoints.first,
+            let unplaced = beam.limitingDevices.first(where: { first.devicePositionsMM[$0.type] == nil })
+        {
+            throw BeamError.badPlan(
+                "\(context), control point \(first.index): no Leaf/Jaw Positions for \(unplaced.type), which the beam "
+                    + "declares; the first control point must place every beam-limiting device (PS3.3 C.8.8.14.5)")
+        }
+        let mlcDevice = mlcs.first
+        // The couch top's own rotations (eccentric, pitch, roll) turn the patient under the beam; Penumbra's geometry
+        // has the couch rotation only, so a beam with them would be placed wrongly.
+        for cp in beam.controlPoints {
+            let angles = cp.tableTopAnglesDeg
+            for (name, angle) in [("eccentric", angles.eccentric), ("pitch", angles.pitch), ("roll", angles.roll)] {
+                let signed = (angle + 180).truncatingRemainder(dividingBy: 360) - 180
+                if abs(angle) > 0.01 && abs(signed) > 0.01 && abs(signed + 360) > 0.01 {
+                    throw BeamError.badPlan(
+                        "\(context), control point \(cp.index): table-top \(name) angle \(angle)°; Penumbra places beams "
+                            + "with the couch (patient support) angle only and cannot compute a tilted or eccentric table top")
+                }
+            }
+        }
         var states: [MachineState] = []
         for cp in beam.controlPoints {
             guard let iso = cp.isocentreMM else {
@@ -139,6 +180,8 @@ extension BeamDelivery {
         }
         try self.init(number: beam.number, name: beam.name, monitorUnits: monitorUnits, states: states,
                       cumulativeWeights: beam.controlPoints.map(\.cumulativeMetersetWeight),
-                      gantryDirections: beam.controlPoints.map(\.gantryRotation))
+                      gantryDirections: beam.controlPoints.map(\.gantryRotation),
+                      collimatorDirections: beam.controlPoints.map(\.collimatorRotation),
+                      couchDirections: beam.controlPoints.map(\.couchRotation))
     }
 }

@@ -52,17 +52,34 @@ public struct BeamMode: Hashable, Sendable, CustomStringConvertible {
         machine.flatteningFilterFree == flatteningFilterFree && abs(machine.nominalEnergyMV - energyMV) < 0.5
     }
 
-    /// The plan's treatment beams (setup beams left out), all of which must be photon beams.
-    /// - Throws: `BeamError.badPlan` naming an electron, proton or other non-photon treatment beam: leaving it
-    ///   out silently would report a plan dose that is missing a beam.
+    /// Treatment Delivery Types (300A,00CE, PS3.3 C.8.8.14) that deliver the plan's dose: TREATMENT, a treatment
+    /// beam with a portal image (TRMT_PORTFILM) and the rest of an interrupted beam (CONTINUATION). SETUP,
+    /// OPEN_PORTFILM and VERIFICATION beams position or image the patient and are not part of the plan's dose.
+    public static let doseDeliveringTypes: Set<String> = ["TREATMENT", "TRMT_PORTFILM", "CONTINUATION"]
+
+    /// The plan's treatment beams (setup and imaging beams left out), all of which must be photon beams metered
+    /// in MU.
+    /// - Throws: `BeamError.badPlan` naming an electron, proton or other non-photon treatment beam (leaving it
+    ///   out silently would report a plan dose that is missing a beam), or one metered in minutes (a cobalt
+    ///   unit's Primary Dosimeter Unit MINUTE: its Beam Meterset is not MU).
     public static func treatmentBeams(of plan: Plan) throws -> [Beam] {
-        let treatment = plan.beams.filter { ($0.treatmentDeliveryType ?? "TREATMENT") == "TREATMENT" }
+        let treatment = plan.beams.filter { doseDeliveringTypes.contains($0.treatmentDeliveryType ?? "TREATMENT") }
         if let other = treatment.first(where: { $0.radiationType != "PHOTON" }) {
             throw BeamError.badPlan(
                 "beam \(other.number) '\(other.name)' has Radiation Type \(other.radiationType); Penumbra computes photon beams "
                     + "only, so it cannot give this plan's dose")
         }
+        if let timed = treatment.first(where: { ($0.primaryDosimeterUnit ?? "MU") != "MU" }) {
+            throw BeamError.badPlan(
+                "beam \(timed.number) '\(timed.name)' is metered in \(timed.primaryDosimeterUnit ?? "")"
+                    + " (Primary Dosimeter Unit, 300A,00B3), not MU; Penumbra's machines are calibrated in MU only")
+        }
         return treatment
+    }
+
+    /// The plan's beams that do not deliver treatment dose (setup and imaging beams), left out of the dose.
+    public static func nonTreatmentBeams(of plan: Plan) -> [Beam] {
+        plan.beams.filter { !doseDeliveringTypes.contains($0.treatmentDeliveryType ?? "TREATMENT") }
     }
 
     /// The machine that computes `plan`: `named` when given (it must deliver every beam's mode), else the generic

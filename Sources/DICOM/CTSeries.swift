@@ -31,6 +31,14 @@ public struct CTSliceHeader: Sendable {
     public let sliceThicknessMM: Double?
     /// Gantry/Detector Tilt (0018,1120), degrees.
     public let gantryTiltDegrees: Double
+    /// Stored values that mark padding — pixels outside the reconstructed field of view, not patient — from
+    /// Pixel Padding Value (0028,0120) up to Pixel Padding Range Limit (0028,0121) (PS3.3 C.7.5.1.1.2), in the
+    /// pixels' representation; nil when the file gives none.
+    public let paddingValues: ClosedRange<Int64>?
+
+    /// HU given to padding pixels: air. Padding is whatever value the scanner chose (often −2000 or −3024 HU
+    /// after rescaling, but any stored value is allowed, even one that rescales to metal).
+    public static let paddingHU: Float = -1000
 
     /// Reads a slice's header.
     /// - Throws: `DICOMError` when the file is not a usable CT image.
@@ -84,7 +92,9 @@ public struct CTSliceHeader: Sendable {
         if let text = d.string("PatientPosition") {
             guard let position = PatientPosition(rawValue: text) else {
                 throw DICOMError(
-                    .unsupported, "Patient Position \(text) is not supported; Penumbra handles HFS, HFP, FFS and FFP")
+                    .unsupported,
+                    "Patient Position \(text) is not supported (decubitus and other positions are not modelled); "
+                        + "Penumbra reads CT scanned HFS, HFP, FFS or FFP")
             }
             patientPosition = position
         } else {
@@ -92,6 +102,19 @@ public struct CTSliceHeader: Sendable {
         }
         sliceThicknessMM = try d.double("SliceThickness")
         gantryTiltDegrees = try d.double("GantryDetectorTilt") ?? 0
+        // US or SS (PS3.6): the value is the pixels' own bit pattern, so it is read in their representation.
+        let signed = isSigned, narrow = bitsAllocated <= 16
+        func stored(_ v: Double) -> Int64 {
+            guard narrow else { return Int64(v) }
+            let bits = UInt16(truncatingIfNeeded: Int64(v))
+            return signed ? Int64(Int16(bitPattern: bits)) : Int64(bits)
+        }
+        if let value = try d.double("PixelPaddingValue").map(stored) {
+            let limit = try d.double("PixelPaddingRangeLimit").map(stored) ?? value
+            paddingValues = min(value, limit)...max(value, limit)
+        } else {
+            paddingValues = nil
+        }
         if let error = file.pixelDataError { throw error }
         guard let pixels = file.pixelDataRange else {
             throw DICOMError(.missingAttribute, "the image has no Pixel Data (7FE0,0010)")
@@ -106,7 +129,7 @@ public struct CTSliceHeader: Sendable {
     }
 
     /// Reads this slice's pixels and converts them to Hounsfield units, row by row (PS3.3 C.7.6.3,
-    /// C.11.1.1.2: HU = stored value × slope + intercept).
+    /// C.11.1.1.2: HU = stored value × slope + intercept); padding pixels become `paddingHU`.
     func readHU() throws -> [Float] {
         let bytes = try file.readPixelData(contentsOf: url)
         let count = rows * columns
@@ -122,6 +145,7 @@ public struct CTSliceHeader: Sendable {
         let slope = Float(rescaleSlope), intercept = Float(rescaleIntercept)
         var hu = [Float](repeating: 0, count: count)
         let signed = isSigned
+        let padding = paddingValues ?? Int64.max...Int64.max  // no stored value reaches Int64.max
         hu.withUnsafeMutableBufferPointer { out in
             bytes.withUnsafeBufferPointer { b in
                 for n in 0..<count {
@@ -129,7 +153,7 @@ public struct CTSliceHeader: Sendable {
                     for k in 0..<bytesPerPixel { raw |= UInt32(b[n * bytesPerPixel + k]) << (8 * UInt32(k)) }
                     raw &= mask
                     let value: Int64 = signed && raw & signBit != 0 ? Int64(raw) - Int64(mask) - 1 : Int64(raw)
-                    out[n] = Float(value) * slope + intercept
+                    out[n] = padding.contains(value) ? Self.paddingHU : Float(value) * slope + intercept
                 }
             }
         }
@@ -152,6 +176,8 @@ public enum CTSeriesReader {
         public var warnings: [String] = []
         /// DICOM files that could not be read (damaged, or CT slices with unusable headers or compressed pixels).
         public var damaged: [(url: URL, error: DICOMError)] = []
+        /// Names of the subfolders, which are not read.
+        public var subfolders: [String] = []
     }
 
     /// Reads the header of every file in a folder (not its subfolders) and groups the CT slices by series.
@@ -168,7 +194,9 @@ public enum CTSeriesReader {
         for name in names {
             let url = directory.appendingPathComponent(name)
             var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), !isFolder.boolValue else {
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else { continue }
+            if isFolder.boolValue {
+                scan.subfolders.append(name)
                 continue
             }
             let file: DICOMFile
@@ -229,7 +257,12 @@ public enum CTSeriesReader {
                 throw DICOMError(
                     scan.series.isEmpty ? .missingAttribute : .unsupported,
                     scan.series.isEmpty
-                        ? "the folder holds no CT images"
+                        ? "the folder holds no CT images (CT Image Storage, one file per slice)"
+                            + (scan.otherObjects.isEmpty
+                                ? "" : "; it holds \(SOPClassNames.summary(scan.otherObjects.map(\.sopClassUID)))")
+                            + (scan.subfolders.isEmpty
+                                ? "" : "; subfolders (\(scan.subfolders.joined(separator: ", "))) are not searched")
+                            + ". Export the planning CT as CT Image Storage into this folder"
                         : "the folder holds \(scan.series.count) CT series (\(describe(scan))); name one",
                     file: directory.path)
             }
@@ -245,11 +278,26 @@ public enum CTSeriesReader {
     }
 
     /// Checks that slices form one regular axial volume and reads their pixels slice by slice.
-    public static func assemble(_ slices: [CTSliceHeader]) throws -> (volume: Volume, warnings: [String]) {
+    /// The same slice exported twice (one SOP Instance UID in two files, e.g. `CT.12.dcm` and `CT.12 (1).dcm`) is
+    /// read once, with a warning; different slices at one position are refused.
+    public static func assemble(_ all: [CTSliceHeader]) throws -> (volume: Volume, warnings: [String]) {
+        var warnings: [String] = []
+        var seen: Set<String> = [], repeated: [String] = []
+        let slices = all.filter { slice in
+            guard let uid = slice.file.dataSet.string("SOPInstanceUID") else { return true }
+            if seen.insert(uid).inserted { return true }
+            repeated.append(slice.url.lastPathComponent)
+            return false
+        }
+        if !repeated.isEmpty {
+            warnings.append(
+                "\(repeated.count) file\(repeated.count == 1 ? "" : "s") (\(repeated.prefix(3).joined(separator: ", "))"
+                    + "\(repeated.count > 3 ? ", …" : "")) repeat\(repeated.count == 1 ? "s a slice" : " slices") already read "
+                    + "(same SOP Instance UID); ignored")
+        }
         guard let first = slices.first else {
             throw DICOMError(.missingAttribute, "a CT series needs at least one slice")
         }
-        var warnings: [String] = []
         let forUIDs = Set(slices.map(\.frameOfReferenceUID))
         guard forUIDs.count == 1 else {
             throw DICOMError(

@@ -95,6 +95,8 @@ public enum DataDictionary {
         (0x0028, 0x0101, .US, "BitsStored"),
         (0x0028, 0x0102, .US, "HighBit"),
         (0x0028, 0x0103, .US, "PixelRepresentation"),
+        (0x0028, 0x0120, .US, "PixelPaddingValue"),  // US or SS (PS3.6): read as the pixels' representation
+        (0x0028, 0x0121, .US, "PixelPaddingRangeLimit"),  // US or SS
         (0x0028, 0x1050, .DS, "WindowCenter"),
         (0x0028, 0x1051, .DS, "WindowWidth"),
         (0x0028, 0x1052, .DS, "RescaleIntercept"),
@@ -145,6 +147,9 @@ public enum DataDictionary {
         (0x3006, 0x0084, .IS, "ReferencedROINumber"),
         (0x3006, 0x00A4, .CS, "RTROIInterpretedType"),
         (0x3006, 0x00A6, .PN, "ROIInterpreter"),
+        (0x3006, 0x00B0, .SQ, "ROIPhysicalPropertiesSequence"),
+        (0x3006, 0x00B2, .CS, "ROIPhysicalProperty"),
+        (0x3006, 0x00B4, .DS, "ROIPhysicalPropertyValue"),
         // RT Plan: general, prescription, fraction scheme, beams (PS3.3 C.8.8.9–C.8.8.14)
         (0x300A, 0x0002, .SH, "RTPlanLabel"),
         (0x300A, 0x0003, .LO, "RTPlanName"),
@@ -210,10 +215,13 @@ public enum DataDictionary {
         (0x300A, 0x0129, .DS, "TableTopLongitudinalPosition"),
         (0x300A, 0x012A, .DS, "TableTopLateralPosition"),
         (0x300A, 0x012C, .DS, "IsocenterPosition"),
+        (0x300A, 0x0140, .FL, "TableTopPitchAngle"),
+        (0x300A, 0x0144, .FL, "TableTopRollAngle"),
         (0x300A, 0x0130, .DS, "SourceToSurfaceDistance"),
         (0x300A, 0x0134, .DS, "CumulativeMetersetWeight"),
         (0x300A, 0x0180, .SQ, "PatientSetupSequence"),
         (0x300A, 0x0182, .IS, "PatientSetupNumber"),
+        (0x300A, 0x0184, .LO, "PatientAdditionalPosition"),
         // Referenced RT objects (PS3.3 C.8.8.9, C.8.8.11, C.8.8.3)
         (0x300C, 0x0002, .SQ, "ReferencedRTPlanSequence"),
         (0x300C, 0x0004, .SQ, "ReferencedBeamSequence"),

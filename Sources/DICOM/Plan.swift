@@ -76,13 +76,19 @@ public struct FractionGroup: Sendable {
     public let beamMetersetsMU: [Int: Double]
     /// Beam Dose (300A,0084) per Referenced Beam Number, Gy, when given.
     public let beamDosesGy: [Int: Double]
+    /// Every Referenced Beam Number (300C,0006) of the group, with or without a Beam Meterset.
+    public let referencedBeams: Set<Int>
 
-    /// Creates a fraction group.
-    public init(number: Int, fractionsPlanned: Int?, beamMetersetsMU: [Int: Double], beamDosesGy: [Int: Double] = [:]) {
+    /// Creates a fraction group; `referencedBeams` defaults to the beams with a meterset or dose.
+    public init(
+        number: Int, fractionsPlanned: Int?, beamMetersetsMU: [Int: Double], beamDosesGy: [Int: Double] = [:],
+        referencedBeams: Set<Int>? = nil
+    ) {
         self.number = number
         self.fractionsPlanned = fractionsPlanned
         self.beamMetersetsMU = beamMetersetsMU
         self.beamDosesGy = beamDosesGy
+        self.referencedBeams = referencedBeams ?? Set(beamMetersetsMU.keys).union(beamDosesGy.keys)
     }
 }
 
@@ -122,6 +128,10 @@ public struct Beam: Sendable {
     public let controlPoints: [ControlPoint]
     /// The Primary Fluence Mode Sequence's (3002,0050) mode; nil when the plan does not say (standard fluence).
     public let fluenceMode: FluenceMode?
+    /// How the patient lies for this beam: Patient Position (0018,5100) of the Patient Setup (300A,0180) the
+    /// beam references (Referenced Patient Setup Number, 300C,006A), or of the plan's only setup; for a setup
+    /// that gives only Patient Additional Position (300A,0184), that text. Nil when the plan has no setup.
+    public let patientPosition: String?
 
     /// The nominal energy of the first control point (MV for photons, MeV for electrons).
     public var nominalEnergy: Double? { controlPoints.first?.nominalBeamEnergy }
@@ -133,7 +143,8 @@ public struct Beam: Sendable {
         number: Int, name: String, type: String, radiationType: String, treatmentDeliveryType: String?,
         machineName: String?,
         primaryDosimeterUnit: String?, sourceAxisDistanceMM: Double, limitingDevices: [BeamLimitingDevice],
-        finalCumulativeMetersetWeight: Double, controlPoints: [ControlPoint], fluenceMode: FluenceMode? = nil
+        finalCumulativeMetersetWeight: Double, controlPoints: [ControlPoint], fluenceMode: FluenceMode? = nil,
+        patientPosition: String? = nil
     ) {
         self.number = number
         self.name = name
@@ -147,6 +158,7 @@ public struct Beam: Sendable {
         self.finalCumulativeMetersetWeight = finalCumulativeMetersetWeight
         self.controlPoints = controlPoints
         self.fluenceMode = fluenceMode
+        self.patientPosition = patientPosition
     }
 }
 
@@ -216,6 +228,9 @@ public struct ControlPoint: Sendable {
     /// Leaf/Jaw Positions (300A,011C) per device type, mm at the isocentre plane; for jaws [1, 2],
     /// for an MLC all bank-A leaves then all bank-B leaves.
     public let devicePositionsMM: [String: [Double]]
+    /// Table Top Eccentric Angle (300A,0125), Table Top Pitch Angle (300A,0140) and Table Top Roll Angle
+    /// (300A,0144), degrees: the couch top's own rotations (a 6-degree-of-freedom couch's corrections), 0 when absent.
+    public let tableTopAnglesDeg: (eccentric: Double, pitch: Double, roll: Double)
 
     /// Creates a control point.
     public init(
@@ -224,7 +239,7 @@ public struct ControlPoint: Sendable {
         gantryRotation: RotationDirection = .NONE, collimatorAngleDeg: Double = 0,
         collimatorRotation: RotationDirection = .NONE,
         couchAngleDeg: Double = 0, couchRotation: RotationDirection = .NONE, isocentreMM: Vec3?,
-        devicePositionsMM: [String: [Double]]
+        devicePositionsMM: [String: [Double]], tableTopAnglesDeg: (eccentric: Double, pitch: Double, roll: Double) = (0, 0, 0)
     ) {
         self.index = index
         self.cumulativeMetersetWeight = cumulativeMetersetWeight
@@ -238,6 +253,7 @@ public struct ControlPoint: Sendable {
         self.couchRotation = couchRotation
         self.isocentreMM = isocentreMM
         self.devicePositionsMM = devicePositionsMM
+        self.tableTopAnglesDeg = tableTopAnglesDeg
     }
 }
 
@@ -270,10 +286,11 @@ extension Plan {
         patient = PatientIdentity(d)
         var groups: [FractionGroup] = []
         for (n, g) in (try d.sequence("FractionGroupSequence") ?? []).enumerated() {
-            var mu: [Int: Double] = [:], gy: [Int: Double] = [:]
+            var mu: [Int: Double] = [:], gy: [Int: Double] = [:], referenced: Set<Int> = []
             for (m, ref) in (try g.sequence("ReferencedBeamSequence") ?? []).enumerated() {
                 let context = "FractionGroupSequence item \(n), ReferencedBeamSequence item \(m)"
                 let beam = try ref.requiredInt("ReferencedBeamNumber", for: context)
+                referenced.insert(beam)
                 if let v = try ref.double("BeamMeterset") {
                     guard v >= 0 else { throw DICOMError(.invalidValue, "\(context): Beam Meterset \(v) is negative") }
                     mu[beam] = v
@@ -283,22 +300,41 @@ extension Plan {
             groups.append(
                 FractionGroup(
                     number: try g.int("FractionGroupNumber") ?? n + 1,
-                    fractionsPlanned: try g.int("NumberOfFractionsPlanned"), beamMetersetsMU: mu, beamDosesGy: gy))
+                    fractionsPlanned: try g.int("NumberOfFractionsPlanned"), beamMetersetsMU: mu, beamDosesGy: gy,
+                    referencedBeams: referenced))
         }
         fractionGroups = groups
         var unsupported: [String] = []
         var notes: [String] = []
+        var setups: [Int: String] = [:]
+        for (n, s) in (try d.sequence("PatientSetupSequence") ?? []).enumerated() {
+            if let position = s.string("PatientPosition") ?? s.string("PatientAdditionalPosition") {
+                setups[try s.int("PatientSetupNumber") ?? n + 1] = position
+            }
+        }
         var beams: [Beam] = []
         for (n, b) in (try d.sequence("BeamSequence") ?? []).enumerated() {
-            beams.append(try Self.beam(b, item: n, unsupported: &unsupported, notes: &notes))
+            beams.append(try Self.beam(b, item: n, setups: setups, unsupported: &unsupported, notes: &notes))
+        }
+        // A fraction group that delivers a beam the plan does not hold would lose that beam's dose.
+        for group in groups {
+            let missing = group.referencedBeams.subtracting(beams.map(\.number)).sorted()
+            if !missing.isEmpty {
+                throw DICOMError(
+                    .invalidValue,
+                    "fraction group \(group.number) references beam\(missing.count == 1 ? "" : "s") "
+                        + "\(missing.map(String.init).joined(separator: ", ")) that the Beam Sequence does not hold "
+                        + "(beams: \(beams.map { String($0.number) }.joined(separator: ", "))); export the complete plan")
+            }
         }
         self.beams = beams
         unsupportedFeatures = unsupported
         self.notes = notes
     }
 
-    private static func beam(_ b: DataSet, item: Int, unsupported: inout [String], notes: inout [String]) throws -> Beam
-    {
+    private static func beam(
+        _ b: DataSet, item: Int, setups: [Int: String], unsupported: inout [String], notes: inout [String]
+    ) throws -> Beam {
         let number = try b.requiredInt("BeamNumber", for: "BeamSequence item \(item)")
         let name = b.string("BeamName") ?? "beam \(number)"
         let context = "beam \(number) '\(name)'"
@@ -352,6 +388,7 @@ extension Plan {
             couchDir = RotationDirection.NONE
         var iso: Vec3?
         var positions: [String: [Double]] = [:]
+        var eccentric = 0.0, pitch = 0.0, roll = 0.0
         for (k, cp) in items.enumerated() {
             let where_ = "\(context), control point \(k)"
             energy = try cp.double("NominalBeamEnergy") ?? energy
@@ -359,6 +396,9 @@ extension Plan {
             gantry = try cp.double("GantryAngle") ?? gantry
             collimator = try cp.double("BeamLimitingDeviceAngle") ?? collimator
             couch = try cp.double("PatientSupportAngle") ?? couch
+            eccentric = try cp.double("TableTopEccentricAngle") ?? eccentric
+            pitch = try cp.double("TableTopPitchAngle") ?? pitch
+            roll = try cp.double("TableTopRollAngle") ?? roll
             if let s = cp.string("GantryRotationDirection") { gantryDir = try direction(s, where_) }
             if let s = cp.string("BeamLimitingDeviceRotationDirection") { collimatorDir = try direction(s, where_) }
             if let s = cp.string("PatientSupportRotationDirection") { couchDir = try direction(s, where_) }
@@ -371,7 +411,16 @@ extension Plan {
             for dev in try cp.sequence("BeamLimitingDevicePositionSequence") ?? [] {
                 let type = try dev.requiredString("RTBeamLimitingDeviceType", for: where_)
                 let values = try dev.requiredDoubles("LeafJawPositions", for: "\(where_) (\(type))")
-                if let device = devices.first(where: { $0.type == type }), values.count != 2 * device.pairCount {
+                // Positions of a device the beam does not declare cannot be placed (no leaf boundaries, no pair
+                // count); leaving them out would compute the beam without that collimation.
+                guard let device = devices.first(where: { $0.type == type }) else {
+                    throw DICOMError(
+                        .invalidValue,
+                        "\(where_): Leaf/Jaw Positions for \(type), which the beam's Beam Limiting Device Sequence "
+                            + "(300A,00B6) does not declare (it has \(devices.map(\.type).joined(separator: ", "))); "
+                            + "export the plan again with its complete collimator description")
+                }
+                if values.count != 2 * device.pairCount {
                     throw DICOMError(
                         .invalidValue,
                         "\(where_): \(type) has \(values.count) Leaf/Jaw Positions for \(device.pairCount) pairs (expected \(2 * device.pairCount))"
@@ -409,7 +458,8 @@ extension Plan {
                     nominalBeamEnergy: energy, doseRate: rate,
                     gantryAngleDeg: g, gantryRotation: gantryDir, collimatorAngleDeg: collimator ?? 0,
                     collimatorRotation: collimatorDir,
-                    couchAngleDeg: couch ?? 0, couchRotation: couchDir, isocentreMM: iso, devicePositionsMM: positions))
+                    couchAngleDeg: couch ?? 0, couchRotation: couchDir, isocentreMM: iso, devicePositionsMM: positions,
+                    tableTopAnglesDeg: (eccentric, pitch, roll)))
         }
         let final = try b.double("FinalCumulativeMetersetWeight") ?? points.last!.cumulativeMetersetWeight
         // PS3.3 C.8.8.14.1: the last control point's weight equals the final cumulative weight.
@@ -419,6 +469,13 @@ extension Plan {
                 "\(context): the last control point's Cumulative Meterset Weight \(points.last!.cumulativeMetersetWeight) differs from Final Cumulative Meterset Weight \(final)"
             )
         }
+        let setupNumber = try b.int("ReferencedPatientSetupNumber")
+        var position = setupNumber.flatMap { setups[$0] } ?? (setups.count == 1 ? setups.values.first : nil)
+        if let setupNumber, setups[setupNumber] == nil, setups.count > 1 {
+            position = nil
+            notes.append(
+                "\(context): its Patient Setup \(setupNumber) gives no patient position; the CT's is used")
+        }
         let sad = try b.double("SourceAxisDistance")
         if sad == nil { notes.append("\(context): no Source-Axis Distance; using 1000 mm") }
         return Beam(
@@ -427,7 +484,7 @@ extension Plan {
             treatmentDeliveryType: b.string("TreatmentDeliveryType"), machineName: b.string("TreatmentMachineName"),
             primaryDosimeterUnit: b.string("PrimaryDosimeterUnit"), sourceAxisDistanceMM: sad ?? 1000,
             limitingDevices: devices, finalCumulativeMetersetWeight: final, controlPoints: points,
-            fluenceMode: try fluenceMode(b, context))
+            fluenceMode: try fluenceMode(b, context), patientPosition: position)
     }
 
     /// The first item of the beam's Primary Fluence Mode Sequence, if any; NON_STANDARD needs its Fluence Mode ID

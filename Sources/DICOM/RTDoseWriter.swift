@@ -14,6 +14,9 @@ public enum RTDoseWriter {
         case plan
         /// One beam (BEAM), referenced by its Beam Number in fraction group `fractionGroup`.
         case beam(number: Int, fractionGroup: Int)
+        /// One fraction group of a plan with several (FRACTION, PS3.3 C.8.8.3.2: "dose calculated for a single
+        /// Fraction Group within RT Plan").
+        case fractionGroup(Int)
     }
 
     /// The objects an RT Dose refers to and copies its patient and study from.
@@ -154,6 +157,11 @@ public enum RTDoseWriter {
             beam.set("ReferencedBeamNumber", integers: [number])
             var fractionGroup = DataSet()
             fractionGroup.set("ReferencedBeamSequence", items: [beam])
+            fractionGroup.set("ReferencedFractionGroupNumber", integers: [group])
+            planReference.set("ReferencedFractionGroupSequence", items: [fractionGroup])
+        case .fractionGroup(let group):
+            d.set("DoseSummationType", "FRACTION")
+            var fractionGroup = DataSet()
             fractionGroup.set("ReferencedFractionGroupNumber", integers: [group])
             planReference.set("ReferencedFractionGroupSequence", items: [fractionGroup])
         }

@@ -14,6 +14,11 @@ public struct ROI: Sendable {
     public let colour: (red: Int, green: Int, blue: Int)?
     /// The contours; empty for an ROI without contour data (PS3.3 allows it).
     public let contours: [Contour]
+    /// The ROI's Referenced Frame of Reference UID (3006,0024), when given.
+    public let frameOfReferenceUID: String?
+    /// Physical properties the planning system assigns to the ROI (ROI Physical Properties Sequence,
+    /// 3006,00B0), e.g. `REL_ELEC_DENSITY 1.0` for a density override, as written.
+    public let physicalProperties: [(property: String, value: Double?)]
 
     /// One contour: a geometric type and its points.
     public struct Contour: Sendable {
@@ -41,10 +46,13 @@ public struct StructureSet: Sendable {
     public let sopInstanceUID: String
     /// Structure Set Label (3006,0002).
     public let label: String
-    /// The frame of reference of the first ROI that names one (the CT's).
+    /// The frame of reference most of the ROIs name (the first ROI's in a tie), else the Referenced Frame of
+    /// Reference Sequence's first: the CT's.
     public let frameOfReferenceUID: String?
-    /// ROIs in Structure Set ROI Sequence order.
+    /// ROIs in Structure Set ROI Sequence order, those in another frame of reference than the set's left out.
     public let rois: [ROI]
+    /// ROIs left out, and properties Penumbra does not apply, one line each for the log.
+    public let notes: [String]
 
     /// RT Structure Set Storage (PS3.4 Annex B).
     public static let sopClassUID = "1.2.840.10008.5.1.4.1.1.481.3"
@@ -96,26 +104,47 @@ public struct StructureSet: Sendable {
             contoursByROI[roi, default: []] += contours
         }
         var types: [Int: String] = [:]
+        var properties: [Int: [(property: String, value: Double?)]] = [:]
         for item in try d.sequence("RTROIObservationsSequence") ?? [] {
-            if let roi = try item.int("ReferencedROINumber"), let type = item.string("RTROIInterpretedType") {
-                types[roi] = type
+            guard let roi = try item.int("ReferencedROINumber") else { continue }
+            if let type = item.string("RTROIInterpretedType") { types[roi] = type }
+            for p in try item.sequence("ROIPhysicalPropertiesSequence") ?? [] {
+                if let property = p.string("ROIPhysicalProperty") {
+                    properties[roi, default: []].append((property, try p.double("ROIPhysicalPropertyValue")))
+                }
             }
         }
-        var rois: [ROI] = []
-        var frame: String?
+        var all: [ROI] = []
         for (n, item) in (try d.sequence("StructureSetROISequence") ?? []).enumerated() {
             let number = try item.requiredInt("ROINumber", for: "\(purpose) (StructureSetROISequence item \(n))")
             let name = item.string("ROIName") ?? "ROI \(number)"
-            if frame == nil { frame = item.string("ReferencedFrameOfReferenceUID") }
             let colour = colours[number].map { (red: $0.0, green: $0.1, blue: $0.2) }
-            rois.append(
+            all.append(
                 ROI(
                     number: number, name: name, interpretedType: types[number], colour: colour,
-                    contours: contoursByROI[number] ?? []))
+                    contours: contoursByROI[number] ?? [], frameOfReferenceUID: item.string("ReferencedFrameOfReferenceUID"),
+                    physicalProperties: properties[number] ?? []))
         }
-        self.rois = rois
+        let frames = all.compactMap(\.frameOfReferenceUID)
+        let counts = Dictionary(frames.map { ($0, 1) }, uniquingKeysWith: +)
+        let frame = frames.first { counts[$0] == counts.values.max() }
         let referenced = try d.sequence("ReferencedFrameOfReferenceSequence")?.first?.string("FrameOfReferenceUID")
         frameOfReferenceUID = frame ?? referenced
+        // An ROI drawn on another image (e.g. a registered MR) has coordinates in that image's frame: placed on
+        // the CT as they are, its contours would be in the wrong place.
+        var notes: [String] = []
+        rois = all.filter { roi in
+            guard let own = roi.frameOfReferenceUID, let frame, own != frame else { return true }
+            notes.append("ROI \(roi.number) '\(roi.name)' is in frame of reference \(own), not the structure set's \(frame); left out")
+            return false
+        }
+        for roi in rois where !roi.physicalProperties.isEmpty {
+            let listed = roi.physicalProperties.map { "\($0.property)\($0.value.map { " \($0)" } ?? "")" }
+            notes.append(
+                "ROI \(roi.number) '\(roi.name)' has planning-system physical properties (\(listed.joined(separator: ", "))) "
+                    + "that Penumbra does not apply: its dose follows the CT numbers there")
+        }
+        self.notes = notes
     }
 
     /// The ROI with a name (exact match first, then case-insensitive), or nil.

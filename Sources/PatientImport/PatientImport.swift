@@ -21,6 +21,8 @@ public enum PatientImport {
         public let voxelsAboveCalibration: Int
         /// The last density knot (HU, g/cm³).
         public let calibrationEnd: (hu: Double, densityGPerCM3: Double)
+        /// Choices the import made that the log should show (e.g. which of several EXTERNAL ROIs bounds the patient).
+        public let notes: [String]
 
         /// A log line about the voxels above the calibration, or nil when there are none.
         public var aboveCalibrationWarning: String? {
@@ -42,21 +44,39 @@ public enum PatientImport {
     ///   - structures: a structure set in the CT's frame of reference whose EXTERNAL ROI bounds the patient.
     ///   - supersampling: samples per voxel edge for the EXTERNAL ROI's occupancy (voxels less than half
     ///     inside become air).
+    ///   - requireExternal: false to compute the CT as scanned, with a note, when the structure set has no
+    ///     EXTERNAL ROI (Pinnacle and others may leave RT ROI Interpreted Type empty; `penumbra run` still wants
+    ///     the structures' DVHs); true to refuse it.
     /// - Throws: `PatientImportError` when the structure set does not fit the CT; `CalibrationError` or
     ///   `VoxelPhantomError` from the conversion.
     public static func phantom(
-        from volume: Volume, calibration: HUCalibration, structures: StructureSet? = nil, supersampling: Int = 2
+        from volume: Volume, calibration: HUCalibration, structures: StructureSet? = nil, supersampling: Int = 2,
+        requireExternal: Bool = true
     ) throws -> Result {
         var hu = volume.huValues
         let grid = volume.voxelGrid
         var outside = 0
         var externalName: String?
-        if let structures {
+        var notes: [String] = []
+        var bounding = structures
+        if let set = structures, !requireExternal, !set.rois.contains(where: { $0.interpretedType == "EXTERNAL" }) {
+            notes.append(
+                "the structure set has no EXTERNAL ROI (RT ROI Interpreted Type), so nothing outside the patient is "
+                    + "removed: the CT is computed as scanned, couch included")
+            bounding = nil
+        }
+        if let structures = bounding {
             if let frame = structures.frameOfReferenceUID, frame != volume.frameOfReferenceUID {
                 throw PatientImportError.frameOfReferenceMismatch
             }
-            guard let external = structures.rois.first(where: { $0.interpretedType == "EXTERNAL" }) else {
+            let externals = structures.rois.filter { $0.interpretedType == "EXTERNAL" }
+            guard let external = externals.first else {
                 throw PatientImportError.noExternalROI(structures.rois.map(\.name))
+            }
+            if externals.count > 1 {
+                notes.append(
+                    "the structure set has \(externals.count) EXTERNAL ROIs (\(externals.map(\.name).joined(separator: ", "))); "
+                        + "\(external.name), the first, bounds the patient")
             }
             guard !external.planarStructureCM.isEmpty else { throw PatientImportError.emptyExternalROI(external.name) }
             let occupancy = StructureRasterizer.occupancy(
@@ -72,7 +92,7 @@ public enum PatientImport {
         let above = hu.reduce(0) { $0 + (Double($1) > end.hu ? 1 : 0) }
         return Result(
             phantom: phantom, voxelsOutsideExternal: outside, externalName: externalName, voxelsAboveCalibration: above,
-            calibrationEnd: (end.hu, end.densityGPerCM3))
+            calibrationEnd: (end.hu, end.densityGPerCM3), notes: notes)
     }
 }
 

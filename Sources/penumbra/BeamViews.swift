@@ -38,7 +38,6 @@ struct BeamViews {
     /// control point (the union over all control points for an arc).
     func views(pixelMM: Double, marginMM: Double) throws -> [View] {
         let grid = volume.voxelGrid
-        let position = volume.patientPosition
         // Each structure's fractional occupancy of the CT voxels, once for all beams.
         let occupancies = (structures?.rois ?? []).compactMap { roi -> (String, [Float])? in
             let planar = roi.planarStructureCM
@@ -55,7 +54,8 @@ struct BeamViews {
             let geometry = BeamGeometry(
                 gantryDeg: first.gantryAngleDeg, collimatorDeg: first.collimatorAngleDeg, couchDeg: first.couchAngleDeg,
                 isocentreCM: isocentreMM / 10, sourceAxisDistanceCM: beam.sourceAxisDistanceMM / 10,
-                patientPosition: position)
+                // The beam's Patient Setup position, as `penumbra run` places it (`TreatmentPosition`).
+                patientPosition: beam.patientPosition.flatMap(PatientPosition.init(rawValue:)) ?? volume.patientPosition)
             let isArc = first.gantryRotation != .NONE
             var aperture = try Self.aperture(beam, first)
             if isArc {

@@ -35,6 +35,8 @@ struct ClusterPlanDose {
 
     let machine: MachineModel
     let deliveries: [BeamDelivery]
+    /// The fraction group whose monitor units the deliveries carry (the workers read the plan's MU from it).
+    let fractionGroup: Int?
     let phantom: VoxelPhantom
     let patientPosition: PatientPosition
     /// The RT Plan file's bytes (the workers rebuild the deliveries from it).
@@ -65,6 +67,7 @@ struct ClusterPlanDose {
         var job = PlanJob(
             machine: machine, patientPosition: patientPosition, beamNumbers: deliveries.map(\.number), sources: sources)
         job.photonSplitting = photonSplitting
+        job.fractionGroup = fractionGroup
         // Throws `BeamError.notCalibrated` before any transport when the machine has no MU calibration.
         let weights = try job.stopWeights(phantom: phantom, sources: sources)
         let inputs = [phantomText, planBytes]

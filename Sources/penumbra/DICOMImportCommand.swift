@@ -44,10 +44,12 @@ struct DICOMImportCommand: ParsableCommand {
                 directory: URL(fileURLWithPath: ctDirectory), seriesInstanceUID: series)
             for warning in warnings { logger.warning("\(warning)") }
             let structureSet = try structures.map { try StructureSet(contentsOf: URL(fileURLWithPath: $0)) }
+            for note in structureSet?.notes ?? [] { logger.warning("\(note)") }
             let result = try PatientImport.phantom(from: volume, calibration: calibration, structures: structureSet)
             if let name = result.externalName {
                 logger.info("\(result.voxelsOutsideExternal) voxels outside \(name) set to air")
             }
+            for note in result.notes { logger.warning("\(note)") }
             if let warning = result.aboveCalibrationWarning { logger.warning("\(warning)") }
             let phantom = result.phantom
             let grid = phantom.grid

@@ -85,12 +85,18 @@ struct DICOMInfoCommand: ParsableCommand {
                     "  \(roi.number) \(roi.name) [\(roi.interpretedType ?? "no type")]: \(roi.contours.count) contours on \(planes) planes\(roi.contours.isEmpty ? " (empty)" : "")"
                 )
             }
+            for note in set.notes { print("  note: \(note)") }
         case Plan.sopClassUID:
             let plan = try Plan(contentsOf: url)
             let fractions = plan.fractionGroups.compactMap(\.fractionsPlanned).map(String.init).joined(separator: ", ")
             print(
                 "RT Plan \(name) '\(plan.label)': \(plan.beams.count) beams, fractions \(fractions.isEmpty ? "not stated" : fractions)"
             )
+            for group in plan.fractionGroups where plan.fractionGroups.count > 1 {
+                print(
+                    "  fraction group \(group.number): \(group.fractionsPlanned.map(String.init) ?? "?") fractions, beams "
+                        + group.referencedBeams.sorted().map(String.init).joined(separator: ", "))
+            }
             for beam in plan.beams {
                 let mu = plan.metersetMU(beamNumber: beam.number).map { fmt($0) } ?? "no"
                 let energy = beam.nominalEnergy.map { fmt($0) } ?? "?"
@@ -100,6 +106,9 @@ struct DICOMInfoCommand: ParsableCommand {
                 print(
                     "  beam \(beam.number) \(beam.name): \(beam.type) \(beam.radiationType) \(energy) MV\(beam.fluenceMode.flatMap { $0.isStandard ? nil : " " + ($0.identifier ?? "") } ?? ""), gantry \(gantryText), \(mu) MU, "
                         + "\(beam.controlPoints.count) control points, \(beam.mlc.map { "\($0.type) \($0.pairCount) leaf pairs" } ?? "no MLC"), machine \(beam.machineName ?? "?")"
+                        + ", devices \(beam.limitingDevices.map(\.type).joined(separator: "/"))"
+                        + (beam.patientPosition.map { ", patient \($0)" } ?? "")
+                        + ((beam.treatmentDeliveryType ?? "TREATMENT") == "TREATMENT" ? "" : " (\(beam.treatmentDeliveryType!))")
                 )
             }
             for feature in plan.unsupportedFeatures { print("  unsupported: \(feature)") }
@@ -118,7 +127,7 @@ struct DICOMInfoCommand: ParsableCommand {
                     + (dvhs.isEmpty ? "" : ", \(dvhs.count) DVHs from the planning system")
             )
         default:
-            print("\(name): SOP class \(sopClass.isEmpty ? "missing" : sopClass) (not an object Penumbra reads)")
+            print("\(name): \(SOPClassNames.described(sopClass)), not an object Penumbra reads")
         }
     }
 

@@ -26,7 +26,13 @@ struct PlanFolder {
             guard plans.count == 1 else {
                 throw CommandFailure(
                     plans.isEmpty
-                        ? "\(folder.path) holds no RT Plan; put the plan beside its CT series"
+                        ? "\(folder.path) holds no RT Plan"
+                            + (scan.otherObjects.isEmpty
+                                ? "" : " (it holds \(SOPClassNames.summary(scan.otherObjects.map(\.sopClassUID))))")
+                            + (scan.otherObjects.contains { $0.sopClassUID == "1.2.840.10008.5.1.4.1.1.481.8" }
+                                ? "; an RT Ion Plan (protons, ions) is not computed by Penumbra" : "")
+                            + (scan.subfolders.isEmpty ? "" : "; subfolders are not searched")
+                            + "; put the photon RT Plan beside its CT series"
                         : "\(folder.path) holds \(plans.count) RT Plans (\(plans.map(\.lastPathComponent).joined(separator: ", ")));"
                             + (planOption.map { " choose one with \($0) FILE" } ?? " keep one per folder"))
             }
@@ -52,13 +58,19 @@ struct PlanFolder {
                 "the RT Plan \(planURL.lastPathComponent) is in frame of reference \(frame), the CT in \(volume.frameOfReferenceUID): "
                     + "the plan's isocentre does not refer to this CT; put the plan beside the CT it was planned on")
         }
+        var notes: [String] = []
+        if plan.frameOfReferenceUID == nil {
+            notes.append(
+                "the RT Plan \(planURL.lastPathComponent) states no Frame of Reference UID (0020,0052): its isocentre "
+                    + "is taken in the CT's coordinates; check the beams in `penumbra drr`")
+        }
         if let frame = structures?.frameOfReferenceUID, frame != volume.frameOfReferenceUID {
             throw CommandFailure(
                 "the RT Structure Set \(structuresURL!.lastPathComponent) is in another frame of reference than the CT")
         }
         return PlanFolder(
             volume: volume, plan: plan, planURL: planURL, structures: structures, structuresURL: structuresURL,
-            warnings: warnings + plan.notes)
+            warnings: warnings + notes + plan.notes + (structures?.notes ?? []))
     }
 
     /// With several CT series in the folder, the one in the plan's frame of reference (nil: let the reader take

@@ -45,6 +45,8 @@ struct PlanJob: Codable, Equatable, Sendable {
     var sampling: PlanSource.Sampling
     /// Copies of each primary photon, of weight 1/N (`TransportSettings.photonSplitting`; 1: off).
     var photonSplitting: Int = 1
+    /// The fraction group whose monitor units the beams deliver (`--fraction-group`); nil: the plan's only one.
+    var fractionGroup: Int?
 
     /// Histories in one cycle.
     var cycleLength: UInt64 { cycle.reduce(0, +) }
@@ -63,16 +65,73 @@ struct PlanJob: Codable, Equatable, Sendable {
             + histories(ofBeam: b, before: firstHistory + range.upperBound)
     }
 
-    /// The treatment beams of `plan` (photon beams only: `BeamMode.treatmentBeams`) that deliver monitor units, as
-    /// deliveries on `machine`.
-    static func deliveries(of plan: Plan, machine: MachineModel, warn: (String) -> Void = { _ in }) throws
-        -> [BeamDelivery]
-    {
+    /// The fraction group a run computes: `chosen` (its Fraction Group Number), else the plan's only group, else
+    /// the only one that gives monitor units to a treatment beam.
+    /// - Throws: `BeamError.badPlan` for a plan without fraction groups, a `chosen` group the plan does not hold,
+    ///   or several groups with monitor units (each has its own beams and number of fractions, e.g. a sequential
+    ///   boost: summing them per fraction, or taking the first, would be wrong).
+    static func fractionGroup(of plan: Plan, chosen: Int?) throws -> FractionGroup {
+        func listed(_ groups: [FractionGroup]) -> String {
+            groups.map { g in
+                "group \(g.number) (\(g.fractionsPlanned.map { "\($0) fractions" } ?? "fractions not given"); beams "
+                    + "\(g.referencedBeams.sorted().map(String.init).joined(separator: ", ")))"
+            }.joined(separator: "; ")
+        }
+        if let chosen {
+            guard let group = plan.fractionGroups.first(where: { $0.number == chosen }) else {
+                throw BeamError.badPlan(
+                    "the plan has no fraction group \(chosen); it has \(plan.fractionGroups.isEmpty ? "none" : listed(plan.fractionGroups))")
+            }
+            return group
+        }
+        guard !plan.fractionGroups.isEmpty else {
+            throw BeamError.badPlan(
+                "the plan has no Fraction Group Sequence (300A,0070), so no beam has monitor units; export the plan with its fraction scheme")
+        }
+        if plan.fractionGroups.count == 1 { return plan.fractionGroups[0] }
+        let treatment = Set(try BeamMode.treatmentBeams(of: plan).map(\.number))
+        let delivering = plan.fractionGroups.filter { g in g.beamMetersetsMU.contains { treatment.contains($0.key) && $0.value > 0 } }
+        guard delivering.count == 1 else {
+            throw BeamError.badPlan(
+                "the plan has \(plan.fractionGroups.count) fraction groups: \(listed(plan.fractionGroups)); each has its own "
+                    + "beams and fractions, so compute one at a time with --fraction-group N")
+        }
+        return delivering[0]
+    }
+
+    /// The treatment beams of `plan` (photon beams only: `BeamMode.treatmentBeams`) that deliver monitor units in
+    /// the fraction group (`fractionGroup(of:chosen:)`), as deliveries on `machine`. Setup and imaging beams,
+    /// beams of 0 MU and beams the group does not deliver are left out, each with a `warn` line.
+    /// - Throws: `BeamError.badPlan` for a beam the group delivers without a Beam Meterset (its MU are unknown).
+    static func deliveries(
+        of plan: Plan, machine: MachineModel, fractionGroup chosen: Int? = nil, warn: (String) -> Void = { _ in }
+    ) throws -> [BeamDelivery] {
+        let group = try fractionGroup(of: plan, chosen: chosen)
+        for beam in BeamMode.nonTreatmentBeams(of: plan) {
+            warn("beam \(beam.number) '\(beam.name)' is a \(beam.treatmentDeliveryType ?? "") beam; left out of the dose")
+        }
         var deliveries: [BeamDelivery] = []
         for beam in try BeamMode.treatmentBeams(of: plan) {
-            guard let mu = plan.metersetMU(beamNumber: beam.number), mu > 0 else {
-                warn("beam \(beam.number) has no monitor units; skipped")
+            let context = "beam \(beam.number) '\(beam.name)'"
+            guard group.referencedBeams.contains(beam.number) else {
+                warn("\(context) is not delivered in fraction group \(group.number); left out")
                 continue
+            }
+            guard let mu = group.beamMetersetsMU[beam.number] else {
+                throw BeamError.badPlan(
+                    "\(context) is in fraction group \(group.number) without a Beam Meterset (300A,0086): its monitor "
+                        + "units are unknown; export the plan with its beam metersets")
+            }
+            guard mu > 0 else {
+                warn("\(context) has 0 MU; left out")
+                continue
+            }
+            // Jaw and leaf positions are given at the plan's isocentre distance; on a machine of another SAD they
+            // would be another field (1 mm: DS rounding of a 1000 mm SAD is far below it).
+            guard abs(beam.sourceAxisDistanceMM - 10 * machine.sourceAxisDistanceCM) <= 1 else {
+                throw BeamError.badPlan(
+                    "\(context) has Source-Axis Distance \(beam.sourceAxisDistanceMM) mm but machine '\(machine.name)' "
+                        + "has \(10 * machine.sourceAxisDistanceCM) mm; give --machine FILE with a machine of the plan's SAD")
             }
             deliveries.append(
                 try BeamDelivery(beam: beam, monitorUnits: mu, maximumJawCM: machine.jaws.maximumOpeningCM))
@@ -83,7 +142,9 @@ struct PlanJob: Codable, Equatable, Sendable {
     /// One source per beam of the job.
     func sources(plan: Plan, physics: PhysicsData) throws -> [PlanSource] {
         let model = try SourceModel(machine: machine, physics: physics)
-        let byNumber = Dictionary(try Self.deliveries(of: plan, machine: machine).map { ($0.number, $0) }) { a, _ in a }
+        let byNumber = Dictionary(
+            try Self.deliveries(of: plan, machine: machine, fractionGroup: fractionGroup).map { ($0.number, $0) }
+        ) { a, _ in a }
         return try beamNumbers.map { number in
             guard let delivery = byNumber[number] else { throw BeamError.badPlan("beam \(number) is not in the plan") }
             return try PlanSource(

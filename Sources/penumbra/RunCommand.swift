@@ -29,6 +29,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "RT Plan file: the plan to compute in water (with --water-phantom), or the one of several in PLAN_DIR.") var plan: String?
     @Option(name: .customLong("water-phantom"), help: "Water tank size in cm, e.g. 60x60x60.") var waterPhantom: String?
     @Option(help: "Generic machine name or machine file.") var machine: String?
+    @Option(name: .customLong("fraction-group"),
+            help: "The fraction group to compute, for a plan with several (e.g. a sequential boost).")
+    var fractionGroup: Int?
     @Flag(help: "Compute a plan with wedges, blocks, compensators or boluses without them (recorded in summary.json).")
     var ignoreUnmodelledDevices = false
     @Option(help: "Target mean relative uncertainty above 50 % of the maximum dose, e.g. 2%.") var uncertainty: String = "2%"
@@ -81,9 +84,16 @@ struct RunCommand: ParsableCommand {
                 }
                 for line in rtPlan.unsupportedFeatures { log.warning("ignored: \(line)") }
             }
-            let deliveries = try PlanJob.deliveries(of: rtPlan, machine: model) { log.warning("\($0)") }
+            let group = try PlanJob.fractionGroup(of: rtPlan, chosen: fractionGroup)
+            let deliveries = try PlanJob.deliveries(of: rtPlan, machine: model, fractionGroup: group.number) {
+                log.warning("\($0)")
+            }
+            if group.fractionsPlanned == nil && planDirectory != nil {
+                log.warning("fraction group \(group.number) gives no Number of Fractions Planned (300A,0078); RD.dcm holds one fraction's dose")
+            }
             let result = try ClusterPlanDose(
-                machine: model, deliveries: deliveries, phantom: inputs.phantom, patientPosition: inputs.patientPosition,
+                machine: model, deliveries: deliveries, fractionGroup: group.number, phantom: inputs.phantom,
+                patientPosition: inputs.patientPosition,
                 planBytes: Array(try Data(contentsOf: inputs.planURL)), targetUncertainty: try targetUncertainty(),
                 maximumHistories: histories, firstRoundHistories: firstRound, photonSplitting: photonSplitting, seed: seed, compute: compute, logger: log
             ).run()
@@ -92,10 +102,11 @@ struct RunCommand: ParsableCommand {
             try ThreeDDoseFile.write(result.total, to: dir.appendingPathComponent("dose.3ddose"))
             var rtDose: String?
             if planDirectory != nil {
-                let fractions = rtPlan.fractionGroups.first?.fractionsPlanned ?? 1
+                let fractions = group.fractionsPlanned ?? 1
                 try RTDoseWriter.write(
                     grid: result.total.grid, doseGy: result.total.doseGyPerHistory.map { $0 * Double(fractions) },
-                    summation: .plan, references: try RTDoseWriter.References(plan: rtPlan),
+                    summation: rtPlan.fractionGroups.count > 1 ? .fractionGroup(group.number) : .plan,
+                    references: try RTDoseWriter.References(plan: rtPlan),
                     comment: String(format: "Penumbra %@, %llu histories, %d fractions", PenumbraVersion.string, result.histories, fractions),
                     to: dir.appendingPathComponent("RD.dcm"))
                 rtDose = "RD.dcm"
@@ -111,7 +122,7 @@ struct RunCommand: ParsableCommand {
                 machine: model.name, histories: result.histories, seconds: result.seconds, threads: compute.threads, seed: seed,
                 version: PenumbraVersion.string, doseUnit: "Gy per fraction (dose to medium)", rtDose: rtDose,
                 planDirectory: planDirectory.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
-                fractionsPlanned: rtPlan.fractionGroups.first?.fractionsPlanned,
+                fractionGroup: group.number, fractionsPlanned: group.fractionsPlanned,
                 maximumDoseGy: result.total.maximumDose,
                 meanRelativeUncertaintyAboveHalfMax: result.relativeUncertainty, rounds: result.rounds, beams: beams,
                 ignoredDevices: rtPlan.unsupportedFeatures.isEmpty ? nil : rtPlan.unsupportedFeatures, dvhPerFraction: dvhs)
@@ -167,21 +178,27 @@ struct RunCommand: ParsableCommand {
             }
             let tank = try WaterTank.phantom(sizeCM: Vec3(size[0], size[1], size[2]),
                                              voxelCM: Vec3(doseVoxelCM, doseVoxelCM, doseVoxelCM), centreCM: iso / 10)
+            let position = try TreatmentPosition.resolve(plan: rtPlan, ctPosition: nil).position
             return Inputs(
-                structures: nil, plan: rtPlan, planURL: URL(fileURLWithPath: plan), phantom: tank, patientPosition: .headFirstSupine)
+                structures: nil, plan: rtPlan, planURL: URL(fileURLWithPath: plan), phantom: tank, patientPosition: position)
         }
         let found = try PlanFolder.load(
             URL(fileURLWithPath: planDirectory ?? "."), planURL: plan.map { URL(fileURLWithPath: $0) }, planOption: "--plan")
         let log = Logger(label: "penumbra.run")
         for w in found.warnings { log.warning("\(w)") }
+        let position = try TreatmentPosition.resolve(plan: found.plan, ctPosition: found.volume.patientPosition)
+        if let note = position.note { log.warning("\(note)") }
+        // Without an EXTERNAL ROI the CT is computed as scanned; the structure set still gives the DVHs.
         let imported = try PatientImport.phantom(
-            from: found.volume, calibration: try HUCalibration.load(calibration), structures: found.structures)
+            from: found.volume, calibration: try HUCalibration.load(calibration), structures: found.structures,
+            requireExternal: false)
+        for note in imported.notes { log.warning("\(note)") }
         if let warning = imported.aboveCalibrationWarning { log.warning("\(warning)") }
         let phantom = try PhantomCoarsening.coarsened(
             imported.phantom, factors: PhantomCoarsening.factors(of: imported.phantom.grid, targetVoxelCM: doseVoxelCM))
         return Inputs(
             structures: found.structures, plan: found.plan, planURL: found.planURL, phantom: phantom,
-            patientPosition: found.volume.patientPosition)
+            patientPosition: position.position)
     }
 }
 
@@ -204,6 +221,8 @@ struct RunSummary: Codable {
     let rtDose: String?
     /// The plan folder the run was computed for (absolute path; patient runs), for `penumbra report`.
     let planDirectory: String?
+    /// The fraction group computed (nil in runs written before it was recorded).
+    let fractionGroup: Int?
     let fractionsPlanned: Int?
     let maximumDoseGy: Double
     /// Over voxels of at least `PlanJob.minimumStopDensityGPerCM3` g/cm³ (the stop rule's figure).

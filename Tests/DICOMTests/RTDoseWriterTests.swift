@@ -20,6 +20,16 @@ struct RTDoseWriterTests {
             planSOPInstanceUID: UIDGenerator.make(), patient: PatientIdentity(name: "Test^Phantom", id: "P-1"))
     }
 
+    @Test("the dose of one fraction group of several is FRACTION and references its group")
+    func fractionGroup() throws {
+        let d = try RTDoseWriter.dataSet(
+            grid: Self.grid, doseGy: Self.dose, summation: .fractionGroup(2), references: Self.references())
+        let back = try DICOMFile.parse(DataSetWriter.fileBytes(d)).dataSet
+        #expect(back.string("DoseSummationType") == "FRACTION")
+        let group = try back.sequence("ReferencedRTPlanSequence")?.first?.sequence("ReferencedFractionGroupSequence")?.first
+        #expect(try group?.int("ReferencedFractionGroupNumber") == 2)
+    }
+
     @Test("pydicom reads the geometry, values and references; dcmdump reports nothing")
     func interop() throws {
         let folder = try TestEnvironment.makeScratchDirectory("rtdose")

@@ -81,4 +81,35 @@ struct PatientImportTests {
                 from: Self.volume, calibration: .schneider2000, structures: try Self.structureSet(type: "ORGAN"))
         }
     }
+
+    @Test("of several EXTERNAL ROIs the first bounds the patient, and the result says so")
+    func severalExternals() throws {
+        let context = StudyContext(
+            patient: PatientIdentity(), studyInstanceUID: "1.2.3", frameOfReferenceUID: "1.2.3.4", studyDate: "",
+            studyTime: "", description: "")
+        let contours = [-4.5, -1.5, 1.5, 4.5].map { z in
+            [Vec3(-30, -30, z), Vec3(30, -30, z), Vec3(30, 30, z), Vec3(-30, 30, z)]
+        }
+        let set = try StructureSet(StructureSetWriter.dataSet(
+            rois: ["External", "External_old"].enumerated().map { n, name in
+                ROIDefinition(number: n + 1, name: name, interpretedType: "EXTERNAL", colour: (0, 255, 0), contoursMM: contours)
+            },
+            label: "T", context: context, ctSeriesUID: "1.2.3.5", ctSlices: [], sopInstanceUID: "1.2.3.6",
+            seriesInstanceUID: "1.2.3.7"))
+        let result = try PatientImport.phantom(from: Self.volume, calibration: .schneider2000, structures: set)
+        #expect(result.externalName == "External")
+        #expect(result.notes.count == 1 && result.notes[0].contains("2 EXTERNAL ROIs (External, External_old)"))
+        #expect(try PatientImport.phantom(from: Self.volume, calibration: .schneider2000, structures: Self.structureSet()).notes.isEmpty)
+    }
+
+    /// `penumbra run` passes `requireExternal: false`: a plan folder's structure set without an EXTERNAL ROI (Pinnacle
+    /// may leave every RT ROI Interpreted Type empty) used to stop the run, with no way to leave it out of the folder.
+    @Test("without an EXTERNAL ROI and requireExternal false: the CT as scanned, with a note")
+    func noExternalAllowed() throws {
+        let result = try PatientImport.phantom(
+            from: Self.volume, calibration: .schneider2000, structures: try Self.structureSet(type: "ORGAN"),
+            requireExternal: false)
+        #expect(result.voxelsOutsideExternal == 0 && result.externalName == nil)
+        #expect(result.notes.count == 1 && result.notes[0].contains("no EXTERNAL ROI"))
+    }
 }

@@ -13,35 +13,50 @@ extension Simulation {
     /// One thread's working memory for the event-based driver.
     public struct EventScratch: Sendable {
         var bank: PhotonBank
+        var charged: ChargedBank
+        let limits: ChargedLimits
         var refill: StreamRefill
         var lanes: [Int] = []
         var scalar: Scratch
         let capacity: Int
+        let chargedCapacity: Int
         let walkPlaceholder: VoxelWalk
         /// Foundation's scalar `log` instead of `VectorMath.log` for ln E and free paths: the driver then
         /// computes exactly what the scalar driver does, bit for bit (a test of the event machinery).
         var exactLogarithms = false
 
-        /// Scratch for `simulation` with `capacity` photon lanes.
-        public init(for simulation: Simulation, capacity: Int = 128) {
+        /// Scratch for `simulation` with `capacity` photon lanes and `chargedCapacity` charged ones (new
+        /// histories start while both banks have room).
+        public init(for simulation: Simulation, capacity: Int = 128, chargedCapacity: Int = 256) {
             self.capacity = capacity
+            self.chargedCapacity = chargedCapacity
             bank = PhotonBank(media: simulation.tables.count, capacity: 2 * capacity)
-            refill = StreamRefill(capacity: 2 * capacity)
-            lanes.reserveCapacity(2 * capacity)
+            let lanesReserved = 2 * max(capacity, chargedCapacity)
+            refill = StreamRefill(capacity: lanesReserved)
+            lanes.reserveCapacity(lanesReserved)
             scalar = Scratch(for: simulation)
             let g = simulation.majorant.blocks
             walkPlaceholder = VoxelWalk(grid: g, voxel: (0, 0, 0), pointCM: g.originCM, direction: Vec3(0, 0, 1))
+            let grid = simulation.region.grid
+            let step = ChargedStep(
+                medium0: 0, e0: 0, sigmaMax0: 0, hardFuel: 0, endsAtHardEvent: false, stopsInStep: false, kStep: 0,
+                inverseLambda1: 0, inverseLambda2: 0, rutherfordRatio: 0, kHinge: 0, lnHingeTarget: 0, lnEndTarget: 0,
+                inStartMedium: true, hinged: false, kUsed: 0, lnEnergy: 0,
+                walk: VoxelWalk(grid: grid, voxel: (0, 0, 0), pointCM: grid.originCM, direction: Vec3(0, 0, 1)),
+                s: 0, origin: grid.originCM)
+            charged = ChargedBank(capacity: 2 * chargedCapacity, placeholder: step)
+            limits = ChargedLimits(simulation.settings)
         }
     }
 
     /// Runs histories `histories` with the event-based driver, adding them to `tally`.
     ///
-    /// Photons of up to `scratch.capacity` histories at a time fly in lanes, one Woodcock event per lane
-    /// per pass: free paths (−ln u, `VectorMath.log` four lanes at a time) and the random refills
-    /// (`PhiloxLanes`, eight streams per block call) run over all lanes; the walk to the next candidate
-    /// point, the real-or-virtual test and the interactions are per lane through the same functions as
-    /// the scalar driver (`voxelInBlock`, `interact`). Electrons and positrons are transported scalar
-    /// (`transportCharged`) as soon as they are set in motion. Each particle draws from its own stream
+    /// Photons fly in lanes, one Woodcock event per lane per pass: free paths (−ln u, `VectorMath.log` four
+    /// lanes at a time) and the random refills (`PhiloxLanes`, eight streams per block call) run over all
+    /// lanes; the walk to the next candidate point, the real-or-virtual test and the interactions are per
+    /// lane through the same functions as the scalar driver (`voxelInBlock`, `interact`). Electrons and
+    /// positrons fly in lanes of their own, one condensed-history segment per lane per pass, through the
+    /// scalar transport's step functions (`chargedEvent`). Each particle draws from its own stream
     /// exactly what it draws in the scalar driver, so the deposits of a history differ from the scalar
     /// driver's only through the last bits of the vector logarithm (none with `exactLogarithms`); they are
     /// recorded and folded in history order at the end (`EnergyTally.foldRecorded`), so the tally is
@@ -51,16 +66,23 @@ extension Simulation {
         tally.beginRecording(from: histories.lowerBound)
         var next = histories.lowerBound
         while true {
-            while scratch.bank.count < scratch.capacity && next < histories.upperBound {
+            while scratch.bank.count < scratch.capacity && scratch.charged.count < scratch.chargedCapacity
+                    && next < histories.upperBound {
                 startHistory(next, seed: seed, tally: &tally, scratch: &scratch)
                 next += 1
             }
-            if scratch.bank.count == 0 {
+            if scratch.bank.count == 0 && scratch.charged.count == 0 {
                 if next >= histories.upperBound { break }
                 continue
             }
-            photonEvent(tally: &tally, scratch: &scratch)
-            scratch.bank.compact()
+            if scratch.bank.count > 0 {
+                photonEvent(tally: &tally, scratch: &scratch)
+                scratch.bank.compact()
+            }
+            if scratch.charged.count > 0 {
+                chargedEvent(tally: &tally, scratch: &scratch)
+                scratch.charged.compact()
+            }
         }
         tally.foldRecorded(histories)
     }
@@ -69,8 +91,7 @@ extension Simulation {
     @inline(__always)
     func history(of p: Particle) -> UInt64 { UInt64(p.rng.historyHigh) << 32 | UInt64(p.rng.historyLow) }
 
-    /// Samples history `history`'s primaries and admits them: photons into the bank, charged particles
-    /// transported at once.
+    /// Samples history `history`'s primaries and admits them into the banks.
     func startHistory(_ history: UInt64, seed: UInt64, tally: inout EnergyTally, scratch: inout EventScratch) {
         tally.recordHistory(history)
         scratch.scalar.stack.removeAll(keepingCapacity: true)
@@ -78,13 +99,12 @@ extension Simulation {
         drain(tally: &tally, scratch: &scratch)
     }
 
-    /// Empties the scalar stack: charged particles are transported to the end (their secondaries land on
-    /// the stack again), photons go into the bank.
+    /// Empties the scalar stack into the banks (photons below the cut-off deposit their energy at once).
     func drain(tally: inout EnergyTally, scratch: inout EventScratch) {
-        while var p = scratch.scalar.stack.popLast() {
+        while let p = scratch.scalar.stack.popLast() {
             if p.charge != 0 {
-                tally.recordHistory(history(of: p))
-                transportCharged(&p, tally: &tally, scratch: &scratch.scalar)
+                let m = medium[voxelIndex(p)]
+                scratch.charged.append(p, medium: m, tables: tables[m])
             } else if p.e < settings.photonCutoffMeV {
                 tally.recordHistory(history(of: p))
                 depositLocally(p.e, p, &tally)
@@ -194,6 +214,53 @@ extension Simulation {
             scratch.bank.stage[l] = alive ? .setup : .dead
             drain(tally: &tally, scratch: &scratch)
         }
+    }
+
+    /// One pass over the charged lanes: set up the steps of the lanes that need one (hard-event fuels −ln u
+    /// four lanes at a time), then fly one segment of every lane's step. The physics is the scalar
+    /// transport's own (`startChargedStep`, `chargedStep`, `chargedSegment`); secondaries join the banks.
+    func chargedEvent(tally: inout EnergyTally, scratch: inout EventScratch) {
+        let limits = scratch.limits
+        scratch.scalar.stack.removeAll(keepingCapacity: true)
+
+        collectCharged(.setup, into: &scratch)
+        for l in scratch.lanes {
+            tally.recordHistory(history(of: scratch.charged.particle[l]))
+            if let start = startChargedStep(&scratch.charged.particle[l], &scratch.charged.reader[l], limits,
+                                            tally: &tally, scratch: &scratch.scalar) {
+                scratch.charged.start[l] = start
+                scratch.charged.stage[l] = .needsFuel
+            } else {
+                scratch.charged.stage[l] = .dead
+            }
+        }
+
+        collectCharged(.needsFuel, into: &scratch)
+        scratch.refill.refill(&scratch.charged.particle, lanes: scratch.lanes)
+        forEachQuad(scratch.lanes, exact: scratch.exactLogarithms, read: { scratch.charged.particle[$0].rng.uniform() }) { l, lnU in
+            scratch.charged.step[l] = chargedStep(scratch.charged.start[l], hardFuel: -lnU, &scratch.charged.particle[l],
+                                                  &scratch.charged.reader[l], limits)
+            scratch.charged.stage[l] = .inStep
+        }
+
+        collectCharged(.inStep, into: &scratch)
+        for l in scratch.lanes {
+            tally.recordHistory(history(of: scratch.charged.particle[l]))
+            switch chargedSegment(&scratch.charged.particle[l], &scratch.charged.step[l], &scratch.charged.reader[l], limits,
+                                  tally: &tally, scratch: &scratch.scalar) {
+            case .sameStep: break
+            case .nextStep: scratch.charged.stage[l] = .setup
+            case .gone: scratch.charged.stage[l] = .dead
+            }
+        }
+        drain(tally: &tally, scratch: &scratch)
+    }
+
+    /// The charged bank's lanes at `stage`, into `scratch.lanes`.
+    @inline(__always)
+    func collectCharged(_ stage: ChargedBank.Stage, into scratch: inout EventScratch) {
+        scratch.lanes.removeAll(keepingCapacity: true)
+        for l in 0..<scratch.charged.count where scratch.charged.stage[l] == stage { scratch.lanes.append(l) }
     }
 
     /// The bank's lanes at `stage`, into `scratch.lanes`.

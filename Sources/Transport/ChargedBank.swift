@@ -21,6 +21,8 @@ struct ChargedBank {
     var reader: [ChargedReader] = []
     var start: [ChargedStepStart] = []
     var step: [ChargedStep] = []
+    /// The voxel of the lane's current segment, read for all lanes before their segments fly.
+    var voxel: [ChargedVoxel] = []
     /// A step for new lanes until their own is set up (never read).
     private let placeholder: ChargedStep
 
@@ -31,6 +33,7 @@ struct ChargedBank {
         reader.reserveCapacity(capacity)
         start.reserveCapacity(capacity)
         step.reserveCapacity(capacity)
+        voxel.reserveCapacity(capacity)
     }
 
     var count: Int { particle.count }
@@ -42,6 +45,7 @@ struct ChargedBank {
         reader.append(ChargedReader(medium: medium, tables: tables))
         start.append(ChargedStepStart(medium0: 0, e0: 0, at0: (0, 0), range0: 0, sLoss: 0, sScatter: 0, sigmaMax0: 0))
         step.append(placeholder)
+        voxel.append(ChargedVoxel(index: 0, density: 0, medium: 0))
     }
 
     /// Removes the dead lanes (the last live lane moves into each hole: lane order carries no meaning).
@@ -54,17 +58,49 @@ struct ChargedBank {
             }
             let last = particle.count - 1
             if l != last {
-                particle.swapAt(l, last)
-                stage.swapAt(l, last)
-                reader.swapAt(l, last)
-                start.swapAt(l, last)
-                step.swapAt(l, last)
+                particle[l] = particle[last]
+                stage[l] = stage[last]
+                reader[l] = reader[last]
+                start[l] = start[last]
+                step[l] = step[last]
+                voxel[l] = voxel[last]
             }
             particle.removeLast()
             stage.removeLast()
             reader.removeLast()
             start.removeLast()
             step.removeLast()
+            voxel.removeLast()
         }
+    }
+
+    /// Calls `body` with the lanes' memory (valid for `count` lanes; the arrays must not be empty).
+    @inline(__always)
+    static func withLanes(
+        _ particle: inout [Particle], _ stage: inout [Stage], _ reader: inout [ChargedReader], _ start: inout [ChargedStepStart],
+        _ step: inout [ChargedStep], _ voxel: inout [ChargedVoxel],
+        _ body: (UnsafeMutablePointer<Particle>, UnsafeMutablePointer<Stage>, UnsafeMutablePointer<ChargedReader>,
+                 UnsafeMutablePointer<ChargedStepStart>, UnsafeMutablePointer<ChargedStep>, UnsafeMutablePointer<ChargedVoxel>) -> Void
+    ) {
+        particle.withUnsafeMutableBufferPointer { a in
+            stage.withUnsafeMutableBufferPointer { b in
+                reader.withUnsafeMutableBufferPointer { c in
+                    start.withUnsafeMutableBufferPointer { d in
+                        step.withUnsafeMutableBufferPointer { e in
+                            voxel.withUnsafeMutableBufferPointer { f in
+                                body(a.baseAddress!, b.baseAddress!, c.baseAddress!, d.baseAddress!, e.baseAddress!, f.baseAddress!)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The lanes `0..<count` at `stage` of `stages`, into `lanes`.
+    @inline(__always)
+    static func collect(_ stage: Stage, _ stages: UnsafeMutablePointer<Stage>, count: Int, into lanes: inout [Int]) {
+        lanes.removeAll(keepingCapacity: true)
+        for l in 0..<count where stages[l] == stage { lanes.append(l) }
     }
 }

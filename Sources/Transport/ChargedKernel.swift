@@ -47,7 +47,9 @@ extension Simulation {
             st = s
         }
         while true {
-            switch chargedSegment(&p, &st, &reader, limits, tally: &tally, scratch: &scratch) {
+            let v = region.dataIndex(st.walk.i, st.walk.j, st.walk.k)
+            let voxel = ChargedVoxel(index: v, density: density[v], medium: medium[v])
+            switch chargedSegment(&p, &st, &reader, limits, in: voxel, tally: &tally, scratch: &scratch) {
             case .sameStep:
                 continue
             case .nextStep:
@@ -144,17 +146,18 @@ extension Simulation {
             origin: p.r)
     }
 
-    /// Flies one segment of step `st`: straight on to the first of the voxel face, the point where the
-    /// remaining scattering strength is spent (the hinge or the step's end), the next candidate hard
-    /// event and the point where the particle stops, depositing the continuous loss in the voxel; then
-    /// acts there (deflection at the hinge, hard event, stop).
+    /// Flies one segment of step `st` in `voxel` (the step walk's current voxel): straight on to the first
+    /// of the voxel face, the point where the remaining scattering strength is spent (the hinge or the
+    /// step's end), the next candidate hard event and the point where the particle stops, depositing the
+    /// continuous loss in the voxel; then acts there (deflection at the hinge, hard event, stop).
     @inline(__always)
     func chargedSegment(_ p: inout Particle, _ st: inout ChargedStep, _ reader: inout ChargedReader,
-                        _ limits: ChargedLimits, tally: inout EnergyTally, scratch: inout Scratch) -> ChargedSegmentEnd {
+                        _ limits: ChargedLimits, in voxel: ChargedVoxel, tally: inout EnergyTally,
+                        scratch: inout Scratch) -> ChargedSegmentEnd {
         let q = p.charge > 0 ? 1 : 0
         let (eCut, lnCut) = (limits.eCut, limits.lnCut)
-        let v = region.dataIndex(st.walk.i, st.walk.j, st.walk.k)
-        let rho = density[v]
+        let v = voxel.index
+        let rho = voxel.density
         let dsVoxel = st.walk.exitDistance - st.s
         if rho <= 0 {
             st.s = st.walk.exitDistance
@@ -162,7 +165,7 @@ extension Simulation {
             if !region.planes.contains(st.walk.k) { bank(p, st, lnEnergy: reader.ln(p.e), &scratch); return .gone }
             return .sameStep
         }
-        let m = medium[v]
+        let m = voxel.medium
         reader.use(m, tables)
         let t = reader.tables
         if m != st.medium0 { st.inStartMedium = false }

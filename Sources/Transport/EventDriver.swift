@@ -80,7 +80,10 @@ extension Simulation {
                 scratch.bank.compact()
             }
             if scratch.charged.count > 0 {
-                chargedEvent(tally: &tally, scratch: &scratch)
+                scratch.scalar.stack.removeAll(keepingCapacity: true)
+                chargedEvent(&scratch.charged, lanes: &scratch.lanes, refill: &scratch.refill, scalar: &scratch.scalar,
+                             limits: scratch.limits, exact: scratch.exactLogarithms, tally: &tally)
+                drain(tally: &tally, scratch: &scratch)
                 scratch.charged.compact()
             }
         }
@@ -217,50 +220,53 @@ extension Simulation {
     }
 
     /// One pass over the charged lanes: set up the steps of the lanes that need one (hard-event fuels −ln u
-    /// four lanes at a time), then fly one segment of every lane's step. The physics is the scalar
-    /// transport's own (`startChargedStep`, `chargedStep`, `chargedSegment`); secondaries join the banks.
-    func chargedEvent(tally: inout EnergyTally, scratch: inout EventScratch) {
-        let limits = scratch.limits
-        scratch.scalar.stack.removeAll(keepingCapacity: true)
+    /// four lanes at a time), then fly one segment of every lane's step, every lane's voxel read first in
+    /// a loop of independent loads (as `photonEvent` reads its candidates'). The physics is the scalar
+    /// transport's own (`startChargedStep`, `chargedStep`, `chargedSegment`); secondaries are left on
+    /// `scalar.stack` for `drain`.
+    func chargedEvent(_ bank: inout ChargedBank, lanes: inout [Int], refill: inout StreamRefill, scalar: inout Scratch,
+                      limits: ChargedLimits, exact: Bool, tally: inout EnergyTally) {
+        let count = bank.count
+        lanes.removeAll(keepingCapacity: true)
+        for l in 0..<count where bank.stage[l] == .setup { lanes.append(l) }
+        refill.refill(&bank.particle, lanes: lanes)
+        // Lane memory through pointers: an array element's in-place access checks uniqueness every time.
+        ChargedBank.withLanes(&bank.particle, &bank.stage, &bank.reader, &bank.start, &bank.step, &bank.voxel) {
+            particle, stage, reader, start, step, voxel in
+            for l in lanes {
+                tally.recordHistory(history(of: particle[l]))
+                if let s = startChargedStep(&particle[l], &reader[l], limits, tally: &tally, scratch: &scalar) {
+                    start[l] = s
+                    stage[l] = .needsFuel
+                } else {
+                    stage[l] = .dead
+                }
+            }
+            // A lane stopped above draws nothing; the refill gave it the block its stream computes next anyway.
+            ChargedBank.collect(.needsFuel, stage, count: count, into: &lanes)
+            forEachQuad(lanes, exact: exact, read: { particle[$0].rng.uniform() }) { l, lnU in
+                step[l] = chargedStep(start[l], hardFuel: -lnU, &particle[l], &reader[l], limits)
+                stage[l] = .inStep
+            }
 
-        collectCharged(.setup, into: &scratch)
-        for l in scratch.lanes {
-            tally.recordHistory(history(of: scratch.charged.particle[l]))
-            if let start = startChargedStep(&scratch.charged.particle[l], &scratch.charged.reader[l], limits,
-                                            tally: &tally, scratch: &scratch.scalar) {
-                scratch.charged.start[l] = start
-                scratch.charged.stage[l] = .needsFuel
-            } else {
-                scratch.charged.stage[l] = .dead
+            ChargedBank.collect(.inStep, stage, count: count, into: &lanes)
+            for l in lanes {
+                voxel[l].index = region.dataIndex(step[l].walk.i, step[l].walk.j, step[l].walk.k)
+            }
+            for l in lanes {
+                let v = voxel[l].index
+                voxel[l].density = density[v]
+                voxel[l].medium = medium[v]
+            }
+            for l in lanes {
+                tally.recordHistory(history(of: particle[l]))
+                switch chargedSegment(&particle[l], &step[l], &reader[l], limits, in: voxel[l], tally: &tally, scratch: &scalar) {
+                case .sameStep: break
+                case .nextStep: stage[l] = .setup
+                case .gone: stage[l] = .dead
+                }
             }
         }
-
-        collectCharged(.needsFuel, into: &scratch)
-        scratch.refill.refill(&scratch.charged.particle, lanes: scratch.lanes)
-        forEachQuad(scratch.lanes, exact: scratch.exactLogarithms, read: { scratch.charged.particle[$0].rng.uniform() }) { l, lnU in
-            scratch.charged.step[l] = chargedStep(scratch.charged.start[l], hardFuel: -lnU, &scratch.charged.particle[l],
-                                                  &scratch.charged.reader[l], limits)
-            scratch.charged.stage[l] = .inStep
-        }
-
-        collectCharged(.inStep, into: &scratch)
-        for l in scratch.lanes {
-            tally.recordHistory(history(of: scratch.charged.particle[l]))
-            switch chargedSegment(&scratch.charged.particle[l], &scratch.charged.step[l], &scratch.charged.reader[l], limits,
-                                  tally: &tally, scratch: &scratch.scalar) {
-            case .sameStep: break
-            case .nextStep: scratch.charged.stage[l] = .setup
-            case .gone: scratch.charged.stage[l] = .dead
-            }
-        }
-        drain(tally: &tally, scratch: &scratch)
-    }
-
-    /// The charged bank's lanes at `stage`, into `scratch.lanes`.
-    @inline(__always)
-    func collectCharged(_ stage: ChargedBank.Stage, into scratch: inout EventScratch) {
-        scratch.lanes.removeAll(keepingCapacity: true)
-        for l in 0..<scratch.charged.count where scratch.charged.stage[l] == stage { scratch.lanes.append(l) }
     }
 
     /// The bank's lanes at `stage`, into `scratch.lanes`.

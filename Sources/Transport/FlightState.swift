@@ -60,6 +60,13 @@ struct ChargedStepStart {
     var sigmaMax0: Double
 }
 
+/// The voxel a charged step's current segment lies in: its data index, density and medium.
+struct ChargedVoxel {
+    var index: Int
+    var density: Double
+    var medium: Int
+}
+
 /// What follows a segment of a charged step (`Simulation.chargedSegment`).
 enum ChargedSegmentEnd {
     /// The step goes on with its next segment.

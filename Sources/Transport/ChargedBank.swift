@@ -2,7 +2,9 @@ import Geometry
 
 /// The event-based driver's electrons and positrons in flight, struct of arrays: one lane per particle,
 /// each field an array over lanes, with the resumable step state the scalar transport keeps in locals
-/// (`ChargedStep`, `ChargedReader`). Lanes die in place and are compacted between passes.
+/// (`ChargedStep`, `ChargedReader`). A lane that dies is kept as a free slot for the next particle rather
+/// than filled by moving the last lane into it: a step is ≈ 280 bytes, and copying one per particle (plus
+/// a placeholder per new lane) cost ≈ 2 % of the driver's time (`memmove`, docs/performance.md, session 7).
 struct ChargedBank {
     /// Where a lane is in its transport.
     enum Stage: UInt8 {
@@ -12,8 +14,10 @@ struct ChargedBank {
         case needsFuel
         /// In a step: flies its next segment.
         case inStep
-        /// Stopped, annihilated or out of the phantom.
+        /// Stopped, annihilated or out of the phantom in this pass.
         case dead
+        /// A free slot.
+        case free
     }
 
     var particle: [Particle] = []
@@ -23,7 +27,11 @@ struct ChargedBank {
     var step: [ChargedStep] = []
     /// The voxel of the lane's current segment, read for all lanes before their segments fly.
     var voxel: [ChargedVoxel] = []
-    /// A step for new lanes until their own is set up (never read).
+    /// Free slots.
+    private var free: [Int] = []
+    /// Lanes in use (not free).
+    private(set) var live = 0
+    /// A step for new slots until their own is set up (never read).
     private let placeholder: ChargedStep
 
     init(capacity: Int, placeholder: ChargedStep) {
@@ -34,12 +42,21 @@ struct ChargedBank {
         start.reserveCapacity(capacity)
         step.reserveCapacity(capacity)
         voxel.reserveCapacity(capacity)
+        free.reserveCapacity(capacity)
     }
 
-    var count: Int { particle.count }
+    /// Slots, free or not: the lanes are `0..<slots`.
+    var slots: Int { particle.count }
 
     /// Adds a particle just set in motion, reading `tables` (the tables of `medium`, its voxel's).
     mutating func append(_ p: Particle, medium: Int, tables: MediumTables) {
+        live += 1
+        if let l = free.popLast() {
+            particle[l] = p
+            stage[l] = .setup
+            reader[l] = ChargedReader(medium: medium, tables: tables)
+            return
+        }
         particle.append(p)
         stage.append(.setup)
         reader.append(ChargedReader(medium: medium, tables: tables))
@@ -48,32 +65,14 @@ struct ChargedBank {
         voxel.append(ChargedVoxel(index: 0, density: 0, medium: 0))
     }
 
-    /// Removes the dead lanes (the last live lane moves into each hole: lane order carries no meaning).
-    mutating func compact() {
-        var l = 0
-        while l < particle.count {
-            if stage[l] != .dead {
-                l += 1
-                continue
-            }
-            let last = particle.count - 1
-            if l != last {
-                particle[l] = particle[last]
-                stage[l] = stage[last]
-                reader[l] = reader[last]
-                start[l] = start[last]
-                step[l] = step[last]
-                voxel[l] = voxel[last]
-            }
-            particle.removeLast()
-            stage.removeLast()
-            reader.removeLast()
-            start.removeLast()
-            step.removeLast()
-            voxel.removeLast()
+    /// Frees the slots of the lanes that died.
+    mutating func releaseDead() {
+        for l in 0..<stage.count where stage[l] == .dead {
+            stage[l] = .free
+            free.append(l)
+            live -= 1
         }
     }
-
     /// Calls `body` with the lanes' memory (valid for `count` lanes; the arrays must not be empty).
     @inline(__always)
     static func withLanes(

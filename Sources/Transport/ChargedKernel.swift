@@ -27,47 +27,39 @@ extension Simulation {
         chargedTransport(&p, tally: &tally, scratch: &scratch, resuming: resuming)
     }
 
-    /// The body of both entries: steps set up (`nextChargedStep`) and their segments flown
-    /// (`chargedSegment`) until the particle is gone; the event driver's charged lanes call the same two
-    /// (`EventDriver.chargedEvent`). Inlined into each entry, so that a fresh particle's call builds and
-    /// copies no optional step (a ≈ 280-byte `ChargedStep?` copied per electron was 1.7 % of the CPU time,
-    /// docs/performance.md, profile 5).
+    /// The body of both entries: steps set up (`startChargedStep`, the hard-event fuel −ln u with the
+    /// scalar `log`, `chargedStep`) and their segments flown (`chargedSegment`) until the particle is
+    /// gone; the event driver's charged lanes call the same three (`EventDriver.chargedEvent`). Inlined
+    /// into each entry, so that a fresh particle's call builds and copies no optional step (a ≈ 280-byte
+    /// `ChargedStep?` copied per electron was 1.7 % of the CPU time, docs/performance.md, profile 5); each
+    /// step is built where it lives (a declared, not yet initialised `st`), not copied into it.
     @inline(__always)
     private func chargedTransport(_ p: inout Particle, tally: inout EnergyTally, scratch: inout Scratch,
                                   resuming: ChargedStep?) {
         let limits = ChargedLimits(settings)
         let m = resuming?.medium0 ?? medium[voxelIndex(p)]
         var reader = ChargedReader(medium: m, tables: tables[m])
-        var st: ChargedStep
-        if let r = resuming {
-            st = r
-            reader.ln.remember(p.e, ln: r.lnEnergy)
-        } else {
-            guard let s = nextChargedStep(&p, &reader, limits, tally: &tally, scratch: &scratch) else { return }
-            st = s
-        }
-        while true {
-            let v = region.dataIndex(st.walk.i, st.walk.j, st.walk.k)
-            let voxel = ChargedVoxel(index: v, density: density[v], medium: medium[v])
-            switch chargedSegment(&p, &st, &reader, limits, in: voxel, tally: &tally, scratch: &scratch) {
-            case .sameStep:
-                continue
-            case .nextStep:
-                guard let s = nextChargedStep(&p, &reader, limits, tally: &tally, scratch: &scratch) else { return }
-                st = s
-            case .gone:
-                return
+        var resumed = resuming
+        step: while true {
+            var st: ChargedStep
+            if let r = resumed {
+                st = r
+                reader.ln.remember(p.e, ln: r.lnEnergy)
+                resumed = nil
+            } else {
+                guard let start = startChargedStep(&p, &reader, limits, tally: &tally, scratch: &scratch) else { return }
+                st = chargedStep(start, hardFuel: -log(p.rng.uniform()), &p, &reader, limits)
+            }
+            while true {
+                let v = region.dataIndex(st.walk.i, st.walk.j, st.walk.k)
+                let voxel = ChargedVoxel(index: v, density: density[v], medium: medium[v])
+                switch chargedSegment(&p, &st, &reader, limits, in: voxel, tally: &tally, scratch: &scratch) {
+                case .sameStep: continue
+                case .nextStep: continue step
+                case .gone: return
+                }
             }
         }
-    }
-
-    /// Sets up the particle's next step (`startChargedStep`, the hard-event fuel −ln u with the scalar
-    /// `log`, `chargedStep`); nil when the particle is gone instead.
-    @inline(__always)
-    func nextChargedStep(_ p: inout Particle, _ reader: inout ChargedReader, _ limits: ChargedLimits,
-                         tally: inout EnergyTally, scratch: inout Scratch) -> ChargedStep? {
-        guard let start = startChargedStep(&p, &reader, limits, tally: &tally, scratch: &scratch) else { return nil }
-        return chargedStep(start, hardFuel: -log(p.rng.uniform()), &p, &reader, limits)
     }
 
     /// The first part of a step's set-up, up to its first random number: a particle at or below the

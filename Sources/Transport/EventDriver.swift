@@ -66,12 +66,12 @@ extension Simulation {
         tally.beginRecording(from: histories.lowerBound)
         var next = histories.lowerBound
         while true {
-            while scratch.bank.count < scratch.capacity && scratch.charged.count < scratch.chargedCapacity
+            while scratch.bank.count < scratch.capacity && scratch.charged.live < scratch.chargedCapacity
                     && next < histories.upperBound {
                 startHistory(next, seed: seed, tally: &tally, scratch: &scratch)
                 next += 1
             }
-            if scratch.bank.count == 0 && scratch.charged.count == 0 {
+            if scratch.bank.count == 0 && scratch.charged.live == 0 {
                 if next >= histories.upperBound { break }
                 continue
             }
@@ -79,12 +79,12 @@ extension Simulation {
                 photonEvent(tally: &tally, scratch: &scratch)
                 scratch.bank.compact()
             }
-            if scratch.charged.count > 0 {
+            if scratch.charged.live > 0 {
                 scratch.scalar.stack.removeAll(keepingCapacity: true)
                 chargedEvent(&scratch.charged, lanes: &scratch.lanes, refill: &scratch.refill, scalar: &scratch.scalar,
                              limits: scratch.limits, exact: scratch.exactLogarithms, tally: &tally)
                 drain(tally: &tally, scratch: &scratch)
-                scratch.charged.compact()
+                scratch.charged.releaseDead()
             }
         }
         tally.foldRecorded(histories)
@@ -226,7 +226,7 @@ extension Simulation {
     /// `scalar.stack` for `drain`.
     func chargedEvent(_ bank: inout ChargedBank, lanes: inout [Int], refill: inout StreamRefill, scalar: inout Scratch,
                       limits: ChargedLimits, exact: Bool, tally: inout EnergyTally) {
-        let count = bank.count
+        let count = bank.slots
         lanes.removeAll(keepingCapacity: true)
         for l in 0..<count where bank.stage[l] == .setup { lanes.append(l) }
         refill.refill(&bank.particle, lanes: lanes)

@@ -141,11 +141,25 @@ extension Simulation {
     /// Flies one segment of step `st` in `voxel` (the step walk's current voxel): straight on to the first
     /// of the voxel face, the point where the remaining scattering strength is spent (the hinge or the
     /// step's end), the next candidate hard event and the point where the particle stops, depositing the
-    /// continuous loss in the voxel; then acts there (deflection at the hinge, hard event, stop).
+    /// continuous loss in the voxel; then acts there (deflection at the hinge, hard event, stop). The
+    /// three parts (`planChargedSegment`, the end energy's `exp`, `finishChargedSegment`) are what the
+    /// event driver runs lane by lane, the `exp` four lanes at a time.
     @inline(__always)
     func chargedSegment(_ p: inout Particle, _ st: inout ChargedStep, _ reader: inout ChargedReader,
                         _ limits: ChargedLimits, in voxel: ChargedVoxel, tally: inout EnergyTally,
                         scratch: inout Scratch) -> ChargedSegmentEnd {
+        var plan = ChargedSegmentPlan()
+        if let end = planChargedSegment(&p, &st, &reader, limits, in: voxel, plan: &plan, scratch: &scratch) { return end }
+        if plan.needsExp { plan.eEnd = exp(plan.lnEnd) }
+        return finishChargedSegment(&p, &st, &reader, limits, plan, tally: &tally, scratch: &scratch)
+    }
+
+    /// The first part of a segment: its length and its end energy's ln (`plan`); nil when the particle
+    /// flies on to its end energy, else what a segment in vacuum (which only crosses it) left to do.
+    @inline(__always)
+    func planChargedSegment(_ p: inout Particle, _ st: inout ChargedStep, _ reader: inout ChargedReader,
+                            _ limits: ChargedLimits, in voxel: ChargedVoxel, plan: inout ChargedSegmentPlan,
+                            scratch: inout Scratch) -> ChargedSegmentEnd? {
         let q = p.charge > 0 ? 1 : 0
         let (eCut, lnCut) = (limits.eCut, limits.lnCut)
         let v = voxel.index
@@ -184,15 +198,30 @@ extension Simulation {
         let ds = max(0, min(min(dsVoxel, dsScatter), min(dsHard, dsStop)))
         // Continuous loss over the segment, deposited in this voxel. A segment that spends its strength
         // ends at the target energy itself (no second inversion); none below the particle's own.
-        let lnEnd: Double, eEnd: Double
+        plan.needsExp = false
         if ds >= dsStop {
-            (lnEnd, eEnd) = (lnCut, eCut)
+            (plan.lnEnd, plan.eEnd) = (lnCut, eCut)
         } else if ds == dsScatter {
-            (lnEnd, eEnd) = lnK < lnHere ? (lnK, exp(lnK)) : (lnHere, p.e)
+            if lnK < lnHere { (plan.lnEnd, plan.needsExp) = (lnK, true) } else { (plan.lnEnd, plan.eEnd) = (lnHere, p.e) }
         } else {
-            lnEnd = t.lnEnergy(forRange: rangeHere - rho * ds, q)
-            eEnd = exp(lnEnd)
+            (plan.lnEnd, plan.needsExp) = (t.lnEnergy(forRange: rangeHere - rho * ds, q), true)
         }
+        (plan.voxel, plan.density, plan.sigmaMax, plan.kTarget, plan.strengthHere) = (v, rho, sigmaMax, kTarget, strengthHere)
+        (plan.ds, plan.dsScatter, plan.dsHard, plan.dsStop) = (ds, dsScatter, dsHard, dsStop)
+        return nil
+    }
+
+    /// The rest of a segment, given its end energy (`plan.eEnd`, `exp` of `plan.lnEnd`): the continuous
+    /// loss deposited in the voxel, the fuels spent, and what happens where the segment ends.
+    @inline(__always)
+    func finishChargedSegment(_ p: inout Particle, _ st: inout ChargedStep, _ reader: inout ChargedReader,
+                              _ limits: ChargedLimits, _ plan: ChargedSegmentPlan, tally: inout EnergyTally,
+                              scratch: inout Scratch) -> ChargedSegmentEnd {
+        let q = p.charge > 0 ? 1 : 0
+        let t = reader.tables
+        let (v, rho, sigmaMax, kTarget, strengthHere) = (plan.voxel, plan.density, plan.sigmaMax, plan.kTarget, plan.strengthHere)
+        let (ds, dsScatter, dsHard, dsStop) = (plan.ds, plan.dsScatter, plan.dsHard, plan.dsStop)
+        let (lnEnd, eEnd) = (plan.lnEnd, plan.eEnd)
         let factor = settings.doseQuantity == .water ? t.value(t.doseFactor[q], t.locate(lnEnergy: reader.ln(0.5 * (p.e + eEnd)))) : 1
         tally.deposit((p.e - eEnd) * factor * p.weight, voxel: v)
         p.e = eEnd

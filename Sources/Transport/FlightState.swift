@@ -67,6 +67,24 @@ struct ChargedVoxel {
     var medium: Int
 }
 
+/// A segment of a charged step measured out (`Simulation.planChargedSegment`): its voxel, the step's
+/// majorant and strength target there, the strength at its start, its length and the distances it was
+/// the least of, and ln of its end energy; the end energy itself is `exp` of that when `needsExp`.
+struct ChargedSegmentPlan {
+    var voxel = 0
+    var density = 0.0
+    var sigmaMax = 0.0
+    var kTarget = 0.0
+    var strengthHere = 0.0
+    var ds = 0.0
+    var dsScatter = 0.0
+    var dsHard = 0.0
+    var dsStop = 0.0
+    var lnEnd = 0.0
+    var eEnd = 0.0
+    var needsExp = false
+}
+
 /// What follows a segment of a charged step (`Simulation.chargedSegment`).
 enum ChargedSegmentEnd {
     /// The step goes on with its next segment.

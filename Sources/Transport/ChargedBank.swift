@@ -104,13 +104,6 @@ struct ChargedBank {
         }
     }
 
-    /// The lanes of `from` for which `test` holds, into `lanes`.
-    @inline(__always)
-    static func collect(_ from: [Int], where test: (Int) -> Bool, into lanes: inout [Int]) {
-        lanes.removeAll(keepingCapacity: true)
-        for l in from where test(l) { lanes.append(l) }
-    }
-
     /// The lanes `0..<count` at `stage` of `stages`, into `lanes`.
     @inline(__always)
     static func collect(_ stage: Stage, _ stages: UnsafeMutablePointer<Stage>, count: Int, into lanes: inout [Int]) {

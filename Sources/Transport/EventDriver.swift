@@ -17,8 +17,6 @@ extension Simulation {
         let limits: ChargedLimits
         var refill: StreamRefill
         var lanes: [Int] = []
-        /// The charged lanes whose segment's end energy needs an `exp`.
-        var ends: [Int] = []
         var scalar: Scratch
         let capacity: Int
         let chargedCapacity: Int
@@ -36,7 +34,6 @@ extension Simulation {
             let lanesReserved = 2 * max(capacity, chargedCapacity)
             refill = StreamRefill(capacity: lanesReserved)
             lanes.reserveCapacity(lanesReserved)
-            ends.reserveCapacity(lanesReserved)
             scalar = Scratch(for: simulation)
             let g = simulation.majorant.blocks
             walkPlaceholder = VoxelWalk(grid: g, voxel: (0, 0, 0), pointCM: g.originCM, direction: Vec3(0, 0, 1))
@@ -84,7 +81,7 @@ extension Simulation {
             }
             if scratch.charged.live > 0 {
                 scratch.scalar.stack.removeAll(keepingCapacity: true)
-                chargedEvent(&scratch.charged, lanes: &scratch.lanes, ends: &scratch.ends, refill: &scratch.refill, scalar: &scratch.scalar,
+                chargedEvent(&scratch.charged, lanes: &scratch.lanes, refill: &scratch.refill, scalar: &scratch.scalar,
                              limits: scratch.limits, exact: scratch.exactLogarithms, tally: &tally)
                 drain(tally: &tally, scratch: &scratch)
                 scratch.charged.releaseDead()
@@ -227,7 +224,7 @@ extension Simulation {
     /// a loop of independent loads (as `photonEvent` reads its candidates'). The physics is the scalar
     /// transport's own (`startChargedStep`, `chargedStep`, `chargedSegment`); secondaries are left on
     /// `scalar.stack` for `drain`.
-    func chargedEvent(_ bank: inout ChargedBank, lanes: inout [Int], ends: inout [Int], refill: inout StreamRefill, scalar: inout Scratch,
+    func chargedEvent(_ bank: inout ChargedBank, lanes: inout [Int], refill: inout StreamRefill, scalar: inout Scratch,
                       limits: ChargedLimits, exact: Bool, tally: inout EnergyTally) {
         let count = bank.slots
         lanes.removeAll(keepingCapacity: true)
@@ -261,29 +258,36 @@ extension Simulation {
                 voxel[l].density = density[v]
                 voxel[l].medium = medium[v]
             }
-            // Segments measured out, their end energies (`exp`, four lanes at a time), then flown.
-            var flying = 0
-            for i in 0..<lanes.count {  // by index: `lanes` is compacted in place as it is read
-                let l = lanes[i]
-                if let end = planChargedSegment(&particle[l], &step[l], &reader[l], limits, in: voxel[l], plan: &plan[l],
-                                                scratch: &scalar) {
-                    // In vacuum: nothing deposited, the step only crossed the voxel.
-                    stage[l] = end == .sameStep ? .inStep : end == .nextStep ? .setup : .dead
-                } else {
-                    lanes[flying] = l
-                    flying += 1
+            // Four lanes at a time: their segments measured out, their end energies (`VectorMath.exp`, one
+            // call; the scalar `exp` when `exact`), then flown, so that the four lanes' state is still in L1.
+            var c = 0
+            while c < lanes.count {
+                let n = min(4, lanes.count - c)
+                var lnEnd = SIMD4<Double>(repeating: 0)
+                var flies = SIMD4<Int8>(repeating: 0)
+                for q in 0..<n {
+                    let l = lanes[c + q]
+                    if let end = planChargedSegment(&particle[l], &step[l], &reader[l], limits, in: voxel[l], plan: &plan[l],
+                                                    scratch: &scalar) {
+                        // In vacuum: nothing deposited, the step only crossed the voxel.
+                        stage[l] = end == .sameStep ? .inStep : end == .nextStep ? .setup : .dead
+                    } else {
+                        flies[q] = 1
+                        lnEnd[q] = plan[l].lnEnd
+                    }
                 }
-            }
-            lanes.removeLast(lanes.count - flying)
-            ChargedBank.collect(lanes, where: { plan[$0].needsExp }, into: &ends)
-            forEachQuad(ends, exact: exact, VectorMath.exp, exp, read: { plan[$0].lnEnd }) { l, e in plan[l].eEnd = e }
-            for l in lanes {
-                tally.recordHistory(history(of: particle[l]))
-                switch finishChargedSegment(&particle[l], &step[l], &reader[l], limits, plan[l], tally: &tally, scratch: &scalar) {
-                case .sameStep: break
-                case .nextStep: stage[l] = .setup
-                case .gone: stage[l] = .dead
+                let eEnd = exact ? .zero : VectorMath.exp(lnEnd)
+                for q in 0..<n where flies[q] == 1 {
+                    let l = lanes[c + q]
+                    if plan[l].needsExp { plan[l].eEnd = exact ? exp(plan[l].lnEnd) : eEnd[q] }
+                    tally.recordHistory(history(of: particle[l]))
+                    switch finishChargedSegment(&particle[l], &step[l], &reader[l], limits, plan[l], tally: &tally, scratch: &scalar) {
+                    case .sameStep: break
+                    case .nextStep: stage[l] = .setup
+                    case .gone: stage[l] = .dead
+                    }
                 }
+                c += n
             }
         }
     }
@@ -298,23 +302,15 @@ extension Simulation {
     /// ln of `read(lane)` for every lane of `lanes`, four at a time with `VectorMath.log` (or Foundation's
     /// scalar `log` when `exact`), handed to `write(lane, ln)` in the order of `lanes`.
     func forEachQuad(_ lanes: [Int], exact: Bool, read: (Int) -> Double, write: (Int, Double) -> Void) {
-        forEachQuad(lanes, exact: exact, VectorMath.log, log, read: read, write: write)
-    }
-
-    /// `vector` (or `scalar` when `exact`) of `read(lane)` for every lane of `lanes`, four at a time,
-    /// handed to `write(lane, value)` in the order of `lanes`.
-    @inline(__always)
-    func forEachQuad(_ lanes: [Int], exact: Bool, _ vector: (SIMD4<Double>) -> SIMD4<Double>, _ scalar: (Double) -> Double,
-                     read: (Int) -> Double, write: (Int, Double) -> Void) {
         var start = 0
         while start < lanes.count {
             let n = min(4, lanes.count - start)
             var x = SIMD4<Double>(repeating: 1)
             for s in 0..<n { x[s] = read(lanes[start + s]) }
             if exact {
-                for s in 0..<n { write(lanes[start + s], scalar(x[s])) }
+                for s in 0..<n { write(lanes[start + s], log(x[s])) }
             } else {
-                let y = vector(x)
+                let y = VectorMath.log(x)
                 for s in 0..<n { write(lanes[start + s], y[s]) }
             }
             start += n

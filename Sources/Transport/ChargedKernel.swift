@@ -150,8 +150,8 @@ extension Simulation {
                         scratch: inout Scratch) -> ChargedSegmentEnd {
         var plan = ChargedSegmentPlan()
         if let end = planChargedSegment(&p, &st, &reader, limits, in: voxel, plan: &plan, scratch: &scratch) { return end }
-        if plan.needsExp { plan.eEnd = exp(plan.lnEnd) }
-        return finishChargedSegment(&p, &st, &reader, limits, plan, tally: &tally, scratch: &scratch)
+        return finishChargedSegment(&p, &st, &reader, limits, plan, eEnd: plan.needsExp ? exp(plan.lnEnd) : plan.eEnd,
+                                    tally: &tally, scratch: &scratch)
     }
 
     /// The first part of a segment: its length and its end energy's ln (`plan`); nil when the particle
@@ -211,17 +211,18 @@ extension Simulation {
         return nil
     }
 
-    /// The rest of a segment, given its end energy (`plan.eEnd`, `exp` of `plan.lnEnd`): the continuous
-    /// loss deposited in the voxel, the fuels spent, and what happens where the segment ends.
+    /// The rest of a segment, given its end energy `eEnd` (`exp` of `plan.lnEnd` when `plan.needsExp`, else
+    /// `plan.eEnd`): the continuous loss deposited in the voxel, the fuels spent, and what happens where the
+    /// segment ends.
     @inline(__always)
     func finishChargedSegment(_ p: inout Particle, _ st: inout ChargedStep, _ reader: inout ChargedReader,
-                              _ limits: ChargedLimits, _ plan: ChargedSegmentPlan, tally: inout EnergyTally,
+                              _ limits: ChargedLimits, _ plan: ChargedSegmentPlan, eEnd: Double, tally: inout EnergyTally,
                               scratch: inout Scratch) -> ChargedSegmentEnd {
         let q = p.charge > 0 ? 1 : 0
         let t = reader.tables
         let (v, rho, sigmaMax, kTarget, strengthHere) = (plan.voxel, plan.density, plan.sigmaMax, plan.kTarget, plan.strengthHere)
         let (ds, dsScatter, dsHard, dsStop) = (plan.ds, plan.dsScatter, plan.dsHard, plan.dsStop)
-        let (lnEnd, eEnd) = (plan.lnEnd, plan.eEnd)
+        let lnEnd = plan.lnEnd
         let factor = settings.doseQuantity == .water ? t.value(t.doseFactor[q], t.locate(lnEnergy: reader.ln(0.5 * (p.e + eEnd)))) : 1
         tally.deposit((p.e - eEnd) * factor * p.weight, voxel: v)
         p.e = eEnd

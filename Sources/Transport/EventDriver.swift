@@ -263,8 +263,7 @@ extension Simulation {
             var c = 0
             while c < lanes.count {
                 let n = min(4, lanes.count - c)
-                var lnEnd = SIMD4<Double>(repeating: 0)
-                var flies = SIMD4<Int8>(repeating: 0)
+                var flying: UInt8 = 0  // bit q: lane c + q flies (a bit mask: byte stores into a vector stall its load)
                 for q in 0..<n {
                     let l = lanes[c + q]
                     if let end = planChargedSegment(&particle[l], &step[l], &reader[l], limits, in: voxel[l], plan: &plan[l],
@@ -272,16 +271,18 @@ extension Simulation {
                         // In vacuum: nothing deposited, the step only crossed the voxel.
                         stage[l] = end == .sameStep ? .inStep : end == .nextStep ? .setup : .dead
                     } else {
-                        flies[q] = 1
-                        lnEnd[q] = plan[l].lnEnd
+                        flying |= 1 << q
                     }
                 }
+                let lnEnd = SIMD4(plan[lanes[c]].lnEnd, plan[lanes[c + min(1, n - 1)]].lnEnd,
+                                  plan[lanes[c + min(2, n - 1)]].lnEnd, plan[lanes[c + min(3, n - 1)]].lnEnd)
                 let eEnd = exact ? .zero : VectorMath.exp(lnEnd)
-                for q in 0..<n where flies[q] == 1 {
+                for q in 0..<n where flying & (1 << q) != 0 {
                     let l = lanes[c + q]
-                    if plan[l].needsExp { plan[l].eEnd = exact ? exp(plan[l].lnEnd) : eEnd[q] }
+                    let e = !plan[l].needsExp ? plan[l].eEnd : exact ? exp(plan[l].lnEnd) : eEnd[q]
                     tally.recordHistory(history(of: particle[l]))
-                    switch finishChargedSegment(&particle[l], &step[l], &reader[l], limits, plan[l], tally: &tally, scratch: &scalar) {
+                    switch finishChargedSegment(&particle[l], &step[l], &reader[l], limits, plan[l], eEnd: e, tally: &tally,
+                                                scratch: &scalar) {
                     case .sameStep: break
                     case .nextStep: stage[l] = .setup
                     case .gone: stage[l] = .dead

@@ -69,7 +69,8 @@ struct ChargedVoxel {
 
 /// A segment of a charged step measured out (`Simulation.planChargedSegment`): its voxel, the step's
 /// majorant and strength target there, the strength at its start, its length and the distances it was
-/// the least of, and ln of its end energy; the end energy itself is `exp` of that when `needsExp`.
+/// the least of, and ln of its end energy; the end energy itself is `exp` of that when `needsExp`, else
+/// `eEnd`.
 struct ChargedSegmentPlan {
     var voxel = 0
     var density = 0.0

@@ -221,9 +221,10 @@ extension Simulation {
 
     /// One pass over the charged lanes: set up the steps of the lanes that need one (hard-event fuels −ln u
     /// four lanes at a time), then fly one segment of every lane's step, every lane's voxel read first in
-    /// a loop of independent loads (as `photonEvent` reads its candidates'). The physics is the scalar
-    /// transport's own (`startChargedStep`, `chargedStep`, `chargedSegment`); secondaries are left on
-    /// `scalar.stack` for `drain`.
+    /// a loop of independent loads (as `photonEvent` reads its candidates'), the segments' end energies
+    /// (`exp`) four lanes at a time. The physics is the scalar transport's own (`startChargedStep`,
+    /// `chargedStep`, `planChargedSegment`, `finishChargedSegment`); secondaries are left on `scalar.stack`
+    /// for `drain`.
     func chargedEvent(_ bank: inout ChargedBank, lanes: inout [Int], refill: inout StreamRefill, scalar: inout Scratch,
                       limits: ChargedLimits, exact: Bool, tally: inout EnergyTally) {
         let count = bank.slots

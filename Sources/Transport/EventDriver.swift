@@ -13,35 +13,50 @@ extension Simulation {
     /// One thread's working memory for the event-based driver.
     public struct EventScratch: Sendable {
         var bank: PhotonBank
+        var charged: ChargedBank
+        let limits: ChargedLimits
         var refill: StreamRefill
         var lanes: [Int] = []
         var scalar: Scratch
         let capacity: Int
+        let chargedCapacity: Int
         let walkPlaceholder: VoxelWalk
         /// Foundation's scalar `log` instead of `VectorMath.log` for ln E and free paths: the driver then
         /// computes exactly what the scalar driver does, bit for bit (a test of the event machinery).
         var exactLogarithms = false
 
-        /// Scratch for `simulation` with `capacity` photon lanes.
-        public init(for simulation: Simulation, capacity: Int = 128) {
+        /// Scratch for `simulation` with `capacity` photon lanes and `chargedCapacity` charged ones (new
+        /// histories start while both banks have room).
+        public init(for simulation: Simulation, capacity: Int = 128, chargedCapacity: Int = 256) {
             self.capacity = capacity
+            self.chargedCapacity = chargedCapacity
             bank = PhotonBank(media: simulation.tables.count, capacity: 2 * capacity)
-            refill = StreamRefill(capacity: 2 * capacity)
-            lanes.reserveCapacity(2 * capacity)
+            let lanesReserved = 2 * max(capacity, chargedCapacity)
+            refill = StreamRefill(capacity: lanesReserved)
+            lanes.reserveCapacity(lanesReserved)
             scalar = Scratch(for: simulation)
             let g = simulation.majorant.blocks
             walkPlaceholder = VoxelWalk(grid: g, voxel: (0, 0, 0), pointCM: g.originCM, direction: Vec3(0, 0, 1))
+            let grid = simulation.region.grid
+            let step = ChargedStep(
+                medium0: 0, e0: 0, sigmaMax0: 0, hardFuel: 0, endsAtHardEvent: false, stopsInStep: false, kStep: 0,
+                inverseLambda1: 0, inverseLambda2: 0, rutherfordRatio: 0, kHinge: 0, lnHingeTarget: 0, lnEndTarget: 0,
+                inStartMedium: true, hinged: false, kUsed: 0, lnEnergy: 0,
+                walk: VoxelWalk(grid: grid, voxel: (0, 0, 0), pointCM: grid.originCM, direction: Vec3(0, 0, 1)),
+                s: 0, origin: grid.originCM)
+            charged = ChargedBank(capacity: 2 * chargedCapacity, placeholder: step)
+            limits = ChargedLimits(simulation.settings)
         }
     }
 
     /// Runs histories `histories` with the event-based driver, adding them to `tally`.
     ///
-    /// Photons of up to `scratch.capacity` histories at a time fly in lanes, one Woodcock event per lane
-    /// per pass: free paths (−ln u, `VectorMath.log` four lanes at a time) and the random refills
-    /// (`PhiloxLanes`, eight streams per block call) run over all lanes; the walk to the next candidate
-    /// point, the real-or-virtual test and the interactions are per lane through the same functions as
-    /// the scalar driver (`voxelInBlock`, `interact`). Electrons and positrons are transported scalar
-    /// (`transportCharged`) as soon as they are set in motion. Each particle draws from its own stream
+    /// Photons fly in lanes, one Woodcock event per lane per pass: free paths (−ln u, `VectorMath.log` four
+    /// lanes at a time) and the random refills (`PhiloxLanes`, eight streams per block call) run over all
+    /// lanes; the walk to the next candidate point, the real-or-virtual test and the interactions are per
+    /// lane through the same functions as the scalar driver (`voxelInBlock`, `interact`). Electrons and
+    /// positrons fly in lanes of their own, one condensed-history segment per lane per pass, through the
+    /// scalar transport's step functions (`chargedEvent`). Each particle draws from its own stream
     /// exactly what it draws in the scalar driver, so the deposits of a history differ from the scalar
     /// driver's only through the last bits of the vector logarithm (none with `exactLogarithms`); they are
     /// recorded and folded in history order at the end (`EnergyTally.foldRecorded`), so the tally is
@@ -51,16 +66,26 @@ extension Simulation {
         tally.beginRecording(from: histories.lowerBound)
         var next = histories.lowerBound
         while true {
-            while scratch.bank.count < scratch.capacity && next < histories.upperBound {
+            while scratch.bank.count < scratch.capacity && scratch.charged.live < scratch.chargedCapacity
+                    && next < histories.upperBound {
                 startHistory(next, seed: seed, tally: &tally, scratch: &scratch)
                 next += 1
             }
-            if scratch.bank.count == 0 {
+            if scratch.bank.count == 0 && scratch.charged.live == 0 {
                 if next >= histories.upperBound { break }
                 continue
             }
-            photonEvent(tally: &tally, scratch: &scratch)
-            scratch.bank.compact()
+            if scratch.bank.count > 0 {
+                photonEvent(tally: &tally, scratch: &scratch)
+                scratch.bank.compact()
+            }
+            if scratch.charged.live > 0 {
+                scratch.scalar.stack.removeAll(keepingCapacity: true)
+                chargedEvent(&scratch.charged, lanes: &scratch.lanes, refill: &scratch.refill, scalar: &scratch.scalar,
+                             limits: scratch.limits, exact: scratch.exactLogarithms, tally: &tally)
+                drain(tally: &tally, scratch: &scratch)
+                scratch.charged.releaseDead()
+            }
         }
         tally.foldRecorded(histories)
     }
@@ -69,8 +94,7 @@ extension Simulation {
     @inline(__always)
     func history(of p: Particle) -> UInt64 { UInt64(p.rng.historyHigh) << 32 | UInt64(p.rng.historyLow) }
 
-    /// Samples history `history`'s primaries and admits them: photons into the bank, charged particles
-    /// transported at once.
+    /// Samples history `history`'s primaries and admits them into the banks.
     func startHistory(_ history: UInt64, seed: UInt64, tally: inout EnergyTally, scratch: inout EventScratch) {
         tally.recordHistory(history)
         scratch.scalar.stack.removeAll(keepingCapacity: true)
@@ -78,13 +102,12 @@ extension Simulation {
         drain(tally: &tally, scratch: &scratch)
     }
 
-    /// Empties the scalar stack: charged particles are transported to the end (their secondaries land on
-    /// the stack again), photons go into the bank.
+    /// Empties the scalar stack into the banks (photons below the cut-off deposit their energy at once).
     func drain(tally: inout EnergyTally, scratch: inout EventScratch) {
-        while var p = scratch.scalar.stack.popLast() {
+        while let p = scratch.scalar.stack.popLast() {
             if p.charge != 0 {
-                tally.recordHistory(history(of: p))
-                transportCharged(&p, tally: &tally, scratch: &scratch.scalar)
+                let m = medium[voxelIndex(p)]
+                scratch.charged.append(p, medium: m, tables: tables[m])
             } else if p.e < settings.photonCutoffMeV {
                 tally.recordHistory(history(of: p))
                 depositLocally(p.e, p, &tally)
@@ -196,6 +219,81 @@ extension Simulation {
         }
     }
 
+    /// One pass over the charged lanes: set up the steps of the lanes that need one (hard-event fuels −ln u
+    /// four lanes at a time), then fly one segment of every lane's step, every lane's voxel read first in
+    /// a loop of independent loads (as `photonEvent` reads its candidates'), the segments' end energies
+    /// (`exp`) four lanes at a time. The physics is the scalar transport's own (`startChargedStep`,
+    /// `chargedStep`, `planChargedSegment`, `finishChargedSegment`); secondaries are left on `scalar.stack`
+    /// for `drain`.
+    func chargedEvent(_ bank: inout ChargedBank, lanes: inout [Int], refill: inout StreamRefill, scalar: inout Scratch,
+                      limits: ChargedLimits, exact: Bool, tally: inout EnergyTally) {
+        let count = bank.slots
+        lanes.removeAll(keepingCapacity: true)
+        for l in 0..<count where bank.stage[l] == .setup { lanes.append(l) }
+        refill.refill(&bank.particle, lanes: lanes)
+        // Lane memory through pointers: an array element's in-place access checks uniqueness every time.
+        ChargedBank.withLanes(&bank.particle, &bank.stage, &bank.reader, &bank.start, &bank.step, &bank.voxel, &bank.plan) {
+            particle, stage, reader, start, step, voxel, plan in
+            for l in lanes {
+                tally.recordHistory(history(of: particle[l]))
+                if let s = startChargedStep(&particle[l], &reader[l], limits, tally: &tally, scratch: &scalar) {
+                    start[l] = s
+                    stage[l] = .needsFuel
+                } else {
+                    stage[l] = .dead
+                }
+            }
+            // A lane stopped above draws nothing; the refill gave it the block its stream computes next anyway.
+            ChargedBank.collect(.needsFuel, stage, count: count, into: &lanes)
+            forEachQuad(lanes, exact: exact, read: { particle[$0].rng.uniform() }) { l, lnU in
+                step[l] = chargedStep(start[l], hardFuel: -lnU, &particle[l], &reader[l], limits)
+                stage[l] = .inStep
+            }
+
+            ChargedBank.collect(.inStep, stage, count: count, into: &lanes)
+            for l in lanes {
+                voxel[l].index = region.dataIndex(step[l].walk.i, step[l].walk.j, step[l].walk.k)
+            }
+            for l in lanes {
+                let v = voxel[l].index
+                voxel[l].density = density[v]
+                voxel[l].medium = medium[v]
+            }
+            // Four lanes at a time: their segments measured out, their end energies (`VectorMath.exp`, one
+            // call; the scalar `exp` when `exact`), then flown, so that the four lanes' state is still in L1.
+            var c = 0
+            while c < lanes.count {
+                let n = min(4, lanes.count - c)
+                var flying: UInt8 = 0  // bit q: lane c + q flies (a bit mask: byte stores into a vector stall its load)
+                for q in 0..<n {
+                    let l = lanes[c + q]
+                    if let end = planChargedSegment(&particle[l], &step[l], &reader[l], limits, in: voxel[l], plan: &plan[l],
+                                                    scratch: &scalar) {
+                        // In vacuum: nothing deposited, the step only crossed the voxel.
+                        stage[l] = end == .sameStep ? .inStep : end == .nextStep ? .setup : .dead
+                    } else {
+                        flying |= 1 << q
+                    }
+                }
+                let lnEnd = SIMD4(plan[lanes[c]].lnEnd, plan[lanes[c + min(1, n - 1)]].lnEnd,
+                                  plan[lanes[c + min(2, n - 1)]].lnEnd, plan[lanes[c + min(3, n - 1)]].lnEnd)
+                let eEnd = exact ? .zero : VectorMath.exp(lnEnd)
+                for q in 0..<n where flying & (1 << q) != 0 {
+                    let l = lanes[c + q]
+                    let e = !plan[l].needsExp ? plan[l].eEnd : exact ? exp(plan[l].lnEnd) : eEnd[q]
+                    tally.recordHistory(history(of: particle[l]))
+                    switch finishChargedSegment(&particle[l], &step[l], &reader[l], limits, plan[l], eEnd: e, tally: &tally,
+                                                scratch: &scalar) {
+                    case .sameStep: break
+                    case .nextStep: stage[l] = .setup
+                    case .gone: stage[l] = .dead
+                    }
+                }
+                c += n
+            }
+        }
+    }
+
     /// The bank's lanes at `stage`, into `scratch.lanes`.
     @inline(__always)
     func collect(_ stage: PhotonBank.Stage, into scratch: inout EventScratch) {
@@ -205,7 +303,6 @@ extension Simulation {
 
     /// ln of `read(lane)` for every lane of `lanes`, four at a time with `VectorMath.log` (or Foundation's
     /// scalar `log` when `exact`), handed to `write(lane, ln)` in the order of `lanes`.
-    @inline(__always)
     func forEachQuad(_ lanes: [Int], exact: Bool, read: (Int) -> Double, write: (Int, Double) -> Void) {
         var start = 0
         while start < lanes.count {

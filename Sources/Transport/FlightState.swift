@@ -46,6 +46,56 @@ struct ChargedStep: Sendable {
     var origin: Vec3
 }
 
+/// A charged step set up as far as its first random number (`Simulation.startChargedStep`): the event
+/// driver draws the hard-event fuel of many lanes at once between this and `Simulation.chargedStep`.
+struct ChargedStepStart {
+    var medium0: Int
+    var e0: Double
+    /// e0 located in the medium's tables, the restricted range there, and the step's limits in g/cm²
+    /// by energy loss and by scattering strength; the hard-event majorant at e0.
+    var at0: (Int, Double)
+    var range0: Double
+    var sLoss: Double
+    var sScatter: Double
+    var sigmaMax0: Double
+}
+
+/// The voxel a charged step's current segment lies in: its data index, density and medium.
+struct ChargedVoxel {
+    var index: Int
+    var density: Double
+    var medium: Int
+}
+
+/// A segment of a charged step measured out (`Simulation.planChargedSegment`): its voxel, the step's
+/// majorant and strength target there, the strength at its start, its length and the distances it was
+/// the least of, and ln of its end energy; the end energy itself is `exp` of that when `needsExp`, else
+/// `eEnd`.
+struct ChargedSegmentPlan {
+    var voxel = 0
+    var density = 0.0
+    var sigmaMax = 0.0
+    var kTarget = 0.0
+    var strengthHere = 0.0
+    var ds = 0.0
+    var dsScatter = 0.0
+    var dsHard = 0.0
+    var dsStop = 0.0
+    var lnEnd = 0.0
+    var eEnd = 0.0
+    var needsExp = false
+}
+
+/// What follows a segment of a charged step (`Simulation.chargedSegment`).
+enum ChargedSegmentEnd {
+    /// The step goes on with its next segment.
+    case sameStep
+    /// The step is over; the particle's next step needs setting up.
+    case nextStep
+    /// The particle stopped, annihilated, left the phantom or was banked for another slab.
+    case gone
+}
+
 /// A particle handed from one slab to the next: its state and, when it crossed a slab face mid-flight,
 /// the state of that flight. Mid-flight, the particle's position and voxel are still those where the
 /// flight (or the current straight line of the step) began, perhaps in the slab it came from: the

@@ -3,8 +3,8 @@ import Testing
 @testable import Beam
 
 /// The profile targets' bookkeeping and arithmetic (debug, no transport): the Monte Carlo check against them is
-/// `BeamValidationTests.genericMachineProfilesMeetTheirPublishedShape` (`make validate-beam`), because an unflatness
-/// to 0.5 % needs ≈ 24 M proposals per 10×10 field (docs/beam-model.md, "Profile targets").
+/// `BeamValidationTests.genericMachineProfilesMeetTheirPublishedShape` (`make validate-beam`), because a 10×10 field's
+/// unflatness is still good to only ≈ 2 % at 24 M proposals (docs/beam-model.md, "Profile targets").
 @Suite struct ProfileTargetTests {
     @Test func offAxisPointIsEightyPercentOfTheProjectedHalfWidth() throws {
         let target = try #require(ProfileTarget.forMachine("generic-10x").first { $0.fieldCM == 10 })

@@ -63,8 +63,9 @@ public struct ProfileTarget: Sendable {
     }
 
     /// Profile targets of the generic machines, as retrieved (docs/beam-model.md, "Profile targets"):
-    /// * generic-6fff: Fogliata et al., "On the determination of reference levels for quality assurance of flattening
-    ///   filter free photon beams in radiation therapy", Med. Phys. (2014), abstract (OSTI 22251682): 6 MV FFF of three
+    /// * generic-6fff: "On the determination of reference levels for quality assurance of flattening filter free photon
+    ///   beams in radiation therapy", abstract as retrieved from OSTI record 22251682 (title and abstract only; authors and
+    ///   journal as remembered: Fogliata et al., Med. Phys. 41(2) (2014), not verified): 6 MV FFF of three
     ///   Varian TrueBeams, SDD 100 cm, d = d_max, portal dosimetry (GLAaS), X and Y averaged: unflatness
     ///   **1.11 ± 0.01** (10×10) and **1.25 ± 0.01** (20×20). Their definition (Fogliata et al., Med. Phys. 39:6455
     ///   (2012): dose on the axis over the dose at 80 % of the field size) is as used here; the 2012 text itself was
@@ -78,9 +79,9 @@ public struct ProfileTarget: Sendable {
     /// * generic-6x: no 6 MV profile table could be retrieved (docs/beam-model.md).
     public static let all: [ProfileTarget] = [
         ProfileTarget(machine: "generic-6fff", fieldCM: 10, points: [Point(depthCM: 1.4, unflatness: 1.11)],
-                      source: "Fogliata et al., Med. Phys. (2014), abstract: 6 MV FFF, 10×10, d_max, unflatness 1.11 ± 0.01"),
+                      source: "OSTI 22251682 abstract (Fogliata et al. 2014, citation not verified): 6 MV FFF, 10×10, d_max, unflatness 1.11 ± 0.01"),
         ProfileTarget(machine: "generic-6fff", fieldCM: 20, points: [Point(depthCM: 1.4, unflatness: 1.25)],
-                      source: "Fogliata et al., Med. Phys. (2014), abstract: 6 MV FFF, 20×20, d_max, unflatness 1.25 ± 0.01"),
+                      source: "OSTI 22251682 abstract (Fogliata et al. 2014, citation not verified): 6 MV FFF, 20×20, d_max, unflatness 1.25 ± 0.01"),
         ProfileTarget(machine: "generic-10x", fieldCM: 10,
                       points: [Point(depthCM: 2.3, unflatness: 1 / 0.986), Point(depthCM: 10, unflatness: 1 / 0.958)],
                       source: "JACMP 17(3):358 (2016), Table 4, 10 MV, 10×10, off-axis ratio 0.986 (d_max), 0.958 (10 cm)"),

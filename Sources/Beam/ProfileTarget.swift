@@ -79,9 +79,11 @@ public struct ProfileTarget: Sendable {
     /// * generic-6x: no 6 MV profile table could be retrieved (docs/beam-model.md).
     public static let all: [ProfileTarget] = [
         ProfileTarget(machine: "generic-6fff", fieldCM: 10, points: [Point(depthCM: 1.4, unflatness: 1.11)],
-                      source: "OSTI 22251682 abstract (Fogliata et al. 2014, citation not verified): 6 MV FFF, 10×10, d_max, unflatness 1.11 ± 0.01"),
+                      source: "OSTI 22251682 abstract (Fogliata et al. 2014, citation not verified): "
+                          + "6 MV FFF, 10×10, d_max, unflatness 1.11 ± 0.01"),
         ProfileTarget(machine: "generic-6fff", fieldCM: 20, points: [Point(depthCM: 1.4, unflatness: 1.25)],
-                      source: "OSTI 22251682 abstract (Fogliata et al. 2014, citation not verified): 6 MV FFF, 20×20, d_max, unflatness 1.25 ± 0.01"),
+                      source: "OSTI 22251682 abstract (Fogliata et al. 2014, citation not verified): "
+                          + "6 MV FFF, 20×20, d_max, unflatness 1.25 ± 0.01"),
         ProfileTarget(machine: "generic-10x", fieldCM: 10,
                       points: [Point(depthCM: 2.3, unflatness: 1 / 0.986), Point(depthCM: 10, unflatness: 1 / 0.958)],
                       source: "JACMP 17(3):358 (2016), Table 4, 10 MV, 10×10, off-axis ratio 0.986 (d_max), 0.958 (10 cm)"),

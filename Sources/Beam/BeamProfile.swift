@@ -89,4 +89,13 @@ public struct BeamProfile: Sendable, Codable {
         func at(_ x: Double) -> Double { PiecewiseLinear.value(at: x, xs: positionCM, ys: s) }
         return centralDose / (0.5 * (at(0.8 * c.negative) + at(0.8 * c.positive)))
     }
+
+    /// The mean of the three-point-smoothed doses at −`xCM` and +`xCM` over the central dose (an off-axis ratio
+    /// averaged over both sides); nil if either point lies outside the profile.
+    public func offAxisRatio(atCM xCM: Double) -> Double? {
+        let s = smoothed
+        guard let minus = PiecewiseLinear.valueWithin(at: -xCM, xs: positionCM, ys: s),
+              let plus = PiecewiseLinear.valueWithin(at: xCM, xs: positionCM, ys: s) else { return nil }
+        return 0.5 * (minus + plus) / centralDose
+    }
 }

@@ -31,7 +31,10 @@ public struct CommissioningTarget: Sendable {
     ///   **Elekta** 6 MV (0.930, 0.878, 0.842, 0.790) and 10 MV (below). The measurement
     ///   set-up of that table (depth, SSD or SAD) was not verified; the test simulates 10 cm depth at SSD 100 cm.
     /// * 20×20–40×40 output factors of generic-6x and every PDD(10): **not verified** against a published table
-    ///   (typed from memory of Kerns et al., Med. Phys. 43(5):2374 (2016), whose tables could not be consulted).
+    ///   (typed from memory of Kerns et al., Med. Phys. 43(5):2374 (2016), whose tables could not be consulted; searched
+    ///   again in the seventh session with the same result, docs/beam-model.md).
+    /// * generic-6fff has no output-factor target: no published 6 MV FFF output-factor table was retrievable.
+    /// Profile shapes are `ProfileTarget`.
     public static let all: [CommissioningTarget] = [
         CommissioningTarget(
             machine: "generic-6x", pdd10Percent: 66.6, dMaxRangeCM: 1.3...1.7,

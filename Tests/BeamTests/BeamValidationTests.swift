@@ -107,7 +107,7 @@ struct BeamValidationTests {
     }
 
     @Test(arguments: GenericMachines.names)
-    func genericMachineProfilesFollowGeometryAndFlatness(_ name: String) throws {
+    func genericMachineProfilesFollowGeometry(_ name: String) throws {
         let machine = try #require(GenericMachines.named(name))
         let setup = try ReferenceSetup(machine: machine, fieldCM: 10, ssdCM: 100, profileVoxelCM: 0.2)
         let source = try PlanSource(model: try SourceModel(machine: machine, physics: try PhysicsData.bundled()),
@@ -119,18 +119,34 @@ struct BeamValidationTests {
         // (for FFF the 50 % of the central dose lies inside the geometric edge, by ≈ 1 mm for 10×10).
         let tolerance = machine.flatteningFilterFree ? 0.2 : 0.1
         #expect(abs(edges.negative + 5.5) < tolerance && abs(edges.positive - 5.5) < tolerance, "\(name): 50 % points \(edges)")
-        // Flattened beams are flat to a few per cent inside 80 % of the field at 10 cm; an FFF beam is peaked
-        // (no published target could be retrieved, docs/beam-model.md: these are the physics, not a table).
-        let unflatness = try #require(profile.unflatness)
-        if machine.flatteningFilterFree {
-            #expect(unflatness > 1.03, "\(name): unflatness \(unflatness)")
-        } else {
-            // Not met yet (docs/beam-model.md, "Profiles"): generic-6x gave 1.07 at 8 M, the dose 1 cm inside the
-            // edge 4–7 % low; the off-axis fluence table is typed, not fitted to profiles. Intermittent: at 8 M
-            // the noise (≈ 2 %) can hide it.
-            withKnownIssue("off-axis fluence of the flattened generic machines not fitted to profiles", isIntermittent: true) {
-                #expect(abs(unflatness - 1) < 0.03, "\(name): unflatness \(unflatness)")
-            }
+    }
+
+    /// Proposals for a profile target's field: `histories` × 3 for 10×10 (24 M by default), in proportion to the field's
+    /// area for the others (the same fluence per cm²). Two seeds at 24 M differ by 1.5–2.5 % per point (docs/beam-model.md,
+    /// "Profile targets"), so at the default the 2 % tolerance separates gross misses (generic-6fff's 4–7 %) from a
+    /// model at the line only with more histories (`PENUMBRA_BEAM_HISTORIES`; σ falls as 1/√N).
+    static func profileHistories(fieldCM: Double) -> UInt64 {
+        UInt64((Double(histories * 3) * (fieldCM / 10) * (fieldCM / 10)).rounded())
+    }
+
+    @Test(arguments: ProfileTarget.all)
+    func genericMachineProfilesMeetTheirPublishedShape(_ target: ProfileTarget) throws {
+        let machine = try #require(GenericMachines.named(target.machine))
+        let setup = try ReferenceSetup(machine: machine, fieldCM: target.fieldCM, ssdCM: 100, profileVoxelCM: 0.2)
+        let source = try PlanSource(model: try SourceModel(machine: machine, physics: try PhysicsData.bundled()),
+                                    deliveries: [try setup.delivery()], patientPosition: .headFirstSupine)
+        let histories = Self.profileHistories(fieldCM: target.fieldCM)
+        let dose = try BeamSimulation(source: source, phantom: setup.phantom, threads: 2)
+            .run(histories: histories, seed: 9 + UInt64(target.fieldCM))
+        let profiles = target.points.map { (depthCM: $0.depthCM, profile: setup.profile(dose, depthCM: $0.depthCM)) }
+        for (point, comparison) in zip(target.points, target.compare(profiles: profiles)) {
+            let c = try #require(comparison, "\(target.machine) \(target.fieldCM) cm at \(point.depthCM) cm: no profile there")
+            // Recorded in docs/beam-model.md whether or not the test passes.
+            print(target.machine + String(format: " %g×%g cm, %llu proposals, %.1f cm deep: unflatness at ±%.2f cm %.4f, target %.4f (%+.1f %%)",
+                                          target.fieldCM, target.fieldCM, histories, point.depthCM, c.offAxisCM,
+                                          c.simulated, point.unflatness, 100 * c.relativeDifference))
+            // ProfileTarget.relativeTolerance: 2 % (MPPG 5.a and Venselaar 2001 in-field dose, FIELD.md §3.1).
+            #expect(c.passes, "\(target.machine) \(target.fieldCM) cm at \(point.depthCM) cm: \(c.simulated) vs \(point.unflatness)")
         }
     }
 

@@ -39,7 +39,8 @@ import Testing
     static func scatteringFunction(_ name: String) throws -> (x: [Double], sPerElectron: [Double])? {
         guard name != "free" else { return nil }
         let data = try PhysicsData.bundled()
-        return try #require(data.scatteringFunction(for: try data.material(named: name)))
+        let function = try #require(data.scatteringFunction(for: try data.material(named: name)))
+        return function
     }
 
     @Test("adaptive Compton table: closer to the exact distribution and a fifth of the size",

@@ -176,14 +176,27 @@ if OLD:
     pairs = int(os.environ.get("PENUMBRA_BENCH_PAIRS", "3"))
     for driver in ("scalar", "simd"):
         t = {"before": [], "after": []}
+        process = {"before": [], "after": []}
+        eff = {"before": [], "after": []}
         for p in range(pairs):
             for label, binary in (("before", OLD), ("after", BIN)):
-                t[label].append(simulate(f"{label}-{driver}", N, driver=driver, binary=binary)["transportCPUSeconds"])
+                s = simulate(f"{label}-{driver}", N, driver=driver, binary=binary)
+                t[label].append(s["transportCPUSeconds"])
+                process[label].append(s["processCPUSeconds"])
+                eff[label].append(efficiency(s, s["processCPUSeconds"]))
         mean = {k: sum(v) / len(v) for k, v in t.items()}
+        pmean = {k: sum(v) / len(v) for k, v in process.items()}
+        outside = {k: pmean[k] - mean[k] for k in mean}
         print(f"{driver} driver, before/after ({OLD}), {pairs} interleaved pairs: transport CPU "
               f"{mean['before']:.2f} s / {mean['after']:.2f} s (runs {', '.join(f'{x:.2f}' for x in t['before'])} / "
               f"{', '.join(f'{x:.2f}' for x in t['after'])}); speed-up {mean['before'] / mean['after']:.2f}x; "
               f"dose files identical: {same_dose(f'before-{driver}', f'after-{driver}')}")
+        # The whole process: what a user's run costs, the transport plus the fixed costs (phantom, tables,
+        # per-round uncertainty, output files).
+        print(f"{driver} driver, before/after, whole process CPU {pmean['before']:.2f} s / {pmean['after']:.2f} s "
+              f"(runs {', '.join(f'{x:.2f}' for x in process['before'])} / {', '.join(f'{x:.2f}' for x in process['after'])}), "
+              f"outside the transport {outside['before']:.2f} s / {outside['after']:.2f} s; whole-process efficiency "
+              f"{sum(eff['before']) / pairs:.2f} / {sum(eff['after']) / pairs:.2f} /s")
 for label, extra, n in [("photon splitting 20", ["--photon-splitting", "20"], N // 10),
                         ("photon splitting 4", ["--photon-splitting", "4"], N // 3),
                         ("photon splitting 4, no Russian roulette", ["--photon-splitting", "4", "--no-russian-roulette"], N // 5),

@@ -1,6 +1,7 @@
 import Foundation
 import Geometry
 import Phantom
+import Synchronization
 
 /// A configured simulation: phantom, media tables, primary source and settings. It runs histories one at a
 /// time into a caller's tally; it holds no mutable state, so any number of threads can share it.
@@ -58,16 +59,38 @@ public struct Simulation: Sendable {
             throw SimulationError.badEnergy("dose to water needs the physics of water (pass `water:`)")
         }
         let reference = settings.doseQuantity == .water ? water : nil
-        tables = mediumPhysics.map {
-            MediumTables(physics: $0, minimumMeV: lo, maximumMeV: max(emax * 1.05, 1), water: reference,
-                         spinEffects: settings.spinEffects)
-        }
+        (tables, scattering) = Self.buildTables(
+            mediumPhysics, minimumMeV: lo, maximumMeV: max(emax * 1.05, 1), water: reference, settings: settings)
         majorant = PhotonMajorant(phantom: phantom, edge: settings.majorantBlockVoxels)
         region = SlabRegion(whole: phantom.grid)
-        scattering = MultipleScatteringSampler(model: settings.multipleScattering)
         let voxels = zip(phantom.densitiesGPerCM3, phantom.mediumIndices).map { VoxelMaterial(density: $0, medium: UInt32($1)) }
         density = DensityColumn(voxels: voxels)
         medium = MediumColumn(voxels: voxels)
+    }
+
+    /// Every medium's tables and the multiple-scattering model's, built side by side on all cores: they are
+    /// independent, and built one after the other they were a serial stretch of every run (1.6 % of a
+    /// 300 000-history run, ≈ 30 % of a 20 000-history run's 2-thread wall with the per-round σ;
+    /// docs/performance.md, session 7). Each is built by the same code as before, so the same bits.
+    static func buildTables(
+        _ mediumPhysics: [any MediumPhysics], minimumMeV: Double, maximumMeV: Double, water: (any MediumPhysics)?,
+        settings: TransportSettings
+    ) -> ([MediumTables], MultipleScatteringSampler) {
+        let built = Mutex<[MediumTables?]>(Array(repeating: nil, count: mediumPhysics.count))
+        let model = settings.multipleScattering, spinEffects = settings.spinEffects
+        let scattering = Mutex<MultipleScatteringSampler?>(nil)
+        // Item 0 is the scattering model, item m + 1 medium m.
+        DispatchQueue.concurrentPerform(iterations: mediumPhysics.count + 1) { item in
+            guard item > 0 else {
+                let sampler = MultipleScatteringSampler(model: model)
+                scattering.withLock { $0 = sampler }
+                return
+            }
+            let t = MediumTables(physics: mediumPhysics[item - 1], minimumMeV: minimumMeV, maximumMeV: maximumMeV,
+                                 water: water, spinEffects: spinEffects)
+            built.withLock { $0[item - 1] = t }
+        }
+        return (built.withLock { $0.map { $0! } }, scattering.withLock { $0! })
     }
 
     /// Runs primary history `history` (its global index) under `seed`, adding its deposits to `tally`.

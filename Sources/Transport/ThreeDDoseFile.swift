@@ -7,23 +7,25 @@ import Phantom
 /// relative uncertainties (DOSXYZnrc manual, NRCC PIRS-794, "3ddose file format").
 public enum ThreeDDoseFile {
     /// The file text of a dose distribution.
-    public static func format(_ d: DoseDistribution) -> String {
-        String(decoding: bytes(d), as: UTF8.self)
+    /// - Throws: `DoseFileError.notFinite` if a dose or uncertainty is NaN or infinite.
+    public static func format(_ d: DoseDistribution) throws -> String {
+        String(decoding: try bytes(d), as: UTF8.self)
     }
 
-    /// The file's bytes: six numbers to a line, each printed by the C library's printf (Foundation's
-    /// `String(format:)` gives the same text at ten times the cost). A line is one `vsnprintf` call
-    /// written straight into the output: a call, a `String` and an argument array per number were 16 %
-    /// of a 300 000-history run's CPU time (docs/performance.md, profile 5).
-    static func bytes(_ d: DoseDistribution) -> [UInt8] {
+    /// The file's bytes: six numbers to a line, each as C's `printf` prints it (`%.6f` boundaries, `%.9e`
+    /// doses, `%.6e` uncertainties). The boundaries (a few hundred) go through `vsnprintf`, a line per call;
+    /// the two numbers per voxel through `ExponentialText`, the same text without `printf` and its `CVarArg`
+    /// boxing (≈ 6 % of a 300 000-history run, docs/performance.md, profile 8).
+    /// - Throws: `DoseFileError.notFinite` for a NaN or infinite dose or uncertainty: `printf` would write
+    ///   "nan", which no `.3ddose` reader takes for a number.
+    static func bytes(_ d: DoseDistribution) throws -> [UInt8] {
         var out = Array("  \(d.grid.counts.x)  \(d.grid.counts.y)  \(d.grid.counts.z)\n".utf8)
         out.reserveCapacity(out.count + 16 * (d.doseGyPerHistory.count + d.relativeUncertainty.count) + 4096)
-        func block(_ values: [Double], _ spec: String) {
-            let fullLine = Array(repeating: spec, count: 6).joined(separator: " ") + "\n"
+        func boundaries(_ values: [Double]) {
             var start = 0
             while start < values.count {
                 let n = min(6, values.count - start)
-                let line = n == 6 ? fullLine : Array(repeating: spec, count: n).joined(separator: " ") + "\n"
+                let line = Array(repeating: "%.6f", count: n).joined(separator: " ") + "\n"
                 let arguments: [CVarArg] = values[start..<start + n].map { $0 }
                 // Each number is at most 15 bytes plus a sign: 24 per number is room to spare.
                 let capacity = 24 * n + 2
@@ -37,17 +39,25 @@ public enum ThreeDDoseFile {
                 start += n
             }
         }
-        block(d.grid.xBoundariesCM, "%.6f")
-        block(d.grid.yBoundariesCM, "%.6f")
-        block(d.grid.zBoundariesCM, "%.6f")
-        block(d.doseGyPerHistory, "%.9e")
-        block(d.relativeUncertainty, "%.6e")
+        func block(_ values: [Double], fractionDigits: Int, section: String) throws {
+            for (i, value) in values.enumerated() {
+                guard value.isFinite else { throw DoseFileError.notFinite(section: section, voxel: i, value: value) }
+                ExponentialText.append(value, fractionDigits: fractionDigits, to: &out)
+                out.append(i % 6 == 5 || i == values.count - 1 ? UInt8(ascii: "\n") : UInt8(ascii: " "))
+            }
+        }
+        boundaries(d.grid.xBoundariesCM)
+        boundaries(d.grid.yBoundariesCM)
+        boundaries(d.grid.zBoundariesCM)
+        try block(d.doseGyPerHistory, fractionDigits: 9, section: "doses")
+        try block(d.relativeUncertainty, fractionDigits: 6, section: "uncertainties")
         return out
     }
 
     /// Writes a `.3ddose` file atomically.
+    /// - Throws: `DoseFileError.notFinite` (nothing is written) or the file system's error.
     public static func write(_ d: DoseDistribution, to url: URL) throws {
-        try AtomicFile.write(Data(bytes(d)), to: url)
+        try AtomicFile.write(Data(try bytes(d)), to: url)
     }
 
     /// Reads a `.3ddose` file (for validation against DOSXYZnrc and ompMC).
@@ -78,11 +88,15 @@ public enum ThreeDDoseFile {
 public enum DoseFileError: Error, CustomStringConvertible {
     case truncated(file: String, section: String)
     case notANumber(file: String, section: String, token: String)
+    case notFinite(section: String, voxel: Int, value: Double)
 
     public var description: String {
         switch self {
         case .truncated(let f, let s): "dose file \(f) ends early in the \(s)"
         case .notANumber(let f, let s, let t): "dose file \(f): '\(t)' in the \(s) is not a number"
+        case .notFinite(let s, let v, let x):
+            "dose not written: voxel \(v) of the \(s) is \(x); a .3ddose file holds finite numbers only (a NaN"
+                + " or infinity means a broken tally or phantom mass: report it with the run's inputs)"
         }
     }
 }

@@ -41,7 +41,7 @@ import Testing
                 return eps * KleinNishinaSampler.density(epsilon: eps, k: k)
             })
         }
-        let sampler = KleinNishinaSampler(grid: grid, points: 129)
+        let sampler = KleinNishinaSampler(grid: grid, points: 129, tolerance: nil)
         let lnEnergies = [log(0.011), log(0.1), log(0.511), log(1.25), log(6.0), log(24.9)]
         Self.expectSameDraws(sampler.table, densityAt: densityAt, lnEnergies: lnEnergies)
     }

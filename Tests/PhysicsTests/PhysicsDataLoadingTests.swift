@@ -37,6 +37,7 @@ struct PhysicsDataLoadingTests {
             // EGSnrc's element and plastic media (PEGS4 521icru/700icru names).
             ("AL521ICRU", "AL"), ("PB700ICRU", "PB"), ("W521ICRU", "W"), ("PMMA700ICRU", "PMMA"),
             ("POLYSTY521ICRU", "POLYSTYRENE"), ("POLYETH700ICRU", "POLYETHYLENE"),
+            ("FE521ICRU", "FE"), ("TA700ICRU", "TA"), ("SI521ICRU", "SI"),
         ])
     func aliases(alias: String, name: String) throws {
         let data = try PhysicsData.bundled()

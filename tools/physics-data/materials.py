@@ -286,6 +286,17 @@ def bundled_materials():
         _element("W", 19.3),
         _element("Pb", 11.35),
         _element("Au", 19.32),
+        # The other elements of EGSnrc's default media (FE521ICRU, NI521ICRU, TA521ICRU, ...): phantoms and
+        # detectors written for DOSXYZnrc name them; densities from the CRC Handbook like the ones above.
+        _element("Be", 1.848),
+        _element("Mg", 1.738),
+        _element("Si", 2.33),
+        _element("Fe", 7.874),
+        _element("Ni", 8.90),
+        _element("Zn", 7.14),
+        _element("Ag", 10.50),
+        _element("Sn", 7.287),
+        _element("Ta", 16.65),
     ]
     return materials + schneider_2000_materials()
 

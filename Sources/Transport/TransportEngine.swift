@@ -46,6 +46,14 @@ public struct TransportEngine: Sendable {
         self.driver = driver
     }
 
+    /// How many rounds (progress reports) a run of `histories` gets: one per 50 000 histories, 1 to 20.
+    /// Every round ends with a σ pass over the whole grid (`RoundUncertainty`), which costs as much whatever
+    /// the round's length: twenty of them were ≈ 30 % of a 20 000-history run's 2-thread wall
+    /// (docs/performance.md, session 7). The tally does not depend on the rounds.
+    public static func progressRounds(histories: UInt64) -> Int {
+        Int(min(20, max(1, histories / 50_000)))
+    }
+
     /// Runs histories `0..<histories` under `seed`, calling `progress` after each of `rounds` rounds.
     ///
     /// The threads' tallies are not merged between rounds: they keep accumulating, the round's σ is

@@ -178,7 +178,8 @@ struct SimulateCommand: ParsableCommand {
             let engine = try TransportEngine(simulation: simulation, threads: threads, driver: driver)
             log.info("simulating \(histories) histories on \(threads) threads, phantom \(phantomURL.lastPathComponent)")
             let display = ProgressDisplay()
-            tally = try engine.run(histories: histories, seed: seed, rounds: 20, progress: { p in
+            let rounds = TransportEngine.progressRounds(histories: histories)
+            tally = try engine.run(histories: histories, seed: seed, rounds: rounds, progress: { p in
                 threadUsage = p.usage
                 let left = p.historiesDone > 0
                     ? p.seconds * Double(p.historiesTotal - p.historiesDone) / Double(p.historiesDone) : 0

@@ -153,6 +153,15 @@ import Testing
         mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
     }
 
+    /// A short run pays one σ pass over the grid, not twenty; a long one still reports at least every 5 %.
+    @Test func shortRunsHaveFewRounds() {
+        #expect(TransportEngine.progressRounds(histories: 1) == 1)
+        #expect(TransportEngine.progressRounds(histories: 20_000) == 1)
+        #expect(TransportEngine.progressRounds(histories: 300_000) == 6)
+        #expect(TransportEngine.progressRounds(histories: 1_000_000) == 20)
+        #expect(TransportEngine.progressRounds(histories: 1 << 40) == 20)
+    }
+
     /// Two threads with shrinking blocks give the one-thread tally, and every round's reported usage is
     /// consistent: busy thread time within the threads' share of the parallel phases, both growing.
     @Test(arguments: [TransportDriver.scalar, .simd])

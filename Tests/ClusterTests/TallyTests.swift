@@ -99,3 +99,30 @@ struct TallyTests {
                 == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 }
+
+/// `UInt128.nearestDouble` is the standard library's conversion, bit for bit, where rounding decides.
+@Suite struct NearestDoubleTests {
+    @Test func edgeValuesAndTies() {
+        let one: UInt128 = 1
+        var values: [UInt128] = [0, 1, UInt128(UInt64.max), one << 64, (one << 64) + 1, (one << 64) - 1, .max, .max - 1]
+        for shift in [11, 12, 40, 64, 65, 74] {
+            let base = ((one << 53) + 1) << shift  // odd 53-bit significand: a tie rounds up to even
+            values += [base, base + (one << (shift - 1)), base + (one << (shift - 1)) + 1,
+                       base + (one << (shift - 1)) - 1, base - (one << (shift - 1)), (one << (53 + shift)) + (one << (shift - 1))]
+        }
+        for x in values { #expect(x.nearestDouble == Double(x), "\(x)") }
+    }
+
+    @Test func randomValuesOfEveryLength() {
+        // Knuth's MMIX linear congruential generator; its high bits are plenty random for bit patterns.
+        var state: UInt64 = 20_261_130
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state
+        }
+        for _ in 0..<100_000 {
+            let x = (UInt128(next()) << 64 | UInt128(next())) >> (next() >> 57)
+            #expect(x.nearestDouble == Double(x), "\(x)")
+        }
+    }
+}

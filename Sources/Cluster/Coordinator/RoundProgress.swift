@@ -196,7 +196,7 @@ extension MergedTally {
         var counted = 0
         for v in energySum.indices where Double(energySum[v]) > fraction * Double(maximum) {
             let mean = Double(energySum[v]) / n
-            let variance = max((b * Double(energySquaredSum[v]) / (n * n) - mean * mean) / (b - 1), 0)
+            let variance = max((b * energySquaredSum[v].nearestDouble / (n * n) - mean * mean) / (b - 1), 0)
             total += variance.squareRoot() / mean
             counted += 1
         }

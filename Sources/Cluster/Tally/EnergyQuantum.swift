@@ -21,6 +21,6 @@ public enum EnergyQuantum {
     /// Squared quanta back to MeV².
     @inlinable
     public static func megaelectronvoltsSquared(_ quantaSquared: UInt128) -> Double {
-        Double(quantaSquared) / (perMeV * perMeV)
+        quantaSquared.nearestDouble / (perMeV * perMeV)
     }
 }

@@ -21,7 +21,7 @@ extension MergedTally {
                 let n = g * perGroup + v
                 let w = weights.map { Double($0[n]) } ?? 1
                 dose[v] += w * Double(energySum[n])
-                squares[v] += w * w * Double(energySquaredSum[n])
+                squares[v] += w * w * energySquaredSum[n].nearestDouble
             }
         }
         let maximum = dose.max() ?? 0

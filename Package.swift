@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Geometry", "TestSupport"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "TestSupport"]),
         .testTarget(name: "CalibrationMediaTests", dependencies: ["Phantom", "Physics"]),
-        .testTarget(name: "TransportTests", dependencies: ["Transport", "Phantom", "Geometry", "FileIO", "TestSupport"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "Phantom", "Physics", "Geometry", "FileIO", "TestSupport"]),
         .testTarget(name: "ValidationTests", dependencies: ["Transport", "Phantom", "Geometry", "TestSupport"]),
         .testTarget(
             name: "ExamplePatientsTests",

@@ -114,14 +114,9 @@ struct TallyTests {
     }
 
     @Test func randomValuesOfEveryLength() {
-        // Knuth's MMIX linear congruential generator; its high bits are plenty random for bit patterns.
-        var state: UInt64 = 20_261_130
-        func next() -> UInt64 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return state
-        }
+        var rng = SplitMix64(seed: 20_261_130, history: 0)
         for _ in 0..<100_000 {
-            let x = (UInt128(next()) << 64 | UInt128(next())) >> (next() >> 57)
+            let x = (UInt128(rng.next()) << 64 | UInt128(rng.next())) >> (rng.next() >> 57)
             #expect(x.nearestDouble == Double(x), "\(x)")
         }
     }

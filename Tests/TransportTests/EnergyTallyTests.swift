@@ -1,4 +1,5 @@
 import Foundation
+import Physics
 import Testing
 import Transport
 
@@ -43,22 +44,11 @@ import Transport
     /// Random histories: some deposit nothing, some hit a voxel many times; energies from 10⁻⁹ MeV (below
     /// half a quantum: rounds to zero quanta) to 20 MeV.
     static func histories(_ count: Int, voxels: Int, seed: UInt64) -> [[(voxel: Int, energyMeV: Double)]] {
-        var rng = SplitMix(state: seed)
+        var rng = SplitMix64(seed: seed)
         return (0..<count).map { _ in
             (0..<Int(rng.next() % 30)).map { _ in
                 (Int(rng.next() % UInt64(voxels)), pow(10, -9 + 10.3 * Double(rng.next() >> 11) * 0x1p-53))
             }
-        }
-    }
-
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Geometry
 import Phantom
+import Physics
 import Testing
 @testable import Transport
 
@@ -111,10 +112,10 @@ import Testing
     /// decisions wrong.)
     @Test func roundUncertaintyMatchesOnNearTies() throws {
         let grid = VoxelGrid(counts: (8, 4, 4), originCM: Vec3(0, 0, 0), spacingCM: Vec3(0.3, 0.3, 0.3))
-        var rng = SplitMix(seed: 2024)
+        var rng = SplitMix64(seed: 2024)
         var mismatches = 0, nearTies = 0
         for _ in 0..<200 {
-            let rho = (0..<grid.voxelCount).map { _ in Float(0.2 + 2.8 * rng.unit()) }
+            let rho = (0..<grid.voxelCount).map { _ in Float(0.2 + 2.8 * Double(rng.next() >> 11) * 0x1p-53) }
             let phantom = try VoxelPhantom(grid: grid, media: ["A"], mediumIndices: [UInt8](repeating: 0, count: grid.voxelCount),
                                            densitiesGPerCM3: rho)
             let top = (UInt64(1) << 50) + rng.next() % (UInt64(3) << 50)
@@ -137,20 +138,6 @@ import Testing
         }
         #expect(mismatches == 0)
         #expect(nearTies > 1_000, "the inputs must put many doses within 10⁻¹⁴ of half the maximum")
-    }
-
-    /// SplitMix64 (Steele, Lea & Flood 2014): a seeded source of test inputs.
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
     }
 
     /// A short run pays one σ pass over the grid, not twenty; a long one still reports at least every 5 %.

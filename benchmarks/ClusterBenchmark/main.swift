@@ -24,7 +24,7 @@ func cpuSeconds() -> Double {
         + Double(usage.ru_stime.tv_usec) * 1e-6
 }
 
-/// The sections to run: all, or those named on the command line (merge, coordinator, scaling, decomposed).
+/// The sections to run: all, or those named on the command line (merge, stopfigure, coordinator, scaling, decomposed).
 let sections = Set(CommandLine.arguments.dropFirst())
 func wanted(_ section: String) -> Bool { sections.isEmpty || sections.contains(section) }
 
@@ -72,6 +72,25 @@ if wanted("merge") {
     let decode = try seconds { for message in frames { _ = try WireCodec.decode(message) } }
     report("RESULT encode", String(format: "%.2f GB/s", Double(bytes) / encode / 1e9))
     report("RESULT decode (validating)", String(format: "%.2f GB/s", Double(bytes) / decode / 1e9))
+}
+
+// MARK: - The stop figure's UInt128 → Double conversion
+
+if wanted("stopfigure") {
+    // Σe² of a thorax-sized grid (128 × 128 × 96) above 2⁶⁴, as after millions of histories.
+    let layout = try SlabLayout(countX: 128, countY: 128, countZ: 96, planesPerSlab: 8)
+    let count = layout.voxelCount
+    var rng = SplitMix64(seed: 77, history: 0)
+    let sums = (0..<count).map { _ in rng.next() >> 8 }
+    let squares = sums.map { UInt128($0) &* UInt128($0 >> 20 | 1) }
+    var checksum = 0.0
+    let generic = seconds { checksum += squares.reduce(0) { $0 + Double($1) } }
+    let nearest = seconds { checksum -= squares.reduce(0) { $0 + $1.nearestDouble } }
+    let tally = MergedTally(layout: layout, historyCount: 1_000_000, energySum: sums, energySquaredSum: squares)
+    let figure = seconds { checksum += tally.meanRelativeUncertainty(aboveFraction: 0.5, weights: nil, groups: 1) }
+    report("Σe² → Double, \(count) voxels: Double(UInt128) / nearestDouble",
+           String(format: "%.3f s / %.4f s (%.0f×)", generic, nearest, generic / nearest))
+    report("stop figure on that grid (one round)", String(format: "%.3f s (checksum %.3g)", figure, checksum))
 }
 
 // MARK: - Coordinator cost per unit with 1 000 simulated workers

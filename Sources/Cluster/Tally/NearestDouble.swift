@@ -1,8 +1,8 @@
 extension UInt128 {
     /// The nearest Double (ties to even) — what `Double(self)` gives — without the standard library's
-    /// generic conversion, which took ≈ 0.6 µs per value: the stop figure converts every voxel's Σe² each
-    /// round (≈ 0.2–0.5 s per round on the thorax grid, docs/beam-model.md). This takes ≈ 6 ns (2 M values,
-    /// release: 1.23 s → 0.011 s).
+    /// generic conversion: the stop figure converts every voxel's Σe² each round, and on a 128 × 128 × 96 grid
+    /// the generic conversion alone took 0.79 s where the whole figure now takes 0.028 s (`cluster-benchmark
+    /// stopfigure`, benchmarks/RESULTS.md).
     ///
     /// Above 2⁶⁴ the top 64 bits are converted with every bit shifted out folded into the last one (a
     /// sticky bit): the 11 bits the conversion drops then round exactly as the whole number's would, and the

@@ -53,7 +53,7 @@ enum RLELosslessDecoder {
                     let run = header + 1
                     guard at + run <= end, written + run <= pixels else {
                         throw .init(
-                            "a literal run of \(run) bytes in RLE segment \(n + 1) runs past the segment or the image: the frame is corrupt")
+                            "a literal run of \(run) bytes in RLE segment \(n + 1) runs past the end of the segment or the image: the frame is truncated or corrupt")
                     }
                     for k in 0..<run { out[(written + k) * stride + lane] = data[at + k] }
                     at += run
@@ -62,7 +62,7 @@ enum RLELosslessDecoder {
                     let run = -header + 1
                     guard at < end, written + run <= pixels else {
                         throw .init(
-                            "a replicate run of \(run) bytes in RLE segment \(n + 1) runs past the segment or the image: the frame is corrupt")
+                            "a replicate run of \(run) bytes in RLE segment \(n + 1) runs past the end of the segment or the image: the frame is truncated or corrupt")
                     }
                     let byte = data[at]
                     for k in 0..<run { out[(written + k) * stride + lane] = byte }

@@ -3,8 +3,9 @@
 /// reader (rescale, padding, signedness from Pixel Representation) then treats them as native.
 ///
 /// Decoded: JPEG Lossless Process 14 (1.2.840.10008.1.2.4.57, any predictor, and .70, predictor 1) with
-/// `JPEGLosslessDecoder`, and RLE Lossless (1.2.840.10008.1.2.5) with `RLELosslessDecoder`. Other
-/// encapsulated syntaxes (lossy JPEG, JPEG-LS, JPEG 2000, …) stay refused (docs/dicom.md).
+/// `JPEGLosslessDecoder`, JPEG-LS Lossless (.80) with `JPEGLSDecoder`, and RLE Lossless (1.2.840.10008.1.2.5)
+/// with `RLELosslessDecoder`. Other encapsulated syntaxes (lossy JPEG, JPEG-LS near-lossless, JPEG 2000, …)
+/// stay refused (docs/dicom.md).
 public enum EncapsulatedPixelDataDecoder {
     /// Why a frame could not be decoded: the message, and whether the stream is valid but of a kind not
     /// decoded here (rather than damaged).
@@ -21,11 +22,12 @@ public enum EncapsulatedPixelDataDecoder {
 
     static let jpegLossless = "1.2.840.10008.1.2.4.57"
     static let jpegLosslessSV1 = "1.2.840.10008.1.2.4.70"
+    static let jpegLSLossless = "1.2.840.10008.1.2.4.80"
     static let rleLossless = "1.2.840.10008.1.2.5"
 
     /// Whether pixel data in this transfer syntax is decoded.
     public static func decodes(_ uid: String) -> Bool {
-        uid == jpegLossless || uid == jpegLosslessSV1 || uid == rleLossless
+        uid == jpegLossless || uid == jpegLosslessSV1 || uid == jpegLSLossless || uid == rleLossless
     }
 
     /// Decodes the encapsulated Pixel Data value that starts at `start` in `bytes`.
@@ -78,7 +80,9 @@ public enum EncapsulatedPixelDataDecoder {
             }
             do throws(Failure) {
                 if isJPEG {
-                    let image = try JPEGLosslessDecoder.decode(frame)
+                    let image =
+                        syntaxUID == jpegLSLossless
+                        ? try JPEGLSDecoder.decode(frame) : try JPEGLosslessDecoder.decode(frame)
                     guard samplesPerPixel == 1 else {
                         throw Failure("Samples per Pixel is \(samplesPerPixel) but the stream holds one component")
                     }

@@ -5,8 +5,8 @@ import Testing
 
 @testable import DICOM
 
-/// CT compressed by real encoders — DCMTK's `dcmcjpeg` (JPEG Lossless Process 14) and `dcmcrle` (RLE
-/// Lossless) — reads to exactly the pixels of the uncompressed original and of DCMTK's own decoding.
+/// CT compressed by real encoders — DCMTK's `dcmcjpeg` (JPEG Lossless Process 14), `dcmcjpls` (JPEG-LS
+/// Lossless) and `dcmcrle` (RLE Lossless) — reads to exactly the pixels of the uncompressed original and of DCMTK's own decoding.
 @Suite("Compressed CT: JPEG Lossless and RLE against DCMTK")
 struct CompressedCTTests {
     /// How the stored pixels are represented.
@@ -76,7 +76,7 @@ struct CompressedCTTests {
     {
         let original = try series(format)
         let compressed = try convert(original, tool, options, label: "compressed")
-        let decompressor = tool == "dcmcrle" ? "dcmdrle" : "dcmdjpeg"
+        let decompressor = ["dcmcrle": "dcmdrle", "dcmcjpls": "dcmdjpls"][tool] ?? "dcmdjpeg"
         let dcmtkDecoded = try convert(compressed, decompressor, [], label: "dcmtk-decoded")
         defer { for f in [original, compressed, dcmtkDecoded] { try? FileManager.default.removeItem(at: f) } }
         #expect(try transferSyntax(compressed) == syntax)
@@ -119,6 +119,14 @@ struct CompressedCTTests {
         try Self.check(
             Format(signed: false, bitsStored: 12), tool: "dcmcjpeg", options: ["+el", "+sv", "4", "+pt", "3"],
             syntax: "1.2.840.10008.1.2.4.57", lossless: false)
+    }
+
+    @Test("JPEG-LS Lossless (dcmcjpls), default and preset thresholds, fragments", arguments: formats)
+    func jpegLS(format: Format) throws {
+        try Self.check(format, tool: "dcmcjpls", options: [], syntax: "1.2.840.10008.1.2.4.80")
+        try Self.check(
+            format, tool: "dcmcjpls", options: ["+t1", "2", "+t2", "5", "+t3", "12", "+rs", "32", "+fs", "1", "-ot"],
+            syntax: "1.2.840.10008.1.2.4.80")
     }
 
     @Test("RLE Lossless (dcmcrle), 16-bit signed and unsigned, 12-bit, 8-bit", arguments: formats + [

@@ -29,7 +29,7 @@ struct CompressedPixelDataErrorTests {
 
     @Test("CT_small compressed by DCMTK reads to pydicom's pixels of the original", arguments: [
         ("dcmcjpeg", ["+e1"]), ("dcmcjpeg", ["+el", "+sv", "6"]), ("dcmcjpeg", ["+el", "+sv", "7", "+fs", "1", "-ot"]),
-        ("dcmcrle", []),
+        ("dcmcjpls", []), ("dcmcrle", []),
     ])
     func realCT(tool: String, options: [String]) throws {
         let (folder, file) = try Self.compressed(tool, options)
@@ -130,14 +130,15 @@ struct CompressedPixelDataErrorTests {
 
     /// Seeded fuzz: truncations and bit flips anywhere in the compressed pixel data end in pixels or a
     /// `DICOMError`, never a trap (a trap would end the test process).
-    @Test("fuzz: 300 truncations and bit flips of JPEG and RLE pixel data never crash", arguments: ["dcmcjpeg", "dcmcrle"])
+    @Test("fuzz: 300 truncations and bit flips of JPEG, JPEG-LS and RLE pixel data never crash",
+          arguments: ["dcmcjpeg", "dcmcjpls", "dcmcrle"])
     func fuzz(tool: String) throws {
         let (folder, file) = try Self.compressed(tool, tool == "dcmcjpeg" ? ["+e1", "+fs", "2"] : [])
         defer { try? FileManager.default.removeItem(at: folder) }
         let good = [UInt8](try Data(contentsOf: file))
         let start = try #require(try DICOMFile.read(contentsOf: file, stopBeforePixelData: true).pixelDataRange)
             .lowerBound
-        var random = SplitMix64(state: tool == "dcmcjpeg" ? 7 : 11)
+        var random = SplitMix64(state: UInt64(tool.count * 7 + Int(tool.utf8.last!)))
         var errors = 0
         for trial in 0..<300 {
             var bytes = good

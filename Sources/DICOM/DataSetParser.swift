@@ -366,7 +366,7 @@ struct DataSetParser {
         return DICOMError(
             .unsupportedTransferSyntax,
             "the pixel data is encapsulated (compressed) in \(name); Penumbra decodes uncompressed data, "
-                + "JPEG Lossless (Process 14) and RLE Lossless only. Decompress first: with DCMTK `dcmdjpeg IN OUT` "
+                + "JPEG Lossless (Process 14), JPEG-LS Lossless and RLE Lossless only. Decompress first: with DCMTK `dcmdjpeg IN OUT` "
                 + "for lossy JPEG, `dcmdjpls IN OUT` for JPEG-LS; JPEG 2000 with GDCM `gdcmconv --raw IN OUT`",
             offset: offset, elementPath: path)
     }

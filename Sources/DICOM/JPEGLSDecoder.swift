@@ -52,38 +52,19 @@ enum JPEGLSDecoder {
 
     /// Decodes a stream into samples (row by row) and its precision.
     static func decode(_ data: [UInt8]) throws(Failure) -> JPEGLosslessDecoder.Image {
-        guard data.count >= 4, data[0] == 0xFF, data[1] == 0xD8 else {
-            throw Failure("the frame does not start with a JPEG-LS Start of Image marker (FF D8)")
-        }
-        var position = 2
+        var stream = try JPEGMarkerSegments(data, format: "JPEG-LS")
         var frame: (precision: Int, rows: Int, columns: Int, component: UInt8)? = nil
         var preset: Parameters? = nil
-        func segment() throws(Failure) -> (start: Int, end: Int) {
-            guard position + 2 <= data.count else { throw Failure("the stream ends inside a marker segment's length") }
-            let length = Int(data[position]) << 8 | Int(data[position + 1])
-            guard length >= 2, position + length <= data.count else {
-                throw Failure("a marker segment at byte \(position - 2) declares \(length) bytes, past the end of the stream")
-            }
-            return (position + 2, position + length)
-        }
-        func u16(_ at: Int) -> Int { Int(data[at]) << 8 | Int(data[at + 1]) }
         while true {
-            guard position + 1 < data.count, data[position] == 0xFF else {
-                throw Failure("expected a marker at byte \(position) of the JPEG-LS stream")
-            }
-            while position + 1 < data.count && data[position + 1] == 0xFF { position += 1 }
-            guard position + 1 < data.count else { throw Failure("the stream ends inside a marker") }
-            let code = data[position + 1]
-            let markerAt = position
-            position += 2
+            let (code, markerAt) = try stream.nextMarker()
             switch code {
             case 0xD9:
                 throw Failure("the stream ends (EOI) before any scan")
             case 0xF7:  // SOF55
-                let s = try segment()
-                guard s.end - s.start >= 9 else { throw Failure("the SOF55 segment is too short") }
-                let p = Int(data[s.start]), rows = u16(s.start + 1), columns = u16(s.start + 3)
-                let components = Int(data[s.start + 5])
+                let s = try stream.segment()
+                guard s.count >= 9 else { throw Failure("the SOF55 segment is too short") }
+                let p = Int(data[s.lowerBound]), rows = stream.uint16(at: s.lowerBound + 1), columns = stream.uint16(at: s.lowerBound + 3)
+                let components = Int(data[s.lowerBound + 5])
                 guard (2...16).contains(p) else { throw Failure("sample precision \(p) bits is outside 2–16 (T.87 §C.2.2)") }
                 guard components == 1 else {
                     throw Failure(
@@ -93,51 +74,48 @@ enum JPEGLSDecoder {
                 guard rows > 0, columns > 0 else {
                     throw Failure("the frame header gives \(columns)×\(rows) samples", unsupported: rows == 0)
                 }
-                frame = (p, rows, columns, data[s.start + 6])
-                position = s.end
+                frame = (p, rows, columns, data[s.lowerBound + 6])
             case 0xF8:  // LSE
-                let s = try segment()
-                guard s.end > s.start, data[s.start] == 1 else {
+                let s = try stream.segment()
+                guard !s.isEmpty, data[s.lowerBound] == 1 else {
                     throw Failure(
-                        "a JPEG-LS preset segment of type \(s.end > s.start ? Int(data[s.start]) : 0) (mapping tables or oversize dimensions) is not supported",
+                        "a JPEG-LS preset segment of type \(!s.isEmpty ? Int(data[s.lowerBound]) : 0) (mapping tables or oversize dimensions) is not supported",
                         unsupported: true)
                 }
-                guard s.end - s.start == 11 else { throw Failure("the JPEG-LS preset parameters segment is not 13 bytes") }
+                guard s.count == 11 else { throw Failure("the JPEG-LS preset parameters segment is not 13 bytes") }
                 guard let f = frame else { throw Failure("JPEG-LS preset parameters before the frame header") }
                 var p = Parameters(
-                    maxValue: u16(s.start + 1), t1: u16(s.start + 3), t2: u16(s.start + 5), t3: u16(s.start + 7),
-                    reset: u16(s.start + 9))
+                    maxValue: stream.uint16(at: s.lowerBound + 1), t1: stream.uint16(at: s.lowerBound + 3), t2: stream.uint16(at: s.lowerBound + 5), t3: stream.uint16(at: s.lowerBound + 7),
+                    reset: stream.uint16(at: s.lowerBound + 9))
                 if p.maxValue == 0 { p.maxValue = (1 << f.precision) - 1 }
                 p = p.completed()
                 guard p.maxValue >= 1, p.t1 <= p.t2, p.t2 <= p.t3, p.t3 <= p.maxValue, p.reset >= 3 else {
                     throw Failure("JPEG-LS preset parameters MAXVAL \(p.maxValue), T1–T3 \(p.t1) \(p.t2) \(p.t3), RESET \(p.reset) are inconsistent (T.87 §C.2.4.1.1)")
                 }
                 preset = p
-                position = s.end
             case 0xDD:
-                let s = try segment()
-                guard s.end - s.start == 2, u16(s.start) == 0 else {
+                let s = try stream.segment()
+                guard s.count == 2, stream.uint16(at: s.lowerBound) == 0 else {
                     throw Failure("JPEG-LS restart intervals are not supported", unsupported: true)
                 }
-                position = s.end
             case 0xDA:
-                let s = try segment()
+                let s = try stream.segment()
                 guard let f = frame else {
                     throw Failure("a scan (SOS) before the frame header (SOF55): the frame header is missing")
                 }
-                guard s.end - s.start == 6, data[s.start] == 1, data[s.start + 1] == f.component else {
+                guard s.count == 6, data[s.lowerBound] == 1, data[s.lowerBound + 1] == f.component else {
                     throw Failure("the scan header must code the frame's one component")
                 }
-                let near = Int(data[s.start + 3]), pointTransform = Int(data[s.start + 5] & 0x0F)
+                let near = Int(data[s.lowerBound + 3]), pointTransform = Int(data[s.lowerBound + 5] & 0x0F)
                 guard near == 0 else {
                     throw Failure("NEAR = \(near): near-lossless JPEG-LS is not lossless and is not decoded", unsupported: true)
                 }
-                guard pointTransform == 0, data[s.start + 2] == 0 else {
+                guard pointTransform == 0, data[s.lowerBound + 2] == 0 else {
                     throw Failure("a JPEG-LS point transform or mapping table is not supported", unsupported: true)
                 }
                 let parameters = preset ?? .defaults(precision: f.precision)
                 guard parameters.maxValue < 1 << 16 else { throw Failure("MAXVAL \(parameters.maxValue) exceeds 16 bits") }
-                var reader = JPEGLSBitReader(data: data, position: s.end)
+                var reader = JPEGLSBitReader(data: data, position: s.upperBound)
                 var scan = Scan(parameters: parameters, columns: f.columns)
                 let samples = try scan.decode(&reader, rows: f.rows)
                 guard let next = reader.markerAfterSegment(), next.code == 0xD9 else {
@@ -149,7 +127,7 @@ enum JPEGLSDecoder {
             case 0xC0...0xCF:
                 throw Failure("the frame is JPEG (SOF\(code & 0x0F)), not JPEG-LS (SOF55)")
             case 0xE0...0xEF, 0xFE, 0xDB, 0xDC:
-                position = try segment().end
+                _ = try stream.segment()
             default:
                 throw Failure("unexpected marker FF \(String(code, radix: 16, uppercase: true)) at byte \(markerAt)")
             }

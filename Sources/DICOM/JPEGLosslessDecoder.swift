@@ -30,47 +30,24 @@ enum JPEGLosslessDecoder {
     /// Decodes a stream.
     /// - Throws: `Failure` naming what is wrong and the byte where it was found.
     static func decode(_ data: [UInt8]) throws(Failure) -> Image {
-        guard data.count >= 4, data[0] == 0xFF, data[1] == 0xD8 else {
-            throw Failure("the frame does not start with a JPEG Start of Image marker (FF D8)")
-        }
-        var position = 2
+        var stream = try JPEGMarkerSegments(data, format: "JPEG")
         var tables: [JPEGLosslessHuffmanTable?] = [nil, nil, nil, nil]
         var restartInterval = 0
         var frame: (precision: Int, rows: Int, columns: Int, component: UInt8)? = nil
-        var image: Image? = nil
-
-        func segment() throws(Failure) -> (start: Int, end: Int) {
-            guard position + 2 <= data.count else { throw Failure("the stream ends inside a marker segment's length") }
-            let length = Int(data[position]) << 8 | Int(data[position + 1])
-            guard length >= 2, position + length <= data.count else {
-                throw Failure("a marker segment at byte \(position - 2) declares \(length) bytes, past the end of the stream")
-            }
-            return (position + 2, position + length)
-        }
 
         while true {
-            // Markers may be preceded by any number of 0xFF fill bytes (T.81 §B.1.1.2).
-            guard position + 1 < data.count, data[position] == 0xFF else {
-                if let image, position >= data.count - 1 { return image }  // EOI missing after a complete scan
-                throw Failure("expected a marker at byte \(position) of the JPEG stream")
-            }
-            while position + 1 < data.count && data[position + 1] == 0xFF { position += 1 }
-            guard position + 1 < data.count else { throw Failure("the stream ends inside a marker") }
-            let code = data[position + 1]
-            let markerAt = position
-            position += 2
+            let (code, markerAt) = try stream.nextMarker()
             switch code {
             case 0xD9:  // EOI
-                guard let image else { throw Failure("the stream ends (EOI) before any scan") }
-                return image
+                throw Failure("the stream ends (EOI) before any scan")
             case 0xC3:  // SOF3: lossless, Huffman, non-hierarchical
-                let s = try segment()
+                let s = try stream.segment()
                 guard frame == nil else { throw Failure("a second frame header at byte \(markerAt)") }
-                guard s.end - s.start >= 6 else { throw Failure("the SOF3 segment is too short") }
-                let p = Int(data[s.start])
-                let rows = Int(data[s.start + 1]) << 8 | Int(data[s.start + 2])
-                let columns = Int(data[s.start + 3]) << 8 | Int(data[s.start + 4])
-                let components = Int(data[s.start + 5])
+                guard s.count >= 6 else { throw Failure("the SOF3 segment is too short") }
+                let p = Int(data[s.lowerBound])
+                let rows = stream.uint16(at: s.lowerBound + 1)
+                let columns = stream.uint16(at: s.lowerBound + 3)
+                let components = Int(data[s.lowerBound + 5])
                 guard (2...16).contains(p) else {
                     throw Failure("sample precision \(p) bits is outside 2–16 (T.81 Table B.2)")
                 }
@@ -79,55 +56,51 @@ enum JPEGLosslessDecoder {
                         "the frame has \(components) components; Penumbra decodes single-component (greyscale) images",
                         unsupported: true)
                 }
-                guard s.end - s.start >= 9 else { throw Failure("the SOF3 segment is too short for its component") }
+                guard s.count >= 9 else { throw Failure("the SOF3 segment is too short for its component") }
                 guard rows > 0, columns > 0 else {
                     throw Failure(
                         "the frame header gives \(columns)×\(rows) samples (a line count set by a later DNL marker is not supported)",
                         unsupported: rows == 0)
                 }
-                frame = (p, rows, columns, data[s.start + 6])
-                position = s.end
+                frame = (p, rows, columns, data[s.lowerBound + 6])
             case 0xC0, 0xC1, 0xC2, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF:
                 throw Failure(
                     "the stream is \(processName(code)) (SOF\(code & 0x0F)), not lossless Process 14 (SOF3)",
                     unsupported: true)
             case 0xC4:  // DHT
-                let s = try segment()
-                var at = s.start
-                while at < s.end {
-                    guard at + 17 <= s.end else { throw Failure("a Huffman table segment is too short") }
+                let s = try stream.segment()
+                var at = s.lowerBound
+                while at < s.upperBound {
+                    guard at + 17 <= s.upperBound else { throw Failure("a Huffman table segment is too short") }
                     let tc = data[at] >> 4, th = Int(data[at] & 0x0F)
                     guard tc == 0, th < 4 else {
                         throw Failure("Huffman table class \(tc) / destination \(th): lossless uses class 0, destinations 0–3")
                     }
                     let counts = (1...16).map { Int(data[at + $0]) }
                     let total = counts.reduce(0, +)
-                    guard total <= 256, at + 17 + total <= s.end else {
+                    guard total <= 256, at + 17 + total <= s.upperBound else {
                         throw Failure("a Huffman table lists \(total) codes, more than its segment holds")
                     }
                     tables[th] = try JPEGLosslessHuffmanTable(
                         counts: counts, values: Array(data[(at + 17)..<(at + 17 + total)]))
                     at += 17 + total
                 }
-                position = s.end
             case 0xDD:  // DRI
-                let s = try segment()
-                guard s.end - s.start == 2 else { throw Failure("the DRI segment is not 4 bytes long") }
-                restartInterval = Int(data[s.start]) << 8 | Int(data[s.start + 1])
-                position = s.end
+                let s = try stream.segment()
+                guard s.count == 2 else { throw Failure("the DRI segment is not 4 bytes long") }
+                restartInterval = stream.uint16(at: s.lowerBound)
             case 0xDA:  // SOS
-                let s = try segment()
+                let s = try stream.segment()
                 guard let f = frame else { throw Failure("a scan (SOS) before the frame header (SOF3): the frame header is missing") }
-                guard image == nil else { throw Failure("a second scan; one component is coded in one scan") }
-                guard s.end - s.start == 6, data[s.start] == 1 else {
+                guard s.count == 6, data[s.lowerBound] == 1 else {
                     throw Failure("the scan header must code exactly one component")
                 }
-                guard data[s.start + 1] == f.component else {
-                    throw Failure("the scan codes component \(data[s.start + 1]) but the frame declares \(f.component)")
+                guard data[s.lowerBound + 1] == f.component else {
+                    throw Failure("the scan codes component \(data[s.lowerBound + 1]) but the frame declares \(f.component)")
                 }
-                let table = Int(data[s.start + 2] >> 4)
-                let predictor = Int(data[s.start + 3])
-                let pointTransform = Int(data[s.start + 5] & 0x0F)
+                let table = Int(data[s.lowerBound + 2] >> 4)
+                let predictor = Int(data[s.lowerBound + 3])
+                let pointTransform = Int(data[s.lowerBound + 5] & 0x0F)
                 guard let huffman = tables[table] else {
                     throw Failure("the scan uses Huffman table \(table), which no DHT segment defined")
                 }
@@ -141,19 +114,18 @@ enum JPEGLosslessDecoder {
                     throw Failure(
                         "restart interval \(restartInterval) is not a whole number of lines of \(f.columns) samples (T.81 §H.1.1)")
                 }
-                var reader = JPEGLosslessBitReader(data: data, position: s.end)
+                var reader = JPEGLosslessBitReader(data: data, position: s.upperBound)
                 let samples = try decodeScan(
                     &reader, huffman: huffman, rows: f.rows, columns: f.columns, precision: f.precision,
                     predictor: predictor, pointTransform: pointTransform,
                     linesPerInterval: restartInterval / f.columns)
-                image = Image(precision: f.precision, columns: f.columns, rows: f.rows, samples: samples)
-                guard let marker = reader.nextMarker() else {
-                    return image!  // the data ends right after the scan (EOI missing): all samples were decoded
-                }
+                let image = Image(precision: f.precision, columns: f.columns, rows: f.rows, samples: samples)
+                // One scan codes the one component; EOI follows (or the data ends: every sample was decoded).
+                guard let marker = reader.nextMarker() else { return image }
                 guard marker == 0xD9 else {
                     throw Failure("unexpected marker FF \(hex(marker)) after the scan")
                 }
-                return image!
+                return image
             case 0xD0...0xD7:
                 throw Failure("a restart marker RST\(code - 0xD0) outside a scan at byte \(markerAt)")
             case 0xD8:
@@ -163,7 +135,7 @@ enum JPEGLosslessDecoder {
             case 0xDC, 0xDB, 0xDE, 0xDF, 0xCC, 0xE0...0xEF, 0xF0...0xFE:
                 // DNL, DQT, DHP, EXP, DAC, APPn, JPGn, COM: skipped (none changes a lossless single-frame decode
                 // here; DNL after the scan is unreachable since the frame must give its lines).
-                position = try segment().end
+                _ = try stream.segment()
             default:
                 throw Failure("unknown marker FF \(hex(code)) at byte \(markerAt)")
             }

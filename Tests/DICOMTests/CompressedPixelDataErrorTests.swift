@@ -130,7 +130,7 @@ struct CompressedPixelDataErrorTests {
 
     /// Seeded fuzz: truncations and bit flips anywhere in the compressed pixel data end in pixels or a
     /// `DICOMError`, never a trap (a trap would end the test process).
-    @Test("fuzz: 300 truncations and bit flips of JPEG, JPEG-LS and RLE pixel data never crash",
+    @Test("fuzz: 200 truncations and bit flips of JPEG, JPEG-LS and RLE pixel data never crash",
           arguments: ["dcmcjpeg", "dcmcjpls", "dcmcrle"])
     func fuzz(tool: String) throws {
         let (folder, file) = try Self.compressed(tool, tool == "dcmcjpeg" ? ["+e1", "+fs", "2"] : [])
@@ -140,7 +140,7 @@ struct CompressedPixelDataErrorTests {
             .lowerBound
         var random = SplitMix64(state: UInt64(tool.count * 7 + Int(tool.utf8.last!)))
         var errors = 0
-        for trial in 0..<300 {
+        for trial in 0..<200 {
             var bytes = good
             if trial % 3 == 0 {
                 bytes.removeLast(1 + Int(random.next() % UInt64(good.count - start)))
@@ -156,7 +156,7 @@ struct CompressedPixelDataErrorTests {
                 errors += 1
             }
         }
-        #expect(errors > 100)  // every truncation at least must be refused
+        #expect(errors > 60)  // every truncation at least must be refused
     }
 
     @Test("lossy JPEG (dcmcjpeg +ee) is refused naming the syntax and the DCMTK tool")

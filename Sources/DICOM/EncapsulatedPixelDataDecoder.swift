@@ -97,10 +97,7 @@ public enum EncapsulatedPixelDataDecoder {
                     if bitsAllocated == 8 {
                         out.append(contentsOf: image.samples.map { UInt8(truncatingIfNeeded: $0) })
                     } else {
-                        for s in image.samples {
-                            out.append(UInt8(truncatingIfNeeded: s))
-                            out.append(UInt8(truncatingIfNeeded: s >> 8))
-                        }
+                        image.samples.withUnsafeBytes { out.append(contentsOf: $0) }  // x86-64 is little endian
                     }
                 } else {
                     out.append(

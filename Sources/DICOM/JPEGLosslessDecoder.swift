@@ -154,8 +154,12 @@ enum JPEGLosslessDecoder {
         var failure: Failure? = nil
         lookup.withUnsafeBufferPointer { lut in
             out.withUnsafeMutableBufferPointer { samples in
-                var previous = [Int](repeating: 0, count: columns)
-                var current = [Int](repeating: 0, count: columns)
+                // The line above and the current line (reconstructed values before the point transform).
+                let lines = UnsafeMutableBufferPointer<Int>.allocate(capacity: 2 * columns)
+                lines.initialize(repeating: 0)
+                defer { lines.deallocate() }
+                var previous = UnsafeMutableBufferPointer(rebasing: lines[0..<columns])
+                var current = UnsafeMutableBufferPointer(rebasing: lines[columns..<(2 * columns)])
                 var firstLine = true
                 rowLoop: for row in 0..<rows {
                     if linesPerInterval > 0 && row > 0 && row % linesPerInterval == 0 {

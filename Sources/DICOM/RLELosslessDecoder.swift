@@ -36,6 +36,20 @@ enum RLELosslessDecoder {
         }
         let stride = expected
         var out = [UInt8](repeating: 0, count: pixels * stride)
+        try out.withUnsafeMutableBufferPointer { (out) throws(EncapsulatedPixelDataDecoder.Failure) in
+            try data.withUnsafeBufferPointer { (data) throws(EncapsulatedPixelDataDecoder.Failure) in
+                try decodeSegments(data, offsets: offsets, into: out, pixels: pixels, bytesPerSample: bytesPerSample)
+            }
+        }
+        return out
+    }
+
+    /// PackBits-decodes each segment into its byte lane of the output.
+    private static func decodeSegments(
+        _ data: UnsafeBufferPointer<UInt8>, offsets: [Int], into out: UnsafeMutableBufferPointer<UInt8>, pixels: Int,
+        bytesPerSample: Int
+    ) throws(EncapsulatedPixelDataDecoder.Failure) {
+        let segments = offsets.count, stride = out.count / max(1, pixels)
         for (n, start) in offsets.enumerated() {
             let end = n + 1 < segments ? offsets[n + 1] : data.count
             // Segment n: sample n / bytesPerSample, byte (bytesPerSample − 1 − n % bytesPerSample) of it, little endian.
@@ -71,6 +85,5 @@ enum RLELosslessDecoder {
                 }
             }
         }
-        return out
     }
 }

@@ -3,8 +3,8 @@ import FileIO
 import Foundation
 import Geometry
 
-// Reads a 512 × 512 × 100 CT series uncompressed, in JPEG Lossless SV1 and in RLE Lossless (both compressed by
-// DCMTK) and reports the time per slice; checks that all three give the same Hounsfield units.
+// Reads a 512 × 512 × 100 CT series uncompressed, in JPEG Lossless SV1, JPEG-LS Lossless and RLE Lossless (all
+// compressed by DCMTK) and reports the time per slice; checks that all four give the same Hounsfield units.
 // usage: dicom-decode-benchmark [SLICES]   (docs/dicom.md quotes its numbers)
 
 let slices = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 100 : 100
@@ -67,6 +67,7 @@ func size(_ folder: URL) throws -> Int {
 }
 
 let folders = [("uncompressed", native), ("JPEG Lossless SV1", try compress("dcmcjpeg", into: "jpeg")),
+               ("JPEG-LS Lossless", try compress("dcmcjpls", into: "jpegls")),
                ("RLE Lossless", try compress("dcmcrle", into: "rle"))]
 var reference: [Float]? = nil
 for (name, folder) in folders {

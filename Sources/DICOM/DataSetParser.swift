@@ -164,6 +164,12 @@ struct DataSetParser {
                 let bits = try dataSet.int("BitsAllocated") ?? 16
                 return DataElement(tag: tag, vr: bits > 8 ? .OW : .OB, value: .bytes(decoded.pixels))
             }
+            if tag == Tag(0x7FE0, 0x0010) && depth > 0 && TransferSyntax.isEncapsulated(statedSyntaxUID) {
+                // An icon image (Icon Image Sequence, PS3.3 C.7.6.1.1.6) is encapsulated like the image (PS3.5
+                // §8.2): its items are stepped over and its pixels left out; Penumbra never shows icons.
+                position = try EncapsulatedPixelData.parse(buffer, start: position).end
+                return DataElement(tag: tag, vr: vr, value: .bytes([]))
+            }
             if tag == Tag(0x7FE0, 0x0010) && depth == 0 {
                 let error = encapsulatedPixelData(path: elementPath, at: start)
                 // A header-only read stops here and keeps the reason; reading the pixels will throw it.

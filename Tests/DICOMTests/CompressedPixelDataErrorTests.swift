@@ -173,3 +173,33 @@ struct CompressedPixelDataErrorTests {
         }
     }
 }
+
+/// An Icon Image Sequence inside a compressed image holds encapsulated pixels too (PS3.5 §8.2).
+@Suite("Compressed CT with an encapsulated icon image")
+struct CompressedIconTests {
+    @Test("the icon's encapsulated pixels are stepped over; the image decodes")
+    func icon() throws {
+        let (folder, file) = try CompressedPixelDataErrorTests.compressed("dcmcjpeg", ["+e1"])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let script = """
+            import sys, pydicom
+            from pydicom.dataset import Dataset
+            from pydicom.encaps import encapsulate
+            ds = pydicom.dcmread(sys.argv[1])
+            icon = Dataset()
+            icon.Rows, icon.Columns, icon.BitsAllocated, icon.BitsStored, icon.HighBit = 2, 2, 8, 8, 7
+            icon.SamplesPerPixel, icon.PhotometricInterpretation, icon.PixelRepresentation = 1, "MONOCHROME2", 0
+            icon.PixelData = encapsulate([b"\\xff\\xd8 not decoded \\xff\\xd9"])
+            icon["PixelData"].VR = "OB"
+            icon["PixelData"].is_undefined_length = True
+            ds.IconImageSequence = [icon]
+            ds.save_as(sys.argv[1])
+            """
+        let out = try runPython(script, arguments: [file.path])
+        try #require(out.status == 0, Comment(rawValue: out.standardError))
+        let header = try DICOMFile.read(contentsOf: file, stopBeforePixelData: true)
+        #expect(header.dataSet[Tag(0x0088, 0x0200)]?.items?.count == 1)  // Icon Image Sequence
+        #expect(try CompressedPixelDataErrorTests.stored(file) == CompressedPixelDataErrorTests.stored(
+            CompressedPixelDataErrorTests.ctSmall))
+    }
+}

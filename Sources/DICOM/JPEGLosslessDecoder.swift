@@ -11,9 +11,9 @@
 /// the left), the first sample of every other line uses Rb (the sample above), all others the predictor
 /// chosen. Reconstruction is modulo 2^16; the output is the reconstructed value shifted left by Pt.
 ///
-/// Restart intervals (DRI, §B.2.4.4) are followed by RST0…RST7 in turn; in the lossless process they
-/// hold whole lines (§H.1.1 — an interval is a multiple of the MCUs in a line), so each begins as a
-/// first line.
+/// Restart intervals (DRI, §B.2.4.4) are followed by RST0…RST7 in turn. §H.1.2.1 predicts the first line
+/// of each interval like the scan's first line, which is well defined only for intervals of whole lines —
+/// what lossless encoders write; other intervals are refused rather than guessed.
 enum JPEGLosslessDecoder {
     typealias Failure = EncapsulatedPixelDataDecoder.Failure
 
@@ -112,7 +112,7 @@ enum JPEGLosslessDecoder {
                 }
                 guard restartInterval % f.columns == 0 else {
                     throw Failure(
-                        "restart interval \(restartInterval) is not a whole number of lines of \(f.columns) samples (T.81 §H.1.1)")
+                        "restart interval \(restartInterval) is not a whole number of lines of \(f.columns) samples", unsupported: true)
                 }
                 var reader = JPEGLosslessBitReader(data: data, position: s.upperBound)
                 let samples = try decodeScan(

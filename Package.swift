@@ -93,7 +93,7 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
         ),
         .executableTarget(
-            // CT read speed uncompressed vs JPEG Lossless vs RLE (docs/dicom.md).
+            // CT read speed: uncompressed, JPEG Lossless, JPEG-LS, RLE (docs/dicom.md).
             name: "dicom-decode-benchmark",
             dependencies: ["DICOM", "FileIO", "Geometry"],
             path: "benchmarks/DICOMDecodeBenchmark"

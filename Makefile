@@ -84,6 +84,7 @@ bench: deps
 	$(SWIFT) build -c release
 	.build/release/cluster-benchmark
 	.build/release/transport-microbenchmark
+	.build/release/dicom-decode-benchmark
 	python3 benchmarks/transport-bench.py
 	@echo "benchmarks: see benchmarks/RESULTS.md"
 

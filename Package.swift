@@ -92,6 +92,12 @@ let package = Package(
             // The kernels inline into this module: measure them as AVX2 code (docs/performance.md).
             swiftSettings: [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
         ),
+        .executableTarget(
+            // CT read speed: uncompressed, JPEG Lossless, JPEG-LS, RLE (docs/dicom.md).
+            name: "dicom-decode-benchmark",
+            dependencies: ["DICOM", "FileIO", "Geometry"],
+            path: "benchmarks/DICOMDecodeBenchmark"
+        ),
 
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["FileIO"], path: "Tests/TestSupport"),

@@ -119,8 +119,9 @@ public struct CTSliceHeader: Sendable {
         guard let pixels = file.pixelDataRange else {
             throw DICOMError(.missingAttribute, "the image has no Pixel Data (7FE0,0010)")
         }
-        // Checked here, before any volume is allocated from Rows × Columns × slices.
-        guard pixels.count >= rows * columns * (bitsAllocated / 8) else {
+        // Checked here, before any volume is allocated from Rows × Columns × slices (compressed data is
+        // checked when decoded).
+        guard file.encapsulatedPixelDataSyntaxUID != nil || pixels.count >= rows * columns * (bitsAllocated / 8) else {
             throw DICOMError(
                 .truncated,
                 "Pixel Data holds \(pixels.count) bytes; \(rows)×\(columns) pixels of \(bitsAllocated) bits need \(rows * columns * (bitsAllocated / 8))"

@@ -6,6 +6,8 @@ public enum DICOMCharacterSet: Sendable, Equatable {
     case latin1
     /// ISO_IR 192: Unicode in UTF-8.
     case utf8
+    /// Another single-byte set: ISO_IR 101, 109, 110, 144, 127, 126, 138, 148 or 166.
+    case singleByte(SingleByteCharacterSet)
 
     /// The character set named by the values of Specific Character Set (0008,0005).
     /// - Throws: `DICOMError.Kind.unsupportedCharacterSet` for any other repertoire.
@@ -17,11 +19,17 @@ public enum DICOMCharacterSet: Sendable, Equatable {
             self = .latin1
         } else if terms == ["ISO_IR 192"] {
             self = .utf8
+        } else if let set = terms.lazy.compactMap(SingleByteCharacterSet.init(term:)).first,
+            terms.allSatisfy({ SingleByteCharacterSet(term: $0) == set || $0 == "ISO 2022 IR 6" })
+        {
+            // One single-byte set, alone or as G1 beside ASCII with code extensions (PS3.3 C.12.1.1.2); text
+            // that switches between several sets with escape sequences is refused below.
+            self = .singleByte(set)
         } else {
             throw DICOMError(
                 .unsupportedCharacterSet,
-                "Specific Character Set \(terms.joined(separator: "\\")) is not supported (ISO_IR 6, ISO_IR 100 and "
-                    + "ISO_IR 192 are); convert the file to UTF-8 first, e.g. with DCMTK `dcmconv --convert-to-utf8`")
+                "Specific Character Set \(terms.joined(separator: "\\")) is not supported (ISO_IR 6, 100, 101, 109, 110, "
+                    + "126, 127, 138, 144, 148, 166 and 192 are, one at a time); convert the file to UTF-8 first, e.g. with DCMTK `dcmconv --convert-to-utf8`")
         }
     }
 
@@ -31,6 +39,7 @@ public enum DICOMCharacterSet: Sendable, Equatable {
         case .default: ""
         case .latin1: "ISO_IR 100"
         case .utf8: "ISO_IR 192"
+        case .singleByte(let set): set.definedTerm
         }
     }
 
@@ -40,6 +49,7 @@ public enum DICOMCharacterSet: Sendable, Equatable {
         switch self {
         case .default, .latin1: String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
         case .utf8: String(decoding: bytes, as: UTF8.self)
+        case .singleByte(let set): set.decode(bytes)
         }
     }
 
@@ -49,6 +59,7 @@ public enum DICOMCharacterSet: Sendable, Equatable {
         case .utf8: Array(text.utf8)
         case .default: text.unicodeScalars.map { $0.value < 0x80 ? UInt8($0.value) : UInt8(ascii: "?") }
         case .latin1: text.unicodeScalars.map { $0.value < 0x100 ? UInt8($0.value) : UInt8(ascii: "?") }
+        case .singleByte(let set): set.encode(text)
         }
     }
 }

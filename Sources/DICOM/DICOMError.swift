@@ -19,6 +19,9 @@ public struct DICOMError: Error, CustomStringConvertible, Sendable {
         case invalidVR
         /// Items or delimiters where they cannot be.
         case badStructure
+        /// Compressed pixel data that does not decode: a damaged or truncated stream (bad Huffman code,
+        /// missing marker, wrong segment count).
+        case corruptPixelData
         /// A transfer syntax this codec does not decode (compressed, deflated, unknown).
         case unsupportedTransferSyntax
         /// A character set this codec does not decode.

@@ -18,6 +18,9 @@ public struct DICOMFile: Sendable {
     public var pixelDataRange: Range<Int>?
     /// The VR of that Pixel Data (OB or OW; OL/OF/OD are possible), which sets big-endian swapping.
     public var pixelDataVR: VR?
+    /// The transfer syntax UID of the Pixel Data when it is encapsulated (compressed) and located by a
+    /// header-only read; `readPixelData` then decodes it.
+    public var encapsulatedPixelDataSyntaxUID: String?
     /// Why the Pixel Data cannot be read, when a header-only read found it encapsulated (compressed).
     public var pixelDataError: DICOMError?
     /// Departures from the standard that the reader worked around (for the log), e.g. a File Meta that
@@ -71,6 +74,11 @@ public struct DICOMFile: Sendable {
             defer { try? handle.close() }
             try handle.seek(toOffset: UInt64(range.lowerBound))
             var bytes = [UInt8](try handle.read(upToCount: range.count) ?? Data())
+            if let uid = encapsulatedPixelDataSyntaxUID {
+                return try EncapsulatedPixelDataDecoder.decode(
+                    bytes, start: 0, fileOffset: range.lowerBound, syntaxUID: uid, dataSet: dataSet
+                ).pixels
+            }
             guard bytes.count == range.count else {
                 throw DICOMError(
                     .truncated, "the file ends inside the pixel data (it changed since its header was read?)",
@@ -81,7 +89,7 @@ public struct DICOMFile: Sendable {
             }
             return bytes
         } catch let e as DICOMError {
-            throw e
+            throw e.inFile(url.path)
         } catch {
             throw DICOMError(.io, "reading the pixel data failed: \(error.localizedDescription)", file: url.path)
         }
@@ -155,7 +163,9 @@ public struct DICOMFile: Sendable {
         let pixels = parser.pixelData.map { $0.offset..<($0.offset + $0.length) }
         return DICOMFile(
             meta: meta, dataSet: dataSet, transferSyntax: syntax, hasPreamble: hasPreamble, pixelDataRange: pixels,
-            pixelDataVR: parser.pixelData?.vr, pixelDataError: parser.encapsulatedPixelDataError, notes: notes)
+            pixelDataVR: parser.pixelData?.vr,
+            encapsulatedPixelDataSyntaxUID: parser.pixelData?.isEncapsulated == true ? stated : nil,
+            pixelDataError: parser.encapsulatedPixelDataError, notes: notes)
     }
 
     /// Recognises the transfer syntax of a data set that has no File Meta from its first element.

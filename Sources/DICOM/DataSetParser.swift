@@ -11,6 +11,9 @@ struct DataSetParser {
         var length: Int
         /// The element's VR (OB or OW).
         var vr: VR
+        /// Whether the value is encapsulated (compressed, PS3.5 §A.4); its length then runs to the end of
+        /// the file, and the items inside end it.
+        var isEncapsulated = false
     }
 
     /// The deepest sequence nesting accepted.
@@ -149,6 +152,24 @@ struct DataSetParser {
         let elementPath = path.isEmpty ? tag.description : "\(path) > \(tag.description)"
 
         if length == Self.undefinedLength {
+            if tag == Tag(0x7FE0, 0x0010) && depth == 0 && EncapsulatedPixelDataDecoder.decodes(statedSyntaxUID) {
+                if stopAtPixelData {
+                    pixelData = PixelDataLocation(
+                        offset: position, length: fileSize - position, vr: vr, isEncapsulated: true)
+                    return nil
+                }
+                let decoded = try EncapsulatedPixelDataDecoder.decode(
+                    buffer, start: position, syntaxUID: statedSyntaxUID, dataSet: dataSet)
+                position = decoded.end
+                let bits = try dataSet.int("BitsAllocated") ?? 16
+                return DataElement(tag: tag, vr: bits > 8 ? .OW : .OB, value: .bytes(decoded.pixels))
+            }
+            if tag == Tag(0x7FE0, 0x0010) && depth > 0 && TransferSyntax.isEncapsulated(statedSyntaxUID) {
+                // An icon image (Icon Image Sequence, PS3.3 C.7.6.1.1.6) is encapsulated like the image (PS3.5
+                // §8.2): its items are stepped over and its pixels left out; Penumbra never shows icons.
+                position = try EncapsulatedPixelData.parse(buffer, start: position).end
+                return DataElement(tag: tag, vr: vr, value: .bytes([]))
+            }
             if tag == Tag(0x7FE0, 0x0010) && depth == 0 {
                 let error = encapsulatedPixelData(path: elementPath, at: start)
                 // A header-only read stops here and keeps the reason; reading the pixels will throw it.
@@ -350,9 +371,9 @@ struct DataSetParser {
             : TransferSyntax.native(uid: statedSyntaxUID)!.description
         return DICOMError(
             .unsupportedTransferSyntax,
-            "the pixel data is encapsulated (compressed) in \(name); Penumbra reads uncompressed data only. "
-                + "Decompress first with DCMTK: `dcmdjpeg IN OUT` for JPEG, `dcmdrle IN OUT` for RLE, "
-                + "`dcmconv +te IN OUT` to rewrite as Explicit VR Little Endian",
+            "the pixel data is encapsulated (compressed) in \(name); Penumbra decodes uncompressed data, "
+                + "JPEG Lossless (Process 14), JPEG-LS Lossless and RLE Lossless only. Decompress first: with DCMTK `dcmdjpeg IN OUT` "
+                + "for lossy JPEG, `dcmdjpls IN OUT` for JPEG-LS; JPEG 2000 with GDCM `gdcmconv --raw IN OUT`",
             offset: offset, elementPath: path)
     }
 }

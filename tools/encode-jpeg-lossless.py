@@ -1,0 +1,98 @@
+"""Re-encodes a native 16-bit DICOM image as JPEG Lossless (ITU-T T.81 Process 14) with restart intervals.
+
+Test helper for Penumbra's JPEG Lossless decoder: DCMTK's dcmcjpeg never writes restart intervals, some
+PACS and modality encoders do. The stream follows T.81 Annex H (predictors of Table H.1, categories of
+Table H.2, first line and restart intervals predicted as in H.1.2.1), with one Huffman table giving every
+category 0-16 a 5-bit code; the test checks that DCMTK's dcmdjpeg decodes it to the original pixels before
+Penumbra's decoder is compared with it.
+
+usage: encode-jpeg-lossless.py IN.dcm OUT.dcm PREDICTOR LINES_PER_RESTART_INTERVAL
+"""
+import sys
+
+import pydicom
+from pydicom.encaps import encapsulate
+
+
+def encode(values, rows, columns, precision, predictor, lines_per_interval):
+    out = bytearray(b"\xff\xd8")
+
+    def segment(marker, payload):
+        out.extend(bytes([0xFF, marker]) + (len(payload) + 2).to_bytes(2, "big") + payload)
+
+    segment(0xC3, bytes([precision]) + rows.to_bytes(2, "big") + columns.to_bytes(2, "big") + bytes([1, 1, 0x11, 0]))
+    counts = [0] * 16
+    counts[4] = 17  # 17 codes of 5 bits: category s has code s
+    segment(0xC4, bytes([0x00]) + bytes(counts) + bytes(range(17)))
+    if lines_per_interval:
+        segment(0xDD, (lines_per_interval * columns).to_bytes(2, "big"))
+    segment(0xDA, bytes([1, 1, 0x00, predictor, 0, 0]))
+
+    state = {"acc": 0, "n": 0}
+
+    def put(value, count):
+        state["acc"] = (state["acc"] << count) | (value & ((1 << count) - 1))
+        state["n"] += count
+        while state["n"] >= 8:
+            state["n"] -= 8
+            byte = (state["acc"] >> state["n"]) & 0xFF
+            out.append(byte)
+            if byte == 0xFF:
+                out.append(0x00)  # T.81 F.1.2.3 byte stuffing
+        state["acc"] &= (1 << state["n"]) - 1
+
+    def flush():
+        if state["n"]:
+            put((1 << (8 - state["n"])) - 1, 8 - state["n"])  # pad with 1-bits (T.81 F.1.2.3)
+
+    restart = 0
+    first_line = True
+    for row in range(rows):
+        if lines_per_interval and row > 0 and row % lines_per_interval == 0:
+            flush()
+            out.extend(bytes([0xFF, 0xD0 + restart]))
+            restart = (restart + 1) % 8
+            first_line = True
+        for column in range(columns):
+            x = values[row * columns + column]
+            if column == 0:
+                p = (1 << (precision - 1)) if first_line else values[(row - 1) * columns]
+            elif first_line:
+                p = values[row * columns + column - 1]
+            else:
+                ra = values[row * columns + column - 1]
+                rb = values[(row - 1) * columns + column]
+                rc = values[(row - 1) * columns + column - 1]
+                p = {1: ra, 2: rb, 3: rc, 4: ra + rb - rc, 5: ra + ((rb - rc) >> 1), 6: rb + ((ra - rc) >> 1),
+                     7: (ra + rb) >> 1}[predictor]
+            diff = (x - p) % 65536
+            if diff >= 32768:
+                diff -= 65536
+            size = 16 if diff == -32768 else abs(diff).bit_length()
+            put(size, 5)
+            if 0 < size < 16:
+                put(diff if diff >= 0 else diff + (1 << size) - 1, size)
+        first_line = False
+    flush()
+    out.extend(b"\xff\xd9")
+    return bytes(out)
+
+
+def main():
+    source, target, predictor, lines = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    ds = pydicom.dcmread(source)
+    precision = ds.BitsStored
+    raw = ds.PixelData
+    values = [int.from_bytes(raw[2 * i:2 * i + 2], "little") & ((1 << precision) - 1)
+              for i in range(ds.Rows * ds.Columns)]
+    stream = encode(values, ds.Rows, ds.Columns, precision, predictor, lines)
+    ds.PixelData = encapsulate([stream])
+    ds["PixelData"].VR = "OB"
+    ds["PixelData"].is_undefined_length = True
+    ds.file_meta.TransferSyntaxUID = "1.2.840.10008.1.2.4.70" if predictor == 1 else "1.2.840.10008.1.2.4.57"
+    ds.is_implicit_VR = False
+    ds.is_little_endian = True
+    ds.save_as(target, write_like_original=False)
+
+
+main()

@@ -24,12 +24,9 @@ struct ClusterDecomposedSimulation {
     /// The job description and its inputs: the spectrum (if any), then one slab input per slab.
     func spec() throws -> (spec: JobSpec, inputs: [[UInt8]]) {
         let starts = [0] + boundaries
-        let ends = boundaries + [phantom.grid.counts.z]
         var inputs = spectrum.map { [$0] } ?? []
         let firstSlabInput = inputs.count
-        for (start, end) in zip(starts, ends) {
-            inputs.append(try SlabPhantomInput(cutting: start..<end, of: phantom).encoded())
-        }
+        inputs += try SlabPhantomInput.inputs(of: phantom, boundaries: boundaries)
         let spec = JobSpec(
             workload: SlabTransportExecutor.workload, layout: try SlabLayout(grid: phantom.grid), seed: seed,
             historyCount: histories, historiesPerUnit: histories, inputs: inputs.map { ContentDigest(of: $0) },

@@ -75,6 +75,9 @@ struct SimulateCommand: ParsableCommand {
         guard ssd > 0, ssd.isFinite else { throw ValidationError("--ssd must be positive, got \(ssd)") }
         if phaseSpace == nil { _ = try parseField() }
         if decomposition.decomposed != nil {
+            guard driver == .scalar else {
+                throw ValidationError("--driver simd does not run decomposed; decomposed slabs use the scalar driver")
+            }
             guard UInt64(decomposition.batches) <= histories else {
                 throw ValidationError("--batches \(decomposition.batches) is more than --histories \(histories)")
             }
@@ -138,11 +141,8 @@ struct SimulateCommand: ParsableCommand {
         let threads = compute.threads
         let water = doseToWater ? try PhysicsMedium.water(settings: settings) : nil
         if let slabs = decomposition.decomposed {
-            guard driver == .scalar else {
-                throw ValidationError("--driver simd does not run decomposed; decomposed slabs use the scalar driver")
-            }
             if compute.namesCluster, let rect {
-                let boundaries = DecomposedTransport.boundaries(
+                let boundaries = try DecompositionOptions.boundaries(
                     planes: voxels.grid.counts.z, slabs: slabs, edge: settings.majorantBlockVoxels)
                 let job = TransportJob(
                     fieldCM: [rect.x1CM, rect.x2CM, rect.y1CM, rect.y2CM], ssdCM: parallel ? nil : ssd, energyMeV: energy,

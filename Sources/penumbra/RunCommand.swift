@@ -22,7 +22,9 @@ struct RunCommand: ParsableCommand {
             CT series, the structure set (its EXTERNAL ROI) and the RT Plan in the folder and computes the dose \
             in the CT, coarsened to --dose-voxel. Writes DIR/dose.3ddose, DIR/RD.dcm (RT Dose, PLAN, Gy) for \
             patient runs, and DIR/summary.json. The machine is generic for the plan's energy unless \
-            --machine names one (docs/beam-model.md); it must be MU-calibrated.
+            --machine names one (docs/beam-model.md); it must be MU-calibrated. --decomposed N transports in N \
+            slabs of the dose grid, handing particles between them (the same dose, the uncertainty from \
+            --batches batches; docs/cluster.md).
             """)
 
     @Argument(help: "A folder with the CT series, RT Structure Set and RT Plan.") var planDirectory: String?

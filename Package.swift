@@ -105,7 +105,7 @@ let package = Package(
         .testTarget(name: "FileIOTests", dependencies: ["FileIO", "TestSupport"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ZeroMQ", "TestSupport"]),
-        .testTarget(name: "ClusterIntegrationTests", dependencies: ["Cluster", "ZeroMQ", "TestSupport"]),
+        .testTarget(name: "ClusterIntegrationTests", dependencies: ["Cluster", "ZeroMQ", "TestSupport", "PhaseSpace", "Transport", "Phantom", "Geometry"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Geometry", "FileIO", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Analysis", "Geometry", "TestSupport"]),
         // Runs the built `penumbra` executable (beside the test bundle) on real files.

@@ -37,10 +37,13 @@ final class BatchSources: Sendable {
     private let state = Mutex(State())
 
     /// Slab `unit.key.slab`'s start particles of the unit's batch.
-    /// - Parameter transport: the unit's slab (the source and the geometry are the whole grid's).
-    func bank(for unit: SlabWorkUnit, transport: SlabTransport) -> ParticleBank {
+    /// - Parameters:
+    ///   - histories: the random-stream indices of the batch's histories (`unit.histories`, or those shifted
+    ///     to a plan beam's streams, `PlanSlabJob`).
+    ///   - transport: the unit's slab (the source and the geometry are the whole grid's).
+    func bank(for unit: SlabWorkUnit, histories: Range<UInt64>, transport: SlabTransport) -> ParticleBank {
         let spec = unit.spec, slab = Int(unit.key.slab)
-        let key = Key(spec: spec, histories: unit.histories)
+        let key = Key(spec: spec, histories: histories)
         // Sampled under the lock, so two embedded workers starting the same batch sample it once.
         return state.withLock { state in
             if state.slabsRun.count > 4, state.slabsRun[spec] == nil { state.slabsRun.removeAll() }
@@ -53,7 +56,7 @@ final class BatchSources: Sendable {
             let decomposition = spec.decomposition!
             let slabs = [slab] + state.slabsRun[spec]!.subtracting([slab]).sorted()
             let planes = slabs.map { decomposition.planes(ofSlab: $0, planeCount: Int(spec.layout.countZ)) }
-            let banks = transport.sourceBanks(histories: unit.histories, seed: spec.seed, slabs: planes)
+            let banks = transport.sourceBanks(histories: histories, seed: spec.seed, slabs: planes)
             if slabs.count > 1 {
                 state.forget(key)
                 state.waiting[key] = Dictionary(uniqueKeysWithValues: zip(slabs.dropFirst(), banks.dropFirst()))

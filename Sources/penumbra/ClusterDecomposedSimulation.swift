@@ -4,15 +4,19 @@ import Logging
 import Phantom
 import Transport
 
-/// A `simulate --decomposed N` run on the cluster (`--workers K` or `--coordinator URL`): one decomposed
-/// job whose units are (batch, round, slab); each worker fetches only the slabs it runs and the banks
-/// that cross into them. The batches come back as Σ X_b and Σ X_b² per voxel, exactly those of the
+/// A `simulate --decomposed N` run on the cluster (`--workers K` or `--coordinator URL`), of a beam
+/// (`TransportJob`) or a phase space (`PhaseSpaceSlabJob`): one decomposed job whose units are (batch,
+/// round, slab); each worker fetches the common inputs, the slabs it runs and the banks that cross into
+/// them. The batches come back as Σ X_b and Σ X_b² per voxel, exactly those of the
 /// in-process decomposed run, so the outputs written from them are byte-identical.
 struct ClusterDecomposedSimulation {
-    let job: TransportJob
+    /// `SlabTransportExecutor.workload` or `PhaseSpaceSlabJob.workload`.
+    let workload: String
+    /// The job's `JobSpec.parameters`.
+    let parameters: [UInt8]
     let phantom: VoxelPhantom
-    /// The spectrum text, for a spectrum beam.
-    let spectrum: [UInt8]?
+    /// The inputs every slab needs: the spectrum text of a spectrum beam, a phase space's two files.
+    let commonInputs: [[UInt8]]
     /// The first plane of every slab but the first (`DecomposedTransport.boundaries`).
     let boundaries: [Int]
     let batches: Int
@@ -21,19 +25,16 @@ struct ClusterDecomposedSimulation {
     let compute: ComputeOptions
     let logger: Logger
 
-    /// The job description and its inputs: the spectrum (if any), then one slab input per slab.
+    /// The job description and its inputs: the common ones, then one slab input per slab.
     func spec() throws -> (spec: JobSpec, inputs: [[UInt8]]) {
         let starts = [0] + boundaries
-        let ends = boundaries + [phantom.grid.counts.z]
-        var inputs = spectrum.map { [$0] } ?? []
+        var inputs = commonInputs
         let firstSlabInput = inputs.count
-        for (start, end) in zip(starts, ends) {
-            inputs.append(try SlabPhantomInput(cutting: start..<end, of: phantom).encoded())
-        }
+        inputs += try SlabPhantomInput.inputs(of: phantom, boundaries: boundaries)
         let spec = JobSpec(
-            workload: SlabTransportExecutor.workload, layout: try SlabLayout(grid: phantom.grid), seed: seed,
+            workload: workload, layout: try SlabLayout(grid: phantom.grid), seed: seed,
             historyCount: histories, historiesPerUnit: histories, inputs: inputs.map { ContentDigest(of: $0) },
-            parameters: try job.parameters(),
+            parameters: parameters,
             decomposition: Decomposition(
                 firstPlanes: starts.map(UInt32.init), batches: UInt32(batches),
                 slabInputs: (firstSlabInput..<inputs.count).map(UInt16.init)))

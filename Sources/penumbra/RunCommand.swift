@@ -22,7 +22,9 @@ struct RunCommand: ParsableCommand {
             CT series, the structure set (its EXTERNAL ROI) and the RT Plan in the folder and computes the dose \
             in the CT, coarsened to --dose-voxel. Writes DIR/dose.3ddose, DIR/RD.dcm (RT Dose, PLAN, Gy) for \
             patient runs, and DIR/summary.json. The machine is generic for the plan's energy unless \
-            --machine names one (docs/beam-model.md); it must be MU-calibrated.
+            --machine names one (docs/beam-model.md); it must be MU-calibrated. --decomposed N transports in N \
+            slabs of the dose grid, handing particles between them (the same dose, the uncertainty from \
+            --batches batches; docs/cluster.md).
             """)
 
     @Argument(help: "A folder with the CT series, RT Structure Set and RT Plan.") var planDirectory: String?
@@ -49,6 +51,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Output directory (default: PLAN_DIR/penumbra or ./penumbra-run).") var out: String?
     @OptionGroup var compute: ComputeOptions
+    @OptionGroup var decomposition: DecompositionOptions
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -62,6 +65,9 @@ struct RunCommand: ParsableCommand {
         guard firstRound >= 1 else { throw ValidationError("--first-round must be at least 1 history") }
         guard photonSplitting >= 1 && photonSplitting <= 1000 else {
             throw ValidationError("--photon-splitting must be 1…1000, got \(photonSplitting)")
+        }
+        if decomposition.decomposed != nil, UInt64(decomposition.batches) > firstRound {
+            throw ValidationError("--batches \(decomposition.batches) is more than --first-round \(firstRound) histories")
         }
     }
 
@@ -91,12 +97,24 @@ struct RunCommand: ParsableCommand {
             if group.fractionsPlanned == nil && planDirectory != nil {
                 log.warning("fraction group \(group.number) gives no Number of Fractions Planned (300A,0078); RD.dcm holds one fraction's dose")
             }
-            let result = try ClusterPlanDose(
-                machine: model, deliveries: deliveries, fractionGroup: group.number, phantom: inputs.phantom,
-                patientPosition: inputs.patientPosition,
-                planBytes: Array(try Data(contentsOf: inputs.planURL)), targetUncertainty: try targetUncertainty(),
-                maximumHistories: histories, firstRoundHistories: firstRound, photonSplitting: photonSplitting, seed: seed, compute: compute, logger: log
-            ).run()
+            let planBytes = Array(try Data(contentsOf: inputs.planURL))
+            let result: ClusterPlanDose.Result
+            var slabPlanes: [Range<Int>]?
+            if let slabs = decomposition.decomposed {
+                (result, slabPlanes) = try DecomposedPlanDose(
+                    machine: model, deliveries: deliveries, fractionGroup: group.number, phantom: inputs.phantom,
+                    patientPosition: inputs.patientPosition, planBytes: planBytes, targetUncertainty: try targetUncertainty(),
+                    maximumHistories: histories, firstRoundHistories: firstRound, photonSplitting: photonSplitting, seed: seed,
+                    slabs: slabs, batches: decomposition.batches, compute: compute, logger: log
+                ).run()
+            } else {
+                result = try ClusterPlanDose(
+                    machine: model, deliveries: deliveries, fractionGroup: group.number, phantom: inputs.phantom,
+                    patientPosition: inputs.patientPosition, planBytes: planBytes, targetUncertainty: try targetUncertainty(),
+                    maximumHistories: histories, firstRoundHistories: firstRound, photonSplitting: photonSplitting, seed: seed,
+                    compute: compute, logger: log
+                ).run()
+            }
             let dir = URL(fileURLWithPath: out ?? (planDirectory.map { $0 + "/penumbra" } ?? "penumbra-run"))
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             try ThreeDDoseFile.write(result.total, to: dir.appendingPathComponent("dose.3ddose"))
@@ -125,7 +143,9 @@ struct RunCommand: ParsableCommand {
                 fractionGroup: group.number, fractionsPlanned: group.fractionsPlanned,
                 maximumDoseGy: result.total.maximumDose,
                 meanRelativeUncertaintyAboveHalfMax: result.relativeUncertainty, rounds: result.rounds, beams: beams,
-                ignoredDevices: rtPlan.unsupportedFeatures.isEmpty ? nil : rtPlan.unsupportedFeatures, dvhPerFraction: dvhs)
+                ignoredDevices: rtPlan.unsupportedFeatures.isEmpty ? nil : rtPlan.unsupportedFeatures, dvhPerFraction: dvhs,
+                uncertaintyEstimator: slabPlanes == nil ? "history by history" : "\(decomposition.batches) batches per beam and round",
+                decomposedSlabPlanes: slabPlanes?.map { [$0.lowerBound, $0.upperBound] })
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try AtomicFile.write(try encoder.encode(summary), to: dir.appendingPathComponent("summary.json"))
@@ -234,4 +254,9 @@ struct RunSummary: Codable {
     let ignoredDevices: [String]?
     /// DVH metrics per structure, Gy per fraction (patient runs).
     let dvhPerFraction: [DVHSummary]
+    /// How the uncertainty was estimated: "history by history", or from batches for `--decomposed` (nil in runs
+    /// written before it was recorded).
+    let uncertaintyEstimator: String?
+    /// With `--decomposed`: each slab's planes [first, end) of the dose grid.
+    let decomposedSlabPlanes: [[Int]]?
 }

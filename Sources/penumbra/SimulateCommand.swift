@@ -59,8 +59,9 @@ struct SimulateCommand: ParsableCommand {
             guard field == nil, !parallel else {
                 throw ValidationError("--field and --parallel describe a beam; a phase space brings its own particles")
             }
-            guard !compute.namesCluster else {
-                throw ValidationError("--phase-space runs in this process: drop --workers and --coordinator")
+            guard !compute.namesCluster || decomposition.decomposed != nil else {
+                throw ValidationError(
+                    "--phase-space runs on the cluster decomposed only (the workers fetch the file with the slabs): add --decomposed N, or drop --workers and --coordinator")
             }
         } else if phaseSpaceZ != nil {
             throw ValidationError("--phase-space-z needs --phase-space")
@@ -75,6 +76,9 @@ struct SimulateCommand: ParsableCommand {
         guard ssd > 0, ssd.isFinite else { throw ValidationError("--ssd must be positive, got \(ssd)") }
         if phaseSpace == nil { _ = try parseField() }
         if decomposition.decomposed != nil {
+            guard driver == .scalar else {
+                throw ValidationError("--driver simd does not run decomposed; decomposed slabs use the scalar driver")
+            }
             guard UInt64(decomposition.batches) <= histories else {
                 throw ValidationError("--batches \(decomposition.batches) is more than --histories \(histories)")
             }
@@ -138,17 +142,27 @@ struct SimulateCommand: ParsableCommand {
         let threads = compute.threads
         let water = doseToWater ? try PhysicsMedium.water(settings: settings) : nil
         if let slabs = decomposition.decomposed {
-            guard driver == .scalar else {
-                throw ValidationError("--driver simd does not run decomposed; decomposed slabs use the scalar driver")
-            }
-            if compute.namesCluster, let rect {
-                let boundaries = DecomposedTransport.boundaries(
+            if compute.namesCluster {
+                let boundaries = try DecompositionOptions.boundaries(
                     planes: voxels.grid.counts.z, slabs: slabs, edge: settings.majorantBlockVoxels)
-                let job = TransportJob(
-                    fieldCM: [rect.x1CM, rect.x2CM, rect.y1CM, rect.y2CM], ssdCM: parallel ? nil : ssd, energyMeV: energy,
-                    settings: settings)
+                let workload: String, parameters: [UInt8], common: [[UInt8]]
+                if let phaseSpaceSource {
+                    // Checked here against the whole phantom: a worker sees one slab.
+                    try phaseSpaceSource.check(against: voxels)
+                    workload = PhaseSpaceSlabJob.workload
+                    parameters = try PhaseSpaceSlabJob(surfaceZCM: phaseSpaceSource.surfaceZCM, settings: settings).parameters()
+                    common = try PhaseSpaceSlabJob.inputs(of: phaseSpaceSource.file)
+                } else {
+                    let rect = try parseField()
+                    workload = SlabTransportExecutor.workload
+                    parameters = try TransportJob(
+                        fieldCM: [rect.x1CM, rect.x2CM, rect.y1CM, rect.y2CM], ssdCM: parallel ? nil : ssd, energyMeV: energy,
+                        settings: settings
+                    ).parameters()
+                    common = try spectrum.map { [Array(try Data(contentsOf: URL(fileURLWithPath: $0)))] } ?? []
+                }
                 decomposed = try ClusterDecomposedSimulation(
-                    job: job, phantom: voxels, spectrum: try spectrum.map { Array(try Data(contentsOf: URL(fileURLWithPath: $0))) },
+                    workload: workload, parameters: parameters, phantom: voxels, commonInputs: common,
                     boundaries: boundaries, batches: decomposition.batches, histories: histories, seed: seed,
                     compute: compute, logger: log
                 ).run()

@@ -27,6 +27,14 @@ struct SlabPhantomInput: Equatable {
         firstPlane = planes.lowerBound
     }
 
+    /// The encoded slab inputs of `phantom` cut at `boundaries` (the first plane of every slab but the
+    /// first), bottom to top.
+    static func inputs(of phantom: VoxelPhantom, boundaries: [Int]) throws -> [[UInt8]] {
+        try zip([0] + boundaries, boundaries + [phantom.grid.counts.z]).map {
+            try SlabPhantomInput(cutting: $0..<$1, of: phantom).encoded()
+        }
+    }
+
     /// The bytes.
     func encoded() -> [UInt8] {
         var bytes = Self.magic

@@ -1,35 +1,49 @@
 import Cluster
 import Dispatch
 import Foundation
+import PhaseSpace
 import Synchronization
 import Transport
 
-/// Runs the units of a decomposed `simulate` job (workload `transport-slab`): the beam and settings in
-/// `JobSpec.parameters` (as `TransportJob`), the spectrum (if any) as a common input, each slab's part
-/// of the phantom (`SlabPhantomInput`) as that slab's input. A worker holds only the slabs it runs; the
-/// physics (media tables, source) is prepared once per job, each slab once per job and slab.
+/// Runs the units of decomposed jobs: `simulate`'s (workload `transport-slab`: the beam and settings in
+/// `JobSpec.parameters` as `TransportJob`, the spectrum, if any, as a common input), `simulate
+/// --phase-space`'s (workload `phase-space-slab`: `PhaseSpaceSlabJob`, the phase space's two files as the
+/// common inputs) and `run`'s (workload `plan-slab`: `PlanSlabJob`, the RT Plan as the common input); each
+/// slab's part of the phantom (`SlabPhantomInput`) is that slab's input. A worker holds only the slabs it runs; the physics (media
+/// tables, source) is prepared once per job (once per plan for every beam and round of a plan), each slab
+/// once per job and slab.
 final class SlabTransportExecutor: UnitExecutor {
-    /// The workload name of decomposed transport jobs.
+    /// The workload name of decomposed `simulate` jobs.
     static let workload = "transport-slab"
-    let workloads = [SlabTransportExecutor.workload]
+    let workloads = [SlabTransportExecutor.workload, PlanSlabJob.workload, PhaseSpaceSlabJob.workload]
     /// Prepared physics by job parameters, common inputs and media, and prepared slabs by those and
     /// the slab input.
-    private let prepared = Mutex<(physics: [ContentDigest: Simulation], slabs: [ContentDigest: SlabTransport])>(([:], [:]))
+    private let prepared = Mutex<(physics: [ContentDigest: Physics], slabs: [ContentDigest: Slab])>(([:], [:]))
+    /// A job's physics, with its phase-space source for a phase-space job (its reads can fail mid-run).
+    private typealias Physics = (simulation: Simulation, phaseSpace: PhaseSpaceSource?)
+    private typealias Slab = (transport: SlabTransport, phaseSpace: PhaseSpaceSource?)
     /// Round 0's start particles, sampled once per batch for the slabs this executor runs.
     private let sources = BatchSources()
 
     func execute(_ unit: WorkUnit, inputs: [ContentDigest: [UInt8]], threads: Int) throws -> UnitResult {
-        throw ClusterError.invalidJob("workload '\(Self.workload)' runs decomposed units only (ASSIGN_SLAB)")
+        throw ClusterError.invalidJob("workload '\(unit.spec.workload)' runs decomposed units only (ASSIGN_SLAB)")
     }
 
     func execute(slab unit: SlabWorkUnit, inputs: [ContentDigest: [UInt8]], threads: Int) throws -> SlabUnitResult {
         let spec = unit.spec
         guard let decomposition = spec.decomposition else { throw ClusterError.invalidJob("\(unit.key): not a decomposed job") }
         let common = decomposition.commonInputs(of: spec)
-        let transport = try prepared(unit, common: common.map { inputs[$0] ?? [] }, slabInput: inputs[unit.slabInput] ?? [])
+        let plan = spec.workload == PlanSlabJob.workload
+            ? try JSONDecoder().decode(PlanSlabJob.self, from: Data(spec.parameters)) : nil
+        let (transport, phaseSpace) = try prepared(
+            unit, plan: plan, common: common.map { inputs[$0] ?? [] }, slabInput: inputs[unit.slabInput] ?? [])
         var bank = ParticleBank()
         if unit.key.round == 0 {
-            bank = sources.bank(for: unit, transport: transport)
+            // A plan job's histories are one beam's streams (`PlanSlabJob.streams(of:)`).
+            let histories = try plan?.streams(of: unit.histories) ?? unit.histories
+            bank = sources.bank(for: unit, histories: histories, transport: transport)
+            // A phase space read short during the sampling: the unit fails rather than miss histories.
+            try phaseSpace?.checkReads()
         } else {
             for digest in unit.banks {
                 let decoded = try ParticleBank(decoding: inputs[digest] ?? [], for: transport, seed: spec.seed)
@@ -68,11 +82,13 @@ final class SlabTransportExecutor: UnitExecutor {
     }
 
     /// The unit's slab, prepared once per job and slab: its phantom from the slab input, the physics
-    /// from the job's beam and settings on the whole grid's front face (the tables once per job: a slab
-    /// transport takes any simulation with the same media and settings as its physics).
-    private func prepared(_ unit: SlabWorkUnit, common: [[UInt8]], slabInput: [UInt8]) throws -> SlabTransport {
+    /// from the job's beam and settings on the whole grid's front face, or from the plan (the tables once
+    /// per job, or per plan: a slab transport takes any simulation with the same media and settings as its
+    /// physics).
+    private func prepared(_ unit: SlabWorkUnit, plan: PlanSlabJob?, common: [[UInt8]], slabInput: [UInt8]) throws -> Slab {
         let spec = unit.spec
-        let jobKey = spec.parameters + common.flatMap { ContentDigest(of: $0).bytes }
+        let jobKey = Array(spec.workload.utf8) + (try plan?.physicsKey() ?? spec.parameters)
+            + common.flatMap { ContentDigest(of: $0).bytes }
         let key = ContentDigest(of: jobKey + unit.slabInput.bytes)
         // Built under the lock: embedded workers share this executor, and the second one to start
         // waits for the tables instead of building its own copy.
@@ -86,19 +102,46 @@ final class SlabTransportExecutor: UnitExecutor {
                     "\(unit.key): the slab input holds planes from \(input.firstPlane) of a \(input.grid.counts) grid, the unit needs planes \(unit.planes) of \(spec.layout.countX)×\(spec.layout.countY)×\(spec.layout.countZ)")
             }
             let physicsKey = ContentDigest(of: jobKey + Array(input.slab.media.joined(separator: "\n").utf8))
-            let physics: Simulation
+            let physics: Physics
             if let cached = cache.physics[physicsKey] {
                 physics = cached
             } else {
-                let job = try JSONDecoder().decode(TransportJob.self, from: Data(spec.parameters))
-                physics = try job.simulation(on: input.slab, frontZCM: input.grid.originCM.z, spectrum: common.first)
+                physics = try Self.physics(unit, plan: plan, common: common, input: input)
                 if cache.physics.count >= 4 { cache.physics.removeAll() }
                 cache.physics[physicsKey] = physics
             }
-            let built = try SlabTransport(slab: input.slab, of: input.grid, firstPlane: input.firstPlane, physics: physics)
+            let built = (
+                try SlabTransport(slab: input.slab, of: input.grid, firstPlane: input.firstPlane, physics: physics.simulation),
+                physics.phaseSpace
+            )
             if cache.slabs.count >= 16 { cache.slabs.removeAll() }
             cache.slabs[key] = built
             return built
+        }
+    }
+
+    /// The physics of a job on a slab's media: the beam's on the whole grid's front face, the plan's, or
+    /// the phase space's (its files written once into the worker's temporary directory).
+    private static func physics(_ unit: SlabWorkUnit, plan: PlanSlabJob?, common: [[UInt8]], input: SlabPhantomInput) throws -> Physics {
+        let spec = unit.spec
+        switch spec.workload {
+        case PlanSlabJob.workload:
+            guard let plan, let planBytes = common.first else {
+                throw ClusterError.invalidJob("\(unit.key): a plan-slab job needs the RT Plan as its common input")
+            }
+            return (try PlanSlabJob.simulation(plan: plan.plan, planBytes: planBytes, on: input.slab), nil)
+        case PhaseSpaceSlabJob.workload:
+            guard common.count == 2 else {
+                throw ClusterError.invalidJob("\(unit.key): a phase-space-slab job needs the header and the data as its common inputs")
+            }
+            let job = try JSONDecoder().decode(PhaseSpaceSlabJob.self, from: Data(spec.parameters))
+            let (simulation, source) = try job.simulation(
+                on: input.slab, of: input.grid, header: common[0], data: common[1],
+                cacheDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("penumbra-phase-spaces"))
+            return (simulation, source)
+        default:
+            let job = try JSONDecoder().decode(TransportJob.self, from: Data(spec.parameters))
+            return (try job.simulation(on: input.slab, frontZCM: input.grid.originCM.z, spectrum: common.first), nil)
         }
     }
 }

@@ -48,6 +48,9 @@ import Testing
     @Test(.enabled(if: FileManager.default.fileExists(atPath: SimulateCommandTests.binary.path)), arguments: [
         (["--decomposed", "2", "--batches", "5"], "at least 10"),
         (["--decomposed", "0"], "at least 1 slab"),
+        // The slab phantom has 60 planes: 8 blocks of 8; more slabs than that are refused, not quietly cut fewer.
+        (["--decomposed", "9"], "cut into at most 8 slabs"),
+        (["--decomposed", "2", "--driver", "simd"], "does not run decomposed"),
     ])
     func badDecompositionIsAClearError(extra: [String], message: String) throws {
         let dir = try TestEnvironment.makeScratchDirectory()

@@ -114,14 +114,16 @@ enum ChargedLaneMath {
         return (unsafeBitCast(index + magic, to: SIMD4<Int64>.self) &- magicBits, weight)
     }
 
+    /// The vector of `lane(0)`, …, `lane(3)`: built in registers, where writing lanes one by one into a
+    /// vector in memory and loading it whole stalls the load on the stores (store forwarding fails).
+    @inline(__always)
+    static func gather<T: SIMDScalar>(_ lane: (Int) -> T) -> SIMD4<T> { SIMD4(lane(0), lane(1), lane(2), lane(3)) }
+
     /// c[i] + w (c[i + 1] − c[i]) lane by lane (`MediumTables.value`), c the column `column(q)` of lane q.
     @inline(__always)
     static func value(_ column: (Int) -> TableColumn, _ at: (SIMD4<Int64>, SIMD4<Double>)) -> SIMD4<Double> {
-        var lo = SIMD4<Double>(), hi = SIMD4<Double>()
-        for q in 0..<4 {
-            let c = column(q), i = Int(at.0[q])
-            (lo[q], hi[q]) = (c[i], c[i + 1])
-        }
+        let lo = gather { column($0)[Int(at.0[$0])] }
+        let hi = gather { column($0)[Int(at.0[$0]) + 1] }
         return lo + at.1 * (hi - lo)
     }
 }
@@ -154,27 +156,27 @@ extension Simulation {
         }
         if done == 0 { return 0 }
         // Inputs gathered per lane (a lane not done reads the first done lane's; its results are dropped).
-        var table = SIMD4<Int>()
-        var e = SIMD4<Double>(), lnHere = SIMD4<Double>(), dsVoxel = SIMD4<Double>(), rho = SIMD4<Double>()
-        var sigmaMax = SIMD4<Double>(), hardFuel = SIMD4<Double>(), kTarget = SIMD4<Double>(), lnTarget = SIMD4<Double>()
-        for q in 0..<4 {
-            let l = done & (1 << q) != 0 ? lanes[q] : first
-            let st = step[l]
-            table[q] = 2 * st.medium0 + (particle[l].charge > 0 ? 1 : 0)
-            (e[q], lnHere[q]) = (particle[l].e, reader[l].ln.lnX)
-            dsVoxel[q] = st.walk.exitDistance - st.s
-            (rho[q], quad.voxel[q]) = (voxel[l].density, voxel[l].index)
-            (sigmaMax[q], hardFuel[q]) = (st.sigmaMax0, st.hardFuel)
-            kTarget[q] = st.hinged ? (st.endsAtHardEvent || st.stopsInStep ? Double.infinity : st.kStep) : st.kHinge
-            lnTarget[q] = st.hinged ? st.lnEndTarget : st.lnHingeTarget
-        }
-        var lnMin = SIMD4<Double>(), inverseStep = SIMD4<Double>(), last = SIMD4<Double>(), secondLast = SIMD4<Double>()
-        var rangeAtCut = SIMD4<Double>()
-        for q in 0..<4 {
-            let t = laneTables[table[q]]
-            (lnMin[q], inverseStep[q], last[q], secondLast[q], rangeAtCut[q]) = (t.lnMin, t.inverseStep, t.last, t.secondLast, t.rangeAtCut)
-        }
         typealias M = ChargedLaneMath
+        let source = M.gather { done & (1 << $0) != 0 ? lanes[$0] : first }
+        let table = M.gather { 2 * step[source[$0]].medium0 + (particle[source[$0]].charge > 0 ? 1 : 0) }
+        let e = M.gather { particle[source[$0]].e }
+        let lnHere = M.gather { reader[source[$0]].ln.lnX }
+        let dsVoxel = M.gather { step[source[$0]].walk.exitDistance - step[source[$0]].s }
+        let rho = M.gather { voxel[source[$0]].density }
+        let sigmaMax = M.gather { step[source[$0]].sigmaMax0 }
+        let hardFuel = M.gather { step[source[$0]].hardFuel }
+        let kTarget = M.gather { q in
+            let st = step + source[q]
+            return st.pointee.hinged ? (st.pointee.endsAtHardEvent || st.pointee.stopsInStep ? Double.infinity : st.pointee.kStep)
+                : st.pointee.kHinge
+        }
+        let lnTarget = M.gather { step[source[$0]].hinged ? step[source[$0]].lnEndTarget : step[source[$0]].lnHingeTarget }
+        let lnMin = M.gather { laneTables[table[$0]].lnMin }
+        let inverseStep = M.gather { laneTables[table[$0]].inverseStep }
+        let last = M.gather { laneTables[table[$0]].last }
+        let secondLast = M.gather { laneTables[table[$0]].secondLast }
+        let rangeAtCut = M.gather { laneTables[table[$0]].rangeAtCut }
+        quad.voxel = M.gather { voxel[source[$0]].index }
         let range = { (q: Int) in laneTables[table[q]].range }
         let at = M.locate(lnHere, lnMin, inverseStep, last, secondLast)
         let rangeHere = M.value(range, at)
@@ -224,52 +226,37 @@ extension Simulation {
     @inline(__always)
     func lnEnergyForRange(_ value: SIMD4<Double>, _ table: SIMD4<Int>, _ laneTables: UnsafePointer<ChargedLaneTable>,
                           _ active: SIMDMask<SIMD4<Int64>>) -> SIMD4<Double> {
-        var result = SIMD4<Double>()
-        var start = SIMD4<Int>(), scan = 0
-        var fallback: UInt8 = 0
-        var index = SIMD4<Double>(), first = SIMD4<Double>(), top = SIMD4<Double>()
-        for q in 0..<4 where active[q] {
-            let t = laneTables[table[q]]
-            let c = t.range
-            let v = value[q]
-            if v <= c[0] {
-                fallback |= 1 << q
-                continue
+        typealias M = ChargedLaneMath
+        let (t0, t1, t2, t3) = (laneTables + table[0], laneTables + table[1], laneTables + table[2], laneTables + table[3])
+        let lane = { (q: Int) in q == 0 ? t0 : q == 1 ? t1 : q == 2 ? t2 : t3 }
+        let column = { (q: Int) in lane(q).pointee.range }
+        let last = M.gather { Int(lane($0).pointee.last) }
+        let bottom = value .<= M.gather { column($0)[0] }
+        let top = value .>= M.gather { column($0)[last[$0]] }
+        // The guide bucket (`TableColumn.bracket`), one point below its first, and the points after that.
+        let position = (M.gather { TableColumn.pseudoLog2(value[$0]) } - M.gather { column($0).lnFirst })
+            * M.gather { column($0).bucketsPerLn }
+        let (_, bucket) = M.floor(M.max(.zero, M.min(position, M.gather { Double(column($0).bucketCount - 1) })))
+        let start = M.gather { Swift.max(Int(column($0).buckets![Int(bucket[$0])]) - 1, 0) }
+        let scanLengths = M.gather { column($0).scanLength }
+        let scan = Swift.max(Swift.max(scanLengths[0], scanLengths[1]), Swift.max(scanLengths[2], scanLengths[3]))
+        var below = SIMD4<Int64>()
+        for j in 1...scan {
+            let c = M.gather { column($0)[Swift.min(start[$0] + j, last[$0])] }
+            below &+= SIMD4<Int64>(repeating: 0).replacing(with: 1, where: c .<= value)
+        }
+        let lo = SIMD4<Int64>(truncatingIfNeeded: start) &+ below
+        let w = (value - M.gather { column($0)[Int(lo[$0])] }) * M.gather { column($0).inverseWidths![Int(lo[$0])] }
+        let lnMin = M.gather { lane($0).pointee.lnMin }, step = M.gather { lane($0).pointee.step }
+        var result = lnMin + (M.double(lo) + w) * step
+        result.replace(with: lnMin + M.gather { lane($0).pointee.last } * step, where: top)
+        // Below the first point (a logarithm), or an interval beyond the compares: the scalar inversion.
+        let beyond = (below .== Int64(scan)) .| (M.gather { column($0)[start[$0]] } .> value)
+        let fallback = active .& (bottom .| (.!top .& beyond))
+        if any(fallback) {
+            for q in 0..<4 where fallback[q] {
+                result[q] = lane(q).pointee.tables.lnEnergy(forCumulative: column(q), value[q])
             }
-            if v >= c[Int(t.last)] {
-                top[q] = 1
-                result[q] = t.lnMin + t.last * t.step
-                continue
-            }
-            index[q] = (TableColumn.pseudoLog2(v) - c.lnFirst) * c.bucketsPerLn
-            first[q] = Double(c.bucketCount - 1)
-            scan = Swift.max(scan, c.scanLength)
-        }
-        let k = ChargedLaneMath.max(.zero, ChargedLaneMath.min(index, first))
-        let (_, bucket) = ChargedLaneMath.floor(k)
-        var lo = SIMD4<Int>()
-        for q in 0..<4 where active[q] && fallback & (1 << q) == 0 && top[q] == 0 {
-            let t = laneTables[table[q]]
-            let c = t.range
-            start[q] = Swift.max(Int(c.buckets![Int(bucket[q])]) - 1, 0)
-            let limit = Int(t.last)
-            var below = 0
-            for j in 1...scan { below += c[Swift.min(start[q] + j, limit)] <= value[q] ? 1 : 0 }
-            if below == scan || c[start[q]] > value[q] { fallback |= 1 << q; continue }
-            lo[q] = start[q] + below
-        }
-        var w = SIMD4<Double>(), base = SIMD4<Double>(), lnMin = SIMD4<Double>(), step = SIMD4<Double>()
-        for q in 0..<4 where active[q] && fallback & (1 << q) == 0 && top[q] == 0 {
-            let t = laneTables[table[q]]
-            let c = t.range
-            w[q] = (value[q] - c[lo[q]]) * c.inverseWidth(lo[q])
-            (base[q], lnMin[q], step[q]) = (Double(lo[q]), t.lnMin, t.step)
-        }
-        let interior = active .& (top .== 0)
-        result.replace(with: lnMin + (base + w) * step, where: interior)
-        for q in 0..<4 where fallback & (1 << q) != 0 {
-            let t = laneTables[table[q]]
-            result[q] = t.tables.lnEnergy(forCumulative: t.range, value[q])
         }
         return result
     }

@@ -26,6 +26,10 @@ extension Simulation {
         /// Foundation's scalar `log` instead of `VectorMath.log` for ln E and free paths: the driver then
         /// computes exactly what the scalar driver does, bit for bit (a test of the event machinery).
         var exactLogarithms = false
+        /// Charged segments planned four lanes at a time (`planChargedSegments`) and lane by lane
+        /// (`planChargedSegment`: another medium, vacuum, an uncached ln E) so far.
+        public internal(set) var laneSegments = 0
+        public internal(set) var scalarSegments = 0
 
         /// Scratch for `simulation` with `capacity` photon lanes and `chargedCapacity` charged ones (new
         /// histories start while both banks have room).
@@ -85,7 +89,8 @@ extension Simulation {
             if scratch.charged.live > 0 {
                 scratch.scalar.stack.removeAll(keepingCapacity: true)
                 chargedEvent(&scratch.charged, lanes: &scratch.lanes, refill: &scratch.refill, scalar: &scratch.scalar,
-                             limits: scratch.limits, laneTables: scratch.laneTables, exact: scratch.exactLogarithms, tally: &tally)
+                             limits: scratch.limits, laneTables: scratch.laneTables, exact: scratch.exactLogarithms,
+                             segments: &scratch.laneSegments, &scratch.scalarSegments, tally: &tally)
                 drain(tally: &tally, scratch: &scratch)
                 scratch.charged.releaseDead()
             }
@@ -229,7 +234,8 @@ extension Simulation {
     /// `chargedStep`, `planChargedSegment`, `finishChargedSegment`); secondaries are left on `scalar.stack`
     /// for `drain`.
     func chargedEvent(_ bank: inout ChargedBank, lanes: inout [Int], refill: inout StreamRefill, scalar: inout Scratch,
-                      limits: ChargedLimits, laneTables: [ChargedLaneTable], exact: Bool, tally: inout EnergyTally) {
+                      limits: ChargedLimits, laneTables: [ChargedLaneTable], exact: Bool,
+                      segments laneSegments: inout Int, _ scalarSegments: inout Int, tally: inout EnergyTally) {
         let count = bank.slots
         lanes.removeAll(keepingCapacity: true)
         for l in 0..<count where bank.stage[l] == .setup { lanes.append(l) }
@@ -274,6 +280,8 @@ extension Simulation {
                         let group = lanes.baseAddress! + c
                         let planned = planChargedSegments(group, n, particle, step, reader, voxel, laneTables.baseAddress!, limits,
                                                           into: &quad)
+                        laneSegments += planned.nonzeroBitCount
+                        scalarSegments += n - planned.nonzeroBitCount
                         var flying = planned  // bit q: lane c + q flies (a bit mask: byte stores into a vector stall its load)
                         for q in 0..<n where planned & (1 << q) == 0 {
                             let l = group[q]

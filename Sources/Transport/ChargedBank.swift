@@ -27,6 +27,8 @@ struct ChargedBank {
     var step: [ChargedStep] = []
     /// The voxel of the lane's current segment, read for all lanes before their segments fly.
     var voxel: [ChargedVoxel] = []
+    /// The lane's current segment, measured out.
+    var plan: [ChargedSegmentPlan] = []
     /// Free slots.
     private var free: [Int] = []
     /// Lanes in use (not free).
@@ -42,6 +44,7 @@ struct ChargedBank {
         start.reserveCapacity(capacity)
         step.reserveCapacity(capacity)
         voxel.reserveCapacity(capacity)
+        plan.reserveCapacity(capacity)
         free.reserveCapacity(capacity)
     }
 
@@ -63,6 +66,7 @@ struct ChargedBank {
         start.append(ChargedStepStart(medium0: 0, e0: 0, at0: (0, 0), range0: 0, sLoss: 0, sScatter: 0, sigmaMax0: 0))
         step.append(placeholder)
         voxel.append(ChargedVoxel(index: 0, density: 0, medium: 0))
+        plan.append(ChargedSegmentPlan())
     }
 
     /// Frees the slots of the lanes that died.
@@ -77,9 +81,10 @@ struct ChargedBank {
     @inline(__always)
     static func withLanes(
         _ particle: inout [Particle], _ stage: inout [Stage], _ reader: inout [ChargedReader], _ start: inout [ChargedStepStart],
-        _ step: inout [ChargedStep], _ voxel: inout [ChargedVoxel],
+        _ step: inout [ChargedStep], _ voxel: inout [ChargedVoxel], _ plan: inout [ChargedSegmentPlan],
         _ body: (UnsafeMutablePointer<Particle>, UnsafeMutablePointer<Stage>, UnsafeMutablePointer<ChargedReader>,
-                 UnsafeMutablePointer<ChargedStepStart>, UnsafeMutablePointer<ChargedStep>, UnsafeMutablePointer<ChargedVoxel>) -> Void
+                 UnsafeMutablePointer<ChargedStepStart>, UnsafeMutablePointer<ChargedStep>, UnsafeMutablePointer<ChargedVoxel>,
+                 UnsafeMutablePointer<ChargedSegmentPlan>) -> Void
     ) {
         particle.withUnsafeMutableBufferPointer { a in
             stage.withUnsafeMutableBufferPointer { b in
@@ -87,7 +92,10 @@ struct ChargedBank {
                     start.withUnsafeMutableBufferPointer { d in
                         step.withUnsafeMutableBufferPointer { e in
                             voxel.withUnsafeMutableBufferPointer { f in
-                                body(a.baseAddress!, b.baseAddress!, c.baseAddress!, d.baseAddress!, e.baseAddress!, f.baseAddress!)
+                                plan.withUnsafeMutableBufferPointer { g in
+                                    body(a.baseAddress!, b.baseAddress!, c.baseAddress!, d.baseAddress!, e.baseAddress!, f.baseAddress!,
+                                         g.baseAddress!)
+                                }
                             }
                         }
                     }

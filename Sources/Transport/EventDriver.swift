@@ -15,8 +15,6 @@ extension Simulation {
         var bank: PhotonBank
         var charged: ChargedBank
         let limits: ChargedLimits
-        /// Every medium's tables for the charged lanes' vector segment planning, electrons and positrons.
-        let laneTables: [ChargedLaneTable]
         var refill: StreamRefill
         var lanes: [Int] = []
         var scalar: Scratch
@@ -26,10 +24,6 @@ extension Simulation {
         /// Foundation's scalar `log` instead of `VectorMath.log` for ln E and free paths: the driver then
         /// computes exactly what the scalar driver does, bit for bit (a test of the event machinery).
         var exactLogarithms = false
-        /// Charged segments planned four lanes at a time (`planChargedSegments`) and lane by lane
-        /// (`planChargedSegment`: another medium, vacuum, an uncached ln E) so far.
-        public internal(set) var laneSegments = 0
-        public internal(set) var scalarSegments = 0
 
         /// Scratch for `simulation` with `capacity` photon lanes and `chargedCapacity` charged ones (new
         /// histories start while both banks have room).
@@ -52,7 +46,6 @@ extension Simulation {
                 s: 0, origin: grid.originCM)
             charged = ChargedBank(capacity: 2 * chargedCapacity, placeholder: step)
             limits = ChargedLimits(simulation.settings)
-            laneTables = ChargedLaneTable.all(simulation.tables, limits: limits)
         }
     }
 
@@ -89,8 +82,7 @@ extension Simulation {
             if scratch.charged.live > 0 {
                 scratch.scalar.stack.removeAll(keepingCapacity: true)
                 chargedEvent(&scratch.charged, lanes: &scratch.lanes, refill: &scratch.refill, scalar: &scratch.scalar,
-                             limits: scratch.limits, laneTables: scratch.laneTables, exact: scratch.exactLogarithms,
-                             segments: &scratch.laneSegments, &scratch.scalarSegments, tally: &tally)
+                             limits: scratch.limits, exact: scratch.exactLogarithms, tally: &tally)
                 drain(tally: &tally, scratch: &scratch)
                 scratch.charged.releaseDead()
             }
@@ -234,15 +226,14 @@ extension Simulation {
     /// `chargedStep`, `planChargedSegment`, `finishChargedSegment`); secondaries are left on `scalar.stack`
     /// for `drain`.
     func chargedEvent(_ bank: inout ChargedBank, lanes: inout [Int], refill: inout StreamRefill, scalar: inout Scratch,
-                      limits: ChargedLimits, laneTables: [ChargedLaneTable], exact: Bool,
-                      segments laneSegments: inout Int, _ scalarSegments: inout Int, tally: inout EnergyTally) {
+                      limits: ChargedLimits, exact: Bool, tally: inout EnergyTally) {
         let count = bank.slots
         lanes.removeAll(keepingCapacity: true)
         for l in 0..<count where bank.stage[l] == .setup { lanes.append(l) }
         refill.refill(&bank.particle, lanes: lanes)
         // Lane memory through pointers: an array element's in-place access checks uniqueness every time.
-        ChargedBank.withLanes(&bank.particle, &bank.stage, &bank.reader, &bank.start, &bank.step, &bank.voxel) {
-            particle, stage, reader, start, step, voxel in
+        ChargedBank.withLanes(&bank.particle, &bank.stage, &bank.reader, &bank.start, &bank.step, &bank.voxel, &bank.plan) {
+            particle, stage, reader, start, step, voxel, plan in
             for l in lanes {
                 tally.recordHistory(history(of: particle[l]))
                 if let s = startChargedStep(&particle[l], &reader[l], limits, tally: &tally, scratch: &scalar) {
@@ -268,49 +259,37 @@ extension Simulation {
                 voxel[l].density = density[v]
                 voxel[l].medium = medium[v]
             }
-            // Four lanes at a time: their segments measured out (`planChargedSegments` as lane arithmetic where
-            // it can, else `planChargedSegment` per lane), their end energies (`VectorMath.exp`, one call; the
-            // scalar `exp` when `exact`), then flown; the four plans stay in registers (`ChargedSegmentQuad`).
-            laneTables.withUnsafeBufferPointer { laneTables in
-                lanes.withUnsafeBufferPointer { lanes in
-                    var quad = ChargedSegmentQuad()
-                    var c = 0
-                    while c < lanes.count {
-                        let n = min(4, lanes.count - c)
-                        let group = lanes.baseAddress! + c
-                        let planned = planChargedSegments(group, n, particle, step, reader, voxel, laneTables.baseAddress!, limits,
-                                                          into: &quad)
-                        laneSegments += planned.nonzeroBitCount
-                        scalarSegments += n - planned.nonzeroBitCount
-                        var flying = planned  // bit q: lane c + q flies (a bit mask: byte stores into a vector stall its load)
-                        for q in 0..<n where planned & (1 << q) == 0 {
-                            let l = group[q]
-                            var plan = ChargedSegmentPlan()
-                            if let end = planChargedSegment(&particle[l], &step[l], &reader[l], limits, in: voxel[l], plan: &plan,
-                                                            scratch: &scalar) {
-                                // In vacuum: nothing deposited, the step only crossed the voxel.
-                                stage[l] = end == .sameStep ? .inStep : end == .nextStep ? .setup : .dead
-                            } else {
-                                quad[q] = plan
-                                flying |= 1 << q
-                            }
-                        }
-                        let eEnd = exact ? .zero : VectorMath.exp(quad.lnEnd)
-                        for q in 0..<n where flying & (1 << q) != 0 {
-                            let l = group[q]
-                            let plan = quad.plan(q)
-                            let e = !plan.needsExp ? plan.eEnd : exact ? exp(plan.lnEnd) : eEnd[q]
-                            tally.recordHistory(history(of: particle[l]))
-                            switch finishChargedSegment(&particle[l], &step[l], &reader[l], limits, plan, eEnd: e, tally: &tally,
-                                                        scratch: &scalar) {
-                            case .sameStep: break
-                            case .nextStep: stage[l] = .setup
-                            case .gone: stage[l] = .dead
-                            }
-                        }
-                        c += n
+            // Four lanes at a time: their segments measured out, their end energies (`VectorMath.exp`, one
+            // call; the scalar `exp` when `exact`), then flown, so that the four lanes' state is still in L1.
+            var c = 0
+            while c < lanes.count {
+                let n = min(4, lanes.count - c)
+                var flying: UInt8 = 0  // bit q: lane c + q flies (a bit mask: byte stores into a vector stall its load)
+                for q in 0..<n {
+                    let l = lanes[c + q]
+                    if let end = planChargedSegment(&particle[l], &step[l], &reader[l], limits, in: voxel[l], plan: &plan[l],
+                                                    scratch: &scalar) {
+                        // In vacuum: nothing deposited, the step only crossed the voxel.
+                        stage[l] = end == .sameStep ? .inStep : end == .nextStep ? .setup : .dead
+                    } else {
+                        flying |= 1 << q
                     }
                 }
+                let lnEnd = SIMD4(plan[lanes[c]].lnEnd, plan[lanes[c + min(1, n - 1)]].lnEnd,
+                                  plan[lanes[c + min(2, n - 1)]].lnEnd, plan[lanes[c + min(3, n - 1)]].lnEnd)
+                let eEnd = exact ? .zero : VectorMath.exp(lnEnd)
+                for q in 0..<n where flying & (1 << q) != 0 {
+                    let l = lanes[c + q]
+                    let e = !plan[l].needsExp ? plan[l].eEnd : exact ? exp(plan[l].lnEnd) : eEnd[q]
+                    tally.recordHistory(history(of: particle[l]))
+                    switch finishChargedSegment(&particle[l], &step[l], &reader[l], limits, plan[l], eEnd: e, tally: &tally,
+                                                scratch: &scalar) {
+                    case .sameStep: break
+                    case .nextStep: stage[l] = .setup
+                    case .gone: stage[l] = .dead
+                    }
+                }
+                c += n
             }
         }
     }

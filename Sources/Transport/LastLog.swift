@@ -5,10 +5,8 @@ import Foundation
 /// each read took the log again (`log` was 8 % of the CPU time, docs/performance.md). The cached value is
 /// `log(x)`, or the ln E a table inversion gave for an energy it returned as `exp` of it (`remember`).
 struct LastLog {
-    /// The last value asked for and its ln (read directly by the charged lanes' segment planning, which
-    /// takes the lane's ln E only when it is cached: `ChargedSegmentLanes`).
-    private(set) var x = -1.0
-    private(set) var lnX = 0.0
+    private var x = -1.0
+    private var lnX = 0.0
 
     /// `log(value)`, computed only when `value` differs from the previous call's.
     @inline(__always)

@@ -206,10 +206,6 @@ struct TableColumn: @unchecked Sendable {
     let lnFirst: Double
     let bucketsPerLn: Double
     let bucketCount: Int
-    /// For cumulative columns: how many points after one below its bucket's first point a search must
-    /// look at to find any value's interval, with one bucket to spare for the rounding of the bucket
-    /// position (the fixed-iteration search of the charged lanes, `ChargedLaneTable.lnEnergy(forRange:)`).
-    let scanLength: Int
 
     @inline(__always)
     subscript(_ i: Int) -> Double { base[i] }
@@ -256,8 +252,7 @@ final class ColumnStore: @unchecked Sendable {
         p.initialize(from: values, count: values.count)
         blocks.append(UnsafeMutableRawPointer(p))
         guard searchable, let first = values.first, first > 0, values.count > 1 else {
-            return TableColumn(base: p, buckets: nil, inverseWidths: nil, lnFirst: 0, bucketsPerLn: 0, bucketCount: 0,
-                               scanLength: 0)
+            return TableColumn(base: p, buckets: nil, inverseWidths: nil, lnFirst: 0, bucketsPerLn: 0, bucketCount: 0)
         }
         let widths = UnsafeMutablePointer<Double>.allocate(capacity: values.count - 1)
         for i in 0..<(values.count - 1) { widths[i] = 1 / (values[i + 1] - values[i]) }
@@ -276,11 +271,7 @@ final class ColumnStore: @unchecked Sendable {
             b[k] = Int32(i)
         }
         blocks.append(UnsafeMutableRawPointer(b))
-        // A value of bucket k lies in [c[b[k]], c[b[k + 1] + 1]) — of bucket k ± 1 when its position rounds
-        // the other way —, so its interval starts at most b[k + 2] − (b[k] − 1) points after the scan's start.
-        let scan = (0..<n).map { Int(b[min($0 + 2, n - 1)]) - Int(b[$0]) }.max()! + 2
-        return TableColumn(base: p, buckets: b, inverseWidths: widths, lnFirst: lnFirst, bucketsPerLn: perLn, bucketCount: n,
-                           scanLength: scan)
+        return TableColumn(base: p, buckets: b, inverseWidths: widths, lnFirst: lnFirst, bucketsPerLn: perLn, bucketCount: n)
     }
 
     func pair(_ columns: [[Double]], searchable: Bool = false) -> ChargePair {

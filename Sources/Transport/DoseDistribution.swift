@@ -76,8 +76,9 @@ public struct DoseDistribution: Sendable {
         let n = Double(tally.histories)
         @inline(__always) func dose(_ v: Int) -> Double {
             let massKG = Self.massKG(ofVoxel: v, in: phantom)
-            guard massKG > 0, tally.sum[v] > 0 else { return 0 }
-            return Double(tally.sum[v]) / n * EnergyTally.quantumMeV * joulePerMeV / massKG
+            let s1 = tally.sum(ofVoxel: v)
+            guard massKG > 0, s1 > 0 else { return 0 }
+            return Double(s1) / n * EnergyTally.quantumMeV * joulePerMeV / massKG
         }
         var maximum = 0.0
         for v in 0..<tally.voxelCount { maximum = max(maximum, dose(v)) }

@@ -6,20 +6,18 @@
 /// where x_h is everything primary history h and its descendants deposited there (Walters, Kawrakow &
 /// Rogers 2002, Med. Phys. 29:2745, the history-by-history method DOSXYZnrc uses; PHYSICS.md §5). A
 /// history's deposits are recorded as it runs and folded into S1 and S2 when it ends (`foldHistory`),
-/// touching only the voxels it reached. The Cluster wire carries exactly these three things per voxel plus
-/// the history count.
+/// touching only the voxels it reached. The Cluster wire carries exactly S1 and S2 per voxel plus the history
+/// count. A voxel's S1, S2 and fold scratch lie side by side in one 32-byte record (`VoxelSums`);
+/// `sum` and `sumOfSquares` are views of them.
 public struct EnergyTally: Sendable {
     /// The energy of one quantum, in MeV.
     public static let quantumMeV: Double = 0x1p-24
 
     /// Histories folded into this tally.
     public private(set) var histories: UInt64 = 0
-    /// Σ_h x_h per voxel, in quanta.
-    public private(set) var sum: [UInt64]
-    /// Σ_h x_h² per voxel, in quanta².
-    public private(set) var sumOfSquares: [UInt128]
-    /// Per voxel, the energy of the history being folded (zero outside `foldHistory`).
-    var pending: [UInt64]
+    /// Per voxel: S1, S2 and the energy of the history being folded (shared between copies until one is
+    /// written: `writableSums`).
+    private(set) var sums: VoxelSumsStorage
     /// 1 + the history depositing now (0: none yet).
     var currentHistory: UInt64 = 0
     /// The deposits of the open history (the scalar driver), folded when the next one begins or at `flush`.
@@ -38,9 +36,7 @@ public struct EnergyTally: Sendable {
 
     /// An empty tally for `voxelCount` voxels.
     public init(voxelCount: Int) {
-        sum = Array(repeating: 0, count: voxelCount)
-        sumOfSquares = Array(repeating: 0, count: voxelCount)
-        pending = Array(repeating: 0, count: voxelCount)
+        sums = VoxelSumsStorage(count: voxelCount)
         open.reserveCapacity(256)
     }
 
@@ -49,13 +45,33 @@ public struct EnergyTally: Sendable {
     public init(histories: UInt64, sum: [UInt64], sumOfSquares: [UInt128]) {
         precondition(sum.count == sumOfSquares.count, "S1 and S2 must cover the same voxels")
         self.histories = histories
-        self.sum = sum
-        self.sumOfSquares = sumOfSquares
-        pending = Array(repeating: 0, count: sum.count)
+        sums = VoxelSumsStorage(count: sum.count)
+        for v in 0..<sum.count { sums.base[v] = VoxelSums(sumOfSquares: sumOfSquares[v], sum: sum[v], pending: 0) }
     }
 
     /// The number of voxels.
-    public var voxelCount: Int { sum.count }
+    public var voxelCount: Int { sums.count }
+
+    /// Σ_h x_h per voxel, in quanta (a view of the tally's records, not a copy).
+    public var sum: TallyColumn<UInt64> {
+        TallyColumn(storage: sums, fieldOffset: MemoryLayout<VoxelSums>.offset(of: \.sum)!)
+    }
+
+    /// Σ_h x_h² per voxel, in quanta² (a view of the tally's records, not a copy).
+    public var sumOfSquares: TallyColumn<UInt128> {
+        TallyColumn(storage: sums, fieldOffset: MemoryLayout<VoxelSums>.offset(of: \.sumOfSquares)!)
+    }
+
+    /// S1 of voxel `v`.
+    @inline(__always)
+    func sum(ofVoxel v: Int) -> UInt64 { sums.base[v].sum }
+
+    /// The records, to be written: copied first when another tally (or a view) shares them.
+    @inline(__always)
+    mutating func writableSums() -> UnsafeMutablePointer<VoxelSums> {
+        if !isKnownUniquelyReferenced(&sums) { sums = VoxelSumsStorage(copying: sums) }
+        return sums.base
+    }
 
     /// Starts primary history `history` (a global index: the same one that keys its random stream). The
     /// previous history's deposits are folded first, unless it is the same history again (a decomposed
@@ -103,17 +119,19 @@ public struct EnergyTally: Sendable {
 
     /// Adds one history's deposits to S1 and S2: its energy x_h per voxel is summed first (in `pending`),
     /// then each voxel it reached gets x_h and x_h² once (the first record of a voxel folds it and clears
-    /// `pending`; later ones of the same voxel find zero).
+    /// `pending`; later ones of the same voxel find zero). The second pass finds each voxel's record in the
+    /// cache line the first pass brought in.
     mutating func foldHistory(_ deposits: ArraySlice<DepositRecord>) {
-        for r in deposits { pending[Int(r.voxel)] &+= r.quanta }
+        let voxels = writableSums()
+        for r in deposits { voxels[Int(r.voxel)].pending &+= r.quanta }
         for r in deposits {
-            let v = Int(r.voxel)
-            let x = pending[v]
+            let p = voxels + Int(r.voxel)
+            let x = p.pointee.pending
             guard x != 0 else { continue }
-            sum[v] &+= x
+            p.pointee.sum &+= x
             let (high, low) = x.multipliedFullWidth(by: x)
-            sumOfSquares[v] &+= UInt128(_low: low, _high: high)
-            pending[v] = 0
+            p.pointee.sumOfSquares &+= UInt128(_low: low, _high: high)
+            p.pointee.pending = 0
         }
     }
 
@@ -171,8 +189,7 @@ public struct EnergyTally: Sendable {
     mutating func reset() {
         flush()
         histories = 0
-        sum.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-        sumOfSquares.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        writableSums().update(repeating: .zero, count: voxelCount)
     }
 
     /// Adds another (flushed) tally's sums to this one. Exact: the result does not depend on order.
@@ -182,9 +199,13 @@ public struct EnergyTally: Sendable {
         var o = other
         o.flush()
         histories += o.histories
-        for v in 0..<sum.count {
-            sum[v] &+= o.sum[v]
-            sumOfSquares[v] &+= o.sumOfSquares[v]
+        let into = writableSums()
+        withExtendedLifetime(o) {
+            let from = o.sums.base
+            for v in 0..<voxelCount {
+                into[v].sum &+= from[v].sum
+                into[v].sumOfSquares &+= from[v].sumOfSquares
+            }
         }
     }
 
@@ -205,11 +226,11 @@ public struct EnergyTally: Sendable {
         var mean = [Double](repeating: 0, count: t.voxelCount)
         var rel = [Double](repeating: 0, count: t.voxelCount)
         guard t.histories > 1 else {
-            if t.histories == 1 { for v in 0..<t.voxelCount { mean[v] = Double(t.sum[v]) * Self.quantumMeV } }
+            if t.histories == 1 { for v in 0..<t.voxelCount { mean[v] = Double(t.sum(ofVoxel: v)) * Self.quantumMeV } }
             return (mean, rel)
         }
-        for v in 0..<t.voxelCount where t.sum[v] > 0 {
-            mean[v] = Double(t.sum[v]) / n * Self.quantumMeV
+        for v in 0..<t.voxelCount where t.sum(ofVoxel: v) > 0 {
+            mean[v] = Double(t.sum(ofVoxel: v)) / n * Self.quantumMeV
             rel[v] = t.relativeUncertainty(ofVoxel: v)
         }
         return (mean, rel)
@@ -219,7 +240,8 @@ public struct EnergyTally: Sendable {
     /// tally of more than one history whose S1 there is positive.
     @inline(__always)
     func relativeUncertainty(ofVoxel v: Int) -> Double {
-        Self.relativeUncertainty(sum: sum[v], sumOfSquares: sumOfSquares[v], histories: Double(histories))
+        Self.relativeUncertainty(sum: sums.base[v].sum, sumOfSquares: sums.base[v].sumOfSquares,
+                                 histories: Double(histories))
     }
 
     /// The relative 1σ uncertainty of a mean from its sums S1 > 0 and S2 over `n` > 1 histories (the same

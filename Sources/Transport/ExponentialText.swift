@@ -23,7 +23,7 @@ public enum ExponentialText {
             out.append(UInt8(ascii: "0"))
             out.append(UInt8(ascii: "."))
             out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: fractionDigits))
-            out.append(contentsOf: Array("e+00".utf8))
+            out.append(contentsOf: "e+00".utf8)  // not Array(…): one heap allocation per zero voxel
             return
         }
         guard let (digits, exponent) = roundedDigits(magnitude, fractionDigits: fractionDigits) else {

@@ -97,6 +97,7 @@ public enum MultipleScattering {
         var lo = -60.0, hi = 30.0
         for _ in 0..<80 {
             let mid = 0.5 * (lo + hi)
+            if mid == lo || mid == hi { break }  // adjacent Doubles: further steps leave 0.5 (lo + hi) at mid
             if wentzelMoments(exp(mid)).m1 < m1 { lo = mid } else { hi = mid }
         }
         return exp(0.5 * (lo + hi))
@@ -107,6 +108,7 @@ public enum MultipleScattering {
         var lo = -60.0, hi = 30.0
         for _ in 0..<80 {
             let mid = 0.5 * (lo + hi)
+            if mid == lo || mid == hi { break }  // as above: the result is already exp(mid)
             let m = wentzelMoments(exp(mid))
             if m.m2 / m.m1 < ratio { lo = mid } else { hi = mid }
         }

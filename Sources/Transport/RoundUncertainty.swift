@@ -76,7 +76,7 @@ final class RoundUncertainty: @unchecked Sendable {
         guard histories > 1 else { return 0 }
         let n = Double(histories)
         let scale = EnergyTally.quantumMeV * DoseDistribution.joulePerMeV / n
-        return Sums.over(tallies[...]) { sums in
+        return Sums.over(tallies) { sums in
             forEachChunk { c in self.maxima[c] = self.approximateDoses(inChunk: c, of: sums) }
             let floor = maxima.reduce(0.0) { max($0, $1) } * (1 - Self.margin)
             forEachChunk { c in self.maxima[c] = self.exactMaximum(inChunk: c, from: floor, of: sums, histories: n) }
@@ -95,31 +95,25 @@ final class RoundUncertainty: @unchecked Sendable {
         }
     }
 
-    /// The tallies' S1 and S2 arrays, read through pointers (no retain or release per voxel). Only read,
-    /// and only inside `over`'s body, while the tallies are not written: hence `@unchecked Sendable`.
+    /// The tallies' records, read through pointers (no retain or release per voxel). Only read, and only
+    /// inside `over`'s body, while the tallies are not written: hence `@unchecked Sendable`.
     struct Sums: @unchecked Sendable {
-        var s1: [UnsafeBufferPointer<UInt64>] = []
-        var s2: [UnsafeBufferPointer<UInt128>] = []
+        let records: [UnsafePointer<VoxelSums>]
 
         /// Calls `body` with the sums of `tallies`, valid inside it only.
-        static func over<R>(_ tallies: ArraySlice<EnergyTally>, _ sums: Sums = Sums(), _ body: (Sums) -> R) -> R {
-            guard let first = tallies.first else { return body(sums) }
-            return first.sum.withUnsafeBufferPointer { a in
-                first.sumOfSquares.withUnsafeBufferPointer { b in
-                    over(tallies.dropFirst(), Sums(s1: sums.s1 + [a], s2: sums.s2 + [b]), body)
-                }
-            }
+        static func over<R>(_ tallies: [EnergyTally], _ body: (Sums) -> R) -> R {
+            withExtendedLifetime(tallies) { body(Sums(records: tallies.map { UnsafePointer($0.sums.base) })) }
         }
 
         /// S1 of voxel `v` summed over the tallies (wrapping, as `EnergyTally.merge` adds).
         @inline(__always)
         func sum(_ v: Int) -> UInt64 {
-            switch s1.count {
-            case 1: return s1[0][v]
-            case 2: return s1[0][v] &+ s1[1][v]
+            switch records.count {
+            case 1: return records[0][v].sum
+            case 2: return records[0][v].sum &+ records[1][v].sum
             default:
                 var s: UInt64 = 0
-                for p in s1 { s &+= p[v] }
+                for p in records { s &+= p[v].sum }
                 return s
             }
         }
@@ -128,7 +122,7 @@ final class RoundUncertainty: @unchecked Sendable {
         @inline(__always)
         func sumOfSquares(_ v: Int) -> UInt128 {
             var s: UInt128 = 0
-            for p in s2 { s &+= p[v] }
+            for p in records { s &+= p[v].sumOfSquares }
             return s
         }
     }

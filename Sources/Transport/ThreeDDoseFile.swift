@@ -57,7 +57,7 @@ public enum ThreeDDoseFile {
     /// Writes a `.3ddose` file atomically.
     /// - Throws: `DoseFileError.notFinite` (nothing is written) or the file system's error.
     public static func write(_ d: DoseDistribution, to url: URL) throws {
-        try AtomicFile.write(Data(try bytes(d)), to: url)
+        try AtomicFile.write(try bytes(d), to: url)
     }
 
     /// Reads a `.3ddose` file (for validation against DOSXYZnrc and ompMC).

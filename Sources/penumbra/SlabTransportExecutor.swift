@@ -78,7 +78,7 @@ final class SlabTransportExecutor: UnitExecutor {
                 banks.append(SlabUnitResult.OutgoingBank(slab: UInt32(slab), bytes: chunk.encoded()))
             }
         }
-        return SlabUnitResult(key: unit.key, slabEnergy: energy.sum, outgoing: banks)
+        return SlabUnitResult(key: unit.key, slabEnergy: Array(energy.sum), outgoing: banks)
     }
 
     /// The unit's slab, prepared once per job and slab: its phantom from the slab input, the physics

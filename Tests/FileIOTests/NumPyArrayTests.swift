@@ -20,6 +20,18 @@ import Testing
         #expect(run.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "(2, 3, 4) float64 8.5 -1.0")
     }
 
+    /// The data block is every value's little-endian IEEE 754 bits in order, after a header padded to 64
+    /// bytes (written in place since session 8: byte for byte what appending value by value gave).
+    @Test func dataBlockIsTheValuesLittleEndianBits() throws {
+        let values: [Double] = [0, -0.0, 1, -2.5, .pi, .ulpOfOne, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 1e-300]
+        let bytes = [UInt8](try NumPyArray(shape: [3, 3], values: values).encoded())
+        let start = bytes.count - 8 * values.count
+        #expect(start % 64 == 0)
+        var expected: [UInt8] = []
+        for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { expected.append(contentsOf: $0) } }
+        #expect(Array(bytes[start...]) == expected)
+    }
+
     @Test(arguments: ["float32", "int32", "int64", "uint8", "bool"])
     func readsWhatNumpyWrites(_ dtype: String) throws {
         let directory = try TestEnvironment.makeScratchDirectory()

@@ -31,6 +31,36 @@ import Transport
         }
     }
 
+    /// The bisections stop once the midpoint is one of its two ends (adjacent Doubles): the value must be the
+    /// full 80 halvings' bit for bit (the sampler's tables, and so every dose, depend on it).
+    @Test func bisectionStopsWithTheSameBits() {
+        func fullBisection(_ below: (Double) -> Bool) -> Double {
+            var lo = -60.0, hi = 30.0
+            for _ in 0..<80 {
+                let mid = 0.5 * (lo + hi)
+                if below(mid) { lo = mid } else { hi = mid }
+            }
+            return exp(0.5 * (lo + hi))
+        }
+        var rng = RandomStream(seed: 3, history: 0)
+        // The tables' own arguments (ln ⟨x⟩ from −40 to ln 2, ratios in (0, 4/3)) and random ones between.
+        var fractions: [Double] = (0..<200).map { Double($0) / 199 }
+        for _ in 0..<200 { fractions.append(rng.uniform()) }
+        for f in fractions {
+            let m1: Double = min(exp(-40 + (40 + log(2.0)) * f), 0.999_999)
+            let full = fullBisection { MultipleScattering.wentzelMoments(exp($0)).m1 < m1 }
+            #expect(MultipleScattering.wentzelParameter(firstMoment: m1).bitPattern == full.bitPattern, "m1 \(m1)")
+        }
+        for (k, f) in fractions.enumerated() {
+            let ratio: Double = (4.0 / 3.0) * (k < 200 ? (Double(k) + 0.5) / 200 : f)
+            let full = fullBisection { (lnA: Double) -> Bool in
+                let m = MultipleScattering.wentzelMoments(exp(lnA))
+                return m.m2 / m.m1 < ratio
+            }
+            #expect(MultipleScattering.wentzelParameter(momentRatio: ratio).bitPattern == full.bitPattern, "ratio \(ratio)")
+        }
+    }
+
     /// 1/λ₁ = (χ_cc²/2)·T₁/(pβ)², with Molière's χ_cc² per g/cm² = XCC²/X₀ = 4.88745²/36.08 = 0.6621 MeV²
     /// for water (EGSnrc pegs XCC and X₀; PHYSICS.md §2.4) and T₁ = ln(1/η) − 1 + O(η) ≈ 10.5 for oxygen at
     /// 1 MeV (η ≈ 1.0·10⁻⁵): λ₁ ≈ 0.51 g/cm². Hydrogen's larger log term makes ours slightly shorter.

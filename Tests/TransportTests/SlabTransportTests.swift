@@ -119,7 +119,7 @@ import Transport
             var t = EnergyTally(voxelCount: run.slabs[1].voxelCount)
             let (below, above) = run.slabs[1].transport(bank, tally: &t)
             t.flush()
-            return (t.sum, below.encoded(), above.encoded())
+            return (Array(t.sum), below.encoded(), above.encoded())
         }
         let first = unit(up), again = unit(up)
         #expect(first.sum == again.sum && first.below == again.below && first.above == again.above)

@@ -68,7 +68,7 @@ func thoraxSizedPhantom() throws -> VoxelPhantom {
     func resultBytes(_ range: Range<UInt64>) -> Int {
         let t = engine.runRange(range, seed: 1)
         let r = UnitResult(key: UnitKey(jobID: 1, index: 0), historyCount: UInt64(range.count), layout: layout,
-                           energySum: t.sum, energySquaredSum: t.sumOfSquares)
+                           energySum: Array(t.sum), energySquaredSum: Array(t.sumOfSquares))
         return WireCodec.encode(.result(r)).reduce(0) { $0 + $1.count }
     }
     let unit = resultBytes(0..<1_000)

@@ -105,9 +105,10 @@ public struct OffAxisFluenceFit: Sendable {
         /// Second divided difference of the table (cm⁻²) that costs one target σ.
         public var curvaturePerCM2: Double
 
-        /// Defaults: 0.25 and 0.005 cm⁻² (a typical FFF table curves by ≈ 0.002 cm⁻²; a 5 % profile miss costs 25× a 5 %
-        /// move of a value), so the targets decide wherever they see the table.
-        public init(priorRelative: Double = 0.25, curvaturePerCM2: Double = 0.005) {
+        /// Defaults: 0.25 and 0.02 cm⁻² (a typical FFF table curves by ≈ 0.002 cm⁻² on 5 cm radii, a kink of 0.1 between
+        /// 3 cm radii is 0.01 cm⁻²; a 5 % profile miss costs 25× a 5 % move of a value), so the targets decide wherever they
+        /// see the table and the penalties only keep it from wiggling where they do not.
+        public init(priorRelative: Double = 0.25, curvaturePerCM2: Double = 0.02) {
             self.priorRelative = priorRelative
             self.curvaturePerCM2 = curvaturePerCM2
         }
@@ -133,10 +134,27 @@ public struct OffAxisFluenceFit: Sendable {
 
     /// Simulates the kernels of every target's field and depth with `simulateProfiles` (the profiles along Xb at the
     /// given depths of one kernel run of a field, per proposal, all runs with the same proposals) and solves for the table.
+    /// Hats that begin beyond the corners of the field's sampling rectangle (jaws plus `PlanSource.defaultMarginCM`, as
+    /// `simulateProfiles` sets it up) score nothing and are not simulated.
     /// - Throws: `BeamError.badMachine` for ill-posed input (`solve`), or when a target's point lies outside a profile;
     ///   what the simulator throws.
     public init(machine start: MachineModel, targets: [Target], shape: Shape, regularisation: Regularisation = Regularisation(),
                 simulateProfiles: (OffAxisFluenceKernel, _ fieldCM: Double, _ depthsCM: [Double]) throws -> [BeamProfile]) throws {
+        let kernels = try Self.kernels(machine: start, targets: targets, simulateProfiles: simulateProfiles)
+        self.start = start
+        self.targets = targets
+        self.kernels = kernels
+        solution = try Self.solve(start: start.offAxisFluence, targets: targets, kernels: kernels, shape: shape,
+                                  regularisation: regularisation, what: start.name)
+        var fitted = start
+        fitted.offAxisFluence = solution.table
+        machine = fitted
+    }
+
+    /// The kernels of every target (the simulation part of `init`).
+    public static func kernels(machine start: MachineModel, targets: [Target],
+                               simulateProfiles: (OffAxisFluenceKernel, _ fieldCM: Double, _ depthsCM: [Double]) throws -> [BeamProfile])
+        throws -> [TargetKernels] {
         try Self.check(start: start.offAxisFluence, targets: targets, what: start.name)
         let n = start.offAxisFluence.radiusCM.count
         var kernels = [TargetKernels?](repeating: nil, count: targets.count)
@@ -159,20 +177,18 @@ public struct OffAxisFluenceFit: Sendable {
                 }
             }
             let nonFocal = try read(.nonFocal)
-            let focal = try (0..<n).map { try read(.focalBasis($0)) }
+            // A hat wholly outside the sampling rectangle's corners scores nothing: not simulated.
+            let reach = 2.squareRoot() * (fieldCM / 2 + PlanSource.defaultMarginCM)
+            let r = start.offAxisFluence.radiusCM
+            let focal = try (0..<n).map { i in
+                i > 0 && r[i - 1] >= reach ? indices.map { _ in (offAxis: 0.0, central: 0.0) } : try read(.focalBasis(i))
+            }
             for (k, t) in indices.enumerated() {
                 kernels[t] = TargetKernels(offAxisFocal: focal.map { $0[k].offAxis }, centralFocal: focal.map { $0[k].central },
                                            offAxisNonFocal: nonFocal[k].offAxis, centralNonFocal: nonFocal[k].central)
             }
         }
-        self.start = start
-        self.targets = targets
-        self.kernels = kernels.map { $0! }
-        solution = try Self.solve(start: start.offAxisFluence, targets: targets, kernels: self.kernels, shape: shape,
-                                  regularisation: regularisation, what: start.name)
-        var fitted = start
-        fitted.offAxisFluence = solution.table
-        machine = fitted
+        return kernels.map { $0! }
     }
 
     /// Profiles along Xb of one kernel run: `fieldCM` open square field at SSD 100 cm in `ReferenceSetup`'s tank (0.2 cm

@@ -76,6 +76,8 @@ public struct PlanSource: PrimarySource {
     let cumulative: [Double]
     /// S = Σ MU_b · A_b, MU·cm².
     public let muAreaSum: Double
+    /// How far the sampling rectangle reaches beyond the jaws by default, cm.
+    public static let defaultMarginCM = 3.0
     /// The part of the dose this source scores (nil: all of it; `OffAxisFluenceFit`'s kernel runs).
     public let kernel: OffAxisFluenceKernel?
     /// With a `.focalBasis` kernel, the hat function the focal photons are accepted with instead of the table.
@@ -87,8 +89,8 @@ public struct PlanSource: PrimarySource {
     ///   do not match its pair boundaries.
     /// With `kernel`, only that part of the dose is scored (`OffAxisFluenceKernel`; the normalisation is unchanged).
     /// - Throws: also `BeamError.badMachine` when a `.focalBasis` index is not one of the off-axis table's radii.
-    public init(model: SourceModel, deliveries: [BeamDelivery], patientPosition: PatientPosition, marginCM: Double = 3,
-                sampling: Sampling = .jawRectangle, kernel: OffAxisFluenceKernel? = nil) throws {
+    public init(model: SourceModel, deliveries: [BeamDelivery], patientPosition: PatientPosition,
+                marginCM: Double = PlanSource.defaultMarginCM, sampling: Sampling = .jawRectangle, kernel: OffAxisFluenceKernel? = nil) throws {
         try self.init(model: model, deliveries: deliveries, patientPosition: patientPosition, marginCM: marginCM,
                       sampling: sampling, focalSigmas: 5, kernel: kernel)
     }

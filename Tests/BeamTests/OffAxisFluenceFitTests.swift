@@ -136,4 +136,34 @@ import Transport
         #expect(counts.allSatisfy { $0 > 0 })
         #expect(throws: BeamError.self) { try source(.focalBasis(4)) }
     }
+
+    @Test func theProcedureRunsOneKernelPerRadiusAndMovesTheTableTowardsItsTargets() throws {
+        // A small fast case with the real transport (debug): generic-6fff with a three-radius table, a 6×6 field at d_max.
+        var machine = GenericMachines.sixMVFFF
+        machine.offAxisFluence = RadialTable(radiusCM: [0, 3, 6], value: [1, 0.9, 0.8])
+        let physics = try PhysicsData.bundled()
+        func target(_ ratio: Double) -> OffAxisFluenceFit.Target {
+            OffAxisFluenceFit.Target(fieldCM: 6, depthCM: 1.4, offAxisCM: 2.4, ratio: ratio, relativeUncertainty: 0.01, source: "test")
+        }
+        var runs: [OffAxisFluenceKernel] = []
+        let kernels = try OffAxisFluenceFit.kernels(machine: machine, targets: [target(1)]) { kernel, fieldCM, depths in
+            runs.append(kernel)
+            #expect(fieldCM == 6 && depths == [1.4])
+            return try OffAxisFluenceFit.simulateProfiles(machine: machine, kernel: kernel, fieldCM: fieldCM, depthsCM: depths,
+                                                          histories: 6_000, seed: 3, threads: 2, physics: physics)
+        }
+        #expect(runs == [.nonFocal, .focalBasis(0), .focalBasis(1), .focalBasis(2)])
+        let startRatio = kernels[0].ratio(machine.offAxisFluence.value)
+        // Asked for the start's own ratio, the kernels give the start table back.
+        let back = try OffAxisFluenceFit.solve(start: machine.offAxisFluence, targets: [target(startRatio)], kernels: kernels,
+                                               shape: .nonIncreasing)
+        for (a, b) in zip(back.table.value, machine.offAxisFluence.value) { #expect(abs(a - b) < 1e-6) }
+        // Asked for a 3 % lower shoulder, the table falls faster and its predicted ratio moves most of the way.
+        let steeper = try OffAxisFluenceFit.solve(start: machine.offAxisFluence, targets: [target(0.97 * startRatio)], kernels: kernels,
+                                                  shape: .nonIncreasing)
+        #expect(steeper.table.value[0] == 1 && steeper.table.value[1] < 0.9)
+        #expect(zip(steeper.table.value, steeper.table.value.dropFirst()).allSatisfy { $0 >= $1 })
+        #expect(abs(steeper.predictedRatio[0] / (0.97 * startRatio) - 1) < 0.01, "start \(startRatio), fitted \(steeper.predictedRatio)")
+        #expect(abs(kernels[0].ratio(steeper.table.value) - steeper.predictedRatio[0]) < 1e-12)
+    }
 }

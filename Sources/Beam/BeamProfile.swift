@@ -93,9 +93,15 @@ public struct BeamProfile: Sendable, Codable {
     /// The mean of the three-point-smoothed doses at −`xCM` and +`xCM` over the central dose (an off-axis ratio
     /// averaged over both sides); nil if either point lies outside the profile.
     public func offAxisRatio(atCM xCM: Double) -> Double? {
+        symmetricDose(atCM: xCM).map { $0 / centralDose }
+    }
+
+    /// The mean of the three-point-smoothed doses at −`xCM` and +`xCM` (linear in the doses, so profiles of parts of a
+    /// beam add: `OffAxisFluenceFit`); nil if either point lies outside the profile.
+    public func symmetricDose(atCM xCM: Double) -> Double? {
         let s = smoothed
         guard let minus = PiecewiseLinear.valueWithin(at: -xCM, xs: positionCM, ys: s),
               let plus = PiecewiseLinear.valueWithin(at: xCM, xs: positionCM, ys: s) else { return nil }
-        return 0.5 * (minus + plus) / centralDose
+        return 0.5 * (minus + plus)
     }
 }

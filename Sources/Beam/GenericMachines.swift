@@ -76,17 +76,25 @@ public enum GenericMachines {
     /// Generic 6 MV flattening-filter free: an effective filtration (fitted like generic-6x's), forward-peaked fluence.
     public static let sixMVFFF = MachineModel(
         name: "generic-6fff", nominalEnergyMV: 6, flatteningFilterFree: true, sourceAxisDistanceCM: 100,
+        // Filtration and off-axis fluence from one procedure (release, 2026-11-30; docs/beam-model.md, "Off-axis fluence
+        // fit"): `penumbra machine commission --machine generic-6fff --fit-off-axis-fluence --fit-pdd10 63.8 --iterations 2
+        // --fields 10,20 --profile-depths 1.4,10 --histories 16000000 --batches 4 --seed 301` — the off-axis table fitted to
+        // the published unflatness of `ProfileTarget` (`OffAxisFluenceFit`, kernel runs of 16 M proposals; was 1, 0.93, 0.80,
+        // 0.67, 0.56, 0.47, 0.40, typed), then the filtration to PDD(10) 63.8 % (12 → 13.35 g/cm², PDD(10) 63.53 → 63.65 %).
         spectrum: .init(electronEnergyMeV: 5.9, targetMaterial: "W", targetSelfAttenuationGPerCM2: 1.0,
-                        filterMaterial: "CU", filterCentralGPerCM2: 12.0, filterEdgeGPerCM2: 12.0,
+                        filterMaterial: "CU", filterCentralGPerCM2: 13.3469, filterEdgeGPerCM2: 13.3469,
                         filterEdgeRadiusCM: 25, rings: 1),
         primarySource: .init(sigmaCM: 0.05),
         extraFocalSource: .init(weight: 0.02, sigmaCM: 1.5, distanceFromTargetCM: 12),
-        offAxisFluence: RadialTable(radiusCM: [0, 5, 10, 15, 20, 25, 30], value: [1, 0.93, 0.80, 0.67, 0.56, 0.47, 0.40]),
+        offAxisFluence: RadialTable(radiusCM: [0, 5, 10, 15, 20, 25, 30],
+                                    value: [1, 0.84913, 0.73092, 0.65853, 0.56161, 0.47158, 0.39929]),
         electronContamination: .init(weight: 0.0003, meanEnergyMeV: 1.5, maximumEnergyMeV: 6),
         jaws: jaws, mlc: mlc,
-        // Φ₀ from `penumbra machine commission --machine generic-6fff --fields 10 --histories 16000000 --seed 14`
-        // (docs/beam-model.md, "Commissioning"): ±1 % (1σ, as generic-6x's repeated runs scatter). Any change to
-        // this model's parameters needs a new one.
+        // Φ₀ from the fit's last 10×10 step pooled with two independent checks of this machine (seeds 302, 304, 32 M each):
+        // `penumbra machine commission --machine M/machine.json --histories 0 --pool M/commissioning.json --pool
+        // C1/commissioning.json --pool C2/commissioning.json` (80 M reference proposals; PDD(10) 63.66 ± 0.40 %; the fit's
+        // own 16 M step gave 1.8316 × 10⁹, 0.4 % lower); docs/beam-model.md, "Off-axis fluence fit". Any change to this
+        // model's parameters needs a new one.
         calibration: .init(referenceFieldCM: 10, referenceSSDCM: 100, referenceDepthCM: 1.4, doseGyPerMU: 0.01,
-                           proposalsPerCM2PerMU: 1.8549e9))
+                           proposalsPerCM2PerMU: 1.8389e9))
 }

@@ -76,22 +76,40 @@ public struct PlanSource: PrimarySource {
     let cumulative: [Double]
     /// S = Σ MU_b · A_b, MU·cm².
     public let muAreaSum: Double
+    /// How far the sampling rectangle reaches beyond the jaws by default, cm.
+    public static let defaultMarginCM = 3.0
+    /// The part of the dose this source scores (nil: all of it; `OffAxisFluenceFit`'s kernel runs).
+    public let kernel: OffAxisFluenceKernel?
+    /// With a `.focalBasis` kernel, the hat function the focal photons are accepted with instead of the table.
+    let kernelBasis: RadialTable?
 
     /// A source for `deliveries`; `marginCM` widens each beam's jaw bounds on the isocentre plane to
     /// catch the penumbra and the extra-focal source.
     /// - Throws: `BeamError.badPlan` when no beam delivers monitor units, or when an MLC's leaf positions
     ///   do not match its pair boundaries.
-    public init(model: SourceModel, deliveries: [BeamDelivery], patientPosition: PatientPosition, marginCM: Double = 3,
-                sampling: Sampling = .jawRectangle) throws {
+    /// With `kernel`, only that part of the dose is scored (`OffAxisFluenceKernel`; the normalisation is unchanged).
+    /// - Throws: also `BeamError.badMachine` when a `.focalBasis` index is not one of the off-axis table's radii.
+    public init(model: SourceModel, deliveries: [BeamDelivery], patientPosition: PatientPosition,
+                marginCM: Double = PlanSource.defaultMarginCM, sampling: Sampling = .jawRectangle, kernel: OffAxisFluenceKernel? = nil) throws {
         try self.init(model: model, deliveries: deliveries, patientPosition: patientPosition, marginCM: marginCM,
-                      sampling: sampling, focalSigmas: 5)
+                      sampling: sampling, focalSigmas: 5, kernel: kernel)
     }
 
     /// A source whose envelope covers focal source points within `focalSigmas` σ (tests use fewer, so
     /// that the weighted points beyond are frequent enough to check).
     init(model: SourceModel, deliveries: [BeamDelivery], patientPosition: PatientPosition, marginCM: Double,
-         sampling: Sampling, focalSigmas: Double) throws {
+         sampling: Sampling, focalSigmas: Double, kernel: OffAxisFluenceKernel? = nil) throws {
         let m = model.machine
+        if case .focalBasis(let i) = kernel {
+            guard m.offAxisFluence.radiusCM.indices.contains(i) else {
+                throw BeamError.badMachine("off-axis fluence kernel \(i): machine '\(m.name)' has \(m.offAxisFluence.radiusCM.count) "
+                                           + "off-axis table radii (indices 0–\(m.offAxisFluence.radiusCM.count - 1))")
+            }
+            kernelBasis = OffAxisFluenceKernel.basis(i, of: m.offAxisFluence)
+        } else {
+            kernelBasis = nil
+        }
+        self.kernel = kernel
         let limit = m.jaws.maximumOpeningCM + marginCM
         for d in deliveries {
             for (k, state) in d.states.enumerated() {
@@ -201,7 +219,15 @@ public struct PlanSource: PrimarySource {
         }
         var keep = model.collimator.transmission(state.aperture, from: s, to: p, sourceAxisDistanceCM: sad)
         let r = (p.x * p.x + p.y * p.y).squareRoot()
-        if !isExtraFocal && !isElectron { keep *= m.offAxisFluence(r) / m.offAxisFluence.maximum }
+        if isExtraFocal || isElectron {
+            if kernel != nil && kernel != .nonFocal { return }
+        } else if let basis = kernelBasis {
+            keep *= basis(r)
+        } else if kernel == .nonFocal {
+            return
+        } else {
+            keep *= m.offAxisFluence(r) / m.offAxisFluence.maximum
+        }
         guard rng.uniform() * envelopeValue < keep else { return }
         let geometry = state.geometry(sourceAxisDistanceCM: sad, patientPosition: patientPosition)
         let start = geometry.patientPoint(beamCM: s)

@@ -23,7 +23,10 @@ struct CommissionCommand: ParsableCommand {
             calibrated) and OUT/commissioning-report.json. With crossline profiles (profile_<S>x<S>_d<D>.csv: \
             position_cm,dose) the focal source size is fitted to their 80–20 % penumbrae and each profile is \
             compared by a 1D gamma; with mlc_transmission.csv (depth_cm,ratio) and sweeping_gap.csv \
-            (gap_cm,sweep_cm,ratio) the MLC transmission and leaf-end offset are fitted (docs/beam-model.md).
+            (gap_cm,sweep_cm,ratio) the MLC transmission and leaf-end offset are fitted (docs/beam-model.md). With \
+            --fit-off-axis-fluence the off-axis fluence table is fitted first to the profiles' off-axis ratios \
+            (every cm out to 80 % of the projected half field; `OffAxisFluenceFit`: one kernel run per table radius \
+            and profile field with --histories proposals each).
             """)
 
     @Option(help: "Generic machine name or machine file (JSON) to start from.") var machine: String
@@ -34,6 +37,8 @@ struct CommissionCommand: ParsableCommand {
     @Option(help: "Largest number of simulations of the profile fields for the source-size fit.") var sourceIterations: Int = 3
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Worker threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Flag(help: "Fit the off-axis fluence table to the measured profiles' shoulders before the spectrum.")
+    var fitOffAxisFluence = false
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -44,15 +49,26 @@ struct CommissionCommand: ParsableCommand {
 
     func run() throws {
         logging.bootstrap()
-        let start = try MachineLoader.load(machine)
+        var start = try MachineLoader.load(machine)
         let scans = try MeasuredScans.read(URL(fileURLWithPath: measured))
+        let physics = try PhysicsData.bundled()
+        var offAxis: OffAxisFluenceFitting.Record?
+        if fitOffAxisFluence {
+            let targets = Self.offAxisTargets(scans.profiles)
+            guard !targets.isEmpty else {
+                throw CommandFailure("--fit-off-axis-fluence: \(measured) holds no profile_<S>x<S>_d<D>.csv reaching 1 cm off axis")
+            }
+            let fit = try OffAxisFluenceFitting.fit(model: start, targets: targets, histories: histories, seed: seed, threads: threads,
+                                                    physics: physics)
+            start = fit.machine
+            offAxis = fit.record
+        }
         // Depths of the measured profiles of each field, scored by that field's simulation.
         let profileDepths = Dictionary(grouping: scans.profiles, by: \.fieldCM).mapValues { $0.map(\.depthCM) }
         guard let pdd10x10 = scans.depthDoses.first(where: { $0.fieldCM == 10 }),
               let measured10 = pdd10x10.percent(atDepthCM: 10) else {
             throw CommandFailure("\(measured): pdd_10x10.csv reaching 10 cm depth is needed to fit the spectrum")
         }
-        let physics = try PhysicsData.bundled()
         var reference: SimulatedField?
         let fit = try PenetrationFit(machine: start, measuredPDD10Percent: measured10, physics: physics, iterations: iterations) { m in
             let field = try SimulatedField(machine: m, fieldCM: 10, histories: histories, seed: seed, threads: threads, physics: physics,
@@ -72,7 +88,7 @@ struct CommissionCommand: ParsableCommand {
             fields[side] = try SimulatedField(machine: fitted, fieldCM: side, histories: histories, seed: seed, threads: threads,
                                               physics: physics, profileDepthsCM: profileDepths[side] ?? [])
         }
-        var report = Report(machine: fitted.name, steps: fit.steps, depthDoses: [], outputFactors: [])
+        var report = Report(machine: fitted.name, steps: fit.steps, depthDoses: [], outputFactors: [], offAxisFluence: offAxis)
         for scan in scans.depthDoses {
             let sim = fields[scan.fieldCM]!
             let comparison = try DepthDoseComparison(measured: scan, simulated: sim)
@@ -138,6 +154,22 @@ struct CommissionCommand: ParsableCommand {
         try AtomicFile.write(try encoder.encode(report), to: dir.appendingPathComponent("commissioning-report.json"))
     }
 
+    /// The measured profiles' off-axis ratios as fit targets: every 1 cm from 1 cm out to 80 % of the half field projected
+    /// to the profile's depth (inside the shoulders, away from the penumbra that the source size sets), relative σ 1 %.
+    static func offAxisTargets(_ profiles: [MeasuredScans.Profile]) -> [OffAxisFluenceFit.Target] {
+        var targets: [OffAxisFluenceFit.Target] = []
+        for p in profiles {
+            let outermost: Double = 0.4 * p.fieldCM * (100 + p.depthCM) / 100
+            let name = String(format: "profile_%gx%g_d%g.csv", p.fieldCM, p.fieldCM, p.depthCM)
+            for x in stride(from: 1.0, through: outermost + 1e-9, by: 1) {
+                guard let ratio = p.profile.offAxisRatio(atCM: x) else { continue }
+                targets.append(OffAxisFluenceFit.Target(fieldCM: p.fieldCM, depthCM: p.depthCM, offAxisCM: x, ratio: ratio,
+                                                        relativeUncertainty: 0.01, source: name))
+            }
+        }
+        return targets
+    }
+
     /// Fits the focal source size to the measured profiles' penumbrae (`SourceSizeFit`; the first step uses the fields
     /// already simulated, later ones simulate the profile fields again) and compares every profile with the last simulation.
     func fitSourceSize(_ scans: MeasuredScans, start: MachineModel, fields: [Double: SimulatedField], profileDepths: [Double: [Double]],
@@ -188,6 +220,8 @@ struct CommissionCommand: ParsableCommand {
         let steps: [PenetrationFit.Step]
         var depthDoses: [DepthDoseComparison]
         var outputFactors: [OutputFactorComparison]
+        /// The off-axis fluence fit to the profiles (nil without --fit-off-axis-fluence).
+        var offAxisFluence: OffAxisFluenceFitting.Record? = nil
         /// The extra-focal source fitted to the output factors (nil with fewer than two fields besides 10×10).
         var headScatter: HeadScatter? = nil
         /// Measured profiles against the last simulation of the source-size fit.

@@ -24,7 +24,11 @@ struct MachineCommissionCommand: ParsableCommand {
             match; the written machine's PDD(10) and calibration then need a check run. --batches K runs each field \
             as K history ranges and reports standard errors from their spread; --equal-axis-precision gives every \
             field the proposals that make its axis dose about as precise as the reference field's with \
-            --histories. Writes DIR/machine.json (calibrated) and DIR/commissioning.json.
+            --histories. With --fit-off-axis-fluence the off-axis fluence table is first fitted to the machine's \
+            published profile shapes (`ProfileTarget`; `OffAxisFluenceFit`: one kernel run per table radius and field \
+            with --histories proposals each, under another seed than the fields), before --fit-pdd10; the targets' \
+            depths are added to --profile-depths and every simulated profile with a target is compared with it. \
+            Writes DIR/machine.json (calibrated) and DIR/commissioning.json.
             """)
 
     @Option(help: "Generic machine name or machine file (JSON).") var machine: String
@@ -39,6 +43,8 @@ struct MachineCommissionCommand: ParsableCommand {
     @Option(help: "Largest number of reference-field simulations of the --fit-pdd10 fit.") var iterations: Int = 3
     @Flag(help: "Fit the extra-focal source to the machine's documented output factors after simulating the fields.")
     var fitOutputFactors = false
+    @Flag(help: "Fit the off-axis fluence table to the machine's published profile shapes before anything else.")
+    var fitOffAxisFluence = false
     @Option(help: "History ranges per field whose spread gives standard errors (1: none).") var batches: Int = 1
     @Flag(help: "Scale each field's proposals so that its axis dose is about as precise as the reference field's.")
     var equalAxisPrecision = false
@@ -51,8 +57,8 @@ struct MachineCommissionCommand: ParsableCommand {
     func validate() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
         if histories == 0 {
-            guard !pool.isEmpty && fitPdd10 == nil else {
-                throw ValidationError("--histories 0 simulates nothing: it needs --pool and cannot --fit-pdd10")
+            guard !pool.isEmpty && fitPdd10 == nil && !fitOffAxisFluence else {
+                throw ValidationError("--histories 0 simulates nothing: it needs --pool and cannot --fit-pdd10 or --fit-off-axis-fluence")
             }
         } else if !(batches >= 1 && UInt64(batches) <= histories) {
             throw ValidationError("--batches must be between 1 and --histories (\(histories)), got \(batches)")
@@ -71,13 +77,26 @@ struct MachineCommissionCommand: ParsableCommand {
             }
             return v
         }
-        let depths = try profileDepths.split(separator: ",").map { s -> Double in
+        var depths = try profileDepths.split(separator: ",").map { s -> Double in
             guard let v = Double(s.trimmingCharacters(in: .whitespaces)), v > 0, v < 30 else {
                 throw ValidationError("--profile-depths: '\(s)' is not a depth in (0, 30) cm")
             }
             return v
         }
         let physics = try PhysicsData.bundled()
+        let profileTargets = ProfileTarget.forMachine(model.name)
+        var offAxis: OffAxisFluenceFitting.Record?
+        if fitOffAxisFluence {
+            guard !profileTargets.isEmpty else {
+                throw CommandFailure("--fit-off-axis-fluence: machine '\(model.name)' has no published profile shape (ProfileTarget); "
+                                     + "use `penumbra commission --measured` with a clinic's profile_<S>x<S>_d<D>.csv")
+            }
+            let fit = try OffAxisFluenceFitting.fit(model: model, targets: OffAxisFluenceFit.Target.from(profileTargets),
+                                                    histories: histories, seed: seed, threads: threads, physics: physics)
+            model = fit.machine
+            offAxis = fit.record
+            depths = Array(Set(depths + profileTargets.flatMap { $0.points.map(\.depthCM) })).sorted()
+        }
         let referenceCM = model.calibration.referenceFieldCM
         var fitSteps: [PenetrationFit.Step] = []
         var fittedReference: (field: SimulatedField, seconds: Double)?
@@ -128,6 +147,13 @@ struct MachineCommissionCommand: ParsableCommand {
                              + "horn %.3f, unflatness %.3f", p.depthCM, p.fieldWidthCM ?? .nan, p.penumbraCM ?? .nan,
                              p.flatnessPercent ?? .nan, p.hornRatio ?? .nan, p.unflatness ?? .nan))
             }
+            for target in profileTargets where target.fieldCM == side {
+                for case let c? in target.compare(profiles: field.profiles) {
+                    print(String(format: "        profile target at %.1f cm (%.2f cm off axis): unflatness %.4f, target %.4f (%+.2f %%, %@)",
+                                 c.point.depthCM, c.offAxisCM, c.simulated, c.point.unflatness, 100 * c.relativeDifference,
+                                 c.passes ? "within 2 %" : "outside 2 %"))
+                }
+            }
         }
         if !pool.isEmpty {
             results = try CommissioningPool.pooled(results, machine: model, paths: pool)
@@ -168,7 +194,7 @@ struct MachineCommissionCommand: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try encoder.encode(Commissioning(machine: model.name, histories: histories, seed: seed, fit: fitSteps,
-                                                              fields: results, headScatter: headScatter, simulated: simulated,
+                                                              offAxisFluence: offAxis, fields: results, headScatter: headScatter, simulated: simulated,
                                                               pooled: pool, plots: plots)),
                              to: dir.appendingPathComponent("commissioning.json"))
     }
@@ -252,6 +278,8 @@ struct MachineCommissionCommand: ParsableCommand {
         let seed: UInt64
         /// The --fit-pdd10 steps (empty without it); the last one is the written machine.
         let fit: [PenetrationFit.Step]
+        /// The --fit-off-axis-fluence fit (nil without it; before --fit-pdd10).
+        let offAxisFluence: OffAxisFluenceFitting.Record?
         let fields: [FieldResult]
         /// The --fit-output-factors fit (nil without it).
         let headScatter: CommissionCommand.HeadScatter?

@@ -123,7 +123,7 @@ struct BeamValidationTests {
 
     /// Proposals for a profile target's field: `histories` × 3 for 10×10 (24 M by default), in proportion to the field's
     /// area for the others (the same fluence per cm²). Two seeds at 24 M differ by 1.5–2.5 % per point (docs/beam-model.md,
-    /// "Profile targets"), so at the default the 2 % tolerance separates gross misses (generic-6fff's 4–7 %) from a
+    /// "Profile targets"), so at the default the 2 % tolerance separates gross misses (generic-6fff's 4–7 % before its fit) from a
     /// model at the line only with more histories (`PENUMBRA_BEAM_HISTORIES`; σ falls as 1/√N).
     static func profileHistories(fieldCM: Double) -> UInt64 {
         UInt64((Double(histories * 3) * (fieldCM / 10) * (fieldCM / 10)).rounded())

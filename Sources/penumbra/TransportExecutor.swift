@@ -81,8 +81,8 @@ final class TransportExecutor: UnitExecutor {
         }
         let tally = try TransportEngine(simulation: simulation, threads: threads).runRange(unit.histories, seed: spec.seed)
         return UnitResult(
-            key: unit.key, historyCount: tally.histories, layout: spec.layout, energySum: Array(tally.sum),
-            energySquaredSum: Array(tally.sumOfSquares))
+            key: unit.key, historyCount: tally.histories, layout: spec.layout, energySum: tally.sum,
+            energySquaredSum: tally.sumOfSquares)
     }
 }
 

@@ -14,10 +14,13 @@ public struct UnitResult: Hashable, Sendable {
         self.slabs = slabs
     }
 
-    /// The result of a unit whose executor tallied into dense whole-grid arrays (as the transport
-    /// engine's `EnergyTally` does): the touched voxels of each slab become sparse slab tallies.
-    /// - Precondition: both arrays have `layout.voxelCount` entries.
-    public init(key: UnitKey, historyCount: UInt64, layout: SlabLayout, energySum: [UInt64], energySquaredSum: [UInt128]) {
+    /// The result of a unit whose executor tallied into dense whole-grid columns (as the transport
+    /// engine's `EnergyTally` does): the touched voxels of each slab become sparse slab tallies. The columns
+    /// are read in place (a tally's views), not copied into dense arrays first.
+    /// - Precondition: both columns have `layout.voxelCount` entries, indexed from 0.
+    public init<Sums: RandomAccessCollection<UInt64>, Squares: RandomAccessCollection<UInt128>>(
+        key: UnitKey, historyCount: UInt64, layout: SlabLayout, energySum: Sums, energySquaredSum: Squares
+    ) where Sums.Index == Int, Squares.Index == Int {
         precondition(energySum.count == layout.voxelCount && energySquaredSum.count == layout.voxelCount)
         var slabs: [SlabTally] = []
         for slab in 0..<layout.slabCount {

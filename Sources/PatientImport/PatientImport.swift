@@ -142,7 +142,6 @@ public enum PatientImport {
             }
             externalName = external.name
         }
-        let above = hu.reduce(0) { $0 + (Double($1) > calibration.densityKnots.last!.hu ? 1 : 0) }
         var applied: [AppliedOverride] = []
         var overrideDensity: [Float?] = []
         if let electrons, let set = structures {
@@ -159,6 +158,11 @@ public enum PatientImport {
                     roiNumber: roi.number, roi: roi.name, property: override.property, value: override.value,
                     medium: override.medium, densityGPerCM3: override.densityGPerCM3, voxels: mask.count))
             }
+        }
+        // Voxels an override holds are not metal of unknown density any more.
+        let lastKnotHU = calibration.densityKnots.last!.hu
+        let above = hu.indices.reduce(0) {
+            $0 + (Double(hu[$1]) > lastKnotHU && (overrideDensity.isEmpty || overrideDensity[$1] == nil) ? 1 : 0)
         }
         var phantom = try calibration.phantom(grid: grid, hu: hu)
         if !applied.isEmpty {

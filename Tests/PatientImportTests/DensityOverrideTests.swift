@@ -138,6 +138,11 @@ struct DensityOverrideTests {
         let n = Self.index(9, 9, 1)
         #expect(medium(r.phantom, n) == "WATER" && r.phantom.densitiesGPerCM3[n] == 1)
         #expect(r.overrides.map(\.voxels) == [64])
+        // 1200 HU is above the calibration's last knot (1000 HU): metal, unless the override holds the voxels.
+        #expect(r.voxelsAboveCalibration == 0)
+        #expect(try PatientImport.phantom(
+            from: Self.volume, calibration: calibration, structures: try Self.structureSet([Self.body, implant])
+        ).voxelsAboveCalibration == 64)
 
         // 1.5 lies on the bone bin (WATER's relative electron density ends at 1.3 at 300 HU): ρ = 1.5 (Z/A)_w / (Z/A)_bone.
         let bone = try #require(try DensityOverride.resolve(

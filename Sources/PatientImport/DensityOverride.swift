@@ -46,7 +46,7 @@ public struct DensityOverride: Sendable, Equatable {
         let relativeElectrons = property == "REL_ELEC_DENSITY"
         let target = property == "REL_MASS_DENSITY" ? value * waterDensityGPerCM3 : value
         let water = electrons.waterElectronMolesPerGram
-        let perGram = try calibration.media.map { try electrons.electronMolesPerGram($0.medium) }
+        let perGram = try calibration.media.map { relativeElectrons ? try electrons.electronMolesPerGram($0.medium) : 1 }
         // The curve as pieces on which both the density (linear) and the medium (constant) are simple: between
         // consecutive knot and bin bounds.
         let bounds = Array(Set(calibration.densityKnots.map(\.hu) + calibration.media.map(\.fromHU))).sorted()
@@ -92,12 +92,15 @@ public struct MediumElectrons: Sendable {
     public let waterElectronMolesPerGram: Double
     private let perGram: [String: Double]
 
-    /// Z/A of the calibration's media and of `WATER` from the physics tables' compositions.
-    /// - Throws: `PhysicsDataError.unknownMaterial` when a medium is not in the tables.
+    /// Z/A of the calibration's media and of `WATER` from the physics tables' compositions. A medium the tables do
+    /// not have (`dicom import` may write EGSnrc media of any name) fails only when a REL_ELEC_DENSITY override needs it.
+    /// - Throws: `PhysicsDataError.unknownMaterial` when the tables have no WATER.
     public init(calibration: HUCalibration, physics: PhysicsData) throws {
         waterElectronMolesPerGram = try physics.material(named: "WATER").electronMolesPerGram
         var perGram: [String: Double] = [:]
-        for bin in calibration.media { perGram[bin.medium] = try physics.material(named: bin.medium).electronMolesPerGram }
+        for bin in calibration.media {
+            if let material = try? physics.material(named: bin.medium) { perGram[bin.medium] = material.electronMolesPerGram }
+        }
         self.perGram = perGram
     }
 

@@ -206,6 +206,20 @@ struct DensityOverrideTests {
         #expect(r.overrides.map(\.roi) == ["Two"])
     }
 
+    @Test("a medium the physics tables lack takes mass density overrides; a relative electron density one is refused")
+    func unknownMedium() throws {
+        let calibration = try HUCalibration(
+            name: "pegs", densityKnots: [.init(hu: -1000, densityGPerCM3: 0.001), .init(hu: 1000, densityGPerCM3: 2)],
+            media: [.init(medium: "AIR700ICRU", fromHU: -1024), .init(medium: "MY_PEGS_TISSUE", fromHU: -500)])
+        let electrons = try Self.electrons(calibration)
+        let mass = try #require(try DensityOverride.resolve(
+            property: "MASS_DENSITY", value: 1.2, calibration: calibration, electrons: electrons))
+        #expect(mass.medium == "MY_PEGS_TISSUE" && mass.densityGPerCM3 == 1.2)
+        #expect(throws: PatientImportError.unknownMediumElectrons("MY_PEGS_TISSUE")) {
+            try DensityOverride.resolve(property: "REL_ELEC_DENSITY", value: 1, calibration: calibration, electrons: electrons)
+        }
+    }
+
     @Test("without overrides (--ignore-density-overrides) the phantom is exactly the EXTERNAL-bounded CT of before")
     func ignored() throws {
         let calibration = HUCalibration.schneider2000

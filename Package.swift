@@ -121,7 +121,7 @@ let package = Package(
             dependencies: ["ExamplePatients", "PatientImport", "DICOM", "Phantom", "Geometry", "TestSupport"]),
         .testTarget(name: "BeamTests", dependencies: ["Beam", "DICOM", "Transport", "Phantom", "Physics", "Geometry", "TestSupport"]),
         .testTarget(name: "PhaseSpaceTests", dependencies: ["PhaseSpace", "Transport", "Phantom", "Geometry", "TestSupport"]),
-        .testTarget(name: "PatientImportTests", dependencies: ["PatientImport", "DICOM", "Phantom", "Physics", "Geometry", "TestSupport"]),
+        .testTarget(name: "PatientImportTests", dependencies: ["PatientImport", "DICOM", "Phantom", "Physics", "Geometry"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -4,7 +4,6 @@ import Geometry
 import Phantom
 import Physics
 import Testing
-import TestSupport
 
 @testable import PatientImport
 

@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "Phantom", dependencies: ["Geometry", "FileIO"]),
         .target(name: "DICOM", dependencies: ["Geometry", "FileIO"]),
         .target(name: "ExamplePatients", dependencies: ["DICOM", "Phantom", "Geometry"]),
-        .target(name: "PatientImport", dependencies: ["DICOM", "Phantom", "Geometry"]),
+        .target(name: "PatientImport", dependencies: ["DICOM", "Phantom", "Geometry", "Physics"]),
         .target(
             name: "Transport", dependencies: ["Geometry", "Phantom", "Physics", "FileIO"]),
         .target(name: "Beam", dependencies: ["Geometry", "DICOM", "Phantom", "Physics", "Transport"]),
@@ -121,7 +121,7 @@ let package = Package(
             dependencies: ["ExamplePatients", "PatientImport", "DICOM", "Phantom", "Geometry", "TestSupport"]),
         .testTarget(name: "BeamTests", dependencies: ["Beam", "DICOM", "Transport", "Phantom", "Physics", "Geometry", "TestSupport"]),
         .testTarget(name: "PhaseSpaceTests", dependencies: ["PhaseSpace", "Transport", "Phantom", "Geometry", "TestSupport"]),
-        .testTarget(name: "PatientImportTests", dependencies: ["PatientImport", "DICOM", "Phantom", "Geometry"]),
+        .testTarget(name: "PatientImportTests", dependencies: ["PatientImport", "DICOM", "Phantom", "Physics", "Geometry"]),
     ],
     swiftLanguageModes: [.v6]
 )

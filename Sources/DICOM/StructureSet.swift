@@ -51,7 +51,7 @@ public struct StructureSet: Sendable {
     public let frameOfReferenceUID: String?
     /// ROIs in Structure Set ROI Sequence order, those in another frame of reference than the set's left out.
     public let rois: [ROI]
-    /// ROIs left out, and properties Penumbra does not apply, one line each for the log.
+    /// ROIs left out, one line each for the log (density overrides are applied, or noted, by `PatientImport`).
     public let notes: [String]
 
     /// RT Structure Set Storage (PS3.4 Annex B).
@@ -137,12 +137,6 @@ public struct StructureSet: Sendable {
             guard let own = roi.frameOfReferenceUID, let frame, own != frame else { return true }
             notes.append("ROI \(roi.number) '\(roi.name)' is in frame of reference \(own), not the structure set's \(frame); left out")
             return false
-        }
-        for roi in rois where !roi.physicalProperties.isEmpty {
-            let listed = roi.physicalProperties.map { "\($0.property)\($0.value.map { " \($0)" } ?? "")" }
-            notes.append(
-                "ROI \(roi.number) '\(roi.name)' has planning-system physical properties (\(listed.joined(separator: ", "))) "
-                    + "that Penumbra does not apply: its dose follows the CT numbers there")
         }
         self.notes = notes
     }

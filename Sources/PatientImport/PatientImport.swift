@@ -1,4 +1,5 @@
 import DICOM
+import Foundation
 import Geometry
 import Phantom
 
@@ -6,8 +7,36 @@ import Phantom
 ///
 /// This is where DICOM meets the engine: the CT `Volume` (HU, mm) becomes a `VoxelPhantom` (medium and
 /// density per voxel, cm) through a `HUCalibration`; with a structure set, voxels outside the EXTERNAL
-/// ROI become air first, which removes the couch and immobilisation devices from the dose calculation.
+/// ROI become air first — except those inside a SUPPORT, BOLUS or FIXATION ROI, which the planning system
+/// computes too — and the structure set's density overrides (ROI Physical Properties) are applied.
 public enum PatientImport {
+    /// RT ROI Interpreted Types (PS3.3 C.8.8.8 Defined Terms) of devices outside the patient that the dose
+    /// calculation includes: BOLUS "patient bolus to be used for external beam therapy", SUPPORT "external
+    /// patient support device", FIXATION "external patient fixation or immobilization device". The other terms
+    /// are targets, organs and markers inside the patient, or brachytherapy devices.
+    public static let deviceTypes: Set<String> = ["SUPPORT", "BOLUS", "FIXATION"]
+
+    /// A density override the import applied.
+    public struct AppliedOverride: Sendable, Codable, Equatable {
+        /// ROI Number and Name.
+        public let roiNumber: Int
+        public let roi: String
+        /// The property and its value as written.
+        public let property: String
+        public let value: Double
+        /// The medium and mass density (g/cm³) the voxels got.
+        public let medium: String
+        public let densityGPerCM3: Double
+        /// Voxels of the CT grid that got it (after ROIs of higher precedence took theirs).
+        public let voxels: Int
+
+        /// One line for the log.
+        public var logLine: String {
+            "density override of ROI \(roiNumber) '\(roi)' applied: \(property) \(value) → \(medium) at "
+                + "\(String(format: "%.4f", densityGPerCM3)) g/cm³ in \(voxels) voxels"
+        }
+    }
+
     /// What an import produced.
     public struct Result: Sendable {
         /// The phantom, on the CT grid.
@@ -21,6 +50,10 @@ public enum PatientImport {
         public let voxelsAboveCalibration: Int
         /// The last density knot (HU, g/cm³).
         public let calibrationEnd: (hu: Double, densityGPerCM3: Double)
+        /// Density overrides applied, in the order applied (the last wins where ROIs overlap).
+        public let overrides: [AppliedOverride]
+        /// Voxels outside the EXTERNAL ROI kept because a SUPPORT, BOLUS or FIXATION ROI holds them.
+        public let deviceVoxelsOutsideExternal: Int
         /// Choices the import made that the log should show (e.g. which of several EXTERNAL ROIs bounds the patient).
         public let notes: [String]
 
@@ -44,6 +77,9 @@ public enum PatientImport {
     ///   - structures: a structure set in the CT's frame of reference whose EXTERNAL ROI bounds the patient.
     ///   - supersampling: samples per voxel edge for the EXTERNAL ROI's occupancy (voxels less than half
     ///     inside become air).
+    ///   - overrides: Z/A of the calibration's media to apply the structure set's density overrides and keep its
+    ///     devices (SUPPORT, BOLUS, FIXATION) outside the EXTERNAL ROI; nil for the CT alone
+    ///     (`--ignore-density-overrides`): no override applied and everything outside the EXTERNAL ROI air.
     ///   - requireExternal: false to compute the CT as scanned, with a note, when the structure set has no
     ///     EXTERNAL ROI (Pinnacle and others may leave RT ROI Interpreted Type empty; `penumbra run` still wants
     ///     the structures' DVHs); true to refuse it.
@@ -51,7 +87,7 @@ public enum PatientImport {
     ///   `VoxelPhantomError` from the conversion.
     public static func phantom(
         from volume: Volume, calibration: HUCalibration, structures: StructureSet? = nil, supersampling: Int = 2,
-        requireExternal: Bool = true
+        requireExternal: Bool = true, overrides electrons: MediumElectrons? = nil
     ) throws -> Result {
         var hu = volume.huValues
         let grid = volume.voxelGrid
@@ -59,16 +95,18 @@ public enum PatientImport {
         var externalName: String?
         var notes: [String] = []
         var bounding = structures
+        var insideExternal: [Bool]?
+        var keptDevice = [Bool](repeating: false, count: hu.count)
         if let set = structures, !requireExternal, !set.rois.contains(where: { $0.interpretedType == "EXTERNAL" }) {
             notes.append(
                 "the structure set has no EXTERNAL ROI (RT ROI Interpreted Type), so nothing outside the patient is "
                     + "removed: the CT is computed as scanned, couch included")
             bounding = nil
         }
+        if let frame = structures?.frameOfReferenceUID, frame != volume.frameOfReferenceUID {
+            throw PatientImportError.frameOfReferenceMismatch
+        }
         if let structures = bounding {
-            if let frame = structures.frameOfReferenceUID, frame != volume.frameOfReferenceUID {
-                throw PatientImportError.frameOfReferenceMismatch
-            }
             let externals = structures.rois.filter { $0.interpretedType == "EXTERNAL" }
             guard let external = externals.first else {
                 throw PatientImportError.noExternalROI(structures.rois.map(\.name))
@@ -81,18 +119,64 @@ public enum PatientImport {
             guard !external.planarStructureCM.isEmpty else { throw PatientImportError.emptyExternalROI(external.name) }
             let occupancy = StructureRasterizer.occupancy(
                 of: external.planarStructureCM, on: grid, supersampling: supersampling)
-            for n in hu.indices where occupancy[n] < 0.5 {
+            insideExternal = occupancy.map { $0 >= 0.5 }
+            if electrons != nil {
+                for device in structures.rois where device.interpretedType.map(deviceTypes.contains) == true {
+                    let inside = StructureRasterizer.occupancy(
+                        of: device.planarStructureCM, on: grid, supersampling: supersampling)
+                    var kept = 0
+                    for n in hu.indices where !insideExternal![n] && !keptDevice[n] && inside[n] >= 0.5 {
+                        keptDevice[n] = true
+                        kept += 1
+                    }
+                    if kept > 0 {
+                        notes.append(
+                            "\(kept) voxels of \(device.interpretedType!) ROI \(device.number) '\(device.name)' outside the "
+                                + "EXTERNAL ROI are kept (the planning system computes them too)")
+                    }
+                }
+            }
+            for n in hu.indices where !insideExternal![n] && !keptDevice[n] {
                 hu[n] = outsideHU
                 outside += 1
             }
             externalName = external.name
         }
-        let phantom = try calibration.phantom(grid: grid, hu: hu)
+        var applied: [AppliedOverride] = []
+        var overrideDensity: [Float?] = []
+        if let electrons, let set = structures {
+            overrideDensity = [Float?](repeating: nil, count: hu.count)
+            let planned = try Self.overrideMasks(
+                set, calibration: calibration, electrons: electrons, grid: grid, supersampling: supersampling,
+                allowed: { n in insideExternal?[n] ?? true || keptDevice[n] }, notes: &notes)
+            for (roi, override, mask) in planned {
+                for n in mask {
+                    hu[n] = Float(override.equivalentHU)
+                    overrideDensity[n] = Float(override.densityGPerCM3)
+                }
+                applied.append(AppliedOverride(
+                    roiNumber: roi.number, roi: roi.name, property: override.property, value: override.value,
+                    medium: override.medium, densityGPerCM3: override.densityGPerCM3, voxels: mask.count))
+            }
+        }
+        // Voxels an override holds are not metal of unknown density any more.
+        let lastKnotHU = calibration.densityKnots.last!.hu
+        let above = hu.indices.reduce(0) {
+            $0 + (Double(hu[$1]) > lastKnotHU && (overrideDensity.isEmpty || overrideDensity[$1] == nil) ? 1 : 0)
+        }
+        var phantom = try calibration.phantom(grid: grid, hu: hu)
+        if !applied.isEmpty {
+            // The equivalent HU gave the medium; the density is the override's exactly.
+            var density = phantom.densitiesGPerCM3
+            for n in density.indices { if let d = overrideDensity[n] { density[n] = d } }
+            phantom = try VoxelPhantom(
+                grid: grid, media: phantom.media, mediumIndices: phantom.mediumIndices, densitiesGPerCM3: density)
+        }
         let end = calibration.densityKnots.last!  // HUCalibration refuses a table without knots
-        let above = hu.reduce(0) { $0 + (Double($1) > end.hu ? 1 : 0) }
         return Result(
             phantom: phantom, voxelsOutsideExternal: outside, externalName: externalName, voxelsAboveCalibration: above,
-            calibrationEnd: (end.hu, end.densityGPerCM3), notes: notes)
+            calibrationEnd: (end.hu, end.densityGPerCM3), overrides: applied, deviceVoxelsOutsideExternal: keptDevice.count { $0 },
+            notes: notes)
     }
 }
 
@@ -104,6 +188,8 @@ public enum PatientImportError: Error, CustomStringConvertible, Equatable {
     case noExternalROI([String])
     /// The EXTERNAL ROI has no closed contour.
     case emptyExternalROI(String)
+    /// A calibration medium without electrons per gram, for a relative electron density override.
+    case unknownMediumElectrons(String)
 
     /// What is wrong and what to do.
     public var description: String {
@@ -115,6 +201,9 @@ public enum PatientImportError: Error, CustomStringConvertible, Equatable {
                 + "omit the structure set or mark the body outline as EXTERNAL"
         case .emptyExternalROI(let name):
             "the EXTERNAL ROI \(name) has no closed contours; omit the structure set or fix the ROI"
+        case .unknownMediumElectrons(let medium):
+            "the calibration's medium \(medium) has no composition for a relative electron density override; use a "
+                + "calibration whose media are in the physics tables, or --ignore-density-overrides"
         }
     }
 }

@@ -5,6 +5,7 @@ import Geometry
 import Logging
 import PatientImport
 import Phantom
+import Physics
 
 /// `penumbra dicom import CT_DIR --out phantom.egsphant`: CT series → voxel phantom.
 struct DICOMImportCommand: ParsableCommand {
@@ -13,7 +14,9 @@ struct DICOMImportCommand: ParsableCommand {
         abstract: "Convert a CT series into an EGSnrc .egsphant phantom (media and densities from a HU calibration).",
         discussion: """
             With --structures, voxels outside the EXTERNAL ROI (less than half inside it) become air before \
-            calibration, which removes the couch and immobilisation devices. Calibrations: \
+            calibration, except those in SUPPORT, BOLUS or FIXATION ROIs, and the structure set's density \
+            overrides (ROI Physical Properties) are applied; --ignore-density-overrides gives the CT alone \
+            (docs/dicom.md). Calibrations: \
             \(HUCalibration.presetNames.joined(separator: ", ")) (default schneider-2000), or a JSON/CSV file \
             (docs/calibration.md).
             """)
@@ -33,6 +36,10 @@ struct DICOMImportCommand: ParsableCommand {
     @Option(name: .long, help: "The .egsphant file to write.")
     var out: String
 
+    @Flag(name: .customLong("ignore-density-overrides"),
+          help: "The CT alone: no density override applied and SUPPORT/BOLUS/FIXATION ROIs outside the EXTERNAL air.")
+    var ignoreDensityOverrides = false
+
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
@@ -45,11 +52,14 @@ struct DICOMImportCommand: ParsableCommand {
             for warning in warnings { logger.warning("\(warning)") }
             let structureSet = try structures.map { try StructureSet(contentsOf: URL(fileURLWithPath: $0)) }
             for note in structureSet?.notes ?? [] { logger.warning("\(note)") }
-            let result = try PatientImport.phantom(from: volume, calibration: calibration, structures: structureSet)
+            let electrons = ignoreDensityOverrides ? nil : try MediumElectrons(calibration: calibration, physics: PhysicsData.bundled())
+            let result = try PatientImport.phantom(
+                from: volume, calibration: calibration, structures: structureSet, overrides: electrons)
             if let name = result.externalName {
                 logger.info("\(result.voxelsOutsideExternal) voxels outside \(name) set to air")
             }
             for note in result.notes { logger.warning("\(note)") }
+            for o in result.overrides { logger.info("\(o.logLine)") }
             if let warning = result.aboveCalibrationWarning { logger.warning("\(warning)") }
             let phantom = result.phantom
             let grid = phantom.grid
@@ -62,6 +72,8 @@ struct DICOMImportCommand: ParsableCommand {
         } catch let e as CalibrationError {
             throw CommandFailure(e.description)
         } catch let e as EGSPhantomError {
+            throw CommandFailure(e.description)
+        } catch let e as PhysicsDataError {
             throw CommandFailure(e.description)
         } catch let e as PatientImportError {
             throw CommandFailure(e.description)

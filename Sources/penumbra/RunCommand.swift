@@ -36,6 +36,9 @@ struct RunCommand: ParsableCommand {
     var fractionGroup: Int?
     @Flag(help: "Compute a plan with wedges, blocks, compensators or boluses without them (recorded in summary.json).")
     var ignoreUnmodelledDevices = false
+    @Flag(name: .customLong("ignore-density-overrides"),
+          help: "The CT alone: no structure set density override applied and SUPPORT/BOLUS/FIXATION ROIs outside the EXTERNAL air (docs/dicom.md).")
+    var ignoreDensityOverrides = false
     @Option(help: "Target mean relative uncertainty above 50 % of the maximum dose, e.g. 2%.") var uncertainty: String = "2%"
     @Option(help: "Largest number of histories (proposals).") var histories: UInt64 = 200_000_000
     @Option(name: .customLong("first-round"), help: "Histories of the first round (later rounds are aimed at the target).")
@@ -143,7 +146,8 @@ struct RunCommand: ParsableCommand {
                 fractionGroup: group.number, fractionsPlanned: group.fractionsPlanned,
                 maximumDoseGy: result.total.maximumDose,
                 meanRelativeUncertaintyAboveHalfMax: result.relativeUncertainty, rounds: result.rounds, beams: beams,
-                ignoredDevices: rtPlan.unsupportedFeatures.isEmpty ? nil : rtPlan.unsupportedFeatures, dvhPerFraction: dvhs,
+                ignoredDevices: rtPlan.unsupportedFeatures.isEmpty ? nil : rtPlan.unsupportedFeatures,
+                densityOverrides: inputs.densityOverrides, dvhPerFraction: dvhs,
                 uncertaintyEstimator: slabPlanes == nil ? "history by history" : "\(decomposition.batches) batches per beam and round",
                 decomposedSlabPlanes: slabPlanes?.map { [$0.lowerBound, $0.upperBound] })
             let encoder = JSONEncoder()
@@ -156,6 +160,8 @@ struct RunCommand: ParsableCommand {
         } catch let e as DICOMError {
             throw CommandFailure(e.description)
         } catch let e as PatientImportError {
+            throw CommandFailure(e.description)
+        } catch let e as PhysicsDataError {
             throw CommandFailure(e.description)
         } catch let e as AnalysisError {
             throw CommandFailure(e.description)
@@ -184,6 +190,8 @@ struct RunCommand: ParsableCommand {
         let planURL: URL
         let phantom: VoxelPhantom
         let patientPosition: PatientPosition
+        /// The structure set's density overrides applied (nil in water or with `--ignore-density-overrides`).
+        var densityOverrides: [PatientImport.AppliedOverride]? = nil
     }
 
     func loadInputs() throws -> Inputs {
@@ -209,16 +217,19 @@ struct RunCommand: ParsableCommand {
         let position = try TreatmentPosition.resolve(plan: found.plan, ctPosition: found.volume.patientPosition)
         if let note = position.note { log.warning("\(note)") }
         // Without an EXTERNAL ROI the CT is computed as scanned; the structure set still gives the DVHs.
+        let calibration = try HUCalibration.load(calibration)
+        let electrons = ignoreDensityOverrides ? nil : try MediumElectrons(calibration: calibration, physics: PhysicsData.bundled())
         let imported = try PatientImport.phantom(
-            from: found.volume, calibration: try HUCalibration.load(calibration), structures: found.structures,
-            requireExternal: false)
+            from: found.volume, calibration: calibration, structures: found.structures, requireExternal: false,
+            overrides: electrons)
         for note in imported.notes { log.warning("\(note)") }
+        for o in imported.overrides { log.info("\(o.logLine)") }
         if let warning = imported.aboveCalibrationWarning { log.warning("\(warning)") }
         let phantom = try PhantomCoarsening.coarsened(
             imported.phantom, factors: PhantomCoarsening.factors(of: imported.phantom.grid, targetVoxelCM: doseVoxelCM))
         return Inputs(
             structures: found.structures, plan: found.plan, planURL: found.planURL, phantom: phantom,
-            patientPosition: position.position)
+            patientPosition: position.position, densityOverrides: electrons == nil ? nil : imported.overrides)
     }
 }
 
@@ -252,6 +263,9 @@ struct RunSummary: Codable {
     let beams: [BeamDose]
     /// Plan devices Penumbra does not model and left out (`--ignore-unmodelled-devices`); nil when there were none.
     let ignoredDevices: [String]?
+    /// The structure set's density overrides applied (ROI, property, value, medium, density, voxels of the CT grid);
+    /// nil in water, with `--ignore-density-overrides`, or in runs written before they were applied.
+    let densityOverrides: [PatientImport.AppliedOverride]?
     /// DVH metrics per structure, Gy per fraction (patient runs).
     let dvhPerFraction: [DVHSummary]
     /// How the uncertainty was estimated: "history by history", or from batches for `--decomposed` (nil in runs

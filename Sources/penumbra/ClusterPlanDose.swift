@@ -4,7 +4,6 @@ import Foundation
 import Geometry
 import Logging
 import Phantom
-import Physics
 import Transport
 
 /// `penumbra run`'s dose on the cluster code path (embedded workers or a running coordinator): the plan
@@ -33,44 +32,20 @@ struct ClusterPlanDose {
         let rounds: [UInt64]
     }
 
-    let machine: MachineModel
-    let deliveries: [BeamDelivery]
-    /// The fraction group whose monitor units the deliveries carry (the workers read the plan's MU from it).
-    let fractionGroup: Int?
-    let phantom: VoxelPhantom
-    let patientPosition: PatientPosition
-    /// The RT Plan file's bytes (the workers rebuild the deliveries from it).
-    let planBytes: [UInt8]
-    let targetUncertainty: Double
-    let maximumHistories: UInt64
-    /// Histories of the first round, and the fewest of any later one.
-    let firstRoundHistories: UInt64
-    /// Copies of each primary photon (1: off).
-    let photonSplitting: Int
-    let seed: UInt64
-    let compute: ComputeOptions
-    let logger: Logger
+    let request: PlanDoseRequest
 
     /// Histories per unit (spans of units adapt to each worker's pace), more for history limits that
     /// would make over half the cluster's maximum unit count.
-    var historiesPerUnit: UInt64 { max(1_000, maximumHistories / (JobSpec.maximumUnitCount / 2)) }
+    var historiesPerUnit: UInt64 { max(1_000, request.maximumHistories / (JobSpec.maximumUnitCount / 2)) }
     func run() throws -> Result {
         let start = Date()
-        guard !deliveries.isEmpty else { throw BeamError.badPlan("the plan has no treatment beams with monitor units") }
+        let (job, sources) = try request.beams()
         // The workers transport in the phantom as its text reads back; so does the dose conversion here.
-        let phantomText = Array(try EGSPhantomFile.format(phantom).utf8)
+        let phantomText = Array(try EGSPhantomFile.format(request.phantom).utf8)
         let phantom = try EGSPhantomFile.parse(String(decoding: phantomText, as: UTF8.self), file: "phantom")
-        let model = try SourceModel(machine: machine, physics: try PhysicsData.bundled())
-        let sources = try deliveries.map {
-            try PlanSource(model: model, deliveries: [$0], patientPosition: patientPosition, sampling: .openAperture)
-        }
-        var job = PlanJob(
-            machine: machine, patientPosition: patientPosition, beamNumbers: deliveries.map(\.number), sources: sources)
-        job.photonSplitting = photonSplitting
-        job.fractionGroup = fractionGroup
         // Throws `BeamError.notCalibrated` before any transport when the machine has no MU calibration.
         let weights = try job.stopWeights(phantom: phantom, sources: sources)
-        let inputs = [phantomText, planBytes]
+        let inputs = [phantomText, request.planBytes]
         let layout = try SlabLayout(grid: phantom.grid, stackedGroups: sources.count)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
@@ -79,26 +54,26 @@ struct ClusterPlanDose {
         var tally = MergedTally(layout: layout)
         var sigma = Double.infinity
         var rounds: [UInt64] = []
-        var round = min(firstRoundHistories, maximumHistories)
+        var round = min(request.firstRoundHistories, request.maximumHistories)
         while round > 0 {
             var roundJob = job
             roundJob.firstHistory = tally.historyCount
             let spec = JobSpec(
-                workload: PlanJob.workload, layout: layout, seed: seed, historyCount: round,
+                workload: PlanJob.workload, layout: layout, seed: request.seed, historyCount: round,
                 historiesPerUnit: historiesPerUnit, inputs: inputs.map { ContentDigest(of: $0) },
                 parameters: Array(try encoder.encode(roundJob)))
             try spec.validate()
-            let (_, part) = try compute.run(spec, inputs: inputs, executor: executor, logger: logger)
+            let (_, part) = try request.compute.run(spec, inputs: inputs, executor: executor, logger: request.logger)
             try tally.add(part)
             rounds.append(round)
             sigma = tally.meanRelativeUncertainty(aboveFraction: 0.5, weights: weights, groups: sources.count)
-            logger.info(
-                "round \(rounds.count): \(tally.historyCount) histories, σ \(String(format: "%.2f", 100 * sigma)) % (target \(String(format: "%.2f", 100 * targetUncertainty)) %)"
+            request.logger.info(
+                "round \(rounds.count): \(tally.historyCount) histories, σ \(String(format: "%.2f", 100 * sigma)) % (target \(String(format: "%.2f", 100 * request.targetUncertainty)) %)"
             )
-            if sigma <= targetUncertainty { break }
+            if sigma <= request.targetUncertainty { break }
             round = PlanDoseCalculation.nextRound(
-                done: tally.historyCount, sigma: sigma, target: targetUncertainty, maximum: maximumHistories,
-                smallest: firstRoundHistories)
+                done: tally.historyCount, sigma: sigma, target: request.targetUncertainty, maximum: request.maximumHistories,
+                smallest: request.firstRoundHistories)
         }
         let n = phantom.grid.voxelCount
         let beamDoses = try sources.indices.map { b -> DoseDistribution in

@@ -4,7 +4,6 @@ import Foundation
 import Geometry
 import Logging
 import Phantom
-import Physics
 import Transport
 
 /// `penumbra run --decomposed N`: the plan's dose with slab-decomposed transport, in this process or on
@@ -20,57 +19,35 @@ import Transport
 /// `PlanJob.minimumStopDensityGPerCM3`. Round sizes follow from the sums alone, so the result is the same
 /// bits in this process and on any number of workers and threads.
 struct DecomposedPlanDose {
-    let machine: MachineModel
-    let deliveries: [BeamDelivery]
-    /// The fraction group whose monitor units the deliveries carry.
-    let fractionGroup: Int?
-    let phantom: VoxelPhantom
-    let patientPosition: PatientPosition
-    /// The RT Plan file's bytes (the simulation, here and on workers, rebuilds the beams from them).
-    let planBytes: [UInt8]
-    let targetUncertainty: Double
-    let maximumHistories: UInt64
-    let firstRoundHistories: UInt64
-    let photonSplitting: Int
-    let seed: UInt64
+    let request: PlanDoseRequest
     /// Slabs asked for (`--decomposed`).
     let slabs: Int
     /// Batches per beam and round (`--batches`).
     let batches: Int
-    let compute: ComputeOptions
-    let logger: Logger
 
     /// The dose and each slab's planes [first, end).
     func run() throws -> (result: ClusterPlanDose.Result, slabPlanes: [Range<Int>]) {
         let start = Date()
-        guard !deliveries.isEmpty else { throw BeamError.badPlan("the plan has no treatment beams with monitor units") }
+        let (job, sources) = try request.beams()
         // The replicated run transports in the phantom as its .egsphant text reads back; so does this one.
-        let phantom = try EGSPhantomFile.parse(EGSPhantomFile.format(self.phantom), file: "phantom")
-        let model = try SourceModel(machine: machine, physics: try PhysicsData.bundled())
-        let sources = try deliveries.map {
-            try PlanSource(model: model, deliveries: [$0], patientPosition: patientPosition, sampling: .openAperture)
-        }
-        var job = PlanJob(
-            machine: machine, patientPosition: patientPosition, beamNumbers: deliveries.map(\.number), sources: sources)
-        job.photonSplitting = photonSplitting
-        job.fractionGroup = fractionGroup
+        let phantom = try EGSPhantomFile.parse(EGSPhantomFile.format(request.phantom), file: "phantom")
         // Throws `BeamError.notCalibrated` before any transport when the machine has no MU calibration.
         let scales = try sources.map { try $0.gyPerHistoryScale() }
         let nz = phantom.grid.counts.z
         let boundaries = try DecompositionOptions.boundaries(
             planes: nz, slabs: slabs, edge: TransportSettings().majorantBlockVoxels)
         let slabPlanes = zip([0] + boundaries, boundaries + [nz]).map { $0..<$1 }
-        let runBeam = try compute.namesCluster
+        let runBeam = try request.compute.namesCluster
             ? onCluster(job, phantom: phantom, boundaries: boundaries)
             : inProcess(job, phantom: phantom, boundaries: boundaries)
-        logger.info("decomposed plan: \(slabPlanes.count) slabs (planes \(slabPlanes)), \(batches) batches per beam and round")
+        request.logger.info("decomposed plan: \(slabPlanes.count) slabs (planes \(slabPlanes)), \(batches) batches per beam and round")
         var beams = sources.map { _ in BatchRounds(voxelCount: phantom.grid.voxelCount) }
         var done: UInt64 = 0
         var rounds: [UInt64] = []
         var sigma = Double.infinity
         var doses: [DoseDistribution] = []
         var total = DoseDistribution(grid: phantom.grid, doseGyPerHistory: [], relativeUncertainty: [], quantity: .medium)
-        var round = min(firstRoundHistories, maximumHistories)
+        var round = min(request.firstRoundHistories, request.maximumHistories)
         while round > 0 {
             for b in sources.indices {
                 let first = job.histories(ofBeam: b, before: done)
@@ -78,7 +55,7 @@ struct DecomposedPlanDose {
                 guard count > 0 else { continue }
                 guard count >= UInt64(batches) else {
                     throw CommandFailure(
-                        "beam \(deliveries[b].number) gets \(count) histories in a round of \(round), fewer than --batches "
+                        "beam \(request.deliveries[b].number) gets \(count) histories in a round of \(round), fewer than --batches "
                             + "\(batches); give a larger --first-round or fewer --batches")
                 }
                 beams[b].add(try runBeam(b, first, count))
@@ -93,13 +70,13 @@ struct DecomposedPlanDose {
             }
             total = PlanDoseCalculation.sum(doses, grid: phantom.grid)
             sigma = Self.stopFigure(total, phantom: phantom)
-            logger.info(
-                "round \(rounds.count): \(done) histories, σ \(String(format: "%.2f", 100 * sigma)) % (target \(String(format: "%.2f", 100 * targetUncertainty)) %)"
+            request.logger.info(
+                "round \(rounds.count): \(done) histories, σ \(String(format: "%.2f", 100 * sigma)) % (target \(String(format: "%.2f", 100 * request.targetUncertainty)) %)"
             )
-            if sigma <= targetUncertainty { break }
+            if sigma <= request.targetUncertainty { break }
             round = PlanDoseCalculation.nextRound(
-                done: done, sigma: sigma, target: targetUncertainty, maximum: maximumHistories,
-                smallest: firstRoundHistories)
+                done: done, sigma: sigma, target: request.targetUncertainty, maximum: request.maximumHistories,
+                smallest: request.firstRoundHistories)
         }
         let result = ClusterPlanDose.Result(
             beamDoses: doses, total: total, histories: done, seconds: Date().timeIntervalSince(start),
@@ -113,15 +90,15 @@ struct DecomposedPlanDose {
     /// In this process: one simulation of all beams, cut once into slabs; each batch run to the end of its
     /// rounds on `compute.threads` threads (`DecomposedTransport`).
     private func inProcess(_ job: PlanJob, phantom: VoxelPhantom, boundaries: [Int]) throws -> BeamRound {
-        let simulation = try PlanSlabJob.simulation(plan: job, planBytes: planBytes, on: phantom)
+        let simulation = try PlanSlabJob.simulation(plan: job, planBytes: request.planBytes, on: phantom)
         let transport = try DecomposedTransport(simulation: simulation, boundaries: boundaries)
         let split = Decomposition(firstPlanes: [0], batches: UInt32(batches), slabInputs: [0])
-        return { [batches, seed, compute] b, first, count in
+        return { [batches, request] b, first, count in
             let beam = PlanSlabJob(plan: job, beam: b, firstHistory: first)
             var tally = BatchTally(voxelCount: phantom.grid.voxelCount)
             for n in 0..<batches {
                 let histories = split.histories(ofBatch: n, historyCount: count)
-                let rounds = transport.run(histories: try beam.streams(of: histories), seed: seed, threads: compute.threads)
+                let rounds = transport.run(histories: try beam.streams(of: histories), seed: request.seed, threads: request.compute.threads)
                 tally.add(batch: rounds.energy, histories: UInt64(histories.count))
             }
             return tally
@@ -131,21 +108,21 @@ struct DecomposedPlanDose {
     /// On the cluster: one decomposed job per beam and round; the RT Plan and the slab inputs travel once
     /// per worker (content-addressed, cached), the jobs differ only in their parameters.
     private func onCluster(_ job: PlanJob, phantom: VoxelPhantom, boundaries: [Int]) throws -> BeamRound {
-        let inputs = [planBytes] + (try SlabPhantomInput.inputs(of: phantom, boundaries: boundaries))
+        let inputs = [request.planBytes] + (try SlabPhantomInput.inputs(of: phantom, boundaries: boundaries))
         let layout = try SlabLayout(grid: phantom.grid)
         let decomposition = Decomposition(
             firstPlanes: ([0] + boundaries).map(UInt32.init), batches: UInt32(batches),
             slabInputs: (1..<inputs.count).map(UInt16.init))
         // One executor for every beam and round: its physics and slabs are prepared once per plan.
         let executor = AllWorkloads()
-        return { [seed, compute, logger] b, first, count in
+        return { [request] b, first, count in
             let spec = JobSpec(
-                workload: PlanSlabJob.workload, layout: layout, seed: seed, historyCount: count, historiesPerUnit: count,
+                workload: PlanSlabJob.workload, layout: layout, seed: request.seed, historyCount: count, historiesPerUnit: count,
                 inputs: inputs.map { ContentDigest(of: $0) },
                 parameters: try PlanSlabJob(plan: job, beam: b, firstHistory: first).parameters(),
                 decomposition: decomposition)
             try spec.validate()
-            let tally = try compute.run(spec, inputs: inputs, executor: executor, logger: logger).tally
+            let tally = try request.compute.run(spec, inputs: inputs, executor: executor, logger: request.logger).tally
             return BatchTally(
                 histories: tally.historyCount, batches: Int(decomposition.batches), sum: tally.energySum,
                 sumOfBatchSquares: tally.energySquaredSum)

@@ -100,23 +100,17 @@ struct RunCommand: ParsableCommand {
             if group.fractionsPlanned == nil && planDirectory != nil {
                 log.warning("fraction group \(group.number) gives no Number of Fractions Planned (300A,0078); RD.dcm holds one fraction's dose")
             }
-            let planBytes = Array(try Data(contentsOf: inputs.planURL))
+            let request = PlanDoseRequest(
+                machine: model, deliveries: deliveries, fractionGroup: group.number, phantom: inputs.phantom,
+                patientPosition: inputs.patientPosition, planBytes: Array(try Data(contentsOf: inputs.planURL)),
+                targetUncertainty: try targetUncertainty(), maximumHistories: histories, firstRoundHistories: firstRound,
+                photonSplitting: photonSplitting, seed: seed, compute: compute, logger: log)
             let result: ClusterPlanDose.Result
             var slabPlanes: [Range<Int>]?
             if let slabs = decomposition.decomposed {
-                (result, slabPlanes) = try DecomposedPlanDose(
-                    machine: model, deliveries: deliveries, fractionGroup: group.number, phantom: inputs.phantom,
-                    patientPosition: inputs.patientPosition, planBytes: planBytes, targetUncertainty: try targetUncertainty(),
-                    maximumHistories: histories, firstRoundHistories: firstRound, photonSplitting: photonSplitting, seed: seed,
-                    slabs: slabs, batches: decomposition.batches, compute: compute, logger: log
-                ).run()
+                (result, slabPlanes) = try DecomposedPlanDose(request: request, slabs: slabs, batches: decomposition.batches).run()
             } else {
-                result = try ClusterPlanDose(
-                    machine: model, deliveries: deliveries, fractionGroup: group.number, phantom: inputs.phantom,
-                    patientPosition: inputs.patientPosition, planBytes: planBytes, targetUncertainty: try targetUncertainty(),
-                    maximumHistories: histories, firstRoundHistories: firstRound, photonSplitting: photonSplitting, seed: seed,
-                    compute: compute, logger: log
-                ).run()
+                result = try ClusterPlanDose(request: request).run()
             }
             let dir = URL(fileURLWithPath: out ?? (planDirectory.map { $0 + "/penumbra" } ?? "penumbra-run"))
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -231,6 +231,7 @@ public enum DataDictionary {
         (0x300C, 0x0060, .SQ, "ReferencedStructureSetSequence"),
         (0x300C, 0x006A, .IS, "ReferencedPatientSetupNumber"),
         (0x300C, 0x0080, .SQ, "ReferencedDoseSequence"),
+        (0x300C, 0x00B0, .SQ, "ReferencedBolusSequence"),
         (0x300E, 0x0002, .CS, "ApprovalStatus"),
         // Pixel data (PS3.5 §8.1)
         (0x7FE0, 0x0010, .OW, "PixelData"),

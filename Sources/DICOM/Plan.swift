@@ -23,9 +23,12 @@ public struct Plan: Sendable {
     public let fractionGroups: [FractionGroup]
     /// Beams (300A,00B0).
     public let beams: [Beam]
-    /// Features present in the plan that Penumbra does not model (wedges, blocks, compensators, boli),
-    /// one line each; empty when the plan is fully supported.
+    /// Features present in the plan that Penumbra does not model (wedges, blocks, compensators), one line
+    /// each; empty when the plan is fully supported. Boli are in `boli`: they are modelled when their ROI is in
+    /// the phantom (`unmodelledFeatures(bolusROIsInPhantom:)`).
     public let unsupportedFeatures: [String]
+    /// The boli of the beams that have any (Number of Boli, 300A,00ED, and Referenced Bolus Sequence, 300C,00B0).
+    public let boli: [BeamBoli]
     /// Values that were absent and filled with a documented default, and encoding problems worked around,
     /// one line each.
     public internal(set) var notes: [String]
@@ -305,6 +308,7 @@ extension Plan {
         }
         fractionGroups = groups
         var unsupported: [String] = []
+        var boli: [BeamBoli] = []
         var notes: [String] = []
         var setups: [Int: String] = [:]
         for (n, s) in (try d.sequence("PatientSetupSequence") ?? []).enumerated() {
@@ -314,7 +318,7 @@ extension Plan {
         }
         var beams: [Beam] = []
         for (n, b) in (try d.sequence("BeamSequence") ?? []).enumerated() {
-            beams.append(try Self.beam(b, item: n, setups: setups, unsupported: &unsupported, notes: &notes))
+            beams.append(try Self.beam(b, item: n, setups: setups, unsupported: &unsupported, boli: &boli, notes: &notes))
         }
         // A fraction group that delivers a beam the plan does not hold would lose that beam's dose.
         for group in groups {
@@ -329,11 +333,13 @@ extension Plan {
         }
         self.beams = beams
         unsupportedFeatures = unsupported
+        self.boli = boli
         self.notes = notes
     }
 
     private static func beam(
-        _ b: DataSet, item: Int, setups: [Int: String], unsupported: inout [String], notes: inout [String]
+        _ b: DataSet, item: Int, setups: [Int: String], unsupported: inout [String], boli: inout [BeamBoli],
+        notes: inout [String]
     ) throws -> Beam {
         let number = try b.requiredInt("BeamNumber", for: "BeamSequence item \(item)")
         let name = b.string("BeamName") ?? "beam \(number)"
@@ -347,8 +353,12 @@ extension Plan {
                 unsupported.append("\(context): \(count) \(what)\(count == 1 ? "" : "s") (not modelled by Penumbra)")
             }
         }
-        if let boli = try b.int("NumberOfBoli"), boli > 0 {
-            unsupported.append("\(context): \(boli) bolus (not modelled; contour it in the CT instead)")
+        let bolusROIs = try (b.sequence("ReferencedBolusSequence") ?? []).enumerated().map { k, item in
+            try item.requiredInt("ReferencedROINumber", for: "\(context), ReferencedBolusSequence item \(k)")
+        }
+        let bolusCount = max(try b.int("NumberOfBoli") ?? 0, bolusROIs.count)
+        if bolusCount > 0 {
+            boli.append(BeamBoli(beam: context, count: bolusCount, roiNumbers: bolusROIs))
         }
 
         var devices: [BeamLimitingDevice] = []

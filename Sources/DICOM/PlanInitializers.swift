@@ -18,6 +18,7 @@ extension Plan {
         self.fractionGroups = fractionGroups
         self.beams = beams
         self.unsupportedFeatures = []
+        self.boli = []
         self.notes = []
     }
 }

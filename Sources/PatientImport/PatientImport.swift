@@ -54,6 +54,9 @@ public enum PatientImport {
         public let overrides: [AppliedOverride]
         /// Voxels outside the EXTERNAL ROI kept because a SUPPORT, BOLUS or FIXATION ROI holds them.
         public let deviceVoxelsOutsideExternal: Int
+        /// ROI Numbers of the SUPPORT, BOLUS and FIXATION ROIs the phantom holds (at least one voxel half inside
+        /// them, inside the EXTERNAL ROI or kept outside it); empty for the CT alone or without an EXTERNAL ROI.
+        public let devicesInPhantom: Set<Int>
         /// Choices the import made that the log should show (e.g. which of several EXTERNAL ROIs bounds the patient).
         public let notes: [String]
 
@@ -97,6 +100,7 @@ public enum PatientImport {
         var bounding = structures
         var insideExternal: [Bool]?
         var keptDevice = [Bool](repeating: false, count: hu.count)
+        var devicesInPhantom: Set<Int> = []
         if let set = structures, !requireExternal, !set.rois.contains(where: { $0.interpretedType == "EXTERNAL" }) {
             notes.append(
                 "the structure set has no EXTERNAL ROI (RT ROI Interpreted Type), so nothing outside the patient is "
@@ -124,6 +128,7 @@ public enum PatientImport {
                 for device in structures.rois where device.interpretedType.map(deviceTypes.contains) == true {
                     let inside = StructureRasterizer.occupancy(
                         of: device.planarStructureCM, on: grid, supersampling: supersampling)
+                    if inside.contains(where: { $0 >= 0.5 }) { devicesInPhantom.insert(device.number) }
                     var kept = 0
                     for n in hu.indices where !insideExternal![n] && !keptDevice[n] && inside[n] >= 0.5 {
                         keptDevice[n] = true
@@ -176,7 +181,7 @@ public enum PatientImport {
         return Result(
             phantom: phantom, voxelsOutsideExternal: outside, externalName: externalName, voxelsAboveCalibration: above,
             calibrationEnd: (end.hu, end.densityGPerCM3), overrides: applied, deviceVoxelsOutsideExternal: keptDevice.count { $0 },
-            notes: notes)
+            devicesInPhantom: devicesInPhantom, notes: notes)
     }
 }
 

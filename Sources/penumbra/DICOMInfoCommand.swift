@@ -112,6 +112,10 @@ struct DICOMInfoCommand: ParsableCommand {
                 )
             }
             for feature in plan.unsupportedFeatures { print("  unsupported: \(feature)") }
+            for b in plan.boli {
+                let rois = b.roiNumbers.isEmpty ? "no ROI referenced" : "ROI \(b.roiNumbers.map(String.init).joined(separator: ", "))"
+                print("  bolus: \(b.beam): \(b.count) (\(rois); computed when its BOLUS ROI is in the phantom)")
+            }
             for note in plan.notes { print("  note: \(note)") }
         case DoseVolume.sopClassUID:
             let file = try DICOMFile.read(contentsOf: url)

@@ -84,14 +84,21 @@ struct RunCommand: ParsableCommand {
             let rtPlan = inputs.plan
             let model = try BeamMode.machine(for: rtPlan, named: try machine.map(MachineLoader.load))
             log.info("machine \(model.name) (\(BeamMode(of: model)))")
-            if !rtPlan.unsupportedFeatures.isEmpty {
+            let unmodelled = rtPlan.unmodelledFeatures(bolusROIsInPhantom: inputs.devicesInPhantom)
+            if !unmodelled.isEmpty {
                 guard ignoreUnmodelledDevices else {
                     throw CommandFailure(
                         "the plan uses devices Penumbra does not model, so its dose would be wrong: "
-                            + rtPlan.unsupportedFeatures.joined(separator: "; ")
+                            + unmodelled.joined(separator: "; ")
                             + ". Pass --ignore-unmodelled-devices to compute the dose without them")
                 }
-                for line in rtPlan.unsupportedFeatures { log.warning("ignored: \(line)") }
+                for line in unmodelled { log.warning("ignored: \(line)") }
+            }
+            for b in rtPlan.boli where !b.roiNumbers.isEmpty {
+                let inPhantom = b.roiNumbers.filter(inputs.devicesInPhantom.contains)
+                if !inPhantom.isEmpty {
+                    log.info("\(b.beam): bolus ROI \(inPhantom.map(String.init).joined(separator: ", ")) computed in the phantom")
+                }
             }
             let group = try PlanJob.fractionGroup(of: rtPlan, chosen: fractionGroup)
             let deliveries = try PlanJob.deliveries(of: rtPlan, machine: model, fractionGroup: group.number) {
@@ -140,7 +147,7 @@ struct RunCommand: ParsableCommand {
                 fractionGroup: group.number, fractionsPlanned: group.fractionsPlanned,
                 maximumDoseGy: result.total.maximumDose,
                 meanRelativeUncertaintyAboveHalfMax: result.relativeUncertainty, rounds: result.rounds, beams: beams,
-                ignoredDevices: rtPlan.unsupportedFeatures.isEmpty ? nil : rtPlan.unsupportedFeatures,
+                ignoredDevices: unmodelled.isEmpty ? nil : unmodelled,
                 densityOverrides: inputs.densityOverrides, dvhPerFraction: dvhs,
                 uncertaintyEstimator: slabPlanes == nil ? "history by history" : "\(decomposition.batches) batches per beam and round",
                 decomposedSlabPlanes: slabPlanes?.map { [$0.lowerBound, $0.upperBound] })
@@ -186,6 +193,9 @@ struct RunCommand: ParsableCommand {
         let patientPosition: PatientPosition
         /// The structure set's density overrides applied (nil in water or with `--ignore-density-overrides`).
         var densityOverrides: [PatientImport.AppliedOverride]? = nil
+        /// ROI Numbers of the SUPPORT, BOLUS and FIXATION ROIs the phantom holds (a plan's boli are computed when
+        /// their ROI is among them; empty in water or with `--ignore-density-overrides`).
+        var devicesInPhantom: Set<Int> = []
     }
 
     func loadInputs() throws -> Inputs {
@@ -223,7 +233,8 @@ struct RunCommand: ParsableCommand {
             imported.phantom, factors: PhantomCoarsening.factors(of: imported.phantom.grid, targetVoxelCM: doseVoxelCM))
         return Inputs(
             structures: found.structures, plan: found.plan, planURL: found.planURL, phantom: phantom,
-            patientPosition: position.position, densityOverrides: electrons == nil ? nil : imported.overrides)
+            patientPosition: position.position, densityOverrides: electrons == nil ? nil : imported.overrides,
+            devicesInPhantom: imported.devicesInPhantom)
     }
 }
 

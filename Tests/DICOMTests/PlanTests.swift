@@ -84,7 +84,7 @@ struct PlanTests {
         } throws: { ($0 as? DICOMError)?.description.contains("Fluence Mode ID (3002,0052)") == true }
     }
 
-    @Test("wedges, blocks, compensators and boli are reported as unsupported")
+    @Test("wedges, blocks and compensators are reported as unsupported, and a bolus no ROI names is unmodelled")
     func unsupported() throws {
         var d = try Self.dataSet()
         var beams = try d.sequence("BeamSequence")!
@@ -96,9 +96,44 @@ struct PlanTests {
         beams[0].set("NumberOfBoli", integers: [1])
         d.set("BeamSequence", items: beams)
         let plan = try Plan(d)
-        #expect(plan.unsupportedFeatures.count == 3)
+        #expect(plan.unsupportedFeatures.count == 2)
         #expect(plan.unsupportedFeatures.contains { $0.contains("1 wedge") && $0.contains("ARC") })
         #expect(plan.unsupportedFeatures.contains { $0.contains("2 blocks") })
+        #expect(plan.boli.map(\.count) == [1] && plan.boli[0].roiNumbers.isEmpty)
+        // Whatever the phantom holds, a bolus the plan names by no ROI cannot be computed.
+        let unmodelled = plan.unmodelledFeatures(bolusROIsInPhantom: [1, 2, 3])
+        #expect(unmodelled.count == 3)
+        #expect(unmodelled.contains { $0.contains("1 bolus") && $0.contains("1 not referenced by an ROI") })
+    }
+
+    @Test("a bolus referenced by its ROI is modelled exactly when that ROI is in the phantom")
+    func referencedBolus() throws {
+        var d = try Self.dataSet()
+        var beams = try d.sequence("BeamSequence")!
+        beams[0].set("NumberOfBoli", integers: [2])
+        var bolus = DataSet()
+        bolus.set("ReferencedROINumber", integers: [7])
+        beams[0].set("ReferencedBolusSequence", items: [bolus])
+        d.set("BeamSequence", items: beams)
+        // Through the file encoding: the sequence's tag must be in the data dictionary.
+        let plan = try Plan(DataSetWriter.encode(d).parsedDataSet())
+        #expect(plan.unsupportedFeatures.isEmpty)
+        #expect(plan.boli.map(\.roiNumbers) == [[7]] && plan.boli[0].count == 2)
+        // Two boli, one referenced: the other is unmodelled even with ROI 7 in the phantom.
+        #expect(plan.unmodelledFeatures(bolusROIsInPhantom: [7]).count == 1)
+        beams[0].set("NumberOfBoli", integers: [1])
+        d.set("BeamSequence", items: beams)
+        let one = try Plan(d)
+        #expect(one.unmodelledFeatures(bolusROIsInPhantom: [7]).isEmpty)
+        #expect(one.unmodelledFeatures(bolusROIsInPhantom: [3]) == [
+            "\(one.boli[0].beam): 1 bolus (ROI 7 not in the phantom; a bolus is computed when its BOLUS ROI is in the "
+                + "structure set and density overrides are applied)"
+        ])
+        var missing = DataSet()
+        missing.set("ReferencedROINumber", "")
+        beams[0].set("ReferencedBolusSequence", items: [missing])
+        d.set("BeamSequence", items: beams)
+        #expect(throws: DICOMError.self) { try Plan(d) }
     }
 
     @Test(

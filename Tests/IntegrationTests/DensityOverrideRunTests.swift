@@ -3,7 +3,8 @@ import TestSupport
 import Testing
 
 /// `penumbra dicom import` and `penumbra run` on the thorax example whose structure set pydicom gives a couch
-/// (SUPPORT, MASS_DENSITY 0.6, behind the body) and planning-system overrides (docs/dicom.md, "Density overrides").
+/// (SUPPORT, MASS_DENSITY 0.6, behind the body), a bolus that beam 1 references (BOLUS, MASS_DENSITY 1.03, on the
+/// anterior skin) and planning-system overrides (docs/dicom.md, "Density overrides").
 @Suite struct DensityOverrideRunTests {
     /// The thorax example in `dir/thorax` with the edited structure set; the original one is kept as `dir/RS-original.dcm`.
     static func thoraxWithOverrides(in dir: URL) throws -> URL {
@@ -29,12 +30,27 @@ import Testing
             obs = copy.deepcopy(d.RTROIObservationsSequence[0]); obs.ObservationNumber = 11; obs.ReferencedROINumber = 11
             obs.RTROIInterpretedType = 'SUPPORT'; obs.ROIPhysicalPropertiesSequence = [prop('MASS_DENSITY', 0.6)]
             d.RTROIObservationsSequence.append(obs)
+            # A 10 mm bolus on the anterior skin (the body reaches y = -118 mm), MASS_DENSITY 1.03; beam 1 references it.
+            roi = copy.deepcopy(d.StructureSetROISequence[0]); roi.ROINumber = 12; roi.ROIName = 'Bolus'
+            d.StructureSetROISequence.append(roi)
+            contours = copy.deepcopy(d.ROIContourSequence[0]); contours.ReferencedROINumber = 12
+            for c in contours.ContourSequence:
+                z = c.ContourData[2]
+                c.ContourData = [-60, -128, z, 60, -128, z, 60, -118, z, -60, -118, z]; c.NumberOfContourPoints = 4
+            d.ROIContourSequence.append(contours)
+            obs = copy.deepcopy(d.RTROIObservationsSequence[0]); obs.ObservationNumber = 12; obs.ReferencedROINumber = 12
+            obs.RTROIInterpretedType = 'BOLUS'; obs.ROIPhysicalPropertiesSequence = [prop('MASS_DENSITY', 1.03)]
+            d.RTROIObservationsSequence.append(obs)
             for o in d.RTROIObservationsSequence:
                 if o.ReferencedROINumber == 4: o.ROIPhysicalPropertiesSequence = [prop('REL_ELEC_DENSITY', 1.0)]
                 if o.ReferencedROINumber == 10: o.ROIPhysicalPropertiesSequence = [prop('EFFECTIVE_Z', 7.4)]
             d.save_as(sys.argv[1])
+            p = pydicom.dcmread(sys.argv[2])
+            b = Dataset(); b.ReferencedROINumber = 12
+            p.BeamSequence[0].NumberOfBoli = 1; p.BeamSequence[0].ReferencedBolusSequence = [b]
+            p.save_as(sys.argv[2])
             """
-        let edit = try runPython(script, arguments: [rs.path])
+        let edit = try runPython(script, arguments: [rs.path, folder.appendingPathComponent("RTPLAN.dcm").path])
         try #require(edit.status == 0, "pydicom edit failed: \(edit.standardError)")
         return folder
     }
@@ -83,10 +99,18 @@ import Testing
             "--out", dir.appendingPathComponent("applied").path, "--log-level", "error",
         ])
         try #require(applied.status == 0, "\(applied.standardError)")
+        // The plan's bolus (beam 1, ROI 12) is in the phantom, so the run computes it instead of refusing the plan.
         let overrides = try #require(try summary("applied").densityOverrides)
-        #expect(Set(overrides.map(\.roi)) == ["Couch", "HEART"])
+        #expect(Set(overrides.map(\.roi)) == ["Couch", "HEART", "Bolus"])
         let couch = try #require(overrides.first { $0.roi == "Couch" })
         // 360 × 15 mm on 2.5 mm pixels: 144 × 6 voxels on each couch plane.
         #expect(couch.property == "MASS_DENSITY" && couch.densityGPerCM3 == 0.6 && couch.voxels % (144 * 6) == 0 && couch.voxels > 0)
+        // Without the structure set's devices the bolus is not in the phantom: refused before any transport.
+        let ctAlone = try runProgram(DVHCommandTests.penumbra, [
+            "run", folder.path, "--dose-voxel", "2", "--histories", "200", "--first-round", "200", "--ignore-density-overrides",
+            "--out", dir.appendingPathComponent("ct-alone").path, "--log-level", "error",
+        ])
+        #expect(ctAlone.status != 0)
+        #expect(ctAlone.standardError.contains("1 bolus (ROI 12 not in the phantom"), "\(ctAlone.standardError)")
     }
 }

@@ -100,6 +100,7 @@ struct DensityOverrideTests {
         let r = try PatientImport.phantom(
             from: Self.volume, calibration: calibration, structures: set, overrides: try Self.electrons(calibration))
         #expect(r.deviceVoxelsOutsideExternal == Self.couchVoxels)
+        #expect(r.devicesInPhantom == [2])  // the couch (ROI 2): what lets a plan's bolus ROI count as computed
         #expect(r.voxelsOutsideExternal == 1600 - 4 * 144 - Self.couchVoxels)
         #expect(r.overrides == [
             PatientImport.AppliedOverride(
@@ -231,7 +232,7 @@ struct DensityOverrideTests {
             from: Self.volume, calibration: calibration, structures: try Self.structureSet([Self.body]))
         #expect(ctOnly.phantom.media == before.phantom.media && ctOnly.phantom.mediumIndices == before.phantom.mediumIndices)
         #expect(ctOnly.phantom.densitiesGPerCM3 == before.phantom.densitiesGPerCM3)
-        #expect(ctOnly.overrides.isEmpty && ctOnly.deviceVoxelsOutsideExternal == 0)
+        #expect(ctOnly.overrides.isEmpty && ctOnly.deviceVoxelsOutsideExternal == 0 && ctOnly.devicesInPhantom.isEmpty)
         let applied = try PatientImport.phantom(
             from: Self.volume, calibration: calibration, structures: withOverrides, overrides: try Self.electrons(calibration))
         #expect(applied.phantom.densitiesGPerCM3 != before.phantom.densitiesGPerCM3)

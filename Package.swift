@@ -101,11 +101,12 @@ let package = Package(
 
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["FileIO"], path: "Tests/TestSupport"),
+        .target(name: "PhaseSpaceTestSupport", dependencies: ["PhaseSpace", "Transport"], path: "Tests/PhaseSpaceTestSupport"),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
         .testTarget(name: "FileIOTests", dependencies: ["FileIO", "TestSupport"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ZeroMQ", "TestSupport"]),
-        .testTarget(name: "ClusterIntegrationTests", dependencies: ["Cluster", "ZeroMQ", "TestSupport", "PhaseSpace", "Transport", "Phantom", "Geometry"]),
+        .testTarget(name: "ClusterIntegrationTests", dependencies: ["Cluster", "ZeroMQ", "TestSupport", "PhaseSpaceTestSupport", "PhaseSpace", "Transport", "Phantom", "Geometry"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Geometry", "FileIO", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Analysis", "Geometry", "TestSupport"]),
         // Runs the built `penumbra` executable (beside the test bundle) on real files.
@@ -120,7 +121,7 @@ let package = Package(
             name: "ExamplePatientsTests",
             dependencies: ["ExamplePatients", "PatientImport", "DICOM", "Phantom", "Geometry", "TestSupport"]),
         .testTarget(name: "BeamTests", dependencies: ["Beam", "DICOM", "Transport", "Phantom", "Physics", "Geometry", "TestSupport"]),
-        .testTarget(name: "PhaseSpaceTests", dependencies: ["PhaseSpace", "Transport", "Phantom", "Geometry", "TestSupport"]),
+        .testTarget(name: "PhaseSpaceTests", dependencies: ["PhaseSpace", "Transport", "Phantom", "Geometry", "TestSupport", "PhaseSpaceTestSupport"]),
         .testTarget(name: "PatientImportTests", dependencies: ["PatientImport", "DICOM", "Phantom", "Physics", "Geometry"]),
     ],
     swiftLanguageModes: [.v6]

@@ -3,6 +3,7 @@ import Foundation
 import Geometry
 import Phantom
 import PhaseSpace
+import PhaseSpaceTestSupport
 import Testing
 import TestSupport
 import Transport
@@ -29,25 +30,8 @@ struct DecomposedPhaseSpaceClusterTests {
             .pointSource(
                 ssdCM: 100, field: try FieldRectangle(x1CM: -3, x2CM: 3, y1CM: -3, y2CM: 3), energy: .monoenergetic(MeV: 2)),
             on: phantom)
-        var layout = IAEARecordLayout()
-        layout.storesZ = false
-        layout.constantZCM = 0
-        layout.storesWeight = false
         let base = directory.appendingPathComponent("pointsource")
-        let writer = try IAEAPhaseSpaceWriter(base, layout: layout)
-        var primaries: [PrimaryParticle] = []
-        for h in 0..<UInt64(2_000) {
-            var rng = RandomStream(seed: 99, history: h)
-            primaries.removeAll()
-            beam.emitPrimaries(history: h, rng: &rng, into: &primaries)
-            let p = try #require(primaries.first)
-            try writer.append(
-                IAEAParticle(
-                    type: .photon, energyMeV: Float(p.energyMeV), isNewHistory: true, xCM: Float(p.positionCM.x),
-                    yCM: Float(p.positionCM.y), zCM: 0, u: Float(p.direction.x), v: Float(p.direction.y),
-                    w: Float(p.direction.z)))
-        }
-        try writer.finish()
+        try writePhaseSpace(of: beam, histories: 2_000, seed: 99, to: base)
         // Where every worker on this machine caches the two files (`PhaseSpaceSlabJob`): removed afterwards.
         let header = Array(try Data(contentsOf: base.appendingPathExtension("IAEAheader")))
         let data = Array(try Data(contentsOf: base.appendingPathExtension("IAEAphsp")))

@@ -2,6 +2,7 @@ import Foundation
 import Geometry
 import Phantom
 import PhaseSpace
+import PhaseSpaceTestSupport
 import TestSupport
 import Testing
 import Transport
@@ -29,25 +30,8 @@ import Transport
         let field = try FieldRectangle(x1CM: -2.5, x2CM: 2.5, y1CM: -2.5, y2CM: 2.5)
         let beam = FrontFaceBeam(
             .pointSource(ssdCM: 100, field: field, energy: .monoenergetic(MeV: Self.energyMeV)), on: phantom)
-        var layout = IAEARecordLayout()
-        layout.storesZ = false
-        layout.constantZCM = 0
-        layout.storesWeight = false
         let base = directory.appendingPathComponent("pointsource")
-        let writer = try IAEAPhaseSpaceWriter(base, layout: layout)
-        var primaries: [PrimaryParticle] = []
-        for h in 0..<UInt64(Self.histories) {
-            var rng = RandomStream(seed: 1234, history: h)
-            primaries.removeAll()
-            beam.emitPrimaries(history: h, rng: &rng, into: &primaries)
-            let p = try #require(primaries.first)
-            try writer.append(
-                IAEAParticle(
-                    type: .photon, energyMeV: Float(p.energyMeV), isNewHistory: true, xCM: Float(p.positionCM.x),
-                    yCM: Float(p.positionCM.y), zCM: 0, u: Float(p.direction.x), v: Float(p.direction.y),
-                    w: Float(p.direction.z)))
-        }
-        try writer.finish()
+        try writePhaseSpace(of: beam, histories: Self.histories, seed: 1234, to: base)
 
         let common = ["--phantom", phantomURL.path, "--histories", "\(Self.histories)"]
         let direct = try simulate(

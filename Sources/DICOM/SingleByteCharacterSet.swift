@@ -33,6 +33,21 @@ public enum SingleByteCharacterSet: String, Sendable, CaseIterable {
         return nil
     }
 
+    /// The final byte of `ESC - F`, which designates this set to G1 with code extensions (PS3.3 Table C.12-3).
+    var designationFinalByte: UInt8 {
+        switch self {
+        case .latin2: 0x42
+        case .latin3: 0x43
+        case .latin4: 0x44
+        case .cyrillic: 0x4C
+        case .arabic: 0x47
+        case .greek: 0x46
+        case .hebrew: 0x48
+        case .latin5: 0x4D
+        case .thai: 0x54
+        }
+    }
+
     /// The defined term written in (0008,0005).
     public var definedTerm: String { "ISO_IR \(rawValue)" }
 

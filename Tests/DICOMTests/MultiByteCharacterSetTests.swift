@@ -298,4 +298,22 @@ struct MultiByteCharacterSetTests {
             #expect(file.notes.isEmpty, "\(file.notes)")
         }
     }
+
+    @Test("the bundled tables are what tools/generate-multibyte-character-set-tables.py writes")
+    func generatedTablesAreCurrent() throws {
+        let folder = try TestEnvironment.makeScratchDirectory("multibyte-tables")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let generated = folder.appendingPathComponent("tables.bin")
+        let root = TestEnvironment.packageRoot
+        let out = try runProgram(
+            TestEnvironment.python,
+            [root.appendingPathComponent("tools/generate-multibyte-character-set-tables.py").path, generated.path])
+        try #require(out.status == 0, Comment(rawValue: out.standardError))
+        let bundled = try Data(contentsOf: root.appendingPathComponent("Sources/DICOM/Resources/multibyte-character-sets.bin"))
+        #expect(try Data(contentsOf: generated) == bundled)
+        let tables = try MultiByteCharacterSetTables(Array(bundled), path: "bundled")
+        // Spot checks from the standards: JIS X 0208 0x3B33 山, KS X 1001 0x7B73 洪, GB 2312 0x5545 张.
+        #expect(tables.jisX0208.scalar(0x3B, 0x33) == "山" && tables.ksX1001.scalar(0x7B, 0x73) == "洪")
+        #expect(tables.gb2312.scalar(0x55, 0x45) == "张" && tables.gb18030FourByteBMP(index: 0) == "\u{80}")
+    }
 }

@@ -88,9 +88,7 @@ public enum DICOMCharacterSet: Sendable, Equatable {
         case .utf8:
             if let text = String(validating: bytes, as: UTF8.self) { return (text, true) }
             return (String(decoding: bytes, as: UTF8.self), false)
-        case .singleByte(let set):
-            let text = set.decode(bytes)
-            return (text, !bytes.contains { $0 >= 0xA0 && set.upperHalf[Int($0) - 0xA0] == 0xFFFD })
+        case .singleByte(let set): return set.decode(bytes)
         case .codeExtensions(let set):
             let delimiters: [UInt8] =
                 vr == .PN ? [0x5C, 0x5E, 0x3D] : vr.allowsBackslashSeparatedValues ? [0x5C] : []

@@ -316,4 +316,36 @@ struct MultiByteCharacterSetTests {
         #expect(tables.jisX0208.scalar(0x3B, 0x33) == "山" && tables.ksX1001.scalar(0x7B, 0x73) == "洪")
         #expect(tables.gb2312.scalar(0x55, 0x45) == "张" && tables.gb18030FourByteBMP(index: 0) == "\u{80}")
     }
+
+    /// Every character set this codec knows, for the fuzz test.
+    static func allSets() throws -> [DICOMCharacterSet] {
+        try [
+            ["ISO_IR 192"], ["GB18030"], ["GBK"], ["ISO_IR 13"], ["", "ISO 2022 IR 87", "ISO 2022 IR 159"],
+            ["ISO 2022 IR 13", "ISO 2022 IR 87"], ["", "ISO 2022 IR 149"], ["", "ISO 2022 IR 58"],
+            ["ISO 2022 IR 100", "ISO 2022 IR 144", "ISO 2022 IR 126"], ["ISO_IR 166"], ["ISO_IR 999"],
+        ].map { try DICOMCharacterSet(specificCharacterSet: $0) }
+    }
+
+    @Test("random bytes decode to text (U+FFFD where undefined) in every set, never a trap; ASCII stays ASCII")
+    func fuzz() throws {
+        var random = SplitMix64(state: 9)
+        let sets = try Self.allSets()
+        // The escapes and lead bytes the decoders branch on, so that random strings reach every path.
+        let interesting: [UInt8] = [0x1B, 0x24, 0x28, 0x29, 0x2D, 0x42, 0x43, 0x41, 0x4A, 0x49, 0x44, 0x5C, 0x5E, 0x3D, 0x0D, 0x0A,
+            0x81, 0x84, 0x90, 0xE3, 0x30, 0x39, 0xA1, 0xFE, 0xFF, 0x80, 0x20]
+        for _ in 0..<2000 {
+            let count = Int(random.next() % 24)
+            let bytes = (0..<count).map { _ in
+                random.next() % 2 == 0 ? interesting[Int(random.next() % UInt64(interesting.count))] : UInt8(truncatingIfNeeded: random.next())
+            }
+            for set in sets {
+                for vr in [VR.PN, .LO, .LT] {
+                    let decoded = set.decode(bytes, vr: vr)
+                    #expect(decoded.isExact || decoded.text.unicodeScalars.contains("\u{FFFD}"), "\(set) \(bytes)")
+                }
+            }
+        }
+        let ascii = Array("Doe^John=Smith\\CT 1.2".utf8)
+        for set in sets { #expect(set.decode(ascii, vr: .PN).text == "Doe^John=Smith\\CT 1.2", "\(set)") }
+    }
 }

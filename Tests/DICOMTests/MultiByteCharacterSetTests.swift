@@ -68,6 +68,11 @@ struct MultiByteCharacterSetTests {
             name: "KS X 1001, two values", charset: ["", "ISO 2022 IR 149"], vr: .LO,
             bytes: ksX1001 + [0xFB, 0xF3] + ascii("\\") + ksX1001 + [0xD1, 0xCE, 0xD4, 0xD7],
             expected: "洪\\吉洞", values: 2, pydicomAgrees: true, dcmtkConverts: true),
+        // KS X 1001 as value 1: G1 from the start, no escape sequence (what some Korean writers send). PS3.3
+        // C.12.1.1.2 does not allow a multi-byte set in value 1 and DCMTK refuses the file; pydicom reads it, as here.
+        Case(
+            name: "KS X 1001 as value 1", charset: ["ISO 2022 IR 149"], vr: .PN, bytes: ascii("Hong=") + [0xC8, 0xAB],
+            expected: "Hong=홍", values: 1, pydicomAgrees: true, dcmtkConverts: false),
         // PS3.5 Annex J.1: GB18030 person name.
         Case(
             name: "J.1", charset: ["GB18030"], vr: .PN,

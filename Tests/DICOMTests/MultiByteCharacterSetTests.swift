@@ -22,6 +22,9 @@ struct MultiByteCharacterSetTests {
         let values: Int
         let pydicomAgrees: Bool
         let dcmtkConverts: Bool
+        /// glibc's iconv encoding that reads the value's bytes as they are, where one does: a third decoder, and the
+        /// only one besides pydicom for JIS X 0208/0212.
+        var iconv: String? = nil
         var description: String { name }
         var tag: DICOM.Tag { vr == .PN ? Tag(0x0010, 0x0010) : vr == .LT ? Tag(0x0020, 0x4000) : Tag(0x0008, 0x1030) }
     }
@@ -39,7 +42,7 @@ struct MultiByteCharacterSetTests {
             bytes: ascii("Yamada^Tarou=") + jisX0208 + [0x3B, 0x33, 0x45, 0x44] + toASCII + ascii("^") + jisX0208
                 + [0x42, 0x40, 0x4F, 0x3A] + toASCII + ascii("=") + jisX0208 + [0x24, 0x64, 0x24, 0x5E, 0x24, 0x40]
                 + toASCII + ascii("^") + jisX0208 + [0x24, 0x3F, 0x24, 0x6D, 0x24, 0x26] + toASCII,
-            expected: "Yamada^Tarou=山田^太郎=やまだ^たろう", values: 1, pydicomAgrees: true, dcmtkConverts: false),
+            expected: "Yamada^Tarou=山田^太郎=やまだ^たろう", values: 1, pydicomAgrees: true, dcmtkConverts: false, iconv: "ISO-2022-JP"),
         // PS3.5 Annex H.3.2: JIS X 0201 Katakana in G1 and Romaji in G0 as value 1, JIS X 0208 switched in.
         Case(
             name: "H.3.2", charset: ["ISO 2022 IR 13", "ISO 2022 IR 87"], vr: .PN,
@@ -56,7 +59,7 @@ struct MultiByteCharacterSetTests {
         Case(
             name: "JIS X 0212", charset: ["", "ISO 2022 IR 87", "ISO 2022 IR 159"], vr: .LO,
             bytes: ascii("A") + [esc] + ascii("$(D") + [0x30, 0x21] + toASCII + ascii("B"),
-            expected: "A丂B", values: 1, pydicomAgrees: true, dcmtkConverts: false),
+            expected: "A丂B", values: 1, pydicomAgrees: true, dcmtkConverts: false, iconv: "ISO-2022-JP-2"),
         // PS3.5 Annex I.2: KS X 1001 in G1, designated again after each delimiter.
         Case(
             name: "I.2", charset: ["", "ISO 2022 IR 149"], vr: .PN,
@@ -77,14 +80,14 @@ struct MultiByteCharacterSetTests {
         Case(
             name: "J.1", charset: ["GB18030"], vr: .PN,
             bytes: ascii("Wang^XiaoDong=") + [0xCD, 0xF5] + ascii("^") + [0xD0, 0xA1, 0xB6, 0xAB] + ascii("="),
-            expected: "Wang^XiaoDong=王^小东=", values: 1, pydicomAgrees: true, dcmtkConverts: true),
+            expected: "Wang^XiaoDong=王^小东=", values: 1, pydicomAgrees: true, dcmtkConverts: true, iconv: "GB18030"),
         // PS3.5 Annex J.2: GB18030 text of three lines.
         Case(
             name: "J.2", charset: ["GB18030"], vr: .LT,
             bytes: ascii("The first line includes") + [0xD6, 0xD0, 0xCE, 0xC4] + ascii(".\r\nThe second line includes")
                 + [0xD6, 0xD0, 0xCE, 0xC4] + ascii(", too.\r\nThe third line."),
             expected: "The first line includes中文.\r\nThe second line includes中文, too.\r\nThe third line.", values: 1,
-            pydicomAgrees: true, dcmtkConverts: true),
+            pydicomAgrees: true, dcmtkConverts: true, iconv: "GB18030"),
         // PS3.5 Annex J.3: GB 2312 in G1 with code extensions.
         Case(
             name: "J.3", charset: ["", "ISO 2022 IR 58"], vr: .PN,
@@ -102,11 +105,11 @@ struct MultiByteCharacterSetTests {
         Case(
             name: "GB18030 four-byte", charset: ["GB18030"], vr: .LO,
             bytes: [0x94, 0x39, 0xFC, 0x36, 0x81, 0x30, 0x89, 0x37, 0xA2, 0xE3], expected: "😀Þ€", values: 1,
-            pydicomAgrees: true, dcmtkConverts: true),
+            pydicomAgrees: true, dcmtkConverts: true, iconv: "GB18030"),
         // GBK 0x81 0x5C is one character (乗): its trail byte is not the delimiter before the second value.
         Case(
             name: "GBK trail 0x5C", charset: ["GBK"], vr: .LO, bytes: [0x81, 0x5C, 0x5C, 0x41], expected: "乗\\A",
-            values: 2, pydicomAgrees: true, dcmtkConverts: true),
+            values: 2, pydicomAgrees: true, dcmtkConverts: true, iconv: "GBK"),
         // Latin-1 and Cyrillic switched by escape sequences (ESC - L, PS3.3 Table C.12-3).
         Case(
             name: "Latin-1 and Cyrillic", charset: ["ISO 2022 IR 100", "ISO 2022 IR 144"], vr: .PN,
@@ -175,6 +178,12 @@ struct MultiByteCharacterSetTests {
                 #expect(Self.withoutTrailingDelimiters(c.expected, c.vr) == Self.withoutTrailingDelimiters(theirs, c.vr), "\(c.name)")
             } else {
                 #expect(c.expected != theirs, "\(c.name): pydicom now agrees; set pydicomAgrees")
+            }
+            if let encoding = c.iconv {
+                let raw = folder.appendingPathComponent("\(c.name).raw")
+                try Data(c.bytes).write(to: raw)
+                let out = try runProgram(URL(fileURLWithPath: "/usr/bin/iconv"), ["-f", encoding, "-t", "UTF-8", raw.path], timeout: .seconds(60))
+                #expect(out.status == 0 && out.standardOutput == c.expected, "\(c.name): iconv \(out.standardOutput) \(out.standardError)")
             }
             let utf8 = folder.appendingPathComponent("\(c.name)-utf8.dcm")
             let out = try runProgram(
@@ -352,5 +361,80 @@ struct MultiByteCharacterSetTests {
         }
         let ascii = Array("Doe^John=Smith\\CT 1.2".utf8)
         for set in sets { #expect(set.decode(ascii, vr: .PN).text == "Doe^John=Smith\\CT 1.2", "\(set)") }
+    }
+
+    /// One two-byte table against glibc: the set, iconv's name for the same bytes, the byte ranges, how a pair is written.
+    struct GlibcTable: Sendable, CustomStringConvertible {
+        let name: String, charset: [String], iconv: String
+        let leads: ClosedRange<UInt8>, trails: ClosedRange<UInt8>
+        let prefix: [UInt8], suffix: [UInt8], high: Bool
+        /// The pairs (hex) where the two differ, and how: facts of the two implementations, checked here so that a change
+        /// in either shows.
+        let knownDifferences: [String: String]
+        var description: String { name }
+    }
+
+    static let glibcTables: [GlibcTable] = [
+        GlibcTable(
+            name: "JIS X 0208", charset: ["", "ISO 2022 IR 87"], iconv: "ISO-2022-JP-2", leads: 0x21...0x7E, trails: 0x21...0x7E,
+            prefix: [esc] + ascii("$B"), suffix: toASCII, high: false, knownDifferences: [:]),
+        // JIS X 0212 0x2237 TILDE: U+007E in Python's codec (our table), U+FF5E FULLWIDTH TILDE in glibc.
+        GlibcTable(
+            name: "JIS X 0212", charset: ["", "ISO 2022 IR 159"], iconv: "ISO-2022-JP-2", leads: 0x21...0x7E, trails: 0x21...0x7E,
+            prefix: [esc] + ascii("$(D"), suffix: toASCII, high: false, knownDifferences: ["2237": "~ ～"]),
+        // KS X 1001:2002 added 0x2268 (㉾, U+327E) and Unicode maps the fill code 0x2454 to U+3164; Python's codec has
+        // neither, glibc both.
+        GlibcTable(
+            name: "KS X 1001", charset: ["ISO 2022 IR 149"], iconv: "EUC-KR", leads: 0x21...0x7E, trails: 0x21...0x7E,
+            prefix: [], suffix: [], high: true, knownDifferences: ["2268": "- ㉾", "2454": "- \u{3164}"]),
+        GlibcTable(
+            name: "GB 2312", charset: ["ISO 2022 IR 58"], iconv: "EUC-CN", leads: 0x21...0x7E, trails: 0x21...0x7E,
+            prefix: [], suffix: [], high: true, knownDifferences: [:]),
+        GlibcTable(
+            name: "GBK", charset: ["GBK"], iconv: "GBK", leads: 0x81...0xFE, trails: 0x40...0xFE, prefix: [], suffix: [], high: false,
+            knownDifferences: [:]),
+        GlibcTable(
+            name: "GB18030", charset: ["GB18030"], iconv: "GB18030", leads: 0x81...0xFE, trails: 0x40...0xFE, prefix: [], suffix: [],
+            high: false, knownDifferences: [:]),
+    ]
+
+    @Test("every two-byte character reads as glibc's iconv converts it, but for the differences listed", arguments: glibcTables)
+    func againstGlibc(table: GlibcTable) throws {
+        let set = try DICOMCharacterSet(specificCharacterSet: table.charset)
+        var input: [UInt8] = [], pairs: [String] = [], ours: [String] = []
+        for lead in table.leads {
+            for trail in table.trails where trail != 0x7F {
+                let pair = table.high ? [lead | 0x80, trail | 0x80] : [lead, trail]
+                let bytes = table.prefix + pair + table.suffix
+                input += bytes + [0x0A]
+                pairs.append(String(format: "%02X%02X", lead, trail))
+                let decoded = set.decode(bytes, vr: .LT)
+                ours.append(decoded.isExact ? decoded.text : "-")
+            }
+        }
+        let folder = try TestEnvironment.makeScratchDirectory("glibc-\(table.iconv)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("pairs")
+        try Data(input).write(to: file)
+        let out = try runProgram(
+            URL(fileURLWithPath: "/usr/bin/iconv"), ["-c", "-f", table.iconv, "-t", "UTF-8", file.path], timeout: .seconds(60))
+        let lines = out.standardOutput.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+        try #require(lines.count == pairs.count, "iconv gave \(lines.count) lines for \(pairs.count) pairs: \(out.standardError)")
+        var differences: [String: String] = [:]
+        for (n, line) in lines.enumerated() {
+            // iconv -c drops what it cannot convert: an empty line, or the ASCII left of a broken pair, is "undefined".
+            let theirs = line.unicodeScalars.allSatisfy(\.isASCII) ? "-" : line
+            if ours[n] != theirs { differences[pairs[n]] = "\(ours[n]) \(theirs)" }
+        }
+        if table.name == "GB18030" {
+            // Python's codec keeps GB 18030-2000's Private Use code points where later editions assigned characters,
+            // which glibc follows: the vertical forms 0xA6D9–0xA6F3 (U+FE10–FE19), 0xA8BC (U+1E3F) and 14 of 0xFE51–0xFEA0
+            // (CJK radicals and ideographs): 25 pairs, each Private Use in ours.
+            let privateUse = differences.values.filter { $0.unicodeScalars.first.map { (0xE000...0xF8FF).contains($0.value) } ?? false }
+            #expect(privateUse.count == differences.count && differences.count == 25)
+        } else {
+            #expect(differences == table.knownDifferences)
+        }
+        #expect(ours.filter { $0 != "-" }.count > 6000)
     }
 }

@@ -38,7 +38,7 @@ let package = Package(
             ]
         ),
         .target(name: "Phantom", dependencies: ["Geometry", "FileIO"]),
-        .target(name: "DICOM", dependencies: ["Geometry", "FileIO"]),
+        .target(name: "DICOM", dependencies: ["Geometry", "FileIO"], resources: [.copy("Resources")]),
         .target(name: "ExamplePatients", dependencies: ["DICOM", "Phantom", "Geometry"]),
         .target(name: "PatientImport", dependencies: ["DICOM", "Phantom", "Geometry", "Physics"]),
         .target(

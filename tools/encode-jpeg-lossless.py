@@ -6,7 +6,12 @@ Table H.2, first line and restart intervals predicted as in H.1.2.1), with one H
 category 0-16 a 5-bit code; the test checks that DCMTK's dcmdjpeg decodes it to the original pixels before
 Penumbra's decoder is compared with it.
 
-usage: encode-jpeg-lossless.py IN.dcm OUT.dcm PREDICTOR LINES_PER_RESTART_INTERVAL
+The interval is a number of lines, or with a trailing "s" a number of samples (Ri as DRI gives it). An interval
+that starts inside a line predicts the rest of that line from the left (H.1.2.1, "the first line of samples ...
+at the beginning of each restart interval"), its first sample from 2^(P-1), the following lines as usual. No
+decoder at hand reads such streams (DCMTK and libjpeg-turbo refuse intervals that are not whole lines).
+
+usage: encode-jpeg-lossless.py IN.dcm OUT.dcm PREDICTOR LINES_PER_RESTART_INTERVAL|SAMPLES_PER_INTERVALs
 """
 import sys
 
@@ -14,7 +19,7 @@ import pydicom
 from pydicom.encaps import encapsulate
 
 
-def encode(values, rows, columns, precision, predictor, lines_per_interval):
+def encode(values, rows, columns, precision, predictor, interval):
     out = bytearray(b"\xff\xd8")
 
     def segment(marker, payload):
@@ -24,8 +29,8 @@ def encode(values, rows, columns, precision, predictor, lines_per_interval):
     counts = [0] * 16
     counts[4] = 17  # 17 codes of 5 bits: category s has code s
     segment(0xC4, bytes([0x00]) + bytes(counts) + bytes(range(17)))
-    if lines_per_interval:
-        segment(0xDD, (lines_per_interval * columns).to_bytes(2, "big"))
+    if interval:
+        segment(0xDD, interval.to_bytes(2, "big"))
     segment(0xDA, bytes([1, 1, 0x00, predictor, 0, 0]))
 
     state = {"acc": 0, "n": 0}
@@ -46,23 +51,28 @@ def encode(values, rows, columns, precision, predictor, lines_per_interval):
             put((1 << (8 - state["n"])) - 1, 8 - state["n"])  # pad with 1-bits (T.81 F.1.2.3)
 
     restart = 0
-    first_line = True
+    first_line = 0  # the line where the current restart interval starts
     for row in range(rows):
-        if lines_per_interval and row > 0 and row % lines_per_interval == 0:
-            flush()
-            out.extend(bytes([0xFF, 0xD0 + restart]))
-            restart = (restart + 1) % 8
-            first_line = True
         for column in range(columns):
-            x = values[row * columns + column]
-            if column == 0:
-                p = (1 << (precision - 1)) if first_line else values[(row - 1) * columns]
-            elif first_line:
-                p = values[row * columns + column - 1]
+            k = row * columns + column
+            interval_start = k == 0
+            if interval and k > 0 and k % interval == 0:
+                flush()
+                out.extend(bytes([0xFF, 0xD0 + restart]))
+                restart = (restart + 1) % 8
+                first_line = row
+                interval_start = True
+            x = values[k]
+            if interval_start:
+                p = 1 << (precision - 1)
+            elif row == first_line:
+                p = values[k - 1]
+            elif column == 0:
+                p = values[k - columns]
             else:
-                ra = values[row * columns + column - 1]
-                rb = values[(row - 1) * columns + column]
-                rc = values[(row - 1) * columns + column - 1]
+                ra = values[k - 1]
+                rb = values[k - columns]
+                rc = values[k - columns - 1]
                 p = {1: ra, 2: rb, 3: rc, 4: ra + rb - rc, 5: ra + ((rb - rc) >> 1), 6: rb + ((ra - rc) >> 1),
                      7: (ra + rb) >> 1}[predictor]
             diff = (x - p) % 65536
@@ -72,20 +82,20 @@ def encode(values, rows, columns, precision, predictor, lines_per_interval):
             put(size, 5)
             if 0 < size < 16:
                 put(diff if diff >= 0 else diff + (1 << size) - 1, size)
-        first_line = False
     flush()
     out.extend(b"\xff\xd9")
     return bytes(out)
 
 
 def main():
-    source, target, predictor, lines = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    source, target, predictor, interval = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     ds = pydicom.dcmread(source)
     precision = ds.BitsStored
     raw = ds.PixelData
     values = [int.from_bytes(raw[2 * i:2 * i + 2], "little") & ((1 << precision) - 1)
               for i in range(ds.Rows * ds.Columns)]
-    stream = encode(values, ds.Rows, ds.Columns, precision, predictor, lines)
+    samples = int(interval[:-1]) if interval.endswith("s") else int(interval) * ds.Columns
+    stream = encode(values, ds.Rows, ds.Columns, precision, predictor, samples)
     ds.PixelData = encapsulate([stream])
     ds["PixelData"].VR = "OB"
     ds["PixelData"].is_undefined_length = True

@@ -155,6 +155,7 @@ public struct DICOMFile: Sendable {
             buffer: bytes, fileSize: fileSize, start: start, syntax: syntax, statedSyntaxUID: stated ?? syntax.uid,
             stopAtPixelData: stopBeforePixelData)
         let dataSet = try parser.parseTopLevel()
+        notes += parser.notes
         if fileSize > bytes.count && parser.pixelData == nil && parser.encapsulatedPixelDataError == nil {
             // A prefix that ended on an element boundary before Pixel Data: the caller reads the whole file.
             throw DICOMError(

@@ -45,7 +45,7 @@ extension DataSet {
     /// The text values of a string element, split at backslashes and with padding removed.
     public func strings(_ tag: Tag) -> [String]? {
         guard let element = elements[tag], let b = element.bytes, !b.isEmpty else { return nil }
-        let text = characterSet.decode(b)
+        let text = characterSet.decode(b, vr: element.vr).text
         let parts =
             element.vr.allowsBackslashSeparatedValues
             ? text.split(separator: "\\", omittingEmptySubsequences: false).map(String.init) : [text]

@@ -34,6 +34,9 @@ struct DataSetParser {
     private(set) var pixelData: PixelDataLocation?
     /// Set instead of `pixelData` when a header-only read meets encapsulated (compressed) Pixel Data.
     private(set) var encapsulatedPixelDataError: DICOMError?
+    /// What was read with replacement characters: an unknown Specific Character Set, text values with bytes
+    /// their character set does not define.
+    private(set) var notes: [String] = []
 
     init(
         buffer: [UInt8], fileSize: Int, start: Int, syntax: TransferSyntax, statedSyntaxUID: String,
@@ -95,9 +98,28 @@ struct DataSetParser {
                     e.elementPath = path
                     throw e
                 }
+                if case .unrecognized(let term) = dataSet.characterSet {
+                    notes.append(
+                        "\(Self.describe(element.tag, in: path)) '\(term)' is not a character set Penumbra knows "
+                            + "(PS3.3 C.12.1.1.2); its text is read as ASCII with other bytes shown as U+FFFD (\u{FFFD}). Names "
+                            + "are only displayed; to read them, convert the file, e.g. with DCMTK `dcmconv --convert-to-utf8`")
+                }
+            } else if dataSet.characterSet.checksEachValue, DICOMCharacterSet.isAffected(element.vr),
+                let bytes = element.bytes, !dataSet.characterSet.decode(bytes, vr: element.vr).isExact
+            {
+                notes.append(
+                    "\(Self.describe(element.tag, in: path)) holds bytes that are not text in \(dataSet.characterSet.definedTerm); "
+                        + "they are shown as U+FFFD (\u{FFFD}). Penumbra only displays this value; a name matched against it "
+                        + "(an ROI chosen by name) will not match")
             }
             dataSet[element.tag] = element
         }
+    }
+
+    /// An element's place for a note, e.g. `(3006,0020) StructureSetROISequence[2] > (3006,0026) ROIName`.
+    static func describe(_ tag: Tag, in path: String) -> String {
+        let name = "\(tag) \(DataDictionary.entry(for: tag)?.keyword ?? "")".trimmingSpaces()
+        return path.isEmpty ? name : "\(path) > \(name)"
     }
 
     /// Parses the File Meta group (0002), always Explicit VR Little Endian (PS3.10 §7.1), stopping at the

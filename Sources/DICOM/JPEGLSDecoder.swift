@@ -55,6 +55,7 @@ enum JPEGLSDecoder {
         var stream = try JPEGMarkerSegments(data, format: "JPEG-LS")
         var frame: (precision: Int, rows: Int, columns: Int, component: UInt8)? = nil
         var preset: Parameters? = nil
+        var restartInterval = 0
         while true {
             let (code, markerAt) = try stream.nextMarker()
             switch code {
@@ -93,11 +94,10 @@ enum JPEGLSDecoder {
                     throw Failure("JPEG-LS preset parameters MAXVAL \(p.maxValue), T1–T3 \(p.t1) \(p.t2) \(p.t3), RESET \(p.reset) are inconsistent (T.87 §C.2.4.1.1)")
                 }
                 preset = p
-            case 0xDD:
+            case 0xDD:  // DRI (T.87 §C.2.5): Ri in 2, 3 or 4 bytes, in lines (a JPEG-LS MCU is one line)
                 let s = try stream.segment()
-                guard s.count == 2, stream.uint16(at: s.lowerBound) == 0 else {
-                    throw Failure("JPEG-LS restart intervals are not supported", unsupported: true)
-                }
+                guard (2...4).contains(s.count) else { throw Failure("the DRI segment is not 4 to 6 bytes long") }
+                restartInterval = s.reduce(0) { $0 << 8 | Int(data[$1]) }
             case 0xDA:
                 let s = try stream.segment()
                 guard let f = frame else {
@@ -116,8 +116,26 @@ enum JPEGLSDecoder {
                 let parameters = preset ?? .defaults(precision: f.precision)
                 guard parameters.maxValue < 1 << 16 else { throw Failure("MAXVAL \(parameters.maxValue) exceeds 16 bits") }
                 var reader = JPEGLSBitReader(data: data, position: s.upperBound)
-                var scan = Scan(parameters: parameters, columns: f.columns)
-                let samples = try scan.decode(&reader, rows: f.rows)
+                var samples: [UInt16] = []
+                samples.reserveCapacity(f.rows * f.columns)
+                var row = 0, restarts = 0
+                while true {
+                    // Each restart interval starts as the scan does: the initialisations of T.87 §A.2.1 (contexts, run
+                    // index) and a line of zeros above its first line — how CharLS 2.4 decodes them (the tests' check).
+                    var scan = Scan(parameters: parameters, columns: f.columns)
+                    let lines = restartInterval > 0 ? min(restartInterval, f.rows - row) : f.rows
+                    samples += try scan.decode(&reader, rows: lines, firstRow: row, totalRows: f.rows)
+                    row += lines
+                    guard row < f.rows else { break }
+                    let expected = UInt8(0xD0 + restarts % 8)
+                    guard let marker = reader.markerAfterSegment(), marker.code == expected else {
+                        throw Failure(
+                            "restart marker RST\(restarts % 8) expected before line \(row) (restart interval \(restartInterval) lines) was not found (T.87 §C.2.5)"
+                        )
+                    }
+                    restarts += 1
+                    reader = JPEGLSBitReader(data: data, position: marker.next)
+                }
                 guard let next = reader.markerAfterSegment(), next.code == 0xD9 else {
                     throw Failure("the scan is not followed by End of Image (FF D9)")
                 }
@@ -191,7 +209,12 @@ enum JPEGLSDecoder {
             value < 0 ? value + range : (value > p.maxValue ? value - range : value)
         }
 
-        mutating func decode(_ reader: inout JPEGLSBitReader, rows: Int) throws(Failure) -> [UInt16] {
+        /// Decodes `rows` lines, lines `firstRow`… of `totalRows` (for messages).
+        mutating func decode(_ reader: inout JPEGLSBitReader, rows: Int, firstRow: Int, totalRows: Int) throws(Failure)
+            -> [UInt16]
+        {
+            let truncated = Failure(
+                "the coded data ends before all \(totalRows)×\(columns) samples are decoded (in lines \(firstRow)–\(firstRow + rows - 1)): the stream is truncated")
             var out = [UInt16](repeating: 0, count: rows * columns)
             // Lines with one sample of margin on each side: index x + 1 holds sample x.
             var previous = [Int](repeating: 0, count: columns + 2)
@@ -205,7 +228,7 @@ enum JPEGLSDecoder {
                     let d1 = rd - rb, d2 = rb - rc, d3 = rc - ra
                     if d1 == 0 && d2 == 0 && d3 == 0 {
                         x = try run(&reader, line: &current, above: previous, from: x)
-                        if reader.overrun { throw Failure("the coded data ends before all \(rows)×\(columns) samples are decoded: the stream is truncated") }
+                        if reader.overrun { throw truncated }
                         continue
                     }
                     var q = (quantise(d1) * 9 + quantise(d2)) * 9 + quantise(d3)
@@ -222,9 +245,7 @@ enum JPEGLSDecoder {
                     current[x] = reconstruct(px + sign * error)
                     x += 1
                 }
-                if reader.overrun {
-                    throw Failure("the coded data ends before all \(rows)×\(columns) samples are decoded: the stream is truncated")
-                }
+                if reader.overrun { throw truncated }
                 for column in 0..<columns { out[row * columns + column] = UInt16(truncatingIfNeeded: current[column + 1]) }
                 swap(&previous, &current)
             }

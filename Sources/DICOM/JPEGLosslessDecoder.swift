@@ -11,9 +11,12 @@
 /// the left), the first sample of every other line uses Rb (the sample above), all others the predictor
 /// chosen. Reconstruction is modulo 2^16; the output is the reconstructed value shifted left by Pt.
 ///
-/// Restart intervals (DRI, §B.2.4.4) are followed by RST0…RST7 in turn. §H.1.2.1 predicts the first line
-/// of each interval like the scan's first line, which is well defined only for intervals of whole lines —
-/// what lossless encoders write; other intervals are refused rather than guessed.
+/// Restart intervals (DRI, §B.2.4.4; Ri counts samples, the MCUs of a one-component lossless scan) are
+/// followed by RST0…RST7 in turn. §H.1.2.1 predicts "the first line of samples … at the beginning of each
+/// restart interval" with Ra and its first sample with 2^(P−Pt−1): an interval that starts inside a line
+/// predicts the rest of that line from the left, and the following lines as usual (Rb at each line's start,
+/// the selected predictor elsewhere, even where the line above lies in the previous interval). For intervals
+/// of whole lines — what encoders write — this is the scan's first-line rule.
 enum JPEGLosslessDecoder {
     typealias Failure = EncapsulatedPixelDataDecoder.Failure
 
@@ -110,15 +113,10 @@ enum JPEGLosslessDecoder {
                 guard pointTransform < f.precision else {
                     throw Failure("point transform \(pointTransform) is not below the precision \(f.precision)")
                 }
-                guard restartInterval % f.columns == 0 else {
-                    throw Failure(
-                        "restart interval \(restartInterval) is not a whole number of lines of \(f.columns) samples", unsupported: true)
-                }
                 var reader = JPEGLosslessBitReader(data: data, position: s.upperBound)
                 let samples = try decodeScan(
                     &reader, huffman: huffman, rows: f.rows, columns: f.columns, precision: f.precision,
-                    predictor: predictor, pointTransform: pointTransform,
-                    linesPerInterval: restartInterval / f.columns)
+                    predictor: predictor, pointTransform: pointTransform, restartInterval: restartInterval)
                 let image = Image(precision: f.precision, columns: f.columns, rows: f.rows, samples: samples)
                 // One scan codes the one component; EOI follows (or the data ends: every sample was decoded).
                 guard let marker = reader.nextMarker() else { return image }
@@ -145,7 +143,7 @@ enum JPEGLosslessDecoder {
     /// Decodes the entropy-coded data of a one-component scan.
     private static func decodeScan(
         _ reader: inout JPEGLosslessBitReader, huffman: JPEGLosslessHuffmanTable, rows: Int, columns: Int,
-        precision: Int, predictor: Int, pointTransform: Int, linesPerInterval: Int
+        precision: Int, predictor: Int, pointTransform: Int, restartInterval: Int
     ) throws(Failure) -> [UInt16] {
         var out = [UInt16](repeating: 0, count: rows * columns)
         let initial = 1 << (precision - pointTransform - 1)
@@ -160,20 +158,29 @@ enum JPEGLosslessDecoder {
                 defer { lines.deallocate() }
                 var previous = UnsafeMutableBufferPointer(rebasing: lines[0..<columns])
                 var current = UnsafeMutableBufferPointer(rebasing: lines[columns..<(2 * columns)])
-                var firstLine = true
+                // The line holding the start of the current restart interval (the "first line" of §H.1.2.1),
+                // the samples left in the interval, and whether the next sample starts one.
+                var firstLine = 0
+                var remaining = restartInterval
+                var intervalStart = true
                 rowLoop: for row in 0..<rows {
-                    if linesPerInterval > 0 && row > 0 && row % linesPerInterval == 0 {
-                        if reader.overrun { break rowLoop }
-                        let expected = UInt8(0xD0 + nextRestart)
-                        guard let marker = reader.nextMarker(), marker == expected else {
-                            failure = Failure(
-                                "restart marker RST\(nextRestart) expected before line \(row) was not found (T.81 §B.2.4.4)")
-                            return
-                        }
-                        nextRestart = (nextRestart + 1) & 7
-                        firstLine = true
-                    }
                     for column in 0..<columns {
+                        if restartInterval > 0 {
+                            if remaining == 0 {
+                                if reader.overrun { break rowLoop }
+                                let expected = UInt8(0xD0 + nextRestart)
+                                guard let marker = reader.nextMarker(), marker == expected else {
+                                    failure = Failure(
+                                        "restart marker RST\(nextRestart) expected before line \(row), sample \(column) was not found (T.81 §B.2.4.4)")
+                                    return
+                                }
+                                nextRestart = (nextRestart + 1) & 7
+                                remaining = restartInterval
+                                firstLine = row
+                                intervalStart = true
+                            }
+                            remaining -= 1
+                        }
                         let window = reader.peek16()
                         let entry = Int(lut[window])
                         let length = entry >> 8
@@ -196,10 +203,13 @@ enum JPEGLosslessDecoder {
                             return
                         }
                         let prediction: Int
-                        if column == 0 {
-                            prediction = firstLine ? initial : previous[0]
-                        } else if firstLine {
+                        if intervalStart {
+                            prediction = initial
+                            intervalStart = false
+                        } else if row == firstLine && column > 0 {
                             prediction = current[column - 1]
+                        } else if column == 0 {
+                            prediction = previous[0]
                         } else {
                             let ra = current[column - 1], rb = previous[column], rc = previous[column - 1]
                             switch predictor {
@@ -217,7 +227,6 @@ enum JPEGLosslessDecoder {
                         samples[row * columns + column] = UInt16(truncatingIfNeeded: value << pointTransform)
                     }
                     swap(&previous, &current)
-                    firstLine = false
                 }
             }
         }

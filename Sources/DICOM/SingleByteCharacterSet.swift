@@ -33,15 +33,32 @@ public enum SingleByteCharacterSet: String, Sendable, CaseIterable {
         return nil
     }
 
+    /// The final byte of `ESC - F`, which designates this set to G1 with code extensions (PS3.3 Table C.12-3).
+    var designationFinalByte: UInt8 {
+        switch self {
+        case .latin2: 0x42
+        case .latin3: 0x43
+        case .latin4: 0x44
+        case .cyrillic: 0x4C
+        case .arabic: 0x47
+        case .greek: 0x46
+        case .hebrew: 0x48
+        case .latin5: 0x4D
+        case .thai: 0x54
+        }
+    }
+
     /// The defined term written in (0008,0005).
     public var definedTerm: String { "ISO_IR \(rawValue)" }
 
     /// Decodes bytes: ASCII below 0x80, C1 controls 0x80–0x9F, the set's characters above. ISO 2022 escape
-    /// sequences (ESC, intermediate bytes 0x20–0x2F, a final byte; ISO/IEC 2022 §13.1) are dropped: with one
-    /// set they can only designate that set or ASCII.
-    func decode(_ bytes: some Collection<UInt8>) -> String {
+    /// sequences (ESC, intermediate bytes 0x20–0x2F, a final byte 0x30–0x7E; ISO/IEC 2022 §13.1) are dropped:
+    /// with one set they can only designate that set or ASCII. An undefined character or a broken escape
+    /// sequence becomes U+FFFD and makes `isExact` false.
+    func decode(_ bytes: some Collection<UInt8>) -> (text: String, isExact: Bool) {
         let table = upperHalf
         var scalars = String.UnicodeScalarView()
+        var exact = true
         var escape = false
         for b in bytes {
             if b == 0x1B {
@@ -50,12 +67,21 @@ public enum SingleByteCharacterSet: String, Sendable, CaseIterable {
             }
             if escape {
                 escape = (0x20...0x2F).contains(b)  // intermediate bytes continue it; the final byte ends it
+                if !escape && !(0x30...0x7E).contains(b) {
+                    scalars.append("\u{FFFD}")
+                    exact = false
+                }
                 continue
             }
             let value = b < 0xA0 ? UInt32(b) : UInt32(table[Int(b) - 0xA0])
+            if value == 0xFFFD { exact = false }
             scalars.append(Unicode.Scalar(value) ?? "\u{FFFD}")
         }
-        return String(scalars)
+        if escape {  // the value ends inside an escape sequence
+            scalars.append("\u{FFFD}")
+            exact = false
+        }
+        return (String(scalars), exact)
     }
 
     /// Encodes text; characters the set cannot hold become `?`.

@@ -52,7 +52,7 @@ public struct StructureSet: Sendable {
     /// ROIs in Structure Set ROI Sequence order, those in another frame of reference than the set's left out.
     public let rois: [ROI]
     /// ROIs left out, one line each for the log (density overrides are applied, or noted, by `PatientImport`).
-    public let notes: [String]
+    public internal(set) var notes: [String]
 
     /// RT Structure Set Storage (PS3.4 Annex B).
     public static let sopClassUID = "1.2.840.10008.5.1.4.1.1.481.3"
@@ -61,6 +61,7 @@ public struct StructureSet: Sendable {
     public init(contentsOf url: URL) throws {
         let file = try DICOMFile.read(contentsOf: url)
         do { try self.init(file.dataSet) } catch let e as DICOMError { throw e.inFile(url.path) }
+        notes = file.notes.map { "\(url.lastPathComponent): \($0)" } + notes
     }
 
     /// Builds a structure set from a parsed data set.

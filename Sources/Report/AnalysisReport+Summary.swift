@@ -29,6 +29,8 @@ extension AnalysisReport {
         public let dose: [String: String]
         /// The Monte Carlo calculation's settings by label (empty when not from a Penumbra run).
         public let computation: [String: String]
+        /// The run's density overrides and the devices its phantom held (nil when not recorded, as in the report).
+        public let densityOverrides: [DensityOverride]?, devices: [Device]?
         /// DVH metrics per structure.
         public let structures: [DVHSummary]
         /// Conformity of the targets to the prescription isodose.
@@ -59,7 +61,8 @@ extension AnalysisReport {
             patient: patient.isEmpty ? nil : Dictionary(patient, uniquingKeysWith: { first, _ in first }),
             inputs: inputs.map { .init(role: $0.role, fileName: $0.fileName, sha256: $0.sha256) },
             dose: Dictionary(doseFacts, uniquingKeysWith: { first, _ in first }),
-            computation: Dictionary(computation, uniquingKeysWith: { first, _ in first }), structures: dvh,
+            computation: Dictionary(computation, uniquingKeysWith: { first, _ in first }),
+            densityOverrides: densityOverrides, devices: devices, structures: dvh,
             conformity: conformity, constraints: constraints,
             allConstraintsPass: evaluated.isEmpty ? nil : evaluated.allSatisfy { $0.status == .pass },
             gammaReference: gamma?.reference,

@@ -51,6 +51,7 @@ extension AnalysisReport {
             t.append(
                 Table(name: "computation", title: "Monte Carlo calculation", header: ["setting", "value"], rows: computation.map { [$0.0, $0.1] }))
         }
+        t += phantomContentTables
         t.append(
             Table(
                 name: "dvh-metrics", title: "Dose–volume metrics",

@@ -132,6 +132,11 @@ public struct AnalysisReport: Sendable {
     /// The Monte Carlo calculation's settings and statistics, as label–value pairs (empty when the dose
     /// does not come from a Penumbra run).
     public var computation: [(String, String)] = []
+    /// The run's density overrides (`summary.json`); nil when the dose is not a Penumbra run's or the run computed
+    /// the CT alone (`--ignore-density-overrides`), which the computation table then says.
+    public var densityOverrides: [DensityOverride]? = nil
+    /// The devices (couch, bolus, immobilisation) the run's phantom held; nil as for `densityOverrides`.
+    public var devices: [Device]? = nil
     /// Conformity of the targets to the prescription isodose (empty without a prescription or target).
     public var conformity: [Conformity] = []
     /// Patient identifiers (name, ID, …) as label–value pairs: empty unless the user asked for them.
@@ -204,7 +209,10 @@ public struct AnalysisReport: Sendable {
         var body = "<h1>\(e(title))</h1>"
         body += "<p class=\"meta\">\(e(software)) · generated \(e(generated)) · "
             + (patient.isEmpty ? "no patient identifiers" : "patient identifiers included on request") + "</p>"
-        for name in ["patient", "inputs", "beams", "dose", "computation", "dvh-metrics", "conformity", "constraints", "gamma"] {
+        for name in [
+            "patient", "inputs", "beams", "dose", "computation", "density-overrides", "devices", "dvh-metrics", "conformity",
+            "constraints", "gamma",
+        ] {
             body += section(name)
         }
         body += section("dvh-differences", level: 3)

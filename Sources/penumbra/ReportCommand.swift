@@ -190,6 +190,11 @@ struct ReportCommand: ParsableCommand {
             logger.warning("--patient-identifiers needs the plan folder; the report has none")
         }
         report.computation = run.map { Self.computation($0.summary) } ?? []
+        report.densityOverrides = run?.summary.densityOverrides?.map {
+            .init(roiNumber: $0.roiNumber, roi: $0.roi, property: $0.property, value: $0.value, medium: $0.medium,
+                  densityGPerCM3: $0.densityGPerCM3, voxels: $0.voxels)
+        }
+        report.devices = run?.summary.devices
         if let prescription { report.conformity = try DoseInputs.conformity(evaluated, doseGrid, prescriptionGy: prescription) }
 
         try OutputFile.write(report.html(), to: URL(fileURLWithPath: out))
@@ -255,6 +260,11 @@ struct ReportCommand: ParsableCommand {
         ]
         if let fractions = s.fractionsPlanned { rows.append(("fractions planned (RT Dose = per fraction × fractions)", String(fractions))) }
         for device in s.ignoredDevices ?? [] { rows.append(("NOT MODELLED, left out of this dose", device)) }
+        if s.densityOverrides == nil {
+            rows.append((
+                "density overrides and devices",
+                "not applied: the CT numbers alone inside the EXTERNAL ROI (--ignore-density-overrides, or a run before they were applied)"))
+        }
         for beam in s.beams {
             rows.append((
                 "beam \(beam.name): dose per fraction at its isocentre",

@@ -7,6 +7,7 @@ import Foundation
 import Geometry
 import Logging
 import PatientImport
+import Report
 import Phantom
 import Physics
 import Transport
@@ -148,7 +149,7 @@ struct RunCommand: ParsableCommand {
                 maximumDoseGy: result.total.maximumDose,
                 meanRelativeUncertaintyAboveHalfMax: result.relativeUncertainty, rounds: result.rounds, beams: beams,
                 ignoredDevices: unmodelled.isEmpty ? nil : unmodelled,
-                densityOverrides: inputs.densityOverrides, dvhPerFraction: dvhs,
+                densityOverrides: inputs.densityOverrides, devices: inputs.devices(boli: rtPlan.boli), dvhPerFraction: dvhs,
                 uncertaintyEstimator: slabPlanes == nil ? "history by history" : "\(decomposition.batches) batches per beam and round",
                 decomposedSlabPlanes: slabPlanes?.map { [$0.lowerBound, $0.upperBound] })
             let encoder = JSONEncoder()
@@ -196,6 +197,17 @@ struct RunCommand: ParsableCommand {
         /// ROI Numbers of the SUPPORT, BOLUS and FIXATION ROIs the phantom holds (a plan's boli are computed when
         /// their ROI is among them; empty in water or with `--ignore-density-overrides`).
         var devicesInPhantom: Set<Int> = []
+
+        /// The SUPPORT, BOLUS and FIXATION ROIs the phantom holds, with the beams that name each as their bolus
+        /// (for summary.json and the report); nil when the structure set's devices were not applied.
+        func devices(boli: [BeamBoli]) -> [AnalysisReport.Device]? {
+            guard densityOverrides != nil, let structures else { return nil }
+            return structures.rois.filter { devicesInPhantom.contains($0.number) }.map { roi in
+                AnalysisReport.Device(
+                    roiNumber: roi.number, roi: roi.name, type: roi.interpretedType ?? "",
+                    bolusOfBeams: boli.filter { $0.roiNumbers.contains(roi.number) }.map(\.beam))
+            }
+        }
     }
 
     func loadInputs() throws -> Inputs {
@@ -271,6 +283,8 @@ struct RunSummary: Codable {
     /// The structure set's density overrides applied (ROI, property, value, medium, density, voxels of the CT grid);
     /// nil in water, with `--ignore-density-overrides`, or in runs written before they were applied.
     let densityOverrides: [PatientImport.AppliedOverride]?
+    /// The SUPPORT, BOLUS and FIXATION ROIs computed with the patient (nil as for `densityOverrides`).
+    let devices: [AnalysisReport.Device]?
     /// DVH metrics per structure, Gy per fraction (patient runs).
     let dvhPerFraction: [DVHSummary]
     /// How the uncertainty was estimated: "history by history", or from batches for `--decomposed` (nil in runs

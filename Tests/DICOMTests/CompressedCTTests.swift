@@ -164,6 +164,72 @@ struct CompressedCTTests {
         #expect(try CTSeriesReader.read(directory: encoded).volume.huValues == reference)
     }
 
+    /// Restart intervals that start inside a line (Ri not a multiple of the 37 samples per line), predicted as
+    /// T.81 §H.1.2.1 says (tools/encode-jpeg-lossless.py). No decoder at hand referees them: DCMTK's dcmdjpeg (like
+    /// libjpeg-turbo) refuses such intervals — checked here, so that a DCMTK that decodes them becomes the referee.
+    @Test(
+        "JPEG Lossless with restart intervals inside lines (H.1.2.1's reading; DCMTK refuses them)",
+        arguments: [(1, 17), (4, 50), (7, 5), (6, 80)])
+    func partialLineRestartIntervals(predictor: Int, samples: Int) throws {
+        let original = try Self.series(Format(signed: true, bitsStored: 16))
+        let encoded = try TestEnvironment.makeScratchDirectory("restart-samples")
+        defer { for f in [original, encoded] { try? FileManager.default.removeItem(at: f) } }
+        let script = TestEnvironment.packageRoot.appendingPathComponent("tools/encode-jpeg-lossless.py").path
+        let names = try FileManager.default.contentsOfDirectory(atPath: original.path).sorted()
+        for name in names {
+            let out = try runProgram(
+                TestEnvironment.python,
+                [script, original.appendingPathComponent(name).path, encoded.appendingPathComponent(name).path,
+                 "\(predictor)", "\(samples)s"], timeout: .seconds(120))
+            try #require(out.status == 0, Comment(rawValue: out.standardError))
+        }
+        #expect(
+            try CTSeriesReader.read(directory: encoded).volume.huValues
+                == (try CTSeriesReader.read(directory: original).volume.huValues))
+        let scratch = try TestEnvironment.makeScratchDirectory("dcmdjpeg")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let dcmtk = try runProgram(
+            Self.dcmtk.appendingPathComponent("dcmdjpeg"),
+            [encoded.appendingPathComponent(names[0]).path, scratch.appendingPathComponent("out.dcm").path],
+            timeout: .seconds(60))
+        #expect(dcmtk.status != 0 && dcmtk.standardError.contains("integer multiple"), Comment(rawValue: dcmtk.standardError))
+    }
+
+    /// No encoder at hand writes JPEG-LS restart intervals; tools/encode-jpeg-ls-restarts.py joins intervals that
+    /// CharLS coded alone and checks that CharLS decodes the joined stream to the original (the referee).
+    @Test(
+        "JPEG-LS with restart intervals (validated by CharLS)",
+        arguments: [(Format(signed: true, bitsStored: 16), 1), (Format(signed: false, bitsStored: 12), 4), (Format(signed: true, bitsStored: 12), 5), (Format(signed: false, bitsStored: 16), 40)])
+    func jpegLSRestartIntervals(format: Format, lines: Int) throws {
+        let original = try Self.series(format)
+        let encoded = try TestEnvironment.makeScratchDirectory("restart-ls")
+        defer { for f in [original, encoded] { try? FileManager.default.removeItem(at: f) } }
+        let script = TestEnvironment.packageRoot.appendingPathComponent("tools/encode-jpeg-ls-restarts.py").path
+        for name in try FileManager.default.contentsOfDirectory(atPath: original.path) {
+            let out = try runProgram(
+                TestEnvironment.python,
+                [script, original.appendingPathComponent(name).path, encoded.appendingPathComponent(name).path, "\(lines)"],
+                timeout: .seconds(120))
+            try #require(out.status == 0, Comment(rawValue: out.standardError))
+        }
+        #expect(try Self.transferSyntax(encoded) == "1.2.840.10008.1.2.4.80")
+        #expect(
+            try CTSeriesReader.read(directory: encoded).volume.huValues
+                == (try CTSeriesReader.read(directory: original).volume.huValues))
+        guard lines < 23 else { return }
+        // RST0 changed into RST3: a typed error naming the marker, not pixels decoded against the wrong interval.
+        let slice = encoded.appendingPathComponent(try FileManager.default.contentsOfDirectory(atPath: encoded.path).sorted()[0])
+        var bytes = [UInt8](try Data(contentsOf: slice))
+        let at = try #require((0..<(bytes.count - 1)).first { bytes[$0] == 0xFF && bytes[$0 + 1] == 0xD0 })
+        bytes[at + 1] = 0xD3
+        try Data(bytes).write(to: slice)
+        #expect {
+            try CTSeriesReader.read(directory: encoded)
+        } throws: { error in
+            (error as? DICOMError)?.kind == .corruptPixelData && "\(error)".contains("RST0")
+        }
+    }
+
     @Test("pydicom's RLE RT Dose (32-bit, multi-frame) equals its uncompressed twin")
     func rleDose() throws {
         try #require(TestFiles.available, Comment(rawValue: TestFiles.missingMessage))

@@ -135,10 +135,30 @@ struct CompressedPixelDataErrorTests {
     func fuzz(tool: String) throws {
         let (folder, file) = try Self.compressed(tool, tool == "dcmcjpeg" ? ["+e1", "+fs", "2"] : [])
         defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.fuzz(file, seed: UInt64(tool.count * 7 + Int(tool.utf8.last!)))
+    }
+
+    /// The same on streams with restart intervals: JPEG-LS every 3 lines, JPEG Lossless every 50 samples (inside lines).
+    @Test(
+        "fuzz: 200 truncations and bit flips of JPEG-LS and JPEG Lossless pixel data with restart intervals never crash",
+        arguments: [["encode-jpeg-ls-restarts.py", "3"], ["encode-jpeg-lossless.py", "4", "50s"]])
+    func fuzzRestartIntervals(tool: [String]) throws {
+        try #require(TestFiles.available, Comment(rawValue: TestFiles.missingMessage))
+        let folder = try TestEnvironment.makeScratchDirectory("restart-fuzz")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("CT.dcm")
+        let script = TestEnvironment.packageRoot.appendingPathComponent("tools/\(tool[0])").path
+        let out = try runProgram(
+            TestEnvironment.python, [script, Self.ctSmall.path, file.path] + tool.dropFirst(), timeout: .seconds(120))
+        try #require(out.status == 0, Comment(rawValue: out.standardError))
+        try Self.fuzz(file, seed: UInt64(tool[0].count))
+    }
+
+    static func fuzz(_ file: URL, seed: UInt64) throws {
         let good = [UInt8](try Data(contentsOf: file))
         let start = try #require(try DICOMFile.read(contentsOf: file, stopBeforePixelData: true).pixelDataRange)
             .lowerBound
-        var random = SplitMix64(state: UInt64(tool.count * 7 + Int(tool.utf8.last!)))
+        var random = SplitMix64(state: seed)
         var errors = 0
         for trial in 0..<200 {
             var bytes = good

@@ -89,7 +89,9 @@ import Testing
         let folder = try Self.thoraxWithOverrides(in: dir)
         struct Summary: Decodable {
             struct Override: Decodable { let roi: String; let property: String; let value: Double; let voxels: Int; let densityGPerCM3: Double }
+            struct Device: Decodable { let roiNumber: Int; let roi: String; let type: String; let bolusOfBeams: [String] }
             let densityOverrides: [Override]?
+            let devices: [Device]?
         }
         func summary(_ out: String) throws -> Summary {
             try JSONDecoder().decode(Summary.self, from: Data(contentsOf: dir.appendingPathComponent("\(out)/summary.json")))
@@ -105,6 +107,10 @@ import Testing
         let couch = try #require(overrides.first { $0.roi == "Couch" })
         // 360 × 15 mm on 2.5 mm pixels: 144 × 6 voxels on each couch plane.
         #expect(couch.property == "MASS_DENSITY" && couch.densityGPerCM3 == 0.6 && couch.voxels % (144 * 6) == 0 && couch.voxels > 0)
+        // The devices computed with the patient (for the report): the couch, and the bolus beam 1 names.
+        let devices = try #require(try summary("applied").devices)
+        #expect(devices.map(\.roi) == ["Couch", "Bolus"] && devices.map(\.type) == ["SUPPORT", "BOLUS"])
+        #expect(devices[0].bolusOfBeams.isEmpty && devices[1].bolusOfBeams.count == 1 && devices[1].bolusOfBeams[0].hasPrefix("beam 1"))
         // Without the structure set's devices the bolus is not in the phantom: refused before any transport.
         let ctAlone = try runProgram(DVHCommandTests.penumbra, [
             "run", folder.path, "--dose-voxel", "2", "--histories", "200", "--first-round", "200", "--ignore-density-overrides",

@@ -59,7 +59,10 @@ import Testing
         summary = {"machine": "generic-6x", "histories": 123456789, "seconds": 42.5, "threads": 2, "seed": 7,
                    "version": "test", "doseUnit": "Gy per fraction (dose to medium)", "rtDose": "RD.dcm",
                    "fractionsPlanned": fractions, "maximumDoseGy": 66.0 / fractions,
-                   "meanRelativeUncertaintyAboveHalfMax": 0.02, "beams": beams, "dvhPerFraction": []}
+                   "meanRelativeUncertaintyAboveHalfMax": 0.02, "beams": beams, "dvhPerFraction": [],
+                   "densityOverrides": [{"roiNumber": 5, "roi": "LUNG_L", "property": "REL_ELEC_DENSITY", "value": 0.3,
+                                         "medium": "SCHNEIDER2000_LUNG", "densityGPerCM3": 0.2961, "voxels": 4321}],
+                   "devices": [{"roiNumber": 11, "roi": "COUCH", "type": "SUPPORT", "bolusOfBeams": []}]}
         json.dump(summary, open(os.path.join(out, "summary.json"), "w"))
         """
 
@@ -102,7 +105,15 @@ import Testing
 
         // Every table of the HTML exists as CSV, and the JSON carries each section.
         let ids = text.components(separatedBy: "<table id=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
-        #expect(Set(ids) == ["inputs", "beams", "dose", "computation", "dvh-metrics", "conformity", "constraints", "cpt77295"])
+        #expect(
+            Set(ids) == [
+                "inputs", "beams", "dose", "computation", "density-overrides", "devices", "dvh-metrics", "conformity", "constraints",
+                "cpt77295",
+            ])
+        // summary.json's density overrides and devices, each field shown (docs/report.md).
+        for cell in ["5 LUNG_L", "REL_ELEC_DENSITY", "0.300", "SCHNEIDER2000_LUNG", "0.2961", "4321", "11 COUCH", "SUPPORT"] {
+            #expect(text.contains("<td>\(cell)</td>"), "no cell \(cell)")
+        }
         for id in ids {
             #expect(FileManager.default.fileExists(atPath: tables.appendingPathComponent("\(id).csv").path), "no \(id).csv")
         }
@@ -110,7 +121,10 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: tables.appendingPathComponent("\(curve).csv").path), "no \(curve).csv")
         }
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any])
-        for key in ["inputs", "beams", "dose", "computation", "structures", "conformity", "constraints", "cpt77295", "reviewers"] {
+        for key in [
+            "inputs", "beams", "dose", "computation", "densityOverrides", "devices", "structures", "conformity", "constraints", "cpt77295",
+            "reviewers",
+        ] {
             #expect(summary[key] != nil, "summary JSON lacks \(key)")
         }
         let conformity = try #require((summary["conformity"] as? [[String: Any]])?.first)

@@ -123,6 +123,46 @@ import Testing
         #expect((json["reviewers"] as? [[String: Any]])?.first?["name"] as? String == "A. Physicist")
     }
 
+    /// The run's density overrides and devices: a table each after the Monte Carlo record, in HTML, CSV and
+    /// JSON, with every recorded field; no table when the run recorded none (the CT alone).
+    @Test func densityOverridesAndDevicesAreShown() throws {
+        var report = try report(physicist: nil)
+        report.computation = [("histories", "1000000")]
+        #expect(!report.tables.contains { $0.name == "density-overrides" || $0.name == "devices" })
+        report.densityOverrides = [
+            .init(roiNumber: 7, roi: "Couch <top>", property: "REL_ELEC_DENSITY", value: 0.5, medium: "SCHNEIDER2000_LUNG",
+                  densityGPerCM3: 0.4987, voxels: 1234),
+            .init(roiNumber: 3, roi: "Bladder", property: "MASS_DENSITY", value: 1.0, medium: "SCHNEIDER2000_ADIPOSE_4",
+                  densityGPerCM3: 1, voxels: 56),
+        ]
+        report.devices = [
+            .init(roiNumber: 7, roi: "Couch <top>", type: "SUPPORT", bolusOfBeams: []),
+            .init(roiNumber: 9, roi: "Bolus 1cm", type: "BOLUS", bolusOfBeams: ["beam 1 'AP'", "beam 2 'PA'"]),
+        ]
+        let doc = try LinePlotTests.Elements.parse(report.html())
+        let ids = doc.all("table").compactMap { $0.attributes["id"] }
+        #expect(Array(ids.prefix(5)) == ["inputs", "dose", "computation", "density-overrides", "devices"])
+        #expect(doc.all("h2").map(\.text).contains("Density overrides from the structure set"))
+        #expect(doc.all("h2").map(\.text).contains("Devices computed with the patient"))
+        let cells = doc.all("td").map(\.text)
+        for text in ["7 Couch <top>", "REL_ELEC_DENSITY", "0.500", "SCHNEIDER2000_LUNG", "0.4987", "1234", "3 Bladder", "MASS_DENSITY", "56",
+            "SUPPORT", "BOLUS", "beam 1 'AP', beam 2 'PA'"]
+        {
+            #expect(cells.contains(text), "no cell '\(text)'")
+        }
+        let csv = Dictionary(report.csvTables.map { ($0.name, $0.table) }, uniquingKeysWith: { a, _ in a })
+        #expect(csv["density-overrides"]?.rows.count == 2 && csv["devices"]?.rows.count == 2)
+        let json = try #require(try JSONSerialization.jsonObject(with: OutputFile.json(report.summary)) as? [String: Any])
+        let first = try #require((json["densityOverrides"] as? [[String: Any]])?.first)
+        #expect(first["medium"] as? String == "SCHNEIDER2000_LUNG" && first["voxels"] as? Int == 1234)
+        #expect((json["devices"] as? [[String: Any]])?.last?["bolusOfBeams"] as? [String] == ["beam 1 'AP'", "beam 2 'PA'"])
+        // Recorded but empty: the table says so rather than vanishing.
+        report.densityOverrides = []
+        report.devices = []
+        let empty = try LinePlotTests.Elements.parse(report.html()).all("td").map(\.text)
+        #expect(empty.contains("none in the structure set") && empty.contains("none in the phantom"))
+    }
+
     /// Patient identifiers only when asked: none by default; when given, a "Patient" table comes first
     /// and the JSON carries them.
     @Test func patientIdentifiersOnlyWhenGiven() throws {

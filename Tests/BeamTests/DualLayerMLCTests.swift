@@ -199,21 +199,9 @@ import Transport
         let states = [Self.aperture(distal: (-4, 2), proximal: (-2, 4)), Self.aperture(distal: (-2, 4), proximal: (0, 6))].map {
             MachineState(gantryDeg: 0, collimatorDeg: 0, couchDeg: 0, isocentreCM: .zero, aperture: $0)
         }
-        let d = try PlanSourceSamplingTests.delivery(states)
-        let source = try PlanSource(model: model, deliveries: [d], patientPosition: .headFirstSupine, sampling: .openAperture)
+        let (source, open) = try PlanSourceSamplingTests.openRaysInEnvelope(
+            model, try PlanSourceSamplingTests.delivery(states), rays: 100_000, seed: 5)
         let envelope = try #require(source.envelopeDraws[0]?.envelope)
-        let r = source.samplingBounds[0]
-        let h = 5 * machine.primarySource.sigmaCM, sad = machine.sourceAxisDistanceCM
-        var rng = RandomStream(seed: 5, history: 0)
-        var open = 0
-        for _ in 0..<100_000 {
-            let state = d.state(atMetersetFraction: rng.uniform())
-            let s = Vec3((2 * rng.uniform() - 1) * h, (2 * rng.uniform() - 1) * h, sad)
-            let p = Vec3(r.x1CM + rng.uniform() * (r.x2CM - r.x1CM), r.y1CM + rng.uniform() * (r.y2CM - r.y1CM), 0)
-            guard model.collimator.transmission(state.aperture, from: s, to: p, sourceAxisDistanceCM: sad) == 1 else { continue }
-            open += 1
-            #expect(envelope.contains(x: p.x, y: p.y), "open ray to (\(p.x), \(p.y)) outside the envelope")
-        }
         #expect(open > 5_000)
         // Inside the banks (|y| < 13 cm: within a widening of their outer edges the envelope opens fully, as a shifted
         // point may pass beside them) the intersection of the hulls −4…4 (distal) and −2…6 (proximal), each widened by

@@ -179,8 +179,8 @@ extension BeamDelivery {
     /// The one stacked MLC Penumbra reads, layer by layer: Varian Halcyon/Ethos's dual-layer MLC, whose RT Plans
     /// declare MLCX1, the distal layer (28 pairs of 1 cm, boundaries −140…140 mm), and MLCX2, the proximal layer
     /// (29 pairs, −145…145 mm, half a leaf across from the distal ones), both travelling along X (pylinac's
-    /// `HalcyonPlanGenerator`, jrkerns/pylinac plan_generator/dicom.py; Lim et al., J. Appl. Clin. Med. Phys. 20(4),
-    /// 106 (2019)). A machine's `mlc` is the first of these, its `stackedMLCLayers[0]` the second.
+    /// `HalcyonPlanGenerator`, jrkerns/pylinac plan_generator/dicom.py; Lim et al., J. Appl. Clin. Med. Phys. (2019),
+    /// PMC6448159). A machine's `mlc` is the first of these, its `stackedMLCLayers[0]` the second.
     public static let dualLayerMLCTypes = ["MLCX1", "MLCX2"]
 
     /// The beam's MLC devices in layer order: none, one MLCX or MLCY, or the dual-layer pair (`dualLayerMLCTypes`).

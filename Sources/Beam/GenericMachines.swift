@@ -110,7 +110,7 @@ public enum GenericMachines {
         var m = sixMVFFF
         m.name = "generic-6fff-dual"
         // Distal layer (MLCX1). Transmission 0.41 % through the distal layer alone (Lim et al., "Characterization of the
-        // Halcyon multileaf collimator system", J. Appl. Clin. Med. Phys. 20(4), 106 (2019), Farmer chamber, closed vs
+        // Halcyon multileaf collimator system", J. Appl. Clin. Med. Phys. (2019), PMC6448159, Farmer chamber, closed vs
         // open field); leaf-end offset half the dosimetric leaf gap, DLG 0.25 mm: the middle of the distal layers' range
         // 0.12–0.38 mm over five Halcyons (Med. Phys. 48(7), 3413 (2021), as quoted by Barber et al., AAPM 2025, whose
         // own five machines gave 0.22–0.32 mm). Distance typed (no published drawing retrievable); tongue-and-groove typed

@@ -183,7 +183,8 @@ extension BeamDelivery {
     /// PMC6448159). A machine's `mlc` is the first of these, its `stackedMLCLayers[0]` the second.
     public static let dualLayerMLCTypes = ["MLCX1", "MLCX2"]
 
-    /// The beam's MLC devices in layer order: none, one MLCX or MLCY, or the dual-layer pair (`dualLayerMLCTypes`).
+    /// The beam's MLC devices in layer order: none, one MLCX or MLCY, or the dual-layer pair (`dualLayerMLCTypes`; refused
+    /// when the plan's Source to Beam Limiting Device Distances put MLCX1 no further from the source than MLCX2).
     /// A dual-layer MLC read as one layer would lose the other layer's collimation, and an unknown type's travel
     /// direction is unknown: either gives a wrong dose, so both are refused.
     static func mlcDevices(of beam: DICOM.Beam, context: String) throws -> [BeamLimitingDevice] {
@@ -195,7 +196,15 @@ extension BeamDelivery {
                     "\(context) has \(mlcs.count) MLCs (\(types.joined(separator: ", "))); Penumbra models one MLC (MLCX or MLCY) "
                         + "or the dual-layer pair MLCX1 + MLCX2 (Halcyon/Ethos) and cannot compute this beam")
             }
-            return dualLayerMLCTypes.map { type in mlcs.first { $0.type == type }! }
+            let layers = dualLayerMLCTypes.map { type in mlcs.first { $0.type == type }! }
+            // Source to Beam Limiting Device Distance (300A,00BA) is optional; where a plan gives it, it must agree that
+            // MLCX1 is the layer further from the source, or the layers would meet the machine's the wrong way round.
+            if let distal = layers[0].sourceDistanceMM, let proximal = layers[1].sourceDistanceMM, distal <= proximal {
+                throw BeamError.badPlan(
+                    "\(context) puts MLCX1 \(distal) mm from the source, no further than MLCX2 (\(proximal) mm); Penumbra reads "
+                        + "MLCX1 as the distal layer of a Halcyon/Ethos MLC and cannot compute a plan that says otherwise")
+            }
+            return layers
         }
         if let only = mlcs.first, dualLayerMLCTypes.contains(only.type) {
             let other = dualLayerMLCTypes.first { $0 != only.type }!

@@ -53,6 +53,15 @@ import Testing
         #expect(aperture.leaves?.bankACM == [-0.5, -0.5] && aperture.leaves?.travelAlongX == true)
         #expect(aperture.stackedLeaves.map(\.bankBCM) == [[0.3, 0.4]] && aperture.stackedLeaves[0].travelAlongX)
         #expect(aperture.x1CM == -14 && aperture.y2CM == 14)
+        // A plan that gives the layers' distances must agree that MLCX1 is the distal one.
+        func placed(_ type: String, _ mm: Double) -> BeamLimitingDevice {
+            BeamLimitingDevice(type: type, sourceDistanceMM: mm, pairCount: 2, leafBoundariesMM: [-10, 0, 10])
+        }
+        let positions = ["MLCX1": leaves, "MLCX2": other]
+        #expect(Self.refusal(Self.beam(devices: [placed("MLCX1", 455), placed("MLCX2", 365)], positions: positions)) == nil)
+        let swapped = Self.refusal(Self.beam(devices: [placed("MLCX1", 365), placed("MLCX2", 455)], positions: positions))
+        #expect(swapped?.contains("puts MLCX1 365.0 mm from the source, no further than MLCX2 (455.0 mm)") == true,
+                "\(swapped ?? "accepted")")
         // One layer alone: the other layer's collimation is unknown.
         let alone = Self.refusal(Self.beam(devices: [Self.mlc("MLCX1")], positions: ["MLCX1": leaves]))
         #expect(alone?.contains("beam 3 'B3' has MLCX1 without MLCX2") == true, "\(alone ?? "accepted")")

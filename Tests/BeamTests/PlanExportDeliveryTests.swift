@@ -68,7 +68,7 @@ import Testing
         #expect(Self.refusal(Self.beam(devices: [Self.mlc("MLCX2")], positions: ["MLCX2": leaves]))?
             .contains("MLCX2 without MLCX1") == true)
         // Stacks that are not the known pair.
-        for types in [["MLCX", "MLCY"], ["MLCX1", "MLCX2", "MLCX"], ["MLCX1", "MLCY"]] {
+        for types in [["MLCX", "MLCY"], ["MLCX1", "MLCX2", "MLCX"], ["MLCX1", "MLCY"], ["MLCY1", "MLCY2"]] {
             let message = Self.refusal(Self.beam(devices: types.map(Self.mlc), positions: Dictionary(uniqueKeysWithValues: types.map { ($0, leaves) })))
             #expect(message?.contains("\(types.count) MLCs (\(types.joined(separator: ", ")))") == true
                         && message?.contains("or the dual-layer pair MLCX1 + MLCX2") == true, "\(types): \(message ?? "accepted")")

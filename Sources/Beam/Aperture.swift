@@ -5,17 +5,26 @@ public struct Aperture: Sendable, Equatable {
     public var x1CM: Double, x2CM: Double
     /// Y jaws (Y1 < Y2).
     public var y1CM: Double, y2CM: Double
-    /// The MLC's leaf positions, if the beam has an MLC.
+    /// The MLC's leaf positions, if the beam has an MLC: its one layer, or a stacked MLC's first layer (the machine's
+    /// `mlc`; Halcyon/Ethos MLCX1).
     public var leaves: LeafPositions?
+    /// A stacked MLC's further layers, in the order of the machine's `stackedMLCLayers` (Halcyon/Ethos: MLCX2); empty
+    /// for a single-layer MLC.
+    public var stackedLeaves: [LeafPositions]
 
     /// Creates an aperture.
-    public init(x1CM: Double, x2CM: Double, y1CM: Double, y2CM: Double, leaves: LeafPositions? = nil) {
+    public init(x1CM: Double, x2CM: Double, y1CM: Double, y2CM: Double, leaves: LeafPositions? = nil,
+                stackedLeaves: [LeafPositions] = []) {
         self.x1CM = x1CM
         self.x2CM = x2CM
         self.y1CM = y1CM
         self.y2CM = y2CM
         self.leaves = leaves
+        self.stackedLeaves = stackedLeaves
     }
+
+    /// Every MLC layer's leaves: `leaves`, then the stacked layers (empty without an MLC).
+    public var leafLayers: [LeafPositions] { (leaves.map { [$0] } ?? []) + stackedLeaves }
 
     /// The jaw rectangle's bounds joined with another aperture's (for a beam's sampling area).
     func unionBounds(_ other: Aperture) -> Aperture {
@@ -30,8 +39,12 @@ public struct Aperture: Sendable, Equatable {
         if let la = self.leaves, let lb = b.leaves {
             leaves = la.interpolated(to: lb, t)
         }
+        var stacked = stackedLeaves
+        for k in stacked.indices where k < b.stackedLeaves.count {
+            stacked[k] = stacked[k].interpolated(to: b.stackedLeaves[k], t)
+        }
         return Aperture(x1CM: lerp(x1CM, b.x1CM), x2CM: lerp(x2CM, b.x2CM), y1CM: lerp(y1CM, b.y1CM),
-                        y2CM: lerp(y2CM, b.y2CM), leaves: leaves)
+                        y2CM: lerp(y2CM, b.y2CM), leaves: leaves, stackedLeaves: stacked)
     }
 }
 

@@ -10,7 +10,9 @@
 /// much: jaws over the union of their positions, each MLC pair over the hull of its two banks' radiation
 /// edges (tips minus/plus the leaf-end offset) per pair of consecutive control points, and across the
 /// leaves by the pairs the shifted point can reach. Tongue-and-groove only closes more, so it is ignored.
-/// Outside the MLC's pairs the leaves do not shield (as in `Collimator`).
+/// Outside the MLC's pairs the leaves do not shield (as in `Collimator`). A stacked MLC's layers each give such
+/// an envelope at their own distance and the beam's is their intersection: a ray outside any one of them crosses
+/// a closed leaf of that layer.
 struct ApertureEnvelope: Sendable {
     /// One band across the direction of leaf travel with its open intervals along it.
     struct Strip: Sendable {
@@ -40,11 +42,19 @@ struct ApertureEnvelope: Sendable {
         let y = (max(jaws.y1CM - jawY, bounds.y1CM), min(jaws.y2CM + jawY, bounds.y2CM))
         var strips: [Strip] = []
         var alongIsX = true
-        if let leaves = Self.commonLeaves(states) {
+        if let leaves = Self.commonLeaves(states, layer: 0) {
             alongIsX = leaves.travelAlongX
             let (along, across) = alongIsX ? (x, y) : (y, x)
-            strips = Self.mlcStrips(states: states, layout: leaves, offsetCM: machine.mlc.leafEndOffsetCM,
+            strips = Self.mlcStrips(leaves: states.map { $0.aperture.leaves! }, offsetCM: machine.mlc.leafEndOffsetCM,
                                     wideningCM: widening(machine.mlc.distanceCM), along: along, across: across)
+            for (k, layer) in (machine.stackedMLCLayers ?? []).enumerated() {
+                // A layer of another layout or direction is left out: the envelope stays a superset.
+                guard let stacked = Self.commonLeaves(states, layer: k + 1), stacked.travelAlongX == alongIsX else { continue }
+                let layerStrips = Self.mlcStrips(
+                    leaves: states.map { $0.aperture.stackedLeaves[k] }, offsetCM: layer.leafEndOffsetCM,
+                    wideningCM: widening(layer.distanceCM), along: along, across: across)
+                strips = Self.intersection(strips, layerStrips)
+            }
         } else if x.0 < x.1 && y.0 < y.1 {
             strips = [Strip(acrossLowCM: y.0, acrossHighCM: y.1, along: [(x.0, x.1)])]
         }
@@ -58,29 +68,33 @@ struct ApertureEnvelope: Sendable {
         self.alongIsX = alongIsX
     }
 
-    /// The leaf layout every state shares, or nil when a state has no MLC or another layout (then the
-    /// envelope ignores the MLC: still a superset).
-    static func commonLeaves(_ states: [MachineState]) -> LeafPositions? {
-        guard let first = states[0].aperture.leaves else { return nil }
+    /// The leaf layout of MLC layer `layer` (0: `leaves`, k: `stackedLeaves[k − 1]`) that every state shares, or nil
+    /// when a state lacks that layer or has another layout (then the envelope ignores the layer: still a superset).
+    static func commonLeaves(_ states: [MachineState], layer: Int) -> LeafPositions? {
+        func leaves(_ s: MachineState) -> LeafPositions? {
+            layer == 0 ? s.aperture.leaves : (layer <= s.aperture.stackedLeaves.count ? s.aperture.stackedLeaves[layer - 1] : nil)
+        }
+        guard let first = leaves(states[0]) else { return nil }
         let pairs = first.boundariesCM.count - 1
         for s in states {
-            guard let l = s.aperture.leaves, l.travelAlongX == first.travelAlongX, l.boundariesCM == first.boundariesCM,
+            guard let l = leaves(s), l.travelAlongX == first.travelAlongX, l.boundariesCM == first.boundariesCM,
                   l.bankACM.count == pairs, l.bankBCM.count == pairs else { return nil }
         }
         return pairs > 0 ? first : nil
     }
 
-    /// The strips of an MLC envelope: the across axis cut at every pair boundary and at the boundaries
-    /// ± `wideningCM`, each piece open where any pair its shifted points can reach is open.
-    static func mlcStrips(states: [MachineState], layout: LeafPositions, offsetCM: Double, wideningCM w: Double,
+    /// The strips of an MLC layer's envelope from its leaves at each state (one layout, `commonLeaves`): the across
+    /// axis cut at every pair boundary and at the boundaries ± `wideningCM`, each piece open where any pair its
+    /// shifted points can reach is open.
+    static func mlcStrips(leaves: [LeafPositions], offsetCM: Double, wideningCM w: Double,
                           along: (Double, Double), across: (Double, Double)) -> [Strip] {
-        let b = layout.boundariesCM
+        let b = leaves[0].boundariesCM
         let pairs = b.count - 1
         // Each pair's open hull per pair of consecutive states, merged.
         var open = [[(low: Double, high: Double)]](repeating: [], count: pairs)
-        let segments = states.count == 1 ? [(0, 0)] : (0..<states.count - 1).map { ($0, $0 + 1) }
+        let segments = leaves.count == 1 ? [(0, 0)] : (0..<leaves.count - 1).map { ($0, $0 + 1) }
         for (k0, k1) in segments {
-            let l0 = states[k0].aperture.leaves!, l1 = states[k1].aperture.leaves!
+            let l0 = leaves[k0], l1 = leaves[k1]
             for i in 0..<pairs {
                 let low = min(l0.bankACM[i], l1.bankACM[i]) - offsetCM - w
                 let high = max(l0.bankBCM[i], l1.bankBCM[i]) + offsetCM + w
@@ -110,6 +124,29 @@ struct ApertureEnvelope: Sendable {
             if !clipped.isEmpty { strips.append(Strip(acrossLowCM: lo, acrossHighCM: hi, along: clipped)) }
         }
         return strips
+    }
+
+    /// Where two strip sets (each disjoint and increasing across) are both open: the across axis cut at every strip
+    /// edge of either, each piece open along the intersection of the two sets' intervals there.
+    static func intersection(_ a: [Strip], _ b: [Strip]) -> [Strip] {
+        var out: [Strip] = []
+        var i = 0, j = 0
+        while i < a.count && j < b.count {
+            let low = max(a[i].acrossLowCM, b[j].acrossLowCM), high = min(a[i].acrossHighCM, b[j].acrossHighCM)
+            if low < high {
+                var along: [(low: Double, high: Double)] = []
+                var p = 0, q = 0
+                let u = a[i].along, v = b[j].along
+                while p < u.count && q < v.count {
+                    let l = max(u[p].low, v[q].low), h = min(u[p].high, v[q].high)
+                    if l < h { along.append((l, h)) }
+                    if u[p].high < v[q].high { p += 1 } else { q += 1 }
+                }
+                if !along.isEmpty { out.append(Strip(acrossLowCM: low, acrossHighCM: high, along: along)) }
+            }
+            if a[i].acrossHighCM < b[j].acrossHighCM { i += 1 } else { j += 1 }
+        }
+        return out
     }
 
     /// Overlapping or touching intervals joined, in increasing order.

@@ -108,24 +108,15 @@ public struct BeamDelivery: Sendable {
 extension BeamDelivery {
     /// The delivery of a plan's beam with `monitorUnits` per fraction; jaws the plan does not give are
     /// open to `maximumJawCM`. DICOM mm become cm here.
+    /// A stacked MLC is read as its first layer (`Aperture.leaves`, the machine's `mlc`) and the further ones
+    /// (`Aperture.stackedLeaves`, the machine's `stackedMLCLayers`) in the order of `dualLayerMLCTypes`.
     /// - Throws: `BeamError.badPlan` for a control point without an isocentre, leaf positions that do not
     ///   match the MLC's boundaries, a declared jaw or MLC without positions in the first control point, or
-    ///   collimation Penumbra does not model (several MLCs such as a dual-layer MLCX1/MLCX2, an MLC type other
-    ///   than MLCX or MLCY).
+    ///   collimation Penumbra does not model (several MLCs other than the pair MLCX1 + MLCX2, one layer of that
+    ///   pair alone, an MLC type other than MLCX or MLCY).
     public init(beam: DICOM.Beam, monitorUnits: Double, maximumJawCM: Double) throws {
         let context = "beam \(beam.number) '\(beam.name)'"
-        let mlcs = beam.limitingDevices.filter { $0.type.hasPrefix("MLC") }
-        // A dual-layer MLC (Halcyon/Ethos: MLCX1 and MLCX2, half a leaf apart) read as one MLC would lose the
-        // other layer's collimation, and an unknown type's travel direction is unknown: either gives a wrong dose.
-        if mlcs.count > 1 {
-            throw BeamError.badPlan(
-                "\(context) has \(mlcs.count) MLCs (\(mlcs.map(\.type).joined(separator: ", "))), e.g. a dual-layer MLC; "
-                    + "Penumbra models one MLC (MLCX or MLCY) and cannot compute this beam")
-        }
-        if let other = mlcs.first, other.type != "MLCX" && other.type != "MLCY" {
-            throw BeamError.badPlan(
-                "\(context) has an MLC of type \(other.type); Penumbra models MLCX and MLCY only and cannot compute this beam")
-        }
+        let mlcs = try Self.mlcDevices(of: beam, context: context)
         // PS3.3 C.8.8.14.5: the first control point positions every device the beam declares. A jaw without
         // positions would be computed wide open.
         if let first = beam.controlPoints.first,
@@ -135,7 +126,6 @@ extension BeamDelivery {
                 "\(context), control point \(first.index): no Leaf/Jaw Positions for \(unplaced.type), which the beam "
                     + "declares; the first control point must place every beam-limiting device (PS3.3 C.8.8.14.5)")
         }
-        let mlcDevice = mlcs.first
         // The couch top's own rotations (eccentric, pitch, roll) turn the patient under the beam; Penumbra's geometry
         // has the couch rotation only, so a beam with them would be placed wrongly.
         for cp in beam.controlPoints {
@@ -165,23 +155,69 @@ extension BeamDelivery {
             }
             let (x1, x2) = try jaw(["ASYMX", "X"])
             let (y1, y2) = try jaw(["ASYMY", "Y"])
-            var leaves: LeafPositions?
-            if let device = mlcDevice {
+            let layers = try mlcs.map { device in
                 guard let v = cp.devicePositionsMM[device.type], v.count == 2 * device.pairCount else {
                     throw BeamError.badPlan("\(context), control point \(cp.index): no \(device.type) leaf positions")
                 }
-                leaves = LeafPositions(
-                    travelAlongX: device.type == "MLCX", boundariesCM: device.leafBoundariesMM.map { $0 / 10 },
+                return LeafPositions(
+                    travelAlongX: device.type != "MLCY", boundariesCM: device.leafBoundariesMM.map { $0 / 10 },
                     bankACM: v[0..<device.pairCount].map { $0 / 10 }, bankBCM: v[device.pairCount...].map { $0 / 10 })
             }
             states.append(MachineState(
                 gantryDeg: cp.gantryAngleDeg, collimatorDeg: cp.collimatorAngleDeg, couchDeg: cp.couchAngleDeg,
-                isocentreCM: iso / 10, aperture: Aperture(x1CM: x1, x2CM: x2, y1CM: y1, y2CM: y2, leaves: leaves)))
+                isocentreCM: iso / 10,
+                aperture: Aperture(x1CM: x1, x2CM: x2, y1CM: y1, y2CM: y2, leaves: layers.first,
+                                   stackedLeaves: Array(layers.dropFirst()))))
         }
         try self.init(number: beam.number, name: beam.name, monitorUnits: monitorUnits, states: states,
                       cumulativeWeights: beam.controlPoints.map(\.cumulativeMetersetWeight),
                       gantryDirections: beam.controlPoints.map(\.gantryRotation),
                       collimatorDirections: beam.controlPoints.map(\.collimatorRotation),
                       couchDirections: beam.controlPoints.map(\.couchRotation))
+    }
+
+    /// The one stacked MLC Penumbra reads, layer by layer: Varian Halcyon/Ethos's dual-layer MLC, whose RT Plans
+    /// declare MLCX1, the distal layer (28 pairs of 1 cm, boundaries −140…140 mm), and MLCX2, the proximal layer
+    /// (29 pairs, −145…145 mm, half a leaf across from the distal ones), both travelling along X (pylinac's
+    /// `HalcyonPlanGenerator`, jrkerns/pylinac plan_generator/dicom.py; Lim et al., J. Appl. Clin. Med. Phys. (2019),
+    /// PMC6448159). A machine's `mlc` is the first of these, its `stackedMLCLayers[0]` the second.
+    public static let dualLayerMLCTypes = ["MLCX1", "MLCX2"]
+
+    /// The beam's MLC devices in layer order: none, one MLCX or MLCY, or the dual-layer pair (`dualLayerMLCTypes`; refused
+    /// when the plan's Source to Beam Limiting Device Distances put MLCX1 no further from the source than MLCX2).
+    /// A dual-layer MLC read as one layer would lose the other layer's collimation, and an unknown type's travel
+    /// direction is unknown: either gives a wrong dose, so both are refused.
+    static func mlcDevices(of beam: DICOM.Beam, context: String) throws -> [BeamLimitingDevice] {
+        let mlcs = beam.limitingDevices.filter { $0.type.hasPrefix("MLC") }
+        let types = mlcs.map(\.type)
+        if types.count > 1 {
+            guard Set(types) == Set(dualLayerMLCTypes), types.count == dualLayerMLCTypes.count else {
+                throw BeamError.badPlan(
+                    "\(context) has \(mlcs.count) MLCs (\(types.joined(separator: ", "))); Penumbra models one MLC (MLCX or MLCY) "
+                        + "or the dual-layer pair MLCX1 + MLCX2 (Halcyon/Ethos) and cannot compute this beam")
+            }
+            let layers = dualLayerMLCTypes.map { type in mlcs.first { $0.type == type }! }
+            // Source to Beam Limiting Device Distance (300A,00BA) is optional; where a plan gives it, it must agree that
+            // MLCX1 is the layer further from the source, or the layers would meet the machine's the wrong way round.
+            if let distal = layers[0].sourceDistanceMM, let proximal = layers[1].sourceDistanceMM, distal <= proximal {
+                throw BeamError.badPlan(
+                    "\(context) puts MLCX1 \(distal) mm from the source, no further than MLCX2 (\(proximal) mm); Penumbra reads "
+                        + "MLCX1 as the distal layer of a Halcyon/Ethos MLC and cannot compute a plan that says otherwise")
+            }
+            return layers
+        }
+        if let only = mlcs.first, dualLayerMLCTypes.contains(only.type) {
+            let other = dualLayerMLCTypes.first { $0 != only.type }!
+            throw BeamError.badPlan(
+                "\(context) has \(only.type) without \(other): one layer of a dual-layer MLC (Halcyon/Ethos) alone; "
+                    + "the other layer's collimation is unknown, so Penumbra cannot compute this beam — export the plan "
+                    + "with both layers")
+        }
+        if let other = mlcs.first, other.type != "MLCX" && other.type != "MLCY" {
+            throw BeamError.badPlan(
+                "\(context) has an MLC of type \(other.type); Penumbra models MLCX, MLCY and the dual-layer pair MLCX1 + MLCX2 "
+                    + "only and cannot compute this beam")
+        }
+        return mlcs
     }
 }

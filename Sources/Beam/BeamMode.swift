@@ -83,12 +83,17 @@ public struct BeamMode: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The machine that computes `plan`: `named` when given (it must deliver every beam's mode), else the generic
-    /// machine of the beams' one mode.
-    /// - Throws: `BeamError.badPlan` for beams of different modes, a mode without a generic machine, or a named
-    ///   machine of another mode.
+    /// machine of the beams' one mode and MLC (single- or dual-layer).
+    /// - Throws: `BeamError.badPlan` for beams of different modes or MLC layers, a mode without a generic machine, or
+    ///   a named machine of another mode.
     public static func machine(for plan: Plan, named: MachineModel?) throws -> MachineModel {
         var modes: [BeamMode: [Int]] = [:]
-        for beam in try treatmentBeams(of: plan) { modes[try BeamMode(of: beam), default: []].append(beam.number) }
+        var dualLayer: [Bool: [Int]] = [:]
+        for beam in try treatmentBeams(of: plan) {
+            modes[try BeamMode(of: beam), default: []].append(beam.number)
+            let types = Set(beam.limitingDevices.map(\.type))
+            dualLayer[BeamDelivery.dualLayerMLCTypes.allSatisfy(types.contains), default: []].append(beam.number)
+        }
         let listed = modes.sorted { $0.value.min()! < $1.value.min()! }
             .map { "\($0.key) (beam\($0.value.count == 1 ? "" : "s") \($0.value.map(String.init).joined(separator: ", ")))" }
         if let named {
@@ -107,11 +112,19 @@ public struct BeamMode: Hashable, Sendable, CustomStringConvertible {
         guard let mode = modes.keys.first else {
             throw BeamError.badPlan("the plan has no treatment beams")
         }
-        guard let generic = GenericMachines.forEnergy(mode.energyMV, flatteningFilterFree: mode.flatteningFilterFree)
+        guard dualLayer.count <= 1 else {
+            throw BeamError.badPlan(
+                "the plan's beams need different machines: a dual-layer MLC in beams "
+                    + "\(dualLayer[true]!.map(String.init).joined(separator: ", ")), a single-layer MLC or none in beams "
+                    + "\(dualLayer[false]!.map(String.init).joined(separator: ", ")); split the plan by machine")
+        }
+        let dual = dualLayer.keys.first ?? false
+        guard let generic = GenericMachines.forEnergy(mode.energyMV, flatteningFilterFree: mode.flatteningFilterFree,
+                                                      dualLayerMLC: dual)
         else {
             throw BeamError.badPlan(
-                "no generic machine delivers \(mode) (there are \(GenericMachines.names.joined(separator: ", "))); "
-                    + "give --machine FILE with a machine commissioned for it")
+                "no generic machine delivers \(mode)\(dual ? " with a dual-layer MLC" : "") (there are "
+                    + "\(GenericMachines.names.joined(separator: ", "))); give --machine FILE with a machine commissioned for it")
         }
         return generic
     }

@@ -4,7 +4,7 @@
 /// docs/beam-model.md. `penumbra machine show NAME` prints one as a machine file to start a clinic's own.
 public enum GenericMachines {
     /// Names accepted by `named(_:)`.
-    public static let names = ["generic-6x", "generic-10x", "generic-6fff"]
+    public static let names = ["generic-6x", "generic-10x", "generic-6fff", "generic-6fff-dual"]
 
     /// The generic machine with this name (case-insensitive), or nil.
     public static func named(_ name: String) -> MachineModel? {
@@ -12,12 +12,15 @@ public enum GenericMachines {
         case "generic-6x": sixMV
         case "generic-10x": tenMV
         case "generic-6fff": sixMVFFF
+        case "generic-6fff-dual": sixMVFFFDualLayer
         default: nil
         }
     }
 
-    /// The generic machine for a plan's nominal energy (MV) and fluence mode.
-    public static func forEnergy(_ mv: Double, flatteningFilterFree: Bool = false) -> MachineModel? {
+    /// The generic machine for a plan's nominal energy (MV), fluence mode and MLC (a dual-layer MLC: Halcyon/Ethos,
+    /// 6 MV FFF only).
+    public static func forEnergy(_ mv: Double, flatteningFilterFree: Bool = false, dualLayerMLC: Bool = false) -> MachineModel? {
+        if dualLayerMLC { return flatteningFilterFree && abs(mv - 6) < 0.5 ? sixMVFFFDualLayer : nil }
         if flatteningFilterFree { return abs(mv - 6) < 0.5 ? sixMVFFF : nil }
         if abs(mv - 6) < 0.5 { return sixMV }
         if abs(mv - 10) < 0.5 { return tenMV }
@@ -97,4 +100,32 @@ public enum GenericMachines {
         // model's parameters needs a new one.
         calibration: .init(referenceFieldCM: 10, referenceSSDCM: 100, referenceDepthCM: 1.4, doseGyPerMU: 0.01,
                            proposalsPerCM2PerMU: 1.8389e9))
+
+    /// Generic 6 MV FFF with a jawless dual-layer MLC, like Varian's Halcyon and Ethos: generic-6fff's beam (spectrum,
+    /// sources, off-axis fluence, MU calibration) collimated by two stacked layers of 1 cm leaves half a leaf apart,
+    /// which a plan places as MLCX1 (distal, `mlc`) and MLCX2 (proximal, `stackedMLCLayers[0]`; `BeamDelivery`).
+    /// Published: the layers' transmissions and leaf-end offsets, the 28 × 28 cm field; typed: the layers' distances
+    /// from the target, their tongue-and-groove, the leakage outside the field (docs/beam-model.md, "Dual-layer MLC").
+    public static let sixMVFFFDualLayer: MachineModel = {
+        var m = sixMVFFF
+        m.name = "generic-6fff-dual"
+        // Distal layer (MLCX1). Transmission 0.41 % through the distal layer alone (Lim et al., "Characterization of the
+        // Halcyon multileaf collimator system", J. Appl. Clin. Med. Phys. (2019), PMC6448159, Farmer chamber, closed vs
+        // open field); leaf-end offset half the dosimetric leaf gap, DLG 0.25 mm: the middle of the distal layers' range
+        // 0.12–0.38 mm over five Halcyons (Med. Phys. 48(7), 3413 (2021), as quoted by Barber et al., AAPM 2025, whose
+        // own five machines gave 0.22–0.32 mm). Distance typed (no published drawing retrievable); tongue-and-groove typed
+        // as generic-6fff's.
+        m.mlc = MachineModel.MultileafCollimator(distanceCM: 45.5, transmission: 0.0041, leafEndOffsetCM: 0.0125,
+                                                 tongueAndGrooveWidthCM: 0.05)
+        // Proximal layer (MLCX2): transmission 0.40 % alone (Lim et al. 2019); DLG 0.42 mm, the middle of 0.36–0.48 mm
+        // (Med. Phys. 48(7), 3413 (2021), via Barber et al.). Typed 9 cm above the distal layer (stacked leaf banks
+        // several cm high); the two together transmit the product, 0.0016 %, what Lim et al. call negligible.
+        m.stackedMLCLayers = [MachineModel.MultileafCollimator(distanceCM: 36.5, transmission: 0.0040, leafEndOffsetCM: 0.021,
+                                                               tongueAndGrooveWidthCM: 0.05)]
+        // No jaws: the plan's X/Y (absent, or ±140 mm as some exports write them) leave the field open to the 28 × 28 cm
+        // the MLC covers (pylinac's HalcyonPlanGenerator: 280 mm wide, leaves to ±140 mm); beyond it fixed shielding, here
+        // a field limit at the distal layer's plane with one layer's transmission (typed).
+        m.jaws = MachineModel.Jaws(xDistanceCM: 45.5, yDistanceCM: 45.5, transmission: 0.0041, maximumOpeningCM: 14)
+        return m
+    }()
 }

@@ -27,8 +27,13 @@ public struct MachineModel: Codable, Sendable, Equatable {
     public var electronContamination: ElectronContamination
     /// The X and Y jaws.
     public var jaws: Jaws
-    /// The multileaf collimator.
+    /// The multileaf collimator: its one layer, or the first layer of a stacked MLC (the layer a plan's first MLC
+    /// device of a known stacked pair places: Halcyon/Ethos MLCX1, the distal layer; `BeamDelivery`).
     public var mlc: MultileafCollimator
+    /// A stacked MLC's further layers, in the order of the plan's further MLC devices (Halcyon/Ethos: one, MLCX2,
+    /// the proximal layer); each at its own distance from the source with its own transmission, leaf-end offset and
+    /// tongue-and-groove. Absent (nil) for a single-layer MLC: every machine file written before stacked MLCs.
+    public var stackedMLCLayers: [MultileafCollimator]?
     /// Monitor-unit calibration.
     public var calibration: Calibration
 
@@ -90,7 +95,7 @@ public struct MachineModel: Codable, Sendable, Equatable {
         public var maximumOpeningCM: Double
     }
 
-    /// A multileaf collimator: distance, transmission and leaf-end offset.
+    /// A multileaf collimator (or one layer of a stacked MLC): distance, transmission and leaf-end offset.
     public struct MultileafCollimator: Codable, Sendable, Equatable {
         /// Distance of the leaves' midplane from the target, cm.
         public var distanceCM: Double
@@ -144,21 +149,29 @@ public struct MachineModel: Codable, Sendable, Equatable {
                   && electronContamination.maximumEnergyMeV > electronContamination.meanEnergyMeV,
                   "electronContamination needs 0 < meanEnergyMeV < maximumEnergyMeV")
         try check(extraFocalSource.weight + electronContamination.weight < 0.5, "source weights sum above 0.5")
-        for (d, what) in [(jaws.xDistanceCM, "jaws.xDistanceCM"), (jaws.yDistanceCM, "jaws.yDistanceCM"),
-                          (mlc.distanceCM, "mlc.distanceCM")] {
+        for (d, what) in [(jaws.xDistanceCM, "jaws.xDistanceCM"), (jaws.yDistanceCM, "jaws.yDistanceCM")] {
             try check(d > 0 && d < sourceAxisDistanceCM, "\(what) must lie between the target and the isocentre")
         }
         try check(jaws.transmission >= 0 && jaws.transmission < 0.2, "jaws.transmission must be in [0, 0.2)")
         try check(jaws.maximumOpeningCM > 0, "jaws.maximumOpeningCM must be positive")
-        try check(mlc.transmission >= 0 && mlc.transmission < 0.2, "mlc.transmission must be in [0, 0.2)")
-        try check(abs(mlc.leafEndOffsetCM) < 0.5, "mlc.leafEndOffsetCM must be within ±0.5 cm")
-        try check(mlc.tongueAndGrooveWidthCM >= 0 && mlc.tongueAndGrooveWidthCM < 0.2,
-                  "mlc.tongueAndGrooveWidthCM must be in [0, 0.2)")
+        let layers = [("mlc", mlc)] + (stackedMLCLayers ?? []).enumerated().map { ("stackedMLCLayers[\($0.offset)]", $0.element) }
+        try check(stackedMLCLayers.map { !$0.isEmpty } ?? true, "stackedMLCLayers must hold a layer or be left out")
+        for (what, layer) in layers {
+            try check(layer.distanceCM > 0 && layer.distanceCM < sourceAxisDistanceCM,
+                      "\(what).distanceCM must lie between the target and the isocentre")
+            try check(layer.transmission >= 0 && layer.transmission < 0.2, "\(what).transmission must be in [0, 0.2)")
+            try check(abs(layer.leafEndOffsetCM) < 0.5, "\(what).leafEndOffsetCM must be within ±0.5 cm")
+            try check(layer.tongueAndGrooveWidthCM >= 0 && layer.tongueAndGrooveWidthCM < 0.2,
+                      "\(what).tongueAndGrooveWidthCM must be in [0, 0.2)")
+        }
         try offAxisFluence.validate(what: "machine '\(name)': offAxisFluence")
         try check(calibration.referenceFieldCM > 0 && calibration.referenceSSDCM > 0 && calibration.referenceDepthCM > 0
                   && calibration.doseGyPerMU > 0, "calibration values must be positive")
         if let p = calibration.proposalsPerCM2PerMU { try check(p > 0 && p.isFinite, "calibration.proposalsPerCM2PerMU must be positive") }
     }
+
+    /// Every layer of the MLC: `mlc`, then the stacked layers.
+    public var mlcLayers: [MultileafCollimator] { [mlc] + (stackedMLCLayers ?? []) }
 
     /// Reads and validates a machine file.
     public static func read(_ url: URL) throws -> MachineModel {

@@ -85,8 +85,8 @@ public struct PlanSource: PrimarySource {
 
     /// A source for `deliveries`; `marginCM` widens each beam's jaw bounds on the isocentre plane to
     /// catch the penumbra and the extra-focal source.
-    /// - Throws: `BeamError.badPlan` when no beam delivers monitor units, or when an MLC's leaf positions
-    ///   do not match its pair boundaries.
+    /// - Throws: `BeamError.badPlan` when no beam delivers monitor units, when an MLC's leaf positions
+    ///   do not match its pair boundaries, or when a beam's MLC has another number of layers than the machine's.
     /// With `kernel`, only that part of the dose is scored (`OffAxisFluenceKernel`; the normalisation is unchanged).
     /// - Throws: also `BeamError.badMachine` when a `.focalBasis` index is not one of the off-axis table's radii.
     public init(model: SourceModel, deliveries: [BeamDelivery], patientPosition: PatientPosition,
@@ -113,14 +113,23 @@ public struct PlanSource: PrimarySource {
         let limit = m.jaws.maximumOpeningCM + marginCM
         for d in deliveries {
             for (k, state) in d.states.enumerated() {
-                guard let l = state.aperture.leaves else { continue }
-                let pairs = l.boundariesCM.count - 1
-                guard pairs >= 1, l.bankACM.count == pairs, l.bankBCM.count == pairs,
-                      zip(l.boundariesCM.dropFirst(), l.boundariesCM).allSatisfy({ $0 > $1 }) else {
+                let layers = state.aperture.leafLayers
+                if !layers.isEmpty && (state.aperture.leaves == nil || layers.count != m.mlcLayers.count) {
+                    let kind = layers.count == 2 ? "a dual-layer machine such as generic-6fff-dual" : "a single-layer machine"
                     throw BeamError.badPlan(
-                        "beam \(d.number) '\(d.name)', control point \(k): the MLC gives \(l.bankACM.count) bank A and "
-                            + "\(l.bankBCM.count) bank B leaf positions for \(l.boundariesCM.count) pair boundaries; it needs one "
-                            + "position per pair and bank and increasing boundaries, one more than the pairs")
+                        "beam \(d.number) '\(d.name)', control point \(k): the plan places \(layers.count) MLC layer"
+                            + (layers.count == 1 ? "" : "s") + " but machine '\(m.name)' has \(m.mlcLayers.count); compute it "
+                            + "with a machine of the plan's MLC (\(kind), or --machine FILE)")
+                }
+                for l in layers {
+                    let pairs = l.boundariesCM.count - 1
+                    guard pairs >= 1, l.bankACM.count == pairs, l.bankBCM.count == pairs,
+                          zip(l.boundariesCM.dropFirst(), l.boundariesCM).allSatisfy({ $0 > $1 }) else {
+                        throw BeamError.badPlan(
+                            "beam \(d.number) '\(d.name)', control point \(k): the MLC gives \(l.bankACM.count) bank A and "
+                                + "\(l.bankBCM.count) bank B leaf positions for \(l.boundariesCM.count) pair boundaries; it needs one "
+                                + "position per pair and bank and increasing boundaries, one more than the pairs")
+                    }
                 }
             }
         }
@@ -138,7 +147,7 @@ public struct PlanSource: PrimarySource {
             var envelope: EnvelopeDraw?
             if sampling == .openAperture {
                 let e = ApertureEnvelope(states: d.states, machine: m, sourceHalfWidthCM: halfWidth, bounds: r)
-                let draw = EnvelopeDraw(envelope: e, closedTransmission: max(m.jaws.transmission, m.mlc.transmission),
+                let draw = EnvelopeDraw(envelope: e, closedTransmission: m.mlcLayers.map(\.transmission).reduce(m.jaws.transmission, max),
                                         rectangleCM2: rectangle)
                 envelope = e.areaCM2 > 0 ? draw : nil
             }

@@ -39,7 +39,7 @@ public struct SourceModel: Sendable {
         self.machine = machine
         ringRadiiCM = radii
         ringSpectra = spectra
-        collimator = Collimator(jaws: machine.jaws, mlc: machine.mlc)
+        collimator = Collimator(jaws: machine.jaws, mlc: machine.mlc, stackedMLCLayers: machine.stackedMLCLayers ?? [])
     }
 
     /// The largest photon or electron energy emitted, MeV.

@@ -42,14 +42,37 @@ import Testing
         }
     }
 
-    @Test func aDualLayerMLCIsRefusedNotReadAsOneLayer() {
-        // Halcyon/Ethos: two MLCX layers and no jaws. Reading MLCX1 alone (as an MLCY, since it is not "MLCX")
-        // computed the beam with one layer turned by 90° and the other ignored.
-        let leaves: [Double] = [-5, -5, 5, 5]
-        let halcyon = Self.beam(devices: [Self.mlc("MLCX1"), Self.mlc("MLCX2")], positions: ["MLCX1": leaves, "MLCX2": leaves])
-        let message = Self.refusal(halcyon)
-        #expect(message?.contains("2 MLCs (MLCX1, MLCX2)") == true, "\(message ?? "accepted")")
-        #expect(message?.contains("beam 3 'B3'") == true)
+    @Test func aDualLayerMLCIsReadAsTwoLayersAndOtherStacksAreRefused() throws {
+        // Halcyon/Ethos: two MLCX layers and no jaws. MLCX1 was once read as an MLCY (it is not "MLCX") with MLCX2
+        // ignored; now MLCX1 is the first layer and MLCX2 the stacked one, whatever their order in the plan.
+        let leaves: [Double] = [-5, -5, 5, 5], other: [Double] = [-3, -4, 3, 4]
+        let halcyon = try BeamDelivery(
+            beam: Self.beam(devices: [Self.mlc("MLCX2"), Self.mlc("MLCX1")], positions: ["MLCX1": leaves, "MLCX2": other]),
+            monitorUnits: 100, maximumJawCM: 14)
+        let aperture = halcyon.states[0].aperture
+        #expect(aperture.leaves?.bankACM == [-0.5, -0.5] && aperture.leaves?.travelAlongX == true)
+        #expect(aperture.stackedLeaves.map(\.bankBCM) == [[0.3, 0.4]] && aperture.stackedLeaves[0].travelAlongX)
+        #expect(aperture.x1CM == -14 && aperture.y2CM == 14)
+        // A plan that gives the layers' distances must agree that MLCX1 is the distal one.
+        func placed(_ type: String, _ mm: Double) -> BeamLimitingDevice {
+            BeamLimitingDevice(type: type, sourceDistanceMM: mm, pairCount: 2, leafBoundariesMM: [-10, 0, 10])
+        }
+        let positions = ["MLCX1": leaves, "MLCX2": other]
+        #expect(Self.refusal(Self.beam(devices: [placed("MLCX1", 455), placed("MLCX2", 365)], positions: positions)) == nil)
+        let swapped = Self.refusal(Self.beam(devices: [placed("MLCX1", 365), placed("MLCX2", 455)], positions: positions))
+        #expect(swapped?.contains("puts MLCX1 365.0 mm from the source, no further than MLCX2 (455.0 mm)") == true,
+                "\(swapped ?? "accepted")")
+        // One layer alone: the other layer's collimation is unknown.
+        let alone = Self.refusal(Self.beam(devices: [Self.mlc("MLCX1")], positions: ["MLCX1": leaves]))
+        #expect(alone?.contains("beam 3 'B3' has MLCX1 without MLCX2") == true, "\(alone ?? "accepted")")
+        #expect(Self.refusal(Self.beam(devices: [Self.mlc("MLCX2")], positions: ["MLCX2": leaves]))?
+            .contains("MLCX2 without MLCX1") == true)
+        // Stacks that are not the known pair.
+        for types in [["MLCX", "MLCY"], ["MLCX1", "MLCX2", "MLCX"], ["MLCX1", "MLCY"], ["MLCY1", "MLCY2"]] {
+            let message = Self.refusal(Self.beam(devices: types.map(Self.mlc), positions: Dictionary(uniqueKeysWithValues: types.map { ($0, leaves) })))
+            #expect(message?.contains("\(types.count) MLCs (\(types.joined(separator: ", ")))") == true
+                        && message?.contains("or the dual-layer pair MLCX1 + MLCX2") == true, "\(types): \(message ?? "accepted")")
+        }
         let odd = Self.beam(devices: Self.jaws + [Self.mlc("MLCZ")],
                             positions: ["ASYMX": [-50, 50], "ASYMY": [-50, 50], "MLCZ": leaves])
         #expect(Self.refusal(odd)?.contains("MLC of type MLCZ") == true)

@@ -117,25 +117,33 @@ import Transport
         mlcy.aperture.leaves?.travelAlongX = false
         moved.aperture.leaves?.travelAlongX = false
         for states in [[Self.mlcField()], [mlcy, moved]] {
-            let d = try Self.delivery(states)
-            let source = try PlanSource(model: model, deliveries: [d], patientPosition: .headFirstSupine, sampling: .openAperture)
-            let envelope = try #require(source.envelopeDraws[0]?.envelope)
+            let (source, open) = try Self.openRaysInEnvelope(model, try Self.delivery(states), rays: 200_000, seed: 3)
             let r = source.samplingBounds[0]
-            let h = 5 * machine.primarySource.sigmaCM, sad = machine.sourceAxisDistanceCM
-            var rng = RandomStream(seed: 3, history: 0)
-            var open = 0
-            for _ in 0..<200_000 {
-                let state = d.state(atMetersetFraction: rng.uniform())
-                let s = Vec3((2 * rng.uniform() - 1) * h, (2 * rng.uniform() - 1) * h, sad)
-                let p = Vec3(r.x1CM + rng.uniform() * (r.x2CM - r.x1CM), r.y1CM + rng.uniform() * (r.y2CM - r.y1CM), 0)
-                let t = model.collimator.transmission(state.aperture, from: s, to: p, sourceAxisDistanceCM: sad)
-                guard t == 1 else { continue }
-                open += 1
-                #expect(envelope.contains(x: p.x, y: p.y), "open ray to (\(p.x), \(p.y)) outside the envelope")
-            }
             #expect(open > 10_000)
-            #expect(envelope.areaCM2 < 0.7 * (r.x2CM - r.x1CM) * (r.y2CM - r.y1CM))
+            #expect(source.envelopeDraws[0]!.envelope.areaCM2 < 0.7 * (r.x2CM - r.x1CM) * (r.y2CM - r.y1CM))
         }
+    }
+
+    /// The open-aperture source of `d` and how many of `rays` random rays — random moments of the beam, source points
+    /// in the box of the envelope's 5 σ, isocentre-plane points in the sampling rectangle — the collimator passes in
+    /// full; each of those must end inside the envelope (an expectation per ray).
+    static func openRaysInEnvelope(_ model: SourceModel, _ d: BeamDelivery, rays: Int, seed: UInt64) throws -> (PlanSource, Int) {
+        let source = try PlanSource(model: model, deliveries: [d], patientPosition: .headFirstSupine, sampling: .openAperture)
+        let envelope = try #require(source.envelopeDraws[0]?.envelope)
+        let r = source.samplingBounds[0]
+        let h = source.focalHalfWidthCM, sad = model.machine.sourceAxisDistanceCM
+        var rng = RandomStream(seed: seed, history: 0)
+        var open = 0
+        for _ in 0..<rays {
+            let state = d.state(atMetersetFraction: rng.uniform())
+            let s = Vec3((2 * rng.uniform() - 1) * h, (2 * rng.uniform() - 1) * h, sad)
+            let p = Vec3(r.x1CM + rng.uniform() * (r.x2CM - r.x1CM), r.y1CM + rng.uniform() * (r.y2CM - r.y1CM), 0)
+            let t = model.collimator.transmission(state.aperture, from: s, to: p, sourceAxisDistanceCM: sad)
+            guard t == 1 else { continue }
+            open += 1
+            #expect(envelope.contains(x: p.x, y: p.y), "open ray to (\(p.x), \(p.y)) outside the envelope")
+        }
+        return (source, open)
     }
 
     @Test func mlcWhoseLeavesDoNotMatchItsBoundariesIsRefused() throws {

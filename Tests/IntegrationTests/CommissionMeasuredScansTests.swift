@@ -4,7 +4,7 @@ import Testing
 
 /// `penumbra commission --measured` with profiles and MLC scans, end to end with few histories (debug): the focal
 /// source size is fitted to the profile's penumbra and the profile compared by gamma, the MLC transmission and leaf-end
-/// offset are fitted to closed-leaf and sweeping-gap readings and written to the machine file. Whether the fits recover
+/// offset are fitted to closed-leaf and sweeping-gap readings, the tongue-and-groove width to a picket fence, and written to the machine file. Whether the fits recover
 /// known parameters is `SourceSizeFitTests` and `MLCFitTests`.
 @Suite struct CommissionMeasuredScansTests {
     @Test func profilesAndMLCScansAreFitted() throws {
@@ -27,6 +27,12 @@ import Testing
         // Readings of a fluence model with T = 0.016 and a 1.6 mm dosimetric leaf gap (LoSasso et al. 1998).
         try write("sweeping_gap.csv", "gap_cm,sweep_cm,ratio\n" + [0.2, 0.6, 1.0, 2.0].map { g in
             "\(g),6,\(0.016 + 0.984 * (g + 0.16) / 6)"
+        }.joined(separator: "\n") + "\n")
+        // A picket fence of 0.5 cm pairs: at the level 1 + T = 1.016 away from the boundaries, a triangular dip 0.2 cm wide at
+        // each, 60 % deep: 0.6 × 0.1 = 0.06 cm missing per boundary (read every 0.5 mm over three pairs).
+        try write("picket_fence_p0.5.csv", "position_cm,ratio\n" + (0...30).map { k in
+            let y = -0.75 + 0.05 * Double(k), phase = abs(y.remainder(dividingBy: 0.5))
+            return "\(y),\(1.016 * (1 - 0.6 * max(0, 1 - phase / 0.1)))"
         }.joined(separator: "\n") + "\n")
         let out = dir.appendingPathComponent("fitted")
         let result = try runProgram(DVHCommandTests.penumbra, [
@@ -55,6 +61,14 @@ import Testing
         #expect(abs(offset - 0.08) < 0.005, "offset \(offset)")
         #expect(mlc["leafEndOffsetCM"] as? Double == offset)
         #expect(abs((mlc["measuredLeafGapCM"] as! Double) - 0.16) < 1e-9)
+        // The band whose in-air missing width w·(1 − T)/(1 + T) is 0.06 cm: 0.0619 cm, within the in-air scan's 0.001 cm
+        // points.
+        let tongueAndGroove = try #require(mlc["tongueAndGroove"] as? [String: Any])
+        #expect(abs((tongueAndGroove["measuredMissingWidthCM"] as! Double) - 0.06) < 1e-9)
+        #expect(tongueAndGroove["startWidthCM"] as? Double == 0.05)
+        let width = try #require(fittedMLC["tongueAndGrooveWidthCM"] as? Double)
+        #expect(abs(width - 0.06 * 1.016 / 0.984) < 0.0015, "width \(width)")
+        #expect(tongueAndGroove["widthCM"] as? Double == width)
 
         try write("sweeping_gap.csv", "gap_cm,sweep_cm,ratio\n0.2,6,0.05\n")
         let bad = try runProgram(DVHCommandTests.penumbra, ["commission", "--machine", "generic-6x", "--measured", scans.path,

@@ -43,7 +43,7 @@ struct ApertureEnvelope: Sendable {
         if let leaves = Self.commonLeaves(states) {
             alongIsX = leaves.travelAlongX
             let (along, across) = alongIsX ? (x, y) : (y, x)
-            strips = Self.mlcStrips(states: states, layout: leaves, offsetCM: machine.mlc.leafEndOffsetCM,
+            strips = Self.mlcStrips(states: states, layout: leaves, offsetCM: machine.mlc.largestLeafEndOffsetCM,
                                     wideningCM: widening(machine.mlc.distanceCM), along: along, across: across)
         } else if x.0 < x.1 && y.0 < y.1 {
             strips = [Strip(acrossLowCM: y.0, acrossHighCM: y.1, along: [(x.0, x.1)])]

@@ -57,7 +57,8 @@ public struct Collimator: Sendable {
         return t
     }
 
-    /// Whether the MLC is open at this point: between the two banks' radiation edges of the pair there
+    /// Whether the MLC is open at this point: between the two banks' radiation edges of the pair there (each tip's plan
+    /// position moved by the leaf-end offset at that position)
     /// (and, inside a tongue-and-groove band, of both neighbouring pairs). Outside the MLC's pairs the
     /// leaves do not shield (the jaws must).
     func leafOpen(_ l: LeafPositions, _ p: (x: Double, y: Double)) -> Bool {
@@ -65,7 +66,9 @@ public struct Collimator: Sendable {
         let across = l.travelAlongX ? p.y : p.x
         guard let i = l.pair(containing: across) else { return true }
         func open(_ k: Int) -> Bool {
-            along >= l.bankACM[k] - mlc.leafEndOffsetCM && along <= l.bankBCM[k] + mlc.leafEndOffsetCM
+            // Bank A's tips face +along: their own side is −along (`LeafEndOffsetTable`).
+            along >= l.bankACM[k] - mlc.leafEndOffsetCM(atPositionCM: -l.bankACM[k])
+                && along <= l.bankBCM[k] + mlc.leafEndOffsetCM(atPositionCM: l.bankBCM[k])
         }
         guard open(i) else { return false }
         let half = 0.5 * mlc.tongueAndGrooveWidthCM

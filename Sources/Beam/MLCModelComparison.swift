@@ -221,6 +221,7 @@ public struct MLCModelComparison: Sendable {
         var mlc = machine.mlc
         mlc.transmission = t
         mlc.leafEndOffsetCM = dlg / 2
+        mlc.leafEndOffsetTable = nil
         mlc.tongueAndGrooveWidthCM = tg * (1 + t) / (1 - t)
         return mlc
     }

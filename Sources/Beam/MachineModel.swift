@@ -102,6 +102,9 @@ public struct MachineModel: Codable, Sendable, Equatable {
         /// Tongue-and-groove: width on the isocentre plane, centred on each leaf boundary, where only one
         /// of two adjacent leaves' tongue or groove attenuates; 0 disables it, cm.
         public var tongueAndGrooveWidthCM: Double
+        /// The leaf-end offset by tip position, for MLCs not light-field calibrated at every position; nil (absent from
+        /// the file): `leafEndOffsetCM` everywhere.
+        public var leafEndOffsetTable: LeafEndOffsetTable? = nil
     }
 
     /// Monitor-unit calibration: 1 MU gives `doseGyPerMU` in water at `referenceDepthCM` on the axis
@@ -152,6 +155,7 @@ public struct MachineModel: Codable, Sendable, Equatable {
         try check(jaws.maximumOpeningCM > 0, "jaws.maximumOpeningCM must be positive")
         try check(mlc.transmission >= 0 && mlc.transmission < 0.2, "mlc.transmission must be in [0, 0.2)")
         try check(abs(mlc.leafEndOffsetCM) < 0.5, "mlc.leafEndOffsetCM must be within ±0.5 cm")
+        try mlc.leafEndOffsetTable?.validate(what: "machine '\(name)': mlc.leafEndOffsetTable")
         try check(mlc.tongueAndGrooveWidthCM >= 0 && mlc.tongueAndGrooveWidthCM < 0.2,
                   "mlc.tongueAndGrooveWidthCM must be in [0, 0.2)")
         try offAxisFluence.validate(what: "machine '\(name)': offAxisFluence")

@@ -20,12 +20,13 @@ import Physics
 /// it and a new MU calibration: the shoulders scatter onto the axis.
 ///
 /// Noisy kernels (few proposals per kernel run): when the kernels carry their standard uncertainties (`KernelSigmas`,
-/// from the runs' voxel uncertainties), each target's σ becomes √(σ_target² + n·σ_kernels²), σ_kernels the relative
-/// uncertainty of the start table's ratio through the kernels and n the number of targets of its field (they share its
-/// kernel runs, so their kernel errors are one error). The data then weigh what they know: kernels that are
-/// noise leave the prior in charge and the table near the start, instead of a wild table that the positivity check
-/// refuses by chance. Whether the problem is posed at all is still judged on the targets' own σ (a question of where
-/// the points lie, not of the noise).
+/// from the runs' voxel uncertainties), each target's σ becomes √(σ_target² + σ_kernels²), σ_kernels the relative
+/// uncertainty of the start table's ratio through the kernels, and the prior's scale `priorRelative` is multiplied by the
+/// median of σ_target/σ. Noise in the kernels is also noise in the sensitivities the solve follows (a small difference
+/// of noisy doses), which weighting the residuals alone does not tame; so kernels as precise as the targets leave the
+/// fit as it was, and kernels that are noise pin the table to the start instead of a wild table that the positivity
+/// check refuses by chance. Whether the problem is posed at all is still judged on the targets' own σ and the unscaled
+/// prior (a question of where the points lie, not of the noise).
 public struct OffAxisFluenceFit: Sendable {
     /// The shape the fitted table is held to.
     public enum Shape: String, Sendable, Codable {
@@ -314,15 +315,13 @@ public struct OffAxisFluenceFit: Sendable {
         let scale = regularisation
         guard scale.priorRelative > 0, scale.curvaturePerCM2 > 0 else { throw fail("regularisation weights must be positive") }
         let v0 = start.value.map { $0 / start.maximum }
-        // Each target's σ with its kernels' noise at the start table in quadrature (fixed over the passes). The targets of
-        // one field share its kernel runs, so their kernel errors are one error, not independent ones: each target's share
-        // is counted √(targets of its field) times, so that the field's targets together weigh the kernels' noise once.
+        // Each target's σ with its kernels' noise at the start table in quadrature (fixed over the passes), and the prior's
+        // scale shrunk by the median of σ_target/σ: the table moves only as far as the kernels resolve.
         let kernelSigma = kernels.map { $0.relativeRatioUncertainty(v0) }
         guard kernelSigma.allSatisfy(\.isFinite) else { throw fail("a target's kernels have no dose at the start table") }
-        let sharing = targets.map { t in Double(targets.filter { $0.fieldCM == t.fieldCM }.count) }
-        let sigma = targets.indices.map { i in
-            (pow(targets[i].relativeUncertainty, 2) + sharing[i] * pow(kernelSigma[i], 2)).squareRoot()
-        }
+        let sigma = zip(targets, kernelSigma).map { ($0.relativeUncertainty * $0.relativeUncertainty + $1 * $1).squareRoot() }
+        let resolved = zip(targets, sigma).map { $0.relativeUncertainty / $1 }.sorted()
+        let priorRelative = scale.priorRelative * 0.5 * (resolved[(resolved.count - 1) / 2] + resolved[resolved.count / 2])
         let fixed = shape == .nonIncreasing ? 0 : v0.firstIndex(of: 1)!
         if shape == .nonIncreasing, v0[0] != 1 {
             throw fail("a non-increasing fit starts from a table whose largest value is on the axis")
@@ -342,8 +341,8 @@ public struct OffAxisFluenceFit: Sendable {
             }
             let data = a.count
             for i in 0..<n where i != fixed {
-                a.append((0..<n).map { $0 == i ? 1 / (scale.priorRelative * v0[i]) : 0 })
-                b.append(1 / scale.priorRelative)
+                a.append((0..<n).map { $0 == i ? 1 / (priorRelative * v0[i]) : 0 })
+                b.append(1 / priorRelative)
             }
             for i in 1..<max(n - 1, 1) {
                 let h1 = r[i] - r[i - 1], h2 = r[i + 1] - r[i], c = 2 / ((h1 + h2) * scale.curvaturePerCM2)

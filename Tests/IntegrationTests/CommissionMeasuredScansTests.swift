@@ -73,6 +73,9 @@ import Testing
         let width = try #require(fittedMLC["tongueAndGrooveWidthCM"] as? Double)
         #expect(abs(width - 0.06 * 1.016 / 0.984) < 0.0015, "width \(width)")
         #expect(tongueAndGroove["widthCM"] as? Double == width)
+        #expect((report["plots"] as? [String])?.contains("picket-fence.svg") == true)
+        let svg = try String(contentsOf: out.appendingPathComponent("picket-fence.svg"), encoding: .utf8)
+        #expect(svg.contains("<svg") && svg.contains("mean, measured"))
         // The offset by tip position: the model's in-air edges meet the measured ones (the fit stops within 0.01 mm, read on
         // 0.01 mm points), the table holds the three positions and lies near edge − position (the sources move an in-air
         // 50 % point by ≈ 0.1 mm, docs/beam-model.md).

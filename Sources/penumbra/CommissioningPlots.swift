@@ -121,10 +121,10 @@ enum CommissioningPlots {
         func mean(_ missingCM: Double) -> Double { (1 + t) * (1 - missingCM / fence.pairWidthCM) }
         let curves = [
             Curve(name: "measured", points: zip(fence.positionCM, fence.ratio).map { (x: $0, y: $1) }),
-            level("1 + T (no tongue-and-groove)", 1 + t),
-            level("mean, measured", mean(fit.measuredMissingWidthCM)),
-            level(String(format: "mean, model %.2f mm", 10 * first.tongueAndGrooveWidthCM), mean(first.predictedMissingWidthCM)),
-            level(String(format: "mean, model %.2f mm (fitted)", 10 * last.tongueAndGrooveWidthCM), mean(last.predictedMissingWidthCM)),
+            level("1 + T", 1 + t),
+            level("mean", mean(fit.measuredMissingWidthCM)),
+            level(String(format: "model %.2f mm", 10 * first.tongueAndGrooveWidthCM), mean(first.predictedMissingWidthCM)),
+            level(String(format: "fitted %.2f mm", 10 * last.tongueAndGrooveWidthCM), mean(last.predictedMissingWidthCM)),
         ]
         let values = curves.flatMap { $0.points.map(\.y) }.filter(\.isFinite)
         let low = ((values.min() ?? 0) * 20).rounded(.down) / 20, high = ((values.max() ?? 1) * 20).rounded(.up) / 20

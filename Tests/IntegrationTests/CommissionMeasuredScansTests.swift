@@ -75,7 +75,7 @@ import Testing
         #expect(tongueAndGroove["widthCM"] as? Double == width)
         #expect((report["plots"] as? [String])?.contains("picket-fence.svg") == true)
         let svg = try String(contentsOf: out.appendingPathComponent("picket-fence.svg"), encoding: .utf8)
-        #expect(svg.contains("<svg") && svg.contains("mean, measured"))
+        #expect(svg.contains("<svg") && svg.contains("fitted 0.6"))
         // The offset by tip position: the model's in-air edges meet the measured ones (the fit stops within 0.01 mm, read on
         // 0.01 mm points), the table holds the three positions and lies near edge − position (the sources move an in-air
         // 50 % point by ≈ 0.1 mm, docs/beam-model.md).

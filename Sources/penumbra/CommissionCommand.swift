@@ -173,7 +173,8 @@ struct CommissionCommand: ParsableCommand {
             report.mlc?.leafEndOffsetTable = .init(edges: fit.edges, startOffsetCM: fit.steps[0].offsetCM,
                                                    table: fit.machine.mlc.leafEndOffsetTable!, steps: fit.steps)
             for (k, e) in fit.edges.enumerated() {
-                print(String(format: "MLC: tip at %g cm: measured edge %.3f cm, leaf-end offset %.3f → %.3f mm (model edge %.3f → %.3f cm)",
+                print(String(format: "MLC: tip at %g cm: measured edge %.3f cm, leaf-end offset %.3f → %.3f mm "
+                             + "(model edge %.3f → %.3f cm)",
                              e.leafPositionCM, e.edgeCM, 10 * fit.steps[0].offsetCM[k], 10 * fit.steps[fit.steps.count - 1].offsetCM[k],
                              fit.steps[0].predictedEdgeCM[k], fit.steps[fit.steps.count - 1].predictedEdgeCM[k]))
             }

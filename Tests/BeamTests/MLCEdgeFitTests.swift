@@ -70,8 +70,9 @@ import Testing
     }
 
     /// Explicit rounded leaves calibrated by their apex (`projectedTip`, the case Boyer & Li's correction is for; 100 height
-    /// steps: fewer make the traced edge wiggle by 0.01–0.02 cm) as the "measurement", in air: the fitted table makes the fluence model's edges meet the geometry's at the measured positions
-    /// and, between them, far closer than a constant offset does.
+    /// steps: fewer make the traced edge wiggle by 0.01–0.02 cm) as the "measurement", in air: the fitted table makes the
+    /// fluence model's edges meet the geometry's at the measured positions and, between them, come closer than a constant
+    /// offset does.
     @Test func followsRoundedLeavesCalibratedByTheirApex() throws {
         var design = LeafBankGeometry.Design.generic
         design.calibration = .projectedTip

@@ -133,11 +133,11 @@ import Transport
         let hopeless = try OffAxisFluenceFit.solve(start: start, targets: targets, kernels: noisy(0.3, declared: 30), shape: .nonIncreasing)
         for (a, b) in zip(hopeless.table.value, start.value) { #expect(abs(a - b) < 0.01, "\(hopeless.table.value)") }
         // Exact kernels declared exact: the same answer as without sigmas.
-        let zero = exact.map {
-            OffAxisFluenceFit.TargetKernels(offAxisFocal: $0.offAxisFocal, centralFocal: $0.centralFocal, offAxisNonFocal: $0.offAxisNonFocal,
-                                            centralNonFocal: $0.centralNonFocal,
-                                            sigma: .init(offAxisFocal: $0.offAxisFocal.map { _ in 0 }, centralFocal: $0.centralFocal.map { _ in 0 },
-                                                         offAxisNonFocal: 0, centralNonFocal: 0))
+        let zero = exact.map { k in
+            let none = OffAxisFluenceFit.KernelSigmas(offAxisFocal: k.offAxisFocal.map { _ in 0 },
+                                                      centralFocal: k.centralFocal.map { _ in 0 }, offAxisNonFocal: 0, centralNonFocal: 0)
+            return OffAxisFluenceFit.TargetKernels(offAxisFocal: k.offAxisFocal, centralFocal: k.centralFocal,
+                                                   offAxisNonFocal: k.offAxisNonFocal, centralNonFocal: k.centralNonFocal, sigma: none)
         }
         let a = try OffAxisFluenceFit.solve(start: start, targets: targets, kernels: zero, shape: .nonIncreasing)
         let b = try OffAxisFluenceFit.solve(start: start, targets: targets, kernels: exact, shape: .nonIncreasing)
@@ -239,8 +239,8 @@ import Transport
         // Asked for a 3 % lower shoulder, the table falls faster and its predicted ratio moves most of the way (the algebra,
         // with the kernels taken as exact) …
         let exact = kernels.map {
-            OffAxisFluenceFit.TargetKernels(offAxisFocal: $0.offAxisFocal, centralFocal: $0.centralFocal, offAxisNonFocal: $0.offAxisNonFocal,
-                                            centralNonFocal: $0.centralNonFocal)
+            OffAxisFluenceFit.TargetKernels(offAxisFocal: $0.offAxisFocal, centralFocal: $0.centralFocal,
+                                            offAxisNonFocal: $0.offAxisNonFocal, centralNonFocal: $0.centralNonFocal)
         }
         let steeper = try OffAxisFluenceFit.solve(start: machine.offAxisFluence, targets: [target(0.97 * startRatio)], kernels: exact,
                                                   shape: .nonIncreasing)

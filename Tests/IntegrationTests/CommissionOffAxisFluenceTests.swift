@@ -39,9 +39,8 @@ import Testing
         }.joined(separator: "\n") + "\n")
         let shown = try runProgram(DVHCommandTests.penumbra, ["machine", "show", "generic-6fff"])
         try #require(shown.status == 0)
-        let shipped = try #require(
-            ((JSONSerialization.jsonObject(with: Data(shown.standardOutput.utf8)) as? [String: Any])?["offAxisFluence"] as? [String: Any])?["value"]
-                as? [Double])
+        let shownMachine = try JSONSerialization.jsonObject(with: Data(shown.standardOutput.utf8)) as? [String: Any]
+        let shipped = try #require((shownMachine?["offAxisFluence"] as? [String: Any])?["value"] as? [Double])
         let out = dir.appendingPathComponent("fitted")
         let arguments = ["commission", "--machine", "generic-6fff", "--measured", scans.path, "--out", out.path, "--histories", "20000",
                          "--iterations", "1", "--source-iterations", "1", "--threads", "2", "--seed", "11", "--fit-off-axis-fluence"]

@@ -29,6 +29,21 @@ import Testing
         #expect(flat.mlc.largestLeafEndOffsetCM == 0.05 && GenericMachines.sixMV.mlc.largestLeafEndOffsetCM == 0.05)
     }
 
+    @Test func aMachineFileCarriesTheTable() throws {
+        var machine = GenericMachines.sixMV
+        machine.mlc.leafEndOffsetTable = LeafEndOffsetTable(positionCM: [-10, 0, 10], offsetCM: [-0.02, 0.03, -0.04])
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("machine-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try machine.jsonData().write(to: url)
+        #expect(try MachineModel.read(url) == machine)
+        #expect(String(decoding: try machine.jsonData(), as: UTF8.self).contains("leafEndOffsetTable"))
+        // The sampling envelope must reach the most open tip: the table's largest offset.
+        #expect(machine.mlc.largestLeafEndOffsetCM == 0.03)
+        var shifted = machine.mlc
+        shifted.shiftLeafEndOffset(byCM: 0.01)
+        #expect(abs(shifted.leafEndOffsetCM - 0.06) < 1e-12 && abs(shifted.leafEndOffsetTable!.offsetCM[2] + 0.03) < 1e-12)
+    }
+
     @Test func eachBankReadsTheTableAtItsOwnTip() throws {
         var mlc = GenericMachines.sixMV.mlc
         // Towards the bank's own side: retracted tips (positive) 0.02 cm, tips across the axis (negative) 0.08 cm.

@@ -62,6 +62,43 @@ import Testing
         #expect(fit.machine.mlc.transmission == 0.016 && fit.machine.mlc.leafEndOffsetCM == truth.mlc.leafEndOffsetCM)
     }
 
+    /// Explicit leaves (`LeafBankGeometry.Design.generic`: a tongue 0.8 mm wide, partly shielding, with interleaf gaps) as
+    /// the "measurement", in air over 2.3 pairs from off a boundary: the fitted band is the one `MLCModelComparison`
+    /// derives from the same geometry's one-period integral (`equivalentFluenceParameters`, 0.769 mm in
+    /// docs/beam-model.md), though the dip's shape is not the fluence model's.
+    @Test func fitsExplicitLeavesAsTheComparisonDoes() throws {
+        let geometry = try MLCModelComparison(model: try SourceModel(machine: GenericMachines.sixMV, physics: Self.physics),
+                                              design: .generic, physics: Self.physics, pointsPerSource: 9, heightSteps: 30,
+                                              scanStepCM: 0.005)
+        let t = geometry.closedTransmission(.geometry).mean
+        func exposure(_ parity: Int) -> LeafPositions {
+            var l = MLCModelComparison.bank(bankACM: 8, bankBCM: 8)
+            for i in l.bankACM.indices where i % 2 == parity {
+                l.bankACM[i] = -3
+                l.bankBCM[i] = 3
+            }
+            return l
+        }
+        let first = exposure(0), second = exposure(1)
+        let ys = (0...230).map { -0.62 + 0.005 * Double($0) }
+        let fence = MeasuredScans.PicketFence(pairWidthCM: 0.5, positionCM: ys, ratio: ys.map {
+            geometry.fluence(.geometry, first, x: 0, y: $0, spreadAlongX: false)
+                + geometry.fluence(.geometry, second, x: 0, y: $0, spreadAlongX: false)
+        })
+        var start = GenericMachines.sixMV
+        start.mlc.transmission = t
+        let fit = try TongueAndGrooveFit(machine: start, picketFence: fence) { mlc in
+            var m = start
+            m.mlc = mlc
+            return try Self.comparison(m, stepCM: 0.001).tongueAndGroove(.fluence).missingWidthCM
+        }
+        let expected = geometry.tongueAndGroove(.geometry).missingWidthCM * (1 + t) / (1 - t)
+        // The two integrals read the same dips on 0.005 cm points (the scan's window 2 pairs, the comparison's 1), and the
+        // in-air band moves in 0.001 cm steps: 0.002 cm.
+        #expect(abs(fit.machine.mlc.tongueAndGrooveWidthCM - expected) < 0.002, "\(fit.machine.mlc.tongueAndGrooveWidthCM) vs \(expected)")
+        #expect(expected > 0.06 && expected < 0.09)
+    }
+
     /// A predictor whose missing width is not the fluence model's w·(1 − T)/(1 + T) (a smaller slope and an offset, as
     /// interleaf leakage would add): the loop still meets the measured width.
     @Test func meetsAStandInThatIsNotTheFormula() throws {

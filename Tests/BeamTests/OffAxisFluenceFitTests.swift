@@ -72,7 +72,7 @@ import Transport
     /// Kernels with noise (each dose times 1 + 0.3·g, g standard normal from a fixed-seed generator; 30 % as a debug run's
     /// few proposals give) and that σ declared: over 40 draws the solve never refuses, keeps the table non-increasing,
     /// positive and within 0.15 of the start or the truth, and stays nearer the start than the same kernels without their
-    /// σ; kernels a hundred times noisier leave the start table within 0.01.
+    /// σ; kernels of 3 % noise still follow the targets; kernels a hundred times noisier leave the start table within 0.01.
     @Test func noisyKernelsAreWeighedNotRefused() throws {
         let radii = [0.0, 4, 8, 12, 16]
         let truth = RadialTable(radiusCM: radii, value: [1, 0.9, 0.76, 0.63, 0.55])
@@ -130,6 +130,17 @@ import Transport
         let meanWeighed = weighed.reduce(0, +) / Double(weighed.count)
         let meanUnweighed = unweighed.reduce(0, +) / Double(max(unweighed.count, 1))
         #expect(meanWeighed < meanUnweighed)
+        // Kernels as good as a release run's (3 % per dose): the prior's scale shrinks to ≈ a third and the data still decide
+        // where the targets see the table (r ≤ 8 cm): averaged over 40 draws within 0.03 of the exact kernels' solution
+        // (measured: 0.902 and 0.782 at 4 and 8 cm against 0.9 and 0.76 true, from 0.97 and 0.92).
+        let exactSolution = try OffAxisFluenceFit.solve(start: start, targets: targets, kernels: exact, shape: .nonIncreasing).table.value
+        var sum = [Double](repeating: 0, count: radii.count)
+        for _ in 0..<40 {
+            let v = try OffAxisFluenceFit.solve(start: start, targets: targets, kernels: noisy(0.03, declared: 0.03),
+                                                shape: .nonIncreasing).table.value
+            for i in radii.indices { sum[i] += v[i] / 40 }
+        }
+        for i in 0..<3 { #expect(abs(sum[i] - exactSolution[i]) < 0.03, "\(sum) against \(exactSolution)") }
         let hopeless = try OffAxisFluenceFit.solve(start: start, targets: targets, kernels: noisy(0.3, declared: 30), shape: .nonIncreasing)
         for (a, b) in zip(hopeless.table.value, start.value) { #expect(abs(a - b) < 0.01, "\(hopeless.table.value)") }
         // Exact kernels declared exact: the same answer as without sigmas.

@@ -45,13 +45,13 @@ struct ApertureEnvelope: Sendable {
         if let leaves = Self.commonLeaves(states, layer: 0) {
             alongIsX = leaves.travelAlongX
             let (along, across) = alongIsX ? (x, y) : (y, x)
-            strips = Self.mlcStrips(leaves: states.map { $0.aperture.leaves! }, offsetCM: machine.mlc.leafEndOffsetCM,
+            strips = Self.mlcStrips(leaves: states.map { $0.aperture.leaves! }, offsetCM: machine.mlc.largestLeafEndOffsetCM,
                                     wideningCM: widening(machine.mlc.distanceCM), along: along, across: across)
             for (k, layer) in (machine.stackedMLCLayers ?? []).enumerated() {
                 // A layer of another layout or direction is left out: the envelope stays a superset.
                 guard let stacked = Self.commonLeaves(states, layer: k + 1), stacked.travelAlongX == alongIsX else { continue }
                 let layerStrips = Self.mlcStrips(
-                    leaves: states.map { $0.aperture.stackedLeaves[k] }, offsetCM: layer.leafEndOffsetCM,
+                    leaves: states.map { $0.aperture.stackedLeaves[k] }, offsetCM: layer.largestLeafEndOffsetCM,
                     wideningCM: widening(layer.distanceCM), along: along, across: across)
                 strips = Self.intersection(strips, layerStrips)
             }

@@ -88,7 +88,8 @@ public struct Collimator: Sendable {
     }
 
     /// Whether the (first layer of the) MLC is open at this point: between the two banks' radiation edges of the
-    /// pair there (and, inside a tongue-and-groove band, of both neighbouring pairs). Outside the MLC's pairs the
+    /// pair there (each tip's plan position moved by the leaf-end offset at that position) (and, inside a
+    /// tongue-and-groove band, of both neighbouring pairs). Outside the MLC's pairs the
     /// leaves do not shield (the jaws must).
     func leafOpen(_ l: LeafPositions, _ p: (x: Double, y: Double)) -> Bool {
         leafOpen(l, p, layer: mlc)
@@ -100,7 +101,9 @@ public struct Collimator: Sendable {
         let across = l.travelAlongX ? p.y : p.x
         guard let i = l.pair(containing: across) else { return true }
         func open(_ k: Int) -> Bool {
-            along >= l.bankACM[k] - layer.leafEndOffsetCM && along <= l.bankBCM[k] + layer.leafEndOffsetCM
+            // Bank A's tips face +along: their own side is −along (`LeafEndOffsetTable`).
+            along >= l.bankACM[k] - layer.leafEndOffsetCM(atPositionCM: -l.bankACM[k])
+                && along <= l.bankBCM[k] + layer.leafEndOffsetCM(atPositionCM: l.bankBCM[k])
         }
         guard open(i) else { return false }
         let half = 0.5 * layer.tongueAndGrooveWidthCM

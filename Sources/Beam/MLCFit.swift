@@ -65,8 +65,9 @@ public struct MLCFit: Sendable {
                     .squareRoot()
                 steps.append(Step(leafEndOffsetCM: machine.mlc.leafEndOffsetCM, predictedLeafGapCM: gap, rmsReadingDifference: rms))
                 if abs(gap - measured) < 0.001 || n == max(iterations, 1) - 1 { break }
-                // The machine file allows ±0.5 cm.
-                machine.mlc.leafEndOffsetCM = min(max(machine.mlc.leafEndOffsetCM + (measured - gap) / 2, -0.49), 0.49)
+                // The machine file allows ±0.5 cm. A position table moves with the constant.
+                let next = min(max(machine.mlc.leafEndOffsetCM + (measured - gap) / 2, -0.49), 0.49)
+                machine.mlc.shiftLeafEndOffset(byCM: next - machine.mlc.leafEndOffsetCM)
             }
         }
         try machine.validate()

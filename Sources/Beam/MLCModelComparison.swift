@@ -167,10 +167,12 @@ public struct MLCModelComparison: Sendable {
     }
 
     /// Two complementary picket-fence exposures (even pairs open from −3 to 3 cm with odd pairs closed, then the
-    /// reverse), summed and scanned across the boundary at y = 0 at x = 0; `blurSigmaCM` as for `tipEdge`.
-    public func tongueAndGroove(_ model: Model, blurSigmaCM: Double = 0) -> TongueAndGroove {
+    /// reverse), summed and scanned across the boundary at y = 0 at x = 0; `blurSigmaCM` as for `tipEdge`; pairs of
+    /// `pairWidthCM` (an even number of them covering at least 20 cm).
+    public func tongueAndGroove(_ model: Model, blurSigmaCM: Double = 0, pairWidthCM: Double = 0.5) -> TongueAndGroove {
+        let pairs = 2 * Int((10 / pairWidthCM).rounded(.up))
         func exposure(openParity: Int) -> LeafPositions {
-            var l = Self.bank(bankACM: 8, bankBCM: 8)
+            var l = Self.bank(pairs: pairs, pairWidthCM: pairWidthCM, bankACM: 8, bankBCM: 8)
             for i in l.bankACM.indices where i % 2 == openParity {
                 l.bankACM[i] = -3
                 l.bankBCM[i] = 3
@@ -178,9 +180,9 @@ public struct MLCModelComparison: Sendable {
             return l
         }
         let first = exposure(openParity: 0), second = exposure(openParity: 1)
-        // One period of the pattern (one boundary, pairs 0.5 cm wide) around y = 0, far from the bank's ends: what the
-        // wide extra-focal source carries out of the period, the neighbouring periods carry in.
-        let ys = stride(from: -0.25, to: 0.25 - 1e-9, by: scanStepCM).map { $0 }
+        // One period of the pattern (one boundary) around y = 0, far from the bank's ends: what the wide extra-focal
+        // source carries out of the period, the neighbouring periods carry in.
+        let ys = stride(from: -pairWidthCM / 2, to: pairWidthCM / 2 - 1e-9, by: scanStepCM).map { $0 }
         let s = Self.blurred(ys.map { y in
             fluence(model, first, x: 0, y: y, spreadAlongX: false) + fluence(model, second, x: 0, y: y, spreadAlongX: false)
         }, stepCM: scanStepCM, sigmaCM: blurSigmaCM, periodic: true)
@@ -219,6 +221,7 @@ public struct MLCModelComparison: Sendable {
         var mlc = machine.mlc
         mlc.transmission = t
         mlc.leafEndOffsetCM = dlg / 2
+        mlc.leafEndOffsetTable = nil
         mlc.tongueAndGrooveWidthCM = tg * (1 + t) / (1 - t)
         return mlc
     }

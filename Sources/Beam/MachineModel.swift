@@ -107,6 +107,9 @@ public struct MachineModel: Codable, Sendable, Equatable {
         /// Tongue-and-groove: width on the isocentre plane, centred on each leaf boundary, where only one
         /// of two adjacent leaves' tongue or groove attenuates; 0 disables it, cm.
         public var tongueAndGrooveWidthCM: Double
+        /// The leaf-end offset by tip position, for MLCs not light-field calibrated at every position; nil (absent from
+        /// the file): `leafEndOffsetCM` everywhere.
+        public var leafEndOffsetTable: LeafEndOffsetTable? = nil
     }
 
     /// Monitor-unit calibration: 1 MU gives `doseGyPerMU` in water at `referenceDepthCM` on the axis
@@ -161,6 +164,7 @@ public struct MachineModel: Codable, Sendable, Equatable {
                       "\(what).distanceCM must lie between the target and the isocentre")
             try check(layer.transmission >= 0 && layer.transmission < 0.2, "\(what).transmission must be in [0, 0.2)")
             try check(abs(layer.leafEndOffsetCM) < 0.5, "\(what).leafEndOffsetCM must be within ±0.5 cm")
+            try layer.leafEndOffsetTable?.validate(what: "machine '\(name)': \(what).leafEndOffsetTable")
             try check(layer.tongueAndGrooveWidthCM >= 0 && layer.tongueAndGrooveWidthCM < 0.2,
                       "\(what).tongueAndGrooveWidthCM must be in [0, 0.2)")
         }

@@ -13,7 +13,15 @@ import Foundation
 ///   jaws' opening) over the open-field reading, same jaws and MU, on the axis;
 /// * `sweeping_gap.csv` – header `gap_cm,sweep_cm,ratio`: a gap of width `gap_cm` (between the tips on the isocentre
 ///   plane) swept at constant speed so that its centre travels `sweep_cm` across the axis, every pair alike; `ratio` is
-///   its reading over the open-field reading, same MU (LoSasso et al., Med. Phys. 25, 1919 (1998)).
+///   its reading over the open-field reading, same MU (LoSasso et al., Med. Phys. 25, 1919 (1998));
+/// * `picket_fence_p<P>.csv` – header `position_cm,ratio`: the tongue-and-groove test of two complementary exposures
+///   (Sykes & Williams, Phys. Med. Biol. 43, 3157 (1998); Deng et al., Phys. Med. Biol. 46, 1039 (2001)): alternate
+///   pairs open to a gap around the axis with the others closed, then the reverse, same MU each; the summed dose along
+///   Yb (across pairs of P cm on the isocentre plane) at x = 0, over the dose of one exposure's MU with every pair open to
+///   the same gap; positions on the isocentre plane, increasing, spanning at least two pairs (`PicketFence`);
+/// * `mlc_edges.csv` – header `leaf_position_cm,edge_cm`: the 50 % radiation edge of one bank's tips at several plan
+///   positions, both on the isocentre plane and measured from the axis along the travel, positive towards the bank's
+///   own side (bank B: Xb as it is; bank A: −Xb), with the opposite bank far away (`MLCEdgeFit`).
 ///
 /// Other files are ignored; a folder without any of these is an error.
 public struct MeasuredScans: Sendable {
@@ -59,6 +67,55 @@ public struct MeasuredScans: Sendable {
         }
     }
 
+    /// A picket-fence scan across leaf pairs (`picket_fence_p<P>.csv`).
+    public struct PicketFence: Sendable {
+        /// Width of a leaf pair on the isocentre plane, cm: the pattern's period.
+        public let pairWidthCM: Double
+        public let positionCM: [Double]
+        /// Summed dose of the two exposures over the open reading of one exposure.
+        public let ratio: [Double]
+
+        /// Creates a scan.
+        public init(pairWidthCM: Double, positionCM: [Double], ratio: [Double]) {
+            self.pairWidthCM = pairWidthCM
+            self.positionCM = positionCM
+            self.ratio = ratio
+        }
+
+        /// The missing width per leaf boundary, cm: without tongue-and-groove every point would read 1 + T (open once,
+        /// closed once), so over whole periods P·(1 − mean / (1 + T)) is the width of a fully shielded band with the same
+        /// missing dose. Dose is the fluence convolved with a normalised kernel, which keeps a periodic pattern's mean, so
+        /// the number holds at any depth and for any detector size, and compares directly with the in-air fluence's
+        /// (`MLCModelComparison.TongueAndGroove.missingWidthCM`). The mean is taken over the whole periods from the first
+        /// position (trapezoids, linear interpolation at the window's end).
+        public func missingWidthCM(transmission t: Double) -> Double {
+            let p = pairWidthCM, start = positionCM[0]
+            let periods = ((positionCM[positionCM.count - 1] - start) / p + 1e-9).rounded(.down)
+            let end = start + periods * p
+            var area = 0.0
+            for k in 1..<positionCM.count where positionCM[k - 1] < end {
+                let x1 = min(positionCM[k], end)
+                let y1 = PiecewiseLinear.valueWithin(at: x1, xs: positionCM, ys: ratio) ?? ratio[k]
+                area += 0.5 * (ratio[k - 1] + y1) * (x1 - positionCM[k - 1])
+            }
+            return p * (1 - area / (end - start) / (1 + t))
+        }
+    }
+
+    /// One measured leaf-tip edge (`mlc_edges.csv`).
+    public struct LeafEdge: Sendable, Codable, Equatable {
+        /// The tips' plan position, cm from the axis towards their bank's side.
+        public let leafPositionCM: Double
+        /// The 50 % point, same axis, cm.
+        public let edgeCM: Double
+
+        /// Creates a reading.
+        public init(leafPositionCM: Double, edgeCM: Double) {
+            self.leafPositionCM = leafPositionCM
+            self.edgeCM = edgeCM
+        }
+    }
+
     public let depthDoses: [DepthDose]
     public let outputFactors: [CommissioningTarget.OutputFactor]
     public let profiles: [Profile]
@@ -66,15 +123,22 @@ public struct MeasuredScans: Sendable {
     public let closedLeafRatios: [Double]
     /// Sweeping-gap readings, by increasing gap; empty if not measured.
     public let sweepingGaps: [SweepingGap]
+    /// The picket-fence scan, nil if not measured.
+    public let picketFence: PicketFence?
+    /// Leaf-tip edges by increasing position; empty if not measured.
+    public let leafEdges: [LeafEdge]
 
     /// Creates scans from values.
     public init(depthDoses: [DepthDose], outputFactors: [CommissioningTarget.OutputFactor], profiles: [Profile] = [],
-                closedLeafRatios: [Double] = [], sweepingGaps: [SweepingGap] = []) {
+                closedLeafRatios: [Double] = [], sweepingGaps: [SweepingGap] = [], picketFence: PicketFence? = nil,
+                leafEdges: [LeafEdge] = []) {
         self.depthDoses = depthDoses.sorted { $0.fieldCM < $1.fieldCM }
         self.outputFactors = outputFactors.sorted { $0.fieldCM < $1.fieldCM }
         self.profiles = profiles.sorted { ($0.fieldCM, $0.depthCM) < ($1.fieldCM, $1.depthCM) }
         self.closedLeafRatios = closedLeafRatios
         self.sweepingGaps = sweepingGaps.sorted { $0.gapCM < $1.gapCM }
+        self.picketFence = picketFence
+        self.leafEdges = leafEdges.sorted { $0.leafPositionCM < $1.leafPositionCM }
     }
 
     /// Reads the folder.
@@ -85,7 +149,7 @@ public struct MeasuredScans: Sendable {
             throw BeamError.badMachine("cannot list measured-data folder \(folder.path): \(error.localizedDescription)")
         }
         var pdds: [DepthDose] = [], factors: [CommissioningTarget.OutputFactor] = [], profiles: [Profile] = []
-        var closed: [Double] = [], gaps: [SweepingGap] = []
+        var closed: [Double] = [], gaps: [SweepingGap] = [], fence: PicketFence?, edges: [LeafEdge] = []
         for name in names {
             let url = folder.appendingPathComponent(name)
             if name == "mlc_transmission.csv" {
@@ -98,6 +162,20 @@ public struct MeasuredScans: Sendable {
                 guard Set(gaps.map(\.gapCM)).count >= 2, gaps.allSatisfy({ $0.gapCM >= 0 && $0.sweepCM > $0.gapCM && $0.ratio <= 1 }) else {
                     throw BeamError.badMachine(
                         "\(url.path): need at least two different gaps, each gap_cm ≥ 0 and below sweep_cm, each ratio at most 1")
+                }
+            } else if name.hasPrefix("picket_fence"), name.hasSuffix(".csv") {
+                guard fence == nil else {
+                    throw BeamError.badMachine("\(url.path): a second picket_fence_p<P>.csv; keep one scan in the folder")
+                }
+                fence = try picketFence(url, name: name)
+            } else if name == "mlc_edges.csv" {
+                edges = try table(url, header: ["leaf_position_cm", "edge_cm"], nonNegativeFrom: 2).map {
+                    LeafEdge(leafPositionCM: $0[0], edgeCM: $0[1])
+                }
+                guard !edges.isEmpty, Set(edges.map(\.leafPositionCM)).count == edges.count,
+                      edges.allSatisfy({ abs($0.edgeCM - $0.leafPositionCM) < 0.5 }) else {
+                    throw BeamError.badMachine("\(url.path): need at least one row, each leaf_position_cm once, every edge_cm within "
+                                               + "0.5 cm of its leaf_position_cm (the same axis: from the axis towards the bank's side)")
                 }
             } else if name.hasPrefix("profile_"), name.hasSuffix(".csv") {
                 profiles.append(try profile(url, name: name))
@@ -117,12 +195,34 @@ public struct MeasuredScans: Sendable {
                 pdds.append(DepthDose(fieldCM: sides[0], depthCM: rows.map { $0[0] }, dose: rows.map { $0[1] }))
             }
         }
-        guard !pdds.isEmpty || !factors.isEmpty || !profiles.isEmpty || !closed.isEmpty || !gaps.isEmpty else {
+        guard !pdds.isEmpty || !factors.isEmpty || !profiles.isEmpty || !closed.isEmpty || !gaps.isEmpty || fence != nil
+                || !edges.isEmpty else {
             throw BeamError.badMachine("\(folder.path): no pdd_<S>x<S>.csv, output_factors.csv, profile_<S>x<S>_d<D>.csv, "
-                                       + "mlc_transmission.csv or sweeping_gap.csv (docs/beam-model.md, Commissioning)")
+                                       + "mlc_transmission.csv, sweeping_gap.csv, picket_fence_p<P>.csv or mlc_edges.csv "
+                                       + "(docs/beam-model.md, Commissioning)")
         }
         return MeasuredScans(depthDoses: pdds, outputFactors: factors, profiles: profiles, closedLeafRatios: closed,
-                             sweepingGaps: gaps)
+                             sweepingGaps: gaps, picketFence: fence, leafEdges: edges)
+    }
+
+    /// A `picket_fence_p<P>.csv`.
+    static func picketFence(_ url: URL, name: String) throws -> PicketFence {
+        let tail = name.dropFirst("picket_fence".count).dropLast(4)
+        guard tail.hasPrefix("_p"), let p = Double(tail.dropFirst(2)), p > 0, p <= 5 else {
+            throw BeamError.badMachine("\(url.path): name a picket fence picket_fence_p<P>.csv for leaf pairs P cm wide on the "
+                                       + "isocentre plane (0 < P ≤ 5)")
+        }
+        let rows = try table(url, header: ["position_cm", "ratio"])
+        guard rows.count >= 5, zip(rows.dropFirst(), rows).allSatisfy({ $0[0] > $1[0] }),
+              rows[rows.count - 1][0] - rows[0][0] >= 2 * p - 1e-9 else {
+            throw BeamError.badMachine("\(url.path): need at least 5 rows with increasing position_cm spanning at least two pairs "
+                                       + "(\(2 * p) cm)")
+        }
+        for (n, row) in rows.enumerated() where !(row[1] > 0 && row[1] < 1.5) {
+            throw BeamError.badMachine("\(url.path) line \(n + 2): ratio \(row[1]) is not in (0, 1.5): the two exposures' sum over "
+                                       + "one exposure's open reading lies near 1 + the leaves' transmission")
+        }
+        return PicketFence(pairWidthCM: p, positionCM: rows.map { $0[0] }, ratio: rows.map { $0[1] })
     }
 
     /// A `profile_<S>x<S>_d<D>.csv`.
@@ -161,8 +261,10 @@ public struct MeasuredScans: Sendable {
             let v = line.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
             let values = v.compactMap { $0 }.filter(\.isFinite)
             guard v.count == header.count, values.count == header.count, values.dropFirst(nonNegativeFrom).allSatisfy({ $0 >= 0 }) else {
-                throw BeamError.badMachine("\(url.path) line \(n + 2): need \(header.count) numbers (\(header.joined(separator: ","))), "
-                                           + "all but the first not negative: '\(line)'")
+                let signs = nonNegativeFrom >= header.count ? "" : ", " + header.dropFirst(nonNegativeFrom).joined(separator: " and ")
+                    + " not negative"
+                throw BeamError.badMachine("\(url.path) line \(n + 2): need \(header.count) numbers (\(header.joined(separator: ",")))"
+                                           + "\(signs): '\(line)'")
             }
             return values
         }

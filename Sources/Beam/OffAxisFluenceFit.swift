@@ -18,6 +18,15 @@ import Physics
 /// source normalises the table by its largest value while E does not see it, the fit scales E by the iterate's
 /// largest value, so the written table means what was fitted. The fitted machine needs a fresh simulation to verify
 /// it and a new MU calibration: the shoulders scatter onto the axis.
+///
+/// Noisy kernels (few proposals per kernel run): when the kernels carry their standard uncertainties (`KernelSigmas`,
+/// from the runs' voxel uncertainties), each target's σ becomes √(σ_target² + σ_kernels²), σ_kernels the relative
+/// uncertainty of the start table's ratio through the kernels, and the prior's scale `priorRelative` is multiplied by the
+/// median of σ_target/σ. Noise in the kernels is also noise in the sensitivities the solve follows (a small difference
+/// of noisy doses), which weighting the residuals alone does not tame; so kernels as precise as the targets leave the
+/// fit as it was, and kernels that are noise pin the table to the start instead of a wild table that the positivity
+/// check refuses by chance. Whether the problem is posed at all is still judged on the targets' own σ and the unscaled
+/// prior (a question of where the points lie, not of the noise).
 public struct OffAxisFluenceFit: Sendable {
     /// The shape the fitted table is held to.
     public enum Shape: String, Sendable, Codable {
@@ -65,6 +74,35 @@ public struct OffAxisFluenceFit: Sendable {
         }
     }
 
+    /// The standard uncertainties of a target's kernel doses (same layout as `TargetKernels`).
+    public struct KernelSigmas: Sendable, Codable {
+        public let offAxisFocal: [Double]
+        public let centralFocal: [Double]
+        public let offAxisNonFocal: Double
+        public let centralNonFocal: Double
+
+        /// Creates a target's kernel uncertainties.
+        public init(offAxisFocal: [Double], centralFocal: [Double], offAxisNonFocal: Double, centralNonFocal: Double) {
+            self.offAxisFocal = offAxisFocal
+            self.centralFocal = centralFocal
+            self.offAxisNonFocal = offAxisNonFocal
+            self.centralNonFocal = centralNonFocal
+        }
+    }
+
+    /// One kernel run's profile at one depth and, when the simulation gives it, each point's standard uncertainty.
+    public struct KernelProfile: Sendable {
+        public let dose: BeamProfile
+        /// Same positions, the standard uncertainty of each dose; nil: the kernels are taken as exact.
+        public let sigma: BeamProfile?
+
+        /// Creates a kernel profile.
+        public init(dose: BeamProfile, sigma: BeamProfile? = nil) {
+            self.dose = dose
+            self.sigma = sigma
+        }
+    }
+
     /// A target's two doses per kernel, per proposal of the kernel runs.
     public struct TargetKernels: Sendable, Codable {
         /// Dose at ±offAxis of each focal kernel (one per table radius).
@@ -75,13 +113,31 @@ public struct OffAxisFluenceFit: Sendable {
         public let offAxisNonFocal: Double
         /// Their central-axis dose.
         public let centralNonFocal: Double
+        /// The standard uncertainties of these doses; nil: exact.
+        public let sigma: KernelSigmas?
 
         /// Creates a target's kernels.
-        public init(offAxisFocal: [Double], centralFocal: [Double], offAxisNonFocal: Double, centralNonFocal: Double) {
+        public init(offAxisFocal: [Double], centralFocal: [Double], offAxisNonFocal: Double, centralNonFocal: Double,
+                    sigma: KernelSigmas? = nil) {
             self.offAxisFocal = offAxisFocal
             self.centralFocal = centralFocal
             self.offAxisNonFocal = offAxisNonFocal
             self.centralNonFocal = centralNonFocal
+            self.sigma = sigma
+        }
+
+        /// The relative standard uncertainty of the off-axis ratio of table values `v` that the kernels' noise gives
+        /// (off-axis and central doses taken as independent, which overstates it: they share proposals); 0 without sigmas.
+        public func relativeRatioUncertainty(_ v: [Double]) -> Double {
+            guard let s = sigma else { return 0 }
+            let m = v.max() ?? 1
+            func relativeVariance(_ k: [Double], _ e: Double, _ sk: [Double], _ se: Double) -> Double {
+                let d = zip(v, k).reduce(0) { $0 + $1.0 * $1.1 } + m * e
+                let variance = zip(v, sk).reduce(0) { $0 + $1.0 * $1.0 * $1.1 * $1.1 } + m * m * se * se
+                return d > 0 ? variance / (d * d) : .infinity
+            }
+            return (relativeVariance(offAxisFocal, offAxisNonFocal, s.offAxisFocal, s.offAxisNonFocal)
+                + relativeVariance(centralFocal, centralNonFocal, s.centralFocal, s.centralNonFocal)).squareRoot()
         }
 
         /// The off-axis and central doses of table values `v` as the source uses them (normalised by their largest).
@@ -123,6 +179,8 @@ public struct OffAxisFluenceFit: Sendable {
         public let predictedRatio: [Double]
         /// Root mean square of predicted / target − 1 over the targets.
         public let rmsRelativeDifference: Double
+        /// Each target's relative σ from its kernels' noise (0 for exact kernels), added in quadrature to its own.
+        public let kernelRelativeUncertainty: [Double]
     }
 
     /// The starting machine and the one with the fitted table (everything else unchanged, Φ₀ too: recalibrate).
@@ -139,7 +197,7 @@ public struct OffAxisFluenceFit: Sendable {
     /// - Throws: `BeamError.badMachine` for ill-posed input (`solve`), or when a target's point lies outside a profile;
     ///   what the simulator throws.
     public init(machine start: MachineModel, targets: [Target], shape: Shape, regularisation: Regularisation = Regularisation(),
-                simulateProfiles: (OffAxisFluenceKernel, _ fieldCM: Double, _ depthsCM: [Double]) throws -> [BeamProfile]) throws {
+                simulateProfiles: (OffAxisFluenceKernel, _ fieldCM: Double, _ depthsCM: [Double]) throws -> [KernelProfile]) throws {
         let kernels = try Self.kernels(machine: start, targets: targets, simulateProfiles: simulateProfiles)
         self.start = start
         self.targets = targets
@@ -153,7 +211,7 @@ public struct OffAxisFluenceFit: Sendable {
 
     /// The kernels of every target (the simulation part of `init`).
     public static func kernels(machine start: MachineModel, targets: [Target],
-                               simulateProfiles: (OffAxisFluenceKernel, _ fieldCM: Double, _ depthsCM: [Double]) throws -> [BeamProfile])
+                               simulateProfiles: (OffAxisFluenceKernel, _ fieldCM: Double, _ depthsCM: [Double]) throws -> [KernelProfile])
         throws -> [TargetKernels] {
         try Self.check(start: start.offAxisFluence, targets: targets, what: start.name)
         let n = start.offAxisFluence.radiusCM.count
@@ -161,7 +219,8 @@ public struct OffAxisFluenceFit: Sendable {
         for fieldCM in Set(targets.map(\.fieldCM)).sorted() {
             let indices = targets.indices.filter { targets[$0].fieldCM == fieldCM }
             let depths = Array(Set(indices.map { targets[$0].depthCM })).sorted()
-            func read(_ kernel: OffAxisFluenceKernel) throws -> [(offAxis: Double, central: Double)] {
+            typealias Reading = (offAxis: Double, central: Double, sigma: (offAxis: Double, central: Double)?)
+            func read(_ kernel: OffAxisFluenceKernel) throws -> [Reading] {
                 let profiles = try simulateProfiles(kernel, fieldCM, depths)
                 guard profiles.count == depths.count else {
                     throw BeamError.badMachine("off-axis fluence fit of '\(start.name)': the simulation gave \(profiles.count) "
@@ -169,37 +228,55 @@ public struct OffAxisFluenceFit: Sendable {
                 }
                 return try indices.map { t in
                     let p = profiles[depths.firstIndex(of: targets[t].depthCM)!]
-                    guard let d = p.symmetricDose(atCM: targets[t].offAxisCM) else {
+                    guard let d = p.dose.symmetricDose(atCM: targets[t].offAxisCM) else {
                         throw BeamError.badMachine(String(format: "off-axis fluence fit of '%@': %.2f cm off axis lies outside the "
                                                           + "simulated %g cm profile", start.name, targets[t].offAxisCM, fieldCM))
                     }
-                    return (d, p.centralDose)
+                    return (d, p.dose.centralDose, p.sigma.map { Self.sigmas($0, offAxisCM: targets[t].offAxisCM) })
                 }
             }
             let nonFocal = try read(.nonFocal)
             // A hat wholly outside the sampling rectangle's corners scores nothing: not simulated.
             let reach = 2.squareRoot() * (fieldCM / 2 + PlanSource.defaultMarginCM)
             let r = start.offAxisFluence.radiusCM
-            let focal = try (0..<n).map { i in
-                i > 0 && r[i - 1] >= reach ? indices.map { _ in (offAxis: 0.0, central: 0.0) } : try read(.focalBasis(i))
+            let focal = try (0..<n).map { i -> [Reading] in
+                i > 0 && r[i - 1] >= reach ? indices.map { _ in (0, 0, (0, 0)) } : try read(.focalBasis(i))
             }
             for (k, t) in indices.enumerated() {
+                var sigma: KernelSigmas?
+                if let e = nonFocal[k].sigma, focal.allSatisfy({ $0[k].sigma != nil }) {
+                    sigma = KernelSigmas(offAxisFocal: focal.map { $0[k].sigma!.offAxis }, centralFocal: focal.map { $0[k].sigma!.central },
+                                         offAxisNonFocal: e.offAxis, centralNonFocal: e.central)
+                }
                 kernels[t] = TargetKernels(offAxisFocal: focal.map { $0[k].offAxis }, centralFocal: focal.map { $0[k].central },
-                                           offAxisNonFocal: nonFocal[k].offAxis, centralNonFocal: nonFocal[k].central)
+                                           offAxisNonFocal: nonFocal[k].offAxis, centralNonFocal: nonFocal[k].central, sigma: sigma)
             }
         }
         return kernels.map { $0! }
     }
 
     /// Profiles along Xb of one kernel run: `fieldCM` open square field at SSD 100 cm in `ReferenceSetup`'s tank (0.2 cm
-    /// voxels across), `histories` proposals under `seed`, per proposal, at each of `depthsCM`.
+    /// voxels across), `histories` proposals under `seed`, per proposal, at each of `depthsCM`, with their uncertainties.
     public static func simulateProfiles(machine: MachineModel, kernel: OffAxisFluenceKernel, fieldCM: Double, depthsCM: [Double],
-                                        histories: UInt64, seed: UInt64, threads: Int, physics: PhysicsData) throws -> [BeamProfile] {
+                                        histories: UInt64, seed: UInt64, threads: Int, physics: PhysicsData) throws -> [KernelProfile] {
         let setup = try ReferenceSetup(machine: machine, fieldCM: fieldCM, ssdCM: 100, profileVoxelCM: 0.2)
         let source = try PlanSource(model: try SourceModel(machine: machine, physics: physics), deliveries: [try setup.delivery()],
                                     patientPosition: .headFirstSupine, kernel: kernel)
         let dose = try BeamSimulation(source: source, phantom: setup.phantom, threads: threads).run(histories: histories, seed: seed)
-        return depthsCM.map { setup.profile(dose, depthCM: $0) }
+        return depthsCM.map { KernelProfile(dose: setup.profile(dose, depthCM: $0), sigma: setup.profileUncertainty(dose, depthCM: $0)) }
+    }
+
+    /// The standard uncertainties of `BeamProfile.symmetricDose(atCM:)` and `centralDose` from a profile of point
+    /// uncertainties: the three-point smoothing and the two sides averaged (points taken as independent).
+    static func sigmas(_ sigma: BeamProfile, offAxisCM x: Double) -> (offAxis: Double, central: Double) {
+        let s = sigma.positionCM.indices.map { i in
+            ((max(i - 1, 0)...min(i + 1, sigma.dose.count - 1)).reduce(0.0) { $0 + sigma.dose[$1] * sigma.dose[$1] }).squareRoot() / 3
+        }
+        let minus = PiecewiseLinear.valueWithin(at: -x, xs: sigma.positionCM, ys: s) ?? 0
+        let plus = PiecewiseLinear.valueWithin(at: x, xs: sigma.positionCM, ys: s) ?? 0
+        let inner = sigma.positionCM.indices.filter { abs(sigma.positionCM[$0]) <= 0.5 + 1e-9 }
+        let central = (inner.reduce(0.0) { $0 + sigma.dose[$1] * sigma.dose[$1] }).squareRoot() / Double(max(inner.count, 1))
+        return (0.5 * (minus * minus + plus * plus).squareRoot(), central)
     }
 
     static func check(start: RadialTable, targets: [Target], what: String) throws {
@@ -238,6 +315,13 @@ public struct OffAxisFluenceFit: Sendable {
         let scale = regularisation
         guard scale.priorRelative > 0, scale.curvaturePerCM2 > 0 else { throw fail("regularisation weights must be positive") }
         let v0 = start.value.map { $0 / start.maximum }
+        // Each target's σ with its kernels' noise at the start table in quadrature (fixed over the passes), and the prior's
+        // scale shrunk by the median of σ_target/σ: the table moves only as far as the kernels resolve.
+        let kernelSigma = kernels.map { $0.relativeRatioUncertainty(v0) }
+        guard kernelSigma.allSatisfy(\.isFinite) else { throw fail("a target's kernels have no dose at the start table") }
+        let sigma = zip(targets, kernelSigma).map { ($0.relativeUncertainty * $0.relativeUncertainty + $1 * $1).squareRoot() }
+        let resolved = zip(targets, sigma).map { $0.relativeUncertainty / $1 }.sorted()
+        let priorRelative = scale.priorRelative * 0.5 * (resolved[(resolved.count - 1) / 2] + resolved[resolved.count / 2])
         let fixed = shape == .nonIncreasing ? 0 : v0.firstIndex(of: 1)!
         if shape == .nonIncreasing, v0[0] != 1 {
             throw fail("a non-increasing fit starts from a table whose largest value is on the axis")
@@ -246,19 +330,19 @@ public struct OffAxisFluenceFit: Sendable {
         func rows(_ current: [Double]) throws -> (a: [[Double]], b: [Double], data: Int) {
             let m = current.max()!
             var a: [[Double]] = [], b: [Double] = []
-            for (t, k) in zip(targets, kernels) {
+            for (t, (k, sd)) in zip(targets, zip(kernels, sigma)) {
                 let central = k.doses(current).central * m
                 guard central > 0 else {
                     throw fail(String(format: "the %g cm field has no central-axis dose at %g cm in its kernels", t.fieldCM, t.depthCM))
                 }
-                let w = 1 / (t.ratio * central * t.relativeUncertainty)
+                let w = 1 / (t.ratio * central * sd)
                 a.append((0..<n).map { (k.offAxisFocal[$0] - t.ratio * k.centralFocal[$0]) * w })
                 b.append(-m * (k.offAxisNonFocal - t.ratio * k.centralNonFocal) * w)
             }
             let data = a.count
             for i in 0..<n where i != fixed {
-                a.append((0..<n).map { $0 == i ? 1 / (scale.priorRelative * v0[i]) : 0 })
-                b.append(1 / scale.priorRelative)
+                a.append((0..<n).map { $0 == i ? 1 / (priorRelative * v0[i]) : 0 })
+                b.append(1 / priorRelative)
             }
             for i in 1..<max(n - 1, 1) {
                 let h1 = r[i] - r[i - 1], h2 = r[i + 1] - r[i], c = 2 / ((h1 + h2) * scale.curvaturePerCM2)
@@ -267,9 +351,12 @@ public struct OffAxisFluenceFit: Sendable {
             }
             return (a, b, data)
         }
-        // Is the problem posed? Some free value must move some target by a noticeable share of its σ.
+        // Is the problem posed? Some free value must move some target by a noticeable share of its own σ (without the
+        // kernels' noise: where the points lie decides this, not how well the kernels are known).
         let first = try rows(v0)
-        let sensitivity = (0..<first.data).flatMap { t in (0..<n).filter { $0 != fixed }.map { abs(first.a[t][$0]) * scale.priorRelative } }
+        let sensitivity = (0..<first.data).flatMap { t in
+            (0..<n).filter { $0 != fixed }.map { abs(first.a[t][$0]) * scale.priorRelative * sigma[t] / targets[t].relativeUncertainty }
+        }
         guard sensitivity.max() ?? 0 > 0.05 else {
             throw fail(String(format: "the profile points do not depend on the table's free values (radii other than %g cm): "
                               + "read the profiles farther off axis or give the table radii inside the fields", r[fixed]))
@@ -307,7 +394,7 @@ public struct OffAxisFluenceFit: Sendable {
         let predicted = kernels.map { $0.ratio(v) }
         let rms = (zip(predicted, targets).reduce(0) { $0 + pow($1.0 / $1.1.ratio - 1, 2) } / Double(targets.count)).squareRoot()
         return Solution(table: RadialTable(radiusCM: r, value: v.map { $0 / m }), startRatio: kernels.map { $0.ratio(v0) },
-                        predictedRatio: predicted, rmsRelativeDifference: rms)
+                        predictedRatio: predicted, rmsRelativeDifference: rms, kernelRelativeUncertainty: kernelSigma)
     }
 
     /// min ‖A x − b‖ by the normal equations (A has full column rank here: the prior rows).

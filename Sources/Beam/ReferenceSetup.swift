@@ -153,6 +153,27 @@ public struct ReferenceSetup: Sendable {
     /// voxels of the axis columns (`axisColumns.z`, a third of the field) and the depth voxels within
     /// ±`halfThicknessCM`, against noise (positions of the voxel centres on the tank, cm).
     public func profile(_ dose: DoseDistribution, depthCM: Double, halfThicknessCM: Double = 0.5) -> BeamProfile {
+        profileMeans(dose, depthCM: depthCM, halfThicknessCM: halfThicknessCM) { dose.doseGyPerHistory[$0] }
+    }
+
+    /// The standard uncertainty of each point of `profile(dose, depthCM:)`, same positions: √(Σ σᵢ²)/n over the n voxels it
+    /// averages (σᵢ the voxel's relative uncertainty times its dose; voxels taken as independent).
+    public func profileUncertainty(_ dose: DoseDistribution, depthCM: Double, halfThicknessCM: Double = 0.5) -> BeamProfile {
+        let variance = profileMeans(dose, depthCM: depthCM, halfThicknessCM: halfThicknessCM) {
+            pow(dose.relativeUncertainty[$0] * dose.doseGyPerHistory[$0], 2)
+        }
+        let n = Double(max(profileVoxelCount(dose.grid, depthCM: depthCM, halfThicknessCM: halfThicknessCM), 1))
+        return BeamProfile(positionCM: variance.positionCM, dose: variance.dose.map { ($0 / n).squareRoot() })
+    }
+
+    /// How many voxels each profile point averages.
+    func profileVoxelCount(_ g: VoxelGrid, depthCM: Double, halfThicknessCM: Double) -> Int {
+        let rows = (0..<g.counts.y).filter { abs((Double($0) + 0.5) * g.spacingCM.y - depthCM) <= halfThicknessCM + 1e-9 }
+        return rows.count * (2 * ((axisColumns.z - 1) / 2) + 1)
+    }
+
+    /// Per x voxel, the mean of `value(voxel index)` over the profile's depth rows and central z voxels.
+    func profileMeans(_ dose: DoseDistribution, depthCM: Double, halfThicknessCM: Double, _ value: (Int) -> Double) -> BeamProfile {
         let g = dose.grid
         let hz = (axisColumns.z - 1) / 2, ck = g.counts.z / 2
         let rows = (0..<g.counts.y).filter { abs((Double($0) + 0.5) * g.spacingCM.y - depthCM) <= halfThicknessCM + 1e-9 }
@@ -160,7 +181,7 @@ public struct ReferenceSetup: Sendable {
         let values = (0..<g.counts.x).map { i in
             var sum = 0.0
             for j in rows {
-                for k in (ck - hz)...(ck + hz) { sum += dose.doseGyPerHistory[g.index(i, j, k)] }
+                for k in (ck - hz)...(ck + hz) { sum += value(g.index(i, j, k)) }
             }
             return sum / Double(max(rows.count * (2 * hz + 1), 1))
         }

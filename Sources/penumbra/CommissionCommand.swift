@@ -23,7 +23,10 @@ struct CommissionCommand: ParsableCommand {
             calibrated) and OUT/commissioning-report.json. With crossline profiles (profile_<S>x<S>_d<D>.csv: \
             position_cm,dose) the focal source size is fitted to their 80–20 % penumbrae and each profile is \
             compared by a 1D gamma; with mlc_transmission.csv (depth_cm,ratio) and sweeping_gap.csv \
-            (gap_cm,sweep_cm,ratio) the MLC transmission and leaf-end offset are fitted (docs/beam-model.md). With \
+            (gap_cm,sweep_cm,ratio) the MLC transmission and leaf-end offset are fitted, with picket_fence_p<P>.csv \
+            (position_cm,ratio: two complementary exposures across P cm pairs over one exposure's open reading) the \
+            tongue-and-groove width, with mlc_edges.csv (leaf_position_cm,edge_cm) a leaf-end offset by tip position \
+            (docs/beam-model.md). With \
             --fit-off-axis-fluence the off-axis fluence table is fitted first to the profiles' off-axis ratios \
             (every cm out to 80 % of the projected half field; `OffAxisFluenceFit`: one kernel run per table radius \
             and profile field with --histories proposals each).
@@ -144,6 +147,39 @@ struct CommissionCommand: ParsableCommand {
             }
             fitted = mlc.machine
         }
+        if let fence = scans.picketFence {
+            let startWidth = fitted.mlc.tongueAndGrooveWidthCM
+            let fit = try TongueAndGrooveFit(machine: fitted, picketFence: fence) { mlc in
+                var m = fitted
+                m.mlc = mlc
+                return try Self.inAirPicketFence(m, pairWidthCM: fence.pairWidthCM, physics: physics)
+            }
+            report.mlc = report.mlc ?? Self.unfittedMLC(fitted.mlc)
+            report.mlc?.tongueAndGroove = .init(pairWidthCM: fence.pairWidthCM, measuredMissingWidthCM: fit.measuredMissingWidthCM,
+                                           startWidthCM: startWidth, widthCM: fit.machine.mlc.tongueAndGrooveWidthCM, steps: fit.steps)
+            print(String(format: "MLC: tongue-and-groove %.3f → %.3f mm; picket fence's missing width per boundary %.3f mm measured, "
+                         + "%.3f → %.3f mm modelled", 10 * startWidth, 10 * fit.machine.mlc.tongueAndGrooveWidthCM,
+                         10 * fit.measuredMissingWidthCM, 10 * fit.steps[0].predictedMissingWidthCM,
+                         10 * fit.steps[fit.steps.count - 1].predictedMissingWidthCM))
+            fitted = fit.machine
+        }
+        if !scans.leafEdges.isEmpty {
+            let fit = try MLCEdgeFit(machine: fitted, edges: scans.leafEdges) { mlc, positions in
+                var m = fitted
+                m.mlc = mlc
+                return try Self.inAirTipEdges(m, positionsCM: positions, physics: physics)
+            }
+            report.mlc = report.mlc ?? Self.unfittedMLC(fitted.mlc)
+            report.mlc?.leafEndOffsetTable = .init(edges: fit.edges, startOffsetCM: fit.steps[0].offsetCM,
+                                                   table: fit.machine.mlc.leafEndOffsetTable!, steps: fit.steps)
+            for (k, e) in fit.edges.enumerated() {
+                print(String(format: "MLC: tip at %g cm: measured edge %.3f cm, leaf-end offset %.3f → %.3f mm "
+                             + "(model edge %.3f → %.3f cm)",
+                             e.leafPositionCM, e.edgeCM, 10 * fit.steps[0].offsetCM[k], 10 * fit.steps[fit.steps.count - 1].offsetCM[k],
+                             fit.steps[0].predictedEdgeCM[k], fit.steps[fit.steps.count - 1].predictedEdgeCM[k]))
+            }
+            fitted = fit.machine
+        }
         let dir = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try AtomicFile.write(try fitted.jsonData(), to: dir.appendingPathComponent("machine.json"))
@@ -215,6 +251,22 @@ struct CommissionCommand: ParsableCommand {
         return comparison.sweepingGapReadings(.fluence, gaps)
     }
 
+    /// The fluence model's in-air picket fence (`MLCModelComparison.tongueAndGroove` on 0.001 cm points: the band's sampled
+    /// width moves in steps of one): the missing width per leaf boundary, cm.
+    static func inAirPicketFence(_ m: MachineModel, pairWidthCM: Double, physics: PhysicsData) throws -> Double {
+        let comparison = try MLCModelComparison(model: try SourceModel(machine: m, physics: physics), design: .generic, physics: physics,
+                                                pointsPerSource: 17, heightSteps: 10, scanStepCM: 0.001)
+        return comparison.tongueAndGroove(.fluence, pairWidthCM: pairWidthCM).missingWidthCM
+    }
+
+    /// The fluence model's in-air 50 % edges of bank A's tips (`MLCModelComparison.tipEdge` on 0.001 cm points) at tip
+    /// positions measured towards the bank's own side (bank A at −u), on the same axis.
+    static func inAirTipEdges(_ m: MachineModel, positionsCM: [Double], physics: PhysicsData) throws -> [Double] {
+        let comparison = try MLCModelComparison(model: try SourceModel(machine: m, physics: physics), design: .generic, physics: physics,
+                                                pointsPerSource: 17, heightSteps: 10, scanStepCM: 0.001)
+        return positionsCM.map { u in u + comparison.tipEdge(.fluence, atCM: -u).offsetCM }
+    }
+
     struct Report: Codable {
         let machine: String
         let steps: [PenetrationFit.Step]
@@ -241,13 +293,40 @@ struct CommissionCommand: ParsableCommand {
         let steps: [SourceSizeFit.Step]
     }
 
+    /// The MLC fits: transmission and leaf-end offset (unchanged without closed-leaf or sweeping-gap readings), the
+    /// tongue-and-groove width fitted to a picket fence and the leaf-end offset by tip position fitted to measured edges
+    /// (each nil without its scan).
     struct MLC: Codable {
-        let startTransmission: Double
-        let startLeafEndOffsetCM: Double
-        let transmission: Double
-        let leafEndOffsetCM: Double
-        let measuredLeafGapCM: Double?
-        let steps: [MLCFit.Step]
+        var startTransmission: Double
+        var startLeafEndOffsetCM: Double
+        var transmission: Double
+        var leafEndOffsetCM: Double
+        var measuredLeafGapCM: Double?
+        var steps: [MLCFit.Step]
+        var tongueAndGroove: TongueAndGroove? = nil
+        var leafEndOffsetTable: LeafEndOffsets? = nil
+    }
+
+    /// The leaf-end offset table fitted to measured tip edges.
+    struct LeafEndOffsets: Codable {
+        let edges: [MeasuredScans.LeafEdge]
+        let startOffsetCM: [Double]
+        let table: LeafEndOffsetTable
+        let steps: [MLCEdgeFit.Step]
+    }
+
+    /// The MLC part of the report before any MLC fit: start and result alike.
+    static func unfittedMLC(_ mlc: MachineModel.MultileafCollimator) -> MLC {
+        MLC(startTransmission: mlc.transmission, startLeafEndOffsetCM: mlc.leafEndOffsetCM, transmission: mlc.transmission,
+            leafEndOffsetCM: mlc.leafEndOffsetCM, measuredLeafGapCM: nil, steps: [])
+    }
+
+    struct TongueAndGroove: Codable {
+        let pairWidthCM: Double
+        let measuredMissingWidthCM: Double
+        let startWidthCM: Double
+        let widthCM: Double
+        let steps: [TongueAndGrooveFit.Step]
     }
 
     struct HeadScatter: Codable {

@@ -104,6 +104,32 @@ enum CommissioningPlots {
             plots.append((fileName: "output-factor-differences.svg", plot: outputFactorDifferences(
                 curves, reference: measured, title: "\(name): output factors against the measured ones")))
         }
+        if let fence = scans.picketFence, let mlc = report.mlc, let fit = mlc.tongueAndGroove, let first = fit.steps.first,
+           let last = fit.steps.last {
+            plots.append((fileName: "picket-fence.svg", plot: picketFence(fence, transmission: mlc.transmission, fit: fit, first: first,
+                                                                          last: last, title: "\(name): picket fence")))
+        }
         return plots
+    }
+
+    /// The measured picket fence against position across the pairs, with the level 1 + T it would read without
+    /// tongue-and-groove and the period means (1 + T)(1 − missing/P) it reads, the model's before and after the fit.
+    static func picketFence(_ fence: MeasuredScans.PicketFence, transmission t: Double, fit: CommissionCommand.TongueAndGroove,
+                            first: TongueAndGrooveFit.Step, last: TongueAndGrooveFit.Step, title: String) -> LinePlot {
+        let ends = [fence.positionCM[0], fence.positionCM[fence.positionCM.count - 1]]
+        func level(_ name: String, _ value: Double) -> Curve { Curve(name: name, points: ends.map { (x: $0, y: value) }) }
+        func mean(_ missingCM: Double) -> Double { (1 + t) * (1 - missingCM / fence.pairWidthCM) }
+        let curves = [
+            Curve(name: "measured", points: zip(fence.positionCM, fence.ratio).map { (x: $0, y: $1) }),
+            level("1 + T", 1 + t),
+            level("mean", mean(fit.measuredMissingWidthCM)),
+            level(String(format: "model %.2f mm", 10 * first.tongueAndGrooveWidthCM), mean(first.predictedMissingWidthCM)),
+            level(String(format: "fitted %.2f mm", 10 * last.tongueAndGrooveWidthCM), mean(last.predictedMissingWidthCM)),
+        ]
+        let values = curves.flatMap { $0.points.map(\.y) }.filter(\.isFinite)
+        let low = ((values.min() ?? 0) * 20).rounded(.down) / 20, high = ((values.max() ?? 1) * 20).rounded(.up) / 20
+        return LinePlot(title: title, x: .init(label: "Position across the pairs", unit: "cm", range: ends[0]...ends[1]),
+                        y: .init(label: "Sum over one exposure's open reading", unit: "", range: low...max(high, low + 0.05)),
+                        series: curves)
     }
 }

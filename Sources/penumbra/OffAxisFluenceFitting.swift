@@ -16,6 +16,8 @@ enum OffAxisFluenceFitting {
         let startRatio: [Double]
         let predictedRatio: [Double]
         let rmsRelativeDifference: Double
+        /// Each target's relative σ from its kernels' noise, added in quadrature to its own.
+        let kernelRelativeUncertainty: [Double]
         let kernels: [OffAxisFluenceFit.TargetKernels]
     }
 
@@ -42,13 +44,15 @@ enum OffAxisFluenceFitting {
               + model.offAxisFluence.value.map { String(format: "%.4f", $0) }.joined(separator: ", ") + " → "
               + s.table.value.map { String(format: "%.4f", $0) }.joined(separator: ", "))
         for (k, t) in targets.enumerated() {
-            print(String(format: "  %g cm at %g cm depth, %.2f cm off axis: ratio %.4f (start %.4f), predicted %.4f (%+.2f %%)",
+            print(String(format: "  %g cm at %g cm depth, %.2f cm off axis: ratio %.4f (start %.4f), predicted %.4f "
+                         + "(%+.2f %%; kernels ± %.2f %%)",
                          t.fieldCM, t.depthCM, t.offAxisCM, t.ratio, s.startRatio[k], s.predictedRatio[k],
-                         100 * (s.predictedRatio[k] / t.ratio - 1)))
+                         100 * (s.predictedRatio[k] / t.ratio - 1), 100 * s.kernelRelativeUncertainty[k]))
         }
         return (fit.machine, Record(shape: shape, historiesPerKernelRun: histories, kernelSeed: kernelSeed, targets: targets,
                                     startTable: model.offAxisFluence, table: s.table, startRatio: s.startRatio,
                                     predictedRatio: s.predictedRatio, rmsRelativeDifference: s.rmsRelativeDifference,
+                                    kernelRelativeUncertainty: s.kernelRelativeUncertainty,
                                     kernels: fit.kernels))
     }
 }

@@ -24,6 +24,10 @@ import Testing
             "profile_10x10_d10.csv": Self.profileText,
             "mlc_transmission.csv": "depth_cm,ratio\n10,0.016\n5,0.015\n",
             "sweeping_gap.csv": "gap_cm,sweep_cm,ratio\n0.2,12,0.03\n1,12,0.1\n",
+            "picket_fence_p0.5.csv": "position_cm,ratio\n" + (0...24).map { -0.6 + 0.05 * Double($0) }.map {
+                "\($0),\(abs($0.remainder(dividingBy: 0.5)) < 0.025 ? 0.5 : 1.02)"
+            }.joined(separator: "\n") + "\n",
+            "mlc_edges.csv": "leaf_position_cm,edge_cm\n5,5.06\n-2,-1.95\n0,0.05\n",
         ])
         defer { try? FileManager.default.removeItem(at: dir) }
         let scans = try MeasuredScans.read(dir)
@@ -33,6 +37,12 @@ import Testing
         #expect(abs(scans.profiles[0].profile.fieldWidthCM! - 10) < 0.01)
         #expect(scans.closedLeafRatios == [0.016, 0.015])
         #expect(scans.sweepingGaps.map(\.gapCM) == [0.2, 1])
+        let fence = try #require(scans.picketFence)
+        #expect(fence.pairWidthCM == 0.5 && fence.positionCM.count == 25)
+        // Two whole periods from −0.6 to 0.4 cm hold the dips at −0.5 and 0 cm, each a triangle of 0.1 cm base and 0.52 deep.
+        let mean = 1.02 - 2 * 0.52 * 0.05
+        #expect(abs(fence.missingWidthCM(transmission: 0.02) - 0.5 * (1 - mean / 1.02)) < 1e-9)
+        #expect(scans.leafEdges.map(\.leafPositionCM) == [-2, 0, 5] && scans.leafEdges.map(\.edgeCM) == [-1.95, 0.05, 5.06])
     }
 
     @Test(arguments: [
@@ -44,6 +54,13 @@ import Testing
         ("sweeping_gap.csv", "gap_cm,sweep_cm,ratio\n0.2,12,0.03\n", "two different gaps"),
         ("sweeping_gap.csv", "gap_cm,sweep_cm,ratio\n0.2,12\n1,12,0.1\n", "sweeping_gap.csv line 2"),
         ("sweeping_gap.csv", "gap,sweep,ratio\n0.2,12,0.03\n", "header"),
+        ("picket_fence.csv", "position_cm,ratio\n0,1\n0.5,1\n1,1\n1.5,1\n2,1\n", "picket_fence_p<P>.csv"),
+        ("picket_fence_p0.5.csv", "position_cm,ratio\n0,1\n0.2,1\n0.4,1\n0.6,1\n0.8,1\n", "spanning at least two pairs"),
+        ("picket_fence_p0.5.csv", "position_cm,ratio\n0,1\n0.5,1\n1,2\n1.5,1\n2,1\n", "picket_fence_p0.5.csv line 4"),
+        ("picket_fence_p0.5.csv", "position_cm,ratio\n0,1\n0.5,1\n1,x\n1.5,1\n2,1\n", "picket_fence_p0.5.csv line 4"),
+        ("mlc_edges.csv", "leaf_position_cm,edge_cm\n5,5.06\n5,5.07\n", "each leaf_position_cm once"),
+        ("mlc_edges.csv", "leaf_position_cm,edge_cm\n5,4\n", "within 0.5 cm"),
+        ("mlc_edges.csv", "leaf_position_cm,edge_cm\n5,5.06\n-2\n", "mlc_edges.csv line 3"),
     ])
     func badFilesAreNamed(name: String, text: String, message: String) throws {
         let dir = try folder([name: text])

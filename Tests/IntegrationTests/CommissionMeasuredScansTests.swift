@@ -4,8 +4,9 @@ import Testing
 
 /// `penumbra commission --measured` with profiles and MLC scans, end to end with few histories (debug): the focal
 /// source size is fitted to the profile's penumbra and the profile compared by gamma, the MLC transmission and leaf-end
-/// offset are fitted to closed-leaf and sweeping-gap readings and written to the machine file. Whether the fits recover
-/// known parameters is `SourceSizeFitTests` and `MLCFitTests`.
+/// offset are fitted to closed-leaf and sweeping-gap readings, the tongue-and-groove width to a picket fence and a leaf-end
+/// offset by tip position to measured edges, all written to the machine file. Whether the fits recover known parameters
+/// is `SourceSizeFitTests`, `MLCFitTests`, `TongueAndGrooveFitTests` and `MLCEdgeFitTests`.
 @Suite struct CommissionMeasuredScansTests {
     @Test func profilesAndMLCScansAreFitted() throws {
         let dir = try TestEnvironment.makeScratchDirectory("penumbra-commission-mlc")
@@ -28,6 +29,15 @@ import Testing
         try write("sweeping_gap.csv", "gap_cm,sweep_cm,ratio\n" + [0.2, 0.6, 1.0, 2.0].map { g in
             "\(g),6,\(0.016 + 0.984 * (g + 0.16) / 6)"
         }.joined(separator: "\n") + "\n")
+        // A picket fence of 0.5 cm pairs: at the level 1 + T = 1.016 away from the boundaries, a triangular dip 0.2 cm wide at
+        // each, 60 % deep: 0.6 × 0.1 = 0.06 cm missing per boundary (read every 0.5 mm over three pairs).
+        try write("picket_fence_p0.5.csv", "position_cm,ratio\n" + (0...30).map { k in
+            let y = -0.75 + 0.05 * Double(k), phase = abs(y.remainder(dividingBy: 0.5))
+            return "\(y),\(1.016 * (1 - 0.6 * max(0, 1 - phase / 0.1)))"
+        }.joined(separator: "\n") + "\n")
+        // Tip edges of an MLC calibrated so that the edge lies 0.7 mm beyond the tip at −5 cm (across the axis), 0.6 mm on the
+        // axis and 0.4 mm at 5 cm (retracted).
+        try write("mlc_edges.csv", "leaf_position_cm,edge_cm\n-5,-4.93\n0,0.06\n5,5.04\n")
         let out = dir.appendingPathComponent("fitted")
         let result = try runProgram(DVHCommandTests.penumbra, [
             "commission", "--machine", "generic-6x", "--measured", scans.path, "--out", out.path, "--histories", "60000",
@@ -55,6 +65,29 @@ import Testing
         #expect(abs(offset - 0.08) < 0.005, "offset \(offset)")
         #expect(mlc["leafEndOffsetCM"] as? Double == offset)
         #expect(abs((mlc["measuredLeafGapCM"] as! Double) - 0.16) < 1e-9)
+        // The band whose in-air missing width w·(1 − T)/(1 + T) is 0.06 cm: 0.0619 cm, within the in-air scan's 0.001 cm
+        // points.
+        let tongueAndGroove = try #require(mlc["tongueAndGroove"] as? [String: Any])
+        #expect(abs((tongueAndGroove["measuredMissingWidthCM"] as! Double) - 0.06) < 1e-9)
+        #expect(tongueAndGroove["startWidthCM"] as? Double == 0.05)
+        let width = try #require(fittedMLC["tongueAndGrooveWidthCM"] as? Double)
+        #expect(abs(width - 0.06 * 1.016 / 0.984) < 0.0015, "width \(width)")
+        #expect(tongueAndGroove["widthCM"] as? Double == width)
+        #expect((report["plots"] as? [String])?.contains("picket-fence.svg") == true)
+        let svg = try String(contentsOf: out.appendingPathComponent("picket-fence.svg"), encoding: .utf8)
+        #expect(svg.contains("<svg") && svg.contains("fitted 0.6"))
+        // The offset by tip position: the model's in-air edges meet the measured ones (the fit stops within 0.01 mm, read on
+        // 0.01 mm points), the table holds the three positions and lies near edge − position (the sources move an in-air
+        // 50 % point by ≈ 0.1 mm, docs/beam-model.md).
+        let table = try #require(fittedMLC["leafEndOffsetTable"] as? [String: Any])
+        #expect(table["positionCM"] as? [Double] == [-5, 0, 5])
+        let offsets = try #require(table["offsetCM"] as? [Double])
+        for (o, expected) in zip(offsets, [0.07, 0.06, 0.04]) { #expect(abs(o - expected) < 0.02, "\(offsets)") }
+        let edgeFit = try #require(mlc["leafEndOffsetTable"] as? [String: Any])
+        let steps = try #require(edgeFit["steps"] as? [[String: Any]])
+        #expect((steps.last?["rmsEdgeDifferenceCM"] as? Double ?? 1) < 0.002)
+        // It starts from the constant the sweeping gap gave; that constant stays in the file, the table takes over from it.
+        #expect(edgeFit["startOffsetCM"] as? [Double] == [offset, offset, offset])
 
         try write("sweeping_gap.csv", "gap_cm,sweep_cm,ratio\n0.2,6,0.05\n")
         let bad = try runProgram(DVHCommandTests.penumbra, ["commission", "--machine", "generic-6x", "--measured", scans.path,

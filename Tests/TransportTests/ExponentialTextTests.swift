@@ -80,7 +80,7 @@ import Transport
         for biased in UInt64(1)...2046 {
             let first = Double(bitPattern: biased << 52)
             let last = Double(bitPattern: (biased << 52) | 0xF_FFFF_FFFF_FFFF)
-            let between = Double(bitPattern: (biased << 52) | (random.next() as UInt64 & 0xF_FFFF_FFFF_FFFF))
+            let between = Double(bitPattern: (biased << 52) | ((random.next() as UInt64) & 0xF_FFFF_FFFF_FFFF))
             for value in [first, last, between, -between] {
                 for (d, format) in [(9, "%.9e"), (6, "%.6e")] where Self.text(value, d) != Self.printf(value, format) {
                     mismatches.append("\(value.bitPattern) \(format)")
@@ -90,7 +90,7 @@ import Transport
         for digits in 1...15 {
             for i in 0..<400 {
                 let value = i % 2 == 0 ? Double.random(in: 1e-18...1e-12, using: &random)
-                    : Double(bitPattern: random.next() as UInt64 & 0x7FEF_FFFF_FFFF_FFFF)
+                    : Double(bitPattern: (random.next() as UInt64) & 0x7FEF_FFFF_FFFF_FFFF)
                 if Self.text(value, digits) != Self.printf(value, "%.\(digits)e") { mismatches.append("\(value.bitPattern) %.\(digits)e") }
             }
         }

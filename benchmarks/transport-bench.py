@@ -10,9 +10,13 @@ gain of each variance-reduction switch. Usage, from the package root after a rel
 
     python3 benchmarks/transport-bench.py [histories]
 
+PENUMBRA_BENCH_BINARY names the binary measured (default .build/release/penumbra).
 With PENUMBRA_BENCH_BEFORE=/path/to/an/older/penumbra it also runs that binary, one thread, both drivers,
 interleaved with this build in PENUMBRA_BENCH_PAIRS (default 3) pairs, and reports after/before ratios of
 the transport CPU time and whether the dose files are identical: a change measured in one run.
+
+The variance-reduction switches are measured against the default in PENUMBRA_BENCH_VR_PAIRS (default 3)
+interleaved pairs at about equal CPU time; PENUMBRA_BENCH_VR_ONLY=1 runs only those.
 
 The 2-thread speed-up is split as the cluster's `scaling` benchmark splits a job, from summary.json's
 busyThreadSeconds (thread time spent running histories) and seconds (the timed part):
@@ -34,10 +38,13 @@ import tempfile
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 300000
 REF = os.path.join(os.environ.get("PENUMBRA_SHARED", "../shared"), "reference")
-BIN = ".build/release/penumbra"
+BIN = os.environ.get("PENUMBRA_BENCH_BINARY", ".build/release/penumbra")
 OUT = tempfile.mkdtemp()
 CASE = ["simulate", "--phantom", f"{REF}/phantoms/water.egsphant", "--spectrum", f"{REF}/spectra/mohan6.spectrum",
         "--field=-5,5,-5,5", "--ssd", "100", "--seed", "1", "--log-level", "warning"]
+# The plain transport, whatever `simulate`'s default splitting (4 since session 9): the drivers, the before/after
+# pairs (older binaries defaulted to 1) and the variance-reduction gains are all relative to it.
+CASE += ["--photon-splitting", "1"]
 
 
 def simulate(name, histories, threads=1, extra=(), prefix=(), driver="scalar", binary=BIN):
@@ -93,7 +100,38 @@ def malloc_probe():
     return "probe_libc:malloc"
 
 
+# Variance reduction: each setting against the default in PENUMBRA_BENCH_VR_PAIRS interleaved pairs (default 3),
+# the setting's run shortened to about the default's CPU time; gain = its efficiency over the default's in the
+# same pair (T = transport CPU; the whole process's in brackets), median and range over the pairs.
+def variance_reduction():
+    VR_PAIRS = int(os.environ.get("PENUMBRA_BENCH_VR_PAIRS", "3"))
+    for label, extra, n in [("photon splitting 2", ["--photon-splitting", "2"], N // 2),
+                            ("photon splitting 3", ["--photon-splitting", "3"], N // 2),
+                            ("photon splitting 4 (simulate's default)", ["--photon-splitting", "4"], N // 3),
+                            ("photon splitting 6", ["--photon-splitting", "6"], N // 4),
+                            ("photon splitting 20", ["--photon-splitting", "20"], N // 10),
+                            ("photon splitting 3, no Russian roulette", ["--photon-splitting", "3", "--no-russian-roulette"], N // 3),
+                            ("no range rejection", ["--no-range-rejection"], N)]:
+        gains, process_gains, rates = [], [], []
+        for p in range(VR_PAIRS):
+            base = simulate("vr-default", N)
+            s = simulate("vr", n, extra=extra)
+            gains.append(efficiency(s, s["transportCPUSeconds"]) / efficiency(base, base["transportCPUSeconds"]))
+            process_gains.append(efficiency(s, s["processCPUSeconds"]) / efficiency(base, base["processCPUSeconds"]))
+            rates.append(s["histories"] / s["transportCPUSeconds"])
+        med = lambda xs: sorted(xs)[len(xs) // 2]
+        print(f"{label}: {n} histories, sigma {100 * s['meanRelativeUncertaintyAboveHalfMax']:.2f} % (default at {N}: "
+              f"{100 * base['meanRelativeUncertaintyAboveHalfMax']:.2f} %), {med(rates):.0f} histories/CPU-s, gain over the default "
+              f"{med(gains):.2f}x (range {min(gains):.2f}-{max(gains):.2f}, {VR_PAIRS} interleaved pairs; whole process "
+              f"{med(process_gains):.2f}x)")
+
+
 print(f"transport benchmark: water 6 MV 10x10, {N} histories, load average {os.getloadavg()[0]:.1f} at start")
+# PENUMBRA_BENCH_VR_ONLY=1: only the variance-reduction pairs at the end.
+if os.environ.get("PENUMBRA_BENCH_VR_ONLY") == "1":
+    variance_reduction()
+    shutil.rmtree(OUT)
+    sys.exit(0)
 runs = {}
 # Interleaved, so that a change of the machine's load hits both drivers alike.
 for threads in (1, 2):
@@ -197,13 +235,5 @@ if OLD:
               f"(runs {', '.join(f'{x:.2f}' for x in process['before'])} / {', '.join(f'{x:.2f}' for x in process['after'])}), "
               f"outside the transport {outside['before']:.2f} s / {outside['after']:.2f} s; whole-process efficiency "
               f"{sum(eff['before']) / pairs:.2f} / {sum(eff['after']) / pairs:.2f} /s")
-for label, extra, n in [("photon splitting 20", ["--photon-splitting", "20"], N // 10),
-                        ("photon splitting 4", ["--photon-splitting", "4"], N // 3),
-                        ("photon splitting 4, no Russian roulette", ["--photon-splitting", "4", "--no-russian-roulette"], N // 5),
-                        ("no range rejection", ["--no-range-rejection"], N)]:
-    s = simulate("vr", n, extra=extra)
-    gain = efficiency(s, s["transportCPUSeconds"]) / efficiency(one, one["transportCPUSeconds"])
-    print(f"{label}: {n} histories, sigma {100 * s['meanRelativeUncertaintyAboveHalfMax']:.2f} %, "
-          f"{s['histories'] / s['transportCPUSeconds']:.0f} histories/CPU-s, efficiency {efficiency(s, s['transportCPUSeconds']):.2f} /s, "
-          f"gain over the default {gain:.2f}x")
+variance_reduction()
 shutil.rmtree(OUT)

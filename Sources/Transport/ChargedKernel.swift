@@ -115,11 +115,22 @@ extension Simulation {
         let (at0, range0, sLoss, sScatter, sigmaMax0) = (start.at0, start.range0, start.sLoss, start.sScatter, start.sigmaMax0)
         let sHard = sigmaMax0 > 0 ? hardFuel / sigmaMax0 : .infinity
         let sStep = min(sLoss, min(sScatter, sHard))
-        let lnEndStep = max(t0.lnEnergy(forRange: range0 - sStep, q), limits.lnCut)
+        // The three inversions of the set-up step from a guess of their grid point instead of searching
+        // (the same bits: `MediumTables.lnEnergy(forCumulative:_:near:)`). The end lies at most the loss
+        // limit's ln(1 − f)/Δ ≈ 12 points below the start, about in proportion to the step's share of
+        // sLoss (the range is near linear over so few points); the mid-range point and the hinge lie
+        // between the end and the start.
+        let lossShare = sStep < sLoss ? sStep / sLoss : 1
+        let endGuess = at0.0 + Int(limits.lnLossFactor * t0.inverseStep * lossShare)
+        let lnEndStep = max(t0.lnEnergy(forCumulative: t0.range[q], range0 - sStep, near: endGuess), limits.lnCut)
         let strength0 = t0.value(t0.strength[q], at0)
-        let kStep = strength0 - t0.value(t0.strength[q], t0.locate(lnEnergy: lnEndStep))
-        let atMid = t0.locate(lnEnergy: max(t0.lnEnergy(forRange: range0 - 0.5 * sStep, q), limits.lnCut))
-        let kHinge = p.rng.uniform() * kStep
+        let atEnd = t0.locate(lnEnergy: lnEndStep)
+        let kStep = strength0 - t0.value(t0.strength[q], atEnd)
+        let (iEnd, span) = (atEnd.0, at0.0 - atEnd.0)
+        let atMid = t0.locate(lnEnergy: max(t0.lnEnergy(forCumulative: t0.range[q], range0 - 0.5 * sStep, near: iEnd + span / 2),
+                                            limits.lnCut))
+        let u = p.rng.uniform()
+        let kHinge = u * kStep
         return ChargedStep(
             medium0: start.medium0, e0: start.e0, sigmaMax0: sigmaMax0, hardFuel: hardFuel,
             endsAtHardEvent: sHard <= min(sLoss, sScatter),
@@ -130,7 +141,8 @@ extension Simulation {
             inverseLambda2: t0.value(t0.inverseLambda2[q], atMid),
             // Read only for the Goudsmit–Saunderson model, the one that uses it.
             rutherfordRatio: scattering.goudsmitSaunderson == nil ? 0 : t0.value(t0.rutherfordMomentRatio, atMid),
-            kHinge: kHinge, lnHingeTarget: t0.lnEnergy(forCumulative: t0.strength[q], strength0 - kHinge),
+            kHinge: kHinge,
+            lnHingeTarget: t0.lnEnergy(forCumulative: t0.strength[q], strength0 - kHinge, near: iEnd + Int(u * Double(span))),
             // S(E₀) − k_step is the strength at the step's end energy itself.
             lnEndTarget: lnEndStep, inStartMedium: true, hinged: false, kUsed: 0, lnEnergy: reader.ln(start.e0),
             walk: VoxelWalk(grid: region.grid, voxel: (p.i, p.j, p.k), pointCM: p.r, direction: p.u),
@@ -204,7 +216,8 @@ extension Simulation {
         } else if ds == dsScatter {
             if lnK < lnHere { (plan.lnEnd, plan.needsExp) = (lnK, true) } else { (plan.lnEnd, plan.eEnd) = (lnHere, p.e) }
         } else {
-            (plan.lnEnd, plan.needsExp) = (t.lnEnergy(forRange: rangeHere - rho * ds, q), true)
+            // The segment ends below its start and above its targets, mostly in the start's interval.
+            (plan.lnEnd, plan.needsExp) = (t.lnEnergy(forCumulative: t.range[q], rangeHere - rho * ds, near: at.0), true)
         }
         (plan.voxel, plan.density, plan.sigmaMax, plan.kTarget, plan.strengthHere) = (v, rho, sigmaMax, kTarget, strengthHere)
         (plan.ds, plan.dsScatter, plan.dsHard, plan.dsStop) = (ds, dsScatter, dsHard, dsStop)

@@ -24,9 +24,39 @@ public struct DoseDistribution: Sendable {
     public static let joulePerMeV = 1.602176634e-13
 
     /// Dose from an energy tally over a phantom: E / (ρ V), Gy per history; voxels of zero density get 0.
+    ///
+    /// The same values as `init(meanEnergyMeV:…)` of the tally's `meanEnergyPerHistory()` (same expressions,
+    /// same bits; `DoseFileTests`), read from the tally's records in one pass into the two arrays, each
+    /// written once: no zero-filled arrays of mean energies and doses first, whose page faults and fills
+    /// were a fixed cost of every run (docs/performance.md, session 9).
     public init(tally: EnergyTally, phantom: VoxelPhantom, quantity: DoseQuantity = .medium) {
-        let (e, rel) = tally.meanEnergyPerHistory()
-        self.init(meanEnergyMeV: e, relativeUncertainty: rel, phantom: phantom, quantity: quantity)
+        var t = tally
+        t.flush()  // copies nothing when no history is open (the engine's merged tallies)
+        let count = t.voxelCount
+        let histories = t.histories
+        let n = Double(histories)
+        var dose: [Double] = []
+        relativeUncertainty = [Double](unsafeUninitializedCapacity: count) { rel, relCount in
+            dose = [Double](unsafeUninitializedCapacity: count) { d, doseCount in
+                for v in 0..<count {
+                    let s1 = t.sum(ofVoxel: v)
+                    var e = 0.0, r = 0.0
+                    if histories == 1 {
+                        e = Double(s1) * EnergyTally.quantumMeV
+                    } else if histories > 1 && s1 > 0 {
+                        e = Double(s1) / n * EnergyTally.quantumMeV
+                        r = t.relativeUncertainty(ofVoxel: v)
+                    }
+                    let massKG = Self.massKG(ofVoxel: v, in: phantom)
+                    (d[v], rel[v]) = massKG > 0 ? (e * Self.joulePerMeV / massKG, r) : (0, 0)
+                }
+                doseCount = count
+            }
+            relCount = count
+        }
+        grid = phantom.grid
+        doseGyPerHistory = dose
+        self.quantity = quantity
     }
 
     /// Dose from a decomposed run's batch tally (uncertainty from the batches' spread).

@@ -168,10 +168,6 @@ public final class MediumTables: Sendable {
     @inline(__always)
     func photonMu(lnEnergy: Double) -> Double { value(muTotal, locate(lnEnergy: lnEnergy)) }
 
-    /// ln of the energy whose restricted range is `rangeGPerCM2` (inverse of `restrictedRange`).
-    @inline(__always)
-    func lnEnergy(forRange rangeGPerCM2: Double, _ q: Int) -> Double { lnEnergy(forCumulative: range[q], rangeGPerCM2) }
-
     /// ln of the energy at which the increasing cumulative table `c` (range or strength) takes `value`,
     /// linear in ln E between the bracketing points. The electron step mostly needs only the grid
     /// position of that energy (`locate(lnEnergy:)` of the result, no `log`) and, once per segment, the
@@ -188,6 +184,25 @@ public final class MediumTables: Sendable {
             if c[mid] <= value { lo = mid } else { hi = mid }
         }
         // c[lo] ≤ value < c[lo + 1]: the interval is never empty.
+        let w = (value - c[lo]) * c.inverseWidth(lo)
+        return lnMin + (Double(lo) + w) * step
+    }
+
+    /// `lnEnergy(forCumulative: c, value)`, the same Double, for a caller that knows an index `hint` near
+    /// the answer's interval (the electron step's mid-point and hinge lie between its start and end, whose
+    /// grid positions it has): the interval is found by stepping from the hint, without the guide buckets
+    /// and the search. Both find the one interval with c[lo] ≤ value < c[lo + 1] and then compute the same
+    /// expression, so the result has the same bits for any hint (`TableInversionTests`); a hint k points
+    /// from the answer cost k steps (the set-up's three inversions were 6.7 % of a run, docs/performance.md,
+    /// session 9).
+    @inline(__always)
+    func lnEnergy(forCumulative c: TableColumn, _ value: Double, near hint: Int) -> Double {
+        if value <= c[0] { return log(energies[0] * max(value, 0) / c[0]) }
+        if value >= c[count - 1] { return lnMin + Double(count - 1) * step }
+        var lo = min(max(hint, 0), count - 2)
+        // c[0] < value < c[count − 1]: neither walk leaves the table.
+        while c[lo] > value { lo &-= 1 }
+        while c[lo &+ 1] <= value { lo &+= 1 }
         let w = (value - c[lo]) * c.inverseWidth(lo)
         return lnMin + (Double(lo) + w) * step
     }

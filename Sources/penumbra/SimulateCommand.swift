@@ -34,8 +34,8 @@ struct SimulateCommand: ParsableCommand {
     @Flag(help: "Use a parallel beam instead of a point source.") var parallel = false
     @Flag(help: "Report dose to water in medium (Siebers stopping-power ratios per energy-loss step) instead of dose to medium.")
     var doseToWater = false
-    @Option(help: "Split each primary photon into N copies of weight 1/N (variance reduction; 1: off).")
-    var photonSplitting: Int = 1
+    @Option(help: "Split each primary photon into N copies of weight 1/N (variance reduction; 1: off; 4, as `run`: 1.2× the efficiency of 1 in water, docs/performance.md).")
+    var photonSplitting: Int = 4
     @Flag(inversion: .prefixedNo, help: "Russian roulette of weighted photons (scattered split photons); only acts with --photon-splitting.")
     var russianRoulette = true
     @Flag(inversion: .prefixedNo, help: "Range rejection of electrons below 1 MeV that cannot leave their voxel.")

@@ -4,7 +4,7 @@ import Geometry
 import Phantom
 import TestSupport
 import Testing
-import Transport
+@testable import Transport
 
 @Suite struct DoseFileTests {
     func sample() throws -> (DoseDistribution, VoxelPhantom) {
@@ -18,6 +18,33 @@ import Transport
             t.deposit(0.25, voxel: 5)
         }
         return (DoseDistribution(tally: t, phantom: phantom), phantom)
+    }
+
+    /// The distribution read from the tally's records in one pass (session 9) has the bits of the mean
+    /// energies' arrays turned into doses (the way before): for 0, 1 and many histories, empty voxels,
+    /// voxels of zero density and random deposits over a grid of mixed densities.
+    @Test(arguments: [0, 1, 2, 37])
+    func onePassDistributionHasTheBitsOfTheMeanEnergies(_ histories: Int) throws {
+        let grid = VoxelGrid(counts: (5, 4, 3), originCM: Vec3(-1.5, -1, 0), spacingCM: Vec3(0.4, 0.5, 0.3))
+        var rng = SystemRandomNumberGenerator()
+        let densities = (0..<60).map { $0 % 7 == 3 ? Float(0) : Float.random(in: 0.001...2.5, using: &rng) }
+        let phantom = try VoxelPhantom(grid: grid, media: ["W"], mediumIndices: .init(repeating: 0, count: 60),
+                                       densitiesGPerCM3: densities)
+        var t = EnergyTally(voxelCount: 60)
+        for h in 0..<histories {
+            t.beginHistory(UInt64(h))
+            for _ in 0..<Int.random(in: 0...6, using: &rng) {
+                t.deposit(Double.random(in: 0...3, using: &rng), voxel: Int.random(in: 0..<45, using: &rng))
+            }
+        }
+        for quantity in [DoseQuantity.medium, .water] {
+            let d = DoseDistribution(tally: t, phantom: phantom, quantity: quantity)
+            let (e, rel) = t.meanEnergyPerHistory()
+            let before = DoseDistribution(meanEnergyMeV: e, relativeUncertainty: rel, phantom: phantom, quantity: quantity)
+            #expect(d.doseGyPerHistory.map(\.bitPattern) == before.doseGyPerHistory.map(\.bitPattern))
+            #expect(d.relativeUncertainty.map(\.bitPattern) == before.relativeUncertainty.map(\.bitPattern))
+            #expect(d.grid == before.grid && d.quantity == quantity)
+        }
     }
 
     @Test func doseIsEnergyOverMass() throws {

@@ -70,6 +70,33 @@ import Transport
         #expect(mismatches.isEmpty, "\(mismatches.prefix(10))")
     }
 
+    /// The decimal exponent comes from the binary one through a table (session 9, was `log10`): every
+    /// binary exponent of a positive normal Double, at its first value, its last, a random one between and
+    /// both signs, in both formats, against `printf`. Also every fraction-digit count 1…15 on dose-like and
+    /// random values (the table does not depend on it).
+    @Test func everyBinaryExponentPrintsAsPrintfPrintsIt() {
+        var random = SystemRandomNumberGenerator()
+        var mismatches: [String] = []
+        for biased in UInt64(1)...2046 {
+            let first = Double(bitPattern: biased << 52)
+            let last = Double(bitPattern: (biased << 52) | 0xF_FFFF_FFFF_FFFF)
+            let between = Double(bitPattern: (biased << 52) | ((random.next() as UInt64) & 0xF_FFFF_FFFF_FFFF))
+            for value in [first, last, between, -between] {
+                for (d, format) in [(9, "%.9e"), (6, "%.6e")] where Self.text(value, d) != Self.printf(value, format) {
+                    mismatches.append("\(value.bitPattern) \(format)")
+                }
+            }
+        }
+        for digits in 1...15 {
+            for i in 0..<400 {
+                let value = i % 2 == 0 ? Double.random(in: 1e-18...1e-12, using: &random)
+                    : Double(bitPattern: (random.next() as UInt64) & 0x7FEF_FFFF_FFFF_FFFF)
+                if Self.text(value, digits) != Self.printf(value, "%.\(digits)e") { mismatches.append("\(value.bitPattern) %.\(digits)e") }
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(10))")
+    }
+
     @Test func doseFileIsThePrintfText() throws {
         // The writer's whole text against the text `vsnprintf` gives line by line (the writer before
         // session 7), on a grid whose doses and uncertainties are the edge values.

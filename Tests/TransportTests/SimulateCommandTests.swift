@@ -25,6 +25,8 @@ import Testing
         #expect(try Data(contentsOf: dir.appendingPathComponent("a/dose.npy")) == Data(contentsOf: dir.appendingPathComponent("b/dose.npy")))
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("a/summary.json"))) as? [String: Any]
         #expect(summary?["histories"] as? Int == 150)
+        // The command's default splitting (session 9: 4, as `run`'s; the library's `TransportSettings` keeps 1).
+        #expect((summary?["settings"] as? [String: Any])?["photonSplitting"] as? Int == 4)
         #expect((summary?["inputSHA256"] as? [String: String])?["phantom"]?.count == 64)
         #expect((summary?["transportCPUSeconds"] as? Double ?? -1) >= 0 && (summary?["peakResidentMB"] as? Double ?? 0) > 0)
         // Where the two threads' time went (transport-bench.py's parallel factor): busy thread time lies

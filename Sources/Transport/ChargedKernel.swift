@@ -215,7 +215,7 @@ extension Simulation {
     /// The continuous loss of a segment that ends at `eEnd`, deposited in `plan.voxel` before
     /// `finishChargedSegment` moves the particle on: (E − E_end) × weight, as dose to water where asked
     /// (the tables' factor at the segment's mid energy). The scalar transport hands it to the tally, the
-    /// event driver to the lane's open deposit record (`ChargedLaneDeposits`).
+    /// event driver to the lane's open deposit record (`LaneDeposit`).
     @inline(__always)
     func chargedSegmentLoss(_ p: Particle, _ reader: inout ChargedReader, _ plan: ChargedSegmentPlan, eEnd: Double) -> Double {
         let q = p.charge > 0 ? 1 : 0

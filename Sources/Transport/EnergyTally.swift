@@ -109,7 +109,7 @@ public struct EnergyTally: Sendable {
         open.append(DepositRecord(quanta: q, voxel: UInt32(voxel), offset: 0))
     }
 
-    /// `energyMeV` (> 0) in quanta, rounded to the nearest: what `deposit` adds.
+    /// `energyMeV` (> 0) in quanta, rounded to the nearest (halves away from zero): what `deposit` adds.
     @inline(__always)
     static func quanta(_ energyMeV: Double) -> UInt64 { UInt64((energyMeV * 0x1p24).rounded()) }
 

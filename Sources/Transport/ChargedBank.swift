@@ -29,8 +29,6 @@ struct ChargedBank {
     var voxel: [ChargedVoxel] = []
     /// The lane's current segment, measured out.
     var plan: [ChargedSegmentPlan] = []
-    /// The lane's open deposit record (closed when the lane dies).
-    var deposit: [LaneDeposit] = []
     /// Free slots.
     private var free: [Int] = []
     /// Lanes in use (not free).
@@ -47,7 +45,6 @@ struct ChargedBank {
         step.reserveCapacity(capacity)
         voxel.reserveCapacity(capacity)
         plan.reserveCapacity(capacity)
-        deposit.reserveCapacity(capacity)
         free.reserveCapacity(capacity)
     }
 
@@ -70,7 +67,6 @@ struct ChargedBank {
         step.append(placeholder)
         voxel.append(ChargedVoxel(index: 0, density: 0, medium: 0))
         plan.append(ChargedSegmentPlan())
-        deposit.append(LaneDeposit())
     }
 
     /// Frees the slots of the lanes that died.
@@ -86,10 +82,9 @@ struct ChargedBank {
     static func withLanes(
         _ particle: inout [Particle], _ stage: inout [Stage], _ reader: inout [ChargedReader], _ start: inout [ChargedStepStart],
         _ step: inout [ChargedStep], _ voxel: inout [ChargedVoxel], _ plan: inout [ChargedSegmentPlan],
-        _ deposit: inout [LaneDeposit],
         _ body: (UnsafeMutablePointer<Particle>, UnsafeMutablePointer<Stage>, UnsafeMutablePointer<ChargedReader>,
                  UnsafeMutablePointer<ChargedStepStart>, UnsafeMutablePointer<ChargedStep>, UnsafeMutablePointer<ChargedVoxel>,
-                 UnsafeMutablePointer<ChargedSegmentPlan>, UnsafeMutablePointer<LaneDeposit>) -> Void
+                 UnsafeMutablePointer<ChargedSegmentPlan>) -> Void
     ) {
         particle.withUnsafeMutableBufferPointer { a in
             stage.withUnsafeMutableBufferPointer { b in
@@ -98,10 +93,8 @@ struct ChargedBank {
                         step.withUnsafeMutableBufferPointer { e in
                             voxel.withUnsafeMutableBufferPointer { f in
                                 plan.withUnsafeMutableBufferPointer { g in
-                                    deposit.withUnsafeMutableBufferPointer { h in
-                                        body(a.baseAddress!, b.baseAddress!, c.baseAddress!, d.baseAddress!, e.baseAddress!,
-                                             f.baseAddress!, g.baseAddress!, h.baseAddress!)
-                                    }
+                                    body(a.baseAddress!, b.baseAddress!, c.baseAddress!, d.baseAddress!, e.baseAddress!, f.baseAddress!,
+                                         g.baseAddress!)
                                 }
                             }
                         }
@@ -111,15 +104,10 @@ struct ChargedBank {
         }
     }
 
-    /// The lanes `0..<count` at `stage` of `stages`, written from `list` on (room for `count`).
+    /// The lanes `0..<count` at `stage` of `stages`, into `lanes`.
     @inline(__always)
-    static func collect(_ stage: Stage, _ stages: UnsafeMutablePointer<Stage>, count: Int,
-                        into list: UnsafeMutablePointer<Int>) -> UnsafeBufferPointer<Int> {
-        var n = 0
-        for l in 0..<count where stages[l] == stage {
-            list[n] = l
-            n += 1
-        }
-        return UnsafeBufferPointer(start: list, count: n)
+    static func collect(_ stage: Stage, _ stages: UnsafeMutablePointer<Stage>, count: Int, into lanes: inout [Int]) {
+        lanes.removeAll(keepingCapacity: true)
+        for l in 0..<count where stages[l] == stage { lanes.append(l) }
     }
 }

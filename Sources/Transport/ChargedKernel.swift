@@ -142,17 +142,16 @@ extension Simulation {
     /// of the voxel face, the point where the remaining scattering strength is spent (the hinge or the
     /// step's end), the next candidate hard event and the point where the particle stops, depositing the
     /// continuous loss in the voxel; then acts there (deflection at the hinge, hard event, stop). The
-    /// parts (`planChargedSegment`, the end energy's `exp`, `chargedSegmentLoss`, `finishChargedSegment`) are
-    /// what the event driver runs lane by lane, the `exp` four lanes at a time.
+    /// three parts (`planChargedSegment`, the end energy's `exp`, `finishChargedSegment`) are what the
+    /// event driver runs lane by lane, the `exp` four lanes at a time.
     @inline(__always)
     func chargedSegment(_ p: inout Particle, _ st: inout ChargedStep, _ reader: inout ChargedReader,
                         _ limits: ChargedLimits, in voxel: ChargedVoxel, tally: inout EnergyTally,
                         scratch: inout Scratch) -> ChargedSegmentEnd {
         var plan = ChargedSegmentPlan()
         if let end = planChargedSegment(&p, &st, &reader, limits, in: voxel, plan: &plan, scratch: &scratch) { return end }
-        let eEnd = plan.needsExp ? exp(plan.lnEnd) : plan.eEnd
-        tally.deposit(chargedSegmentLoss(p, &reader, plan, eEnd: eEnd), voxel: plan.voxel)
-        return finishChargedSegment(&p, &st, &reader, limits, plan, eEnd: eEnd, tally: &tally, scratch: &scratch)
+        return finishChargedSegment(&p, &st, &reader, limits, plan, eEnd: plan.needsExp ? exp(plan.lnEnd) : plan.eEnd,
+                                    tally: &tally, scratch: &scratch)
     }
 
     /// The first part of a segment: its length and its end energy's ln (`plan`); nil when the particle
@@ -212,30 +211,20 @@ extension Simulation {
         return nil
     }
 
-    /// The continuous loss of a segment that ends at `eEnd`, deposited in `plan.voxel` before
-    /// `finishChargedSegment` moves the particle on: (E − E_end) × weight, as dose to water where asked
-    /// (the tables' factor at the segment's mid energy). The scalar transport hands it to the tally, the
-    /// event driver to the lane's open deposit record (`LaneDeposit`).
-    @inline(__always)
-    func chargedSegmentLoss(_ p: Particle, _ reader: inout ChargedReader, _ plan: ChargedSegmentPlan, eEnd: Double) -> Double {
-        let q = p.charge > 0 ? 1 : 0
-        let t = reader.tables
-        let factor = settings.doseQuantity == .water ? t.value(t.doseFactor[q], t.locate(lnEnergy: reader.ln(0.5 * (p.e + eEnd)))) : 1
-        return (p.e - eEnd) * factor * p.weight
-    }
-
     /// The rest of a segment, given its end energy `eEnd` (`exp` of `plan.lnEnd` when `plan.needsExp`, else
-    /// `plan.eEnd`) and its continuous loss already deposited (`chargedSegmentLoss`): the fuels spent, and
-    /// what happens where the segment ends.
+    /// `plan.eEnd`): the continuous loss deposited in the voxel, the fuels spent, and what happens where the
+    /// segment ends.
     @inline(__always)
     func finishChargedSegment(_ p: inout Particle, _ st: inout ChargedStep, _ reader: inout ChargedReader,
                               _ limits: ChargedLimits, _ plan: ChargedSegmentPlan, eEnd: Double, tally: inout EnergyTally,
                               scratch: inout Scratch) -> ChargedSegmentEnd {
         let q = p.charge > 0 ? 1 : 0
         let t = reader.tables
-        let (rho, sigmaMax, kTarget, strengthHere) = (plan.density, plan.sigmaMax, plan.kTarget, plan.strengthHere)
+        let (v, rho, sigmaMax, kTarget, strengthHere) = (plan.voxel, plan.density, plan.sigmaMax, plan.kTarget, plan.strengthHere)
         let (ds, dsScatter, dsHard, dsStop) = (plan.ds, plan.dsScatter, plan.dsHard, plan.dsStop)
         let lnEnd = plan.lnEnd
+        let factor = settings.doseQuantity == .water ? t.value(t.doseFactor[q], t.locate(lnEnergy: reader.ln(0.5 * (p.e + eEnd)))) : 1
+        tally.deposit((p.e - eEnd) * factor * p.weight, voxel: v)
         p.e = eEnd
         reader.ln.remember(eEnd, ln: lnEnd)
         st.kUsed = ds == dsScatter ? kTarget : st.kUsed + strengthHere - t.value(t.strength[q], t.locate(lnEnergy: reader.ln(eEnd)))

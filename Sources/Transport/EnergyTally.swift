@@ -90,7 +90,7 @@ public struct EnergyTally: Sendable {
     /// the fold. The integer sums are the same.
     public mutating func deposit(_ energyMeV: Double, voxel: Int) {
         guard energyMeV > 0 else { return }
-        let q = Self.quanta(energyMeV)
+        let q = UInt64((energyMeV * 0x1p24).rounded())
         if let first = recordingFrom {
             let offset = UInt32(truncatingIfNeeded: currentHistory &- 1 &- first)
             let n = records.count - 1
@@ -108,10 +108,6 @@ public struct EnergyTally: Sendable {
         }
         open.append(DepositRecord(quanta: q, voxel: UInt32(voxel), offset: 0))
     }
-
-    /// `energyMeV` (> 0) in quanta, rounded to the nearest (halves away from zero): what `deposit` adds.
-    @inline(__always)
-    static func quanta(_ energyMeV: Double) -> UInt64 { UInt64((energyMeV * 0x1p24).rounded()) }
 
     /// Folds the open history's deposits into S1 and S2.
     @inline(__always)

@@ -223,83 +223,73 @@ extension Simulation {
     /// four lanes at a time), then fly one segment of every lane's step, every lane's voxel read first in
     /// a loop of independent loads (as `photonEvent` reads its candidates'), the segments' end energies
     /// (`exp`) four lanes at a time. The physics is the scalar transport's own (`startChargedStep`,
-    /// `chargedStep`, `planChargedSegment`, `chargedSegmentLoss`, `finishChargedSegment`); a lane's
-    /// continuous losses gather in its open deposit record (`LaneDeposit`) while they stay in one voxel,
-    /// closed when the lane dies; secondaries are left on `scalar.stack` for `drain`.
+    /// `chargedStep`, `planChargedSegment`, `finishChargedSegment`); secondaries are left on `scalar.stack`
+    /// for `drain`.
     func chargedEvent(_ bank: inout ChargedBank, lanes: inout [Int], refill: inout StreamRefill, scalar: inout Scratch,
                       limits: ChargedLimits, exact: Bool, tally: inout EnergyTally) {
         let count = bank.slots
-        if lanes.count < count { lanes.append(contentsOf: repeatElement(0, count: count - lanes.count)) }
-        // Lane memory and lane lists through pointers: an array element's in-place access, and every append,
-        // checks the array's uniqueness (≈ 1 % of the driver's time in these loops).
-        lanes.withUnsafeMutableBufferPointer { laneMemory in
-            let list = laneMemory.baseAddress!
-            ChargedBank.withLanes(&bank.particle, &bank.stage, &bank.reader, &bank.start, &bank.step, &bank.voxel, &bank.plan,
-                                  &bank.deposit) {
-                particle, stage, reader, start, step, voxel, plan, deposit in
-                var lanes = ChargedBank.collect(.setup, stage, count: count, into: list)
-                refill.refill(particle, lanes: lanes)
-                for l in lanes {
-                    tally.recordHistory(history(of: particle[l]))
-                    if let s = startChargedStep(&particle[l], &reader[l], limits, tally: &tally, scratch: &scalar) {
-                        start[l] = s
-                        stage[l] = .needsFuel
-                    } else {
-                        stage[l] = .dead
-                    }
+        lanes.removeAll(keepingCapacity: true)
+        for l in 0..<count where bank.stage[l] == .setup { lanes.append(l) }
+        refill.refill(&bank.particle, lanes: lanes)
+        // Lane memory through pointers: an array element's in-place access checks uniqueness every time.
+        ChargedBank.withLanes(&bank.particle, &bank.stage, &bank.reader, &bank.start, &bank.step, &bank.voxel, &bank.plan) {
+            particle, stage, reader, start, step, voxel, plan in
+            for l in lanes {
+                tally.recordHistory(history(of: particle[l]))
+                if let s = startChargedStep(&particle[l], &reader[l], limits, tally: &tally, scratch: &scalar) {
+                    start[l] = s
+                    stage[l] = .needsFuel
+                } else {
+                    stage[l] = .dead
                 }
-                // A lane stopped above draws nothing; the refill gave it the block its stream computes next anyway.
-                lanes = ChargedBank.collect(.needsFuel, stage, count: count, into: list)
-                forEachQuad(lanes, exact: exact, read: { particle[$0].rng.uniform() }) { l, lnU in
-                    step[l] = chargedStep(start[l], hardFuel: -lnU, &particle[l], &reader[l], limits)
-                    stage[l] = .inStep
-                }
+            }
+            // A lane stopped above draws nothing; the refill gave it the block its stream computes next anyway.
+            ChargedBank.collect(.needsFuel, stage, count: count, into: &lanes)
+            forEachQuad(lanes, exact: exact, read: { particle[$0].rng.uniform() }) { l, lnU in
+                step[l] = chargedStep(start[l], hardFuel: -lnU, &particle[l], &reader[l], limits)
+                stage[l] = .inStep
+            }
 
-                lanes = ChargedBank.collect(.inStep, stage, count: count, into: list)
-                for l in lanes {
-                    voxel[l].index = region.dataIndex(step[l].walk.i, step[l].walk.j, step[l].walk.k)
-                }
-                for l in lanes {
-                    let v = voxel[l].index
-                    voxel[l].density = density[v]
-                    voxel[l].medium = medium[v]
-                }
-                // Four lanes at a time: their segments measured out, their end energies (`VectorMath.exp`, one
-                // call; the scalar `exp` when `exact`), then flown, so that the four lanes' state is still in L1.
-                var c = 0
-                while c < lanes.count {
-                    let n = min(4, lanes.count - c)
-                    var flying: UInt8 = 0  // bit q: lane c + q flies (a bit mask: byte stores into a vector stall its load)
-                    for q in 0..<n {
-                        let l = lanes[c + q]
-                        if let end = planChargedSegment(&particle[l], &step[l], &reader[l], limits, in: voxel[l], plan: &plan[l],
-                                                        scratch: &scalar) {
-                            // In vacuum: nothing deposited, the step only crossed the voxel.
-                            stage[l] = end == .sameStep ? .inStep : end == .nextStep ? .setup : .dead
-                        } else {
-                            flying |= 1 << q
-                        }
-                    }
-                    let lnEnd = SIMD4(plan[lanes[c]].lnEnd, plan[lanes[c + min(1, n - 1)]].lnEnd,
-                                      plan[lanes[c + min(2, n - 1)]].lnEnd, plan[lanes[c + min(3, n - 1)]].lnEnd)
-                    let eEnd = exact ? .zero : VectorMath.exp(lnEnd)
-                    for q in 0..<n where flying & (1 << q) != 0 {
-                        let l = lanes[c + q]
-                        let e = !plan[l].needsExp ? plan[l].eEnd : exact ? exp(plan[l].lnEnd) : eEnd[q]
-                        let h = history(of: particle[l])
-                        deposit[l].add(chargedSegmentLoss(particle[l], &reader[l], plan[l], eEnd: e), voxel: plan[l].voxel,
-                                       history: h, tally: &tally)
-                        tally.recordHistory(h)
-                        switch finishChargedSegment(&particle[l], &step[l], &reader[l], limits, plan[l], eEnd: e, tally: &tally,
+            ChargedBank.collect(.inStep, stage, count: count, into: &lanes)
+            for l in lanes {
+                voxel[l].index = region.dataIndex(step[l].walk.i, step[l].walk.j, step[l].walk.k)
+            }
+            for l in lanes {
+                let v = voxel[l].index
+                voxel[l].density = density[v]
+                voxel[l].medium = medium[v]
+            }
+            // Four lanes at a time: their segments measured out, their end energies (`VectorMath.exp`, one
+            // call; the scalar `exp` when `exact`), then flown, so that the four lanes' state is still in L1.
+            var c = 0
+            while c < lanes.count {
+                let n = min(4, lanes.count - c)
+                var flying: UInt8 = 0  // bit q: lane c + q flies (a bit mask: byte stores into a vector stall its load)
+                for q in 0..<n {
+                    let l = lanes[c + q]
+                    if let end = planChargedSegment(&particle[l], &step[l], &reader[l], limits, in: voxel[l], plan: &plan[l],
                                                     scratch: &scalar) {
-                        case .sameStep: break
-                        case .nextStep: stage[l] = .setup
-                        case .gone: stage[l] = .dead
-                        }
+                        // In vacuum: nothing deposited, the step only crossed the voxel.
+                        stage[l] = end == .sameStep ? .inStep : end == .nextStep ? .setup : .dead
+                    } else {
+                        flying |= 1 << q
                     }
-                    c += n
                 }
-                for l in 0..<count where stage[l] == .dead { deposit[l].close(history: history(of: particle[l]), tally: &tally) }
+                let lnEnd = SIMD4(plan[lanes[c]].lnEnd, plan[lanes[c + min(1, n - 1)]].lnEnd,
+                                  plan[lanes[c + min(2, n - 1)]].lnEnd, plan[lanes[c + min(3, n - 1)]].lnEnd)
+                let eEnd = exact ? .zero : VectorMath.exp(lnEnd)
+                for q in 0..<n where flying & (1 << q) != 0 {
+                    let l = lanes[c + q]
+                    let e = !plan[l].needsExp ? plan[l].eEnd : exact ? exp(plan[l].lnEnd) : eEnd[q]
+                    tally.recordHistory(history(of: particle[l]))
+                    switch finishChargedSegment(&particle[l], &step[l], &reader[l], limits, plan[l], eEnd: e, tally: &tally,
+                                                scratch: &scalar) {
+                    case .sameStep: break
+                    case .nextStep: stage[l] = .setup
+                    case .gone: stage[l] = .dead
+                    }
+                }
+                c += n
             }
         }
     }
@@ -311,14 +301,9 @@ extension Simulation {
         for l in 0..<scratch.bank.count where scratch.bank.stage[l] == stage { scratch.lanes.append(l) }
     }
 
-    /// `forEachQuad` over the lanes of an array.
-    func forEachQuad(_ lanes: [Int], exact: Bool, read: (Int) -> Double, write: (Int, Double) -> Void) {
-        lanes.withUnsafeBufferPointer { forEachQuad($0, exact: exact, read: read, write: write) }
-    }
-
     /// ln of `read(lane)` for every lane of `lanes`, four at a time with `VectorMath.log` (or Foundation's
     /// scalar `log` when `exact`), handed to `write(lane, ln)` in the order of `lanes`.
-    func forEachQuad(_ lanes: UnsafeBufferPointer<Int>, exact: Bool, read: (Int) -> Double, write: (Int, Double) -> Void) {
+    func forEachQuad(_ lanes: [Int], exact: Bool, read: (Int) -> Double, write: (Int, Double) -> Void) {
         var start = 0
         while start < lanes.count {
             let n = min(4, lanes.count - start)

@@ -7,49 +7,34 @@
 struct StreamRefill {
     private var pending: [Int] = []
 
-    init(capacity: Int) { pending = Array(repeating: 0, count: capacity) }
+    init(capacity: Int) { pending.reserveCapacity(capacity) }
 
     /// Refills the exhausted streams among `lanes` of `particles`.
     mutating func refill(_ particles: inout [Particle], lanes: [Int]) {
-        particles.withUnsafeMutableBufferPointer { p in
-            lanes.withUnsafeBufferPointer { refill(p.baseAddress!, lanes: $0) }
-        }
-    }
-
-    /// Refills the exhausted streams among `lanes` of the particles at `particles` (through pointers: an
-    /// array's element writes and appends check its uniqueness each time).
-    mutating func refill(_ particles: UnsafeMutablePointer<Particle>, lanes: UnsafeBufferPointer<Int>) {
-        if pending.count < lanes.count { pending.append(contentsOf: repeatElement(0, count: lanes.count - pending.count)) }
-        pending.withUnsafeMutableBufferPointer { pendingMemory in
-            let pending = pendingMemory.baseAddress!
-            var count = 0
-            for l in lanes where particles[l].rng.used == 4 {
-                pending[count] = l
-                count += 1
+        pending.removeAll(keepingCapacity: true)
+        for l in lanes where particles[l].rng.used == 4 { pending.append(l) }
+        guard let firstLane = pending.first else { return }
+        let key = particles[firstLane].rng.key
+        var start = 0
+        while start < pending.count {
+            var counter = PhiloxLanes.Block(x: .zero, y: .zero, z: .zero, w: .zero)
+            let n = min(8, pending.count - start)
+            for slot in 0..<n {
+                let s = particles[pending[start + slot]].rng
+                precondition(s.key == key, "StreamRefill: lanes of one run share the seed")
+                counter.x[slot] = s.block
+                counter.y[slot] = s.streamID
+                counter.z[slot] = s.historyLow
+                counter.w[slot] = s.historyHigh
             }
-            guard count > 0 else { return }
-            let key = particles[pending[0]].rng.key
-            var start = 0
-            while start < count {
-                var counter = PhiloxLanes.Block(x: .zero, y: .zero, z: .zero, w: .zero)
-                let n = min(8, count - start)
-                for slot in 0..<n {
-                    let s = particles[pending[start + slot]].rng
-                    precondition(s.key == key, "StreamRefill: lanes of one run share the seed")
-                    counter.x[slot] = s.block
-                    counter.y[slot] = s.streamID
-                    counter.z[slot] = s.historyLow
-                    counter.w[slot] = s.historyHigh
-                }
-                let out = PhiloxLanes.block(counter, key: key)
-                for slot in 0..<n {
-                    let l = pending[start + slot]
-                    particles[l].rng.buffer = out[lane: slot]
-                    particles[l].rng.block &+= 1
-                    particles[l].rng.used = 0
-                }
-                start += n
+            let out = PhiloxLanes.block(counter, key: key)
+            for slot in 0..<n {
+                let l = pending[start + slot]
+                particles[l].rng.buffer = out[lane: slot]
+                particles[l].rng.block &+= 1
+                particles[l].rng.used = 0
             }
+            start += n
         }
     }
 }

@@ -2,7 +2,9 @@
 /// plane (Xb, Yb in cm), as jaws and MLC leaf pairs cut it.
 ///
 /// Each open leaf pair is one rectangle (its band between two leaf boundaries, across the gap between
-/// its two leaves), clipped by the jaws; without an MLC the jaws alone make one rectangle. The union over
+/// its two leaves), clipped by the jaws; without an MLC the jaws alone make one rectangle. A stacked MLC
+/// (Halcyon/Ethos MLCX1 + MLCX2) is open only where every layer is: the intersection of the layers' open
+/// rectangles, each layer's positions and boundaries given at the isocentre plane as the plan gives them. The union over
 /// the control points of an arc is the union of their rectangles. The outline is traced exactly as the
 /// boundary edges of the union (no rasterisation), so it sits on the jaw and leaf positions.
 public struct BeamAperture: Sendable, Equatable {
@@ -66,31 +68,48 @@ public struct BeamAperture: Sendable, Equatable {
     ///   - leaves: the MLC setting, or nil.
     /// - Throws: `AnalysisError.badParameter` when no device limits the field at all.
     public init(jawXCM: (Double, Double)?, jawYCM: (Double, Double)?, leaves: LeafSetting?) throws {
-        guard jawXCM != nil || leaves != nil, jawYCM != nil || leaves != nil else {
+        try self.init(jawXCM: jawXCM, jawYCM: jawYCM, layers: leaves.map { [$0] } ?? [])
+    }
+
+    /// The aperture of jaws and one or more MLC layers, open only where the jaws and every layer are open.
+    /// - Parameters:
+    ///   - jawXCM: X1, X2 (cm), or nil.
+    ///   - jawYCM: Y1, Y2 (cm), or nil.
+    ///   - layers: the settings of the MLC's layers (none, one, or a stacked MLC's layers in any order).
+    /// - Throws: `AnalysisError.badParameter` when no device limits the field at all.
+    public init(jawXCM: (Double, Double)?, jawYCM: (Double, Double)?, layers: [LeafSetting]) throws {
+        guard jawXCM != nil || !layers.isEmpty, jawYCM != nil || !layers.isEmpty else {
             throw AnalysisError.badParameter(
                 name: "beam-limiting devices", value: "none along an axis",
                 allowed: "jaws or an MLC limiting both Xb and Yb")
         }
         let x = jawXCM ?? (-Double.infinity, .infinity), y = jawYCM ?? (-Double.infinity, .infinity)
-        let jaws = Rectangle(xMinCM: x.0, xMaxCM: x.1, yMinCM: y.0, yMaxCM: y.1)
-        guard let leaves else {
-            self.init(rectangles: [jaws])
-            return
-        }
-        var open: [Rectangle] = []
-        for n in leaves.bankACM.indices {
-            let across = (leaves.boundariesCM[n], leaves.boundariesCM[n + 1])
-            let along = (leaves.bankACM[n], leaves.bankBCM[n])
-            let r =
-                leaves.travel == .x
-                ? Rectangle(xMinCM: along.0, xMaxCM: along.1, yMinCM: across.0, yMaxCM: across.1)
-                : Rectangle(xMinCM: across.0, xMaxCM: across.1, yMinCM: along.0, yMaxCM: along.1)
-            open.append(
-                Rectangle(
-                    xMinCM: max(r.xMinCM, jaws.xMinCM), xMaxCM: min(r.xMaxCM, jaws.xMaxCM),
-                    yMinCM: max(r.yMinCM, jaws.yMinCM), yMaxCM: min(r.yMaxCM, jaws.yMaxCM)))
+        var open = [Rectangle(xMinCM: x.0, xMaxCM: x.1, yMinCM: y.0, yMaxCM: y.1)]
+        for layer in layers {
+            // (⋃ aᵢ) ∩ (⋃ bⱼ) = ⋃ (aᵢ ∩ bⱼ): the rectangles open so far, cut by each open pair of this layer.
+            open = Self.openPairs(of: layer).flatMap { pair in
+                open.map { Self.intersection($0, pair) }.filter { $0.xMaxCM > $0.xMinCM && $0.yMaxCM > $0.yMinCM }
+            }
         }
         self.init(rectangles: open)
+    }
+
+    /// One rectangle per leaf pair of a setting: its band across the travel, between its two tips.
+    static func openPairs(of leaves: LeafSetting) -> [Rectangle] {
+        leaves.bankACM.indices.map { n in
+            let across = (leaves.boundariesCM[n], leaves.boundariesCM[n + 1])
+            let along = (leaves.bankACM[n], leaves.bankBCM[n])
+            return leaves.travel == .x
+                ? Rectangle(xMinCM: along.0, xMaxCM: along.1, yMinCM: across.0, yMaxCM: across.1)
+                : Rectangle(xMinCM: across.0, xMaxCM: across.1, yMinCM: along.0, yMaxCM: along.1)
+        }
+    }
+
+    /// The common part of two rectangles (empty, i.e. max ≤ min on an axis, when they do not overlap).
+    static func intersection(_ a: Rectangle, _ b: Rectangle) -> Rectangle {
+        Rectangle(
+            xMinCM: max(a.xMinCM, b.xMinCM), xMaxCM: min(a.xMaxCM, b.xMaxCM),
+            yMinCM: max(a.yMinCM, b.yMinCM), yMaxCM: min(a.yMaxCM, b.yMaxCM))
     }
 
     /// The union of two apertures (e.g. two control points of an arc).

@@ -101,21 +101,23 @@ struct BeamViews {
             first.gantryRotation.rawValue, beam.controlPoints.count)
     }
 
-    /// The open field of one control point (jaws and MLC; DICOM mm → cm).
+    /// The open field of one control point (jaws and every MLC layer: a dual-layer MLC's field is where both
+    /// layers are open; DICOM mm → cm).
     static func aperture(_ beam: Beam, _ point: ControlPoint) throws -> BeamAperture {
         func jaw(_ types: [String]) -> (Double, Double)? {
             guard let p = types.lazy.compactMap({ point.devicePositionsMM[$0] }).first, p.count == 2 else { return nil }
             return (p[0] / 10, p[1] / 10)
         }
-        var leaves: BeamAperture.LeafSetting?
-        if let mlc = beam.mlc, let p = point.devicePositionsMM[mlc.type] {
+        let mlcs = beam.limitingDevices.filter { $0.type.hasPrefix("MLC") }
+        let layers = try mlcs.compactMap { mlc -> BeamAperture.LeafSetting? in
+            guard let p = point.devicePositionsMM[mlc.type] else { return nil }
             let half = p.count / 2
-            leaves = try BeamAperture.LeafSetting(
+            return try BeamAperture.LeafSetting(
                 travel: mlc.type == "MLCY" ? .y : .x, boundariesCM: mlc.leafBoundariesMM.map { $0 / 10 },
                 bankACM: p[..<half].map { $0 / 10 }, bankBCM: p[half...].map { $0 / 10 })
         }
         do {
-            return try BeamAperture(jawXCM: jaw(["ASYMX", "X"]), jawYCM: jaw(["ASYMY", "Y"]), leaves: leaves)
+            return try BeamAperture(jawXCM: jaw(["ASYMX", "X"]), jawYCM: jaw(["ASYMY", "Y"]), layers: layers)
         } catch let e as AnalysisError {
             throw CommandFailure("beam \(beam.name), control point \(point.index): \(e.description)")
         }

@@ -52,7 +52,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "An RT Structure Set: also compare DVH metrics per structure.")
     var structures: String?
 
-    @Option(name: .customLong("structure"), help: "With --structures: only this structure (repeatable; default: all).")
+    @Option(name: .customLong("structure"), help: "With --structures: only this structure, by ROI name or number (repeatable; default: all).")
     var onlyStructures: [String] = []
 
     @Option(help: "Output format: table, csv (the gamma table, then the DVH metric table) or json.")

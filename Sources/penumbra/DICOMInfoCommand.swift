@@ -1,4 +1,5 @@
 import ArgumentParser
+import Beam
 import DICOM
 import Foundation
 import Logging
@@ -105,7 +106,7 @@ struct DICOMInfoCommand: ParsableCommand {
                     Set(gantry).count == 1 ? "\(fmt(gantry[0]))°" : "\(fmt(gantry.first!))° → \(fmt(gantry.last!))°"
                 print(
                     "  beam \(beam.number) \(beam.name): \(beam.type) \(beam.radiationType) \(energy) MV\(beam.fluenceMode.flatMap { $0.isStandard ? nil : " " + ($0.identifier ?? "") } ?? ""), gantry \(gantryText), \(mu) MU, "
-                        + "\(beam.controlPoints.count) control points, \(beam.mlc.map { "\($0.type) \($0.pairCount) leaf pairs" } ?? "no MLC"), machine \(beam.machineName ?? "?")"
+                        + "\(beam.controlPoints.count) control points, \(Self.mlcText(beam)), machine \(beam.machineName ?? "?")"
                         + ", devices \(beam.limitingDevices.map(\.type).joined(separator: "/"))"
                         + (beam.patientPosition.map { ", patient \($0)" } ?? "")
                         + ((beam.treatmentDeliveryType ?? "TREATMENT") == "TREATMENT" ? "" : " (\(beam.treatmentDeliveryType!))")
@@ -133,6 +134,17 @@ struct DICOMInfoCommand: ParsableCommand {
         default:
             print("\(name): \(SOPClassNames.described(sopClass)), not an object Penumbra reads")
         }
+    }
+
+    /// A beam's MLC devices with their pair counts, e.g. "MLCX1 28 + MLCX2 29 leaf pairs (dual layer)".
+    static func mlcText(_ beam: DICOM.Beam) -> String {
+        let mlcs = beam.limitingDevices.filter { $0.type.hasPrefix("MLC") }
+        guard !mlcs.isEmpty else { return "no MLC" }
+        let devices = mlcs.map { "\($0.type) \($0.pairCount)" }.joined(separator: " + ") + " leaf pairs"
+        guard mlcs.count > 1 else { return devices }
+        let dual = BeamDelivery.dualLayerMLCTypes
+        let isDualLayer = Set(mlcs.map(\.type)) == Set(dual) && mlcs.count == dual.count
+        return devices + (isDualLayer ? " (dual layer)" : " (\(mlcs.count) MLCs, which Penumbra does not compute)")
     }
 
     private func fmt(_ v: Double) -> String { String(format: "%.6g", v) }

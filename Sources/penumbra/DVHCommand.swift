@@ -44,7 +44,7 @@ struct DVHCommand: ParsableCommand {
     @Option(help: "Dose bin width of the written curves and plot, in Gy.")
     var curveBinGy: Double = 0.1
 
-    @Option(name: .customLong("structure"), help: "Only this structure (repeatable; default: all).")
+    @Option(name: .customLong("structure"), help: "Only this structure, by ROI name or number (repeatable; default: all).")
     var onlyStructures: [String] = []
 
     @Option(help: "Check a constraint set: 'thorax' (shipped) or a JSON file (docs/dvh.md).")

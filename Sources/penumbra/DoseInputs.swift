@@ -55,9 +55,9 @@ enum DoseInputs {
         }
     }
 
-    /// DVHs of the structures of an RT Structure Set (all, or those named in `selected`), each rasterised
-    /// on a grid aligned with the dose grid that covers it. Structures without contours or volume are
-    /// skipped with a warning; parts outside the dose grid are reported.
+    /// DVHs of the structures of an RT Structure Set (all, or those `selected` names or numbers: `StructureSelection`),
+    /// each rasterised on a grid aligned with the dose grid that covers it. Structures without contours or volume
+    /// are skipped with a warning; parts outside the dose grid are reported.
     static func structureDVHs(
         _ path: String, on dose: DoseGrid, frameOfReference: String?, selected: [String], supersampling: Int,
         logger: Logger
@@ -72,8 +72,7 @@ enum DoseInputs {
             throw ValidationError("\(path) is in another frame of reference than the dose; they must belong to one plan")
         }
         var result: [EvaluatedStructure] = []
-        for roi in set.rois
-        where selected.isEmpty || selected.contains(where: { $0.caseInsensitiveCompare(roi.name) == .orderedSame }) {
+        for roi in try StructureSelection.rois(of: set, selected: selected, path: path, logger: logger) {
             let planar = roi.planarStructureCM
             guard !planar.isEmpty else {
                 logger.warning("structure '\(roi.name)' has no closed planar contours; skipped")

@@ -31,7 +31,7 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "The RT Structure Set (default: the plan folder's).")
     var structures: String?
 
-    @Option(name: .customLong("structure"), help: "Only this structure (repeatable; default: all).")
+    @Option(name: .customLong("structure"), help: "Only this structure, by ROI name or number (repeatable; default: all).")
     var onlyStructures: [String] = []
 
     @Option(

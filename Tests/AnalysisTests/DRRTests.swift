@@ -137,6 +137,29 @@ import Testing
         #expect(abs(Self.length(a.union(b)) - 12) < 1e-12)
     }
 
+    /// A dual-layer MLC (Halcyon/Ethos: the proximal layer's boundaries half a leaf across from the distal one's) is
+    /// open only where both layers are: the intersection of their openings, whichever layer comes first.
+    @Test func aStackedMLCIsOpenOnlyWhereEveryLayerIsOpen() throws {
+        let distal = try BeamAperture.LeafSetting(
+            travel: .x, boundariesCM: [-2, -1, 0, 1, 2], bankACM: [-2, -2, -2, -2], bankBCM: [2, 2, 2, 2])
+        let proximal = try BeamAperture.LeafSetting(
+            travel: .x, boundariesCM: [-2.5, -1.5, -0.5, 0.5, 1.5, 2.5], bankACM: [0, -1, -3, -1, 0],
+            bankBCM: [0, 1, 1, 3, 0])
+        let a = try BeamAperture(jawXCM: nil, jawYCM: nil, layers: [distal, proximal])
+        // Open in the distal layer, closed by the proximal one (beyond its tip at x = 1; its closed pair above y = 1.5).
+        #expect(!a.contains(x: 1.5, y: 0) && !a.contains(x: 0, y: 1.75))
+        // Open in the proximal layer (out to x = −3), closed by the distal one (its tips at x = −2).
+        #expect(!a.contains(x: -2.5, y: 0))
+        #expect(a.contains(x: -1.5, y: 0) && a.contains(x: 1.5, y: 1) && a.contains(x: 0, y: -1))
+        #expect(a.boundingBox == .init(xMinCM: -2, xMaxCM: 2, yMinCM: -1.5, yMaxCM: 1.5))
+        // Hand count: x −1…1 for y −1.5…−0.5, −2…1 for −0.5…0.5, −1…2 for 0.5…1.5: vertical edges 3 · 2 · 1 = 6,
+        // horizontal 2 (y = −1.5) + 1 (−0.5) + 2 (0.5) + 3 (1.5) = 8.
+        #expect(abs(Self.length(a) - 14) < 1e-12)
+        let reversed = try BeamAperture(jawXCM: nil, jawYCM: nil, layers: [proximal, distal])
+        #expect(abs(Self.length(reversed) - 14) < 1e-12)
+        #expect(!reversed.contains(x: 1.5, y: 0) && reversed.contains(x: -1.5, y: 0))
+    }
+
     @Test func badSettingsAreRefused() {
         #expect(throws: AnalysisError.self) { try BeamAperture(jawXCM: nil, jawYCM: (-1, 1), leaves: nil) }
         #expect(throws: AnalysisError.self) {

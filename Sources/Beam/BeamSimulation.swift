@@ -6,7 +6,7 @@ import Transport
 /// planned monitor units (or per history when the machine is not calibrated).
 public struct BeamSimulation: Sendable {
     public let source: PlanSource
-    public let engine: TransportEngine
+    public private(set) var engine: TransportEngine
 
     /// Prepares the transport: interaction tables up to the model's highest energy, primaries from `source`.
     public init(source: PlanSource, phantom: VoxelPhantom, threads: Int, settings: TransportSettings = TransportSettings()) throws {
@@ -14,6 +14,14 @@ public struct BeamSimulation: Sendable {
         let simulation = try Simulation(phantom: phantom, mediumPhysics: media, source: source, settings: settings)
         self.source = source
         engine = try TransportEngine(simulation: simulation, threads: threads)
+    }
+
+    /// The same beam with its engine's thread tallies kept in `pool` (`TransportEngine.sharingTallies`): a
+    /// plan's beams run one after another on one grid and need one set of tallies between them.
+    public func sharingTallies(_ pool: TallyPool) -> BeamSimulation {
+        var beam = self
+        beam.engine = engine.sharingTallies(pool)
+        return beam
     }
 
     /// Runs `histories` proposals under `seed` and returns the dose per history and its uncertainty.

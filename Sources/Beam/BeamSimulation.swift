@@ -10,7 +10,15 @@ public struct BeamSimulation: Sendable {
 
     /// Prepares the transport: interaction tables up to the model's highest energy, primaries from `source`.
     public init(source: PlanSource, phantom: VoxelPhantom, threads: Int, settings: TransportSettings = TransportSettings()) throws {
-        let media = try PhysicsMedium.media(named: phantom.media, settings: settings)
+        try self.init(source: source, phantom: phantom, media: try PhysicsMedium.media(named: phantom.media, settings: settings),
+                      threads: threads, settings: settings)
+    }
+
+    /// Prepares the transport with the physics of `phantom`'s media already built (`PhysicsMedium.media`
+    /// with the same `settings`): a plan's beams share one set (its tables were 61 MB per beam on the
+    /// thorax example's 27 media, docs/performance.md, session 9).
+    public init(source: PlanSource, phantom: VoxelPhantom, media: [any MediumPhysics], threads: Int,
+                settings: TransportSettings = TransportSettings()) throws {
         let simulation = try Simulation(phantom: phantom, mediumPhysics: media, source: source, settings: settings)
         self.source = source
         engine = try TransportEngine(simulation: simulation, threads: threads)

@@ -47,11 +47,13 @@ public struct PlanDoseCalculation: Sendable {
     public func run(targetUncertainty: Double, maximumHistories: UInt64, seed: UInt64,
                     progress: (UInt64, Double) -> Void = { _, _ in }) throws -> Result {
         let start = Date()
+        // The beams share the media's physics and one pool of thread tallies (they run one after another).
+        let media = try PhysicsMedium.media(named: phantom.media, settings: TransportSettings())
         let pool = TallyPool()
         let sims = try deliveries.map {
             try BeamSimulation(source: try PlanSource(model: model, deliveries: [$0], patientPosition: patientPosition,
                                                       sampling: sampling),
-                               phantom: phantom, threads: threads).sharingTallies(pool)
+                               phantom: phantom, media: media, threads: threads).sharingTallies(pool)
         }
         let weights = sims.map(\.source.muAreaSum)
         let totalWeight = weights.reduce(0, +)

@@ -9,6 +9,8 @@ import Synchronization
 /// threads ran at once.
 public final class TallyPool: Sendable {
     private let free = Mutex<[EnergyTally]>([])
+    /// The largest `EnergyTally.residentBytes` of a tally that went through the pool or an engine's merge.
+    private let largestResident = Mutex<Int>(0)
 
     /// An empty pool.
     public init() {}
@@ -36,19 +38,24 @@ public final class TallyPool: Sendable {
     /// Keeps `tallies` (emptied) for later runs.
     func give(_ tallies: [EnergyTally]) {
         guard !tallies.isEmpty else { return }
+        tallies.forEach(note)
         free.withLock { $0.append(contentsOf: tallies) }
+    }
+
+    /// Counts `tally`'s resident records towards the pool's footprint (a tally the engine hands out).
+    func note(_ tally: EnergyTally) {
+        let resident = tally.residentBytes
+        largestResident.withLock { $0 = max($0, resident) }
     }
 
     /// The number of tallies kept.
     public var count: Int { free.withLock { $0.count } }
 
-    /// The memory of one tally of `voxelCount` voxels: its records' bytes and the largest resident part of
-    /// the pool's tallies of that grid (zero when it holds none).
+    /// The memory of one thread's tally of `voxelCount` voxels: its records' bytes, and the largest resident
+    /// part of a tally that went through the pool so far (zero before any run).
     public func footprint(voxelCount: Int) -> Footprint {
-        let resident = free.withLock { tallies in
-            tallies.filter { $0.voxelCount == voxelCount }.map(\.residentBytes).max() ?? 0
-        }
-        return Footprint(recordBytes: max(voxelCount, 1) * MemoryLayout<VoxelSums>.stride, residentBytes: resident)
+        Footprint(recordBytes: max(voxelCount, 1) * MemoryLayout<VoxelSums>.stride,
+                  residentBytes: largestResident.withLock { $0 })
     }
 }
 

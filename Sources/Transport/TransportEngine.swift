@@ -124,8 +124,9 @@ public struct TransportEngine: Sendable {
         return try body(merged)
     }
 
-    /// One thread's tally memory: its records' bytes (32 per voxel of the grid) and, the largest over the
-    /// pool's tallies, the bytes of the blocks its histories reached (the resident part of a large tally).
+    /// One thread's tally memory: its records' bytes (32 per voxel of the grid) and the largest resident part
+    /// of one so far (all of it for a small grid; for a grid of 1 MiB of records or more, the 4 KiB blocks
+    /// the thread's histories reached).
     public var tallyBytesPerThread: TallyPool.Footprint {
         tallies.footprint(voxelCount: simulation.phantom.grid.voxelCount)
     }
@@ -151,11 +152,13 @@ public struct TransportEngine: Sendable {
         }
         var emptied: [EnergyTally] = []
         while var (tally, _) = all.popLast() {
+            tallies.note(tally)
             total.merge(tally)
             tally.reset()
             emptied.append(tally)
         }
         tallies.give(emptied)
+        tallies.note(total)
         return total
     }
 

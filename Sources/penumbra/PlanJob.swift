@@ -186,8 +186,8 @@ final class PlanExecutor: UnitExecutor {
     let workloads = [PlanJob.workload]
 
     /// Prepared beams by job (less its `firstHistory`) and thread count: cross sections and engines are
-    /// built once per plan. A plan's engines share one pool of thread tallies (the beams run one after
-    /// another on one grid), kept from unit to unit.
+    /// built once per plan. A plan's beams share the media's physics and one pool of thread tallies (they
+    /// run one after another on one grid), kept from unit to unit.
     private let prepared = Mutex<[ContentDigest: [BeamSimulation]]>([:])
 
     func execute(_ unit: WorkUnit, inputs: [ContentDigest: [UInt8]], threads: Int) throws -> UnitResult {
@@ -213,9 +213,10 @@ final class PlanExecutor: UnitExecutor {
             var settings = TransportSettings()
             settings.photonSplitting = job.photonSplitting
             try settings.validate()
+            let media = try PhysicsMedium.media(named: phantom.media, settings: settings)
             let tallies = TallyPool()
             let built = try sources.map {
-                try BeamSimulation(source: $0, phantom: phantom, threads: threads, settings: settings)
+                try BeamSimulation(source: $0, phantom: phantom, media: media, threads: threads, settings: settings)
                     .sharingTallies(tallies)
             }
             if cache.count >= 4 { cache.removeAll() }
@@ -235,5 +236,11 @@ final class PlanExecutor: UnitExecutor {
             }
         }
         return UnitResult(key: unit.key, historyCount: UInt64(unit.histories.count), slabs: slabs.finish())
+    }
+
+    /// One thread's tally memory, the largest over the prepared plans (nil before any unit).
+    var tallyBytesPerThread: TallyPool.Footprint? {
+        prepared.withLock { $0.values.compactMap { $0.first?.engine.tallyBytesPerThread } }
+            .max { $0.residentBytes < $1.residentBytes }
     }
 }

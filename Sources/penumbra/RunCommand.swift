@@ -150,7 +150,9 @@ struct RunCommand: ParsableCommand {
                 ignoredDevices: unmodelled.isEmpty ? nil : unmodelled,
                 densityOverrides: inputs.densityOverrides, dvhPerFraction: dvhs,
                 uncertaintyEstimator: slabPlanes == nil ? "history by history" : "\(decomposition.batches) batches per beam and round",
-                decomposedSlabPlanes: slabPlanes?.map { [$0.lowerBound, $0.upperBound] })
+                decomposedSlabPlanes: slabPlanes?.map { [$0.lowerBound, $0.upperBound] },
+                tallyBytesPerThread: result.tallyBytesPerThread?.recordBytes,
+                tallyResidentBytesPerThread: result.tallyBytesPerThread?.residentBytes)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try AtomicFile.write(try encoder.encode(summary), to: dir.appendingPathComponent("summary.json"))
@@ -278,4 +280,9 @@ struct RunSummary: Codable {
     let uncertaintyEstimator: String?
     /// With `--decomposed`: each slab's planes [first, end) of the dose grid.
     let decomposedSlabPlanes: [[Int]]?
+    /// Bytes of one thread's tally in the embedded workers (32 per voxel of a beam's grid; the beams share
+    /// them); nil on a running coordinator, for `--decomposed` and in runs written before it was recorded.
+    let tallyBytesPerThread: Int?
+    /// Of them, the most one thread's tally held in memory (`TallyPool.Footprint.residentBytes`).
+    let tallyResidentBytesPerThread: Int?
 }

@@ -88,12 +88,29 @@ final class TransportExecutor: UnitExecutor {
             return UnitResult(key: unit.key, historyCount: tally.histories, slabs: slabs.finish())
         }
     }
+
+    /// One thread's tally memory, the largest over the prepared jobs (nil before any unit).
+    var tallyBytesPerThread: TallyPool.Footprint? {
+        engines.withLock { $0.values.map(\.tallyBytesPerThread) }.max { $0.residentBytes < $1.residentBytes }
+    }
 }
 
 /// Every workload this build of `penumbra` can run, dispatched by `JobSpec.workload`.
 struct AllWorkloads: UnitExecutor {
-    let executors: [any UnitExecutor] = [TransportExecutor(), SlabTransportExecutor(), PlanExecutor(), SyntheticWorkload()]
+    private let transport = TransportExecutor()
+    private let plan = PlanExecutor()
+    let executors: [any UnitExecutor]
     var workloads: [String] { executors.flatMap(\.workloads) }
+
+    init() {
+        executors = [transport, SlabTransportExecutor(), plan, SyntheticWorkload()]
+    }
+
+    /// One thread's tally memory in the replicated executors' engines, the largest (nil before any unit ran
+    /// here): what `penumbra run` reports for its embedded workers.
+    var tallyBytesPerThread: TallyPool.Footprint? {
+        [transport.tallyBytesPerThread, plan.tallyBytesPerThread].compactMap { $0 }.max { $0.residentBytes < $1.residentBytes }
+    }
 
     func execute(_ unit: WorkUnit, inputs: [ContentDigest: [UInt8]], threads: Int) throws -> UnitResult {
         try executor(for: unit.spec).execute(unit, inputs: inputs, threads: threads)

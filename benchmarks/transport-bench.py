@@ -127,7 +127,7 @@ def tally_text(s):
     """One thread's tally memory from summary.json (binaries before session 9 do not write it)."""
     t = s.get("tallyBytesPerThread")
     return "" if t is None else (f", tally {t / 2**20:.1f} MiB per thread "
-                                 f"({s['tallyResidentBytesPerThread'] / 2**20:.1f} MiB resident)")
+                                 f"({s['tallyTouchedBytesPerThread'] / 2**20:.1f} MiB of it written)")
 
 
 one = runs["scalar", 1]

@@ -241,10 +241,10 @@ public struct EnergyTally: Sendable {
     /// block of voxels.
     public var recordBytes: Int { sums.recordBytes }
 
-    /// Bytes of the records in memory: all of them for a small tally; for one of 1 MiB or more, whose records
-    /// are mapped page by page as histories first reach them, the blocks (128 records, one 4 KiB page) ever
-    /// written, emptied ones included.
-    public var residentBytes: Int { sums.residentBytes }
+    /// Bytes of the blocks of records (128 records, 4 KiB, each) its histories ever wrote, emptied ones
+    /// included: how much of the grid they reached, i.e. what a tally allocated block by block on first
+    /// touch would hold (all of `recordBytes` are allocated and resident).
+    public var touchedBytes: Int { sums.touchedBytes }
 
     /// A UInt128 as the nearest Double or one ulp off (the stdlib's generic conversion was 18 % of a
     /// benchmark run's CPU time, docs/performance.md; the variance needs nowhere near 53 bits).

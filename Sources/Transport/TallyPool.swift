@@ -9,8 +9,8 @@ import Synchronization
 /// threads ran at once.
 public final class TallyPool: Sendable {
     private let free = Mutex<[EnergyTally]>([])
-    /// The largest `EnergyTally.residentBytes` of a tally that went through the pool or an engine's merge.
-    private let largestResident = Mutex<Int>(0)
+    /// The largest `EnergyTally.touchedBytes` of a tally that went through the pool or an engine's merge.
+    private let largestTouched = Mutex<Int>(0)
 
     /// An empty pool.
     public init() {}
@@ -19,9 +19,9 @@ public final class TallyPool: Sendable {
     public struct Footprint: Sendable, Equatable, Codable {
         /// Bytes of its per-voxel records (32 per voxel).
         public var recordBytes: Int
-        /// Bytes of its records in memory (`EnergyTally.residentBytes`): all of them for a small tally, the
-        /// 4 KiB blocks its histories ever reached for one of 1 MiB or more.
-        public var residentBytes: Int
+        /// Bytes of the 4 KiB blocks of records its histories wrote (`EnergyTally.touchedBytes`): how much of
+        /// the grid a thread's histories reach, what a tally allocated on first touch would hold.
+        public var touchedBytes: Int
     }
 
     /// An empty tally for `voxelCount` voxels: one of the pool's, or a new one. Tallies of another grid are
@@ -42,20 +42,20 @@ public final class TallyPool: Sendable {
         free.withLock { $0.append(contentsOf: tallies) }
     }
 
-    /// Counts `tally`'s resident records towards the pool's footprint (a tally the engine hands out).
+    /// Counts `tally`'s touched records towards the pool's footprint (a tally the engine hands out).
     func note(_ tally: EnergyTally) {
-        let resident = tally.residentBytes
-        largestResident.withLock { $0 = max($0, resident) }
+        let touched = tally.touchedBytes
+        largestTouched.withLock { $0 = max($0, touched) }
     }
 
     /// The number of tallies kept.
     public var count: Int { free.withLock { $0.count } }
 
-    /// The memory of one thread's tally of `voxelCount` voxels: its records' bytes, and the largest resident
-    /// part of a tally that went through the pool so far (zero before any run).
+    /// The memory of one thread's tally of `voxelCount` voxels: its records' bytes, and the most of them a
+    /// tally that went through the pool wrote so far (zero before any run).
     public func footprint(voxelCount: Int) -> Footprint {
         Footprint(recordBytes: max(voxelCount, 1) * MemoryLayout<VoxelSums>.stride,
-                  residentBytes: largestResident.withLock { $0 })
+                  touchedBytes: largestTouched.withLock { $0 })
     }
 }
 

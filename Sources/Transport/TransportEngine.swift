@@ -124,9 +124,8 @@ public struct TransportEngine: Sendable {
         return try body(merged)
     }
 
-    /// One thread's tally memory: its records' bytes (32 per voxel of the grid) and the largest resident part
-    /// of one so far (all of it for a small grid; for a grid of 1 MiB of records or more, the 4 KiB blocks
-    /// the thread's histories reached).
+    /// One thread's tally memory: its records' bytes (32 per voxel of the grid, all allocated), and the most
+    /// of them one thread's histories wrote so far, in 4 KiB blocks.
     public var tallyBytesPerThread: TallyPool.Footprint {
         tallies.footprint(voxelCount: simulation.phantom.grid.voxelCount)
     }

@@ -31,11 +31,12 @@ struct VoxelSums: Sendable {
 /// (`EnergyTally.writableSums`, copy on write, as an array's storage), never while shared: hence
 /// `@unchecked Sendable`.
 ///
-/// Records of `mappedBytes` or more come straight from the kernel (`mmap`, zero pages mapped on first
-/// touch), so a tally's resident memory is the pages of the blocks its histories reached, not the grid:
-/// a block is 128 records, one 4 KiB page. The marks let a reused tally be emptied (`EnergyTally.reset`),
-/// merged and read block by block, touching only the blocks that hold sums (docs/performance.md,
-/// session 9).
+/// Records of `mappedBytes` or more come straight from the kernel (`mmap`), not from malloc's arenas, and
+/// are returned to it when the tally goes; on Linux they are populated at once (`MAP_POPULATE`): left to
+/// fault in on first touch, inside the history fold, they cost 6–8 % of the transport CPU (medians) on
+/// grids of 0.2–3.4 M voxels (docs/performance.md, session 9). The marks let a reused tally be emptied
+/// (`EnergyTally.reset`), merged and read block by block, touching only the blocks that hold sums; a block
+/// is 128 records, one 4 KiB page.
 final class VoxelSumsStorage: @unchecked Sendable {
     /// The number of voxels.
     let count: Int
@@ -59,7 +60,7 @@ final class VoxelSumsStorage: @unchecked Sendable {
 
     /// A block's mark: a voxel of it may hold sums.
     static let holdsSums: UInt8 = 1
-    /// A block's mark: it held sums and was emptied (its pages stay mapped).
+    /// A block's mark: it held sums and was emptied.
     static let emptied: UInt8 = 2
 
     /// The number of blocks.
@@ -108,7 +109,12 @@ final class VoxelSumsStorage: @unchecked Sendable {
 
     /// Zero-filled pages from the kernel, or nil when it has none (malloc is tried next).
     private static func map(bytes: Int) -> UnsafeMutableRawPointer? {
-        let region = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        #if os(Linux)
+        let flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE
+        #else
+        let flags = MAP_PRIVATE | MAP_ANONYMOUS
+        #endif
+        let region = mmap(nil, bytes, PROT_READ | PROT_WRITE, flags, -1, 0)
         guard let region, region != MAP_FAILED else { return nil }
         return region
     }
@@ -123,17 +129,15 @@ final class VoxelSumsStorage: @unchecked Sendable {
     @inline(__always)
     func mark(voxel v: Int) { marks[v >> Self.blockShift] = Self.holdsSums }
 
-    /// Bytes of the records in memory: all of them when allocated, the blocks ever written when mapped (a
-    /// block is a page: the mapping is page-aligned and a block 4 KiB).
-    var residentBytes: Int {
-        guard mapped else { return recordBytes }
+    /// Bytes of the blocks of records ever written (emptied ones included), 4 KiB each.
+    var touchedBytes: Int {
         var n = 0
         for block in 0..<blockCount where marks[block] != 0 { n += 1 }
         return n * Self.blockVoxels * MemoryLayout<VoxelSums>.stride
     }
 
     /// Zeroes the records of the blocks that hold sums and marks them emptied: the records are then all
-    /// zeros again, their pages still mapped for the next use.
+    /// zeros again.
     func clear() {
         for block in 0..<blockCount where marks[block] == Self.holdsSums {
             let voxels = voxels(ofBlock: block)

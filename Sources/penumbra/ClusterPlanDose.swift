@@ -92,7 +92,7 @@ struct ClusterPlanDose {
         let footprint = executor.tallyBytesPerThread
         if let footprint {
             request.logger.info(
-                "tally per thread: \(footprint.recordBytes) bytes of records, \(footprint.residentBytes) resident")
+                "tally per thread: \(footprint.recordBytes) bytes of records, \(footprint.touchedBytes) of them written")
         }
         return Result(
             beamDoses: beamDoses, total: PlanDoseCalculation.sum(beamDoses, grid: phantom.grid),

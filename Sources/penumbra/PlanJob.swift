@@ -241,6 +241,6 @@ final class PlanExecutor: UnitExecutor {
     /// One thread's tally memory, the largest over the prepared plans (nil before any unit).
     var tallyBytesPerThread: TallyPool.Footprint? {
         prepared.withLock { $0.values.compactMap { $0.first?.engine.tallyBytesPerThread } }
-            .max { $0.residentBytes < $1.residentBytes }
+            .max { $0.touchedBytes < $1.touchedBytes }
     }
 }

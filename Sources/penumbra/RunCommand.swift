@@ -152,7 +152,7 @@ struct RunCommand: ParsableCommand {
                 uncertaintyEstimator: slabPlanes == nil ? "history by history" : "\(decomposition.batches) batches per beam and round",
                 decomposedSlabPlanes: slabPlanes?.map { [$0.lowerBound, $0.upperBound] },
                 tallyBytesPerThread: result.tallyBytesPerThread?.recordBytes,
-                tallyResidentBytesPerThread: result.tallyBytesPerThread?.residentBytes)
+                tallyTouchedBytesPerThread: result.tallyBytesPerThread?.touchedBytes)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try AtomicFile.write(try encoder.encode(summary), to: dir.appendingPathComponent("summary.json"))
@@ -283,6 +283,6 @@ struct RunSummary: Codable {
     /// Bytes of one thread's tally in the embedded workers (32 per voxel of a beam's grid; the beams share
     /// them); nil on a running coordinator, for `--decomposed` and in runs written before it was recorded.
     let tallyBytesPerThread: Int?
-    /// Of them, the most one thread's tally held in memory (`TallyPool.Footprint.residentBytes`).
-    let tallyResidentBytesPerThread: Int?
+    /// Of them, the most one thread's histories wrote, in 4 KiB blocks (`TallyPool.Footprint.touchedBytes`).
+    let tallyTouchedBytesPerThread: Int?
 }

@@ -234,7 +234,7 @@ struct SimulateCommand: ParsableCommand {
             uncertaintyEstimator: decomposed.map { "\($0.batches) batches" } ?? "history by history",
             decomposedSlabPlanes: slabPlanes?.map { [$0.lowerBound, $0.upperBound] },
             busyThreadSeconds: threadUsage?.busyThreadSeconds, parallelSeconds: threadUsage?.parallelSeconds,
-            tallyBytesPerThread: tallyFootprint?.recordBytes, tallyResidentBytesPerThread: tallyFootprint?.residentBytes)
+            tallyBytesPerThread: tallyFootprint?.recordBytes, tallyTouchedBytesPerThread: tallyFootprint?.touchedBytes)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let json = try encoder.encode(summary)
@@ -292,9 +292,9 @@ struct SimulationSummary: Codable {
     /// Bytes of one thread's tally (32 per voxel; `TransportEngine.tallyBytesPerThread`; this machine's
     /// engine only).
     let tallyBytesPerThread: Int?
-    /// Of them, the most one thread's tally held in memory: all for a small grid; for 1 MiB of records or
-    /// more, the 4 KiB blocks of voxels its histories reached.
-    let tallyResidentBytesPerThread: Int?
+    /// Of them, the most one thread's histories wrote, in 4 KiB blocks of 128 voxels: how much of the grid
+    /// they reach (what a tally allocated on first touch would hold).
+    let tallyTouchedBytesPerThread: Int?
 }
 
 extension TransportDriver: ExpressibleByArgument {}

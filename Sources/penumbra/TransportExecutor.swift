@@ -91,7 +91,7 @@ final class TransportExecutor: UnitExecutor {
 
     /// One thread's tally memory, the largest over the prepared jobs (nil before any unit).
     var tallyBytesPerThread: TallyPool.Footprint? {
-        engines.withLock { $0.values.map(\.tallyBytesPerThread) }.max { $0.residentBytes < $1.residentBytes }
+        engines.withLock { $0.values.map(\.tallyBytesPerThread) }.max { $0.touchedBytes < $1.touchedBytes }
     }
 }
 
@@ -109,7 +109,7 @@ struct AllWorkloads: UnitExecutor {
     /// One thread's tally memory in the replicated executors' engines, the largest (nil before any unit ran
     /// here): what `penumbra run` reports for its embedded workers.
     var tallyBytesPerThread: TallyPool.Footprint? {
-        [transport.tallyBytesPerThread, plan.tallyBytesPerThread].compactMap { $0 }.max { $0.residentBytes < $1.residentBytes }
+        [transport.tallyBytesPerThread, plan.tallyBytesPerThread].compactMap { $0 }.max { $0.touchedBytes < $1.touchedBytes }
     }
 
     func execute(_ unit: WorkUnit, inputs: [ContentDigest: [UInt8]], threads: Int) throws -> UnitResult {

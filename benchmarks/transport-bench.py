@@ -161,6 +161,13 @@ def scaling_text(f):
         f"(2 threads: {100 * f[3]:.1f} % of the wall serial, {100 * f[4]:.1f} % of thread time idle in the parallel phases)")
 
 
+def tally_text(s):
+    """One thread's tally memory from summary.json (binaries before session 9 do not write it)."""
+    t = s.get("tallyBytesPerThread")
+    return "" if t is None else (f", tally {t / 2**20:.1f} MiB per thread "
+                                 f"({s['tallyTouchedBytesPerThread'] / 2**20:.1f} MiB of it written)")
+
+
 one = runs["scalar", 1]
 for driver in ("scalar", "simd"):
     a, b = runs[driver, 1], runs[driver, 2]
@@ -168,9 +175,9 @@ for driver in ("scalar", "simd"):
     print(f"{driver} driver, 1 thread: {rate:.0f} histories per transport CPU-second; sigma {100 * a['meanRelativeUncertaintyAboveHalfMax']:.2f} %; "
           f"efficiency {efficiency(a, a['transportCPUSeconds']):.2f} /s (transport CPU), "
           f"{efficiency(a, a['processCPUSeconds']):.2f} /s (whole process CPU {a['processCPUSeconds']:.1f} s); "
-          f"peak memory {a['peakResidentMB']:.0f} MB")
+          f"peak memory {a['peakResidentMB']:.0f} MB{tally_text(a)}")
     print(f"{driver} driver, 2 threads over 1: {scaling_text(scaling(a, b))}; "
-          f"CPU per history ratio {b['transportCPUSeconds'] / a['transportCPUSeconds']:.2f}; peak memory {b['peakResidentMB']:.0f} MB; "
+          f"CPU per history ratio {b['transportCPUSeconds'] / a['transportCPUSeconds']:.2f}; peak memory {b['peakResidentMB']:.0f} MB{tally_text(b)}; "
           f"dose identical to 1 thread: {same_dose(f'{driver}1', f'{driver}2')}")
 OLD = os.environ.get("PENUMBRA_BENCH_BEFORE")
 SCALING_PAIRS = int(os.environ.get("PENUMBRA_BENCH_SCALING_PAIRS", "1"))

@@ -6,14 +6,30 @@ import Transport
 /// planned monitor units (or per history when the machine is not calibrated).
 public struct BeamSimulation: Sendable {
     public let source: PlanSource
-    public let engine: TransportEngine
+    public private(set) var engine: TransportEngine
 
     /// Prepares the transport: interaction tables up to the model's highest energy, primaries from `source`.
     public init(source: PlanSource, phantom: VoxelPhantom, threads: Int, settings: TransportSettings = TransportSettings()) throws {
-        let media = try PhysicsMedium.media(named: phantom.media, settings: settings)
+        try self.init(source: source, phantom: phantom, media: try PhysicsMedium.media(named: phantom.media, settings: settings),
+                      threads: threads, settings: settings)
+    }
+
+    /// Prepares the transport with the physics of `phantom`'s media already built (`PhysicsMedium.media`
+    /// with the same `settings`): a plan's beams share one set (its tables were 61 MB per beam on the
+    /// thorax example's 27 media, docs/performance.md, session 9).
+    public init(source: PlanSource, phantom: VoxelPhantom, media: [any MediumPhysics], threads: Int,
+                settings: TransportSettings = TransportSettings()) throws {
         let simulation = try Simulation(phantom: phantom, mediumPhysics: media, source: source, settings: settings)
         self.source = source
         engine = try TransportEngine(simulation: simulation, threads: threads)
+    }
+
+    /// The same beam with its engine's thread tallies kept in `pool` (`TransportEngine.sharingTallies`): a
+    /// plan's beams run one after another on one grid and need one set of tallies between them.
+    public func sharingTallies(_ pool: TallyPool) -> BeamSimulation {
+        var beam = self
+        beam.engine = engine.sharingTallies(pool)
+        return beam
     }
 
     /// Runs `histories` proposals under `seed` and returns the dose per history and its uncertainty.

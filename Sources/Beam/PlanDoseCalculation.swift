@@ -47,10 +47,13 @@ public struct PlanDoseCalculation: Sendable {
     public func run(targetUncertainty: Double, maximumHistories: UInt64, seed: UInt64,
                     progress: (UInt64, Double) -> Void = { _, _ in }) throws -> Result {
         let start = Date()
+        // The beams share the media's physics and one pool of thread tallies (they run one after another).
+        let media = try PhysicsMedium.media(named: phantom.media, settings: TransportSettings())
+        let pool = TallyPool()
         let sims = try deliveries.map {
             try BeamSimulation(source: try PlanSource(model: model, deliveries: [$0], patientPosition: patientPosition,
                                                       sampling: sampling),
-                               phantom: phantom, threads: threads)
+                               phantom: phantom, media: media, threads: threads).sharingTallies(pool)
         }
         let weights = sims.map(\.source.muAreaSum)
         let totalWeight = weights.reduce(0, +)
@@ -64,7 +67,7 @@ public struct PlanDoseCalculation: Sendable {
                 let n = max(UInt64(Double(round) * weights[b] / totalWeight), 1)
                 let base = UInt64(b) << 40
                 let s = sims[b]
-                tallies[b].merge(s.engine.runRange(base + done[b]..<base + done[b] + n, seed: seed))
+                s.engine.runRange(base + done[b]..<base + done[b] + n, seed: seed) { tallies[b].merge($0) }
                 done[b] += n
             }
             doses = try sims.indices.map { try sims[$0].doseGy(DoseDistribution(tally: tallies[$0], phantom: phantom)) }

@@ -46,7 +46,10 @@ public struct EnergyTally: Sendable {
         precondition(sum.count == sumOfSquares.count, "S1 and S2 must cover the same voxels")
         self.histories = histories
         sums = VoxelSumsStorage(count: sum.count)
-        for v in 0..<sum.count { sums.base[v] = VoxelSums(sumOfSquares: sumOfSquares[v], sum: sum[v], pending: 0) }
+        for v in 0..<sum.count where sum[v] != 0 || sumOfSquares[v] != 0 {
+            sums.base[v] = VoxelSums(sumOfSquares: sumOfSquares[v], sum: sum[v], pending: 0)
+            sums.mark(voxel: v)
+        }
     }
 
     /// The number of voxels.
@@ -123,6 +126,7 @@ public struct EnergyTally: Sendable {
     /// cache line the first pass brought in.
     mutating func foldHistory(_ deposits: ArraySlice<DepositRecord>) {
         let voxels = writableSums()
+        let marks = sums.marks
         for r in deposits { voxels[Int(r.voxel)].pending &+= r.quanta }
         for r in deposits {
             let p = voxels + Int(r.voxel)
@@ -132,6 +136,7 @@ public struct EnergyTally: Sendable {
             let (high, low) = x.multipliedFullWidth(by: x)
             p.pointee.sumOfSquares &+= UInt128(_low: low, _high: high)
             p.pointee.pending = 0
+            marks[Int(r.voxel) >> VoxelSumsStorage.blockShift] = VoxelSumsStorage.holdsSums
         }
     }
 
@@ -185,14 +190,21 @@ public struct EnergyTally: Sendable {
         foldOpen()
     }
 
-    /// Empties a flushed tally in place (its storage is reused, nothing is allocated).
+    /// Empties the tally in place for reuse: its open history and recorded deposits are dropped, and only
+    /// the blocks of voxels that hold sums are zeroed (`VoxelSumsStorage.clear`); nothing is allocated unless
+    /// a copy or a view shares the records (then they are copied first, as for any write).
     mutating func reset() {
-        flush()
+        open.removeAll(keepingCapacity: true)
+        records.removeAll(keepingCapacity: true)
+        recordingFrom = nil
+        currentHistory = 0
         histories = 0
-        writableSums().update(repeating: .zero, count: voxelCount)
+        _ = writableSums()
+        sums.clear()
     }
 
-    /// Adds another (flushed) tally's sums to this one. Exact: the result does not depend on order.
+    /// Adds another (flushed) tally's sums to this one. Exact: the result does not depend on order. Only
+    /// the other's blocks that hold sums are read.
     public mutating func merge(_ other: EnergyTally) {
         precondition(other.voxelCount == voxelCount, "tallies must cover the same grid")
         flush()
@@ -201,13 +213,38 @@ public struct EnergyTally: Sendable {
         histories += o.histories
         let into = writableSums()
         withExtendedLifetime(o) {
-            let from = o.sums.base
-            for v in 0..<voxelCount {
-                into[v].sum &+= from[v].sum
-                into[v].sumOfSquares &+= from[v].sumOfSquares
+            let from = o.sums
+            for block in 0..<from.blockCount where from.marks[block] == VoxelSumsStorage.holdsSums {
+                for v in from.voxels(ofBlock: block) {
+                    into[v].sum &+= from.base[v].sum
+                    into[v].sumOfSquares &+= from.base[v].sumOfSquares
+                }
+                sums.marks[block] = VoxelSumsStorage.holdsSums
             }
         }
     }
+
+    /// Calls `body` with each voxel whose S1 or S2 is nonzero, in increasing order, with its sums (a flushed
+    /// tally; only the blocks that hold sums are read).
+    public func forEachNonzeroVoxel(_ body: (_ voxel: Int, _ sum: UInt64, _ sumOfSquares: UInt128) throws -> Void) rethrows {
+        try withExtendedLifetime(sums) {
+            for block in 0..<sums.blockCount where sums.marks[block] == VoxelSumsStorage.holdsSums {
+                for v in sums.voxels(ofBlock: block) {
+                    let r = sums.base[v]
+                    if r.sum != 0 || r.sumOfSquares != 0 { try body(v, r.sum, r.sumOfSquares) }
+                }
+            }
+        }
+    }
+
+    /// Bytes of the per-voxel records (32 per voxel): the tally's memory when its histories reach every
+    /// block of voxels.
+    public var recordBytes: Int { sums.recordBytes }
+
+    /// Bytes of the blocks of records (128 records, 4 KiB, each) its histories ever wrote, emptied ones
+    /// included: how much of the grid they reached, i.e. what a tally allocated block by block on first
+    /// touch would hold (all of `recordBytes` are allocated and resident).
+    public var touchedBytes: Int { sums.touchedBytes }
 
     /// A UInt128 as the nearest Double or one ulp off (the stdlib's generic conversion was 18 % of a
     /// benchmark run's CPU time, docs/performance.md; the variance needs nowhere near 53 bits).

@@ -99,10 +99,23 @@ final class RoundUncertainty: @unchecked Sendable {
     /// inside `over`'s body, while the tallies are not written: hence `@unchecked Sendable`.
     struct Sums: @unchecked Sendable {
         let records: [UnsafePointer<VoxelSums>]
+        /// Each tally's block marks (`VoxelSumsStorage.marks`).
+        let marks: [UnsafePointer<UInt8>]
 
         /// Calls `body` with the sums of `tallies`, valid inside it only.
         static func over<R>(_ tallies: [EnergyTally], _ body: (Sums) -> R) -> R {
-            withExtendedLifetime(tallies) { body(Sums(records: tallies.map { UnsafePointer($0.sums.base) })) }
+            withExtendedLifetime(tallies) {
+                body(Sums(records: tallies.map { UnsafePointer($0.sums.base) },
+                          marks: tallies.map { UnsafePointer($0.sums.marks) }))
+            }
+        }
+
+        /// Whether a voxel of block `block` may hold sums in any of the tallies (if not, all its sums are 0
+        /// and its records need not be read: a large tally's unwritten pages stay unmapped).
+        @inline(__always)
+        func holdsSums(block: Int) -> Bool {
+            for m in marks where m[block] == VoxelSumsStorage.holdsSums { return true }
+            return false
         }
 
         /// S1 of voxel `v` summed over the tallies (wrapping, as `EnergyTally.merge` adds).
@@ -158,12 +171,24 @@ final class RoundUncertainty: @unchecked Sendable {
     }
 
     /// Stores S1/m of chunk `c`'s voxels (the dose in units of the round's scale) and returns the largest.
+    /// Blocks of voxels no tally wrote get 0 without reading their records.
     private func approximateDoses(inChunk c: Int, of sums: Sums) -> Double {
         var maximum = 0.0
-        for v in voxels(ofChunk: c) {
-            let a = Double(sums.sum(v)) * inverseMassKG[v]
-            values[v] = a
-            maximum = max(maximum, a)
+        let chunk = voxels(ofChunk: c)
+        var start = chunk.lowerBound
+        while start < chunk.upperBound {
+            let block = start >> VoxelSumsStorage.blockShift
+            let end = min((block + 1) << VoxelSumsStorage.blockShift, chunk.upperBound)
+            if sums.holdsSums(block: block) {
+                for v in start..<end {
+                    let a = Double(sums.sum(v)) * inverseMassKG[v]
+                    values[v] = a
+                    maximum = max(maximum, a)
+                }
+            } else {
+                for v in start..<end { values[v] = 0 }
+            }
+            start = end
         }
         return maximum
     }

@@ -36,14 +36,33 @@ public struct TransportEngine: Sendable {
         public var parallelSeconds: Double = 0
     }
 
-    /// An engine with `threads` workers taking up to `blockSize` histories at a time.
-    public init(simulation: Simulation, threads: Int, blockSize: Int = 1000, driver: TransportDriver = .scalar) throws {
+    /// The threads' tallies, kept between runs: a run takes them, and returns them emptied (`EnergyTally.reset`,
+    /// which zeroes only the blocks of voxels they reached), so that runs of many units allocate and
+    /// page-fault nothing after the first. Engines of the same grid may share one (`sharingTallies(_:)`).
+    public private(set) var tallies: TallyPool
+    /// The event driver's per-thread scratch, kept between runs (it belongs to this engine's simulation).
+    let scratch: ScratchPool
+
+    /// An engine with `threads` workers taking up to `blockSize` histories at a time, keeping its threads'
+    /// tallies in `tallies` between runs.
+    public init(simulation: Simulation, threads: Int, blockSize: Int = 1000, driver: TransportDriver = .scalar,
+                tallies: TallyPool = TallyPool()) throws {
         guard threads >= 1, threads <= 1024 else { throw EngineError.invalid("threads must be 1…1024, got \(threads)") }
         guard blockSize >= 1 else { throw EngineError.invalid("block size must be positive, got \(blockSize)") }
         self.simulation = simulation
         self.threads = threads
         self.blockSize = blockSize
         self.driver = driver
+        self.tallies = tallies
+        scratch = ScratchPool()
+    }
+
+    /// The same engine with its threads' tallies kept in `pool`: engines that run one after another on the
+    /// same grid (a plan's beams) then hold one set of tallies between them instead of one each.
+    public func sharingTallies(_ pool: TallyPool) -> TransportEngine {
+        var engine = self
+        engine.tallies = pool
+        return engine
     }
 
     /// How many rounds (progress reports) a run of `histories` gets: one per 50 000 histories, 1 to 20.
@@ -64,47 +83,82 @@ public struct TransportEngine: Sendable {
         let start = Date()
         let roundCount = UInt64(max(1, rounds))
         var done: UInt64 = 0
-        let pool = TallyPool()
+        let working = WorkingSet()
         let uncertainty = RoundUncertainty(phantom: simulation.phantom, threads: threads)
         var usage = ThreadUsage()
         for round in 0..<roundCount {
             let end = histories * (round + 1) / roundCount
             if end > done {
-                runBlocks(done..<end, seed: seed, pool: pool, usage: &usage)
+                runBlocks(done..<end, seed: seed, working: working, usage: &usage)
                 done = end
             }
-            let sigma = uncertainty.mean(of: pool.free.withLock { $0.map(\.0) })
+            let sigma = uncertainty.mean(of: working.slots.withLock { $0.map(\.tally) })
             progress(Progress(historiesDone: done, historiesTotal: histories, seconds: Date().timeIntervalSince(start),
                               meanRelativeUncertainty: sigma, usage: usage))
         }
-        return pool.merged(voxelCount: simulation.phantom.grid.voxelCount)
+        return merge(working)
     }
 
-    /// Runs one range of histories on all threads and returns the merged, flushed tally.
+    /// Runs one range of histories on all threads and returns the merged, flushed tally (the caller's; the
+    /// threads' other tallies go back to the pool emptied).
     public func runRange(_ range: Range<UInt64>, seed: UInt64) -> EnergyTally {
-        let pool = TallyPool()
+        let working = WorkingSet()
         var usage = ThreadUsage()
-        runBlocks(range, seed: seed, pool: pool, usage: &usage)
-        return pool.merged(voxelCount: simulation.phantom.grid.voxelCount)
+        runBlocks(range, seed: seed, working: working, usage: &usage)
+        return merge(working)
     }
 
-    /// Per-thread tallies and scratch kept between the rounds of a run, so that a round allocates (and
-    /// page-faults in) nothing: fresh tallies each round were 8 % of a benchmark run's CPU time.
-    final class TallyPool: Sendable {
-        let free = Mutex<[(EnergyTally, Simulation.EventScratch)]>([])
-
-        /// The sum of the pool's tallies (an empty one when the pool is empty); empties the pool.
-        func merged(voxelCount: Int) -> EnergyTally {
-            // Taken out of the mutex so that each tally is uniquely referenced (no copy on merge).
-            var all = free.withLock { f in
-                let taken = f
-                f = []
-                return taken
-            }
-            guard var total = all.popLast()?.0 else { return EnergyTally(voxelCount: voxelCount) }
-            while let (tally, _) = all.popLast() { total.merge(tally) }
-            return total
+    /// Runs one range of histories on all threads and calls `body` with the merged, flushed tally; then every
+    /// thread's tally, the merged one included, goes back to the pool emptied. A cluster unit's path: after
+    /// the first run nothing grid-sized is allocated. `body` should not keep the tally or a view of it (if it
+    /// does, emptying copies the records first, as any write of a shared tally does).
+    public func runRange<R>(_ range: Range<UInt64>, seed: UInt64, _ body: (EnergyTally) throws -> R) rethrows -> R {
+        let working = WorkingSet()
+        var usage = ThreadUsage()
+        runBlocks(range, seed: seed, working: working, usage: &usage)
+        var merged = merge(working)
+        defer {
+            merged.reset()
+            tallies.give([merged])
         }
+        return try body(merged)
+    }
+
+    /// One thread's tally memory: its records' bytes (32 per voxel of the grid, all allocated), and the most
+    /// of them one thread's histories wrote so far, in 4 KiB blocks.
+    public var tallyBytesPerThread: TallyPool.Footprint {
+        tallies.footprint(voxelCount: simulation.phantom.grid.voxelCount)
+    }
+
+    /// The threads' tallies and scratch during one run, taken from the engine's pools as threads start and
+    /// kept between the run's rounds.
+    final class WorkingSet: Sendable {
+        let slots = Mutex<[(tally: EnergyTally, scratch: Simulation.EventScratch)]>([])
+    }
+
+    /// Empties `working` into one merged, flushed tally: its scratch goes back to the engine's pool, the
+    /// tallies merged into it go back to the tally pool emptied.
+    private func merge(_ working: WorkingSet) -> EnergyTally {
+        // Taken out of the mutex so that each tally is uniquely referenced (no copy on merge).
+        var all = working.slots.withLock { s in
+            let taken = s
+            s = []
+            return taken
+        }
+        scratch.give(all.map(\.scratch))
+        guard var total = all.popLast()?.tally else {
+            return tallies.take(voxelCount: simulation.phantom.grid.voxelCount)
+        }
+        var emptied: [EnergyTally] = []
+        while var (tally, _) = all.popLast() {
+            tallies.note(tally)
+            total.merge(tally)
+            tally.reset()
+            emptied.append(tally)
+        }
+        tallies.give(emptied)
+        tallies.note(total)
+        return total
     }
 
     /// The histories a thread takes next when `left` of a round remain: `blockSize` while there is plenty,
@@ -130,8 +184,9 @@ public struct TransportEngine: Sendable {
         return min(threads, max(1, (count + minimum - 1) / minimum))
     }
 
-    /// Runs `range` on the threads, each adding into a tally of the pool (taken, or made on first use).
-    func runBlocks(_ range: Range<UInt64>, seed: UInt64, pool: TallyPool, usage: inout ThreadUsage) {
+    /// Runs `range` on the threads, each adding into a tally of `working` (taken, or on first use taken from
+    /// the engine's pools).
+    func runBlocks(_ range: Range<UInt64>, seed: UInt64, working: WorkingSet, usage: inout ThreadUsage) {
         let count = Int(range.count)
         let workers = Self.workers(count: count, blockSize: blockSize, threads: threads)
         let next = Atomic<Int>(0)
@@ -139,11 +194,13 @@ public struct TransportEngine: Sendable {
         let sim = simulation
         let driver = driver
         let (size, threadCount) = (blockSize, threads)
+        let (tallyPool, scratchPool) = (tallies, scratch)
         let phaseStart = DispatchTime.now().uptimeNanoseconds
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            var (tally, scratch) = pool.free.withLock { $0.popLast() }
-                ?? (EnergyTally(voxelCount: sim.phantom.grid.voxelCount), Simulation.EventScratch(for: sim))
-            let busyStart = DispatchTime.now().uptimeNanoseconds
+            var (tally, scratch) = working.slots.withLock { $0.popLast() }
+                ?? (tallyPool.take(voxelCount: sim.phantom.grid.voxelCount),
+                    scratchPool.take() ?? Simulation.EventScratch(for: sim))
+        let busyStart = DispatchTime.now().uptimeNanoseconds
             var taken = next.load(ordering: .relaxed)
             while taken < count {
                 let n = Self.claim(left: count - taken, blockSize: size, threads: threadCount)
@@ -164,7 +221,7 @@ public struct TransportEngine: Sendable {
             }
             tally.flush()
             busyNanoseconds.wrappingAdd(DispatchTime.now().uptimeNanoseconds - busyStart, ordering: .relaxed)
-            pool.free.withLock { [tally, scratch] in $0.append((tally, scratch)) }
+            working.slots.withLock { [tally, scratch] in $0.append((tally, scratch)) }
         }
         usage.parallelSeconds += Double(DispatchTime.now().uptimeNanoseconds - phaseStart) * 1e-9
         usage.busyThreadSeconds += Double(busyNanoseconds.load(ordering: .relaxed)) * 1e-9

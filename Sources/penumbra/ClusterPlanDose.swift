@@ -30,6 +30,8 @@ struct ClusterPlanDose {
         let relativeUncertainty: Double
         /// Histories of each round, in order.
         let rounds: [UInt64]
+        /// One thread's tally memory in this process's embedded workers (nil on a running coordinator).
+        var tallyBytesPerThread: TallyPool.Footprint? = nil
     }
 
     let request: PlanDoseRequest
@@ -87,9 +89,15 @@ struct ClusterPlanDose {
                 grid: phantom.grid, doseGyPerHistory: perHistory.doseGyPerHistory.map { $0 * scale },
                 relativeUncertainty: perHistory.relativeUncertainty, quantity: perHistory.quantity)
         }
+        let footprint = executor.tallyBytesPerThread
+        if let footprint {
+            request.logger.info(
+                "tally per thread: \(footprint.recordBytes) bytes of records, \(footprint.touchedBytes) of them written")
+        }
         return Result(
             beamDoses: beamDoses, total: PlanDoseCalculation.sum(beamDoses, grid: phantom.grid),
             histories: tally.historyCount,
-            seconds: Date().timeIntervalSince(start), relativeUncertainty: sigma, rounds: rounds)
+            seconds: Date().timeIntervalSince(start), relativeUncertainty: sigma, rounds: rounds,
+            tallyBytesPerThread: footprint)
     }
 }

@@ -186,7 +186,8 @@ final class PlanExecutor: UnitExecutor {
     let workloads = [PlanJob.workload]
 
     /// Prepared beams by job (less its `firstHistory`) and thread count: cross sections and engines are
-    /// built once per plan.
+    /// built once per plan. A plan's beams share the media's physics and one pool of thread tallies (they
+    /// run one after another on one grid), kept from unit to unit.
     private let prepared = Mutex<[ContentDigest: [BeamSimulation]]>([:])
 
     func execute(_ unit: WorkUnit, inputs: [ContentDigest: [UInt8]], threads: Int) throws -> UnitResult {
@@ -212,8 +213,11 @@ final class PlanExecutor: UnitExecutor {
             var settings = TransportSettings()
             settings.photonSplitting = job.photonSplitting
             try settings.validate()
+            let media = try PhysicsMedium.media(named: phantom.media, settings: settings)
+            let tallies = TallyPool()
             let built = try sources.map {
-                try BeamSimulation(source: $0, phantom: phantom, threads: threads, settings: settings)
+                try BeamSimulation(source: $0, phantom: phantom, media: media, threads: threads, settings: settings)
+                    .sharingTallies(tallies)
             }
             if cache.count >= 4 { cache.removeAll() }
             cache[key] = built
@@ -225,15 +229,18 @@ final class PlanExecutor: UnitExecutor {
                 "\(simulations.count) beams of \(perBeam) voxels do not fill the job's grid of \(spec.layout.voxelCount)"
             )
         }
-        var sum = [UInt64](repeating: 0, count: spec.layout.voxelCount)
-        var squares = [UInt128](repeating: 0, count: spec.layout.voxelCount)
+        var slabs = SlabTallyBuilder(layout: spec.layout)
         for (b, simulation) in simulations.enumerated() {
-            let tally = simulation.engine.runRange(job.streams(ofBeam: b, in: unit.histories), seed: spec.seed)
-            sum.replaceSubrange(b * perBeam..<(b + 1) * perBeam, with: tally.sum)
-            squares.replaceSubrange(b * perBeam..<(b + 1) * perBeam, with: tally.sumOfSquares)
+            simulation.engine.runRange(job.streams(ofBeam: b, in: unit.histories), seed: spec.seed) { tally in
+                slabs.append(tally, offset: b * perBeam)
+            }
         }
-        return UnitResult(
-            key: unit.key, historyCount: UInt64(unit.histories.count), layout: spec.layout, energySum: sum,
-            energySquaredSum: squares)
+        return UnitResult(key: unit.key, historyCount: UInt64(unit.histories.count), slabs: slabs.finish())
+    }
+
+    /// One thread's tally memory, the largest over the prepared plans (nil before any unit).
+    var tallyBytesPerThread: TallyPool.Footprint? {
+        prepared.withLock { $0.values.compactMap { $0.first?.engine.tallyBytesPerThread } }
+            .max { $0.touchedBytes < $1.touchedBytes }
     }
 }

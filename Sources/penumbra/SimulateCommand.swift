@@ -139,6 +139,7 @@ struct SimulateCommand: ParsableCommand {
         var decomposed: BatchTally?
         var slabPlanes: [Range<Int>]?
         var threadUsage: TransportEngine.ThreadUsage?
+        var tallyFootprint: TallyPool.Footprint?
         let threads = compute.threads
         let water = doseToWater ? try PhysicsMedium.water(settings: settings) : nil
         if let slabs = decomposition.decomposed {
@@ -201,6 +202,7 @@ struct SimulateCommand: ParsableCommand {
                                   p.historiesDone, p.historiesTotal, 100 * p.meanRelativeUncertainty, p.seconds, left))
             })
             display.finish()
+            tallyFootprint = engine.tallyBytesPerThread
         }
         try phaseSpaceSource?.checkReads()
         let seconds = Date().timeIntervalSince(start)
@@ -231,7 +233,8 @@ struct SimulateCommand: ParsableCommand {
             phaseSpacePasses: phaseSpaceSource?.passes(histories: histories), inputSHA256: inputs, settings: settings,
             uncertaintyEstimator: decomposed.map { "\($0.batches) batches" } ?? "history by history",
             decomposedSlabPlanes: slabPlanes?.map { [$0.lowerBound, $0.upperBound] },
-            busyThreadSeconds: threadUsage?.busyThreadSeconds, parallelSeconds: threadUsage?.parallelSeconds)
+            busyThreadSeconds: threadUsage?.busyThreadSeconds, parallelSeconds: threadUsage?.parallelSeconds,
+            tallyBytesPerThread: tallyFootprint?.recordBytes, tallyTouchedBytesPerThread: tallyFootprint?.touchedBytes)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let json = try encoder.encode(summary)
@@ -286,6 +289,12 @@ struct SimulationSummary: Codable {
     let busyThreadSeconds: Double?
     /// Wall seconds of the engine's parallel phases (the rest of `seconds` is serial).
     let parallelSeconds: Double?
+    /// Bytes of one thread's tally (32 per voxel; `TransportEngine.tallyBytesPerThread`; this machine's
+    /// engine only).
+    let tallyBytesPerThread: Int?
+    /// Of them, the most one thread's histories wrote, in 4 KiB blocks of 128 voxels: how much of the grid
+    /// they reach (what a tally allocated on first touch would hold).
+    let tallyTouchedBytesPerThread: Int?
 }
 
 extension TransportDriver: ExpressibleByArgument {}

@@ -45,9 +45,10 @@ struct SimulatedField {
             let count = UInt64(batches)
             var total = EnergyTally(voxelCount: setup.phantom.grid.voxelCount)
             for k in 0..<count {
-                let tally = simulation.engine.runRange(histories * k / count..<histories * (k + 1) / count, seed: seed)
-                parts.append(DoseDistribution(tally: tally, phantom: setup.phantom))
-                total.merge(tally)
+                simulation.engine.runRange(histories * k / count..<histories * (k + 1) / count, seed: seed) { tally in
+                    parts.append(DoseDistribution(tally: tally, phantom: setup.phantom))
+                    total.merge(tally)
+                }
             }
             dose = DoseDistribution(tally: total, phantom: setup.phantom)
         } else {

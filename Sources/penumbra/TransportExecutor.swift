@@ -60,36 +60,57 @@ struct TransportJob: Codable, Equatable, Sendable {
 /// index), so the merged result is bit-identical to a single-machine run.
 final class TransportExecutor: UnitExecutor {
     let workloads = [TransportJob.workload]
-    /// Prepared simulations by job (digest of its parameters and inputs): media tables are built once.
-    private let simulations = Mutex<[ContentDigest: Simulation]>([:])
+    /// Prepared engines by job (digest of its parameters and inputs) and thread count: media tables are
+    /// built once, and each engine keeps its threads' tallies from unit to unit (emptied, not reallocated).
+    private let engines = Mutex<[ContentDigest: TransportEngine]>([:])
 
     func execute(_ unit: WorkUnit, inputs: [ContentDigest: [UInt8]], threads: Int) throws -> UnitResult {
         let spec = unit.spec
-        let key = ContentDigest(of: spec.parameters + spec.inputs.flatMap(\.bytes))
+        let key = ContentDigest(of: spec.parameters + spec.inputs.flatMap(\.bytes) + [UInt8(clamping: threads)])
         // Built under the lock: embedded workers share this executor, and the second one to start
         // waits for the tables instead of building its own copy.
-        let simulation = try simulations.withLock { cache in
+        let engine = try engines.withLock { cache in
             if let cached = cache[key] { return cached }
             let job = try JSONDecoder().decode(TransportJob.self, from: Data(spec.parameters))
-            let built = try job.simulation(inputs: spec.inputs.map { inputs[$0] ?? [] })
+            let built = try TransportEngine(
+                simulation: try job.simulation(inputs: spec.inputs.map { inputs[$0] ?? [] }), threads: threads)
             if cache.count >= 4 { cache.removeAll() }
             cache[key] = built
             return built
         }
-        guard simulation.phantom.grid.voxelCount == spec.layout.voxelCount else {
-            throw ClusterError.invalidJob("the phantom has \(simulation.phantom.grid.voxelCount) voxels, the job's grid \(spec.layout.voxelCount)")
+        guard engine.simulation.phantom.grid.voxelCount == spec.layout.voxelCount else {
+            throw ClusterError.invalidJob(
+                "the phantom has \(engine.simulation.phantom.grid.voxelCount) voxels, the job's grid \(spec.layout.voxelCount)")
         }
-        let tally = try TransportEngine(simulation: simulation, threads: threads).runRange(unit.histories, seed: spec.seed)
-        return UnitResult(
-            key: unit.key, historyCount: tally.histories, layout: spec.layout, energySum: tally.sum,
-            energySquaredSum: tally.sumOfSquares)
+        return engine.runRange(unit.histories, seed: spec.seed) { tally in
+            var slabs = SlabTallyBuilder(layout: spec.layout)
+            slabs.append(tally)
+            return UnitResult(key: unit.key, historyCount: tally.histories, slabs: slabs.finish())
+        }
+    }
+
+    /// One thread's tally memory, the largest over the prepared jobs (nil before any unit).
+    var tallyBytesPerThread: TallyPool.Footprint? {
+        engines.withLock { $0.values.map(\.tallyBytesPerThread) }.max { $0.touchedBytes < $1.touchedBytes }
     }
 }
 
 /// Every workload this build of `penumbra` can run, dispatched by `JobSpec.workload`.
 struct AllWorkloads: UnitExecutor {
-    let executors: [any UnitExecutor] = [TransportExecutor(), SlabTransportExecutor(), PlanExecutor(), SyntheticWorkload()]
+    private let transport = TransportExecutor()
+    private let plan = PlanExecutor()
+    let executors: [any UnitExecutor]
     var workloads: [String] { executors.flatMap(\.workloads) }
+
+    init() {
+        executors = [transport, SlabTransportExecutor(), plan, SyntheticWorkload()]
+    }
+
+    /// One thread's tally memory in the replicated executors' engines, the largest (nil before any unit ran
+    /// here): what `penumbra run` reports for its embedded workers.
+    var tallyBytesPerThread: TallyPool.Footprint? {
+        [transport.tallyBytesPerThread, plan.tallyBytesPerThread].compactMap { $0 }.max { $0.touchedBytes < $1.touchedBytes }
+    }
 
     func execute(_ unit: WorkUnit, inputs: [ContentDigest: [UInt8]], threads: Int) throws -> UnitResult {
         try executor(for: unit.spec).execute(unit, inputs: inputs, threads: threads)

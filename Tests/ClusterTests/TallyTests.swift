@@ -50,6 +50,29 @@ struct TallyTests {
         #expect(tally == before)
     }
 
+    @Test("Slab tallies built from listed nonzero voxels equal those from dense columns")
+    func sparseBuild() throws {
+        let layout = Samples.layout
+        var rng = SplitMix64(seed: 3, history: 0)
+        // Every slab boundary, the grid's first and last voxel, and random voxels in between.
+        var voxels = Set([0, layout.voxelCount - 1])
+        for slab in 0..<layout.slabCount { voxels.formUnion([layout.voxels(ofSlab: slab).lowerBound, layout.voxels(ofSlab: slab).upperBound - 1]) }
+        for _ in 0..<60 { voxels.insert(Int(rng.next(below: UInt64(layout.voxelCount)))) }
+        var sums = [UInt64](repeating: 0, count: layout.voxelCount)
+        var squares = [UInt128](repeating: 0, count: layout.voxelCount)
+        var builder = SlabTallyBuilder(layout: layout)
+        for v in voxels.sorted() {
+            sums[v] = 1 + rng.next(below: 1000)
+            squares[v] = UInt128(sums[v]) * UInt128(sums[v])
+            builder.append(voxel: v, energySum: sums[v], energySquaredSum: squares[v])
+        }
+        let key = UnitKey(jobID: 1, index: 0)
+        let dense = UnitResult(key: key, historyCount: 100, layout: layout, energySum: sums, energySquaredSum: squares)
+        #expect(UnitResult(key: key, historyCount: 100, slabs: builder.finish()) == dense)
+        #expect(dense.slabs.count == layout.slabCount)
+        try dense.validate(for: Samples.spec())
+    }
+
     @Test("Results that do not fit their job are refused")
     func validation() {
         let spec = Samples.spec()

@@ -34,10 +34,18 @@ import Testing
             let beams: [Beam]
             let fractionsPlanned: Int?
             let dvhPerFraction: [DVH]
+            let tallyBytesPerThread: Int?
+            let tallyTouchedBytesPerThread: Int?
         }
         let summary = try JSONDecoder().decode(Summary.self, from: Data(contentsOf: out.appendingPathComponent("summary.json")))
         #expect(summary.beams.count == 4)
         #expect(summary.beams.allSatisfy { ($0.isocentreDoseGy ?? 0) > 0 })
+        // The embedded worker's memory per thread: 32 bytes per voxel of a beam's grid (the beams share the
+        // threads' tallies), and how much of it the histories wrote, in blocks of 128 voxels (4 KiB).
+        let tallyBytes = try #require(summary.tallyBytesPerThread)
+        let touched = try #require(summary.tallyTouchedBytesPerThread)
+        #expect(tallyBytes > 0 && tallyBytes % 32 == 0)
+        #expect(touched > 0 && touched <= tallyBytes + 4096 && touched % 4096 == 0)
         // The example's structure set: every ROI gets its DVH metrics; the body receives dose.
         #expect(summary.dvhPerFraction.count >= 5)
         #expect((summary.dvhPerFraction.first { $0.structure == "BODY" }?.meanGy ?? 0) > 0)

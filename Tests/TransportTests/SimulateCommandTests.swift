@@ -29,6 +29,12 @@ import Testing
         #expect((summary?["settings"] as? [String: Any])?["photonSplitting"] as? Int == 4)
         #expect((summary?["inputSHA256"] as? [String: String])?["phantom"]?.count == 64)
         #expect((summary?["transportCPUSeconds"] as? Double ?? -1) >= 0 && (summary?["peakResidentMB"] as? Double ?? 0) > 0)
+        // One thread's tally: 32 bytes per voxel of the 61 × 61 × 60 slab phantom, of which 150 histories of a
+        // 2 × 2 cm field write far from every 4 KiB block.
+        let tallyBytes = try #require(summary?["tallyBytesPerThread"] as? Int)
+        let touched = try #require(summary?["tallyTouchedBytesPerThread"] as? Int)
+        #expect(tallyBytes == 61 * 61 * 60 * 32)
+        #expect(touched > 0 && touched < tallyBytes && touched % 4096 == 0)
         // Where the two threads' time went (transport-bench.py's parallel factor): busy thread time lies
         // inside the parallel phases, and those inside the timed part (1 ms of slack: `seconds` is from the
         // wall clock, the phases from the monotonic one).

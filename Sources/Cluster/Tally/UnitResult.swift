@@ -22,20 +22,11 @@ public struct UnitResult: Hashable, Sendable {
         key: UnitKey, historyCount: UInt64, layout: SlabLayout, energySum: Sums, energySquaredSum: Squares
     ) where Sums.Index == Int, Squares.Index == Int {
         precondition(energySum.count == layout.voxelCount && energySquaredSum.count == layout.voxelCount)
-        var slabs: [SlabTally] = []
-        for slab in 0..<layout.slabCount {
-            let range = layout.voxels(ofSlab: slab)
-            var voxels: [UInt32] = [], sums: [UInt64] = [], squares: [UInt128] = []
-            for index in range where energySum[index] != 0 || energySquaredSum[index] != 0 {
-                voxels.append(UInt32(index - range.lowerBound))
-                sums.append(energySum[index])
-                squares.append(energySquaredSum[index])
-            }
-            if !voxels.isEmpty {
-                slabs.append(SlabTally(slab: UInt32(slab), voxels: voxels, energySum: sums, energySquaredSum: squares))
-            }
+        var builder = SlabTallyBuilder(layout: layout)
+        for index in 0..<layout.voxelCount where energySum[index] != 0 || energySquaredSum[index] != 0 {
+            builder.append(voxel: index, energySum: energySum[index], energySquaredSum: energySquaredSum[index])
         }
-        self.init(key: key, historyCount: historyCount, slabs: slabs)
+        self.init(key: key, historyCount: historyCount, slabs: builder.finish())
     }
 
     /// Checks the result fits its span of units (starting at its key's unit): a history count that

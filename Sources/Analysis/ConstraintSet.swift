@@ -99,6 +99,12 @@ extension ConstraintSet {
         for mask in structures where byKey[StructureSelector.key(mask.name)] == nil {
             byKey[StructureSelector.key(mask.name)] = mask
         }
+        // Names the structure set's character set could not decode hold U+FFFD, which no constraint's name
+        // matches: a missing structure's note says so instead of leaving the physicist to guess.
+        let undecodable = structures.map(\.name).filter { $0.unicodeScalars.contains("\u{FFFD}") }
+        let undecodableNote = undecodable.isEmpty ? "" :
+            "; the structure set's names \(undecodable.map { "'\($0)'" }.joined(separator: ", ")) hold bytes its Specific "
+            + "Character Set (0008,0005) does not decode (U+FFFD), which no name matches: correct the file's character set"
         var dvhs: [String: DoseVolumeHistogram] = [:]
         var results: [ConstraintResult] = []
         for constraint in constraints {
@@ -107,7 +113,7 @@ extension ConstraintSet {
                     ConstraintResult(
                         constraint: constraint, structureName: nil, value: nil, limit: nil, status: .notEvaluated,
                         note: "no structure named "
-                            + constraint.structure.allNames.joined(separator: ", ")))
+                            + constraint.structure.allNames.joined(separator: ", ") + undecodableNote))
                 continue
             }
             let limit = constraint.limitInMetricUnit(prescriptionGy: prescriptionGy)

@@ -85,6 +85,21 @@ import Testing
         #expect(results[5].limit == 57)  // 95 % of 60 Gy
     }
 
+    /// A structure whose name the file's character set could not decode (U+FFFD) matches no constraint, and the
+    /// missing structure's note says why; with only decodable names the note stays as it was.
+    @Test func aMissingStructureNamesUndecodableNames() throws {
+        let (dose, structures) = try thorax(lungDoseGy: 15, cordDoseGy: 40)
+        let garbled = try structures.map { $0.name == "Spinal_Cord" ? try mask("Spinal\u{FFFD}Cord") { i, j, _ in (9..<11).contains(i) && j < 2 } : $0 }
+        let results = try ConstraintSet.thoraxConventional.evaluate(
+            dose: dose, structures: garbled, prescriptionGy: 60, options: options)
+        #expect(results[3].status == .notEvaluated)
+        #expect(results[3].note?.contains("'Spinal\u{FFFD}Cord'") == true)
+        #expect(results[3].note?.contains("Specific Character Set") == true)
+        let plain = try ConstraintSet.thoraxConventional.evaluate(
+            dose: dose, structures: structures, prescriptionGy: 60, options: options)
+        #expect(plain[4].note?.contains("Character Set") == false)
+    }
+
     @Test func relativeLimitsNeedAPrescription() throws {
         let (dose, structures) = try thorax(lungDoseGy: 15, cordDoseGy: 40)
         let results = try ConstraintSet.thoraxConventional.evaluate(

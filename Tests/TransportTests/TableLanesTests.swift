@@ -49,10 +49,7 @@ import Testing
         for t in TableInversionTests.tables {
             for q in 0...1 {
                 for c in [t.range[q], t.strength[q]] {
-                    var values: [Double] = [0, -1, c[0] * 0.5, c[0], c[0].nextUp, c[t.count - 1], c[t.count - 1].nextDown,
-                                            c[t.count - 1] * 2]
-                    for i in 0..<t.count { values += [c[i], c[i].nextUp, c[i].nextDown] }
-                    for _ in 0..<3000 { values.append(Double.random(in: c[0]...c[t.count - 1], using: &rng)) }
+                    var values = TableInversionTests.inversionValues(c, count: t.count, using: &rng)
                     values.shuffle(using: &rng)
                     for offset in [0, -1, 1, -2, 2, -3, 3, -9, 40] {
                         for g in stride(from: 0, to: values.count - 3, by: 4) {

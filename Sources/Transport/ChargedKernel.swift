@@ -132,30 +132,18 @@ extension Simulation {
                                             limits.lnCut))
         let u = p.rng.uniform()
         let kHinge = u * kStep
-        return chargedStep(start, hardFuel: hardFuel, endsAtHardEvent: sHard <= min(sLoss, sScatter), lnEndStep: lnEndStep,
-                           kStep: kStep, inverseLambda1: t0.value(t0.inverseLambda1[q], atMid),
-                           inverseLambda2: t0.value(t0.inverseLambda2[q], atMid), atMid: atMid, kHinge: kHinge,
-                           lnHingeTarget: t0.lnEnergy(forCumulative: t0.strength[q], strength0 - kHinge,
-                                                      near: iEnd + Int(u * Double(span))),
-                           p, &reader, limits)
-    }
-
-    /// A step's set-up from its computed quantities (`chargedStep` above, `chargedStepQuad` for four lanes at
-    /// once): the step at the particle's position and direction, its targets and the mid-range values.
-    @inline(__always)
-    func chargedStep(_ start: ChargedStepStart, hardFuel: Double, endsAtHardEvent: Bool, lnEndStep: Double, kStep: Double,
-                     inverseLambda1: Double, inverseLambda2: Double, atMid: (Int, Double), kHinge: Double,
-                     lnHingeTarget: Double, _ p: Particle, _ reader: inout ChargedReader, _ limits: ChargedLimits) -> ChargedStep {
-        let t0 = reader.tables
         return ChargedStep(
-            medium0: start.medium0, e0: start.e0, sigmaMax0: start.sigmaMax0, hardFuel: hardFuel,
-            endsAtHardEvent: endsAtHardEvent,
+            medium0: start.medium0, e0: start.e0, sigmaMax0: sigmaMax0, hardFuel: hardFuel,
+            endsAtHardEvent: sHard <= min(sLoss, sScatter),
             // A step that reaches the cut-off ends where the particle stops, not at a strength target.
             stopsInStep: lnEndStep <= limits.lnCut,
-            kStep: kStep, inverseLambda1: inverseLambda1, inverseLambda2: inverseLambda2,
+            kStep: kStep,
+            inverseLambda1: t0.value(t0.inverseLambda1[q], atMid),
+            inverseLambda2: t0.value(t0.inverseLambda2[q], atMid),
             // Read only for the Goudsmit–Saunderson model, the one that uses it.
             rutherfordRatio: scattering.goudsmitSaunderson == nil ? 0 : t0.value(t0.rutherfordMomentRatio, atMid),
-            kHinge: kHinge, lnHingeTarget: lnHingeTarget,
+            kHinge: kHinge,
+            lnHingeTarget: t0.lnEnergy(forCumulative: t0.strength[q], strength0 - kHinge, near: iEnd + Int(u * Double(span))),
             // S(E₀) − k_step is the strength at the step's end energy itself.
             lnEndTarget: lnEndStep, inStartMedium: true, hinged: false, kUsed: 0, lnEnergy: reader.ln(start.e0),
             walk: VoxelWalk(grid: region.grid, voxel: (p.i, p.j, p.k), pointCM: p.r, direction: p.u),

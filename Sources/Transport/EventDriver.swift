@@ -245,28 +245,9 @@ extension Simulation {
             }
             // A lane stopped above draws nothing; the refill gave it the block its stream computes next anyway.
             ChargedBank.collect(.needsFuel, stage, count: count, into: &lanes)
-            // Four lanes at a time: their fuels' −ln u, then the rest of their set-ups, as lane arithmetic
-            // (`chargedStepQuad`) when the four start in one medium with one charge.
-            var f = 0
-            while f < lanes.count {
-                let n = min(4, lanes.count - f)
-                var u = SIMD4<Double>(repeating: 1)
-                for k in 0..<n { u[k] = particle[lanes[f + k]].rng.uniform() }
-                var lnU = exact ? u : VectorMath.log(u)
-                if exact { for k in 0..<n { lnU[k] = log(u[k]) } }
-                let quad = n == 4 ? SIMD4(lanes[f], lanes[f + 1], lanes[f + 2], lanes[f + 3]) : nil
-                if let quad, (1..<4).allSatisfy({ start[quad[$0]].medium0 == start[quad[0]].medium0
-                                                  && (particle[quad[$0]].charge > 0) == (particle[quad[0]].charge > 0) }) {
-                    chargedStepQuad(quad, hardFuel: -lnU, particle: particle, reader: reader, start: start, step: step,
-                                    limits: limits)
-                } else {
-                    for k in 0..<n {
-                        let l = lanes[f + k]
-                        step[l] = chargedStep(start[l], hardFuel: -lnU[k], &particle[l], &reader[l], limits)
-                    }
-                }
-                for k in 0..<n { stage[lanes[f + k]] = .inStep }
-                f += n
+            forEachQuad(lanes, exact: exact, read: { particle[$0].rng.uniform() }) { l, lnU in
+                step[l] = chargedStep(start[l], hardFuel: -lnU, &particle[l], &reader[l], limits)
+                stage[l] = .inStep
             }
 
             ChargedBank.collect(.inStep, stage, count: count, into: &lanes)

@@ -478,9 +478,6 @@ public enum WireCodec {
         let bytes = try reader.read(UInt64.self, "tally bytes per thread")
         let touched = try reader.read(UInt64.self, "tally touched bytes per thread")
         guard bytes != 0 || touched != 0 else { return nil }
-        guard touched <= bytes else {
-            throw .malformed(what: "\(reader.context).tally memory", reason: "\(touched) bytes written of \(bytes)")
-        }
         return TallyMemory(bytesPerThread: bytes, touchedBytesPerThread: touched)
     }
 

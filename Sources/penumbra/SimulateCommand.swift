@@ -291,8 +291,8 @@ struct SimulationSummary: Codable {
     let busyThreadSeconds: Double?
     /// Wall seconds of the engine's parallel phases (the rest of `seconds` is serial).
     let parallelSeconds: Double?
-    /// Bytes of one thread's tally (32 per voxel; `TransportEngine.tallyBytesPerThread`; this machine's
-    /// engine only).
+    /// Bytes of one thread's tally (32 per voxel; `TransportEngine.tallyBytesPerThread`): this process's engine,
+    /// or with `--workers N` / `--coordinator URL` the largest the workers reported (nil with `--decomposed`).
     let tallyBytesPerThread: Int?
     /// Of them, the most one thread's histories wrote, in 4 KiB blocks of 128 voxels: how much of the grid
     /// they reach (what a tally allocated on first touch would hold).

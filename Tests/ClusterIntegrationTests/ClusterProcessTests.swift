@@ -270,6 +270,10 @@ struct ClusterProcessTests {
             let run = try runProgram(ChildProcess.binary, common + extra + ["--out", out.path])
             #expect(run.status == 0, "\(name): \(run.standardError)")
             doses[name] = try Data(contentsOf: out.appendingPathComponent("dose.3ddose"))
+            // One thread's tally, 32 bytes per voxel of the 223 260-voxel water phantom: this process's engine's,
+            // or what the workers reported with their results.
+            let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json")))
+            #expect((summary as? [String: Any])?["tallyBytesPerThread"] as? Int == 223_260 * 32, "\(name)")
         }
         #expect(doses["single process"]!.count > 1_000)
         #expect(doses["1 embedded worker"] == doses["single process"])

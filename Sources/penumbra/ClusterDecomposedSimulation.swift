@@ -46,7 +46,7 @@ struct ClusterDecomposedSimulation {
     func run() throws -> BatchTally {
         let (spec, inputs) = try spec()
         logger.info("decomposed job: \(boundaries.count + 1) slabs (first planes \([0] + boundaries)), \(batches) batches")
-        let tally = try compute.run(spec, inputs: inputs, executor: AllWorkloads(), logger: logger).tally
+        let tally = MergedTally(try compute.run(spec, inputs: inputs, executor: AllWorkloads(), logger: logger).tally)
         return BatchTally(
             histories: tally.historyCount, batches: batches, sum: tally.energySum,
             sumOfBatchSquares: tally.energySquaredSum)

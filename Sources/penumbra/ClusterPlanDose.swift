@@ -30,8 +30,9 @@ struct ClusterPlanDose {
         let relativeUncertainty: Double
         /// Histories of each round, in order.
         let rounds: [UInt64]
-        /// One thread's tally memory in this process's embedded workers (nil on a running coordinator).
-        var tallyBytesPerThread: TallyPool.Footprint? = nil
+        /// One thread's tally memory, the largest the workers reported over the rounds (embedded or remote;
+        /// nil when none reported, as for `--decomposed`).
+        var tallyMemory: TallyMemory? = nil
     }
 
     let request: PlanDoseRequest
@@ -56,6 +57,7 @@ struct ClusterPlanDose {
         var tally = MergedTally(layout: layout)
         var sigma = Double.infinity
         var rounds: [UInt64] = []
+        var memory: TallyMemory?
         var round = min(request.firstRoundHistories, request.maximumHistories)
         while round > 0 {
             var roundJob = job
@@ -65,8 +67,10 @@ struct ClusterPlanDose {
                 historiesPerUnit: historiesPerUnit, inputs: inputs.map { ContentDigest(of: $0) },
                 parameters: Array(try encoder.encode(roundJob)))
             try spec.validate()
-            let (_, part) = try request.compute.run(spec, inputs: inputs, executor: executor, logger: request.logger)
+            let (_, part, reported) = try request.compute.run(spec, inputs: inputs, executor: executor, logger: request.logger)
+            // The fetched frames are added in place: no dense copy of the round's result is made.
             try tally.add(part)
+            if let reported { memory = reported.largest(with: memory) }
             rounds.append(round)
             sigma = tally.meanRelativeUncertainty(aboveFraction: 0.5, weights: weights, groups: sources.count)
             request.logger.info(
@@ -89,15 +93,14 @@ struct ClusterPlanDose {
                 grid: phantom.grid, doseGyPerHistory: perHistory.doseGyPerHistory.map { $0 * scale },
                 relativeUncertainty: perHistory.relativeUncertainty, quantity: perHistory.quantity)
         }
-        let footprint = executor.tallyBytesPerThread
-        if let footprint {
+        if let memory {
             request.logger.info(
-                "tally per thread: \(footprint.recordBytes) bytes of records, \(footprint.touchedBytes) of them written")
+                "tally per thread: \(memory.bytesPerThread) bytes of records, \(memory.touchedBytesPerThread) of them written")
         }
         return Result(
             beamDoses: beamDoses, total: PlanDoseCalculation.sum(beamDoses, grid: phantom.grid),
             histories: tally.historyCount,
             seconds: Date().timeIntervalSince(start), relativeUncertainty: sigma, rounds: rounds,
-            tallyBytesPerThread: footprint)
+            tallyMemory: memory)
     }
 }

@@ -28,10 +28,12 @@ struct ClusterSimulation {
         return spec
     }
 
-    /// Runs the job and returns the merged tally.
-    func run() throws -> EnergyTally {
-        let tally = try compute.run(try spec(), inputs: inputs, executor: AllWorkloads(), logger: logger).tally
-        return EnergyTally(histories: tally.historyCount, sum: tally.energySum, sumOfSquares: tally.energySquaredSum)
+    /// Runs the job.
+    /// - Returns: the merged tally, and the largest tally memory per thread the workers reported.
+    func run() throws -> (tally: EnergyTally, tallyMemory: TallyMemory?) {
+        let (_, sparse, memory) = try compute.run(try spec(), inputs: inputs, executor: AllWorkloads(), logger: logger)
+        let tally = MergedTally(sparse)
+        return (EnergyTally(histories: tally.historyCount, sum: tally.energySum, sumOfSquares: tally.energySquaredSum), memory)
     }
 }
 

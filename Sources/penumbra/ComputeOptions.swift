@@ -34,10 +34,11 @@ struct ComputeOptions: ParsableArguments {
     var embeddedWorkers: Int { workers ?? 1 }
 
     /// Submits a job, shows its progress on standard error and waits for it.
-    /// - Returns: the final status and the merged tally of a completed job.
+    /// - Returns: the final status, the merged tally of a completed job (sparse, as it came back: add it to
+    ///   the tally the caller keeps) and the largest tally memory per thread its workers reported.
     /// - Throws: `ClusterError.refused` when the job ends other than completed; connection errors.
     func run(_ spec: JobSpec, inputs: [[UInt8]], executor: any UnitExecutor, logger: Logger) throws -> (
-        status: JobStatus, tally: MergedTally
+        status: JobStatus, tally: SparseTally, tallyMemory: TallyMemory?
     ) {
         let count = embeddedWorkers
         let connection = try ClusterConnection(coordinator: coordinator, curve: curve) {
@@ -60,6 +61,9 @@ struct ComputeOptions: ParsableArguments {
             throw ClusterError.refused("job \(jobID) \(final.state): \(final.reason)")
         }
         if !final.reason.isEmpty { logger.info("job \(jobID): \(final.reason)") }
-        return (final, try client.fetch(jobID: jobID).tally)
+        let fetched = try client.fetch(jobID: jobID)
+        logger.debug(
+            "job \(jobID): result of \(fetched.tally.nonzeroVoxelCount) nonzero voxels of \(spec.layout.voxelCount), \(fetched.tally.byteCount) bytes of frames")
+        return (final, fetched.tally, fetched.tallyMemory)
     }
 }

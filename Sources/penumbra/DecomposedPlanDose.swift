@@ -122,7 +122,7 @@ struct DecomposedPlanDose {
                 parameters: try PlanSlabJob(plan: job, beam: b, firstHistory: first).parameters(),
                 decomposition: decomposition)
             try spec.validate()
-            let tally = try request.compute.run(spec, inputs: inputs, executor: executor, logger: request.logger).tally
+            let tally = MergedTally(try request.compute.run(spec, inputs: inputs, executor: executor, logger: request.logger).tally)
             return BatchTally(
                 histories: tally.historyCount, batches: Int(decomposition.batches), sum: tally.energySum,
                 sumOfBatchSquares: tally.energySquaredSum)

@@ -235,12 +235,9 @@ final class PlanExecutor: UnitExecutor {
                 slabs.append(tally, offset: b * perBeam)
             }
         }
-        return UnitResult(key: unit.key, historyCount: UInt64(unit.histories.count), slabs: slabs.finish())
-    }
-
-    /// One thread's tally memory, the largest over the prepared plans (nil before any unit).
-    var tallyBytesPerThread: TallyPool.Footprint? {
-        prepared.withLock { $0.values.compactMap { $0.first?.engine.tallyBytesPerThread } }
-            .max { $0.touchedBytes < $1.touchedBytes }
+        // The beams share one pool of thread tallies: the first beam's engine reports it.
+        return UnitResult(
+            key: unit.key, historyCount: UInt64(unit.histories.count), slabs: slabs.finish(),
+            tallyMemory: simulations.first.map { TallyMemory($0.engine.tallyBytesPerThread) })
     }
 }

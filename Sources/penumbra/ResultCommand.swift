@@ -23,7 +23,8 @@ struct ResultCommand: ParsableCommand {
 
     func run() throws {
         logging.bootstrap()
-        let (state, tally) = try address.client(context: try Context()).fetch(jobID: job)
+        let (state, sparse, _) = try address.client(context: try Context()).fetch(jobID: job)
+        let tally = MergedTally(sparse)
         guard state == .completed || partial else {
             throw ValidationError("job \(job) is \(state); wait for it, or pass --partial for what is merged so far")
         }

@@ -152,8 +152,8 @@ struct RunCommand: ParsableCommand {
                 densityOverrides: inputs.densityOverrides, devices: inputs.devices(boli: rtPlan.boli), dvhPerFraction: dvhs,
                 uncertaintyEstimator: slabPlanes == nil ? "history by history" : "\(decomposition.batches) batches per beam and round",
                 decomposedSlabPlanes: slabPlanes?.map { [$0.lowerBound, $0.upperBound] },
-                tallyBytesPerThread: result.tallyBytesPerThread?.recordBytes,
-                tallyTouchedBytesPerThread: result.tallyBytesPerThread?.touchedBytes)
+                tallyBytesPerThread: result.tallyMemory.map { Int($0.bytesPerThread) },
+                tallyTouchedBytesPerThread: result.tallyMemory.map { Int($0.touchedBytesPerThread) })
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try AtomicFile.write(try encoder.encode(summary), to: dir.appendingPathComponent("summary.json"))
@@ -294,8 +294,9 @@ struct RunSummary: Codable {
     let uncertaintyEstimator: String?
     /// With `--decomposed`: each slab's planes [first, end) of the dose grid.
     let decomposedSlabPlanes: [[Int]]?
-    /// Bytes of one thread's tally in the embedded workers (32 per voxel of a beam's grid; the beams share
-    /// them); nil on a running coordinator, for `--decomposed` and in runs written before it was recorded.
+    /// Bytes of one thread's tally on the workers (32 per voxel of a beam's grid; the beams share them), the
+    /// largest any worker reported with its results, embedded or remote; nil for `--decomposed` and in runs
+    /// written before it was recorded.
     let tallyBytesPerThread: Int?
     /// Of them, the most one thread's histories wrote, in 4 KiB blocks (`TallyPool.Footprint.touchedBytes`).
     let tallyTouchedBytesPerThread: Int?

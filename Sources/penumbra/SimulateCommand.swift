@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cluster
 import FileIO
 import Foundation
 import Logging
@@ -139,7 +140,7 @@ struct SimulateCommand: ParsableCommand {
         var decomposed: BatchTally?
         var slabPlanes: [Range<Int>]?
         var threadUsage: TransportEngine.ThreadUsage?
-        var tallyFootprint: TallyPool.Footprint?
+        var tallyMemory: TallyMemory?
         let threads = compute.threads
         let water = doseToWater ? try PhysicsMedium.water(settings: settings) : nil
         if let slabs = decomposition.decomposed {
@@ -182,7 +183,7 @@ struct SimulateCommand: ParsableCommand {
                 settings: settings)
             var jobInputs = [Array(try Data(contentsOf: phantomURL))]
             if let spectrum { jobInputs.append(Array(try Data(contentsOf: URL(fileURLWithPath: spectrum)))) }
-            tally = try ClusterSimulation(
+            (tally, tallyMemory) = try ClusterSimulation(
                 job: job, inputs: jobInputs, grid: voxels.grid, histories: histories, seed: seed, compute: compute,
                 logger: log
             ).run()
@@ -202,7 +203,7 @@ struct SimulateCommand: ParsableCommand {
                                   p.historiesDone, p.historiesTotal, 100 * p.meanRelativeUncertainty, p.seconds, left))
             })
             display.finish()
-            tallyFootprint = engine.tallyBytesPerThread
+            tallyMemory = TallyMemory(engine.tallyBytesPerThread)
         }
         try phaseSpaceSource?.checkReads()
         let seconds = Date().timeIntervalSince(start)
@@ -234,7 +235,8 @@ struct SimulateCommand: ParsableCommand {
             uncertaintyEstimator: decomposed.map { "\($0.batches) batches" } ?? "history by history",
             decomposedSlabPlanes: slabPlanes?.map { [$0.lowerBound, $0.upperBound] },
             busyThreadSeconds: threadUsage?.busyThreadSeconds, parallelSeconds: threadUsage?.parallelSeconds,
-            tallyBytesPerThread: tallyFootprint?.recordBytes, tallyTouchedBytesPerThread: tallyFootprint?.touchedBytes)
+            tallyBytesPerThread: tallyMemory.map { Int($0.bytesPerThread) },
+            tallyTouchedBytesPerThread: tallyMemory.map { Int($0.touchedBytesPerThread) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let json = try encoder.encode(summary)
@@ -289,8 +291,8 @@ struct SimulationSummary: Codable {
     let busyThreadSeconds: Double?
     /// Wall seconds of the engine's parallel phases (the rest of `seconds` is serial).
     let parallelSeconds: Double?
-    /// Bytes of one thread's tally (32 per voxel; `TransportEngine.tallyBytesPerThread`; this machine's
-    /// engine only).
+    /// Bytes of one thread's tally (32 per voxel; `TransportEngine.tallyBytesPerThread`): this process's engine,
+    /// or with `--workers N` / `--coordinator URL` the largest the workers reported (nil with `--decomposed`).
     let tallyBytesPerThread: Int?
     /// Of them, the most one thread's histories wrote, in 4 KiB blocks of 128 voxels: how much of the grid
     /// they reach (what a tally allocated on first touch would hold).

@@ -96,8 +96,9 @@ struct SubmitCommand: ParsableCommand {
         display.finish()
         print(progressLine(final))
         if let out {
-            let (state, tally) = try client.fetch(jobID: jobID)
-            let summary = try JobResultFiles.write(jobID: jobID, state: state, tally: tally, to: URL(fileURLWithPath: out))
+            let (state, tally, _) = try client.fetch(jobID: jobID)
+            let summary = try JobResultFiles.write(
+                jobID: jobID, state: state, tally: MergedTally(tally), to: URL(fileURLWithPath: out))
             print("wrote \(out)/tally.pntally (SHA-256 \(summary.tallySHA256))")
         }
         guard final.state == .completed else { throw ExitCode.failure }

@@ -82,16 +82,13 @@ final class TransportExecutor: UnitExecutor {
             throw ClusterError.invalidJob(
                 "the phantom has \(engine.simulation.phantom.grid.voxelCount) voxels, the job's grid \(spec.layout.voxelCount)")
         }
-        return engine.runRange(unit.histories, seed: spec.seed) { tally in
+        let (histories, slabs) = engine.runRange(unit.histories, seed: spec.seed) { tally in
             var slabs = SlabTallyBuilder(layout: spec.layout)
             slabs.append(tally)
-            return UnitResult(key: unit.key, historyCount: tally.histories, slabs: slabs.finish())
+            return (tally.histories, slabs.finish())
         }
-    }
-
-    /// One thread's tally memory, the largest over the prepared jobs (nil before any unit).
-    var tallyBytesPerThread: TallyPool.Footprint? {
-        engines.withLock { $0.values.map(\.tallyBytesPerThread) }.max { $0.touchedBytes < $1.touchedBytes }
+        return UnitResult(
+            key: unit.key, historyCount: histories, slabs: slabs, tallyMemory: TallyMemory(engine.tallyBytesPerThread))
     }
 }
 
@@ -104,12 +101,6 @@ struct AllWorkloads: UnitExecutor {
 
     init() {
         executors = [transport, SlabTransportExecutor(), plan, SyntheticWorkload()]
-    }
-
-    /// One thread's tally memory in the replicated executors' engines, the largest (nil before any unit ran
-    /// here): what `penumbra run` reports for its embedded workers.
-    var tallyBytesPerThread: TallyPool.Footprint? {
-        [transport.tallyBytesPerThread, plan.tallyBytesPerThread].compactMap { $0 }.max { $0.touchedBytes < $1.touchedBytes }
     }
 
     func execute(_ unit: WorkUnit, inputs: [ContentDigest: [UInt8]], threads: Int) throws -> UnitResult {

@@ -101,7 +101,8 @@ struct ClusterProcessTests {
         }
         let final = try Self.waitFor(client, job: job) { $0.state.isFinal }
         #expect(final.state == .completed)
-        let (state, tally) = try client.fetch(jobID: job)
+        let (state, sparse, _) = try client.fetch(jobID: job)
+        let tally = MergedTally(sparse)
         #expect(state == .completed)
         #expect(tally == Self.reference, "stderr of the coordinator:\n\(cluster.coordinator.errorLog)")
         if scenario == .twoWorkersOneKilled {
@@ -131,7 +132,7 @@ struct ClusterProcessTests {
         #expect(resumed.state == .running)
         let final = try Self.waitFor(client, job: job) { $0.state.isFinal }
         #expect(final.state == .completed)
-        let (_, tally) = try client.fetch(jobID: job)
+        let tally = MergedTally(try client.fetch(jobID: job).tally)
         #expect(tally == Self.reference, "stderr of the restarted coordinator:\n\(cluster.coordinator.errorLog)\nworker 0:\n\(cluster.workers[0].errorLog)\nworker 1:\n\(cluster.workers[1].errorLog)")
         #expect(cluster.coordinator.errorLog.contains("resumed job \(job)"))
         #expect(cluster.coordinator.errorLog.contains("joined"))
@@ -184,7 +185,7 @@ struct ClusterProcessTests {
         let job = try client.submit(small)
         let final = try Self.waitFor(client, job: job) { $0.state.isFinal }
         #expect(final.state == .completed)
-        #expect(try client.fetch(jobID: job).tally == Self.reference)
+        #expect(MergedTally(try client.fetch(jobID: job).tally) == Self.reference)
         #expect(cluster.coordinator.errorLog.contains("refused"))
     }
 
@@ -269,6 +270,10 @@ struct ClusterProcessTests {
             let run = try runProgram(ChildProcess.binary, common + extra + ["--out", out.path])
             #expect(run.status == 0, "\(name): \(run.standardError)")
             doses[name] = try Data(contentsOf: out.appendingPathComponent("dose.3ddose"))
+            // One thread's tally, 32 bytes per voxel of the 223 260-voxel water phantom: this process's engine's,
+            // or what the workers reported with their results.
+            let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json")))
+            #expect((summary as? [String: Any])?["tallyBytesPerThread"] as? Int == 223_260 * 32, "\(name)")
         }
         #expect(doses["single process"]!.count > 1_000)
         #expect(doses["1 embedded worker"] == doses["single process"])
@@ -287,7 +292,11 @@ struct ClusterProcessTests {
             "--dose-voxel", "2", "--uncertainty", "10%", "--seed", "5", "--log-level", "error",
         ]
         var outputs: [String: (dose: Data, summary: [String: Any])] = [:]
-        for (name, extra) in [("1 embedded worker", ["--workers", "1"]), ("2 worker processes", ["--coordinator", cluster.endpoint])] {
+        let runs = [
+            ("1 embedded worker", ["--workers", "1"]), ("2 embedded workers", ["--workers", "2"]),
+            ("2 worker processes", ["--coordinator", cluster.endpoint]),
+        ]
+        for (name, extra) in runs {
             let out = cluster.directory.appendingPathComponent(name.replacingOccurrences(of: " ", with: "-"))
             let run = try runProgram(ChildProcess.binary, common + extra + ["--out", out.path])
             try #require(run.status == 0, "\(name): \(run.standardError)")
@@ -301,6 +310,16 @@ struct ClusterProcessTests {
         #expect((embedded.summary["meanRelativeUncertaintyAboveHalfMax"] as? Double ?? 1) <= 0.10)
         // `penumbra run` decides the stop between its rounds (one job each, ClusterPlanDose): the same rounds on both.
         #expect(remote.summary["rounds"] as? [Int] == embedded.summary["rounds"] as? [Int])
+        let two = try #require(outputs["2 embedded workers"])
+        #expect(two.dose == embedded.dose)
+        // Every worker reports its tally memory per thread with its results, embedded or remote: 32 bytes per
+        // voxel of a beam's 10 × 10 × 10 grid (the beams share the threads' tallies), and the 4 KiB blocks the
+        // histories wrote.
+        for (name, output) in [("1 embedded worker", embedded), ("2 embedded workers", two), ("2 worker processes", remote)] {
+            #expect(output.summary["tallyBytesPerThread"] as? Int == 1_000 * 32, "\(name)")
+            let touched = output.summary["tallyTouchedBytesPerThread"] as? Int ?? 0
+            #expect(touched > 0 && touched % 4_096 == 0 && touched <= 1_000 * 32 + 4_096, "\(name): \(touched)")
+        }
         #expect(cluster.coordinator.errorLog.contains("job 1 completed"))
         // The plan's patient (ExamplePatients.ThoraxExample) travelled inside the RT Plan blob; no log names them.
         for process in [cluster.coordinator] + cluster.workers {

@@ -111,7 +111,7 @@ struct DecomposedClusterTests {
         try #require(
             final?.state == .completed,
             "\(String(describing: final)); coordinator:\n\(cluster.coordinator.errorLog)\nworker 0:\n\(cluster.workers[0].errorLog)")
-        let (_, tally) = try client.fetch(jobID: job)
+        let tally = MergedTally(try client.fetch(jobID: job).tally)
         #expect(tally == reference, "restarted coordinator:\n\(cluster.coordinator.errorLog)")
         #expect(cluster.coordinator.errorLog.contains("resumed job \(job)"))
         let banks = cluster.directory.appendingPathComponent("state/banks")

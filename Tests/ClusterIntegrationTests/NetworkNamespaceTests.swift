@@ -98,7 +98,7 @@ struct NetworkNamespaceTests {
         try Self.sh(["link", "set", "\(Self.tag)h0", "down"])
         let final = try ClusterProcessTests.waitFor(client, job: job) { $0.state.isFinal }
         #expect(final.state == .completed)
-        #expect(try client.fetch(jobID: job).tally == ClusterProcessTests.reference)
+        #expect(MergedTally(try client.fetch(jobID: job).tally) == ClusterProcessTests.reference)
         #expect(coordinator.errorLog.contains("silent for 3 heartbeat intervals"), "\(coordinator.errorLog)")
         // The link comes back: worker 0 notices its coordinator went silent and re-joins. Counted from here: under
         // load a worker can also miss heartbeats and re-join earlier (seen at load 9), the same recovery.

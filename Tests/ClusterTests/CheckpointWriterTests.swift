@@ -81,8 +81,8 @@ struct CheckpointWriterTests {
         let secondJob = try client.submit(second)
         #expect(try client.wait(jobID: secondJob, every: .milliseconds(20)).state == .completed)
         #expect(try client.status().first { $0.jobID == firstJob }?.workersAlive == 1)
-        #expect(try client.fetch(jobID: firstJob).tally == ManualCluster.reference(first))
-        #expect(try client.fetch(jobID: secondJob).tally == ManualCluster.reference(second))
+        #expect(MergedTally(try client.fetch(jobID: firstJob).tally) == ManualCluster.reference(first))
+        #expect(MergedTally(try client.fetch(jobID: secondJob).tally) == ManualCluster.reference(second))
 
         shutdown()
         #expect(failure.withLock { $0 } == nil)

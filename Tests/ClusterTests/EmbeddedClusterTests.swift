@@ -22,7 +22,7 @@ struct EmbeddedClusterTests {
         let spec = Samples.spec(histories: 2_000, perUnit: 150)
         let job = try client.submit(spec)
         #expect(try client.wait(jobID: job, every: .milliseconds(20)).state == .completed)
-        #expect(try client.fetch(jobID: job).tally == ManualCluster.reference(spec))
+        #expect(MergedTally(try client.fetch(jobID: job).tally) == ManualCluster.reference(spec))
     }
 
     @Test("Inputs travel by digest over the real loops; a job with an unknown job id is refused")
@@ -35,7 +35,7 @@ struct EmbeddedClusterTests {
         let spec = Samples.spec(inputs: [digest])
         let job = try client.submit(spec, inputs: [weights])
         #expect(try client.wait(jobID: job, every: .milliseconds(20)).state == .completed)
-        #expect(try client.fetch(jobID: job).tally == ManualCluster.reference(spec, inputs: [digest: weights]))
+        #expect(MergedTally(try client.fetch(jobID: job).tally) == ManualCluster.reference(spec, inputs: [digest: weights]))
         #expect(throws: ClusterError.self) { try client.fetch(jobID: 42) }
         #expect(throws: ClusterError.self) { try client.cancel(jobID: 42) }
     }
@@ -78,7 +78,7 @@ struct EmbeddedClusterTests {
         let spec = Samples.spec(histories: 300, perUnit: 100)
         let job = try client.submit(spec)
         #expect(try client.wait(jobID: job, every: .milliseconds(20)).state == .completed)
-        #expect(try client.fetch(jobID: job).tally == ManualCluster.reference(spec))
+        #expect(MergedTally(try client.fetch(jobID: job).tally) == ManualCluster.reference(spec))
         // A client that believes another server key, or whose own key is not allowed, never gets an answer.
         for curve in [
             CurveSettings.client(clientKeys, serverPublicKey: try CurveKeyPair.generate().publicKey),
@@ -111,6 +111,6 @@ struct EmbeddedClusterTests {
         let client = try ClusterClient(context: cluster.context, endpoint: cluster.endpoint)
         #expect(try client.status(jobID: job).first!.unitsDone >= 5)
         #expect(try client.wait(jobID: job, every: .milliseconds(20)).state == .completed)
-        #expect(try client.fetch(jobID: job).tally == ManualCluster.reference(spec))
+        #expect(MergedTally(try client.fetch(jobID: job).tally) == ManualCluster.reference(spec))
     }
 }

@@ -59,6 +59,10 @@ enum Samples {
             .assign(unit(withInput, index: 3, attempt: 2)),
             .result(result(spec(), index: 2)),
             .result(UnitResult(key: UnitKey(jobID: 9, index: 0), historyCount: 0, slabs: [])),
+            .result(
+                UnitResult(
+                    key: UnitKey(jobID: 9, index: 1), historyCount: 100, slabs: result(spec(), index: 1).slabs,
+                    tallyMemory: TallyMemory(bytesPerThread: 1 << 33, touchedBytesPerThread: 1 << 20))),
             .unitFailed(UnitKey(jobID: 7, index: 5), reason: "out of memory — ünïcode"),
             .blobRequest(digest),
             .blob(digest, weights),
@@ -95,7 +99,11 @@ enum Samples {
                 ]),
             .cancel(requestID: 14, jobID: 3),
             .fetch(requestID: 15, jobID: 3),
-            .jobResult(requestID: 15, jobID: 3, state: .completed, tally: tally),
+            .jobResult(
+                requestID: 15, jobID: 3, state: .completed, tally: SparseTally(tally),
+                tallyMemory: TallyMemory(bytesPerThread: 480 * 32, touchedBytesPerThread: 4_096)),
+            .jobResult(
+                requestID: 19, jobID: 4, state: .running, tally: SparseTally(MergedTally(layout: layout)), tallyMemory: nil),
             .failure(requestID: 16, reason: "no job 99"),
             .submit(requestID: 18, spec: decomposedJob.spec, inputs: decomposedJob.inputs),
             .assignSlab(

@@ -80,7 +80,7 @@ struct StateMachineTests {
         #expect(coordinator.jobs[1]!.tally.historyCount == 100)
     }
 
-    @Test("A worker of another protocol version (a v3 worker, older ones) is refused with a reason and stops", arguments: [UInt16(3), 2, 1])
+    @Test("A worker of another protocol version (a v4 worker, older ones) is refused with a reason and stops", arguments: [UInt16(4), 3, 2, 1])
     func wrongVersion(version: UInt16) {
         var cluster = ManualCluster()
         cluster.addWorker("old", version: version)
@@ -89,7 +89,7 @@ struct StateMachineTests {
             return
         }
         #expect(reason.contains("worker speaks protocol version \(version)"))
-        #expect(reason.contains("this coordinator speaks version 4"))
+        #expect(reason.contains("this coordinator speaks version 5"))
         #expect(cluster.coordinator.workerCount == 0)
         // The worker side: a fatal DISCONNECT stops it for good.
         var worker = WorkerMachine(policy: ManualCluster.policy, name: "w", threads: 1, workloads: [])
@@ -335,7 +335,7 @@ struct StateMachineTests {
         #expect(jobs.map(\.unitsDone) == [10])
         #expect(jobs.map(\.workersAlive) == [1])
         let fetched = coordinator.received(.fetch(requestID: 4, jobID: 1), from: client, at: .zero)
-        #expect(fetched == [.send(.jobResult(requestID: 4, jobID: 1, state: .completed, tally: ManualCluster.reference(Self.spec)), to: client)])
+        #expect(fetched == [.send(.jobResult(requestID: 4, jobID: 1, state: .completed, tally: SparseTally(ManualCluster.reference(Self.spec)), tallyMemory: nil), to: client)])
         let unknown = coordinator.received(.cancel(requestID: 5, jobID: 99), from: client, at: .zero)
         guard case .send(.failure(5, let reason), client) = unknown.first else {
             Issue.record("no failure in \(unknown)")

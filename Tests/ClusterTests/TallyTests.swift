@@ -50,6 +50,48 @@ struct TallyTests {
         #expect(tally == before)
     }
 
+    @Test("A sparse job result equals the dense tally it was built from, and adds as the dense one does")
+    func sparseResultEqualsDense() throws {
+        let spec = Samples.spec(histories: 1_000, perUnit: 100)
+        var dense = MergedTally(layout: spec.layout)
+        for index in 0..<4 { try dense.add(Samples.result(spec, index: index)) }
+        // Sums with high halves set, at a slab's last voxel and the grid's last: every byte of the layout counts.
+        try dense.add(
+            UnitResult(
+                key: UnitKey(jobID: 1, index: 9), historyCount: 1,
+                slabs: [
+                    SlabTally(
+                        slab: 0, voxels: [UInt32(spec.layout.voxels(ofSlab: 0).count - 1)], energySum: [.max - 1],
+                        energySquaredSum: [UInt128(UInt64.max) << 64 | 7]),
+                    SlabTally(
+                        slab: UInt32(spec.layout.slabCount - 1),
+                        voxels: [UInt32(spec.layout.voxels(ofSlab: spec.layout.slabCount - 1).count - 1)],
+                        energySum: [3], energySquaredSum: [9]),
+                ]))
+        let sparse = SparseTally(dense)
+        #expect(sparse.historyCount == dense.historyCount)
+        #expect(MergedTally(sparse) == dense)
+        var visited: [Int] = []
+        sparse.forEachVoxel { voxel, sum, square in
+            visited.append(voxel)
+            #expect(sum == dense.energySum[voxel] && square == dense.energySquaredSum[voxel])
+        }
+        #expect(visited == dense.energySum.indices.filter { dense.energySum[$0] != 0 || dense.energySquaredSum[$0] != 0 })
+        // Added to a tally holding other units: the same as adding the dense tally.
+        var viaSparse = MergedTally(layout: spec.layout)
+        try viaSparse.add(Samples.result(spec, index: 7))
+        var viaDense = viaSparse
+        try viaSparse.add(sparse)
+        try viaDense.add(dense)
+        #expect(viaSparse == viaDense)
+        // An empty tally has no frames.
+        #expect(SparseTally(MergedTally(layout: spec.layout)).byteCount == 0)
+        // Overflow: refused whole, the tally unchanged.
+        let before = viaSparse
+        #expect(throws: ClusterError.self) { try viaSparse.add(sparse) }
+        #expect(viaSparse == before)
+    }
+
     @Test("Slab tallies built from listed nonzero voxels equal those from dense columns")
     func sparseBuild() throws {
         let layout = Samples.layout

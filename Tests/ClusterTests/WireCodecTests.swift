@@ -17,10 +17,10 @@ struct WireCodecTests {
         #expect(kinds == Set(MessageKind.allCases))
     }
 
-    @Test("The header layout is little-endian: magic, version 4, kind")
+    @Test("The header layout is little-endian: magic, version 5, kind")
     func headerLayout() {
         let frames = WireCodec.encode(.submitted(requestID: 0x0102, jobID: 0x0A0B))
-        #expect(frames == [[0x50, 0x4E, 0x42, 0x52, 4, 0, 17, 0, 0x02, 0x01, 0, 0, 0, 0, 0, 0, 0x0B, 0x0A, 0, 0, 0, 0, 0, 0]])
+        #expect(frames == [[0x50, 0x4E, 0x42, 0x52, 5, 0, 17, 0, 0x02, 0x01, 0, 0, 0, 0, 0, 0, 0x0B, 0x0A, 0, 0, 0, 0, 0, 0]])
     }
 
     @Test("A READY of another protocol version decodes so that it can be refused; other kinds do not")
@@ -34,7 +34,95 @@ struct WireCodecTests {
         #expect(hello.protocolVersion == 1)
         var heartbeat = WireCodec.encode(.heartbeat)
         heartbeat[0][4] = 1
-        #expect(throws: WireError.unsupportedVersion(found: 1, supported: 4)) { try WireCodec.decode(heartbeat) }
+        #expect(throws: WireError.unsupportedVersion(found: 1, supported: 5)) { try WireCodec.decode(heartbeat) }
+    }
+
+    /// A version 4 JOB_RESULT as a version 4 coordinator sent it: header (request, job, state, grid, histories),
+    /// then one dense frame per slab.
+    static func version4JobResult(_ tally: MergedTally) -> [[UInt8]] {
+        var head = ByteWriter()
+        head.write(raw: WireCodec.magic)
+        head.write(UInt16(4))
+        head.write(MessageKind.jobResult.rawValue)
+        head.write(UInt64(1))
+        head.write(UInt64(2))
+        head.write(JobState.completed.rawValue)
+        for count in [tally.layout.countX, tally.layout.countY, tally.layout.countZ, tally.layout.planesPerSlab] {
+            head.write(count)
+        }
+        head.write(tally.historyCount)
+        let slabs = (0..<tally.layout.slabCount).map { slab in
+            var frame = ByteWriter()
+            let voxels = tally.layout.voxels(ofSlab: slab)
+            frame.write(array: Array(tally.energySum[voxels]))
+            frame.write(array: Array(tally.energySquaredSum[voxels]))
+            return frame.bytes
+        }
+        return [head.bytes] + slabs
+    }
+
+    @Test("A version 4 (dense) JOB_RESULT is refused with the versions named, and a v4 peer reading ours is told the same")
+    func denseResultRefused() throws {
+        var tally = MergedTally(layout: Samples.layout)
+        try tally.add(Samples.result(Samples.spec(), index: 0))
+        let old = Self.version4JobResult(tally)
+        #expect(throws: WireError.unsupportedVersion(found: 4, supported: 5)) { try WireCodec.decode(old) }
+        #expect(
+            WireError.unsupportedVersion(found: 4, supported: 5).description.contains(
+                "run the same Penumbra release on coordinator and workers"))
+        // What a version 4 client reads first in our reply: the version, at the frozen offset 4.
+        let reply = WireCodec.encode(
+            .jobResult(requestID: 1, jobID: 2, state: .completed, tally: SparseTally(tally), tallyMemory: nil))
+        #expect(reply[0][4] == 5 && reply[0][5] == 0)
+    }
+
+    @Test("The job store reads RESULT rows of this version and of version 4 (without tally memory)")
+    func storedResults() throws {
+        let result = Samples.result(Samples.spec(), index: 2)
+        let reported = UnitResult(
+            key: result.key, historyCount: result.historyCount, slabs: result.slabs,
+            tallyMemory: TallyMemory(bytesPerThread: 4_096, touchedBytesPerThread: 0))
+        #expect(try WireCodec.decode(storedResult: WireCodec.encode(.result(reported))) == reported)
+        // Version 4 wrote the same fields less the two tally memory words at the header's end.
+        var old = WireCodec.encode(.result(result))
+        old[0][4] = 4
+        old[0].removeLast(16)
+        #expect(try WireCodec.decode(storedResult: old) == result)
+        #expect(throws: WireError.self) { try WireCodec.decode(old) }
+        old[0][4] = 3
+        #expect(throws: WireError.unsupportedVersion(found: 3, supported: 5)) { try WireCodec.decode(storedResult: old) }
+        #expect(throws: WireError.self) { try WireCodec.decode(storedResult: WireCodec.encode(.heartbeat)) }
+    }
+
+    @Test("JOB_RESULT carries only nonzero voxels, and its frames are checked")
+    func sparseResultFrames() throws {
+        var tally = MergedTally(layout: Samples.layout)
+        try tally.add(Samples.result(Samples.spec(), index: 0))
+        let sparse = SparseTally(tally)
+        let nonzero = tally.energySum.indices.filter { tally.energySum[$0] != 0 || tally.energySquaredSum[$0] != 0 }
+        #expect(sparse.nonzeroVoxelCount == nonzero.count)
+        #expect(sparse.byteCount == 8 * sparse.frames.count + 28 * nonzero.count)
+        #expect(nonzero.count < tally.layout.voxelCount)
+        let frames = WireCodec.encode(
+            .jobResult(requestID: 1, jobID: 2, state: .completed, tally: sparse, tallyMemory: nil))
+        #expect(frames.count == 1 + sparse.frames.count)
+        func refused(_ change: (inout [[UInt8]]) -> Void) -> Bool {
+            var changed = frames
+            change(&changed)
+            do {
+                _ = try WireCodec.decode(changed)
+                return false
+            } catch {
+                return true
+            }
+        }
+        #expect(refused { $0[1].removeLast() })  // truncated Σ²
+        #expect(refused { $0[1][4] = 0; $0[1][5] = 0; $0[1][6] = 0; $0[1][7] = 0 })  // an empty frame
+        #expect(refused { $0[1][0] = 200 })  // slab outside the layout
+        #expect(refused { $0.removeLast() })  // fewer frames than the header says
+        #expect(refused { $0.swapAt(1, 2) })  // slabs out of order
+        #expect(refused { $0[1][8...11] = [0xFF, 0xFF, 0, 0] })  // voxel outside its slab
+        #expect(refused { $0[1][12...15] = $0[1][8...11] })  // a voxel twice
     }
 
     @Test("Malformed frames give the error that says what is wrong")

@@ -173,7 +173,7 @@ if wanted("scaling") {
         let wall = executor.now()
         let cpu = cpuSeconds() - cpuStart
         let coordinatorCPU = threadCPUSeconds(named: "penumbra-coord")
-        let tally = try client.fetch(jobID: job).tally
+        let tally = MergedTally(try client.fetch(jobID: job).tally)
         return (Timeline(runs: executor.recorded, wall: wall, lanes: workers), cpu, coordinatorCPU, tally)
     }
     // wall₁ / wall₂ = 2 × (share₂ / share₁) × (rate₂ / rate₁) exactly, with share the fraction of worker

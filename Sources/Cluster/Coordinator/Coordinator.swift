@@ -189,8 +189,10 @@ public struct Coordinator: Sendable {
             )
         case .fetch(let requestID, let jobID):
             if let job = jobs[jobID] {
-                actions.append(
-                    .send(.jobResult(requestID: requestID, jobID: jobID, state: job.state, tally: job.tally), to: peer))
+                let result = WireMessage.jobResult(
+                    requestID: requestID, jobID: jobID, state: job.state, tally: SparseTally(job.tally),
+                    tallyMemory: job.tallyMemory)
+                actions.append(.send(result, to: peer))
             } else {
                 actions.append(
                     .send(.failure(requestID: requestID, reason: ClusterError.unknownJob(jobID).description), to: peer))

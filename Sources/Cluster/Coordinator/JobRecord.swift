@@ -38,6 +38,9 @@ public struct JobRecord: Hashable, Sendable {
     var doneBelowAwaited = 0
     /// The figure the stop rule saw at the last checkpoint.
     public internal(set) var relativeUncertainty: Double?
+    /// The largest tally memory per thread the workers reported with the results merged (nil when none
+    /// did; a restarted coordinator knows only what it merged since, from the rows it replayed on).
+    public internal(set) var tallyMemory: TallyMemory?
     /// Per-voxel dose weights of the stop rule.
     let weights: [Float]?
     /// Units done.
@@ -149,6 +152,7 @@ public struct JobRecord: Hashable, Sendable {
             try extra.add(result)
             ahead = extra
         }
+        if let reported = result.tallyMemory { tallyMemory = reported.largest(with: tallyMemory) }
         for n in span {
             if case .running = units[n] { unitsRunning -= 1 }
             units[n] = .done

@@ -225,7 +225,7 @@ public final class JobStore: Sendable {
         var resultsByJob: [UInt64: [UnitResult]] = [:]
         for row in results {
             let payload: Data = row["payload"]
-            guard case .result(let result)? = try? WireCodec.decode(try FramePacking.unpack(Array(payload))) else {
+            guard let result = try? WireCodec.decode(storedResult: try FramePacking.unpack(Array(payload))) else {
                 throw .storage("unreadable result row for job \(row["jobID"] as Int64) unit \(row["unitIndex"] as Int)")
             }
             resultsByJob[result.key.jobID, default: []].append(result)

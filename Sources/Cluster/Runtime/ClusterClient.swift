@@ -49,13 +49,16 @@ public final class ClusterClient {
         return job
     }
 
-    /// The merged tallies of a job (partial while it runs) and its state.
-    public func fetch(jobID: UInt64) throws -> (state: JobState, tally: MergedTally) {
+    /// The merged tallies of a job (partial while it runs), sparse as they travelled: add them to a
+    /// `MergedTally` (`add(_:)`, or `MergedTally(_:)` for a dense copy of their own).
+    /// - Returns: the job's state, its tallies, and the largest tally memory per thread its workers reported.
+    public func fetch(jobID: UInt64) throws -> (state: JobState, tally: SparseTally, tallyMemory: TallyMemory?) {
         let id = nextRequest
-        guard case .jobResult(_, _, let state, let tally) = try request(.fetch(requestID: id, jobID: jobID), id) else {
+        guard case .jobResult(_, _, let state, let tally, let memory) = try request(.fetch(requestID: id, jobID: jobID), id)
+        else {
             throw ClusterError.refused("unexpected reply to FETCH")
         }
-        return (state, tally)
+        return (state, tally, memory)
     }
 
     /// Waits until the job is no longer running, calling `progress` with each status seen.
@@ -84,7 +87,7 @@ public final class ClusterClient {
             let reply = try WireCodec.decode(frames)
             switch reply {
             case .failure(id, let reason): throw ClusterError.refused(reason)
-            case .submitted(id, _), .status(id, _), .jobResult(id, _, _, _): return reply
+            case .submitted(id, _), .status(id, _), .jobResult(id, _, _, _, _): return reply
             case .disconnect(_, let reason): throw ClusterError.refused(reason)
             default: continue  // a stale reply to an earlier request
             }

@@ -58,6 +58,49 @@ public struct MergedTally: Hashable, Sendable {
         }
     }
 
+    /// The dense tally of a sparse one (zero where it holds no voxel).
+    public init(_ sparse: SparseTally) {
+        self.init(layout: sparse.layout)
+        historyCount = sparse.historyCount
+        energySum.withUnsafeMutableBufferPointer { sum in
+            energySquaredSum.withUnsafeMutableBufferPointer { squares in
+                sparse.forEachVoxel { voxel, energy, square in
+                    sum[voxel] = energy
+                    squares[voxel] = square
+                }
+            }
+        }
+    }
+
+    /// Adds a sparse tally over the same layout (a fetched job result), read from its frames in place.
+    /// Either all of it is added or, on overflow, none of it.
+    /// - Throws: `ClusterError.tallyOverflow` when a sum would leave its integer range; the tally is unchanged.
+    public mutating func add(_ sparse: SparseTally) throws(ClusterError) {
+        precondition(sparse.layout == layout)
+        let (histories, historyOverflow) = historyCount.addingReportingOverflow(sparse.historyCount)
+        guard !historyOverflow else { throw .tallyOverflow("history count") }
+        // Check first, then add, so that a failed merge leaves nothing half-added.
+        var overflowing: Int?
+        sparse.forEachVoxel { voxel, energy, square in
+            if overflowing == nil,
+                energySum[voxel].addingReportingOverflow(energy).overflow
+                    || energySquaredSum[voxel].addingReportingOverflow(square).overflow
+            {
+                overflowing = voxel
+            }
+        }
+        if let overflowing { throw .tallyOverflow("voxel \(overflowing)") }
+        historyCount = histories
+        energySum.withUnsafeMutableBufferPointer { sum in
+            energySquaredSum.withUnsafeMutableBufferPointer { squares in
+                sparse.forEachVoxel { voxel, energy, square in
+                    sum[voxel] &+= energy
+                    squares[voxel] &+= square
+                }
+            }
+        }
+    }
+
     /// Adds another tally over the same layout (exact; all of it or, on overflow, none of it).
     /// - Throws: `ClusterError.tallyOverflow` when a sum would leave its integer range.
     public mutating func add(_ other: MergedTally) throws(ClusterError) {

@@ -6,12 +6,15 @@ public struct UnitResult: Hashable, Sendable {
     public let historyCount: UInt64
     /// One entry per touched slab, in increasing slab order.
     public let slabs: [SlabTally]
+    /// The worker's tally memory per thread when it ran the unit, if its executor reports it.
+    public let tallyMemory: TallyMemory?
 
     /// Creates a result.
-    public init(key: UnitKey, historyCount: UInt64, slabs: [SlabTally]) {
+    public init(key: UnitKey, historyCount: UInt64, slabs: [SlabTally], tallyMemory: TallyMemory? = nil) {
         self.key = key
         self.historyCount = historyCount
         self.slabs = slabs
+        self.tallyMemory = tallyMemory
     }
 
     /// The result of a unit whose executor tallied into dense whole-grid columns (as the transport

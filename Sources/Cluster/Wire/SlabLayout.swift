@@ -25,8 +25,9 @@ public struct SlabLayout: Hashable, Sendable {
         guard !overflow, voxels < UInt64(UInt32.max) else {
             throw .invalidJob("grid of \(countX)×\(countY)×\(countZ) voxels exceeds 2³² − 1; use a coarser grid")
         }
-        // A dense slab (Σ as UInt64 and Σ² as UInt128 per voxel) must fit one frame.
-        let slabBytes = UInt64(countX) * UInt64(countY) * UInt64(planesPerSlab) * 24 + 64
+        // A slab's sparse frame with every voxel touched (index UInt32, Σ UInt64 and Σ² UInt128 per voxel,
+        // after its slab and count) must fit one frame: results and fetched results travel that way.
+        let slabBytes = UInt64(countX) * UInt64(countY) * UInt64(planesPerSlab) * 28 + 64
         guard slabBytes <= UInt64(WireLimits.maximumFrameBytes) else {
             throw .invalidJob("a slab of \(planesPerSlab) planes needs \(slabBytes) bytes per frame; use thinner slabs")
         }

@@ -46,6 +46,7 @@ public enum WireCodec {
             write(result.key, to: &head)
             head.write(result.historyCount)
             head.write(UInt32(result.slabs.count))
+            write(result.tallyMemory, to: &head)
             frames = result.slabs.map(encode(slab:))
         case .unitFailed(let key, let reason):
             write(key, to: &head)
@@ -89,13 +90,16 @@ public enum WireCodec {
             head.write(requestID)
             head.write(UInt32(jobs.count))
             for job in jobs { write(job, to: &head) }
-        case .jobResult(let requestID, let jobID, let state, let tally):
+        case .jobResult(let requestID, let jobID, let state, let tally, let memory):
             head.write(requestID)
             head.write(jobID)
             head.write(state.rawValue)
             write(tally.layout, to: &head)
             head.write(tally.historyCount)
-            frames = (0..<tally.layout.slabCount).map { encode(denseSlab: $0, of: tally) }
+            head.write(UInt32(tally.frames.count))
+            write(memory, to: &head)
+            // Already in the wire layout: the frames go out as they are.
+            frames = tally.frames
         case .failure(let requestID, let reason):
             head.write(requestID)
             head.write(string: reason)
@@ -113,6 +117,12 @@ public enum WireCodec {
         writer.write(key.batch)
         writer.write(key.round)
         writer.write(key.slab)
+    }
+
+    /// Tally memory per thread: two `UInt64`, both 0 when not reported.
+    private static func write(_ memory: TallyMemory?, to writer: inout ByteWriter) {
+        writer.write(memory?.bytesPerThread ?? 0)
+        writer.write(memory?.touchedBytesPerThread ?? 0)
     }
 
     private static func write(_ layout: SlabLayout, to writer: inout ByteWriter) {
@@ -201,15 +211,6 @@ public enum WireCodec {
         return (voxels, sums)
     }
 
-    /// A dense slab frame: Σ (UInt64) then Σ² (UInt128) for every voxel of the slab.
-    private static func encode(denseSlab slab: Int, of tally: MergedTally) -> [UInt8] {
-        let voxels = tally.layout.voxels(ofSlab: slab)
-        var writer = ByteWriter(capacity: voxels.count * 24)
-        writer.write(array: Array(tally.energySum[voxels]))
-        writer.write(array: Array(tally.energySquaredSum[voxels]))
-        return writer.bytes
-    }
-
     // MARK: - Decoding
 
     /// Decodes a message from untrusted frames (the ROUTER's identity frame already removed).
@@ -243,6 +244,38 @@ public enum WireCodec {
         let message = try decodeBody(kind, &reader, payload)
         try reader.finish()
         return message
+    }
+
+    /// The protocol version whose RESULT is this version's without the tally memory fields.
+    static let versionWithoutTallyMemory: UInt16 = 4
+
+    /// A RESULT the job store committed (`FramePacking` of its frames): of this version, or of version 4,
+    /// whose RESULT lacks only the tally memory, so that a coordinator upgraded over a state directory
+    /// keeps the results committed before.
+    /// - Throws: `WireError` for anything else.
+    static func decode(storedResult frames: [[UInt8]]) throws(WireError) -> UnitResult {
+        guard let first = frames.first, first.count >= headerBytes, Array(first.prefix(4)) == magic else {
+            throw .badMagic
+        }
+        var reader = ByteReader(first, context: "stored RESULT")
+        _ = try reader.readRaw(4, "magic")
+        let version = try reader.read(UInt16.self, "version")
+        let kind = try reader.read(UInt16.self, "kind")
+        guard kind == MessageKind.result.rawValue else {
+            throw .malformed(what: "stored RESULT", reason: "message kind \(kind) is not RESULT")
+        }
+        guard version == versionWithoutTallyMemory else {
+            guard case .result(let result) = try decode(frames) else { throw .unknownKind(kind) }
+            return result
+        }
+        let key = try readKey(&reader)
+        let histories = try reader.read(UInt64.self, "history count")
+        let count = try reader.read(UInt32.self, "slab count")
+        try reader.finish()
+        try expectFrames(.result, Array(frames.dropFirst()), Int(count))
+        var slabs: [SlabTally] = []
+        for frame in frames.dropFirst() { slabs.append(try decode(slab: frame)) }
+        return UnitResult(key: key, historyCount: histories, slabs: slabs)
     }
 
     private static func expectFrames(_ kind: MessageKind, _ payload: [[UInt8]], _ count: Int) throws(WireError) {
@@ -300,11 +333,12 @@ public enum WireCodec {
             let key = try readKey(&reader)
             let histories = try reader.read(UInt64.self, "history count")
             let count = try reader.read(UInt32.self, "slab count")
+            let memory = try readTallyMemory(&reader)
             try expectFrames(kind, payload, Int(count))
             var slabs: [SlabTally] = []
             slabs.reserveCapacity(payload.count)
             for frame in payload { slabs.append(try decode(slab: frame)) }
-            return .result(UnitResult(key: key, historyCount: histories, slabs: slabs))
+            return .result(UnitResult(key: key, historyCount: histories, slabs: slabs, tallyMemory: memory))
         case .unitFailed:
             try expectFrames(kind, payload, 0)
             return .unitFailed(try readKey(&reader), reason: try reader.readString("reason"))
@@ -396,18 +430,15 @@ public enum WireCodec {
             let state = try readState(&reader)
             let layout = try readLayout(&reader)
             let histories = try reader.read(UInt64.self, "history count")
-            try expectFrames(kind, payload, layout.slabCount)
-            var sums: [UInt64] = []
-            var squares: [UInt128] = []
-            for (slab, frame) in payload.enumerated() {
-                let count = layout.voxels(ofSlab: slab).count
-                var slabReader = ByteReader(frame, context: "JOB_RESULT slab \(slab)")
-                sums += try slabReader.readArray(of: UInt64.self, count: count, "Σ")
-                squares += try slabReader.readArray(of: UInt128.self, count: count, "Σ²")
-                try slabReader.finish()
+            let count = try reader.read(UInt32.self, "slab frame count")
+            let memory = try readTallyMemory(&reader)
+            guard Int(count) <= layout.slabCount else {
+                throw .malformed(what: "JOB_RESULT", reason: "\(count) slab frames for \(layout.slabCount) slabs")
             }
-            let tally = MergedTally(layout: layout, historyCount: histories, energySum: sums, energySquaredSum: squares)
-            return .jobResult(requestID: requestID, jobID: jobID, state: state, tally: tally)
+            try expectFrames(kind, payload, Int(count))
+            // Checked, then kept as they arrived: the client adds them straight into its tally.
+            let tally = try SparseTally(layout: layout, historyCount: histories, frames: payload)
+            return .jobResult(requestID: requestID, jobID: jobID, state: state, tally: tally, tallyMemory: memory)
         case .failure:
             try expectFrames(kind, payload, 0)
             return .failure(requestID: try reader.read(UInt64.self, "request id"), reason: try reader.readString("reason"))
@@ -441,6 +472,13 @@ public enum WireCodec {
             throw .malformed(what: "\(reader.context).state", reason: "unknown job state \(raw)")
         }
         return state
+    }
+
+    private static func readTallyMemory(_ reader: inout ByteReader) throws(WireError) -> TallyMemory? {
+        let bytes = try reader.read(UInt64.self, "tally bytes per thread")
+        let touched = try reader.read(UInt64.self, "tally touched bytes per thread")
+        guard bytes != 0 || touched != 0 else { return nil }
+        return TallyMemory(bytesPerThread: bytes, touchedBytesPerThread: touched)
     }
 
     private static func readLayout(_ reader: inout ByteReader) throws(WireError) -> SlabLayout {

@@ -3,7 +3,7 @@
 /// applies it per frame), so an oversized frame is dropped before it is ever read.
 public enum WireLimits {
     /// The current protocol version: byte 4–5 of every message's first frame.
-    public static let protocolVersion: UInt16 = 4
+    public static let protocolVersion: UInt16 = 5
     /// The largest frame, in bytes (64 MiB: a whole 256³ slab of Σ and Σ² fits several times).
     public static let maximumFrameBytes = 64 << 20
     /// The most frames in one message (one per slab, plus the header).

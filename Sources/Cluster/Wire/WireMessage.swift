@@ -40,8 +40,9 @@ public enum WireMessage: Hashable, Sendable {
     case cancel(requestID: UInt64, jobID: UInt64)
     /// Client → coordinator: send the merged tallies of a job.
     case fetch(requestID: UInt64, jobID: UInt64)
-    /// Coordinator → client: a job's merged tallies and state.
-    case jobResult(requestID: UInt64, jobID: UInt64, state: JobState, tally: MergedTally)
+    /// Coordinator → client (v5: sparse): a job's merged tallies, its state, and the largest tally memory per
+    /// thread its workers reported (nil when none did).
+    case jobResult(requestID: UInt64, jobID: UInt64, state: JobState, tally: SparseTally, tallyMemory: TallyMemory?)
     /// Coordinator → client: the request failed, and why.
     case failure(requestID: UInt64, reason: String)
 }

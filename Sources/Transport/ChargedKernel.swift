@@ -55,6 +55,7 @@ extension Simulation {
                 let voxel = ChargedVoxel(index: v, density: density[v], medium: medium[v])
                 switch chargedSegment(&p, &st, &reader, limits, in: voxel, tally: &tally, scratch: &scratch) {
                 case .sameStep: continue
+                case .hinge(let cosTheta, let phi): hinge(&p, &st, cosTheta: cosTheta, cosPhi: cos(phi), sinPhi: sin(phi))
                 case .nextStep: continue step
                 case .gone: return
                 }
@@ -257,15 +258,10 @@ extension Simulation {
                 if st.kStep <= 0 { stopCharged(&p, tally: &tally, scratch: &scratch); return .gone }
                 return .nextStep
             }
-            // The hinge: deflect by the whole step's multiple scattering.
+            // The hinge: deflect by the whole step's multiple scattering (the caller turns the particle, `hinge`).
             let cosTheta = scattering.sampleCosTheta(g1: st.kStep, g2: st.kStep * st.inverseLambda2 / st.inverseLambda1,
                                                      rutherfordMomentRatio: st.rutherfordRatio, rng: &p.rng)
-            p.u = p.u.rotated(cosTheta: cosTheta, phi: 2 * .pi * p.rng.uniform())
-            st.hinged = true
-            st.origin = p.r
-            st.s = 0
-            st.walk = VoxelWalk(grid: region.grid, voxel: (p.i, p.j, p.k), pointCM: p.r, direction: p.u)
-            return .sameStep
+            return .hinge(cosTheta: cosTheta, phi: 2 * .pi * p.rng.uniform())
         }
         if ds == dsHard {
             p.r = st.origin + p.u * st.s
@@ -292,6 +288,17 @@ extension Simulation {
         if !st.walk.advance() { return .gone }
         if !region.planes.contains(st.walk.k) { bank(p, st, lnEnergy: reader.ln(p.e), &scratch); return .gone }
         return .sameStep
+    }
+
+    /// Turns the particle at its step's hinge by the sampled deflection (polar angle, cos and sin of the
+    /// azimuth) and starts the step's second straight line there.
+    @inline(__always)
+    func hinge(_ p: inout Particle, _ st: inout ChargedStep, cosTheta: Double, cosPhi: Double, sinPhi: Double) {
+        p.u = p.u.rotated(cosTheta: cosTheta, cosPhi: cosPhi, sinPhi: sinPhi)
+        st.hinged = true
+        st.origin = p.r
+        st.s = 0
+        st.walk = VoxelWalk(grid: region.grid, voxel: (p.i, p.j, p.k), pointCM: p.r, direction: p.u)
     }
 
     /// Hands a step that crossed a face of the active slab to the slab it entered, with the ln of the

@@ -270,7 +270,11 @@ extension Simulation {
                     if let end = planChargedSegment(&particle[l], &step[l], &reader[l], limits, in: voxel[l], plan: &plan[l],
                                                     scratch: &scalar) {
                         // In vacuum: nothing deposited, the step only crossed the voxel.
-                        stage[l] = end == .sameStep ? .inStep : end == .nextStep ? .setup : .dead
+                        switch end {
+                        case .sameStep, .hinge: stage[l] = .inStep
+                        case .nextStep: stage[l] = .setup
+                        case .gone: stage[l] = .dead
+                        }
                     } else {
                         flying |= 1 << q
                     }
@@ -278,6 +282,10 @@ extension Simulation {
                 let lnEnd = SIMD4(plan[lanes[c]].lnEnd, plan[lanes[c + min(1, n - 1)]].lnEnd,
                                   plan[lanes[c + min(2, n - 1)]].lnEnd, plan[lanes[c + min(3, n - 1)]].lnEnd)
                 let eEnd = exact ? .zero : VectorMath.exp(lnEnd)
+                // The lanes that reach their hinge: deflection sampled here, turned below with the azimuths'
+                // cos and sin four at a time (`VectorMath.sincos`; the scalar functions when `exact`).
+                var hinging: UInt8 = 0
+                var cosTheta = SIMD4<Double>(), phi = SIMD4<Double>()
                 for q in 0..<n where flying & (1 << q) != 0 {
                     let l = lanes[c + q]
                     let e = !plan[l].needsExp ? plan[l].eEnd : exact ? exp(plan[l].lnEnd) : eEnd[q]
@@ -285,8 +293,19 @@ extension Simulation {
                     switch finishChargedSegment(&particle[l], &step[l], &reader[l], limits, plan[l], eEnd: e, tally: &tally,
                                                 scratch: &scalar) {
                     case .sameStep: break
+                    case .hinge(let theta, let azimuth):
+                        hinging |= 1 << q
+                        (cosTheta[q], phi[q]) = (theta, azimuth)
                     case .nextStep: stage[l] = .setup
                     case .gone: stage[l] = .dead
+                    }
+                }
+                if hinging != 0 {
+                    let vector = exact ? nil : VectorMath.sincos(phi)
+                    for q in 0..<n where hinging & (1 << q) != 0 {
+                        let (sinPhi, cosPhi) = vector.map { ($0.sin[q], $0.cos[q]) } ?? (sin(phi[q]), cos(phi[q]))
+                        let l = lanes[c + q]
+                        hinge(&particle[l], &step[l], cosTheta: cosTheta[q], cosPhi: cosPhi, sinPhi: sinPhi)
                     }
                 }
                 c += n

@@ -92,6 +92,10 @@ enum ChargedSegmentEnd {
     case sameStep
     /// The step is over; the particle's next step needs setting up.
     case nextStep
+    /// The segment ended at the step's hinge, whose deflection is sampled: polar angle and azimuth φ. The
+    /// caller turns the particle by them (`Simulation.hinge`) with cos φ and sin φ from the scalar functions
+    /// or from the vector ones four lanes at a time; then the step goes on.
+    case hinge(cosTheta: Double, phi: Double)
     /// The particle stopped, annihilated, left the phantom or was banked for another slab.
     case gone
 }

@@ -20,9 +20,13 @@ extension Vec3 {
     /// This unit direction turned by polar angle θ (given as cos θ) and azimuth φ around itself
     /// (the standard rotation of EGS4's UPHI / PENELOPE's DIRECT).
     @inline(__always)
-    func rotated(cosTheta: Double, phi: Double) -> Vec3 {
+    func rotated(cosTheta: Double, phi: Double) -> Vec3 { rotated(cosTheta: cosTheta, cosPhi: cos(phi), sinPhi: sin(phi)) }
+
+    /// `rotated(cosTheta:phi:)` given cos φ and sin φ (the event driver computes them four lanes at a time,
+    /// `VectorMath.sincos`).
+    @inline(__always)
+    func rotated(cosTheta: Double, cosPhi cp: Double, sinPhi sp: Double) -> Vec3 {
         let sinTheta = max(0, 1 - cosTheta * cosTheta).squareRoot()
-        let cp = cos(phi), sp = sin(phi)
         let rho2 = x * x + y * y
         if rho2 > 1e-20 {
             let rho = rho2.squareRoot()

@@ -10,6 +10,14 @@ struct ManualCluster {
         heartbeatInterval: .seconds(1), liveness: 3, reconnectInitial: .seconds(1), reconnectMaximum: .seconds(8),
         maximumAttempts: 3)
 
+    /// How the coordinator comes to refuse a worker's RESULT.
+    enum Refusal: Sendable, CaseIterable {
+        /// Its frames are cut short: they do not decode.
+        case malformed
+        /// It decodes but fails its check (a slab listed twice).
+        case failsCheck
+    }
+
     struct Node {
         var machine: WorkerMachine
         /// The routing id of its current connection (a reconnect makes a new one).
@@ -22,6 +30,9 @@ struct ManualCluster {
         var alive = true
         var stopped: String?
         var reconnects: [Duration] = []
+        /// How many of its next RESULTs the coordinator will refuse, and why.
+        var refusedResults = 0
+        var refusal = Refusal.malformed
     }
 
     var coordinator: Coordinator
@@ -125,6 +136,9 @@ struct ManualCluster {
     mutating func perform(_ actions: [WorkerAction], for name: String) {
         for action in actions {
             switch action {
+            case .send(.result(let result)) where nodes[name]!.refusedResults > 0:
+                nodes[name]!.refusedResults -= 1
+                toCoordinator.append((peer(name), Self.refusable(result, nodes[name]!.refusal)))
             case .send(let message):
                 toCoordinator.append((peer(name), WireCodec.encode(message)))
             case .reconnect:
@@ -143,6 +157,22 @@ struct ManualCluster {
             case .log:
                 break
             }
+        }
+    }
+
+    /// The frames of `result` spoilt so that the coordinator refuses them.
+    static func refusable(_ result: UnitResult, _ refusal: Refusal) -> [[UInt8]] {
+        switch refusal {
+        case .malformed:
+            var frames = WireCodec.encode(.result(result))
+            frames[0].removeLast()
+            return frames
+        case .failsCheck:
+            precondition(!result.slabs.isEmpty, "a result with no slab cannot list one twice")
+            let doubled = UnitResult(
+                key: result.key, historyCount: result.historyCount, slabs: result.slabs + result.slabs,
+                tallyMemory: result.tallyMemory)
+            return WireCodec.encode(.result(doubled))
         }
     }
 

@@ -254,7 +254,45 @@ struct StateMachineTests {
         // DISCONNECT(protocolError) is not fatal: the worker reconnects and keeps the unit it computes.
         #expect(cluster.peer("a") != first)
         #expect(cluster.coordinator.workerCount == 1)
-        #expect(cluster.coordinator.jobs[1]!.units[Int(unit.index)] == .running(cluster.peer("a"), attempts: 0))
+        // The refused message counts as an attempt of the unit its worker held.
+        #expect(cluster.coordinator.jobs[1]!.units[Int(unit.index)] == .running(cluster.peer("a"), attempts: 1))
+    }
+
+    @Test(
+        "A worker whose every RESULT is refused fails the job after the attempt limit, naming unit, worker and reason",
+        arguments: ManualCluster.Refusal.allCases)
+    func alwaysRefused(_ refusal: ManualCluster.Refusal) {
+        var cluster = ManualCluster()
+        cluster.addWorker("a")
+        cluster.nodes["a"]!.refusedResults = .max
+        cluster.nodes["a"]!.refusal = refusal
+        cluster.submit(Samples.spec(histories: 100, perUnit: 100))
+        let job = cluster.coordinator.jobs[1]!
+        #expect(job.state == .failed)
+        let unit = UnitKey(jobID: 1, index: 0)
+        let requeued = cluster.events.filter { if case .unitRequeued(unit, _) = $0 { true } else { false } }
+        #expect(requeued.count == ManualCluster.policy.maximumAttempts)
+        #expect(job.reason.hasPrefix("\(unit) failed \(ManualCluster.policy.maximumAttempts) times"))
+        #expect(job.reason.contains("worker a ("))
+        #expect(job.reason.contains(refusal == .malformed ? "undecodable message" : "slabs not in increasing order"))
+        #expect(job.reason.contains("run the same Penumbra release on the workers and the coordinator"))
+        #expect(cluster.persisted.isEmpty)
+        // Nothing more is handed out: the worker is idle, not looping on the unit.
+        #expect(cluster.nodes["a"]!.running == nil)
+    }
+
+    @Test("A worker refused once, then fine, completes the job with the tally of every unit merged once", arguments: ManualCluster.Refusal.allCases)
+    func refusedOnce(_ refusal: ManualCluster.Refusal) {
+        var cluster = ManualCluster()
+        cluster.addWorker("a")
+        cluster.nodes["a"]!.refusedResults = 1
+        cluster.nodes["a"]!.refusal = refusal
+        cluster.submit(Self.spec)
+        let job = cluster.coordinator.jobs[1]!
+        #expect(job.state == .completed)
+        #expect(job.tally == ManualCluster.reference(Self.spec))
+        #expect(cluster.persisted.count == 10)
+        #expect(cluster.events.contains { if case .unitRequeued(_, _) = $0 { true } else { false } })
     }
 
     @Test("Higher-priority jobs run first; equal priorities in submission order")

@@ -200,6 +200,7 @@ public struct Coordinator: Sendable {
         case .assign, .assignSlab, .blob, .submitted, .status, .jobResult, .failure:
             let reason = "a coordinator does not accept \(message.kind)"
             actions.append(.event(.frameRefused(peer, reason: reason)))
+            refused(peer, reason: reason, &actions)
             drop(peer, reason: reason, &actions)
             send(.disconnect(.protocolError, reason: reason), to: peer, now, &actions)
         }
@@ -212,6 +213,7 @@ public struct Coordinator: Sendable {
         -> [CoordinatorAction]
     {
         var actions: [CoordinatorAction] = [.event(.frameRefused(peer, reason: error.description))]
+        refused(peer, reason: "undecodable message: \(error.description)", &actions)
         drop(peer, reason: "sent an undecodable message", &actions)
         send(.disconnect(.protocolError, reason: error.description), to: peer, now, &actions)
         dispatch(now, &actions)
@@ -324,6 +326,23 @@ public struct Coordinator: Sendable {
         requeue(assignment, heldBy: peer, reason: "worker failed it: \(reason)", countsAsAttempt: true, &actions)
     }
 
+    /// Frees a worker whose message the coordinator refused (a RESULT that did not decode or failed its
+    /// check, a message a worker must not send) and re-queues its assignment, counted as an attempt as a
+    /// reported failure is: a worker whose results are always refused (e.g. one of another release)
+    /// then fails the job after `maximumAttempts`, naming itself and the refusal, instead of being
+    /// handed the unit again forever.
+    private mutating func refused(_ peer: PeerID, reason: String, _ actions: inout [CoordinatorAction]) {
+        guard let assignment = release(peer) else { return }
+        requeue(assignment, heldBy: peer, reason: refusal(of: peer, reason), countsAsAttempt: true, &actions)
+    }
+
+    /// Why a unit went back after its worker's message was refused, and what to do if it keeps happening.
+    private func refusal(of peer: PeerID, _ reason: String) -> String {
+        let name = workers[peer].map { "\($0.hello.name) (\(peer))" } ?? "\(peer)"
+        return
+            "worker \(name) sent a message the coordinator refused: \(reason); if every result of a worker is refused, run the same Penumbra release on the workers and the coordinator"
+    }
+
     /// Frees a worker: it becomes idle. Returns what it was assigned.
     private mutating func release(_ peer: PeerID) -> Assignment? {
         guard let assignment = workers[peer]?.assignment else { return nil }
@@ -333,8 +352,8 @@ public struct Coordinator: Sendable {
     }
 
     /// Puts what `holder` was running of an assignment back in its job's queue. A lost worker does not
-    /// count against its units; an assignment its worker reported failed does, and too many failures
-    /// fail the job.
+    /// count against its units; an assignment its worker reported failed, or answered with a message the
+    /// coordinator refused, does, and too many failures fail the job.
     private mutating func requeue(
         _ assignment: Assignment, heldBy holder: PeerID, reason: String, countsAsAttempt: Bool,
         _ actions: inout [CoordinatorAction]
@@ -434,8 +453,8 @@ public struct Coordinator: Sendable {
                 finish(key.jobID, .failed, reason: error.description, &actions)
             } else if answersAssignment {
                 requeue(
-                    .span(key, units: own, histories: nil), heldBy: peer, reason: "invalid result", countsAsAttempt: true,
-                    &actions)
+                    .span(key, units: own, histories: nil), heldBy: peer,
+                    reason: refusal(of: peer, error.description), countsAsAttempt: true, &actions)
             }
             return
         }
@@ -602,7 +621,9 @@ public struct Coordinator: Sendable {
             if case .tallyOverflow = error {
                 finish(key.jobID, .failed, reason: error.description, &actions)
             } else {
-                requeue(.slab(key), heldBy: peer, reason: "invalid result", countsAsAttempt: true, &actions)
+                requeue(
+                    .slab(key), heldBy: peer, reason: refusal(of: peer, error.description),
+                    countsAsAttempt: true, &actions)
             }
             return
         }

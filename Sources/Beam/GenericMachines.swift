@@ -75,12 +75,12 @@ public enum GenericMachines {
         offAxisFluence: RadialTable(radiusCM: [0, 5, 10, 15, 20, 25, 30], value: [1, 1.03, 1.07, 1.10, 1.11, 1.09, 1.03]),
         electronContamination: .init(weight: 0.0004, meanEnergyMeV: 2.5, maximumEnergyMeV: 10),
         jaws: jaws, mlc: mlc,
-        // Φ₀ of the refitted machine from two check runs pooled, `penumbra machine commission --machine M/machine.json --fields
-        // 2,3,4,6,10 --histories 8000000 --batches 4 --equal-axis-precision --seed 1002` and `--seed 1003`, then `--histories 0
-        // --pool …` (release, 2026-11-30: 16 M reference proposals, reference dose σ 0.9 % from 8 batches; the fit's first-order
-        // scaling gave 1.036 × 10⁹, +0.9 %). Any change to this model's parameters needs a new one.
+        // Φ₀ of the refitted machine from three check runs pooled, `penumbra machine commission --machine M/machine.json --fields
+        // 2,3,4,6,10 --histories 8000000 --batches 4 --equal-axis-precision --seed 1002` (and 1003, 1004), then `--histories 0
+        // --pool …` (release, 2026-11-30: 24 M reference proposals, reference dose σ 0.7 % from 12 batches; the fit's first-order
+        // scaling gave 1.036 × 10⁹, +1.1 %). Any change to this model's parameters needs a new one.
         calibration: .init(referenceFieldCM: 10, referenceSSDCM: 100, referenceDepthCM: 2.3, doseGyPerMU: 0.01,
-                           proposalsPerCM2PerMU: 1.0264e9))
+                           proposalsPerCM2PerMU: 1.0247e9))
 
     /// Generic 6 MV flattening-filter free: an effective filtration (fitted like generic-6x's), forward-peaked fluence.
     public static let sixMVFFF = MachineModel(

@@ -268,14 +268,25 @@ public enum WireCodec {
             guard case .result(let result) = try decode(frames) else { throw .unknownKind(kind) }
             return result
         }
+        let result = try readResult(&reader, Array(frames.dropFirst()), withTallyMemory: false)
+        try reader.finish()
+        return result
+    }
+
+    /// A RESULT's body after its header: key, histories, slab count, the tally memory (since version 5),
+    /// then one sparse slab frame per slab.
+    private static func readResult(_ reader: inout ByteReader, _ payload: [[UInt8]], withTallyMemory: Bool)
+        throws(WireError) -> UnitResult
+    {
         let key = try readKey(&reader)
         let histories = try reader.read(UInt64.self, "history count")
         let count = try reader.read(UInt32.self, "slab count")
-        try reader.finish()
-        try expectFrames(.result, Array(frames.dropFirst()), Int(count))
+        let memory = withTallyMemory ? try readTallyMemory(&reader) : nil
+        try expectFrames(.result, payload, Int(count))
         var slabs: [SlabTally] = []
-        for frame in frames.dropFirst() { slabs.append(try decode(slab: frame)) }
-        return UnitResult(key: key, historyCount: histories, slabs: slabs)
+        slabs.reserveCapacity(payload.count)
+        for frame in payload { slabs.append(try decode(slab: frame)) }
+        return UnitResult(key: key, historyCount: histories, slabs: slabs, tallyMemory: memory)
     }
 
     private static func expectFrames(_ kind: MessageKind, _ payload: [[UInt8]], _ count: Int) throws(WireError) {
@@ -330,15 +341,7 @@ public enum WireCodec {
             }
             return .assign(WorkUnit(key: key, attempt: attempt, spec: spec, histories: first..<end))
         case .result:
-            let key = try readKey(&reader)
-            let histories = try reader.read(UInt64.self, "history count")
-            let count = try reader.read(UInt32.self, "slab count")
-            let memory = try readTallyMemory(&reader)
-            try expectFrames(kind, payload, Int(count))
-            var slabs: [SlabTally] = []
-            slabs.reserveCapacity(payload.count)
-            for frame in payload { slabs.append(try decode(slab: frame)) }
-            return .result(UnitResult(key: key, historyCount: histories, slabs: slabs, tallyMemory: memory))
+            return .result(try readResult(&reader, payload, withTallyMemory: true))
         case .unitFailed:
             try expectFrames(kind, payload, 0)
             return .unitFailed(try readKey(&reader), reason: try reader.readString("reason"))

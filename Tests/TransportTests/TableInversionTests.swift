@@ -64,15 +64,6 @@ import Testing
         }
     }
 
-    /// Values to invert in column `c` of `count` points: at and next to its points (where the interval
-    /// changes), below its first and above its last point, and 3 000 random ones between.
-    static func inversionValues(_ c: TableColumn, count: Int, using rng: inout SystemRandomNumberGenerator) -> [Double] {
-        var values: [Double] = [0, -1, c[0] * 0.5, c[0], c[0].nextUp, c[count - 1], c[count - 1].nextDown, c[count - 1] * 2]
-        for i in 0..<count { values += [c[i], c[i].nextUp, c[i].nextDown] }
-        for _ in 0..<3000 { values.append(Double.random(in: c[0]...c[count - 1], using: &rng)) }
-        return values
-    }
-
     /// The inversion from a nearby index (`lnEnergy(forCumulative:_:near:)`, the electron step's mid-point,
     /// hinge and segment ends) gives the search's Double bit for bit, for any hint: at the answer, a few
     /// points either side, far away and outside the table. Values at and next to the table's points (where
@@ -83,7 +74,11 @@ import Testing
         for t in Self.tables {
             for q in 0...1 {
                 for c in [t.range[q], t.strength[q]] {
-                    for value in Self.inversionValues(c, count: t.count, using: &rng) {
+                    var values: [Double] = [0, -1, c[0] * 0.5, c[0], c[0].nextUp, c[t.count - 1], c[t.count - 1].nextDown,
+                                            c[t.count - 1] * 2]
+                    for i in 0..<t.count { values += [c[i], c[i].nextUp, c[i].nextDown] }
+                    for _ in 0..<3000 { values.append(Double.random(in: c[0]...c[t.count - 1], using: &rng)) }
+                    for value in values {
                         let expected = t.lnEnergy(forCumulative: c, value)
                         let at = t.locate(lnEnergy: expected).0
                         let hints = [at, at - 1, at + 1, at - 5, at + 7, 0, t.count - 2, -3, t.count + 4,

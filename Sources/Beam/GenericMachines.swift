@@ -42,22 +42,21 @@ public enum GenericMachines {
                         filterMaterial: "CU", filterCentralGPerCM2: 31.86, filterEdgeGPerCM2: 21.86,
                         filterEdgeRadiusCM: 25, rings: 6),
         primarySource: .init(sigmaCM: 0.05),
-        // Head scatter: weight and width fitted to the output factors of `CommissioningTarget` (`HeadScatterFit`:
-        // S_c from the source model times the Monte Carlo S_p; docs/beam-model.md, "Output factors"), refitted after the
-        // filtration with `penumbra machine commission --machine generic-6x --fields 2,3,4,6,10,20,30,40 --histories
-        // 16000000 --batches 8 --equal-axis-precision --fit-output-factors --seed 51` (release, 2026-11-29: w 0.111 → 0.10345,
-        // σ 1.40 → 0.772 cm; predicted output factors within 0.6 % rms of the table).
-        extraFocalSource: .init(weight: 0.10345, sigmaCM: 0.77228, distanceFromTargetCM: 12),
+        // Head scatter: weight and width fitted to the output factors of `CommissioningTarget` (`HeadScatterFit`: S_c from
+        // the source model times the Monte Carlo S_p; docs/beam-model.md, "Output factors"), last on the S_p of ten pooled
+        // runs of the previous source (w 0.10345, σ 0.772 cm, whose 3×3 factor read 2.3 % low in `make validate-beam`):
+        // `penumbra machine commission --machine generic-6x --histories 0 --pool … --fit-output-factors` (2026-11-30,
+        // w 0.10345 → 0.0862, σ 0.772 → 0.936 cm; docs/beam-model.md, "Head-scatter refit adopted").
+        extraFocalSource: .init(weight: 0.0862, sigmaCM: 0.936, distanceFromTargetCM: 12),
         offAxisFluence: RadialTable(radiusCM: [0, 5, 10, 15, 20, 25, 30], value: [1, 1.02, 1.05, 1.08, 1.09, 1.07, 1.02]),
         electronContamination: .init(weight: 0.0003, meanEnergyMeV: 1.5, maximumEnergyMeV: 6),
         jaws: jaws, mlc: mlc,
-        // Φ₀ from a run of the head-scatter-refitted machine, `penumbra machine commission --machine M/machine.json --fields
-        // 10 --histories 32000000 --batches 8 --seed 52` (M the --fit-output-factors output; release, 2026-11-29): reference
-        // dose σ 0.5 % from the batches (the fit's own 16 M run gave 1.569 × 10⁹, 1 % higher; docs/beam-model.md,
-        // "Commissioning"). Confirmed by ten pooled runs of this machine (2026-11-30, 176 M reference proposals):
-        // 1.5506 × 10⁹ ± 0.29 %, 0.16 % lower. Any change to this model's parameters needs a new calibration.
+        // Φ₀ from the validation run of this head scatter, `penumbra machine commission --machine M/machine.json --fields
+        // 2,3,4,6,10,20,30,40 --histories 80000000 --batches 8 --equal-axis-precision --seed 111` (release, 2026-11-30:
+        // reference dose σ 0.48 % from the batches; the fit's first-order scaling gave 1.5548 × 10⁹, 0.1 % lower;
+        // docs/beam-model.md, "Head-scatter refit adopted"). Any change to this model's parameters needs a new calibration.
         calibration: .init(referenceFieldCM: 10, referenceSSDCM: 100, referenceDepthCM: 1.5, doseGyPerMU: 0.01,
-                           proposalsPerCM2PerMU: 1.5531e9))
+                           proposalsPerCM2PerMU: 1.5565e9))
 
     /// Generic 10 MV, flattened.
     public static let tenMV = MachineModel(

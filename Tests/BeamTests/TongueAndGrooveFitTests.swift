@@ -93,9 +93,12 @@ import Testing
             return try Self.comparison(m, stepCM: 0.001).tongueAndGroove(.fluence).missingWidthCM
         }
         let expected = geometry.tongueAndGroove(.geometry).missingWidthCM * (1 + t) / (1 - t)
-        // The two integrals read the same dips on 0.005 cm points (the scan's window 2 pairs, the comparison's 1), and the
-        // in-air band moves in 0.001 cm steps: 0.002 cm.
-        #expect(abs(fit.machine.mlc.tongueAndGrooveWidthCM - expected) < 0.002, "\(fit.machine.mlc.tongueAndGrooveWidthCM) vs \(expected)")
+        // The two integrals read the same dips on 0.005 cm points, and the in-air band moves in 0.001 cm steps; but the scan's
+        // window is 2.3 pairs and the comparison's 1, and the extra-focal source (≈ 9 % of the fluence, blurred over ≈ 1 cm
+        // at the isocentre) spreads part of each dip over the neighbouring pairs, which the two windows can cut differently:
+        // 0.0028 cm with generic-6x's head scatter of the eleventh session (σ 0.936 cm), < 0.002 cm with the narrower
+        // one before (0.772 cm). 0.004 cm (0.04 mm, 5 % of the width) bounds both.
+        #expect(abs(fit.machine.mlc.tongueAndGrooveWidthCM - expected) < 0.004, "\(fit.machine.mlc.tongueAndGrooveWidthCM) vs \(expected)")
         #expect(expected > 0.06 && expected < 0.09)
     }
 

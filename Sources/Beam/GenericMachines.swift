@@ -51,8 +51,9 @@ public enum GenericMachines {
         offAxisFluence: RadialTable(radiusCM: [0, 5, 10, 15, 20, 25, 30], value: [1, 1.02, 1.05, 1.08, 1.09, 1.07, 1.02]),
         electronContamination: .init(weight: 0.0003, meanEnergyMeV: 1.5, maximumEnergyMeV: 6),
         jaws: jaws, mlc: mlc,
-        // Φ₀ from the validation run of this head scatter, `penumbra machine commission --machine M/machine.json --fields
-        // 2,3,4,6,10,20,30,40 --histories 80000000 --batches 8 --equal-axis-precision --seed 111` (release, 2026-11-30:
+        // Φ₀ from the validation run of this head scatter, `penumbra machine commission --machine refit.json --fields
+        // 2,3,4,6,10,20,30,40 --histories 80000000 --batches 8 --equal-axis-precision --seed 111` (refit.json: `penumbra
+        // machine show generic-6x` with the head scatter above and the fit's scaled Φ₀; release, 2026-11-30:
         // reference dose σ 0.48 % from the batches; the fit's first-order scaling gave 1.5548 × 10⁹, 0.1 % lower;
         // docs/beam-model.md, "Head-scatter refit adopted"). Any change to this model's parameters needs a new calibration.
         calibration: .init(referenceFieldCM: 10, referenceSSDCM: 100, referenceDepthCM: 1.5, doseGyPerMU: 0.01,

@@ -63,8 +63,8 @@ public enum GenericMachines {
     public static let tenMV = MachineModel(
         name: "generic-10x", nominalEnergyMV: 10, flatteningFilterFree: false, sourceAxisDistanceCM: 100,
         // Filtration: effective, as generic-6x's, set so PDD(10) meets 73.8 %. PDD(10) moves only 0.06 points per g/cm² here,
-        // so single runs (σ 0.2–0.6 points) cannot place it: the seven Monte Carlo runs at 76.5, 59.87 and 52.68 g/cm²
-        // (656 M reference proposals, 2026-11-30) put Monte Carlo at 0.9881 × the primary-ratio prediction
+        // so single runs (σ 0.2–0.6 points) cannot place it: seven Monte Carlo readings at 76.5, 59.87 and 52.68 g/cm² (one of
+        // them four runs pooled; 656 M reference proposals, 2026-11-30) put Monte Carlo at 0.9881 × the primary-ratio prediction
         // (`BeamQuality`), and 61.5 g/cm² is where that prediction reaches 73.8 / 0.9881 %; checked by two runs of the
         // written machine (docs/beam-model.md, "generic-10x's filtration").
         spectrum: .init(electronEnergyMeV: 10.5, targetMaterial: "W", targetSelfAttenuationGPerCM2: 1.5,
@@ -75,7 +75,7 @@ public enum GenericMachines {
         // 10 MV; `HeadScatterFit`) with `penumbra machine commission --machine generic-10x --fields 2,3,4,6,10 --histories
         // 8000000 --batches 4 --equal-axis-precision --fit-output-factors --seed 1001` (release, 2026-11-30: w 0.04 → 0.0941,
         // σ 1.5 → 1.019 cm; the typed source gave 2×2–6×6 factors 6.0 to 1.8 % above the table; docs/beam-model.md,
-        // "Targets verified (tenth session)").
+        // "Targets verified (tenth session)"). Kept at the filtration below: its check runs put all four within 0.7 %.
         extraFocalSource: .init(weight: 0.0941, sigmaCM: 1.01928, distanceFromTargetCM: 12),
         offAxisFluence: RadialTable(radiusCM: [0, 5, 10, 15, 20, 25, 30], value: [1, 1.03, 1.07, 1.10, 1.11, 1.09, 1.03]),
         electronContamination: .init(weight: 0.0004, meanEnergyMeV: 2.5, maximumEnergyMeV: 10),

@@ -62,11 +62,11 @@ public enum GenericMachines {
     /// Generic 10 MV, flattened.
     public static let tenMV = MachineModel(
         name: "generic-10x", nominalEnergyMV: 10, flatteningFilterFree: false, sourceAxisDistanceCM: 100,
-        // Filtration: effective, as generic-6x's, set so PDD(10) meets 73.8 %. PDD(10) moves only 0.06 points per g/cm² here,
-        // so single runs (σ 0.2–0.6 points) cannot place it: seven Monte Carlo readings at 76.5, 59.87 and 52.68 g/cm² (one of
-        // them four runs pooled; 656 M reference proposals, 2026-11-30) put Monte Carlo at 0.9881 × the primary-ratio prediction
-        // (`BeamQuality`), and 61.5 g/cm² is where that prediction reaches 73.8 / 0.9881 %; checked by two runs of the
-        // written machine (docs/beam-model.md, "generic-10x's filtration").
+        // Filtration: effective, as generic-6x's, set so PDD(10) meets 73.8 %. PDD(10) moves only 0.06 points per g/cm²
+        // here, so single runs (σ 0.2–0.6 points) cannot place it: seven Monte Carlo readings at 76.5, 59.87 and 52.68
+        // g/cm² (one of them four runs pooled; 656 M reference proposals, 2026-11-30) put Monte Carlo at 0.9881 × the
+        // primary-ratio prediction (`BeamQuality`), and 61.5 g/cm² is where that prediction reaches 73.8 / 0.9881 %;
+        // checked by two runs of the written machine (docs/beam-model.md, "generic-10x's filtration").
         spectrum: .init(electronEnergyMeV: 10.5, targetMaterial: "W", targetSelfAttenuationGPerCM2: 1.5,
                         filterMaterial: "CU", filterCentralGPerCM2: 61.5, filterEdgeGPerCM2: 48.5,
                         filterEdgeRadiusCM: 25, rings: 6),
@@ -80,11 +80,11 @@ public enum GenericMachines {
         offAxisFluence: RadialTable(radiusCM: [0, 5, 10, 15, 20, 25, 30], value: [1, 1.03, 1.07, 1.10, 1.11, 1.09, 1.03]),
         electronContamination: .init(weight: 0.0004, meanEnergyMeV: 2.5, maximumEnergyMeV: 10),
         jaws: jaws, mlc: mlc,
-        // Φ₀ of this filtration from its two check runs pooled: `penumbra machine commission --machine M.json --fields 2,3,4,6,10
-        // --profile-depths 2.3,10 --histories 48000000 --batches 8 --equal-axis-precision --seed 1061` and `--fields 30
-        // --profile-depths 2.3,10 --histories 128000000 --batches 4 --seed 1062`, then `--histories 0 --pool …` (release,
-        // 2026-11-30: 176 M reference proposals, PDD(10) 73.66 ± 0.23 %, d_max 2.37 cm; the filtration of 76.5 g/cm² had
-        // 1.0247 × 10⁹). Any change to this model's parameters needs a new one.
+        // Φ₀ of this filtration from its two check runs pooled: `penumbra machine commission --machine M.json --fields
+        // 2,3,4,6,10 --profile-depths 2.3,10 --histories 48000000 --batches 8 --equal-axis-precision --seed 1061` and
+        // `--fields 30 --profile-depths 2.3,10 --histories 128000000 --batches 4 --seed 1062`, then `--histories 0
+        // --pool …` (release, 2026-11-30: 176 M reference proposals, PDD(10) 73.66 ± 0.23 %, d_max 2.37 cm; the
+        // filtration of 76.5 g/cm² had 1.0247 × 10⁹). Any change to this model's parameters needs a new one.
         calibration: .init(referenceFieldCM: 10, referenceSSDCM: 100, referenceDepthCM: 2.3, doseGyPerMU: 0.01,
                            proposalsPerCM2PerMU: 1.0944e9))
 
@@ -97,8 +97,8 @@ public enum GenericMachines {
         // the published unflatness of `ProfileTarget` (`OffAxisFluenceFit`, kernel runs of 16 M proposals; was 1, 0.93, 0.80,
         // 0.67, 0.56, 0.47, 0.40, typed), then the filtration to PDD(10) 63.8 % (12 → 13.35 g/cm², PDD(10) 63.53 → 63.65 %).
         // The table refitted with kernels of 64 M proposals (the 16 M kernels' noise had left the 10×10 point +1.6 % on 152 M
-        // of checks): the same command without `--fit-pdd10`, `--histories 64000000 --seed 1101` (2026-11-30; docs/beam-model.md,
-        // "generic-6fff's off-axis table refitted").
+        // of checks): the same command without `--fit-pdd10`, `--histories 64000000 --seed 1101` (2026-11-30;
+        // docs/beam-model.md, "generic-6fff's off-axis table refitted").
         spectrum: .init(electronEnergyMeV: 5.9, targetMaterial: "W", targetSelfAttenuationGPerCM2: 1.0,
                         filterMaterial: "CU", filterCentralGPerCM2: 13.3469, filterEdgeGPerCM2: 13.3469,
                         filterEdgeRadiusCM: 25, rings: 1),

@@ -15,7 +15,8 @@ struct CommissionCommand: ParsableCommand {
         discussion: """
             DIR holds pdd_<S>x<S>.csv (depth_cm,dose; SSD 100 cm; pdd_10x10.csv required) and optionally \
             output_factors.csv (field_cm,output_factor at 10 cm depth). The effective filtration is fitted to \
-            the measured PDD(10) of 10×10 (simulate, update, repeat); then every measured field is simulated \
+            the measured PDD(10) of 10×10 (simulate in 8 batches, fit a line through all runs so far, update, repeat until \
+            the line's PDD(10) is within 0.3 % of the measurement, its standard error included); then every measured field is simulated \
             and compared: depth doses by a 1D gamma (2 %/2 mm global, 10 % threshold) and by differences beyond \
             d_max, output factors by their ratio. With output factors of two or more fields besides 10×10, the \
             extra-focal (head-scatter) source's weight and width are fitted to them (S_c from the source model \
@@ -75,12 +76,15 @@ struct CommissionCommand: ParsableCommand {
         var reference: SimulatedField?
         let fit = try PenetrationFit(machine: start, measuredPDD10Percent: measured10, physics: physics, iterations: iterations) { m in
             let field = try SimulatedField(machine: m, fieldCM: 10, histories: histories, seed: seed, threads: threads, physics: physics,
-                                           profileDepthsCM: profileDepths[10] ?? [])
-            print(String(format: "filter %.2f g/cm²: PDD(10) %.2f %% (measured %.2f %%)",
-                         m.spectrum.filterCentralGPerCM2, field.pdd10Percent, measured10))
+                                           profileDepthsCM: profileDepths[10] ?? [],
+                                           batches: PenetrationFitting.batches(atLeast: 1, histories: histories))
+            let reading = try PenetrationFitting.reading(field)
+            print(String(format: "filter %.2f g/cm²: PDD(10) %.2f ± %.2f %% (measured %.2f %%)",
+                         m.spectrum.filterCentralGPerCM2, field.pdd10Percent, reading.standardErrorPercent, measured10))
             reference = field
-            return field.pdd10Percent
+            return reading
         }
+        PenetrationFitting.report(fit, measuredPDD10Percent: measured10)
         guard let ref = reference else { return }
         var fitted = fit.machine
         fitted.calibration.proposalsPerCM2PerMU = fitted.calibration.doseGyPerMU / ref.referenceDosePerMUArea
@@ -91,7 +95,7 @@ struct CommissionCommand: ParsableCommand {
             fields[side] = try SimulatedField(machine: fitted, fieldCM: side, histories: histories, seed: seed, threads: threads,
                                               physics: physics, profileDepthsCM: profileDepths[side] ?? [])
         }
-        var report = Report(machine: fitted.name, steps: fit.steps, depthDoses: [], outputFactors: [], offAxisFluence: offAxis)
+        var report = Report(machine: fitted.name, steps: fit.steps, converged: fit.converged, depthDoses: [], outputFactors: [], offAxisFluence: offAxis)
         for scan in scans.depthDoses {
             let sim = fields[scan.fieldCM]!
             let comparison = try DepthDoseComparison(measured: scan, simulated: sim)
@@ -270,6 +274,8 @@ struct CommissionCommand: ParsableCommand {
     struct Report: Codable {
         let machine: String
         let steps: [PenetrationFit.Step]
+        /// Whether the PDD(10) fit met its stop rule within --iterations.
+        let converged: Bool
         var depthDoses: [DepthDoseComparison]
         var outputFactors: [OutputFactorComparison]
         /// The off-axis fluence fit to the profiles (nil without --fit-off-axis-fluence).

@@ -99,19 +99,25 @@ struct MachineCommissionCommand: ParsableCommand {
         }
         let referenceCM = model.calibration.referenceFieldCM
         var fitSteps: [PenetrationFit.Step] = []
+        var fitConverged: Bool?
         var fittedReference: (field: SimulatedField, seconds: Double)?
         if let target = fitPdd10 {
             let fit = try PenetrationFit(machine: model, measuredPDD10Percent: target, physics: physics, iterations: iterations) { m in
                 let start = Date()
                 let field = try SimulatedField(machine: m, fieldCM: referenceCM, histories: histories, seed: seed, threads: threads,
-                                               physics: physics, profileDepthsCM: depths, batches: batches)
+                                               physics: physics, profileDepthsCM: depths,
+                                               batches: PenetrationFitting.batches(atLeast: batches, histories: histories))
                 fittedReference = (field, Date().timeIntervalSince(start))
-                print(String(format: "filter %.2f / %.2f g/cm²: d_max %.2f cm, PDD(10) %.2f %% (target %.2f %%)",
-                             m.spectrum.filterCentralGPerCM2, m.spectrum.filterEdgeGPerCM2, field.dMaxCM, field.pdd10Percent, target))
-                return field.pdd10Percent
+                let reading = try PenetrationFitting.reading(field)
+                print(String(format: "filter %.2f / %.2f g/cm²: d_max %.2f cm, PDD(10) %.2f ± %.2f %% (target %.2f %%)",
+                             m.spectrum.filterCentralGPerCM2, m.spectrum.filterEdgeGPerCM2, field.dMaxCM, field.pdd10Percent,
+                             reading.standardErrorPercent, target))
+                return reading
             }
+            PenetrationFitting.report(fit, measuredPDD10Percent: target)
             model = fit.machine
             fitSteps = fit.steps
+            fitConverged = fit.converged
         }
         var results: [FieldResult] = []
         for side in histories == 0 ? [] : Set(sides + [referenceCM]).sorted() {
@@ -194,6 +200,7 @@ struct MachineCommissionCommand: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try encoder.encode(Commissioning(machine: model.name, histories: histories, seed: seed, fit: fitSteps,
+                                                              fitConverged: fitConverged,
                                                               offAxisFluence: offAxis, fields: results, headScatter: headScatter, simulated: simulated,
                                                               pooled: pool, plots: plots)),
                              to: dir.appendingPathComponent("commissioning.json"))
@@ -278,6 +285,8 @@ struct MachineCommissionCommand: ParsableCommand {
         let seed: UInt64
         /// The --fit-pdd10 steps (empty without it); the last one is the written machine.
         let fit: [PenetrationFit.Step]
+        /// Whether the --fit-pdd10 fit met its stop rule (nil without it, and in records written before 2026-11-30).
+        let fitConverged: Bool?
         /// The --fit-off-axis-fluence fit (nil without it; before --fit-pdd10).
         let offAxisFluence: OffAxisFluenceFitting.Record?
         let fields: [FieldResult]

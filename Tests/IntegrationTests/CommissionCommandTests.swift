@@ -32,6 +32,9 @@ import Testing
             with: Data(contentsOf: out.appendingPathComponent("commissioning-report.json"))) as! [String: Any]
         let steps = report["steps"] as! [[String: Any]]
         #expect((1...2).contains(steps.count))
+        // Each run of the fit is weighed by its standard error from batches, and the report says whether it converged.
+        #expect(steps.allSatisfy { ($0["simulatedStandardErrorPercent"] as? Double ?? 0) > 0 && $0["pooledPDD10Percent"] is Double })
+        #expect(report["converged"] is Bool)
         let pdd = (report["depthDoses"] as! [[String: Any]]).first!
         let pass = pdd["gammaPassPercent"] as! Double
         #expect(pass >= 0 && pass <= 100)
@@ -73,6 +76,8 @@ import Testing
             as! [String: Any]
         let steps = record["fit"] as! [[String: Any]]
         try #require((1...2).contains(steps.count))
+        #expect(steps.allSatisfy { ($0["simulatedStandardErrorPercent"] as? Double ?? 0) > 0 })
+        #expect(record["fitConverged"] is Bool)
         let machine = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("machine.json"))) as! [String: Any]
         let spectrum = machine["spectrum"] as! [String: Any]
         #expect(spectrum["filterCentralGPerCM2"] as? Double == steps.last!["filterCentralGPerCM2"] as? Double)

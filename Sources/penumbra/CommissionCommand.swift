@@ -74,8 +74,11 @@ struct CommissionCommand: ParsableCommand {
             throw CommandFailure("\(measured): pdd_10x10.csv reaching 10 cm depth is needed to fit the spectrum")
         }
         var reference: SimulatedField?
+        var run = 0
         let fit = try PenetrationFit(machine: start, measuredPDD10Percent: measured10, physics: physics, iterations: iterations) { m in
-            let field = try SimulatedField(machine: m, fieldCM: 10, histories: histories, seed: seed, threads: threads, physics: physics,
+            defer { run += 1 }
+            let field = try SimulatedField(machine: m, fieldCM: 10, histories: histories, seed: PenetrationFitting.seed(seed, run: run),
+                                           threads: threads, physics: physics,
                                            profileDepthsCM: profileDepths[10] ?? [],
                                            batches: PenetrationFitting.batches(atLeast: 1, histories: histories))
             let reading = try PenetrationFitting.reading(field)

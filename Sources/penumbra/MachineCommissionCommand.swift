@@ -102,9 +102,12 @@ struct MachineCommissionCommand: ParsableCommand {
         var fitConverged: Bool?
         var fittedReference: (field: SimulatedField, seconds: Double)?
         if let target = fitPdd10 {
+            var run = 0
             let fit = try PenetrationFit(machine: model, measuredPDD10Percent: target, physics: physics, iterations: iterations) { m in
                 let start = Date()
-                let field = try SimulatedField(machine: m, fieldCM: referenceCM, histories: histories, seed: seed, threads: threads,
+                defer { run += 1 }
+                let field = try SimulatedField(machine: m, fieldCM: referenceCM, histories: histories,
+                                               seed: PenetrationFitting.seed(seed, run: run), threads: threads,
                                                physics: physics, profileDepthsCM: depths,
                                                batches: PenetrationFitting.batches(atLeast: batches, histories: histories))
                 fittedReference = (field, Date().timeIntervalSince(start))

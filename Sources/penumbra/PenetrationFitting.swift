@@ -9,6 +9,13 @@ enum PenetrationFitting {
         Int(min(UInt64(max(requested, 8)), histories))
     }
 
+    /// The seed of the fit's run `run` (0 first): the runs must be independent, since the fit pools them as such (one
+    /// seed for all would repeat most of one run's noise in every run); the first keeps the command's own seed, the
+    /// others step by 2⁶⁴/φ, so that they meet no small seed a user would choose for a check run.
+    static func seed(_ seed: UInt64, run: Int) -> UInt64 {
+        seed &+ UInt64(run) &* 0x9E37_79B9_7F4A_7C15
+    }
+
     /// The run's PDD(10) with its standard error from the batches.
     /// - Throws: `CommandFailure` when the batches gave none (too few proposals per batch for their own fit).
     static func reading(_ field: SimulatedField) throws -> PenetrationFit.Reading {

@@ -31,8 +31,10 @@ enum PenetrationFitting {
         guard let last = fit.steps.last, let pooled = last.pooledPDD10Percent, let sigma = last.pooledStandardErrorPercent else {
             return
         }
-        print(String(format: "PDD(10) fit: filter %.2f g/cm² after %d simulations, all steps pooled %.2f ± %.2f %% (target %.2f %%)",
-                     fit.machine.spectrum.filterCentralGPerCM2, fit.steps.count, pooled, sigma, measured)
-              + (fit.converged ? "" : "; not converged within the tolerance: raise --iterations or --histories, or check the written machine with a longer run"))
+        let format = "PDD(10) fit: filter %.2f g/cm² after %d simulations, all steps pooled %.2f ± %.2f %% (target %.2f %%)"
+        let unmet = "; not converged within the tolerance: raise --iterations or --histories, or check the written machine "
+            + "with a longer run"
+        print(String(format: format, fit.machine.spectrum.filterCentralGPerCM2, fit.steps.count, pooled, sigma, measured)
+              + (fit.converged ? "" : unmet))
     }
 }

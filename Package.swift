@@ -100,7 +100,7 @@ let package = Package(
         ),
 
         // MARK: - Tests
-        .target(name: "TestSupport", dependencies: ["FileIO"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["FileIO", "Physics"], path: "Tests/TestSupport"),
         .target(name: "PhaseSpaceTestSupport", dependencies: ["PhaseSpace", "Transport"], path: "Tests/PhaseSpaceTestSupport"),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
         .testTarget(name: "FileIOTests", dependencies: ["FileIO", "TestSupport"]),

@@ -70,21 +70,6 @@ import Testing
         print(json.dumps({"passRate": float(100 * np.mean(valid <= 1)), "count": int(valid.size)}))
         """
 
-    /// A seeded standard normal deviate stream (SplitMix64 and Box–Muller), so the noise is reproducible.
-    struct Normal {
-        var state: UInt64
-        mutating func next() -> Double {
-            func uniform() -> Double {
-                state &+= 0x9E37_79B9_7F4A_7C15
-                var z = state
-                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-                return (Double((z ^ (z >> 31)) >> 11) + 0.5) / 9_007_199_254_740_992
-            }
-            return (-2 * log(uniform())).squareRoot() * cos(2 * Double.pi * uniform())
-        }
-    }
-
     func npy(_ grid: VoxelGrid, _ values: [Double]) throws -> NumPyArray {
         try NumPyArray(shape: [grid.counts.z, grid.counts.y, grid.counts.x], values: values)
     }
@@ -92,7 +77,7 @@ import Testing
     @Test(arguments: cases)
     func passRatesAgree(_ c: Case) throws {
         let reference = try DoseGrid(grid: Self.referenceGrid, field: Self.dose)
-        var normal = Normal(state: 20_261_129)
+        var normal = SeededNormal(seed: 20_261_129)
         let evaluated = try DoseGrid(
             grid: c.evaluatedGrid,
             field: { p in max(0, c.scale * Self.dose(p - c.shiftCM) * (1 + c.noise * normal.next())) })

@@ -48,16 +48,14 @@ import TestSupport
         let physics = try PhysicsData.bundled()
         let simulate = Self.standIn(try BeamQuality(physics: physics), physics)
         let measured = try simulate(Self.machine(filterCentralGPerCM2: 24))
-        var random = SplitMix64(seed: 17)
+        var normal = SeededNormal(seed: 17)
         var squares = 0.0
         let fits = 40
         for _ in 0..<fits {
             let fit = try PenetrationFit(machine: Self.machine(filterCentralGPerCM2: 14), measuredPDD10Percent: measured,
                                          physics: physics, iterations: 8) { m in
-                // Box–Muller: one standard normal deviate.
-                let normal = (-2 * log(random.nextUniform())).squareRoot() * cos(2 * Double.pi * random.nextUniform())
                 let pdd = try simulate(m)
-                return .init(pdd10Percent: pdd * (1 + 0.005 * normal), standardErrorPercent: 0.005 * pdd)
+                return .init(pdd10Percent: pdd * (1 + 0.005 * normal.next()), standardErrorPercent: 0.005 * pdd)
             }
             let last = fit.steps.last!
             if fit.converged {
